@@ -1,0 +1,382 @@
+"""The claim model: what a paper states, kept apart from the procedures that decide it.
+
+A lemma module builds one :class:`Claim` per stable id::
+
+    phi = Variable("phi", st.floats(0, 2 / math.pi), lo=0, hi=sympy.Rational(2) / sympy.pi)
+    s7 = Claim(
+        id="park2019.thm3.4.s7",
+        title="phi <= 2 sin(phi) on [0, 2/pi]",
+        source=Source(PARK, "Appendix 5.1, p. 13"),
+        statement=r"\\phi \\le 2\\sin\\phi \\quad (0 \\le \\phi \\le 2/\\pi)",
+        variables=[phi],
+        conclusion=sympy.Le(phi.symbol, 2 * sympy.sin(phi.symbol)),
+    )
+
+Conditions (hypotheses and the conclusion) are either sympy relations over the variables and
+constants -- then the engine can lint, decide exactly (z3), certify with intervals (Arb) and verify
+float leads rigorously for free -- or Python functions of an :class:`Env` returning a *signed
+margin* (>= 0 holds, < 0 fails), optionally with a ``rigorous`` twin returning an exact enclosure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import sympy
+
+from .num import FLOAT, Enclosure
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+(@[A-Za-z0-9_.=-]+)?(:repaired[A-Za-z0-9_-]*)?$")
+
+
+class ClaimError(ValueError):
+    """A claim (or the set of registered claims) is malformed: a programming error in lemmas/."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim is printed: the document (file in ``shared/seeds``) and the place in it."""
+
+    document: str
+    location: str
+    citation: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"document": self.document, "location": self.location, "citation": self.citation}
+
+
+@dataclass
+class Constant:
+    """A named constant with the value printed in the source (overridable with ``--set``)."""
+
+    name: str
+    value: Any
+    meaning: str = ""
+    # Values a constant may take; a ``--set`` outside them is rejected with a one-line error.
+    positive: bool = False
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        return sympy.Symbol(self.name, real=True)
+
+
+@dataclass
+class Variable:
+    """A universally quantified variable: its search strategy and its stated domain.
+
+    ``strategy`` is a hypothesis strategy, or a function of the constants returning one.
+    ``lo``/``hi`` (sympy numbers) bound a scalar variable for interval certification and z3.
+    ``encode``/``decode`` turn a value into JSON and back (defaults handle numbers, arrays and
+    objects with ``to_json``/``from_json``).
+    """
+
+    name: str
+    strategy: Any
+    domain: str = ""
+    lo: Any = None
+    hi: Any = None
+    integer: bool = False
+    meaning: str = ""
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        return sympy.Symbol(self.name, integer=True) if self.integer else sympy.Symbol(self.name, real=True)
+
+    def strategy_for(self, constants: Mapping[str, Any]):
+        s = self.strategy
+        if callable(s) and not hasattr(s, "example"):
+            return s(constants)
+        return s
+
+
+MarginFn = Callable[["Env"], Any]
+
+#: ``Condition(rigorous=RERUN_ON_BALLS)``: the margin function is written with ``env.num`` and
+#: exact literals (``env.num.const("1/3")``), so re-running it on Arb balls is rigorous.
+RERUN_ON_BALLS = object()
+
+
+@dataclass
+class Condition:
+    """A hypothesis or conclusion with a signed margin (>= 0 holds; strict: > 0 holds).
+
+    Either ``relation`` (a sympy relation) or ``margin`` (a function of :class:`Env`) is given.
+    ``rigorous`` (optional) returns an exact or ball enclosure of the same margin at exact values;
+    a float lead becomes a refutation only through it (or through the sympy relation).
+    """
+
+    name: str
+    margin: MarginFn | None = None
+    rigorous: MarginFn | None = None
+    relation: sympy.Rel | None = None
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        if self.relation is not None:
+            rel = self.relation
+            if not isinstance(rel, (sympy.Le, sympy.Lt, sympy.Ge, sympy.Gt)):
+                raise ClaimError(f"condition {self.name!r}: only <=, <, >=, > relations have a margin")
+            self.strict = isinstance(rel, (sympy.Lt, sympy.Gt))
+        elif self.margin is None:
+            raise ClaimError(f"condition {self.name!r} has neither a relation nor a margin")
+
+    @property
+    def margin_expr(self) -> sympy.Expr | None:
+        """``rhs - lhs`` for ``lhs <= rhs`` (so that >= 0 means the relation holds)."""
+        rel = self.relation
+        if rel is None:
+            return None
+        if isinstance(rel, (sympy.Le, sympy.Lt)):
+            return rel.rhs - rel.lhs
+        return rel.lhs - rel.rhs
+
+    def evaluate(self, env: "Env") -> float:
+        if self.margin is not None:
+            return float(self.margin(env))
+        return float(env.eval_expr(self.margin_expr))
+
+
+def as_condition(c: Any, default_name: str) -> Condition:
+    if isinstance(c, Condition):
+        return c
+    if isinstance(c, sympy.Rel):
+        return Condition(name=default_name or str(c), relation=c)
+    if callable(c):
+        return Condition(name=default_name, margin=c)
+    raise ClaimError(f"cannot make a condition of {c!r}")
+
+
+@dataclass(frozen=True)
+class Deterministic:
+    """The statement holds for every value of its variables."""
+
+    name = "deterministic"
+
+
+@dataclass(frozen=True)
+class Probabilistic:
+    """The statement holds with probability >= 1 - delta (``delta`` names a constant or is a value).
+
+    A refutation needs the Clopper-Pearson lower bound on the failure rate, at ``confidence``,
+    to exceed delta.
+    """
+
+    delta: Any = "delta"
+    confidence: float = 0.99
+    name = "probabilistic"
+
+
+@dataclass
+class Definition:
+    """A symbol a paper defines once and its claims may use (``m_min(phi)``, ``lambda_0``...).
+
+    ``arity`` 0 is a constant-like quantity, ``arity`` k a function of k arguments. The lint
+    checks each claim's formulas against the definitions of its paper.
+    """
+
+    name: str
+    arity: int
+    meaning: str
+    source: Source | None = None
+    paper: str = ""
+
+
+@dataclass
+class Claim:
+    """One statement of a source, as printed. The engine decides it; it never stores a verdict."""
+
+    id: str
+    title: str
+    source: Source
+    statement: str  # LaTeX, as printed
+    variables: Sequence[Variable] = ()
+    hypotheses: Sequence[Any] = ()
+    conclusion: Any = None
+    constants: Sequence[Constant] = ()
+    kind: Deterministic | Probabilistic = field(default_factory=Deterministic)
+    uses: Sequence[str] = ()
+    # sympy expressions that render the printed statement; their symbols are linted. Defaults to
+    # the sympy relations among the conditions.
+    formula: Sequence[sympy.Basic] = ()
+    # A custom procedure ``check(ctx) -> Outcome`` for claims whose decision is not a plain
+    # search over variables (statistical estimates, extremal quantities, ...).
+    check: Callable[[Any], Any] | None = None
+    # Relative cost of one example (1 = cheap scalar formula): the budget's example count is scaled.
+    cost: float = 1.0
+    # An ``id:repaired`` or ``id@reading`` says here what it changes and why.
+    note: str = ""
+    # Free extras: e.g. tags, plot hints for the report.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not ID_PATTERN.match(self.id):
+            raise ClaimError(f"claim id {self.id!r} is not of the form paper.part[.part][@reading][:repaired]")
+        names = [v.name for v in self.variables] + [c.name for c in self.constants]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ClaimError(f"{self.id}: names used twice: {sorted(dup)}")
+        self.hypotheses = [as_condition(h, f"hypothesis {i + 1}") for i, h in enumerate(self.hypotheses)]
+        if self.conclusion is not None:
+            self.conclusion = as_condition(self.conclusion, "conclusion")
+        elif self.check is None:
+            raise ClaimError(f"{self.id}: a claim needs a conclusion or a custom check")
+        self.uses = tuple(self.uses)
+        self.formula = tuple(self.formula)
+
+    # ------------------------------------------------------------ conveniences
+    @property
+    def paper(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def base_id(self) -> str:
+        """The id without ``@reading`` or ``:repaired``."""
+        return re.split(r"[@:]", self.id, maxsplit=1)[0]
+
+    @property
+    def is_repair(self) -> bool:
+        return ":repaired" in self.id
+
+    @property
+    def is_probabilistic(self) -> bool:
+        return isinstance(self.kind, Probabilistic)
+
+    def constant_defaults(self) -> dict[str, Any]:
+        return {c.name: c.value for c in self.constants}
+
+    def sympy_conditions(self) -> list[Condition]:
+        conds = list(self.hypotheses) + ([self.conclusion] if self.conclusion else [])
+        return [c for c in conds if c.relation is not None]
+
+    def is_algebraic(self) -> bool:
+        """True when every condition is a sympy relation (so exact methods can try it)."""
+        conds = list(self.hypotheses) + ([self.conclusion] if self.conclusion else [])
+        return bool(conds) and all(c.relation is not None for c in conds)
+
+    def all_formulas(self) -> list[sympy.Basic]:
+        return list(self.formula) + [c.relation for c in self.sympy_conditions()]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source.to_json(),
+            "statement": self.statement,
+            "kind": self.kind.name,
+            "delta": getattr(self.kind, "delta", None) if self.is_probabilistic else None,
+            "constants": {c.name: _show(c.value) for c in self.constants},
+            "variables": {v.name: v.domain for v in self.variables},
+            "uses": list(self.uses),
+            "note": self.note,
+            "mathml": _mathml(self.all_formulas()),
+        }
+
+
+def _show(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        return str(v)
+    if isinstance(v, (int, float, str)):
+        return v
+    return str(v)
+
+
+def _mathml(formulas: Iterable[sympy.Basic]) -> list[str]:
+    out = []
+    for f in formulas:
+        try:
+            out.append(sympy.mathml(f, printer="presentation"))
+        except Exception:  # rendering is a nicety; a formula it cannot print is skipped
+            continue
+    return out
+
+
+class Env:
+    """The values of one example: variables and constants by attribute, plus ``num``.
+
+    ``num`` is the numeric back-end (``FLOAT`` during search, ``ARB`` when a margin function is
+    re-run rigorously), so one margin function can serve both: ``env.num.sin(env.phi)``.
+    """
+
+    def __init__(self, values: Mapping[str, Any], num=FLOAT):
+        object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "num", num)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no variable or constant named {name!r}") from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __setattr__(self, name, value):  # pragma: no cover - guard
+        raise AttributeError("Env is read-only")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def symbol_values(self) -> dict[sympy.Symbol, Any]:
+        out = {}
+        for k, v in self._values.items():
+            out[sympy.Symbol(k, real=True)] = v
+            out[sympy.Symbol(k, integer=True)] = v
+            out[sympy.Symbol(k)] = v
+        return out
+
+    def eval_expr(self, expr: sympy.Expr) -> float:
+        """Float value of a sympy expression at this example."""
+        syms = sorted(expr.free_symbols, key=lambda s: s.name)
+        fn = _lambdified(expr, tuple(syms))
+        return float(fn(*[float(self._values[s.name]) for s in syms]))
+
+
+_LAMBDA_CACHE: dict[tuple, Callable] = {}
+
+
+def _lambdified(expr, syms):
+    key = (expr, syms)
+    fn = _LAMBDA_CACHE.get(key)
+    if fn is None:
+        fn = sympy.lambdify(syms, expr, modules="numpy")
+        _LAMBDA_CACHE[key] = fn
+    return fn
+
+
+@dataclass
+class Outcome:
+    """What a procedure returns before the engine stamps id, constants, time and reproduce."""
+
+    verdict: Any
+    evidence: str
+    examples: int = 0
+    satisfied: int = 0
+    margin: float | None = None
+    counterexample: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:
+    """Rigorous enclosure of a condition's margin at exact values, or None if none is available."""
+    from .num import ARB, NumericError, enclose_expr
+
+    decide = (lambda e: e.definitely_holds(cond.strict) or e.definitely_negative(cond.strict))
+    if cond.relation is not None:
+        return enclose_expr(cond.margin_expr, env_exact.symbol_values(), decide)
+    fn = cond.rigorous
+    if fn is None:
+        return None
+    if fn is RERUN_ON_BALLS:
+        # The float margin function re-run on Arb balls: sound only because its author wrote it
+        # with env.num (and env.num.const for non-dyadic literals) and declared so.
+        from .num import is_scalar, _to_arb
+
+        arb_env = Env({k: (_to_arb(v) if is_scalar(v) else v) for k, v in env_exact.as_dict().items()}, num=ARB)
+        try:
+            return Enclosure.of(cond.margin(arb_env))
+        except (TypeError, NumericError, AttributeError, ValueError):
+            return None
+    return Enclosure.of(fn(env_exact))

@@ -1,0 +1,137 @@
+"""Discovery of claims and definitions.
+
+The registry imports every module below the top-level ``lemmas`` package (one sub-package per
+source document) and every package registered under the entry-point group ``proofcheck.lemmas``.
+Each module-level :class:`~proofcheck.claim.Claim` or :class:`~proofcheck.claim.Definition`
+(or one inside a module-level list/tuple named ``CLAIMS``/``DEFINITIONS``) is registered.
+A duplicate id, or a ``uses`` naming an unknown id, is an error at load time.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import pkgutil
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Iterable
+
+from .claim import Claim, ClaimError, Definition
+
+ENTRY_POINT_GROUP = "proofcheck.lemmas"
+
+
+class UnknownClaim(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass
+class Registry:
+    claims: dict[str, Claim] = field(default_factory=dict)
+    definitions: dict[str, dict[str, Definition]] = field(default_factory=dict)  # paper -> name -> def
+    modules: dict[str, str] = field(default_factory=dict)  # claim id -> module name
+
+    # ------------------------------------------------------------ building
+    def add_claim(self, claim: Claim, module: str = "") -> None:
+        old = self.claims.get(claim.id)
+        if old is not None and old is not claim:
+            raise ClaimError(f"duplicate claim id {claim.id!r} (in {self.modules.get(claim.id)} and {module})")
+        self.claims[claim.id] = claim
+        self.modules.setdefault(claim.id, module)
+
+    def add_definition(self, d: Definition, module: str = "") -> None:
+        paper = d.paper or module.split(".")[1] if module.startswith("lemmas.") else d.paper
+        d.paper = paper or d.paper
+        self.definitions.setdefault(d.paper, {})[d.name] = d
+
+    def add_module(self, mod: ModuleType) -> None:
+        for name, obj in vars(mod).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(obj, Claim):
+                self.add_claim(obj, mod.__name__)
+            elif isinstance(obj, Definition):
+                self.add_definition(obj, mod.__name__)
+            elif name in ("CLAIMS", "DEFINITIONS") and isinstance(obj, (list, tuple)):
+                for item in obj:
+                    if isinstance(item, Claim):
+                        self.add_claim(item, mod.__name__)
+                    elif isinstance(item, Definition):
+                        self.add_definition(item, mod.__name__)
+
+    def validate(self) -> None:
+        for claim in self.claims.values():
+            for used in claim.uses:
+                if used not in self.claims:
+                    raise ClaimError(f"{claim.id} uses {used!r}, which is not a registered claim")
+
+    # ------------------------------------------------------------ queries
+    def get(self, claim_id: str) -> Claim:
+        try:
+            return self.claims[claim_id]
+        except KeyError:
+            raise UnknownClaim(f"unknown claim id {claim_id!r} (see 'proofcheck list')") from None
+
+    def select(self, patterns: Iterable[str] | None) -> list[Claim]:
+        """Claims whose id equals a pattern or starts with ``pattern.``/``pattern@``/``pattern:``.
+
+        An empty selection is every claim; a pattern that matches nothing raises UnknownClaim.
+        """
+        patterns = [p for p in (patterns or []) if p]
+        if not patterns:
+            return [self.claims[k] for k in sorted(self.claims)]
+        chosen: dict[str, Claim] = {}
+        for p in patterns:
+            hits = [c for cid, c in self.claims.items() if _matches(cid, p)]
+            if not hits:
+                raise UnknownClaim(f"no claim id matches {p!r} (see 'proofcheck list')")
+            for c in hits:
+                chosen[c.id] = c
+        return [chosen[k] for k in sorted(chosen)]
+
+    def definitions_for(self, claim: Claim) -> dict[str, Definition]:
+        out = dict(self.definitions.get("", {}))
+        out.update(self.definitions.get(claim.paper, {}))
+        return out
+
+    def dependents(self, claim_id: str) -> list[str]:
+        return sorted(c.id for c in self.claims.values() if claim_id in c.uses)
+
+
+def _matches(cid: str, pattern: str) -> bool:
+    if cid == pattern:
+        return True
+    return any(cid.startswith(pattern + sep) for sep in ".@:") or (pattern.endswith(".") and cid.startswith(pattern))
+
+
+def _walk(package: str) -> Iterable[ModuleType]:
+    pkg = importlib.import_module(package)
+    yield pkg
+    path = getattr(pkg, "__path__", None)
+    if path is None:
+        return
+    for info in sorted(pkgutil.walk_packages(path, prefix=package + "."), key=lambda i: i.name):
+        yield importlib.import_module(info.name)
+
+
+_CACHE: Registry | None = None
+
+
+def load(refresh: bool = False) -> Registry:
+    """The registry of every claim shipped in ``lemmas`` and registered by entry points."""
+    global _CACHE
+    if _CACHE is not None and not refresh:
+        return _CACHE
+    reg = Registry()
+    packages = ["lemmas"]
+    try:
+        eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    except TypeError:  # pragma: no cover - very old importlib.metadata
+        eps = importlib.metadata.entry_points().get(ENTRY_POINT_GROUP, [])
+    packages += [ep.value for ep in eps if ep.value != "lemmas"]
+    for package in packages:
+        for mod in _walk(package):
+            reg.add_module(mod)
+    reg.validate()
+    _CACHE = reg
+    return reg

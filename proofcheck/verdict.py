@@ -1,0 +1,103 @@
+"""Verdicts and the result record every check returns.
+
+A verdict is *computed*; nothing in the engine knows in advance what a claim's verdict should be.
+The order below is also the order of strength of evidence a reviewer can rely on.
+"""
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Verdict(str, enum.Enum):
+    """What a check established about a claim."""
+
+    PROVED = "proved"          # symbolic proof (exact decision procedure), all values
+    CERTIFIED = "certified"    # interval/exact certificate over the whole stated domain
+    REFUTED = "refuted"        # counterexample re-verified beyond numerical error
+    SURVIVED = "survived"      # no counterexample in N examples (reports N and the least margin)
+    VACUOUS = "vacuous"        # no example satisfied all hypotheses
+    ILL_FORMED = "ill-formed"  # undefined symbols or a quantity in a role it cannot have
+    ERROR = "error"            # the check itself failed
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+    @property
+    def holds(self) -> bool:
+        """True for the verdicts that say the claim is established."""
+        return self in (Verdict.PROVED, Verdict.CERTIFIED)
+
+
+@dataclass
+class Result:
+    """The JSON-ready outcome of checking one claim (see the README for the contract)."""
+
+    id: str
+    verdict: Verdict
+    evidence: str
+    examples: int = 0
+    satisfied: int = 0
+    margin: float | None = None
+    constants: dict[str, Any] = field(default_factory=dict)
+    counterexample: dict[str, Any] | None = None
+    seconds: float = 0.0
+    reproduce: str = ""
+    # Beyond the stable contract: free-form extras the report may show.
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        margin = self.margin
+        if margin is not None and not math.isfinite(margin):
+            margin = None
+        return {
+            "id": self.id,
+            "verdict": self.verdict.value,
+            "evidence": self.evidence,
+            "examples": int(self.examples),
+            "satisfied": int(self.satisfied),
+            "margin": None if margin is None else float(margin),
+            "constants": {k: _jsonable(v) for k, v in self.constants.items()},
+            "counterexample": self.counterexample,
+            "seconds": round(float(self.seconds), 3),
+            "reproduce": self.reproduce,
+            "notes": list(self.notes),
+            "details": self.details,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Result":
+        return cls(
+            id=data["id"],
+            verdict=Verdict(data["verdict"]),
+            evidence=data.get("evidence", ""),
+            examples=data.get("examples", 0),
+            satisfied=data.get("satisfied", 0),
+            margin=data.get("margin"),
+            constants=data.get("constants", {}),
+            counterexample=data.get("counterexample"),
+            seconds=data.get("seconds", 0.0),
+            reproduce=data.get("reproduce", ""),
+            notes=data.get("notes", []),
+            details=data.get("details", {}),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        return str(value) if value.denominator != 1 else int(value)
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    try:
+        import sympy
+
+        if isinstance(value, sympy.Basic):
+            return str(value)
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
