@@ -66,9 +66,14 @@ class Context:
 
     # ------------------------------------------------------------ helpers
     def env(self, values: Mapping[str, Any]) -> Env:
-        merged = dict(self.constants)
+        """Float view of one example: constants as floats, so numpy functions accept them."""
+        merged = {k: _as_float(v) for k, v in self.constants.items()}
         merged.update(values)
         return Env(merged)
+
+    @property
+    def float_constants(self) -> dict[str, Any]:
+        return {k: _as_float(v) for k, v in self.constants.items()}
 
     def progress(self, message: str) -> None:
         if self._progress is not None:
@@ -97,6 +102,18 @@ class Context:
         from .search import run_search
 
         return run_search(self, **kwargs)
+
+
+def _as_float(v: Any) -> Any:
+    from fractions import Fraction
+
+    import sympy
+
+    if isinstance(v, Fraction):
+        return float(v)
+    if isinstance(v, sympy.Basic) and v.is_number:
+        return float(v)
+    return v
 
 
 def log_progress(message: str) -> None:

@@ -155,6 +155,10 @@ class _precision:
 def _to_arb(value: Any) -> arb:
     if isinstance(value, arb):
         return value
+    if isinstance(value, sympy.Basic) and not value.is_Rational and not value.is_Float:
+        if value.free_symbols:
+            raise NumericError(f"{value} is not a number")
+        return _arb(value, {}, {})
     return fraction_to_arb(to_fraction(value))
 
 

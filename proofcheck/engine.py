@@ -1,0 +1,307 @@
+"""The engine: decides one claim by a fixed pipeline of procedures, strongest evidence first.
+
+1. lint -- undefined symbols or misused definitions make the claim ``ill-formed``;
+2. replay -- counterexamples stored by earlier runs (under the same constants) are re-verified;
+3. a claim's own procedure (``Claim.check``), if it has one;
+4. exact decision -- all conditions polynomial/rational: z3's nlsat (``proved`` / ``refuted``);
+5. interval certification -- one scalar variable on a bounded domain: Arb branch-and-bound;
+6. search -- Hypothesis over the variables, every float failure re-verified rigorously.
+
+The engine never knows which verdict a claim "should" get.
+"""
+from __future__ import annotations
+
+import math
+import shlex
+import time
+from fractions import Fraction
+from typing import Any, Iterable, Mapping
+
+import sympy
+
+from .claim import Claim, ClaimError, Env, Outcome
+from .codec import decode
+from .context import BUDGETS, Budget, Context, budget_named
+from .lint import lint
+from .num import NumericError
+from .registry import Registry, load
+from .search import verify
+from .store import CounterexampleStore
+from .verdict import Result, Verdict
+
+
+class UsageError(ValueError):
+    """Bad input from the user (unknown id or constant, a value that does not parse)."""
+
+
+# ---------------------------------------------------------------- constants and --set
+def parse_value(text: str) -> Any:
+    """A user-supplied constant: an integer, a fraction ``1/4``, a decimal ``0.25`` or ``1e-3``
+    (kept exact), or a closed real expression such as ``2/pi`` or ``sqrt(2)``."""
+    text = text.strip()
+    if not text:
+        raise UsageError("empty value")
+    try:
+        q = Fraction(text)
+        return q.numerator if q.denominator == 1 else q
+    except (ValueError, ZeroDivisionError):
+        pass
+    try:
+        expr = sympy.sympify(text, rational=True, convert_xor=True)
+    except (sympy.SympifyError, SyntaxError, TypeError, ValueError, ZeroDivisionError):
+        raise UsageError(f"cannot parse {text!r} as a number") from None
+    if not isinstance(expr, sympy.Basic) or expr.free_symbols or not expr.is_real or not expr.is_finite:
+        raise UsageError(f"{text!r} is not a finite real number")
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    return expr
+
+
+def parse_sets(items: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
+        out[name.strip()] = parse_value(value)
+    return out
+
+
+def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    constants = claim.constant_defaults()
+    by_name = {c.name: c for c in claim.constants}
+    for name, value in (overrides or {}).items():
+        if name not in by_name:
+            known = ", ".join(sorted(by_name)) or "none"
+            raise UsageError(f"claim {claim.id} has no constant {name!r} (constants: {known})")
+        if isinstance(value, str):
+            value = parse_value(value)
+        try:
+            f = float(value)
+        except (TypeError, ValueError):
+            raise UsageError(f"constant {name}: {value!r} is not a number") from None
+        if not math.isfinite(f):
+            raise UsageError(f"constant {name}: {value!r} is not finite")
+        if by_name[name].positive and f <= 0:
+            raise UsageError(f"constant {name} must be positive, got {value}")
+        constants[name] = value
+    return constants
+
+
+# ---------------------------------------------------------------- one claim
+def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 0,
+          overrides: Mapping[str, Any] | None = None, store: CounterexampleStore | None = None,
+          progress=None, registry: Registry | None = None, replay_first: bool = True) -> Result:
+    """Decide one claim and return its :class:`Result` (never raises for a failing check)."""
+    registry = registry or load()
+    claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
+    budget = budget if isinstance(budget, Budget) else budget_named(budget)
+    constants = constants_with(claim, overrides)
+    ctx = Context(claim, constants, budget, seed, store=store, progress=progress)
+    started = time.monotonic()
+    try:
+        outcome = decide(ctx, registry, replay_first=replay_first)
+    except (NumericError, ClaimError, ValueError, ArithmeticError, TypeError, RuntimeError) as exc:
+        outcome = Outcome(Verdict.ERROR, f"{type(exc).__name__}: {exc}")
+    seconds = time.monotonic() - started
+    verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
+    return Result(
+        id=claim.id, verdict=verdict, evidence=outcome.evidence, examples=outcome.examples,
+        satisfied=outcome.satisfied, margin=_finite(outcome.margin), constants=constants,
+        counterexample=outcome.counterexample, seconds=seconds,
+        reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides),
+        notes=list(outcome.notes), details=dict(outcome.details),
+    )
+
+
+def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
+                      overrides: Mapping[str, Any] | None) -> str:
+    sets = " ".join(f"--set {shlex.quote(f'{k}={v}')}" for k, v in (overrides or {}).items())
+    if verdict is Verdict.REFUTED:
+        return f"proofcheck replay {claim.id}"
+    cmd = f"proofcheck check {claim.id} --seed {seed} --budget {budget}"
+    return f"{cmd} {sets}".strip()
+
+
+def _finite(x: Any) -> float | None:
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outcome:
+    claim = ctx.claim
+    problems = lint(claim, registry.definitions_for(claim))
+    if problems:
+        names = ", ".join(p.name for p in problems)
+        return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
+                       details={"undefined": [p.name for p in problems]})
+
+    if replay_first and ctx.store is not None and claim.conclusion is not None:
+        replayed = _replay_stored(ctx)
+        if replayed is not None:
+            return replayed
+
+    if claim.check is not None:
+        outcome = claim.check(ctx)
+        if not isinstance(outcome, Outcome):
+            raise ClaimError(f"{claim.id}: check() must return an Outcome")
+        return outcome
+
+    if claim.is_probabilistic:
+        raise ClaimError(f"{claim.id}: a probabilistic claim needs a check procedure")
+
+    notes: list[str] = []
+    if claim.is_algebraic():
+        exact = _try_layer("proofcheck.certify.polynomial", "decide_polynomial", ctx, notes)
+        if exact is not None:
+            return exact
+        interval = _try_layer("proofcheck.certify.interval", "certify_interval", ctx, notes)
+        if interval is not None:
+            return interval
+
+    return outcome_of_search(ctx, ctx.search(), notes)
+
+
+def _try_layer(module: str, name: str, ctx: Context, notes: list[str]) -> Outcome | None:
+    import importlib
+
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    out = fn(ctx)
+    if out is None:
+        notes.append(f"{name}: undecided")
+    return out
+
+
+def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outcome:
+    """Turn a search report into an outcome: refuted / survived / vacuous."""
+    notes = list(notes or []) + list(rep.notes)
+    if rep.undefined:
+        notes.append(f"{rep.undefined} example(s) where a margin was undefined (not a number) were skipped")
+    if rep.timed_out:
+        notes.append(f"time limit of {ctx.budget.seconds:.0f} s reached; later examples were skipped")
+    if rep.counterexample is not None:
+        how = rep.verified_by or rep.counterexample.get("verified_by", "")
+        return Outcome(Verdict.REFUTED, f"counterexample found by search and re-verified ({how})",
+                       examples=rep.examples, satisfied=rep.satisfied, margin=rep.counterexample.get("margin"),
+                       counterexample=rep.counterexample, notes=notes)
+    if rep.float_leads:
+        notes.append(f"{rep.float_leads} float-only violation(s) could not be re-verified rigorously "
+                     f"(e.g. at {_short(rep.lead_values)}); they are not a refutation")
+    if rep.satisfied == 0:
+        best = rep.best_hypothesis_margin
+        return Outcome(Verdict.VACUOUS,
+                       f"no example met every hypothesis in {rep.examples} tried (best hypothesis margin {best:.3g})",
+                       examples=rep.examples, satisfied=0, margin=_finite(best), notes=notes)
+    return Outcome(Verdict.SURVIVED,
+                   f"no counterexample in {rep.satisfied} examples meeting the hypotheses "
+                   f"({rep.examples} tried); least margin {rep.best_margin:.3g}",
+                   examples=rep.examples, satisfied=rep.satisfied, margin=_finite(rep.best_margin), notes=notes,
+                   details={"least_margin_at": _short(rep.best_values)} if rep.best_values else {})
+
+
+def _short(values: Mapping[str, Any] | None) -> str:
+    if not values:
+        return "-"
+    parts = []
+    for k, v in values.items():
+        parts.append(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={_brief(v)}")
+    return ", ".join(parts)
+
+
+def _brief(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+# ---------------------------------------------------------------- replay
+def _replay_stored(ctx: Context) -> Outcome | None:
+    from .codec import encode
+
+    records = ctx.store.load(ctx.claim.id)
+    if not records:
+        return None
+    current = {k: encode(v) for k, v in ctx.constants.items()}
+    for rec in records:
+        if rec.get("constants") != current:
+            continue
+        ok, margin, how = replay_record(ctx, rec)
+        if ok:
+            return Outcome(Verdict.REFUTED, f"stored counterexample re-verified ({how})", examples=1, satisfied=1,
+                           margin=margin, counterexample=rec, notes=["replayed from the counterexample store"])
+    return None
+
+
+def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float | None, str]:
+    """Re-verify a stored counterexample rigorously. Returns (still refutes, margin, how)."""
+    claim = ctx.claim
+    if claim.conclusion is None:
+        return False, None, "this claim has a custom procedure; re-run it with its seed"
+    values = {k: decode(v, exact=False) for k, v in record.get("values", {}).items()}
+    ok, enc, how = verify(ctx, values, claim.hypotheses, claim.conclusion)
+    return ok, (enc.mid() if enc is not None else None), how or "did not re-verify"
+
+
+def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
+           registry: Registry | None = None) -> list[dict[str, Any]]:
+    """Re-verify every stored counterexample of a claim, each under the constants it was found with."""
+    registry = registry or load()
+    claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
+    store = store or CounterexampleStore()
+    out = []
+    for rec in store.load(claim.id):
+        constants = claim.constant_defaults()
+        constants.update({k: decode(v, exact=True) for k, v in rec.get("constants", {}).items()})
+        ctx = Context(claim, constants, BUDGETS["quick"], rec.get("seed", 0), store=None)
+        if claim.conclusion is None:
+            seed = rec.get("seed", 0)
+            result = check(claim, "quick", seed, registry=registry, replay_first=False,
+                           overrides={k: v for k, v in constants.items() if k in {c.name for c in claim.constants}
+                                      and v != claim.constant_defaults().get(k)})
+            out.append({"record": rec, "refutes": result.verdict is Verdict.REFUTED,
+                        "how": f"re-ran the claim's procedure with seed {seed}: {result.evidence}",
+                        "margin": result.margin})
+            continue
+        ok, margin, how = replay_record(ctx, rec)
+        out.append({"record": rec, "refutes": ok, "how": how, "margin": margin})
+    return out
+
+
+# ---------------------------------------------------------------- many claims
+def audit(claims: list[Claim], budget: str = "default", seed: int = 0, jobs: int = 1,
+          store: CounterexampleStore | None = None, progress=None, on_result=None) -> list[Result]:
+    """Check several claims (in parallel processes when ``jobs > 1``), in id order."""
+    total = len(claims)
+    results: dict[str, Result] = {}
+
+    def done(result: Result) -> None:
+        results[result.id] = result
+        if on_result is not None:
+            on_result(result)
+        if progress is not None:
+            progress(f"[{len(results)}/{total}] {result.id}: {result.verdict.value} ({result.seconds:.1f} s)")
+
+    if jobs <= 1 or total <= 1:
+        for claim in claims:
+            done(check(claim, budget, seed, store=store))
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        root = str(store.root) if store is not None else None
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_check_in_worker, c.id, budget, seed, root) for c in claims]
+            for fut in as_completed(futures):
+                done(Result.from_json(fut.result()))
+    return [results[c.id] for c in claims]
+
+
+def _check_in_worker(claim_id: str, budget: str, seed: int, store_root: str | None) -> dict:
+    store = CounterexampleStore(store_root) if store_root else None
+    return check(claim_id, budget, seed, store=store).to_json()
