@@ -161,13 +161,14 @@ def _dispatch(args, argv: list[str]) -> int:
         return 0 if rows else 1
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
-    _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
 
     if args.command == "check":
-        from .engine import check, parse_sets
+        from .engine import check, constants_with, parse_sets
 
         claim = registry.get(args.id)
         overrides = parse_sets(args.sets)
+        constants_with(claim, overrides)  # bad --set: a usage error before any work
+        _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
         result = check(claim, args.budget, seed, overrides=overrides, store=store,
                        progress=_eprint, registry=registry)
         if args.format == "json":
@@ -181,6 +182,7 @@ def _dispatch(args, argv: list[str]) -> int:
 
     fail_on = _fail_on(args.fail_on)
     claims = registry.select(args.ids)
+    _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}, {len(claims)} claim(s)")
     partial = Path(".proofcheck") / "last-audit.jsonl"
     partial.parent.mkdir(parents=True, exist_ok=True)
     with open(partial, "w", encoding="utf-8") as fh:

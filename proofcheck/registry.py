@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import os
 import pkgutil
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -40,8 +41,9 @@ class Registry:
         self.modules.setdefault(claim.id, module)
 
     def add_definition(self, d: Definition, module: str = "") -> None:
-        paper = d.paper or module.split(".")[1] if module.startswith("lemmas.") else d.paper
-        d.paper = paper or d.paper
+        if not d.paper:  # a definition belongs to the paper whose package defines it
+            parts = module.split(".")
+            d.paper = parts[1] if len(parts) > 1 else parts[0]
         self.definitions.setdefault(d.paper, {})[d.name] = d
 
     def add_module(self, mod: ModuleType) -> None:
@@ -129,6 +131,8 @@ def load(refresh: bool = False) -> Registry:
     except TypeError:  # pragma: no cover - very old importlib.metadata
         eps = importlib.metadata.entry_points().get(ENTRY_POINT_GROUP, [])
     packages += [ep.value for ep in eps if ep.value != "lemmas"]
+    # Extra lemma packages by name (e.g. a paper being encoded outside this distribution).
+    packages += [p.strip() for p in os.environ.get("PROOFCHECK_LEMMAS", "").split(",") if p.strip()]
     for package in packages:
         for mod in _walk(package):
             reg.add_module(mod)

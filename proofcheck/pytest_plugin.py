@@ -1,0 +1,136 @@
+"""pytest plugin (registered by installing the package): property runs of registered claims.
+
+* ``pytest --proofcheck [IDS]`` collects one item per registered claim (ids or id prefixes,
+  comma-separated; none = all). The item's body is the claim's check; it fails when the verdict is
+  refuted, vacuous, ill-formed or error, and its report shows verdict, examples, margin and seed.
+  Items carry the ``proofcheck`` marker, so ``-m proofcheck`` runs only them.
+* Hypothesis profiles ``ci``, ``dev`` and ``deep`` are registered; ``HYPOTHESIS_PROFILE`` picks one
+  (default ``dev``) and with it the engine budget: ci -> quick, dev -> default, deep -> deep.
+* The seed (``--proofcheck-seed``, default 0 so asserted verdicts are reproducible) is printed in
+  the header.
+* Fixture ``proofcheck_check(id, **constants)`` returns the engine's Result for the project's own
+  tests, computed once per session and with a throw-away counterexample store.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+PROFILE_BUDGET = {"ci": "quick", "dev": "default", "deep": "deep"}
+FAILING = {"refuted", "vacuous", "ill-formed", "error"}
+
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("deep", max_examples=2000, deadline=None)
+
+
+def _profile() -> str:
+    name = os.environ.get("HYPOTHESIS_PROFILE", "dev")
+    return name if name in PROFILE_BUDGET else "dev"
+
+
+settings.load_profile(_profile())
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("proofcheck")
+    group.addoption("--proofcheck", action="store", nargs="?", const="", default=None, metavar="IDS",
+                    help="collect one test per registered claim (comma-separated ids or prefixes)")
+    group.addoption("--proofcheck-seed", action="store", type=int, default=None,
+                    help="seed for claim checks (default $PROOFCHECK_SEED or 0)")
+    group.addoption("--proofcheck-budget", action="store", default=None,
+                    choices=("quick", "default", "deep"),
+                    help="budget for claim checks (default: from HYPOTHESIS_PROFILE)")
+
+
+def _seed(config) -> int:
+    s = config.getoption("--proofcheck-seed")
+    return int(s if s is not None else os.environ.get("PROOFCHECK_SEED", 0))
+
+
+def _budget(config) -> str:
+    return config.getoption("--proofcheck-budget") or PROFILE_BUDGET[_profile()]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "proofcheck: a registered claim checked by the engine")
+
+
+def pytest_report_header(config):
+    return (f"proofcheck: seed {_seed(config)}, budget {_budget(config)} "
+            f"(HYPOTHESIS_PROFILE={_profile()})")
+
+
+class ClaimCollector(pytest.Collector):
+    def collect(self):  # pragma: no cover - items are added in modifyitems
+        return []
+
+
+class ClaimFailed(Exception):
+    pass
+
+
+class ClaimItem(pytest.Item):
+    def __init__(self, *, claim_id: str, **kwargs):
+        super().__init__(**kwargs)
+        self.claim_id = claim_id
+        self.add_marker("proofcheck")
+
+    def runtest(self):
+        from .engine import check
+        from .store import CounterexampleStore
+
+        cfg = self.config
+        store = CounterexampleStore(os.environ.get("PROOFCHECK_STORE") or ".proofcheck/counterexamples")
+        result = check(self.claim_id, _budget(cfg), _seed(cfg), store=store)
+        margin = "-" if result.margin is None else f"{result.margin:.4g}"
+        summary = (f"{result.id}: {result.verdict.value}; examples {result.examples}, satisfied "
+                   f"{result.satisfied}, margin {margin}, seed {_seed(cfg)}\n{result.evidence}")
+        self.add_report_section("call", "proofcheck", summary)
+        self.user_properties.append(("verdict", result.verdict.value))
+        if result.verdict.value in FAILING:
+            extra = f"\ncounterexample: {result.counterexample}" if result.counterexample else ""
+            raise ClaimFailed(f"{summary}{extra}\nreproduce: {result.reproduce}")
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ClaimFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"proofcheck::{self.claim_id}"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    spec = config.getoption("--proofcheck")
+    if spec is None:
+        return
+    from .registry import load
+
+    patterns = [p.strip() for p in spec.replace(" ", ",").split(",") if p.strip()]
+    claims = load().select(patterns)
+    collector = ClaimCollector.from_parent(session, name="proofcheck")
+    for claim in claims:
+        items.append(ClaimItem.from_parent(collector, name=claim.id, claim_id=claim.id))
+
+
+@pytest.fixture(scope="session")
+def proofcheck_check(request, tmp_path_factory):
+    """``proofcheck_check(id, **constants) -> Result``, cached for the session."""
+    from .engine import check
+    from .store import CounterexampleStore
+
+    cache: dict = {}
+    store = CounterexampleStore(tmp_path_factory.mktemp("proofcheck-store"))
+    budget, seed = _budget(request.config), _seed(request.config)
+
+    def run(claim_id: str, **constants):
+        key = (claim_id, tuple(sorted((k, str(v)) for k, v in constants.items())))
+        if key not in cache:
+            cache[key] = check(claim_id, budget, seed, overrides=constants or None, store=store)
+        return cache[key]
+
+    return run

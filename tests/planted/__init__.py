@@ -1,0 +1,95 @@
+"""Planted claims: statements whose truth is known by construction, used to test the engine.
+
+They are registered only when ``PROOFCHECK_LEMMAS=planted`` names this package (with ``tests/``
+on the path), so they never appear in a real audit. True ones must be certified or survive; false
+ones must be refuted -- a weakened engine fails the quality tests.
+"""
+import math
+
+import sympy
+from hypothesis import strategies as st
+
+from proofcheck import (RERUN_ON_BALLS, Claim, Condition, Constant, Definition, Outcome, Probabilistic,
+                        Source, Variable, Verdict)
+from proofcheck.stats import RateEstimate
+
+SRC = Source("planted", "tests/planted/__init__.py")
+x = Variable("x", st.floats(0, 2 / math.pi), domain="[0, 2/pi]", lo=0, hi=2 / sympy.pi)
+x_wide = Variable("x", st.floats(0, 3), domain="[0, 3]", lo=0, hi=3)
+a = Variable("a", st.floats(-100, 100), lo=-100, hi=100)
+b = Variable("b", st.floats(-100, 100), lo=-100, hi=100)
+X, A, B = x.symbol, a.symbol, b.symbol
+
+scale = Definition("scale", 0, "a constant-like quantity of the planted paper", SRC, paper="planted")
+
+sin_tight = Claim(id="planted.sin_tight", title="x <= 2 sin x on [0, 2/pi] (tight at 0)", source=SRC,
+                  statement=r"x \le 2\sin x", variables=[x], conclusion=sympy.Le(X, 2 * sympy.sin(X)))
+sin_wide = Claim(id="planted.sin_wide", title="x <= 2 sin x on [0, 3] (false near 3)", source=SRC,
+                 statement=r"x \le 2\sin x", variables=[x_wide], conclusion=sympy.Le(X, 2 * sympy.sin(X)))
+poly_true = Claim(id="planted.poly_true", title="(a+b)^2 <= 2a^2 + 2b^2", source=SRC,
+                  statement=r"(a+b)^2 \le 2a^2+2b^2", variables=[a, b],
+                  conclusion=sympy.Le((A + B) ** 2, 2 * A**2 + 2 * B**2))
+poly_false = Claim(id="planted.poly_false", title="a^2 <= a for a <= 2 (false for a < 0 or a > 1)",
+                   source=SRC, statement=r"a^2 \le a", variables=[a], hypotheses=[sympy.Le(A, 2)],
+                   conclusion=sympy.Le(A**2, A))
+# True as an identity in exact arithmetic; floats cancel catastrophically and see violations.
+float_trap = Claim(id="planted.float_trap", title="(a + 1e8)^2 - a^2 - 2e8 a - 1e16 >= 0 (an identity)",
+                   source=SRC, statement=r"(a+10^8)^2 - a^2 - 2\cdot 10^8 a - 10^{16} \ge 0", variables=[a],
+                   conclusion=sympy.Ge((A + 10**8) ** 2 - A**2 - 2 * 10**8 * A - 10**16, 0))
+float_trap_numeric = Claim(
+    id="planted.float_trap_numeric", title="the same identity as a numeric margin function", source=SRC,
+    statement=r"(a+10^8)^2 - a^2 - 2\cdot 10^8 a - 10^{16} \ge 0", variables=[a],
+    conclusion=Condition("identity", margin=lambda e: (e.a + 1e8) ** 2 - e.a**2 - 2e8 * e.a - 1e16,
+                         rigorous=RERUN_ON_BALLS))
+# A needle: false only inside a disc of radius 0.1 in a 20 x 20 square (search must climb).
+p = Variable("p", st.floats(-10, 10), lo=-10, hi=10)
+q = Variable("q", st.floats(-10, 10), lo=-10, hi=10)
+needle = Claim(id="planted.needle", title="(p - 3.7)^2 + (q + 1.2)^2 >= 1/100 (false in a small disc)",
+               source=SRC, statement=r"(p-3.7)^2+(q+1.2)^2 \ge 0.01", variables=[p, q],
+               conclusion=Condition("outside the disc", rigorous=RERUN_ON_BALLS,
+                                    margin=lambda e: (e.p - e.num.const("37/10")) ** 2
+                                    + (e.q + e.num.const("6/5")) ** 2 - e.num.const("1/100")))
+impossible = Claim(id="planted.impossible", title="x > 1 and x < 0 imply anything", source=SRC,
+                   statement=r"x > 1 \wedge x < 0 \Rightarrow x = 5",
+                   variables=[Variable("x", st.floats(-5, 5))],
+                   hypotheses=[Condition("x > 1", margin=lambda e: e.x - 1, strict=True),
+                               Condition("x < 0", margin=lambda e: -e.x, strict=True)],
+                   conclusion=Condition("x = 5", margin=lambda e: -abs(e.x - 5)))
+undefined = Claim(id="planted.undefined", title="uses d and L(x), which nothing defines", source=SRC,
+                  statement=r"x \le d L(x)", variables=[x],
+                  conclusion=sympy.Le(X, sympy.Symbol("d") * sympy.Function("L")(X)))
+misused = Claim(id="planted.misused", title="a constant used as a function of x", source=SRC,
+                statement=r"\mathrm{scale}(x) \le 1", variables=[x],
+                formula=[sympy.Le(sympy.Function("scale")(X), 1)],
+                conclusion=sympy.Le(X, 1))
+step = Claim(id="planted.step", title="eta*b <= 1/2 for eta <= 1/(2 b^2) (false for b < 1)",
+             source=SRC, statement=r"\eta \le \frac{1}{2b^2} \Rightarrow \eta b \le \tfrac12",
+             variables=[Variable("eta", st.floats(0, 10), lo=0, hi=10), Variable("b", st.floats(0, 10), lo=0, hi=10)],
+             hypotheses=[sympy.Gt(sympy.Symbol("b", real=True), 0),
+                         sympy.Le(sympy.Symbol("eta", real=True), 1 / (2 * sympy.Symbol("b", real=True) ** 2))],
+             conclusion=sympy.Le(sympy.Symbol("eta", real=True) * sympy.Symbol("b", real=True), sympy.Rational(1, 2)),
+             constants=[Constant("c", 1, "an unused constant, for --set tests", positive=True)])
+
+
+def _coin(rate_name):
+    def check(ctx):
+        rate = float(ctx.constants[rate_name])
+        delta = float(ctx.constants["delta"])
+        n = ctx.trials()
+        failures = int((ctx.rng.random(n) < rate).sum())
+        est = RateEstimate.of(failures, n, delta)
+        if est.exceeds_delta:
+            rec = ctx.record_counterexample({"failures": failures, "trials": n}, est.margin, est.describe())
+            return Outcome(Verdict.REFUTED, est.describe(), n, n, est.margin, rec, details={"rate": est.to_json()})
+        return Outcome(Verdict.SURVIVED, est.describe(), n, n, est.margin, details={"rate": est.to_json()})
+    return check
+
+
+coin_false = Claim(id="planted.coin_false", title="a coin with failure rate 0.3 fails w.p. <= delta = 0.1",
+                   source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
+                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(3, 10))],
+                   check=_coin("rate"))
+coin_true = Claim(id="planted.coin_true", title="a coin with failure rate 0.01 fails w.p. <= delta = 0.1",
+                  source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
+                  constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 100))],
+                  check=_coin("rate"))

@@ -1,0 +1,90 @@
+"""Quality: the engine must reach the right verdict on claims whose truth is known by construction.
+
+A weaker search or a broken certifier makes one of these fail (cf. Hypothesis' tests/quality).
+"""
+from fractions import Fraction
+
+import pytest
+
+import planted
+from proofcheck.codec import decode
+from proofcheck.engine import check
+from proofcheck.registry import Registry
+from proofcheck.verdict import Verdict
+
+
+@pytest.fixture(scope="module")
+def registry():
+    reg = Registry()
+    reg.add_module(planted)
+    reg.validate()
+    return reg
+
+
+def run(registry, cid, budget="quick", seed=0, **sets):
+    return check(cid, budget, seed, overrides=sets or None, registry=registry)
+
+
+def test_tight_transcendental_is_certified_over_the_whole_domain(registry):
+    r = run(registry, "planted.sin_tight")
+    assert r.verdict is Verdict.CERTIFIED, r.evidence
+
+
+def test_false_transcendental_is_refuted_at_a_reverified_point(registry):
+    r = run(registry, "planted.sin_wide")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    x = decode(r.counterexample["values"]["x"], exact=True)
+    assert isinstance(x, Fraction) and x > Fraction(19, 10)  # 2 sin x < x only for x > 1.895...
+
+
+def test_polynomial_truth_is_proved_exactly(registry):
+    assert run(registry, "planted.poly_true").verdict is Verdict.PROVED
+
+
+def test_polynomial_falsehood_is_refuted_with_an_exact_model(registry):
+    r = run(registry, "planted.poly_false")
+    assert r.verdict is Verdict.REFUTED
+    a = decode(r.counterexample["values"]["a"], exact=True)
+    assert a <= 2 and a * a > a  # the stored point really is a counterexample, exactly
+
+
+def test_float_rounding_never_refutes_an_identity(registry):
+    assert run(registry, "planted.float_trap").verdict is Verdict.PROVED
+    r = run(registry, "planted.float_trap_numeric")
+    assert r.verdict is Verdict.SURVIVED, r.evidence  # float "violations" are leads, not refutations
+    assert r.counterexample is None
+
+
+def test_search_climbs_to_a_needle(registry):
+    r = run(registry, "planted.needle")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    v = {k: decode(x, exact=True) for k, x in r.counterexample["values"].items()}
+    assert (v["p"] - Fraction(37, 10)) ** 2 + (v["q"] + Fraction(6, 5)) ** 2 < Fraction(1, 100)
+
+
+def test_impossible_hypotheses_are_vacuous(registry):
+    r = run(registry, "planted.impossible")
+    assert r.verdict is Verdict.VACUOUS and r.satisfied == 0
+
+
+def test_undefined_and_misused_symbols_are_ill_formed(registry):
+    r = run(registry, "planted.undefined")
+    assert r.verdict is Verdict.ILL_FORMED and set(r.details["undefined"]) == {"d", "L"}
+    r = run(registry, "planted.misused")
+    assert r.verdict is Verdict.ILL_FORMED and r.details["undefined"] == ["scale"]
+
+
+def test_step_size_algebra_is_refuted_below_one(registry):
+    r = run(registry, "planted.step")
+    assert r.verdict is Verdict.REFUTED
+    v = {k: decode(x, exact=True) for k, x in r.counterexample["values"].items()}
+    assert 0 < v["b"] < 1 and v["eta"] <= 1 / (2 * v["b"] ** 2) and v["eta"] * v["b"] > Fraction(1, 2)
+
+
+def test_statistical_refutation_needs_the_lower_bound_above_delta(registry):
+    r = run(registry, "planted.coin_false")
+    assert r.verdict is Verdict.REFUTED and r.details["rate"]["lo"] > 0.1
+    r = run(registry, "planted.coin_true")
+    assert r.verdict is Verdict.SURVIVED and r.details["rate"]["hi"] >= r.details["rate"]["lo"]
+    # with delta raised above the true failure rate, the false coin is no longer refuted
+    assert run(registry, "planted.coin_false", delta=Fraction(1, 2)).verdict is Verdict.SURVIVED
