@@ -50,7 +50,10 @@ def parse_value(text: str) -> Any:
         expr = sympy.sympify(text, rational=True, convert_xor=True)
     except (sympy.SympifyError, SyntaxError, TypeError, ValueError, ZeroDivisionError):
         raise UsageError(f"cannot parse {text!r} as a number") from None
-    if not isinstance(expr, sympy.Basic) or expr.free_symbols or not expr.is_real or not expr.is_finite:
+    if isinstance(expr, sympy.Basic) and expr.free_symbols:
+        names = ", ".join(sorted(str(s) for s in expr.free_symbols))
+        raise UsageError(f"cannot parse {text!r} as a number (unknown name: {names})")
+    if not isinstance(expr, sympy.Basic) or not expr.is_real or not expr.is_finite:
         raise UsageError(f"{text!r} is not a finite real number")
     if expr.is_Rational:
         return Fraction(int(expr.p), int(expr.q))

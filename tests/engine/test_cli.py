@@ -1,0 +1,101 @@
+"""The CLI as a user meets it: through a subprocess, including every bad-input case."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import planted_env
+
+
+def cli(*args, env=None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "proofcheck", *args], capture_output=True, text=True,
+                          env=env or planted_env(), cwd=cwd, timeout=600)
+
+
+@pytest.fixture()
+def store(tmp_path):
+    return str(tmp_path / "store")
+
+
+def one_line_error(proc, code=2):
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def test_list_json_has_every_field():
+    proc = cli("list", "planted", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    claims = {c["id"]: c for c in json.loads(proc.stdout)["claims"]}
+    step = claims["planted.step"]
+    assert step["source"]["document"] == "planted" and step["constants"] == {"c": 1}
+    assert {"id", "title", "source", "kind", "constants", "uses"} <= set(step)
+
+
+@pytest.mark.parametrize("args, words", [
+    (("check", "planted.nope"), "unknown claim id"),
+    (("check", "planted.step", "--set", "zz=1"), "no constant 'zz'"),
+    (("check", "planted.step", "--set", "c"), "NAME=VALUE"),
+    (("check", "planted.step", "--set", "c=abc"), "cannot parse"),
+    (("check", "planted.step", "--set", "c=nan"), "not a finite real"),
+    (("check", "planted.step", "--set", "c=-1"), "must be positive"),
+    (("check", "planted.step", "--budget", "huge"), "invalid choice"),
+    (("check", "planted.step", "--seed", "x"), "seed"),
+    (("audit", "nosuchpaper"), "no claim id matches"),
+    (("audit", "planted.step", "--fail-on", "wrong"), "unknown verdict"),
+    (("replay", "planted.nope"), "unknown claim id"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, words, store):
+    line = one_line_error(cli(*args, "--store", store))
+    assert words in line
+
+
+def test_check_json_contract_and_set(store):
+    proc = cli("check", "planted.step", "--seed", "3", "--budget", "quick", "--format", "json",
+               "--set", "c=1/4", "--store", store)
+    assert proc.returncode == 0, proc.stderr
+    assert "seed 3" in proc.stderr
+    report = json.loads(proc.stdout)
+    assert {"tool", "version", "seed", "budget", "claims"} <= set(report) and report["seed"] == 3
+    (c,) = report["claims"]
+    assert set(c) >= {"id", "verdict", "evidence", "examples", "satisfied", "margin", "constants",
+                      "counterexample", "seconds", "reproduce"}
+    assert c["constants"] == {"c": "1/4"} and c["verdict"] == "refuted"
+
+
+def test_refutation_is_saved_and_replays(store):
+    proc = cli("check", "planted.poly_false", "--seed", "1", "--budget", "quick", "--store", store)
+    assert proc.returncode == 0 and "REFUTED" in proc.stdout, proc.stdout + proc.stderr
+    proc = cli("replay", "planted.poly_false", "--store", store)
+    assert proc.returncode == 0 and "still refutes" in proc.stdout, proc.stdout + proc.stderr
+    proc = cli("replay", "planted.poly_true", "--store", store)
+    assert proc.returncode == 1 and "no stored counterexample" in proc.stdout
+
+
+def test_same_seed_same_json(tmp_path):
+    outs = []
+    for i in range(2):
+        proc = cli("audit", "planted.needle", "planted.sin_wide", "planted.impossible", "--seed", "7",
+                   "--budget", "quick", "--format", "json", "--store", str(tmp_path / f"s{i}"))
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads(proc.stdout)
+        for c in report["claims"]:
+            c.pop("seconds")
+        report.pop("date")
+        outs.append(report)
+    assert outs[0] == outs[1]
+
+
+def test_audit_fail_on_and_markdown(tmp_path, store):
+    out = tmp_path / "r.md"
+    proc = cli("audit", "planted.poly_false", "planted.impossible", "--budget", "quick", "--seed", "0",
+               "-o", str(out), "--fail-on", "refuted", "--store", store)
+    assert proc.returncode == 1, proc.stderr
+    text = out.read_text()
+    assert "planted.poly_false" in text and "refuted" in text
+    proc = cli("audit", "planted.impossible", "--budget", "quick", "--seed", "0", "-o", str(out),
+               "--fail-on", "refuted", "--store", store)
+    assert proc.returncode == 0, proc.stderr
