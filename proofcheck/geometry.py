@@ -1,0 +1,352 @@
+"""Second moments of an input distribution on cones cut by a few half-spaces.
+
+The central quantity is, for normals ``a_1..a_r`` (r <= 4 in practice)::
+
+    M(a_1..a_r) = E[z z^T 1{a_1^T z >= 0, ..., a_r^T z >= 0}]      (boundary counts as inside)
+
+and the probability ``P = E[1{...}]``.  How it is computed depends on the distribution:
+
+* **finite atoms** (rational coordinates and weights): an exact finite sum in ``Fraction``; the
+  sign test ``a^T z >= 0`` is decided exactly, so points on a boundary hyperplane count;
+* **standard Gaussian**: deterministic and (up to float rounding) exact for cones of dimension
+  <= 3, one smooth 1-D quadrature with a stated error for dimension 4.  The method:
+
+  1. reduce to the span ``U`` of the normals: the complement of ``U`` is independent of the event,
+     so it contributes ``P * I`` on ``U^perp`` (FACTS.md);
+  2. inside ``U`` (dimension ``e``) use Gaussian integration by parts (divergence theorem with
+     ``grad phi = -g phi``)::
+
+        E[g 1_C]     = (2 pi)^(-1/2) sum_F  a_F * P_{e-1}(F)
+        E[g g^T 1_C] = P(C) I + (2 pi)^(-1/2) sum_F  m_F a_F^T
+
+     where ``F`` runs over the facets ``C ∩ a_F^perp`` (``a_F`` the unit inward normal) and
+     ``P_{e-1}(F)``, ``m_F`` are the Gaussian measure and first moment of ``F`` inside its own
+     hyperplane -- the same problem one dimension lower;
+  3. ``P(C)``: ``e = 2`` arc length / 2 pi (Sheppard); ``e = 3`` solid angle of the spherical
+     polygon (triangulated from an interior point, Van Oosterom--Strackee); ``e = 4`` Plackett's
+     reduction ``dP/d rho_ij = phi_2(0,0;rho_ij) P(X_k, X_l >= 0 | X_i = X_j = 0)`` integrated
+     along ``R(t) = I + t (R - I)`` with adaptive quadrature (its error estimate is reported).
+
+  For two half-spaces this reproduces the closed form of FACTS.md (:func:`wedge_moment_closed_form`,
+  tested against it).
+* anything else: Monte Carlo with a stated confidence half-width (:func:`monte_carlo_moment`).
+
+Every function returns an error bound next to its value: ``0`` means exact (Fractions), a float
+rounding bound for the closed forms, the quadrature's estimate for ``e = 4``, a confidence
+half-width for Monte Carlo.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+from scipy import integrate
+
+from .num import NumericError, to_fraction
+
+SQRT_2PI = math.sqrt(2.0 * math.pi)
+#: relative size below which a direction is treated as absent (normals parallel / outside a span).
+RANK_TOL = 1e-12
+#: float rounding allowance of the closed forms (relative to the size of the result).
+ROUNDING = 1e-13
+
+
+class GeometryError(NumericError):
+    """A geometric input without a defined answer (zero normal vector, wrong shape, NaN)."""
+
+
+# ------------------------------------------------------------------ input checks
+def as_normals(normals: Any, k: int | None = None) -> np.ndarray:
+    """``normals`` as a float ``(r, k)`` array; raises on NaN, wrong shape or a zero vector."""
+    arr = np.asarray(normals, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise GeometryError(f"normals must be an (r, k) array, got shape {arr.shape}")
+    if k is not None and arr.shape[1] != k:
+        raise GeometryError(f"normals have dimension {arr.shape[1]}, the distribution has {k}")
+    if not np.all(np.isfinite(arr)):
+        raise GeometryError("normals contain NaN or infinity")
+    if arr.shape[0] and np.any(np.all(arr == 0.0, axis=1)):
+        raise GeometryError("angle undefined for a zero vector")
+    return arr
+
+
+def apply_signs(normals: np.ndarray, signs: Sequence[int] | None) -> np.ndarray:
+    if signs is None:
+        return normals
+    s = np.asarray(signs, dtype=float)
+    if s.shape != (normals.shape[0],) or not np.all(np.abs(s) == 1):
+        raise GeometryError("signs must be one +1/-1 per normal")
+    return normals * s[:, None]
+
+
+def angle(a: Any, b: Any) -> float:
+    """The angle in ``[0, pi]`` between two vectors (atan2 form: accurate near 0 and pi)."""
+    a = np.asarray(a, dtype=float).ravel()
+    b = np.asarray(b, dtype=float).ravel()
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise GeometryError("vector contains NaN or infinity")
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if na == 0 or nb == 0:
+        raise GeometryError("angle undefined for a zero vector")
+    ua, ub = a / na, b / nb
+    return float(2.0 * math.atan2(np.linalg.norm(ua - ub), np.linalg.norm(ua + ub)))
+
+
+# ------------------------------------------------------------------ FACTS.md closed forms
+def sheppard_prob(theta: float) -> float:
+    """``P(u^T g >= 0, v^T g >= 0) = (pi - theta) / (2 pi)`` for unit ``u, v`` at angle theta."""
+    return (math.pi - theta) / (2.0 * math.pi)
+
+
+def wedge_moment_closed_form(u: Any, v: Any) -> np.ndarray:
+    """FACTS.md: ``E[g g^T 1{u^T g>=0, v^T g>=0}]`` for ``g ~ N(0, I)``, with the limits
+    ``theta = 0`` (half-space: ``I/2``) and ``theta = pi`` (a hyperplane: ``0``) handled."""
+    u = np.asarray(u, dtype=float)
+    v = np.asarray(v, dtype=float)
+    th = angle(u, v)
+    u = u / np.linalg.norm(u)
+    v = v / np.linalg.norm(v)
+    k = u.size
+    if th == 0.0:
+        return 0.5 * np.eye(k)
+    if th == math.pi:
+        return np.zeros((k, k))
+    c, s = math.cos(th), math.sin(th)
+    return sheppard_prob(th) * np.eye(k) + (np.outer(u, v) + np.outer(v, u) - c * (np.outer(u, u) + np.outer(v, v))) / (2 * math.pi * s)
+
+
+# ------------------------------------------------------------------ Gaussian cones
+def gaussian_cone(normals: Any) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """``(P, E[g 1_C], E[g g^T 1_C], err)`` for ``g ~ N(0, I_k)`` and ``C = {A g >= 0}``.
+
+    ``err`` bounds the absolute error of every entry (float rounding, the rank decisions and, for a
+    4-dimensional cone, the quadrature)."""
+    A = as_normals(normals)
+    k = A.shape[1]
+    if A.shape[0] == 0:
+        return 1.0, np.zeros(k), np.eye(k), 0.0
+    P, m1, M2, err = _cone(A / np.linalg.norm(A, axis=1)[:, None])
+    return P, m1, M2, err + ROUNDING * (1.0 + float(np.max(np.abs(M2))))
+
+
+def _unit_rows(A: np.ndarray) -> np.ndarray:
+    """Normalise rows; drop rows that are numerically zero (a constraint ``0 >= 0``)."""
+    n = np.linalg.norm(A, axis=1)
+    keep = n > RANK_TOL
+    return A[keep] / n[keep][:, None]
+
+
+def _cone(A: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """Gaussian moments of ``{g in R^e : A g >= 0}`` (rows of A are unit or numerically zero)."""
+    e = A.shape[1]
+    A = _unit_rows(A)
+    # duplicates (same direction) are one constraint; an opposite pair confines C to a hyperplane.
+    rows: list[np.ndarray] = []
+    for a in A:
+        if any(np.linalg.norm(a - b) < RANK_TOL for b in rows):
+            continue
+        if any(np.linalg.norm(a + b) < RANK_TOL for b in rows):
+            return 0.0, np.zeros(e), np.zeros((e, e)), 0.0
+        rows.append(a)
+    if not rows:
+        return 1.0, np.zeros(e), np.eye(e), 0.0
+    A = np.array(rows)
+    # reduce to the span of the normals: the complement contributes P * I there.
+    _, s, vt = np.linalg.svd(A)
+    d = int(np.sum(s > RANK_TOL * s[0]))
+    err = float(np.sum(s[d:])) * 4.0  # the neglected directions move each moment by O(s)
+    if d < e:
+        Q = vt[:d]  # (d, e) orthonormal rows spanning the normals
+        P, m1, M2, err2 = _cone(A @ Q.T)
+        return P, Q.T @ m1, Q.T @ M2 @ Q + P * (np.eye(e) - Q.T @ Q), err + err2
+    if e == 1:
+        a = float(A[0, 0])
+        return 0.5, np.array([a / SQRT_2PI]), np.array([[0.5]]), err
+    if e == 2:
+        P, m1, M2 = _cone2(A)
+        return P, m1, M2, err
+    if e == 3:
+        return _cone3(A, err)
+    if e == 4 and A.shape[0] == 4:
+        return _cone4(A, err)
+    raise GeometryError(f"no deterministic Gaussian method for {A.shape[0]} normals spanning {e} dimensions")
+
+
+def _arc(A: np.ndarray) -> tuple[float, float] | None:
+    """The arc ``[t1, t2]`` of angles with ``a_i . (cos t, sin t) >= 0`` for all rows, or None."""
+    al = np.arctan2(A[:, 1], A[:, 0])
+    lo, hi = al[0] - math.pi / 2, al[0] + math.pi / 2
+    for a in al[1:]:
+        d = (a - al[0] + math.pi) % (2 * math.pi) - math.pi  # representative in [-pi, pi)
+        c = al[0] + d
+        lo, hi = max(lo, c - math.pi / 2), min(hi, c + math.pi / 2)
+        if hi < lo:
+            return None
+    return lo, hi
+
+
+def _cone2(A: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    arc = _arc(A)
+    if arc is None:
+        return 0.0, np.zeros(2), np.zeros((2, 2))
+    t1, t2 = arc
+    L = t2 - t1
+    # g = r (cos t, sin t), r ~ chi_2 independent of t ~ U[0, 2 pi): E r = sqrt(pi/2), E r^2 = 2.
+    m1 = math.sqrt(math.pi / 2) / (2 * math.pi) * np.array([math.sin(t2) - math.sin(t1), math.cos(t1) - math.cos(t2)])
+    s2 = (math.sin(2 * t2) - math.sin(2 * t1)) / 2
+    cc = (L + s2) / 2
+    ss = (L - s2) / 2
+    cs = (math.sin(t2) ** 2 - math.sin(t1) ** 2) / 2
+    M2 = (2.0 / (2 * math.pi)) * np.array([[cc, cs], [cs, ss]])
+    return L / (2 * math.pi), m1, M2
+
+
+def _hyperplane_basis(a: np.ndarray) -> np.ndarray:
+    """Orthonormal rows spanning ``a^perp`` (a unit)."""
+    _, _, vt = np.linalg.svd(a[None, :])
+    return vt[1:]
+
+
+def _facets(A: np.ndarray):
+    """For each row a_i: (a_i, basis of a_i^perp, the facet cone's moments in that basis)."""
+    out = []
+    for i, a in enumerate(A):
+        B = _hyperplane_basis(a)
+        others = np.delete(A, i, axis=0) @ B.T
+        out.append((a, B, _cone(others) if len(others) else (1.0, np.zeros(B.shape[0]), np.eye(B.shape[0]), 0.0)))
+    return out
+
+
+def _moments_from_facets(P: float, facets, e: int, err: float):
+    m1 = np.zeros(e)
+    M2 = P * np.eye(e)
+    for a, B, (PF, m1F, _, errF) in facets:
+        m1 += a * PF / SQRT_2PI
+        M2 += np.outer(B.T @ m1F, a) / SQRT_2PI
+        err += errF
+    M2 = (M2 + M2.T) / 2
+    return P, m1, M2, err
+
+
+def _cone3(A: np.ndarray, err: float):
+    facets = _facets(A)
+    # P: solid angle of the spherical polygon, triangulated from an interior point.
+    edges = []
+    for i, (a, B, _) in enumerate(facets):
+        arc = _arc_of(np.delete(A, i, axis=0), B)
+        if arc is not None and arc[1] > arc[0]:
+            t1, t2 = arc
+            edges.append((B.T @ np.array([math.cos(t1), math.sin(t1)]), B.T @ np.array([math.cos(t2), math.sin(t2)])))
+    if not edges:
+        return 0.0, np.zeros(3), np.zeros((3, 3)), err
+    c = sum(v1 + v2 for v1, v2 in edges)
+    nc = np.linalg.norm(c)
+    if nc < RANK_TOL:
+        return 0.0, np.zeros(3), np.zeros((3, 3)), err
+    c = c / nc
+    omega = 0.0
+    for v1, v2 in edges:
+        num = abs(float(np.dot(c, np.cross(v1, v2))))
+        den = 1.0 + float(c @ v1 + v1 @ v2 + v2 @ c)
+        omega += 2.0 * math.atan2(num, den)
+    return _moments_from_facets(omega / (4 * math.pi), facets, 3, err)
+
+
+def _arc_of(others: np.ndarray, B: np.ndarray):
+    """Arc of a facet in the 2-D basis ``B`` cut by the other constraints (None if empty)."""
+    proj = others @ B.T
+    proj = _unit_rows(proj)
+    if len(proj) == 0:
+        return (0.0, 2 * math.pi)
+    for i in range(len(proj)):
+        for j in range(i):
+            if np.linalg.norm(proj[i] + proj[j]) < RANK_TOL:
+                return None
+    return _arc(proj)
+
+
+def plackett_orthant4(R: np.ndarray) -> tuple[float, float]:
+    """``P(X >= 0)`` for ``X ~ N(0, R)``, ``R`` a 4x4 correlation matrix, with an error estimate.
+
+    Plackett (1954): ``dP/d rho_ij = phi_2(0, 0; rho_ij) P(X_k >= 0, X_l >= 0 | X_i = X_j = 0)``;
+    integrate along ``R(t) = I + t (R - I)`` from ``P(I) = 1/16``.  The substitution ``t = 1 - s^2``
+    removes the ``(1 - t)^(-1/2)`` behaviour when ``R`` is nearly singular."""
+    R = np.asarray(R, dtype=float)
+    pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+
+    def f(t: float) -> float:
+        Rt = np.eye(4) + t * (R - np.eye(4))
+        total = 0.0
+        for i, j in pairs:
+            rho = R[i, j]
+            if rho == 0.0:
+                continue
+            k, l = [m for m in range(4) if m not in (i, j)]
+            S = Rt[np.ix_([i, j], [i, j])]
+            C = Rt[np.ix_([k, l], [i, j])]
+            cond = Rt[np.ix_([k, l], [k, l])] - C @ np.linalg.solve(S, C.T)
+            rc = cond[0, 1] / math.sqrt(cond[0, 0] * cond[1, 1])
+            rc = min(1.0, max(-1.0, rc))
+            tr = t * rho
+            phi2 = 1.0 / (2 * math.pi * math.sqrt(1.0 - tr * tr))
+            total += rho * phi2 * (0.25 + math.asin(rc) / (2 * math.pi))
+        return total
+
+    val, est = integrate.quad(lambda s: 2.0 * s * f(1.0 - s * s), 0.0, 1.0, epsabs=1e-14, epsrel=1e-12, limit=200)
+    return 1.0 / 16.0 + val, float(est) + 1e-15
+
+
+def _cone4(A: np.ndarray, err: float):
+    P, qerr = plackett_orthant4(A @ A.T)
+    P = min(1.0, max(0.0, P))
+    return _moments_from_facets(P, _facets(A), 4, err + qerr)
+
+
+# ------------------------------------------------------------------ Monte Carlo (last resort)
+def monte_carlo_moment(sample: np.ndarray, normals: Any, z_crit: float = 3.29) -> tuple[np.ndarray, float, float, float]:
+    """``(M, P, err_M, err_P)`` from samples (rows): entrywise CLT half-widths at ``z_crit``
+    standard errors (3.29 ~ 99.9% per entry).  A statistical statement, never exact."""
+    X = np.asarray(sample, dtype=float)
+    A = as_normals(normals, X.shape[1])
+    ind = np.all(X @ A.T >= 0, axis=1).astype(float)
+    n = X.shape[0]
+    prods = np.einsum("ni,nj->nij", X, X) * ind[:, None, None]
+    M = prods.mean(axis=0)
+    sd = prods.reshape(n, -1).std(axis=0, ddof=1).max() if n > 1 else float("inf")
+    P = float(ind.mean())
+    sdp = float(ind.std(ddof=1)) if n > 1 else float("inf")
+    return M, P, float(z_crit * sd / math.sqrt(n)), float(z_crit * sdp / math.sqrt(n))
+
+
+# ------------------------------------------------------------------ exact helpers
+def exact_vector(v: Any) -> list[Fraction]:
+    return [to_fraction(x) for x in np.asarray(v, dtype=object).ravel()]
+
+
+def exact_dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
+    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+
+
+# ------------------------------------------------------------------ distribution-level front ends
+def region_moment(dist, normals: Any, signs: Sequence[int] | None = None, method: str = "auto") -> tuple[np.ndarray, float]:
+    """``(E[z z^T 1{a_i^T z >= 0 for all i}], err)`` for any distribution in
+    :mod:`proofcheck.distributions` (``err`` bounds every entry's absolute error)."""
+    return dist.second_moment_region(normals, signs=signs, method=method)
+
+
+def region_prob(dist, normals: Any, signs: Sequence[int] | None = None) -> tuple[float, float]:
+    """``(P(a_i^T z >= 0 for all i), err)``."""
+    A = apply_signs(as_normals(normals, dist.dim), signs)
+    return dist.prob_region(A)
+
+
+def region_moment_exact(dist, normals: Any, signs: Sequence[int] | None = None) -> np.ndarray:
+    """Exact ``Fraction`` matrix (finite-atom distributions only; floats in ``normals`` are taken
+    as the dyadic rationals they store)."""
+    if not hasattr(dist, "second_moment_region_exact"):
+        raise GeometryError(f"{type(dist).__name__} has no exact region moments")
+    return dist.second_moment_region_exact(normals, signs=signs)

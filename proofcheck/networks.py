@@ -1,0 +1,388 @@
+"""Teacher-student two-layer ReLU networks and the block matrices of their population gradient.
+
+Conventions: ``W`` is a ``k x n`` array whose columns are the hidden weights ``w_1..w_n`` (input
+dimension ``k``, ``n`` neurons); ``W_vec`` stacks the columns into ``R^{kn}`` (``W.T.ravel()``).
+
+Two readings of the model (a paper may print one and compute with the other):
+
+* ``"appendix"``: ``f(W, z) = (1/n) sum_{i=1..n} sigma(w_i^T z)`` -- average over the ``n`` neurons,
+  which gives the factor ``1/n^2`` in the gradient;
+* ``"printed"``: ``f(W, z) = (1/k) sum_{i=1..k} sigma(w_i^T z)`` -- normalisation by the *input*
+  dimension and a sum to ``k``; defined only when ``k <= n`` (it then ignores neurons
+  ``k+1..n``); :class:`ModelError` otherwise.
+
+Loss ``l(W, z) = 1/2 (f(W, z) - f(W*, z))^2``; the ReLU derivative at 0 is taken as
+``relu_grad_at_zero`` (default 1, matching the closed regions ``w^T z >= 0``; it only matters for
+distributions with atoms on a boundary).
+
+Regions and blocks: ``R(a, b) = {z : a^T z >= 0, b^T z >= 0}``;
+``B_klm`` is the ``nk x nk`` block matrix with ``(i, j)`` block
+``(1/n^2) E[z z^T 1{R(w_i, (-1)^k w_i*)} 1{R((-1)^l w_j, (-1)^m w_j*)}]``.
+``B_000`` and ``B_101`` are symmetric (the region of block ``(i, j)`` is that of ``(j, i)``); the
+others are in general not.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .geometry import GeometryError, as_normals, exact_dot, exact_vector
+from .num import NumericError, to_fraction
+
+KLM_ALL = [(k, l, m) for k in (0, 1) for l in (0, 1) for m in (0, 1)]
+
+
+class ModelError(NumericError):
+    """A network that cannot be evaluated as asked (shapes, undefined neurons, NaN)."""
+
+
+def as_weights(W: Any, name: str = "W") -> np.ndarray:
+    arr = np.asarray(W, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ModelError(f"{name} must be a k x n array")
+    if not np.all(np.isfinite(arr)):
+        raise ModelError(f"{name} contains NaN or infinity")
+    return arr
+
+
+def vec(W: Any) -> np.ndarray:
+    """``W_vec = [w_1^T, ..., w_n^T]`` (columns stacked)."""
+    return np.asarray(W).T.ravel()
+
+
+def unvec(v: Any, k: int) -> np.ndarray:
+    v = np.asarray(v)
+    return v.reshape(-1, k).T
+
+
+def _neurons(W: np.ndarray, reading: str) -> tuple[np.ndarray, float]:
+    """(the columns the model sums over, its normalisation constant)."""
+    k, n = W.shape
+    if reading == "appendix":
+        return W, 1.0 / n
+    if reading == "printed":
+        if k > n:
+            raise ModelError(f"eq. (2.1) as printed sums w_1..w_k, but only n = {n} < k = {k} neurons exist")
+        return W[:, :k], 1.0 / k
+    raise ModelError(f"unknown reading {reading!r} (use 'appendix' or 'printed')")
+
+
+def forward(W: Any, z: Any, reading: str = "appendix") -> np.ndarray:
+    """``f(W, z)`` for one input (``z`` of shape ``(k,)``) or a batch (``(N, k)``)."""
+    W = as_weights(W)
+    Z = np.atleast_2d(np.asarray(z, dtype=float))
+    cols, c = _neurons(W, reading)
+    out = c * np.maximum(Z @ cols, 0.0).sum(axis=1)
+    return out if np.ndim(z) > 1 else out[0]
+
+
+def loss(W: Any, W_star: Any, z: Any, reading: str = "appendix") -> np.ndarray:
+    return 0.5 * (forward(W, z, reading) - forward(W_star, z, reading)) ** 2
+
+
+def grad_sample(W: Any, W_star: Any, z: Any, reading: str = "appendix", relu_grad_at_zero: float = 1.0) -> np.ndarray:
+    """``nabla_W l(W, z)`` (``k x n``; for a batch of inputs, their mean)."""
+    W = as_weights(W)
+    Ws = as_weights(W_star, "W_star")
+    Z = np.atleast_2d(np.asarray(z, dtype=float))
+    cols, c = _neurons(W, reading)
+    resid = forward(W, Z, reading) - forward(Ws, Z, reading)  # (N,)
+    pre = Z @ cols
+    act = np.where(pre > 0, 1.0, np.where(pre == 0, relu_grad_at_zero, 0.0))  # (N, used)
+    G = np.zeros_like(W)
+    G[:, : cols.shape[1]] = c * (Z * resid[:, None]).T @ act / Z.shape[0]
+    return G
+
+
+# ------------------------------------------------------------------ population quantities
+def _pair_moment(dist, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
+    return dist.second_moment_region(np.stack([a, b]))
+
+
+def relu_kernel(dist, a: Any, b: Any) -> tuple[float, float]:
+    """``E[sigma(a^T z) sigma(b^T z)] = a^T E[z z^T 1{a^T z>=0, b^T z>=0}] b`` (zero vectors
+    give 0 since sigma(0) = 0)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if not np.any(a) or not np.any(b):
+        return 0.0, 0.0
+    M, err = _pair_moment(dist, a, b)
+    return float(a @ M @ b), err * float(np.abs(a).sum() * np.abs(b).sum())
+
+
+def population_loss(dist, W: Any, W_star: Any, reading: str = "appendix") -> tuple[float, float]:
+    """``E l(W, z)`` from pairwise ReLU kernels (exact sums for atoms; closed forms for Gaussians)."""
+    W = as_weights(W)
+    Ws = as_weights(W_star, "W_star")
+    cols, c = _neurons(W, reading)
+    cols_s, _ = _neurons(Ws, reading)
+    total, err = 0.0, 0.0
+    for A, sa, B, sb in ((cols, 1, cols, 1), (cols, 1, cols_s, -2), (cols_s, 1, cols_s, 1)):
+        for i in range(A.shape[1]):
+            for j in range(B.shape[1]):
+                v, e = relu_kernel(dist, A[:, i], B[:, j])
+                total += sa * sb * v
+                err += abs(sa * sb) * e
+    return 0.5 * c * c * total, 0.5 * c * c * err
+
+
+def population_loss_exact(dist, W: Any, W_star: Any, reading: str = "appendix") -> Fraction:
+    """Exact ``E l`` for finite atoms (weights taken as the rationals they store)."""
+    Wq = _exact_cols(W)
+    Wsq = _exact_cols(W_star)
+    k = len(Wq[0])
+    n = len(Wq)
+    if reading == "appendix":
+        c, use = Fraction(1, n), n
+    elif reading == "printed":
+        if k > n:
+            raise ModelError(f"eq. (2.1) as printed sums w_1..w_k, but only n = {n} < k = {k} neurons exist")
+        c, use = Fraction(1, k), k
+    else:
+        raise ModelError(f"unknown reading {reading!r}")
+    total = Fraction(0)
+    for x, p in zip(dist.atoms_q, dist.weights_q):
+        f = sum((max(exact_dot(w, x), Fraction(0)) for w in Wq[:use]), Fraction(0))
+        fs = sum((max(exact_dot(w, x), Fraction(0)) for w in Wsq[:use]), Fraction(0))
+        total += p * (c * (f - fs)) ** 2 / 2
+    return total
+
+
+def _exact_cols(W: Any) -> list[list[Fraction]]:
+    arr = np.asarray(W, dtype=object)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    return [[to_fraction(x) for x in arr[:, i]] for i in range(arr.shape[1])]
+
+
+def population_gradient(dist, W: Any, W_star: Any, reading: str = "appendix", method: str = "auto",
+                        rng=None, samples: int = 200_000) -> tuple[np.ndarray, float]:
+    """``E[nabla_W l(W, z)]`` computed *directly* (``k x n``, error bound).
+
+    ``method="auto"``: the two-half-space form
+    ``E nabla_{w_i} l = c^2 sum_j (E[zz^T 1{w_i>=0, w_j>=0}] w_j - E[zz^T 1{w_i>=0, w_j*>=0}] w_j*)``
+    (exact for atoms up to the final float sum; closed form for Gaussians); ``"mc"``: sample mean
+    with a 3.29-standard-error half-width.  A zero column ``w_j*`` contributes nothing."""
+    W = as_weights(W)
+    Ws = as_weights(W_star, "W_star")
+    if W.shape != Ws.shape:
+        raise ModelError("W and W_star must have the same shape")
+    cols, c = _neurons(W, reading)
+    cols_s, _ = _neurons(Ws, reading)
+    if method == "mc":
+        rng = np.random.default_rng(0) if rng is None else rng
+        Z = dist.sample(rng, samples)
+        per = np.stack([grad_sample(W, Ws, Z[i::64], reading).ravel() for i in range(64)])
+        return per.mean(axis=0).reshape(W.shape), float(3.29 * per.std(axis=0, ddof=1).max() / 8.0)
+    G = np.zeros_like(W)
+    err = 0.0
+    for i in range(cols.shape[1]):
+        wi = cols[:, i]
+        if not np.any(wi):
+            raise GeometryError("angle undefined for a zero vector")
+        for j in range(cols.shape[1]):
+            for other, sign in ((cols[:, j], 1.0), (cols_s[:, j], -1.0)):
+                if not np.any(other):
+                    continue
+                M, e = _pair_moment(dist, wi, other)
+                G[:, i] += sign * (M @ other)
+                err += e * float(np.abs(other).sum())
+    return c * c * G, c * c * err
+
+
+def population_gradient_exact(dist, W: Any, W_star: Any, reading: str = "appendix",
+                              relu_grad_at_zero: Fraction = Fraction(1)) -> np.ndarray:
+    """Exact ``E[nabla_W l]`` for finite atoms (object array of ``Fraction``, ``k x n``)."""
+    Wq = _exact_cols(W)
+    Wsq = _exact_cols(W_star)
+    k, n = len(Wq[0]), len(Wq)
+    if reading == "appendix":
+        c, use = Fraction(1, n), n
+    elif reading == "printed":
+        if k > n:
+            raise ModelError(f"eq. (2.1) as printed sums w_1..w_k, but only n = {n} < k = {k} neurons exist")
+        c, use = Fraction(1, k), k
+    else:
+        raise ModelError(f"unknown reading {reading!r}")
+    G = np.empty((k, n), dtype=object)
+    G[:, :] = Fraction(0)
+    for x, p in zip(dist.atoms_q, dist.weights_q):
+        pres = [exact_dot(w, x) for w in Wq[:use]]
+        f = sum((max(v, Fraction(0)) for v in pres), Fraction(0))
+        fs = sum((max(exact_dot(w, x), Fraction(0)) for w in Wsq[:use]), Fraction(0))
+        r = c * (f - fs)
+        for i, v in enumerate(pres):
+            d = Fraction(1) if v > 0 else (to_fraction(relu_grad_at_zero) if v == 0 else Fraction(0))
+            if d:
+                for a in range(k):
+                    G[a, i] += p * r * c * d * x[a]
+    return G
+
+
+# ------------------------------------------------------------------ block matrices (Def 3.1 form)
+def _block_normals(W: np.ndarray, Ws: np.ndarray, i: int, j: int, k_: int, l_: int, m_: int) -> np.ndarray:
+    return np.stack([W[:, i], (-1) ** k_ * Ws[:, i], (-1) ** l_ * W[:, j], (-1) ** m_ * Ws[:, j]])
+
+
+def block_matrix(dist, W: Any, W_star: Any, k: int, l: int, m: int) -> tuple[np.ndarray, float]:
+    """``(B_klm, err)``: the ``nk x nk`` matrix with blocks
+    ``(1/n^2) E[z z^T 1{R(w_i, (-1)^k w_i*)} 1{R((-1)^l w_j, (-1)^m w_j*)}]``."""
+    W = as_weights(W)
+    Ws = as_weights(W_star, "W_star")
+    if W.shape != Ws.shape:
+        raise ModelError("W and W_star must have the same shape")
+    d, n = W.shape
+    B = np.zeros((n * d, n * d))
+    err = 0.0
+    for i in range(n):
+        for j in range(n):
+            M, e = dist.second_moment_region(_block_normals(W, Ws, i, j, k, l, m))
+            B[i * d:(i + 1) * d, j * d:(j + 1) * d] = M
+            err = max(err, e)
+    return B / n**2, err / n**2
+
+
+def block_matrix_exact(dist, W: Any, W_star: Any, k: int, l: int, m: int) -> np.ndarray:
+    """Exact ``B_klm`` (object array of ``Fraction``) for finite atoms."""
+    Wq = _exact_cols(W)
+    Wsq = _exact_cols(W_star)
+    d, n = len(Wq[0]), len(Wq)
+    sk, sl, sm = (-1) ** k, (-1) ** l, (-1) ** m
+    # exact signs of every (atom, vector) pair once
+    ins_w = [[exact_dot(w, x) for w in Wq] for x in dist.atoms_q]
+    ins_s = [[exact_dot(w, x) for w in Wsq] for x in dist.atoms_q]
+    B = np.empty((n * d, n * d), dtype=object)
+    B[:, :] = Fraction(0)
+    scale = Fraction(1, n * n)
+    for a, (x, p) in enumerate(zip(dist.atoms_q, dist.weights_q)):
+        outer = [[p * scale * x[r] * x[s] for s in range(d)] for r in range(d)]
+        for i in range(n):
+            if not (ins_w[a][i] >= 0 and sk * ins_s[a][i] >= 0):
+                continue
+            for j in range(n):
+                if not (sl * ins_w[a][j] >= 0 and sm * ins_s[a][j] >= 0):
+                    continue
+                for r in range(d):
+                    for s in range(d):
+                        B[i * d + r, j * d + s] += outer[r][s]
+    return B
+
+
+def block_matrices(dist, W: Any, W_star: Any, which: Iterable[tuple[int, int, int]] = KLM_ALL) -> dict:
+    """``{(k, l, m): (B_klm, err)}``."""
+    return {tuple(klm): block_matrix(dist, W, W_star, *klm) for klm in which}
+
+
+def is_symmetric(M: Any, tol: float = 0.0) -> bool:
+    M = np.asarray(M)
+    if M.dtype == object:
+        return all(M[i, j] == M[j, i] for i in range(M.shape[0]) for j in range(i))
+    return bool(np.abs(M - M.T).max() <= tol)
+
+
+def gradient_three_sum(dist, W: Any, W_star: Any) -> tuple[np.ndarray, float]:
+    """The appendix's first display: ``E nabla_{w_i} l = sum_j [B000 + B100]_{ij} (w_j - w_j*)
+    + [B001 + B101]_{ij} w_j + [B010 + B110]_{ij} (-w_j*)`` (``k x n``, error bound)."""
+    W = as_weights(W)
+    Ws = as_weights(W_star, "W_star")
+    Bs = block_matrices(dist, W, W_star)
+    x = vec(W) - vec(Ws)
+    g = (Bs[0, 0, 0][0] + Bs[1, 0, 0][0]) @ x + (Bs[0, 0, 1][0] + Bs[1, 0, 1][0]) @ vec(W) \
+        + (Bs[0, 1, 0][0] + Bs[1, 1, 0][0]) @ (-vec(Ws))
+    err = sum(e for _, e in Bs.values()) * float(np.abs(x).sum() + np.abs(vec(W)).sum() + np.abs(vec(Ws)).sum())
+    return unvec(g, W.shape[0]), err
+
+
+def gradient_three_sum_exact(dist, W: Any, W_star: Any) -> np.ndarray:
+    """Exact three-sum for finite atoms (``Fraction`` object array, ``k x n``)."""
+    Wq = np.array(_exact_cols(W), dtype=object).T
+    Wsq = np.array(_exact_cols(W_star), dtype=object).T
+    B = {klm: block_matrix_exact(dist, Wq, Wsq, *klm) for klm in KLM_ALL}
+    x, w, ws = vec(Wq) - vec(Wsq), vec(Wq), vec(Wsq)
+    g = (B[0, 0, 0] + B[1, 0, 0]).dot(x) + (B[0, 0, 1] + B[1, 0, 1]).dot(w) + (B[0, 1, 0] + B[1, 1, 0]).dot(-ws)
+    return unvec(g, Wq.shape[0])
+
+
+def gd_step(dist, W: Any, W_star: Any, eta: float, reading: str = "appendix") -> tuple[np.ndarray, float]:
+    """One population gradient step ``W - eta E[nabla l(W, z)]`` (and the step's error bound)."""
+    G, err = population_gradient(dist, W, W_star, reading)
+    return as_weights(W) - eta * G, abs(eta) * err
+
+
+def gd_step_exact(dist, W: Any, W_star: Any, eta: Any, reading: str = "appendix") -> np.ndarray:
+    G = population_gradient_exact(dist, W, W_star, reading)
+    Wq = np.array(_exact_cols(W), dtype=object).T
+    return Wq - to_fraction(eta) * G
+
+
+# ------------------------------------------------------------------ batch evaluation
+def batch_block_matrices(dist, Ws: Any, W_stars: Any, which: Sequence[tuple[int, int, int]] = KLM_ALL) -> dict:
+    """Many configurations at once: ``Ws``, ``W_stars`` of shape ``(N, k, n)``; returns
+    ``{klm: (N, nk, nk) array}`` and, under key ``"err"``, one error bound for all entries.
+
+    Finite atoms: fully vectorised (signs decided exactly: near-zero float dot products are redone
+    in ``Fraction``).  Standard Gaussian: vectorised closed forms where every region is a wedge of
+    two half-spaces (``k = 2``, or ``n = 1``); otherwise configuration by configuration."""
+    Ws = np.asarray(Ws, dtype=float)
+    Wss = np.asarray(W_stars, dtype=float)
+    if Ws.ndim != 3 or Ws.shape != Wss.shape:
+        raise ModelError("batch weights must have shape (N, k, n), the same for W and W_star")
+    if not (np.all(np.isfinite(Ws)) and np.all(np.isfinite(Wss))):
+        raise ModelError("batch weights contain NaN or infinity")
+    from .distributions import FiniteAtoms
+
+    if isinstance(dist, FiniteAtoms):
+        return _batch_atoms(dist, Ws, Wss, which)
+    return _batch_generic(dist, Ws, Wss, which)
+
+
+def _batch_generic(dist, Ws, Wss, which):
+    """Configuration by configuration (any distribution); Gaussian wedges vectorised in
+    :func:`proofcheck.geometry.batch_wedge_moments` when available."""
+    N, k, n = Ws.shape
+    out = {klm: np.zeros((N, n * k, n * k)) for klm in which}
+    err = 0.0
+    for t in range(N):
+        for klm in which:
+            B, e = block_matrix(dist, Ws[t], Wss[t], *klm)
+            out[klm][t] = B
+            err = max(err, e)
+    out["err"] = err
+    return out
+
+
+def _exact_sign_fix(D: np.ndarray, X: np.ndarray, V: np.ndarray, dist) -> np.ndarray:
+    """``D[N, a, i] = x_a . V[N, :, i]`` with signs near 0 recomputed exactly; returns the
+    boolean ``D >= 0``."""
+    scale = np.einsum("ak,Nki->Nai", np.abs(X), np.abs(V))
+    unsure = np.abs(D) <= 1e-9 * scale
+    out = D >= 0
+    if unsure.any():
+        for N, a, i in zip(*np.nonzero(unsure)):
+            v = exact_vector(V[N, :, i])
+            out[N, a, i] = exact_dot(v, dist.atoms_q[a]) >= 0
+    return out
+
+
+def _batch_atoms(dist, Ws, Wss, which):
+    X = dist.atoms  # (A, k)
+    p = dist.weights
+    N, k, n = Ws.shape
+    pos_w = _exact_sign_fix(np.einsum("ak,Nki->Nai", X, Ws), X, Ws, dist)
+    neg_w = _exact_sign_fix(np.einsum("ak,Nki->Nai", X, -Ws), X, -Ws, dist)
+    pos_s = _exact_sign_fix(np.einsum("ak,Nki->Nai", X, Wss), X, Wss, dist)
+    neg_s = _exact_sign_fix(np.einsum("ak,Nki->Nai", X, -Wss), X, -Wss, dist)
+    outer = np.einsum("a,ar,as->ars", p, X, X)  # (A, k, k)
+    out = {}
+    for (kk, ll, mm) in which:
+        left = pos_w & (pos_s if kk == 0 else neg_s)  # (N, A, n)
+        right = (pos_w if ll == 0 else neg_w) & (pos_s if mm == 0 else neg_s)
+        # blocks[N, i, j, r, s] = sum_a left[N,a,i] right[N,a,j] outer[a,r,s]
+        blocks = np.einsum("Nai,Naj,ars->Nirjs", left.astype(float), right.astype(float), outer, optimize=True)
+        out[(kk, ll, mm)] = blocks.reshape(N, n * k, n * k) / n**2
+    out["err"] = 1e-15 * float(np.abs(X).max() ** 2 * len(p))
+    return out
