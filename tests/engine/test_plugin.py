@@ -9,7 +9,7 @@ def run_pytest(tmp_path, *args, profile="ci"):
     env = planted_env()
     env["HYPOTHESIS_PROFILE"] = profile
     env["PROOFCHECK_STORE"] = str(tmp_path / "store")
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", *args],
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
 
 
