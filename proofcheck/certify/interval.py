@@ -1,0 +1,422 @@
+"""Interval certification of one-variable claims: Arb branch-and-bound with a monotonicity rule.
+
+For a claim ``∀x ∈ [lo, hi]: hypotheses(x) ⟹ margin(x) >= 0`` (``> 0`` when strict) whose
+conditions are sympy expressions in ``x``, boxes ``[a, b]`` (exact rational ends, or the exact
+sympy ends of the domain) are handled as follows:
+
+1. enclose the margin on the box with Arb; a certified lower bound ``>= 0`` (``> 0``) closes it;
+2. a hypothesis whose enclosure certainly fails discards the box; one that certainly holds is
+   dropped for the box's children; an undecided one forces subdivision;
+3. at the box's rational split point, a margin enclosure certainly ``< 0`` (``<= 0`` strict) where
+   every hypothesis certainly holds refutes the claim at that exact point;
+4. **monotonicity rule**: if the derivative has a certified sign on the box (certified the same
+   way, recursively up to the third derivative), the margin's minimum is at an endpoint, whose
+   value is decided exactly (sympy for an exact zero such as ``2 sin 0 - 0``, Arb otherwise).
+
+Naive enclosures cannot close a box touching a point where the claim is tight (``x <= 2 sin x``
+at ``x = 0``: the enclosure of ``2 sin x - x`` on ``[0, e]`` always dips below 0); rule 4 does.
+Hypotheses of the form ``x >= c`` / ``x <= c`` (``c`` a number) are folded into the domain so
+that a box never has to straddle their boundary.
+
+The monotonicity rule is sound because the derivative is the sympy derivative and its Arb
+enclosure over the box is finite only where every operation is smooth (a ``sqrt``/``log`` at 0,
+``Abs``/``Max`` kinks and unknown functions give no finite enclosure, so the rule does not fire).
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from ..claim import Outcome
+from ..num import Enclosure, NumericError, arb_endpoints, arb_eval
+from ..verdict import Verdict
+from .exact import (BadConstant, ExactCondition, Unsupported, box_ball, enclosure, exact_claim,
+                    exact_sign, exact_value, to_sympy_rational)
+
+#: Box caps by budget name (the layer answers None, undecided, when the cap is reached).
+MAX_BOXES = {"quick": 4000, "default": 20000, "deep": 200000}
+# margin' and up to three more derivatives certify the sign of margin' (a tangency of order 4,
+# such as cos x >= 1 - x^2/2 at 0, needs all four).
+DERIVATIVE_DEPTH = 4
+
+
+@dataclass
+class _Pt:
+    """An exact point (sympy number) with a rational enclosure of it and its sign."""
+
+    value: sympy.Basic
+    lo: Fraction
+    hi: Fraction
+    frac: Fraction | None  # the point itself when it is rational
+
+    @classmethod
+    def rational(cls, q: Fraction) -> "_Pt":
+        return cls(to_sympy_rational(q), q, q, q)
+
+    @classmethod
+    def exact(cls, v: sympy.Basic) -> "_Pt":
+        if v.is_Rational:
+            return cls.rational(Fraction(int(v.p), int(v.q)))
+        lo, hi = arb_endpoints(arb_eval(v, {}, 256))
+        return cls(v, lo, hi, None)
+
+    def ball(self, prec: int):
+        if self.frac is not None:
+            from ..num import fraction_to_arb
+            return fraction_to_arb(self.frac)
+        return arb_eval(self.value, {}, prec)
+
+    def float(self) -> float:
+        return float((self.lo + self.hi) / 2)
+
+
+@dataclass(order=True)
+class _Box:
+    key: float
+    seq: int
+    a: _Pt = field(compare=False)
+    b: _Pt = field(compare=False)
+    open_a: bool = field(compare=False, default=False)
+    open_b: bool = field(compare=False, default=False)
+    active: tuple[int, ...] = field(compare=False, default=())
+
+
+class _Stop(Exception):
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+
+def certify_interval(ctx, max_boxes: int | None = None, time_limit: float | None = None,
+                     monotonicity: bool = True) -> Outcome | None:
+    """Certify (CERTIFIED), refute at an exact point (REFUTED) or find the hypotheses never hold
+    (VACUOUS) for a one-variable all-sympy claim on a bounded interval; None when undecided.
+
+    ``max_boxes``/``time_limit`` default from the budget; ``monotonicity=False`` is plain
+    bisection (for benchmarks). Raises only :class:`proofcheck.num.NumericError` for a NaN
+    constant or bound.
+    """
+    try:
+        return _Certifier(ctx, max_boxes, time_limit, monotonicity).run()
+    except BadConstant:
+        raise
+    except Unsupported:
+        return None
+    except Exception as exc:  # never let an exotic expression crash the pipeline
+        try:
+            ctx.progress(f"certify_interval skipped: {type(exc).__name__}: {exc}")
+        except Exception:
+            pass
+        return None
+
+
+class _Certifier:
+    def __init__(self, ctx, max_boxes, time_limit, monotonicity):
+        self.ctx = ctx
+        claim = ctx.claim
+        if getattr(claim, "check", None) is not None:
+            raise Unsupported("claim has its own procedure")
+        if len(claim.variables) != 1:
+            raise Unsupported("interval certification needs exactly one variable")
+        ec = exact_claim(claim, ctx.constants)
+        var = claim.variables[0]
+        if var.integer:
+            raise Unsupported("integer variable")
+        if not ec.variables:
+            raise Unsupported("the variable does not occur")
+        if ec.lo[var.name] is None or ec.hi[var.name] is None:
+            raise Unsupported("the variable needs finite lo and hi")
+        self.var = var
+        self.x = ec.symbols[var.name]
+        self.ec = ec
+        self.probabilistic = bool(getattr(claim, "is_probabilistic", False))
+        budget = getattr(getattr(ctx, "budget", None), "name", "default")
+        self.max_boxes = max_boxes or MAX_BOXES.get(budget, 20000)
+        seconds = getattr(getattr(ctx, "budget", None), "seconds", 60.0)
+        self.time_limit = time_limit if time_limit is not None else max(2.0, seconds / 4)
+        self.monotonicity = monotonicity
+        concl = ec.conclusion
+        self.strict = concl.strict
+        # The margin and its derivatives (computed when first needed), for the monotonicity rule.
+        self._derivs = [concl.margin]
+        self.lo_expr, self.hi_expr = ec.lo[var.name], ec.hi[var.name]
+        self.hyps: list[ExactCondition] = []
+        self.folded: list[str] = []
+        self.open_lo = self.open_hi = False
+        self.n_boxes = self.n_mono = self.n_discarded = self.n_closed = 0
+        self.least: float = math.inf
+        self.seq = itertools.count()
+
+    # ------------------------------------------------------------ helpers
+    def _fold_bounds(self) -> None:
+        """Fold hypotheses ``c*x + d >= 0`` (numbers c != 0, d) into the domain's ends."""
+        x = self.x
+        for h in self.ec.hypotheses:
+            m = h.margin
+            try:
+                c = sympy.diff(m, x)
+                d = m.subs(x, 0)
+                linear = (not c.free_symbols and not d.free_symbols and c.is_number and d.is_number
+                          and sympy.expand(m - c * x - d) == 0)
+            except Exception:  # an expression sympy cannot take apart is simply not a bound
+                linear = False
+            sc = exact_sign(c) if linear else None
+            if not linear or not sc:
+                self.hyps.append(h)
+                continue
+            t = -d / c
+            if sc > 0:  # x >= t
+                s = exact_sign(t - self.lo_expr)
+                if s is None:
+                    self.hyps.append(h)
+                    continue
+                if s > 0:
+                    self.lo_expr, self.open_lo = t, h.strict
+                elif s == 0:
+                    self.open_lo = self.open_lo or h.strict
+            else:  # x <= t
+                s = exact_sign(t - self.hi_expr)
+                if s is None:
+                    self.hyps.append(h)
+                    continue
+                if s < 0:
+                    self.hi_expr, self.open_hi = t, h.strict
+                elif s == 0:
+                    self.open_hi = self.open_hi or h.strict
+            self.folded.append(h.name)
+
+    def _prec(self, a: _Pt, b: _Pt) -> int:
+        w = float(b.hi - a.lo)
+        if not (w > 0) or w >= 2.0**-30:
+            return 64
+        return min(1024, 64 + int(-math.log2(w)))
+
+    def _ball(self, box: _Box, prec: int):
+        nonneg = box.a.lo >= 0
+        nonpos = box.b.hi <= 0
+        return box_ball(box.a.ball(prec), box.b.ball(prec), nonnegative=nonneg, nonpositive=nonpos)
+
+    def _enc(self, expr, ball, prec) -> Enclosure | None:
+        return enclosure(expr, {self.x: ball}, prec)
+
+    def _point_sign(self, expr, p: _Pt) -> int | None:
+        """Exact sign of ``expr`` at an exact point: Arb first, sympy for an exact zero."""
+        for prec in (64, 256):
+            try:
+                e = Enclosure.of(arb_eval(expr, {self.x: p.ball(prec)}, prec))
+            except (NumericError, ZeroDivisionError, ValueError, TypeError):
+                e = None
+            if e is not None:
+                if e.lo > 0:
+                    return 1
+                if e.hi < 0:
+                    return -1
+                if e.is_exact:
+                    return 0
+        v = exact_value(expr, {self.x: p.value})
+        return None if v is None else exact_sign(v)
+
+    def _point_enclosure(self, expr, p: _Pt) -> Enclosure | None:
+        try:
+            return Enclosure.of(arb_eval(expr, {self.x: p.ball(128)}, 128))
+        except (NumericError, ZeroDivisionError, ValueError, TypeError):
+            return None
+
+    def _hyps_hold_at(self, p: _Pt) -> bool:
+        for h in self.ec.hypotheses:  # all of them, the folded ones included
+            s = self._point_sign(h.margin, p)
+            if s is None or s < 0 or (h.strict and s == 0):
+                return False
+        return True
+
+    def _refute(self, p: _Pt, how: str) -> None:
+        """``p`` is in the domain and fails the conclusion: re-check hypotheses, then stop."""
+        if self.probabilistic or not self._hyps_hold_at(p):
+            return
+        enc = self._point_enclosure(self.ec.conclusion.margin, p)
+        margin = enc.mid() if enc is not None else 0.0
+        value = p.frac if p.frac is not None else p.value
+        record = self.ctx.record_counterexample(
+            {self.var.name: value}, margin,
+            "Arb enclosure at an exact point (interval branch-and-bound)"
+            if how != "exact" else "exact evaluation at an endpoint (interval branch-and-bound)")
+        op = "<= 0" if self.strict else "< 0"
+        raise _Stop(Outcome(
+            Verdict.REFUTED,
+            f"Arb branch-and-bound over [{self.lo_expr}, {self.hi_expr}]: at the exact point "
+            f"{self.var.name} = {p.value} every hypothesis certainly holds and the margin is certainly "
+            f"{op} (enclosure {enc if enc is not None else 'exactly 0'}); found after {self.n_boxes} boxes",
+            examples=self.n_boxes, satisfied=self.n_closed, margin=margin, counterexample=record,
+            details={"method": "arb-branch-and-bound", "point": str(p.value)}))
+
+    def _split_point(self, a: _Pt, b: _Pt) -> _Pt | None:
+        """A short dyadic rational strictly inside ``(a, b)``, near the middle."""
+        lo, hi = a.hi, b.lo
+        if not lo < hi:
+            return None
+        w = hi - lo
+        k = max(0, math.ceil(-math.log2(float(w)))) + 3 if float(w) > 0 else 0
+        mid = (lo + hi) / 2
+        scale = 2**k
+        q = Fraction(round(mid * scale), scale)
+        if not (lo < q < hi):
+            q = mid
+        return _Pt.rational(q)
+
+    def deriv(self, k: int) -> sympy.Basic:
+        while len(self._derivs) <= k:
+            self._derivs.append(sympy.diff(self._derivs[-1], self.x))
+        return self._derivs[k]
+
+    def _nonneg(self, k: int, sgn: int, box: _Box, ball, prec: int, depth: int, strict: bool = False) -> bool:
+        """Certify ``sgn * f_k >= 0`` (``> 0`` if strict) on the box, f_k the k-th derivative."""
+        f = self.deriv(k)
+        e = self._enc(f, ball, prec)
+        if e is None:
+            return False  # not finitely enclosed: f_k may not even be defined/smooth here
+        if sgn > 0 and (e.lo > 0 or (e.lo == 0 and not strict)):
+            return True
+        if sgn < 0 and (e.hi < 0 or (e.hi == 0 and not strict)):
+            return True
+        if depth == 0:
+            return False
+        for t in (1, -1):
+            if self._nonneg(k + 1, t, box, ball, prec, depth - 1):
+                # f_k monotone: its extreme on the box is at an end.
+                end = box.a if (t > 0) == (sgn > 0) else box.b
+                s = self._point_sign(f, end)
+                if s is None:
+                    return False
+                s *= sgn
+                return s > 0 or (s == 0 and not strict)
+        return False
+
+    # ------------------------------------------------------------ main loop
+    def run(self) -> Outcome | None:
+        t0 = time.perf_counter()
+        self._fold_bounds()
+        span = exact_sign(self.hi_expr - self.lo_expr)
+        if span is None or span < 0 or (span == 0 and (self.open_lo or self.open_hi)):
+            return None  # empty or undecidable domain: the search reports vacuity
+        lo, hi = _Pt.exact(self.lo_expr), _Pt.exact(self.hi_expr)
+        if span == 0:
+            return self._single_point(lo)
+        concl = self.ec.conclusion.margin
+        heap = [_Box(-math.inf, next(self.seq), lo, hi, self.open_lo, self.open_hi,
+                     tuple(range(len(self.hyps))))]
+        try:
+            while heap:
+                box = heapq.heappop(heap)
+                self.n_boxes += 1
+                if self.n_boxes > self.max_boxes or time.perf_counter() - t0 > self.time_limit:
+                    self.ctx.progress(f"certify_interval: undecided after {self.n_boxes - 1} boxes")
+                    return None
+                prec = self._prec(box.a, box.b)
+                ball = self._ball(box, prec)
+                e = self._enc(concl, ball, prec)
+                if e is not None and e.definitely_holds(self.strict):
+                    self._close(float(e.lo))
+                    continue
+                active = []
+                discard = False
+                for i in box.active:
+                    h = self.hyps[i]
+                    he = self._enc(h.margin, ball, prec)
+                    if he is None:
+                        active.append(i)
+                    elif he.definitely_negative(h.strict):
+                        discard = True
+                        break
+                    elif not he.definitely_holds(h.strict):
+                        active.append(i)
+                if discard:
+                    self.n_discarded += 1
+                    continue
+                m = self._split_point(box.a, box.b)
+                if m is not None:
+                    me = self._point_enclosure(concl, m)
+                    if me is not None and me.definitely_negative(self.strict):
+                        self._refute(m, "arb")
+                if self.monotonicity and self._monotone(box, ball, prec):
+                    continue
+                if m is None:
+                    self.ctx.progress("certify_interval: box too narrow to split")
+                    return None
+                key = float(e.lo) if e is not None else -math.inf
+                for a, b, oa, ob in ((box.a, m, box.open_a, False), (m, box.b, False, box.open_b)):
+                    heapq.heappush(heap, _Box(key, next(self.seq), a, b, oa, ob, tuple(active)))
+        except _Stop as stop:
+            stop.outcome.details["seconds"] = round(time.perf_counter() - t0, 3)
+            return stop.outcome
+        dom = self._domain_text()
+        details = {"method": "arb-branch-and-bound", "boxes": self.n_boxes, "monotone": self.n_mono,
+                   "discarded": self.n_discarded, "folded_hypotheses": self.folded,
+                   "seconds": round(time.perf_counter() - t0, 3)}
+        if self.n_closed == 0:
+            return Outcome(Verdict.VACUOUS,
+                           f"Arb branch-and-bound over {dom}: a hypothesis certainly fails on every one of "
+                           f"{self.n_boxes} boxes", examples=self.n_boxes, satisfied=0, details=details)
+        extra = f", {self.n_discarded} discarded where a hypothesis certainly fails" if self.n_discarded else ""
+        if self.folded:
+            extra += f"; hypotheses {', '.join(self.folded)} folded into the domain"
+        return Outcome(Verdict.CERTIFIED,
+                       f"Arb branch-and-bound over {dom}: {self.n_boxes} boxes, {self.n_mono} closed by the "
+                       f"monotonicity rule, least certified lower bound {self.least:.6g}{extra}",
+                       examples=self.n_boxes, satisfied=self.n_closed, margin=self.least, details=details)
+
+    def _domain_text(self) -> str:
+        return (f"{'(' if self.open_lo else '['}{self.lo_expr}, {self.hi_expr}{')' if self.open_hi else ']'}")
+
+    def _close(self, lower: float) -> None:
+        self.n_closed += 1
+        self.least = min(self.least, lower)
+
+    def _monotone(self, box: _Box, ball, prec: int) -> bool:
+        """Close the box if the margin is monotone on it and its minimum end is fine; may refute."""
+        for t in (1, -1):
+            if not self._nonneg(1, t, box, ball, prec, DERIVATIVE_DEPTH - 1):
+                continue
+            end, is_open = (box.a, box.open_a) if t > 0 else (box.b, box.open_b)
+            concl = self.ec.conclusion.margin
+            s = self._point_sign(concl, end)
+            if s is None:
+                return False
+            if s > 0 or (s == 0 and not self.strict):
+                enc = self._point_enclosure(concl, end)
+                self._close(0.0 if s == 0 or enc is None else float(enc.lo))
+                self.n_mono += 1
+                return True
+            # The minimum end fails (s < 0, or s == 0 for a strict conclusion).
+            if not is_open:
+                self._refute(end, "exact" if s == 0 else "arb")
+                return False
+            if s == 0 and self._nonneg(1, t, box, ball, prec, 0, strict=True):
+                # Open end with margin 0 there and strictly monotone: > 0 inside the box.
+                self._close(0.0)
+                self.n_mono += 1
+                return True
+            return False
+        return False
+
+    def _single_point(self, p: _Pt) -> Outcome | None:
+        self.n_boxes = 1
+        if not self._hyps_hold_at(p):
+            return None
+        s = self._point_sign(self.ec.conclusion.margin, p)
+        if s is None:
+            return None
+        if s > 0 or (s == 0 and not self.strict):
+            self._close(0.0)
+            return Outcome(Verdict.CERTIFIED, f"the domain is the single point {p.value}; margin checked exactly",
+                           examples=1, satisfied=1, margin=0.0 if s == 0 else None)
+        try:
+            self._refute(p, "exact")
+        except _Stop as stop:
+            return stop.outcome
+        return None
