@@ -247,8 +247,16 @@ def _report(results: list[Result], registry, seed: int, budget: str, argv: list[
     }
 
 
-def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
+def _render(report: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":  # the contract is the engine's; renderers only read it
+        return json.dumps(report, indent=2) + "\n"
     from .report import render
+
+    return render(report, fmt)
+
+
+def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
+    render = _render
 
     if fmt == "all":
         base = Path(output or "proofcheck-report")

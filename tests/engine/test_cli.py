@@ -99,3 +99,21 @@ def test_audit_fail_on_and_markdown(tmp_path, store):
     proc = cli("audit", "planted.impossible", "--budget", "quick", "--seed", "0", "-o", str(out),
                "--fail-on", "refuted", "--store", store)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_stored_counterexamples_are_replayed_first(store):
+    first = cli("check", "planted.needle", "--seed", "2", "--budget", "quick", "--format", "json", "--store", store)
+    second = cli("check", "planted.needle", "--seed", "9", "--budget", "quick", "--format", "json", "--store", store)
+    a, b = (json.loads(p.stdout)["claims"][0] for p in (first, second))
+    assert a["verdict"] == b["verdict"] == "refuted"
+    assert b["evidence"].startswith("stored counterexample re-verified") and b["examples"] == 1
+
+
+def test_parallel_jobs_give_the_same_verdicts(tmp_path):
+    reports = []
+    for jobs in ("1", "2"):
+        proc = cli("audit", "planted", "--seed", "4", "--budget", "quick", "--format", "json", "--jobs", jobs,
+                   "--store", str(tmp_path / jobs))
+        assert proc.returncode == 0, proc.stderr
+        reports.append({c["id"]: (c["verdict"], c["examples"], c["margin"]) for c in json.loads(proc.stdout)["claims"]})
+    assert reports[0] == reports[1]
