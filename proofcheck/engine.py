@@ -112,16 +112,21 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
         id=claim.id, verdict=verdict, evidence=outcome.evidence, examples=outcome.examples,
         satisfied=outcome.satisfied, margin=_finite(outcome.margin), constants=constants,
         counterexample=outcome.counterexample, seconds=seconds,
-        reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides),
+        reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides, store),
         notes=list(outcome.notes), details=dict(outcome.details),
     )
 
 
 def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
-                      overrides: Mapping[str, Any] | None) -> str:
+                      overrides: Mapping[str, Any] | None, store: CounterexampleStore | None = None) -> str:
     sets = " ".join(f"--set {shlex.quote(f'{k}={v}')}" for k, v in (overrides or {}).items())
     if verdict is Verdict.REFUTED:
-        return f"proofcheck replay {claim.id}"
+        from .store import default_path
+
+        where = ""
+        if store is not None and store.root.resolve() != default_path().resolve():
+            where = f" --store {shlex.quote(str(store.root))}"
+        return f"proofcheck replay {claim.id}{where}"
     cmd = f"proofcheck check {claim.id} --seed {seed} --budget {budget}"
     return f"{cmd} {sets}".strip()
 
