@@ -1,0 +1,393 @@
+"""The claims' dependency graph: proof lines, combined status, and a layered SVG drawing.
+
+Everything here is computed from the report dict (the verdicts the engine reached and the ``uses``
+lists the lemma modules declare); nothing is typed in.
+
+Proof lines
+    A claim ``T`` (not a ``:repaired`` one) has as proof lines the claims of the report whose id is
+    ``<base of T>.s<n>`` -- optionally with an ``@reading`` suffix -- ordered by ``n``, followed by
+    its *named steps* ``<base of T>.<word>`` (letters only, e.g. ``.induct``, ``.same``). The base of
+    ``park2019.thm3.4@a`` is ``park2019.thm3.4``: every reading of a theorem is argued by the same
+    printed proof. A repaired claim names the lines it relies on in ``uses``.
+
+Dependencies
+    The direct dependencies of ``T`` are its ``uses`` followed by its proof lines; the dependencies
+    of ``T`` are their transitive closure (``T`` itself excluded).
+
+Combined status (:func:`effective_status`)
+    * **broken** when ``T`` itself or any dependency has verdict ``refuted``, ``ill-formed`` or
+      ``error``, or when ``T`` depends on itself (circular); ``by`` lists the culprits, nearest
+      first (a theorem's own proof lines in line order before what they use in turn);
+    * otherwise **fully checked** when ``T`` and every dependency is ``proved`` or ``certified``;
+    * otherwise **unchecked**: ``by`` lists ``T`` and/or the dependencies that are only
+      ``survived`` or ``vacuous``, or that are named in ``uses`` but absent from the report.
+
+    An ambiguous proof line encoded as several readings contributes every reading: the combined
+    status is conservative and names the reading that fails.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from html import escape
+from typing import Any, Iterable
+
+from .values import VERDICT_SYMBOL, VERDICTS, natural_key, verdict_word
+
+ESTABLISHED = frozenset({"proved", "certified"})
+BROKEN = frozenset({"refuted", "ill-formed", "error"})
+
+FULLY_CHECKED = "fully checked"
+STATUS_BROKEN = "broken"
+UNCHECKED = "unchecked"
+
+_LINE = re.compile(r"^(?P<parent>.+)\.s(?P<n>\d+)(?P<reading>@[^:]*)?$")
+_STEP = re.compile(r"^(?P<parent>.+)\.(?P<word>[A-Za-z_]+)(?P<reading>@[^:]*)?$")
+
+
+def base_id(claim_id: str) -> str:
+    """The id without ``@reading`` or ``:repaired``."""
+    return re.split(r"[@:]", claim_id, maxsplit=1)[0]
+
+
+def claims_by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    claims = report.get("claims")
+    if not isinstance(claims, list):
+        raise ValueError("the report has no 'claims' list")
+    out: dict[str, dict[str, Any]] = {}
+    for c in claims:
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+            raise ValueError("every claim of the report needs a string 'id'")
+        out[c["id"]] = c
+    return out
+
+
+def proof_lines(report_or_claims: Any) -> dict[str, list[tuple[str, str]]]:
+    """Proof lines per claim: ``{claim id: [(label, line id), ...]}`` in proof order.
+
+    ``label`` is ``"s5"``, ``"s5@a"`` or ``"induct"``. A proof line whose parent claim is not in the
+    report is grouped under the parent id all the same (so a partial report still shows it).
+    """
+    claims = report_or_claims if not isinstance(report_or_claims, dict) or "claims" not in report_or_claims \
+        else claims_by_id(report_or_claims)
+    ids = set(claims)
+    bases: dict[str, list[str]] = {}
+    for cid in ids:
+        if ":" not in cid:
+            bases.setdefault(base_id(cid), []).append(cid)
+    lines_of_base: dict[str, list[tuple[tuple, str, str]]] = {}
+    for cid in ids:
+        if ":" in cid:
+            continue  # a repaired line belongs to a repaired argument, listed in its ``uses``
+        m = _LINE.match(cid)
+        if m:
+            key = (0, int(m.group("n")), m.group("reading") or "")
+            label = f"s{m.group('n')}{m.group('reading') or ''}"
+            lines_of_base.setdefault(m.group("parent"), []).append((key, label, cid))
+            continue
+        m = _STEP.match(cid)
+        if m and m.group("parent") in bases:
+            # Named steps (".induct", ".same") only under a claim present in the report, so that
+            # "paper.footnote" does not make the paper a theorem.
+            key = (1, 0, m.group("word") + (m.group("reading") or ""))
+            label = m.group("word") + (m.group("reading") or "")
+            lines_of_base.setdefault(m.group("parent"), []).append((key, label, cid))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for base, rows in lines_of_base.items():
+        rows.sort(key=lambda r: (r[0][0], r[0][1], natural_key(r[0][2])))
+        owners = bases.get(base) or [base]
+        for owner in owners:
+            out[owner] = [(label, cid) for _, label, cid in rows if cid != owner]
+    return out
+
+
+def direct_dependencies(report: dict[str, Any]) -> dict[str, list[str]]:
+    """``uses`` then proof lines, without repeats; ids absent from the report are kept."""
+    claims = claims_by_id(report)
+    lines = proof_lines(claims)
+    out: dict[str, list[str]] = {}
+    for cid, c in claims.items():
+        deps: list[str] = []
+        for d in list(c.get("uses") or []) + [lid for _, lid in lines.get(cid, [])]:
+            if isinstance(d, str) and d not in deps:
+                deps.append(d)
+        out[cid] = deps
+    return out
+
+
+def _closure(start: str, deps: dict[str, list[str]]) -> list[str]:
+    """Breadth-first transitive dependencies (nearest first); may contain ``start`` on a cycle."""
+    seen: set[str] = set()
+    order: list[str] = []
+    queue = deque(deps.get(start, []))
+    while queue:
+        d = queue.popleft()
+        if d in seen:
+            continue
+        seen.add(d)
+        order.append(d)
+        queue.extend(deps.get(d, []))
+    return order
+
+
+def effective_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each claim's combined status from its own verdict and its dependencies (rules above).
+
+    Returns ``{id: {"status": "fully checked"|"broken"|"unchecked", "by": [ids], "label": str,
+    "depends_on": [ids], "missing": [ids], "circular": bool}}``. ``by`` may contain the claim's
+    own id (its own verdict is the reason); ``label`` is the sentence the report prints.
+    """
+    claims = claims_by_id(report)
+    deps = direct_dependencies(report)
+    out: dict[str, dict[str, Any]] = {}
+    for cid, c in claims.items():
+        closure = _closure(cid, deps)
+        circular = cid in closure
+        closure = [d for d in closure if d != cid]
+        own = verdict_word(c.get("verdict"))
+        missing = [d for d in closure if d not in claims]
+        present = [d for d in closure if d in claims]
+        broken = ([cid] if own in BROKEN or circular else []) + \
+            [d for d in present if verdict_word(claims[d].get("verdict")) in BROKEN]
+        if broken:
+            status = STATUS_BROKEN
+            by = broken
+        else:
+            by = ([cid] if own not in ESTABLISHED else []) + \
+                [d for d in closure if d in missing or verdict_word(claims[d].get("verdict")) not in ESTABLISHED]
+            status = UNCHECKED if by else FULLY_CHECKED
+        out[cid] = {
+            "status": status,
+            "by": by,
+            "label": _label(cid, status, by, claims, circular),
+            "depends_on": closure,
+            "missing": missing,
+            "circular": circular,
+        }
+    return out
+
+
+def _label(cid: str, status: str, by: list[str], claims: dict[str, dict], circular: bool) -> str:
+    if status == FULLY_CHECKED:
+        return FULLY_CHECKED
+    parts = []
+    for d in by:
+        if d == cid:
+            what = "circular use" if circular and verdict_word(claims[cid].get("verdict")) not in BROKEN \
+                else verdict_word(claims[cid].get("verdict"))
+            parts.append(f"itself ({what})")
+        elif d not in claims:
+            parts.append(f"{d} (not in this report)")
+        else:
+            parts.append(f"{d} ({verdict_word(claims[d].get('verdict'))})")
+    if len(parts) > 4:
+        parts = parts[:3] + [f"{len(parts) - 3} more"]
+    return f"{status} by " + ", ".join(parts)
+
+
+def first_broken_line(lines: list[tuple[str, str]], claims: dict[str, dict]) -> str | None:
+    """The id of the first proof line (in proof order) whose own verdict is broken."""
+    for _, lid in lines:
+        c = claims.get(lid)
+        if c is not None and verdict_word(c.get("verdict")) in BROKEN:
+            return lid
+    return None
+
+
+# ---------------------------------------------------------------------------------------- layout
+def layers(report: dict[str, Any]) -> list[list[str]]:
+    """Claims by dependency depth (0: uses nothing in the report), ordered to reduce crossings.
+
+    Depth of a claim = 1 + the largest depth of its dependencies in the report; an edge that
+    closes a cycle is ignored. Within a layer, claims start in natural id order and are then
+    moved to the mean position of their neighbours (a few barycentre sweeps, ties kept stable).
+    """
+    claims = claims_by_id(report)
+    deps = {k: [d for d in v if d in claims] for k, v in direct_dependencies(report).items()}
+    depth: dict[str, int] = {}
+    on_stack: set[str] = set()
+
+    def visit(n: str) -> int:
+        if n in depth:
+            return depth[n]
+        on_stack.add(n)
+        best = -1
+        for d in deps.get(n, []):
+            if d in on_stack:
+                continue  # back edge of a cycle
+            best = max(best, visit(d))
+        on_stack.discard(n)
+        depth[n] = best + 1
+        return depth[n]
+
+    for n in sorted(claims, key=natural_key):
+        visit(n)
+    nlayers = max(depth.values(), default=-1) + 1
+    rows = [sorted((n for n in claims if depth[n] == i), key=natural_key) for i in range(nlayers)]
+    users: dict[str, list[str]] = {n: [] for n in claims}
+    for n, ds in deps.items():
+        for d in ds:
+            users[d].append(n)
+    for _ in range(4):
+        for i in range(1, nlayers):  # left to right: follow the dependencies
+            _reorder(rows, i, lambda n: deps.get(n, []))
+        for i in range(nlayers - 2, -1, -1):  # right to left: follow the users
+            _reorder(rows, i, lambda n: users.get(n, []))
+    return rows
+
+
+def _reorder(rows: list[list[str]], i: int, neighbours) -> None:
+    pos = {n: k for row in rows for k, n in enumerate(row)}
+    keyed = []
+    for k, n in enumerate(rows[i]):
+        ns = [pos[m] for m in neighbours(n) if m in pos]
+        keyed.append((sum(ns) / len(ns) if ns else k, k, n))
+    keyed.sort(key=lambda t: (t[0], t[1]))
+    rows[i] = [n for _, _, n in keyed]
+
+
+# ---------------------------------------------------------------------------------------- drawing
+#: (fill, stroke/text) per verdict; the same palette as the HTML stylesheet.
+PALETTE = {
+    "proved": ("#d3f5dc", "#116329"),
+    "certified": ("#cdeff0", "#0b5c63"),
+    "refuted": ("#ffd7d5", "#a40e26"),
+    "survived": ("#fff1b8", "#7a4d00"),
+    "vacuous": ("#e6e9ed", "#424a53"),
+    "ill-formed": ("#f1e1ff", "#6224b0"),
+    "error": ("#ffe0c7", "#7c2d00"),
+}
+
+NODE_H = 26
+V_GAP = 10
+H_GAP = 70
+CHAR_W = 7.25  # monospace 12px
+PAD = 16
+
+
+def anchor(claim_id: str) -> str:
+    """The HTML id of a claim's section (ids may hold ``@`` and ``:``; keep them unambiguous)."""
+    return "claim-" + re.sub(r"[^A-Za-z0-9_.-]", lambda m: f"-{ord(m.group()):x}-", claim_id)
+
+
+def graph_svg(report: dict[str, Any], status: dict[str, dict[str, Any]] | None = None) -> str:
+    """The dependency graph as an ``<svg>`` element to inline in HTML (no scripts, no external
+    references, no namespace declarations: the HTML parser places it in the SVG namespace).
+
+    Dependencies sit left of the claims that use them; an edge is drawn red when the dependency is
+    broken. Each node shows the verdict's glyph and the id, links to the claim's section, and has
+    a tooltip with the verdict and the combined status.
+    """
+    claims = claims_by_id(report)
+    if status is None:
+        status = effective_status(report)
+    rows = layers(report)
+    if not rows:
+        return ""
+    all_deps = direct_dependencies(report)
+    deps = {k: [d for d in v if d in claims] for k, v in all_deps.items()}
+    # Ids named in ``uses`` but absent from the report get a dashed "ghost" box one layer left of
+    # their first user (a new leftmost layer when a user sits in layer 0).
+    depth_of = {n: i for i, row in enumerate(rows) for n in row}
+    ghosts: dict[str, int] = {}
+    for n in claims:
+        for d in all_deps.get(n, []):
+            if d not in claims:
+                ghosts[d] = min(ghosts.get(d, depth_of[n]), depth_of[n])
+    if ghosts:
+        if min(ghosts.values()) == 0:
+            rows = [[]] + rows
+        else:
+            ghosts = {g: k - 1 for g, k in ghosts.items()}
+        for g in sorted(ghosts, key=natural_key):
+            rows[ghosts[g]].append(g)
+        deps = {n: list(all_deps.get(n, [])) for n in claims}
+    width_chars = max(len(n) for row in rows for n in row) + 2
+    node_w = int(width_chars * CHAR_W + 2 * PAD)
+    tallest = max(len(r) for r in rows)
+    height = tallest * (NODE_H + V_GAP) - V_GAP + 2 * PAD
+    width = len(rows) * (node_w + H_GAP) - H_GAP + 2 * PAD
+    pos: dict[str, tuple[float, float]] = {}
+    for i, row in enumerate(rows):
+        x = PAD + i * (node_w + H_GAP)
+        offset = (tallest - len(row)) * (NODE_H + V_GAP) / 2
+        for k, n in enumerate(row):
+            pos[n] = (x, PAD + offset + k * (NODE_H + V_GAP))
+    out = [
+        f'<svg class="depgraph" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="dependency graph of the claims">',
+        '<defs><marker id="dg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6e7781"/></marker>'
+        '<marker id="dg-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
+        '<g class="edges" fill="none">',
+    ]
+    for n in sorted(claims, key=natural_key):
+        for d in deps.get(n, []):
+            if d not in pos or d == n:
+                continue
+            x1, y1 = pos[d][0] + node_w, pos[d][1] + NODE_H / 2
+            x2, y2 = pos[n][0], pos[n][1] + NODE_H / 2
+            bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
+            colour, marker = ("#a40e26", "dg-arrow-bad") if bad else ("#8c959f", "dg-arrow")
+            if x2 <= x1:  # a cycle's back edge: loop below the nodes
+                mid = max(y1, y2) + NODE_H
+                path = f"M{x1:.1f},{y1:.1f} C{x1 + 40:.1f},{mid:.1f} {x2 - 40:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
+            else:
+                cx = (x1 + x2) / 2
+                path = f"M{x1:.1f},{y1:.1f} C{cx:.1f},{y1:.1f} {cx:.1f},{y2:.1f} {x2 - 1:.1f},{y2:.1f}"
+            out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.6 if bad else 1.1}" '
+                       f'marker-end="url(#{marker})"/>')
+    out.append("</g>")
+    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="12">')
+    for g in sorted(ghosts, key=natural_key):
+        x, y = pos[g]
+        out.append(
+            f'<g class="ghost"><title>{escape(g)}: not in this report</title>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="#ffffff" '
+            f'stroke="#8c959f" stroke-width="1.2" stroke-dasharray="5 3"/>'
+            f'<text x="{x + 9:.1f}" y="{y + NODE_H / 2 + 4:.1f}" fill="#59636e" font-style="italic">'
+            f'\u2026 {escape(g)}</text></g>'
+        )
+    for n in sorted(claims, key=natural_key):
+        x, y = pos[n]
+        v = verdict_word(claims[n].get("verdict"))
+        fill, ink = PALETTE[v]
+        st = status.get(n, {})
+        tip = f"{n}: {v}; combined status: {st.get('label', '')}"
+        title = claims[n].get("title")
+        if title:
+            tip += f"\n{title}"
+        dash = ' stroke-dasharray="4 2"' if st.get("status") == UNCHECKED and v in ESTABLISHED else ""
+        out.append(
+            f'<a href="#{escape(anchor(n))}"><title>{escape(tip)}</title>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="{fill}" '
+            f'stroke="{ink}" stroke-width="{2.2 if st.get("status") == STATUS_BROKEN else 1.2}"{dash}/>'
+            f'<text x="{x + 9:.1f}" y="{y + NODE_H / 2 + 4:.1f}" fill="{ink}">'
+            f'<tspan font-weight="bold">{escape(VERDICT_SYMBOL[v])}</tspan> {escape(n)}</text></a>'
+        )
+    out.append("</g></svg>")
+    return "\n".join(out)
+
+
+def verdict_counts(report: dict[str, Any]) -> list[tuple[str, int]]:
+    """``[(verdict, count)]`` in evidence order, verdicts that occur only."""
+    counts = {v: 0 for v in VERDICTS}
+    for c in claims_by_id(report).values():
+        counts[verdict_word(c.get("verdict"))] += 1
+    return [(v, k) for v, k in counts.items() if k]
+
+
+def iter_theorems(report: dict[str, Any]) -> Iterable[tuple[str, list[tuple[str, str]], list[str]]]:
+    """Claims that have proof lines or ``uses``: ``(id, proof lines, other uses)`` in id order.
+
+    A group of proof lines whose parent is not in the report is listed too (with that parent id).
+    """
+    claims = claims_by_id(report)
+    lines = proof_lines(claims)
+    ids = set(lines) | {cid for cid, c in claims.items() if c.get("uses")}
+    for cid in sorted(ids, key=natural_key):
+        pl = lines.get(cid, [])
+        in_lines = {lid for _, lid in pl}
+        uses = [u for u in (claims.get(cid, {}).get("uses") or []) if u not in in_lines]
+        yield cid, pl, uses

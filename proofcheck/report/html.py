@@ -1,0 +1,351 @@
+"""The HTML report: one self-contained file (inline CSS and SVG, no script, no external URL).
+
+All text from the report goes through jinja2's autoescaping. Three kinds of markup are inserted
+as-is, and each is made here, not taken on trust:
+
+* MathML from sympy, after :func:`sanitize_mathml` re-serialises it through an allow-list of
+  MathML elements and attributes (anything else rejects the formula; the LaTeX is still shown);
+* the dependency graph SVG (:mod:`.graph`), which escapes every text it writes;
+* matplotlib's SVG of the plots (:mod:`.plots`), whose text matplotlib escapes.
+"""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from . import graph
+from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, fmt_float, fmt_margin, fmt_seconds,
+                     is_array, number_of, object_name, verdict_word)
+
+# ------------------------------------------------------------------------------------ MathML
+MATHML_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot", "msub",
+    "msup", "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+    "mphantom", "menclose", "mfenced", "merror", "mmultiscripts", "mprescripts", "none", "semantics",
+    "annotation",
+})
+MATHML_ATTRIBUTES = frozenset({
+    "mathvariant", "stretchy", "fence", "separator", "separators", "lspace", "rspace", "linethickness",
+    "displaystyle", "scriptlevel", "accent", "accentunder", "open", "close", "form", "largeop",
+    "movablelimits", "symmetric", "minsize", "maxsize", "width", "height", "depth", "notation",
+    "display", "columnalign", "rowalign", "columnspacing", "rowspacing", "encoding", "dir",
+})
+
+
+class UnsafeMathML(ValueError):
+    """A MathML string holds an element or attribute outside the allow-list."""
+
+
+class _MathMLSanitizer(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs, selfclosing=False):
+        if tag not in MATHML_ELEMENTS:
+            raise UnsafeMathML(f"element <{tag}> is not MathML")
+        parts = [tag]
+        for name, value in attrs:
+            if name not in MATHML_ATTRIBUTES:
+                raise UnsafeMathML(f"attribute {name!r} is not allowed in MathML")
+            parts.append(f'{name}="{escape(value or "")}"')
+        self.out.append("<" + " ".join(parts) + ">")
+        if selfclosing:
+            self.out.append(f"</{tag}>")
+        else:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs, selfclosing=True)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            raise UnsafeMathML(f"unbalanced </{tag}>")
+        self.stack.pop()
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(str(escape(data)))
+
+    def handle_comment(self, data):
+        pass  # dropped
+
+    def handle_decl(self, decl):
+        raise UnsafeMathML("declarations are not allowed in MathML")
+
+    def handle_pi(self, data):
+        raise UnsafeMathML("processing instructions are not allowed in MathML")
+
+    def unknown_decl(self, data):
+        raise UnsafeMathML("CDATA/declarations are not allowed in MathML")
+
+
+def sanitize_mathml(source: str) -> Markup:
+    """Re-serialise a MathML fragment through the allow-list, wrapped in ``<math display=block>``.
+
+    sympy's presentation printer emits a bare ``<mrow>``; entities (``&InvisibleTimes;``) become
+    characters. Raises :class:`UnsafeMathML` for any non-MathML element or attribute (so a
+    ``<script>`` or an ``onload=`` never reaches the page) or for unbalanced tags.
+    """
+    if not isinstance(source, str):
+        raise UnsafeMathML("MathML must be a string")
+    p = _MathMLSanitizer()
+    p.feed(source)
+    p.close()
+    if p.stack:
+        raise UnsafeMathML(f"unclosed <{p.stack[-1]}>")
+    body = "".join(p.out)
+    # sympy prints a function named ``m_min`` as one identifier; show it subscripted like its
+    # symbols (``m_ex``). Only plain word characters are rewritten, after sanitising.
+    body = re.sub(r"<mi>([A-Za-z]+)_([A-Za-z0-9]+)</mi>", r"<msub><mi>\1</mi><mi>\2</mi></msub>", body)
+    if not body.startswith("<math"):
+        body = f'<math display="block">{body}</math>'
+    return Markup(body)
+
+
+# ------------------------------------------------------------------------------------ values
+def render_value(data: Any, depth: int = 0) -> Markup:
+    """An encoded value as HTML: numbers with their exact rational on hover, arrays as tables."""
+    if depth > 6:
+        return Markup('<span class="muted">\u2026</span>')
+    num = number_of(data)
+    if num is not None:
+        tip = []
+        if num.exact is not None:
+            tip.append(f"exact: {num.exact}")
+        if num.full not in (num.text, num.exact):
+            tip.append(f"float: {num.full}")
+        inner = escape(num.text)
+        if num.exact is not None and num.exact_is_short and num.exact != num.text:
+            inner = Markup('{} <span class="exact">= {}</span>').format(num.text, num.exact)
+        if tip:
+            return Markup('<span class="num" title="{}">{}</span>').format("; ".join(tip), inner)
+        return Markup('<span class="num">{}</span>').format(inner)
+    if data is None:
+        return Markup('<span class="muted">null</span>')
+    if isinstance(data, bool):
+        return Markup("<code>{}</code>").format(str(data).lower())
+    if isinstance(data, str):
+        return Markup("<code>{}</code>").format(data)
+    if is_array(data):
+        rows, caption = array_rows(data)
+        body = []
+        for row in rows:
+            if row is None:
+                body.append(Markup('<tr><td class="ellipsis" colspan="99">\u22ee</td></tr>'))
+                continue
+            cells = [Markup('<td class="ellipsis">\u2026</td>') if v is None
+                     else Markup("<td>{}</td>").format(render_value(v, depth + 1)) for v in row]
+            body.append(Markup("<tr>{}</tr>").format(Markup("").join(cells)))
+        return Markup('<table class="array"><caption>{}</caption>{}</table>').format(
+            caption, Markup("").join(body))
+    if isinstance(data, dict) and "$obj" in data:
+        return Markup('<div class="obj"><span class="objname" title="{}">{}</span> {}</div>').format(
+            data["$obj"], object_name(data), render_value(data.get("data"), depth + 1))
+    if isinstance(data, dict):
+        items = [Markup("<tr><th>{}</th><td>{}</td></tr>").format(k, render_value(v, depth + 1))
+                 for k, v in data.items()]
+        return Markup('<table class="kv">{}</table>').format(Markup("").join(items))
+    if isinstance(data, (list, tuple)):
+        shown = list(data[:16])
+        parts = [render_value(v, depth + 1) for v in shown]
+        more = Markup(', <span class="muted">\u2026 {} more</span>').format(len(data) - 16) if len(data) > 16 else ""
+        return Markup("[{}{}]").format(Markup(", ").join(parts), more)
+    return Markup("<code>{}</code>").format(str(data))
+
+
+# ------------------------------------------------------------------------------------ view model
+def _badge(verdict: Any) -> Markup:
+    v = verdict_word(verdict)
+    return Markup('<span class="badge v-{}" title="{}">{} {}</span>').format(
+        v, VERDICT_MEANING[v], VERDICT_SYMBOL[v], v)
+
+
+def _status_badge(st: dict[str, Any]) -> Markup:
+    s = st.get("status", graph.UNCHECKED)
+    cls = {graph.FULLY_CHECKED: "ok", graph.STATUS_BROKEN: "bad"}.get(s, "open")
+    sym = {graph.FULLY_CHECKED: "\u2714", graph.STATUS_BROKEN: "\u2718"}.get(s, "\u25cb")
+    return Markup('<span class="status s-{}">{} {}</span>').format(cls, sym, s)
+
+
+def _id_link(cid: str, claims: dict[str, Any]) -> Markup:
+    if cid in claims:
+        return Markup('<a href="#{}"><code>{}</code></a>').format(graph.anchor(cid), cid)
+    return Markup('<code class="missing" title="not in this report">{}</code>').format(cid)
+
+
+def _by_links(cid: str, st: dict[str, Any], claims: dict[str, Any]) -> Markup:
+    """The combined status sentence with every culprit linked."""
+    by = st.get("by") or []
+    if st.get("status") == graph.FULLY_CHECKED or not by:
+        return Markup("")
+    parts = []
+    for d in by[:6]:
+        if d == cid:
+            parts.append(Markup("itself ({})").format(
+                "circular use" if st.get("circular") and verdict_word(claims[cid].get("verdict")) not in graph.BROKEN
+                else verdict_word(claims[cid].get("verdict"))))
+        elif d in claims:
+            parts.append(Markup("{} ({})").format(_id_link(d, claims), verdict_word(claims[d].get("verdict"))))
+        else:
+            parts.append(Markup("{} (not in this report)").format(_id_link(d, claims)))
+    if len(by) > 6:
+        parts.append(Markup("and {} more").format(len(by) - 6))
+    return Markup("by ") + Markup(", ").join(parts)
+
+
+def _plots(claim: dict[str, Any]) -> list[dict[str, Any]]:
+    specs = (claim.get("details") or {}).get("plots") or []
+    if not isinstance(specs, list):
+        specs = [specs]
+    out = []
+    for k, spec in enumerate(specs):
+        from .plots import PlotSpecError, plot_svg
+
+        title = spec.get("title", "") if isinstance(spec, dict) else ""
+        try:
+            out.append({"title": title, "svg": Markup(plot_svg(spec, salt=f"{claim['id']}#{k}")), "error": None})
+        except PlotSpecError as e:
+            out.append({"title": title, "svg": None, "error": str(e)})
+    return out
+
+
+def _mathml(claim: dict[str, Any]) -> tuple[list[Markup], list[str]]:
+    ok, rejected = [], []
+    for m in claim.get("mathml") or []:
+        try:
+            ok.append(sanitize_mathml(m))
+        except UnsafeMathML as e:
+            rejected.append(str(e))
+    return ok, rejected
+
+
+def _other_details(claim: dict[str, Any]) -> str | None:
+    details = {k: v for k, v in (claim.get("details") or {}).items() if k != "plots"}
+    if not details:
+        return None
+    return json.dumps(details, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _claim_view(c: dict[str, Any], st: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
+    mathml, rejected = _mathml(c)
+    cex = c.get("counterexample")
+    cex_view = None
+    if isinstance(cex, dict):
+        cex_view = {
+            "values": [(k, render_value(v)) for k, v in (cex.get("values") or {}).items()],
+            "constants": [(k, render_value(v)) for k, v in (cex.get("constants") or {}).items()],
+            "margin": fmt_margin(cex.get("margin")),
+            "margin_full": repr(cex.get("margin")),
+            "verified_by": cex.get("verified_by") or "",
+            "seed": cex.get("seed"),
+            "extra": [(k, render_value(v)) for k, v in (cex.get("extra") or {}).items()],
+        }
+    source = c.get("source") or {}
+    return {
+        "id": c["id"],
+        "anchor": graph.anchor(c["id"]),
+        "title": c.get("title") or "",
+        "verdict": verdict_word(c.get("verdict")),
+        "badge": _badge(c.get("verdict")),
+        "status": st,
+        "status_badge": _status_badge(st),
+        "status_by": _by_links(c["id"], st, claims),
+        "evidence": c.get("evidence") or "",
+        "examples": c.get("examples", 0),
+        "satisfied": c.get("satisfied", 0),
+        "margin": fmt_margin(c.get("margin")),
+        "margin_full": "" if c.get("margin") is None else repr(c.get("margin")),
+        "seconds": fmt_seconds(c.get("seconds")),
+        "reproduce": c.get("reproduce") or "",
+        "notes": [str(n) for n in c.get("notes") or []],
+        "note": c.get("note") or "",
+        "statement": c.get("statement") or "",
+        "mathml": mathml,
+        "mathml_rejected": rejected,
+        "kind": c.get("kind") or "",
+        "delta": c.get("delta"),
+        "variables": [(k, v) for k, v in (c.get("variables") or {}).items()] if isinstance(c.get("variables"), dict) else [],
+        "source": {"document": source.get("document", ""), "location": source.get("location", ""),
+                   "citation": source.get("citation", "")},
+        "constants": [(k, render_value(v)) for k, v in (c.get("constants") or {}).items()],
+        "uses": [_id_link(u, claims) for u in c.get("uses") or []],
+        "counterexample": cex_view,
+        "plots": _plots(c),
+        "details_json": _other_details(c),
+    }
+
+
+def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
+    first_bad = graph.first_broken_line(lines, claims)
+    rows = []
+    for label, lid in lines:
+        c = claims.get(lid, {})
+        rows.append({"label": label, "link": _id_link(lid, claims), "title": c.get("title", ""),
+                     "badge": _badge(c.get("verdict")) if c else Markup("<em>absent</em>"),
+                     "margin": fmt_margin(c.get("margin")), "evidence": c.get("evidence", ""),
+                     "first_bad": lid == first_bad, "bad": verdict_word(c.get("verdict")) in graph.BROKEN if c else False})
+    use_rows = []
+    for u in uses:
+        c = claims.get(u)
+        use_rows.append({"link": _id_link(u, claims), "title": (c or {}).get("title", ""),
+                         "badge": _badge(c.get("verdict")) if c else Markup('<span class="muted">not in this report</span>'),
+                         "status_badge": _status_badge(status[u]) if c else Markup("")})
+    st = status.get(cid)
+    return {
+        "id": cid, "link": _id_link(cid, claims), "present": cid in claims,
+        "title": claims.get(cid, {}).get("title", ""),
+        "badge": _badge(claims[cid].get("verdict")) if cid in claims else Markup(""),
+        "status_badge": _status_badge(st) if st else Markup(""),
+        "status_by": _by_links(cid, st, claims) if st else Markup(""),
+        "lines": rows, "uses": use_rows, "first_bad": first_bad,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("proofcheck.report", "templates"),
+        autoescape=True,  # every template, whatever its extension: .css/.html.j2 included
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def render_html(report: dict[str, Any]) -> str:
+    claims = graph.claims_by_id(report)
+    status = graph.effective_status(report)
+    machine = report.get("machine") or {}
+    counts = graph.verdict_counts(report)
+    status_counts: dict[str, int] = {}
+    for st in status.values():
+        status_counts[st["status"]] = status_counts.get(st["status"], 0) + 1
+    views = [_claim_view(c, status[c["id"]], claims) for c in report["claims"]]
+    theorems = [_theorem_view(cid, lines, uses, claims, status) for cid, lines, uses in graph.iter_theorems(report)]
+    tmpl = _environment().get_template("report.html.j2")
+    return tmpl.render(
+        report=report,
+        tool=report.get("tool", "proofcheck"),
+        version=report.get("version", ""),
+        seed=report.get("seed", ""),
+        budget=report.get("budget", ""),
+        command=report.get("command", ""),
+        date=report.get("date", ""),
+        machine=machine,
+        counts=[(v, n, _badge(v)) for v, n in counts],
+        status_counts=[(s, status_counts.get(s, 0), _status_badge({"status": s}))
+                       for s in (graph.FULLY_CHECKED, graph.UNCHECKED, graph.STATUS_BROKEN)],
+        claims=views,
+        theorems=theorems,
+        graph_svg=Markup(graph.graph_svg(report, status)),
+        legend=[(v, _badge(v), VERDICT_MEANING[v]) for v in VERDICT_MEANING],
+        palette=graph.PALETTE,
+        fmt_float=fmt_float,
+    )

@@ -1,0 +1,255 @@
+"""The Markdown report: readable on its own when pasted into a review.
+
+Header, verdict counts, the summary table, each theorem's proof lines (the first broken line
+marked), then one section per claim with its statement (LaTeX as printed), constants, evidence,
+counterexample and reproduce command. Text from the report is escaped so that a ``|`` or a
+``<script>`` in a title cannot break a table or inject HTML into a Markdown viewer.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import graph
+from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, fmt_margin, fmt_seconds, is_array,
+                     number_of, object_name, verdict_word)
+
+
+
+def esc(text: Any) -> str:
+    """Inline Markdown text: specials backslash-escaped, ``<``/``>``/``&`` as entities, one line."""
+    s = str(text if text is not None else "")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = re.sub(r"([\\`*\[\]#|])", r"\\\1", s)
+    # An underscore inside a word never starts emphasis (CommonMark), so "m_min" stays readable.
+    s = re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", s)
+    return " ".join(s.split())
+
+
+def code(text: Any) -> str:
+    """An inline code span that survives backticks and pipes in ``text`` (inside a table too)."""
+    s = " ".join(str(text).split())
+    runs = [len(m) for m in re.findall(r"`+", s)]
+    fence = "`" * (max(runs, default=0) + 1)
+    s = s.replace("|", "\\|")
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def block(text: Any, lang: str = "") -> str:
+    s = str(text if text is not None else "")
+    runs = [len(m) for m in re.findall(r"`{3,}", s)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return f"{fence}{lang}\n{s}\n{fence}"
+
+
+def verdict(v: Any) -> str:
+    w = verdict_word(v)
+    return f"{VERDICT_SYMBOL[w]} **{w}**"
+
+
+def status_text(cid: str, st: dict[str, Any], claims: dict[str, Any]) -> str:
+    """The combined status with its culprits as code spans: ``✘ broken by `x.s6` (refuted)``."""
+    if st["status"] == graph.FULLY_CHECKED:
+        return "\u2714 fully checked"
+    sym = "\u2718" if st["status"] == graph.STATUS_BROKEN else "\u25cb"
+    parts = []
+    for d in st["by"][:6]:
+        if d == cid:
+            own = verdict_word(claims[cid].get("verdict"))
+            parts.append(f"itself ({'circular use' if st.get('circular') and own not in graph.BROKEN else own})")
+        elif d in claims:
+            parts.append(f"{code(d)} ({verdict_word(claims[d].get('verdict'))})")
+        else:
+            parts.append(f"{code(d)} (not in this report)")
+    if len(st["by"]) > 6:
+        parts.append(f"and {len(st['by']) - 6} more")
+    return f"{sym} {st['status']} by " + ", ".join(parts)
+
+
+def value(data: Any, depth: int = 0) -> str:
+    """An encoded value on one line: the float, with the exact rational when it is short."""
+    if depth > 5:
+        return "\u2026"
+    num = number_of(data)
+    if num is not None:
+        if num.exact is None:
+            return num.full if not num.approximate else num.text
+        if num.exact_is_short:
+            return f"{num.text} (= {num.exact})"
+        return f"{num.full}" if num.full != num.exact else f"\u2248 {num.text}"
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return str(data).lower()
+    if isinstance(data, str):
+        return esc(data)
+    if is_array(data):
+        rows, caption = array_rows(data, max_rows=6, max_cols=6)
+        shown = []
+        for row in rows:
+            if row is None:
+                shown.append("\u22ee")
+                continue
+            shown.append("[" + ", ".join("\u2026" if v is None else value(v, depth + 1) for v in row) + "]")
+        inner = shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]"
+        return f"{inner} ({caption})"
+    if isinstance(data, dict) and "$obj" in data:
+        return f"{esc(object_name(data))}({value(data.get('data'), depth + 1)})"
+    if isinstance(data, dict):
+        return "{" + ", ".join(f"{esc(k)}: {value(v, depth + 1)}" for k, v in data.items()) + "}"
+    if isinstance(data, (list, tuple)):
+        more = f", \u2026 {len(data) - 16} more" if len(data) > 16 else ""
+        return "[" + ", ".join(value(v, depth + 1) for v in data[:16]) + more + "]"
+    return esc(data)
+
+
+def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    claims = graph.claims_by_id(report)
+    status = graph.effective_status(report)
+    machine = report.get("machine") or {}
+    L: list[str] = []
+    L.append(f"# {esc(report.get('tool', 'proofcheck'))} lemma audit report")
+    L.append("")
+    L.append(f"- **Version:** {esc(report.get('tool', 'proofcheck'))} {esc(report.get('version', ''))}")
+    L.append(f"- **Seed:** {esc(report.get('seed', ''))} \u00b7 **Budget:** {esc(report.get('budget', ''))}")
+    L.append(f"- **Date:** {esc(report.get('date', ''))}")
+    L.append(f"- **Machine:** {esc(machine.get('platform', ''))}, Python {esc(machine.get('python', ''))}, "
+             f"{esc(machine.get('cpus', ''))} CPUs")
+    L.append("")
+    L.append("Reproduce the whole report:")
+    L.append("")
+    L.append(block(report.get("command", ""), "sh"))
+    L.append("")
+    L.append("## Summary")
+    L.append("")
+    counts = graph.verdict_counts(report)
+    L.append("**Verdicts:** " + " \u00b7 ".join(f"{n} {verdict(v)}" for v, n in counts))
+    st_counts = {}
+    for st in status.values():
+        st_counts[st["status"]] = st_counts.get(st["status"], 0) + 1
+    L.append("")
+    L.append("**Combined status:** " + " \u00b7 ".join(
+        f"{st_counts.get(s, 0)} {s}" for s in (graph.FULLY_CHECKED, graph.UNCHECKED, graph.STATUS_BROKEN)))
+    L.append("")
+    rows = []
+    for c in report["claims"]:
+        rows.append([
+            code(c["id"]) + (f" {esc(c.get('title'))}" if c.get("title") else ""),
+            verdict(c.get("verdict")),
+            status_text(c["id"], status[c["id"]], claims),
+            esc(c.get("evidence", "")),
+            f"{c.get('examples', 0)} / {c.get('satisfied', 0)}",
+            esc(fmt_margin(c.get("margin"))),
+            fmt_seconds(c.get("seconds")),
+        ])
+    L += _table(["Claim", "Verdict", "Combined status", "Evidence", "Tried / satisfied", "Smallest margin", "Time"],
+                rows, right={4, 5, 6})
+    L.append("")
+
+    theorems = list(graph.iter_theorems(report))
+    if theorems:
+        L.append("## Theorems and their proof lines")
+        L.append("")
+        for cid, lines, uses in theorems:
+            title = claims.get(cid, {}).get("title")
+            L.append(f"### {code(cid)}" + (f" \u2014 {esc(title)}" if title else ""))
+            L.append("")
+            if cid in claims:
+                L.append(f"Own verdict: {verdict(claims[cid].get('verdict'))}. "
+                         f"Combined status: **{status_text(cid, status[cid], claims)}**.")
+            else:
+                L.append("_The theorem itself is not in this report._")
+            L.append("")
+            first_bad = graph.first_broken_line(lines, claims)
+            if lines:
+                rows = []
+                for label, lid in lines:
+                    c = claims.get(lid, {})
+                    mark = " \u25c0 **first broken line**" if lid == first_bad else ""
+                    rows.append([f"{esc(label)}{mark}", code(lid) + (f" {esc(c.get('title'))}" if c.get("title") else ""),
+                                 verdict(c.get("verdict")), esc(fmt_margin(c.get("margin"))),
+                                 esc(c.get("evidence", ""))])
+                L += _table(["Line", "Claim", "Verdict", "Margin", "Evidence"], rows, right={3})
+                L.append("")
+            if uses:
+                L.append("Uses: " + ", ".join(
+                    f"{code(u)} ({verdict(claims[u].get('verdict'))})" if u in claims else f"{code(u)} (not in this report)"
+                    for u in uses))
+                L.append("")
+
+    L.append("## Claims")
+    L.append("")
+    for c in report["claims"]:
+        cid = c["id"]
+        L.append(f"### {code(cid)}" + (f" \u2014 {esc(c.get('title'))}" if c.get("title") else ""))
+        L.append("")
+        src = c.get("source") or {}
+        where = ", ".join(esc(x) for x in (src.get("document"), src.get("location")) if x)
+        if src.get("citation"):
+            where += f" ({esc(src['citation'])})"
+        L.append(f"- **Verdict:** {verdict(c.get('verdict'))} \u2014 {esc(c.get('evidence', ''))}")
+        L.append(f"- **Combined status:** {status_text(cid, status[cid], claims)}")
+        if where:
+            L.append(f"- **Source:** {where}")
+        if c.get("kind"):
+            delta = f" (fails with probability at most {code(c['delta'])})" if c.get("delta") is not None else ""
+            L.append(f"- **Kind:** {esc(c['kind'])}{delta}")
+        if isinstance(c.get("variables"), dict) and c["variables"]:
+            L.append("- **Variables:** " + "; ".join(
+                code(k) + (f" \u2208 {esc(dom)}" if dom else "") for k, dom in c["variables"].items()))
+        if c.get("uses"):
+            L.append("- **Uses:** " + ", ".join(code(u) for u in c["uses"]))
+        L.append(f"- **Examples:** {c.get('examples', 0)} tried, {c.get('satisfied', 0)} met the hypotheses; "
+                 f"least margin {esc(fmt_margin(c.get('margin')))}; {fmt_seconds(c.get('seconds'))}")
+        if c.get("constants"):
+            L.append("- **Constants:** " + ", ".join(f"{code(k)} = {value(v)}" for k, v in c["constants"].items()))
+        L.append("")
+        if c.get("statement"):
+            L.append("Statement as printed:")
+            L.append("")
+            L.append(block(c["statement"], "latex"))
+            L.append("")
+        if c.get("note"):
+            L.append(f"> **Note.** {esc(c['note'])}")
+            L.append("")
+        for n in c.get("notes") or []:
+            L.append(f"- {esc(n)}")
+        if c.get("notes"):
+            L.append("")
+        cex = c.get("counterexample")
+        if isinstance(cex, dict):
+            how = f", verified by {esc(cex['verified_by'])}" if cex.get("verified_by") else ""
+            L.append(f"**Counterexample** (fails by margin {esc(fmt_margin(cex.get('margin')))}{how}):")
+            L.append("")
+            L += _table(["Name", "Value"], [[code(k), value(v)] for k, v in (cex.get("values") or {}).items()])
+            L.append("")
+            if cex.get("constants"):
+                L.append("With constants: " + ", ".join(f"{code(k)} = {value(v)}" for k, v in cex["constants"].items()))
+                L.append("")
+        if c.get("reproduce"):
+            L.append("Reproduce:")
+            L.append("")
+            L.append(block(c["reproduce"], "sh"))
+            L.append("")
+        plots = (c.get("details") or {}).get("plots") or []
+        if plots:
+            titles = ", ".join(esc(p.get("title", "")) if isinstance(p, dict) else "?" for p in plots)
+            L.append(f"_Plots in the HTML report: {titles}._")
+            L.append("")
+    L.append("## Verdicts")
+    L.append("")
+    L += _table(["Verdict", "Meaning"], [[verdict(v), esc(m)] for v, m in VERDICT_MEANING.items()])
+    L.append("")
+    L.append("A claim is **fully checked** when it and everything it uses (transitively, including its proof "
+             "lines) is proved or certified; **broken** when it or anything it uses is refuted, ill-formed or "
+             "an error; otherwise **unchecked**.")
+    L.append("")
+    return "\n".join(L)

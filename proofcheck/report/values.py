@@ -1,0 +1,209 @@
+"""Readable forms of the values a report holds, shared by the Markdown and HTML renderers.
+
+Counterexample values arrive encoded by :mod:`proofcheck.codec`:
+
+* a number is ``{"$q": "p/q", "float": f}`` (the exact rational, and a float to read);
+* an array is ``{"$array": [flat entries], "shape": [...], ...}``;
+* an object is ``{"$obj": "module:Class", "data": ...}``; a sympy number ``{"$sympy": srepr, "float": f}``.
+
+Constants may also be plain JSON (``1``, ``0.5``, ``"1/3"``). Nothing here computes anything about
+a claim: it only decides how a stored value is shown.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+#: Verdicts in the order of the evidence they carry (the order of ``proofcheck.verdict.Verdict``).
+VERDICTS = ("proved", "certified", "refuted", "survived", "vacuous", "ill-formed", "error")
+
+#: A glyph beside every verdict word, so that no verdict is told by colour alone.
+VERDICT_SYMBOL = {
+    "proved": "\u2714",      # heavy check mark
+    "certified": "\u2714",
+    "refuted": "\u2718",     # heavy ballot x
+    "survived": "~",
+    "vacuous": "\u2205",     # empty set
+    "ill-formed": "?",
+    "error": "!",
+}
+
+VERDICT_MEANING = {
+    "proved": "symbolic proof for all values",
+    "certified": "exact or interval certificate over the whole stated domain",
+    "refuted": "counterexample re-verified beyond numerical error",
+    "survived": "no counterexample among the examples tried (not a proof)",
+    "vacuous": "no example met all hypotheses",
+    "ill-formed": "undefined symbols or a quantity in a role it cannot have",
+    "error": "the check itself failed",
+}
+
+# Longest exact rational shown inline; longer ones go to a tooltip (HTML) or are summarised (Markdown).
+SHORT_EXACT = 24
+
+
+def verdict_word(verdict: Any) -> str:
+    v = str(verdict) if verdict is not None else "error"
+    return v if v in VERDICT_SYMBOL else "error"
+
+
+def fmt_float(x: float, digits: int = 6) -> str:
+    if x is None:
+        return "\u2014"
+    if isinstance(x, bool):
+        return str(x).lower()
+    if isinstance(x, int):
+        return str(x)
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f):
+        return "\u221e" if f > 0 else "\u2212\u221e"
+    if f == 0:
+        return "0"
+    s = format(f, f".{digits}g")
+    return s.replace("e+0", "e+").replace("e-0", "e-")
+
+
+def fmt_margin(m: Any) -> str:
+    """A margin with its sign (>= 0 holds), three significant digits."""
+    if m is None:
+        return "\u2014"
+    try:
+        f = float(m)
+    except (TypeError, ValueError):
+        return str(m)
+    if math.isnan(f):
+        return "NaN"
+    s = fmt_float(f, 3)
+    return ("+" + s) if f > 0 and not s.startswith("\u221e") else s
+
+
+def fmt_seconds(s: Any) -> str:
+    if s is None:
+        return "\u2014"
+    try:
+        f = float(s)
+    except (TypeError, ValueError):
+        return str(s)
+    if f < 0.01:
+        return "<0.01 s"
+    if f < 100:
+        return f"{f:.2f} s"
+    return f"{f:.0f} s"
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number ready to show: ``text`` to read, ``exact`` (the rational, or None when ``text`` is
+    already exact) and whether ``text`` is only an approximation."""
+
+    text: str
+    exact: str | None
+    approximate: bool
+    full: str  # the shortest decimal that round-trips the stored float, or the exact rational
+
+    @property
+    def exact_is_short(self) -> bool:
+        return self.exact is not None and len(self.exact) <= SHORT_EXACT
+
+
+def number_of(data: Any) -> Number | None:
+    """Read an encoded or plain number; None when ``data`` is not a number."""
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return Number(str(data), None, False, str(data))
+    if isinstance(data, float):
+        return Number(fmt_float(data), None, fmt_float(data) != repr(data), repr(data))
+    if isinstance(data, dict) and "$q" in data:
+        try:
+            q = Fraction(str(data["$q"]))
+        except (ValueError, ZeroDivisionError):
+            return Number(str(data["$q"]), None, False, str(data["$q"]))
+        if q.denominator == 1:
+            return Number(str(q.numerator), None, False, str(q.numerator))
+        f = float(q)
+        exact = f"{q.numerator}/{q.denominator}"
+        text = fmt_float(f)
+        if Fraction(f) == q:
+            # The rational is the float itself (it came from one): its repr is exact too.
+            return Number(text, exact, text != repr(f), repr(f))
+        return Number(text, exact, True, exact)
+    if isinstance(data, dict) and "$sympy" in data:
+        f = data.get("float")
+        text = fmt_float(f) if isinstance(f, (int, float)) else str(data["$sympy"])
+        return Number(text, str(data["$sympy"]), True, str(data["$sympy"]))
+    if isinstance(data, str):
+        # Constants are stored as printed, e.g. "1/3": show the value, keep the fraction.
+        try:
+            q = Fraction(data)
+        except (ValueError, ZeroDivisionError):
+            return None
+        if q.denominator == 1 or "/" not in data:
+            return None  # an integer or decimal string reads fine as it is
+        return Number(fmt_float(float(q)), data, True, data)
+    return None
+
+
+def is_array(data: Any) -> bool:
+    return isinstance(data, dict) and "$array" in data and isinstance(data.get("$array"), list)
+
+
+def array_shape(data: dict) -> tuple[int, ...]:
+    shape = data.get("shape")
+    if isinstance(shape, list) and all(isinstance(s, int) for s in shape):
+        return tuple(shape)
+    return (len(data["$array"]),)
+
+
+def array_rows(data: dict, max_rows: int = 8, max_cols: int = 8):
+    """The entries of a 1-D or 2-D array as rows (None marks an elided run), and a caption.
+
+    Arrays of more dimensions are shown flat (row-major) with their shape in the caption.
+    """
+    flat = data["$array"]
+    shape = array_shape(data)
+    n = len(flat)
+    if len(shape) == 2 and shape[0] * shape[1] == n:
+        r, c = shape
+        rows_idx = _elide(r, max_rows)
+        cols_idx = _elide(c, max_cols)
+        rows = []
+        for i in rows_idx:
+            if i is None:
+                rows.append(None)
+                continue
+            rows.append([None if j is None else flat[i * c + j] for j in cols_idx])
+        caption = f"{r}\u00d7{c} matrix"
+    else:
+        cols_idx = _elide(n, max_cols * 2)
+        rows = [[None if j is None else flat[j] for j in cols_idx]]
+        dims = "\u00d7".join(str(s) for s in shape) if shape else "0"
+        caption = f"vector of {n}" if len(shape) == 1 else f"array of shape {dims}, shown flat"
+    if data.get("dtype"):
+        caption += f", {data['dtype']}"
+    return rows, caption
+
+
+def _elide(n: int, limit: int) -> list[int | None]:
+    if n <= limit:
+        return list(range(n))
+    head = limit - 2
+    return list(range(head)) + [None] + [n - 1]
+
+
+def object_name(data: dict) -> str:
+    return str(data.get("$obj", "object")).rsplit(":", 1)[-1]
+
+
+def natural_key(s: str):
+    """Sort key that puts ``s2`` before ``s10``."""
+    import re
+
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", s) if t]

@@ -1,0 +1,336 @@
+"""The report renderers: structure, escaping, self-containment, and the computed combined status."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from proofcheck.report import effective_status, proof_lines, render
+from proofcheck.report.graph import anchor, graph_svg, layers
+from proofcheck.report.html import UnsafeMathML, sanitize_mathml
+from proofcheck.report.plots import PlotSpecError, plot_svg
+
+from .conftest import _claim
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and every element id."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.ids: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if "id" in a:
+            self.ids.add(a["id"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html: str) -> Tags:
+    p = Tags()
+    p.feed(html)
+    p.close()
+    return p
+
+
+def section(html: str, element_id: str) -> str:
+    """The text of the element with this id up to the next element with a sibling-level id."""
+    start = html.index(f'id="{element_id}"')
+    end = html.find('<section class="card', start + 10)
+    return html[start:end if end > 0 else len(html)]
+
+
+# ----------------------------------------------------------------------------- HTML structure
+def test_summary_table_lists_every_claim_with_verdict_word(report):
+    html = render(report, "html")
+    assert html.startswith("<!DOCTYPE html>")
+    table = html[html.index('id="summary-table"'):html.index("</table>", html.index('id="summary-table"'))]
+    rows = re.findall(r'<tr class="[^"]*" data-claim="([^"]+)">', table)
+    assert rows == [c["id"] for c in report["claims"]]
+    # verdict shown as a word (with its glyph), not only as a colour class
+    assert re.search(r'<span class="badge v-refuted"[^>]*>\u2718 refuted</span>', table)
+    for head in ("Verdict", "Combined status", "Evidence", "Tried / satisfied", "Smallest margin", "Time"):
+        assert head in table
+    # the counts per verdict: 5 proved, 1 refuted in the fixture
+    counts = html[html.index('id="verdict-counts"'):html.index('id="summary-table"')]
+    assert re.search(r'data-verdict="proved"><b>5</b>', counts)
+    assert re.search(r'data-verdict="refuted"><b>1</b>', counts)
+    assert 'data-verdict="error"><b>1</b>' in counts
+
+
+def test_header_shows_run_facts_and_reproduce_command(report):
+    html = render(report, "html")
+    header = html[:html.index("</header>")]
+    for fact in ("0.1.0", "quick", "2026-11-22T23:30:00Z", "Linux-6.1-x86_64", "3.11.7", "8 CPUs"):
+        assert fact in header
+    assert "proofcheck audit --seed 7 --budget quick --format html -o report.html" in header
+
+
+def test_no_external_resources_and_no_script(report):
+    html = render(report, "html")
+    p = parse(html)
+    for tag, attrs in p.tags:
+        assert tag not in ("script", "link", "iframe", "object", "embed", "img"), tag
+        for name, value in attrs.items():
+            if name in ("src", "href", "xlink:href", "action", "srcset", "poster", "data"):
+                assert not re.match(r"\s*(https?:)?//", value or ""), (tag, name, value)
+                assert not (value or "").lower().startswith(("javascript:", "data:")), (tag, name, value)
+            assert not name.startswith("on"), (tag, name)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "@import" not in html
+
+
+def test_every_internal_link_has_a_target(report):
+    html = render(report, "html")
+    p = parse(html)
+    targets = [a.get("href") or a.get("xlink:href") for t, a in p.tags if t == "a"]
+    internal = [h[1:] for h in targets if h and h.startswith("#")]
+    assert internal, "the summary and the graph link to the claims"
+    missing = sorted({h for h in internal if h not in p.ids})
+    assert not missing
+    assert len([i for i in p.ids if i.startswith("claim-")]) == len(report["claims"])
+
+
+def test_script_in_title_and_counterexample_is_text(report):
+    html = render(report, "html")
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; stability of H" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>step</b>" not in html and "&lt;b&gt;step&lt;/b&gt;" in html
+    md = render(report, "md")
+    assert "<script>" not in md and "<b>" not in md
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; stability of H" in md
+
+
+def test_theorem_proof_lines_table_marks_first_broken_line(report):
+    html = render(report, "html")
+    thm = section(html, "thm-park2019.thm3.4")
+    labels = re.findall(r'<td class="id"><b>([^<]+)</b>', thm)
+    assert labels == ["s2", "s5", "s6", "s7", "s10", "s11", "induct"]
+    first_bad = re.findall(r'<tr class="first-bad">(.*?)</tr>', thm, flags=re.S)
+    assert len(first_bad) == 1
+    assert "park2019.thm3.4.s6" in first_bad[0] and "first broken line" in first_bad[0]
+    # s11 is broken too but not the first
+    assert re.search(r'<tr class="bad">\s*<td class="id"><b>s11</b>', thm)
+    assert re.search(r'class="status s-bad">\u2718 broken</span> by <a href="#claim-park2019.thm3.4.s6">', thm)
+
+
+def test_refutation_shows_values_margin_and_reproduce(report):
+    html = render(report, "html")
+    card = section(html, anchor("park2019.thm3.4.s6"))
+    assert "Counterexample" in card
+    assert re.search(r"Fails by margin <b[^>]*>-0.0421</b>", card)
+    # a float value reads as a float, with the exact rational it is on hover
+    assert 'title="exact: 884279719003555/1125899906842624; float: 0.7853981633974483">0.785398<' in card
+    # a short rational is shown beside the float
+    assert '0.333333 <span class="exact">= 1/3</span>' in card
+    # the 2x2 array is a table with four cells
+    arr = card[card.index('<table class="array">'):card.index("</table>", card.index('<table class="array">'))]
+    assert arr.count("<td>") == 4 and "2\u00d72 matrix" in arr
+    assert "Uniform" in card  # $obj shown by its class name
+    assert "proofcheck check park2019.thm3.4.s6 --seed 7 --budget quick" in card
+
+
+def test_statement_mathml_and_latex_source(report):
+    html = render(report, "html")
+    card = section(html, anchor("park2019.thm3.4.s7"))
+    assert '<math display="block">' in card
+    assert "<mi>sin</mi>" in card
+    assert r"\phi \le 2\sin\phi" in card
+    thm = section(html, anchor("park2019.thm3.4"))
+    # sympy's single identifier "m_min" is shown subscripted
+    assert "<msub><mi>m</mi><mi>min</mi></msub>" in thm
+
+
+def test_plot_is_inline_svg_with_band(report):
+    html = render(report, "html")
+    card = section(html, anchor("du2019.lemma2.3"))
+    svgs = re.findall(r'<svg class="plot-svg".*?</svg>', card, flags=re.S)
+    assert len(svgs) == 1
+    assert "failure rate vs width" in svgs[0]
+    assert "fill-opacity: 0.18" in svgs[0]  # the lo/hi band
+    assert "http" not in svgs[0]
+
+
+def test_dependency_graph_has_a_node_per_claim_and_ghosts_for_missing(report):
+    svg = graph_svg(report)
+    for c in report["claims"]:
+        assert f'href="#{anchor(c["id"])}"' in svg
+    assert "du2019.lemma2.9: not in this report" in svg
+    rows = layers(report)
+    depth = {n: i for i, r in enumerate(rows) for n in r}
+    assert depth["park2019.thm3.4.s6"] < depth["park2019.thm3.4"]
+    assert depth["du2019.lemma2.3"] < depth["du2019.thm2.1"] < depth["du2019.thm3.1"]
+
+
+def test_bad_plot_spec_is_reported_not_fatal(report):
+    report["claims"][0]["details"] = {"plots": [{"title": "broken", "series": [{"label": "a", "x": [1, 2], "y": [1]}]}]}
+    html = render(report, "html")
+    assert "could not be drawn: series &#39;a&#39;: 2 x values but 1 y values" in html
+    with pytest.raises(PlotSpecError):
+        plot_svg({"series": []})
+
+
+def test_html_is_deterministic(report):
+    assert render(report, "html") == render(report, "html")
+
+
+# ----------------------------------------------------------------------------- MathML allow-list
+def test_sanitize_mathml_keeps_mathml_and_rejects_the_rest():
+    ok = sanitize_mathml('<mrow><mi>&#966;</mi><mo>&#x2264;</mo><mn>2</mn><mo>&InvisibleTimes;</mo></mrow>')
+    assert ok.startswith('<math display="block"><mrow><mi>\u03c6</mi><mo>\u2264</mo>')
+    assert sanitize_mathml("<mi>&lt;script&gt;</mi>") == '<math display="block"><mi>&lt;script&gt;</mi></math>'
+    for bad in ("<mrow><script>alert(1)</script></mrow>", '<mi onclick="x">a</mi>',
+                '<mrow><a href="http://evil">x</a></mrow>', '<mi style="background:url(http://x)">a</mi>',
+                "<mrow><mi>a</mi>", "<mi>a</mrow>", "<![CDATA[x]]>", '<svg onload="x"></svg>'):
+        with pytest.raises(UnsafeMathML):
+            sanitize_mathml(bad)
+
+
+def test_rejected_mathml_is_dropped_and_latex_still_shown(report):
+    report["claims"][0]["mathml"] = ["<mrow><script>alert(1)</script></mrow>"]
+    html = render(report, "html")
+    assert "alert(1)</script>" not in html.replace("&lt;/script&gt;", "")
+    assert "A formula was not displayed: element &lt;script&gt; is not MathML." in html
+    assert r"\|W_{t+1}-W^*\|^2" in html
+
+
+# ----------------------------------------------------------------------------- Markdown
+def test_markdown_structure(report):
+    md = render(report, "md")
+    assert md.startswith("# proofcheck lemma audit report")
+    assert "```sh\nproofcheck audit --seed 7 --budget quick --format html -o report.html\n```" in md
+    for heading in ("## Summary", "## Theorems and their proof lines", "## Claims"):
+        assert heading in md
+    # every table row has as many unescaped cells as its header
+    for block in re.split(r"\n\n", md):
+        lines = [l for l in block.splitlines() if l.startswith("|")]
+        if not lines:
+            continue
+        cells = [len(re.findall(r"(?<!\\)\|", l)) for l in lines]
+        assert len(set(cells)) == 1, block
+    summary = md[md.index("## Summary"):md.index("## Theorems")]
+    assert summary.count("\n| `") == len(report["claims"])
+    assert "\u2718 **refuted**" in summary
+    thm = md[md.index("### `park2019.thm3.4` \u2014"):]
+    assert "| s6 \u25c0 **first broken line** | `park2019.thm3.4.s6`" in thm
+    assert "broken by `park2019.thm3.4.s6` (refuted)" in thm
+    cex = md[md.index("### `park2019.thm3.4.s6`", md.index("## Claims")):]
+    assert "**Counterexample** (fails by margin -0.0421, verified by arb)" in cex
+    assert "| `t` | 0.333333 (= 1/3) |" in cex
+    assert "| `phi` | 0.7853981633974483 |" in cex  # exact: the float the rational came from
+    assert "```sh\nproofcheck check park2019.thm3.4.s6 --seed 7 --budget quick\n```" in cex
+
+
+# ----------------------------------------------------------------------------- JSON
+def test_json_is_stable_and_round_trips(report):
+    text = render(report, "json")
+    assert text == render(report, "json")
+    assert json.loads(text) == report
+    assert list(json.loads(text)) == sorted(report)
+    report["claims"][0]["details"] = {"series": [1.0, math.nan, math.inf]}
+    assert json.loads(render(report, "json"))["claims"][0]["details"]["series"] == [1.0, None, None]
+
+
+def test_bad_format_and_bad_report():
+    with pytest.raises(ValueError, match="unknown report format 'pdf'"):
+        render({"claims": []}, "pdf")
+    with pytest.raises(ValueError, match="'claims' list"):
+        render({"tool": "proofcheck"}, "html")
+    assert "Summary" in render({"claims": []}, "html")
+
+
+# ----------------------------------------------------------------------------- combined status
+def test_combined_status_of_the_fixture(report):
+    st = effective_status(report)
+    assert st["park2019.thm3.4"]["status"] == "broken"
+    assert st["park2019.thm3.4"]["by"] == ["park2019.thm3.4.s6", "park2019.thm3.4.s11"]
+    assert st["park2019.thm3.4"]["label"] == \
+        "broken by park2019.thm3.4.s6 (refuted), park2019.thm3.4.s11 (ill-formed)"
+    assert st["park2019.thm3.4.s6"]["label"] == "broken by itself (refuted)"
+    assert st["du2019.thm2.1"]["status"] == "fully checked"
+    assert st["du2019.thm3.1"]["status"] == "unchecked"
+    assert st["du2019.thm3.1"]["missing"] == ["du2019.lemma2.9"]
+    assert st["park2019.thm3.4.s10"]["label"] == "unchecked by itself (survived)"
+
+
+def _report(*claims):
+    return {"claims": [_claim(i, v, uses=list(u)) for i, v, u in claims]}
+
+
+def test_status_propagates_transitively_and_names_the_culprit():
+    r = _report(("p.a", "proved", ["p.b"]), ("p.b", "certified", ["p.c"]), ("p.c", "refuted", []),
+                ("p.d", "proved", ["p.e"]), ("p.e", "proved", ["p.f"]), ("p.f", "survived", []))
+    st = effective_status(r)
+    assert (st["p.a"]["status"], st["p.a"]["by"]) == ("broken", ["p.c"])
+    assert st["p.b"]["label"] == "broken by p.c (refuted)"
+    assert (st["p.d"]["status"], st["p.d"]["by"]) == ("unchecked", ["p.f"])
+    assert st["p.a"]["depends_on"] == ["p.b", "p.c"]
+
+
+def test_circular_use_is_broken():
+    st = effective_status(_report(("p.a", "proved", ["p.b"]), ("p.b", "proved", ["p.a"])))
+    assert st["p.a"]["status"] == "broken" and st["p.a"]["circular"]
+    assert st["p.a"]["label"] == "broken by itself (circular use)"
+    assert layers(_report(("p.a", "proved", ["p.b"]), ("p.b", "proved", ["p.a"])))  # layout survives
+
+
+def test_proof_lines_rules():
+    r = _report(("x.t", "proved", []), ("x.t@b", "proved", []), ("x.t.s10", "proved", []),
+                ("x.t.s2", "proved", []), ("x.t.s3@a", "refuted", []), ("x.t.s3:repaired", "proved", []),
+                ("x.t.same", "proved", []), ("x.t:repaired", "proved", ["x.t.s2", "x.t.s3:repaired"]),
+                ("x.footnote", "proved", []))
+    lines = proof_lines(r)
+    assert lines["x.t"] == [("s2", "x.t.s2"), ("s3@a", "x.t.s3@a"), ("s10", "x.t.s10"), ("same", "x.t.same")]
+    assert lines["x.t@b"] == lines["x.t"]  # a reading is argued by the same printed proof
+    assert "x.t:repaired" not in lines  # a repair names its lines in `uses`
+    assert "x" not in lines  # "x.footnote" is no step of a claim that does not exist
+    st = effective_status(r)
+    assert st["x.t"]["by"] == ["x.t.s3@a"] and st["x.t"]["status"] == "broken"
+    assert st["x.t:repaired"]["status"] == "fully checked"
+
+
+VERDICTS = ["proved", "certified", "refuted", "survived", "vacuous", "ill-formed", "error"]
+
+
+@st.composite
+def dags(draw):
+    n = draw(st.integers(1, 8))
+    claims = []
+    for i in range(n):
+        uses = draw(st.lists(st.integers(0, i - 1), unique=True, max_size=3)) if i else []
+        claims.append((f"p.c{i}", draw(st.sampled_from(VERDICTS)), [f"p.c{j}" for j in uses]))
+    return _report(*claims)
+
+
+@settings(max_examples=60, deadline=None)
+@given(dags())
+def test_status_agrees_with_the_recursive_definition(r):
+    """Reference: broken(c) = own verdict broken or any use broken; fully(c) = own verdict
+    established and every use fully checked; unchecked otherwise."""
+    claims = {c["id"]: c for c in r["claims"]}
+
+    def broken(c):
+        return claims[c]["verdict"] in ("refuted", "ill-formed", "error") or any(broken(d) for d in claims[c]["uses"])
+
+    def fully(c):
+        return claims[c]["verdict"] in ("proved", "certified") and all(fully(d) for d in claims[c]["uses"])
+
+    st_ = effective_status(r)
+    for c in claims:
+        want = "broken" if broken(c) else "fully checked" if fully(c) else "unchecked"
+        assert st_[c]["status"] == want
+        assert (st_[c]["by"] == []) == (want == "fully checked")
+        for d in st_[c]["by"]:
+            assert d == c or d in st_[c]["depends_on"]
