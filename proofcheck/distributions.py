@@ -233,6 +233,7 @@ class Mixture(Distribution):
         if len(weights) != len(components):
             raise DistributionError("one weight per component")
         self.weights = np.array(_check_weights(weights, exact=False))
+        self.raw_weights = [float(w) for w in weights]  # stored as given, so JSON round-trips exactly
         self.components = list(components)
         dims = {c.dim for c in self.components}
         if len(dims) != 1:
@@ -268,7 +269,7 @@ class Mixture(Distribution):
     def to_json(self):
         from .codec import encode
 
-        return {"weights": self.weights.tolist(), "components": [encode(c) for c in self.components]}
+        return {"weights": self.raw_weights, "components": [encode(c) for c in self.components]}
 
     @classmethod
     def from_json(cls, d):
@@ -418,7 +419,7 @@ def finite_atoms(k: int, max_atoms: int = 8, max_denominator: int = 8):
 
     coord = st.fractions(min_value=-3, max_value=3, max_denominator=max_denominator)
     atom = st.lists(coord, min_size=k, max_size=k).filter(lambda a: any(c != 0 for c in a))
-    weight = st.fractions(min_value=Fraction(1, 16), max_value=4, max_denominator=max_denominator)
+    weight = st.fractions(min_value=Fraction(1, max_denominator), max_value=4, max_denominator=max_denominator)
     return st.integers(1, max_atoms).flatmap(
         lambda m: st.tuples(st.lists(atom, min_size=m, max_size=m), st.lists(weight, min_size=m, max_size=m))
     ).map(lambda aw: FiniteAtoms(aw[0], aw[1]))
@@ -430,7 +431,7 @@ def unit_norm_atoms(k: int, max_atoms: int = 8):
 
     t = st.fractions(min_value=-4, max_value=4, max_denominator=6)
     pt = st.lists(t, min_size=k - 1, max_size=k - 1).map(rational_unit_vector)
-    weight = st.fractions(min_value=Fraction(1, 16), max_value=4, max_denominator=8)
+    weight = st.fractions(min_value=Fraction(1, 8), max_value=4, max_denominator=8)
     return st.integers(1, max_atoms).flatmap(
         lambda m: st.tuples(st.lists(pt, min_size=m, max_size=m), st.lists(weight, min_size=m, max_size=m))
     ).map(lambda aw: FiniteAtoms(aw[0], aw[1]))
