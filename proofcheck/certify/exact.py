@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 from flint import arb, fmpq
 
-from ..num import PRECISIONS, Enclosure, NumericError, arb_eval, fraction_to_arb, to_fraction
+from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, fraction_to_arb, to_fraction
 
 
 class Unsupported(Exception):
@@ -264,3 +264,13 @@ def exact_claim(claim: Any, constants: Mapping[str, Any]) -> ExactClaim:
     lo = {v.name: _bound(v.name, "lower", v.lo, constants) for v in vs}
     hi = {v.name: _bound(v.name, "upper", v.hi, constants) for v in vs}
     return ExactClaim(hyps, concl, vs, {v.name: canon[v.name] for v in vs}, lo, hi)
+
+
+def check_arb_supported(expr: sympy.Basic) -> None:
+    """Raise :class:`Unsupported` unless :func:`proofcheck.num.arb_eval` can evaluate every node."""
+    for node in sympy.preorder_traversal(expr):
+        if (node.is_Symbol or node.is_Number or node is sympy.pi or node is sympy.E
+                or node.is_Add or node.is_Mul or node.is_Pow
+                or isinstance(node, (sympy.Abs, sympy.Max, sympy.Min)) or type(node) in _UNARY):
+            continue
+        raise Unsupported(f"no rigorous Arb evaluation for {type(node).__name__}")

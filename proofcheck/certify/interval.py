@@ -37,7 +37,7 @@ import sympy
 from ..claim import Outcome
 from ..num import Enclosure, NumericError, arb_endpoints, arb_eval
 from ..verdict import Verdict
-from .exact import (BadConstant, ExactCondition, Unsupported, box_ball, enclosure, exact_claim,
+from .exact import (BadConstant, ExactCondition, Unsupported, box_ball, check_arb_supported, enclosure, exact_claim,
                     exact_sign, exact_value, to_sympy_rational)
 
 #: Box caps by budget name (the layer answers None, undecided, when the cap is reached).
@@ -132,6 +132,10 @@ class _Certifier:
             raise Unsupported("the variable does not occur")
         if ec.lo[var.name] is None or ec.hi[var.name] is None:
             raise Unsupported("the variable needs finite lo and hi")
+        for c in ec.conditions:
+            check_arb_supported(c.margin)
+        check_arb_supported(ec.lo[var.name])
+        check_arb_supported(ec.hi[var.name])
         self.var = var
         self.x = ec.symbols[var.name]
         self.ec = ec
@@ -237,8 +241,10 @@ class _Certifier:
 
     def _refute(self, p: _Pt, how: str) -> None:
         """``p`` is in the domain and fails the conclusion: re-check hypotheses, then stop."""
-        if self.probabilistic or not self._hyps_hold_at(p):
+        if not self._hyps_hold_at(p):
             return
+        if self.probabilistic:
+            raise _Stop(None)  # one point does not refute a statement about probabilities
         enc = self._point_enclosure(self.ec.conclusion.margin, p)
         margin = enc.mid() if enc is not None else 0.0
         value = p.frac if p.frac is not None else p.value
@@ -249,9 +255,11 @@ class _Certifier:
         op = "<= 0" if self.strict else "< 0"
         raise _Stop(Outcome(
             Verdict.REFUTED,
-            f"Arb branch-and-bound over [{self.lo_expr}, {self.hi_expr}]: at the exact point "
-            f"{self.var.name} = {p.value} every hypothesis certainly holds and the margin is certainly "
-            f"{op} (enclosure {enc if enc is not None else 'exactly 0'}); found after {self.n_boxes} boxes",
+            f"Arb branch-and-bound over {self._domain_text()}: at the exact point "
+            f"{self.var.name} = {p.value} every hypothesis certainly holds and the conclusion's margin is "
+            + (f"exactly 0 (a strict relation fails)" if how == "exact" else
+               f"certainly {op} (Arb enclosure {enc})")
+            + f"; found after {self.n_boxes} boxes",
             examples=self.n_boxes, satisfied=self.n_closed, margin=margin, counterexample=record,
             details={"method": "arb-branch-and-bound", "point": str(p.value)}))
 
@@ -335,6 +343,8 @@ class _Certifier:
                         break
                     elif not he.definitely_holds(h.strict):
                         active.append(i)
+                if not discard and self.monotonicity:
+                    discard = any(self._hyp_fails_monotone(i, box, ball, prec) for i in active)
                 if discard:
                     self.n_discarded += 1
                     continue
@@ -352,7 +362,8 @@ class _Certifier:
                 for a, b, oa, ob in ((box.a, m, box.open_a, False), (m, box.b, False, box.open_b)):
                     heapq.heappush(heap, _Box(key, next(self.seq), a, b, oa, ob, tuple(active)))
         except _Stop as stop:
-            stop.outcome.details["seconds"] = round(time.perf_counter() - t0, 3)
+            if stop.outcome is not None:
+                stop.outcome.details["seconds"] = round(time.perf_counter() - t0, 3)
             return stop.outcome
         dom = self._domain_text()
         details = {"method": "arb-branch-and-bound", "boxes": self.n_boxes, "monotone": self.n_mono,
@@ -402,6 +413,32 @@ class _Certifier:
                 self.n_mono += 1
                 return True
             return False
+        return False
+
+    def _hyp_fails_monotone(self, i: int, box: _Box, ball, prec: int) -> bool:
+        """Hypothesis ``i`` strictly monotone on the box and failing at its best end: it holds at
+        no point of the box except perhaps that end, which is then checked exactly (may refute)."""
+        h = self.hyps[i]
+        try:
+            dh = sympy.diff(h.margin, self.x)
+        except Exception:
+            return False
+        e = self._enc(dh, ball, prec)
+        if e is None or not (e.lo > 0 or e.hi < 0):
+            return False
+        end, is_open = (box.b, box.open_b) if e.lo > 0 else (box.a, box.open_a)
+        s = self._point_sign(h.margin, end)
+        if s is None or s > 0:
+            return False
+        if s < 0 or h.strict or is_open:
+            return True  # the hypothesis fails on the whole box
+        # Only the end itself satisfies the hypothesis: decide the claim there.
+        c = self._point_sign(self.ec.conclusion.margin, end)
+        if c is None:
+            return False
+        if c > 0 or (c == 0 and not self.strict):
+            return True
+        self._refute(end, "exact" if c == 0 else "arb")
         return False
 
     def _single_point(self, p: _Pt) -> Outcome | None:
