@@ -122,7 +122,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
         if num.full not in (num.text, num.exact):
             tip.append(f"float: {num.full}")
         inner = escape(num.text)
-        if num.exact is not None and num.exact_is_short and num.exact != num.text:
+        if num.approximate and num.exact is not None and num.exact_is_short and num.exact != num.text:
             inner = Markup('{} <span class="exact">= {}</span>').format(num.text, num.exact)
         if tip:
             return Markup('<span class="num" title="{}">{}</span>').format("; ".join(tip), inner)

@@ -73,8 +73,8 @@ def value(data: Any, depth: int = 0) -> str:
         return "\u2026"
     num = number_of(data)
     if num is not None:
-        if num.exact is None:
-            return num.full if not num.approximate else num.text
+        if num.exact is None or not num.approximate:
+            return num.text if num.exact is not None else (num.full if not num.approximate else num.text)
         if num.exact_is_short:
             return f"{num.text} (= {num.exact})"
         return f"{num.full}" if num.full != num.exact else f"\u2248 {num.text}"
