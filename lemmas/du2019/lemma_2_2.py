@@ -1,0 +1,333 @@
+r"""Lemma 2.2 of du2019 and the three lines of its proof (slides ``001_d627599d6b7a6bd1.txt``, pp. 11--12).
+
+Statement (p. 11): if :math:`m=\Omega\big(\frac{n^2}{\lambda_0^2}\log\frac n\delta\big)`, then with probability
+at least :math:`1-\delta`, :math:`\|H(0)-H^\infty\|_2\le\lambda_0/4` and :math:`\lambda_{\min}(H(0))\ge\frac34\lambda_0`.
+
+Proof as printed:
+
+* (s1) for a fixed pair, Hoeffding: w.p. :math:`1-\delta'`, :math:`|H_{ij}(0)-H^\infty_{ij}|\le 2\sqrt{\log(1/\delta')}/\sqrt m`;
+* (s2) with :math:`\delta'=n^2\delta` and a union bound over the pairs: w.p. :math:`1-\delta`, every
+  :math:`|H_{ij}(0)-H^\infty_{ij}|\le 4\sqrt{\log(n/\delta)}/\sqrt m`;
+* (s3) :math:`\|H(0)-H^\infty\|_2^2\le\|H(0)-H^\infty\|_F^2\le\sum_{ij}|\cdot|^2\le 16n^2\log(n/\delta)/m`.
+
+Explicit constant: (s3) :math:`\le(\lambda_0/4)^2` iff :math:`m\ge 256\,n^2\log(n/\delta)/\lambda_0^2` (``K = 256``).
+
+Errata
+------
+* s2: a union bound over :math:`n^2` pairs, each failing w.p. :math:`\delta'=n^2\delta`, fails w.p. up to
+  :math:`n^4\delta`, not :math:`\delta`; the choice that works is :math:`\delta'=\delta/n^2`, and then
+  :math:`2\sqrt{\log(n^2/\delta)}\le 4\sqrt{\log(n/\delta)}`. Encoded as ``s2@delta_prime_n2delta`` (the
+  inference as printed) and ``s2:repaired`` (:math:`\delta'=\delta/n^2`).
+* s1: Hoeffding for a mean of :math:`m` variables of range :math:`\le1` gives
+  :math:`\sqrt{\log(2/\delta')/(2m)}`; the printed bound is larger only when :math:`\delta'\le2^{-1/7}`.
+  For :math:`\delta'` near 1 the printed line is false (exact binomial computation); ``s1:repaired``
+  restricts it to :math:`\delta'\le 2^{-1/7}`.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import sympy
+from flint import arb
+from scipy import stats as sps
+
+from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdict
+from proofcheck import datasets as ds
+from proofcheck import dynamics as dy
+from proofcheck import gram
+from proofcheck.num import fraction_to_arb
+from proofcheck.probabilistic import binomial_failure_mass, rate_outcome, rate_plot, smallest_passing
+from proofcheck.stats import RateEstimate
+from hypothesis import strategies as st
+
+from . import K_LEMMA22, delta_constant, source, width_lemma22
+
+n_s, m_s, delta_s, dp_s = sympy.symbols("n m delta delta_p", positive=True)
+H, lambda_min, norm2, normF, P = (sympy.Function(k) for k in ("H", "lambda_min", "norm2", "normF", "P"))
+H_inf, lambda_0 = sympy.Symbol("H_inf"), sympy.Symbol("lambda_0")
+
+
+# ---------------------------------------------------------------- exact per-pair failure probability
+def pair_failure(m: int, c: Fraction, radius) -> tuple[arb, arb]:
+    """Enclosure of ``P(|H_ij(0) - H^inf_ij| > radius)`` for one pair with cosine ``c`` at width ``m``.
+
+    ``H_ij(0) = c K/m`` with ``K ~ Bin(m, p)``, ``p = (pi - arccos c)/(2 pi)`` (Sheppard), and
+    ``H^inf_ij = c p``; ``radius`` is an Arb ball.
+    """
+    ca = fraction_to_arb(c)
+    p = (arb.pi() - ca.acos()) / (2 * arb.pi()) if abs(c) < 1 else (arb(1) / 2 if c == 1 else arb(0))
+
+    def fails(k):
+        dev = abs(ca * (arb(k) / m - p)) - radius
+        if dev > 0:
+            return True
+        if dev <= 0:
+            return False
+        return None
+
+    return binomial_failure_mass(m, p, fails)
+
+
+def _pair_failure_float(m, c, radius):
+    p = (math.pi - math.acos(max(-1.0, min(1.0, c)))) / (2 * math.pi)
+    k = np.arange(m + 1)
+    mask = np.abs(c * (k / m - p)) > radius
+    return float(np.sum(sps.binom.pmf(k[mask], m, p)))
+
+
+def _cosines(rng, count):
+    """Cosines of exact rational unit vectors: c = (1 - t^2)/(1 + t^2), plus c = 1 (i = j)."""
+    out = [Fraction(1), Fraction(0)]
+    for _ in range(count):
+        t = Fraction(int(rng.integers(-64, 65)), 64)
+        out.append((1 - t * t) / (1 + t * t))
+    return sorted(set(out), reverse=True)
+
+
+def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, domain_note=""):
+    """Search (m, c, delta) for the largest exact failure probability minus delta; verify with Arb."""
+    cos = _cosines(ctx.rng, ctx.examples(0.2, minimum=8))
+    leads = []
+    for m in widths:
+        for c in cos:
+            for dl in grid_deltas:
+                r = radius_of(m, float(dl))
+                pf = _pair_failure_float(m, float(c), r)
+                leads.append((pf - float(delta_of(dl)), m, c, dl, pf))
+    leads.sort(key=lambda z: z[0], reverse=True)
+    examples = len(leads)
+    worst = leads[0]
+    for gap, m, c, dl, pf in leads[:5]:
+        lo, hi = pair_failure(m, c, radius_of(m, dl, exact=True))
+        dval = fraction_to_arb(Fraction(delta_of(dl)))
+        if lo > dval:
+            rec = ctx.record_counterexample(
+                {"m": m, "cos": c, "delta": Fraction(dl)}, float((dval - lo).mid()),
+                "exact binomial law of H_ij(0) (Sheppard's p), Arb enclosure", extra={"P_fail": float(lo.mid())})
+            return Outcome(Verdict.REFUTED,
+                           f"{what}: at m = {m}, x_i^T x_j = {c}, delta = {dl}: P(failure) = {float(lo.mid()):.6g} "
+                           f"(Arb lower bound {float(lo.lower()):.6g}) > delta = {float(delta_of(dl)):.6g}",
+                           examples=examples, satisfied=examples, margin=float((dval - lo).mid()),
+                           counterexample=rec, notes=[domain_note] if domain_note else [])
+    return Outcome(Verdict.SURVIVED,
+                   f"{what}: exact failure probability <= delta at all {examples} (m, cos, delta) points; "
+                   f"largest P - delta = {worst[0]:.4g} at m={worst[1]}, cos={worst[2]}, delta={float(worst[3]):.4g}",
+                   examples=examples, satisfied=examples, margin=-worst[0],
+                   notes=[domain_note] if domain_note else [])
+
+
+def _hoeffding_printed(m, dp, exact=False):
+    if exact:
+        return 2 * (-(fraction_to_arb(Fraction(dp)).log())).sqrt() / arb(m).sqrt()
+    return 2 * math.sqrt(math.log(1 / dp)) / math.sqrt(m)
+
+
+_WIDTHS = (1, 2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 128)
+
+
+def check_s1(ctx, upper=None):
+    grid = [Fraction(k, 100) for k in range(1, 100)] + [Fraction(995, 1000), Fraction(999, 1000)]
+    if upper is not None:
+        grid = [d for d in grid if d <= upper]
+    note = "" if upper is None else "domain restricted to delta' <= 2^(-1/7), where the printed bound exceeds Hoeffding's"
+    return _exact_pair_search(ctx, _hoeffding_printed, lambda d: d, grid, _WIDTHS,
+                              "per-pair Hoeffding line", note)
+
+
+lemma2_2_s1 = Claim(
+    id="du2019.lemma2.2.s1",
+    title="Hoeffding: |H_ij(0) - H^inf_ij| <= 2 sqrt(log(1/delta'))/sqrt(m) w.p. 1 - delta'",
+    source=source("p. 11, first display"),
+    statement=r"\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
+    constants=[],
+    kind=Probabilistic(delta="delta_p"),
+    formula=[sympy.Ge(P(sympy.Le(sympy.Abs(H(0) - H_inf), 2 * sympy.sqrt(sympy.log(1 / dp_s)) / sympy.sqrt(m_s))),
+                      1 - dp_s)],
+    variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
+    check=check_s1,
+    note="Decided exactly: H_ij(0) = c K/m with K ~ Bin(m, (pi - arccos c)/(2 pi)).",
+)
+
+lemma2_2_s1_repaired = Claim(
+    id="du2019.lemma2.2.s1:repaired",
+    title="The Hoeffding line for delta' <= 2^(-1/7) (where the printed bound dominates Hoeffding's)",
+    source=source("p. 11, first display"),
+    statement=r"\delta'\le2^{-1/7}\Rightarrow\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
+    kind=Probabilistic(delta="delta_p"),
+    variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
+    check=lambda ctx: check_s1(ctx, upper=Fraction(9057, 10000)),  # 0.9057 < 2^(-1/7) = 0.90572...
+    note="Hoeffding gives sqrt(log(2/delta')/(2m)), which is <= the printed 2 sqrt(log(1/delta')/m) iff "
+         "delta' <= 2^(-1/7) ~ 0.9057; the search grid stops at 0.9057 (a rational below 2^(-1/7)).",
+)
+
+
+# ---------------------------------------------------------------- s2
+def _s2_radius(n):
+    def radius(m, delta, exact=False):
+        if exact:
+            return 4 * (fraction_to_arb(Fraction(n) / Fraction(delta)).log()).sqrt() / arb(m).sqrt()
+        return 4 * math.sqrt(math.log(n / delta)) / math.sqrt(m)
+    return radius
+
+
+def check_s2(ctx):
+    """n = 1: exact binomial law; n >= 2: sampled maximum deviation over pairs."""
+    grid = [Fraction(k, 100) for k in range(1, 100)] + [Fraction(995, 1000), Fraction(999, 1000)]
+    exact = _exact_pair_search(ctx, _s2_radius(1), lambda d: d, grid, _WIDTHS,
+                               "n = 1 (one pair, exact)")
+    if exact.verdict is Verdict.REFUTED:
+        return exact
+    # n >= 2: sample H(0) and count max_ij deviations above the printed radius
+    delta = float(ctx.constants["delta"])
+    trials = ctx.trials(0.5)
+    worst = None
+    for n in (2, 3):
+        D = ds.make(ctx.rng, n, n, "random")
+        Hinf = gram.h_inf(D.X)
+        for m in (1, 4, 16, 64):
+            Hs = dy.sample_gram_at_init(ctx.rng, D.X, m, trials)
+            dev = np.max(np.abs(Hs - Hinf), axis=(1, 2))
+            fails = int(np.sum(dev > 4 * math.sqrt(math.log(n / delta)) / math.sqrt(m) + 1e-9))
+            est = RateEstimate.of(fails, trials, delta)
+            if worst is None or est.lo - delta > worst[0].lo - delta:
+                worst = (est, n, m, D)
+    est, n, m, D = worst
+    return rate_outcome(ctx, est.failures, est.trials, delta,
+                        f"{exact.evidence}; sampled n >= 2 worst at n={n}, m={m}",
+                        {"dataset": D, "m": m}, notes=exact.notes)
+
+
+lemma2_2_s2 = Claim(
+    id="du2019.lemma2.2.s2",
+    title="All pairs: |H_ij(0) - H^inf_ij| <= 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
+    source=source("p. 11, second display"),
+    statement=r"\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
+    constants=[delta_constant(0.1)],
+    kind=Probabilistic(delta="delta"),
+    check=check_s2,
+    note="The conclusion of the union-bound line, checked on its own (n = 1 exactly, n = 2, 3 sampled).",
+)
+
+_n_int = sympy.Symbol("n", integer=True)
+_delta = sympy.Symbol("delta", real=True)
+
+lemma2_2_s2_printed = Claim(
+    id="du2019.lemma2.2.s2@delta_prime_n2delta",
+    title="Union bound as printed: n^2 pairs failing w.p. delta' = n^2 delta each fail w.p. <= delta",
+    source=source("p. 11, 'delta' = n^2 delta, union bound'"),
+    statement=r"\delta'=n^2\delta:\quad n^2\,\delta'\le\delta",
+    variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
+               Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
+    hypotheses=[sympy.Ge(_n_int, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
+    conclusion=sympy.Le(_n_int**2 * (_n_int**2 * _delta), _delta),
+    note="The union bound over n^2 pairs adds their failure probabilities: n^2 * delta'.",
+)
+
+lemma2_2_s2_repaired = Claim(
+    id="du2019.lemma2.2.s2:repaired",
+    title="Union bound with delta' = delta/n^2: 2 sqrt(log(n^2/delta)) <= 4 sqrt(log(n/delta))",
+    source=source("p. 11, second display"),
+    statement=r"\delta'=\delta/n^2:\quad n^2\delta'=\delta,\quad 2\sqrt{\log(1/\delta')}\le4\sqrt{\log(n/\delta)}",
+    variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
+               Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
+    hypotheses=[sympy.Ge(_n_int, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
+    conclusion=sympy.Le(2 * sympy.sqrt(sympy.log(_n_int**2 / _delta)), 4 * sympy.sqrt(sympy.log(_n_int / _delta))),
+    note="delta' = delta/n^2 makes the union bound give delta; the radius then follows since "
+         "log(n^2/delta) = 2 log n + log(1/delta) <= 4 log(n/delta).",
+)
+
+# ---------------------------------------------------------------- s3
+_m = sympy.Symbol("m", real=True)
+lemma2_2_s3 = Claim(
+    id="du2019.lemma2.2.s3",
+    title="Frobenius step: n^2 entries each <= 4 sqrt(log(n/delta))/sqrt(m) give ||.||_F^2 <= 16 n^2 log(n/delta)/m",
+    source=source("p. 12, first display"),
+    statement=r"\|H(0)-H^\infty\|_2^2\le\|H(0)-H^\infty\|_F^2\le\sum_{ij}|H_{ij}(0)-H^\infty_{ij}|^2\le\frac{16n^2\log(n/\delta)}{m}",
+    variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
+               Variable("m", st.integers(1, 10**6), lo=1, hi=10**6),
+               Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
+    hypotheses=[sympy.Ge(_n_int, 1), sympy.Ge(_m, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
+    conclusion=sympy.Le(_n_int**2 * (4 * sympy.sqrt(sympy.log(_n_int / _delta)) / sympy.sqrt(_m)) ** 2,
+                        16 * _n_int**2 * sympy.log(_n_int / _delta) / _m),
+    formula=[sympy.Le(norm2(H(0) - H_inf) ** 2, normF(H(0) - H_inf) ** 2)],
+    note="The algebra of the last inequality (n^2 entries times the squared bound); ||A||_2 <= ||A||_F is "
+         "property-tested in tests/du2019/test_gram.py.",
+)
+
+
+# ---------------------------------------------------------------- the lemma
+def _datasets(ctx):
+    out = [ds.orthonormal(1), ds.orthonormal(2), ds.orthonormal(3)]
+    for kind in ("random", "clustered"):
+        out.append(ds.make(ctx.rng, 3, 3, kind, spread=0.3))
+    return out
+
+
+def check_lemma(ctx):
+    delta = float(ctx.constants["delta"])
+    K = float(ctx.constants["K"])
+    cap = 40_000 if ctx.budget.name == "quick" else 200_000
+    trials = ctx.trials(1.0)
+    worst, skipped, rows, plots, notes = None, [], [], [], []
+    for D in _datasets(ctx):
+        lo, hi = gram.lambda0_enclosure(D.gram_exact())
+        lam0 = float(lo)  # the lower bound: the width computed from it certainly meets the hypothesis
+        m = width_lemma22(D.n, lam0, delta, K)
+        if m > cap:
+            skipped.append(f"{D.describe()} (m = {m} > {cap})")
+            continue
+        Hinf = gram.h_inf(D.X)
+
+        def failures(width, count):
+            Hs = dy.sample_gram_at_init(ctx.rng, D.X, width, count)
+            spec = np.linalg.norm(Hs - Hinf, ord=2, axis=(1, 2))
+            lmin = np.linalg.eigvalsh(Hs)[:, 0]
+            bad = (spec > float(hi) / 4 + 1e-9) | (lmin < 0.75 * float(hi) - 1e-9)
+            return int(np.sum(bad)), float(np.max(spec) / (lam0 / 4))
+
+        f, ratio = failures(m, trials)
+        est = RateEstimate.of(f, trials, delta)
+        rows.append((D, m, est, ratio))
+        if worst is None or est.lo > worst[2].lo:
+            worst = (D, m, est, ratio)
+        # width sweep: where does the conclusion stop holding?
+        widths, ests = [], []
+        w = m
+        while w >= 1:
+            fw, _ = failures(w, max(20, trials // 4))
+            widths.append(w)
+            ests.append(RateEstimate.of(fw, max(20, trials // 4), delta))
+            w //= 4
+        small = smallest_passing(widths, ests, delta)
+        notes.append(f"{D.describe()}: proven m = {m}; failure rate <= delta observed down to m = {small} "
+                     f"({m / small:.3g}x smaller)" if small else f"{D.describe()}: proven m = {m}")
+        if len(plots) < 2:
+            plots.append(rate_plot(f"Lemma 2.2 failure rate vs width, {D.describe()}", "width m",
+                                   widths[::-1], ests[::-1], delta))
+    if skipped:
+        notes.append("not run (width above the budget's cap): " + "; ".join(skipped))
+    if worst is None:
+        return Outcome(Verdict.VACUOUS, "no dataset's proven width fits the budget", notes=notes)
+    D, m, est, ratio = worst
+    return rate_outcome(ctx, est.failures, est.trials, delta,
+                        f"at the proven width m = ceil({K:g} n^2 log(n/delta)/lambda_0^2) over {len(rows)} datasets, "
+                        f"worst {D.describe()} (m = {m}); max ||H(0)-H^inf||_2 / (lambda_0/4) = {ratio:.3g}",
+                        {"dataset": D, "m": m}, notes=notes, details={"plots": plots},
+                        satisfied=sum(r[2].trials for r in rows))
+
+
+lemma2_2 = Claim(
+    id="du2019.lemma2.2",
+    title="At m >= 256 n^2 log(n/delta)/lambda_0^2: ||H(0) - H^inf||_2 <= lambda_0/4 and lambda_min(H(0)) >= 3 lambda_0/4",
+    source=source("p. 11, Lemma 2.2"),
+    statement=r"m=\Omega\Big(\frac{n^2}{\lambda_0^2}\log\frac n\delta\Big)\Rightarrow\Pr\Big[\|H(0)-H^\infty\|_2\le\frac{\lambda_0}4,\ \lambda_{\min}(H(0))\ge\frac34\lambda_0\Big]\ge1-\delta",
+    constants=[delta_constant(0.1), Constant("K", K_LEMMA22, "explicit Omega constant: (s3) <= (lambda_0/4)^2 "
+                                                               "iff m >= 256 n^2 log(n/delta)/lambda_0^2", positive=True)],
+    kind=Probabilistic(delta="delta"),
+    uses=["du2019.lemma2.2.s1", "du2019.lemma2.2.s2", "du2019.lemma2.2.s3"],
+    formula=[sympy.Le(norm2(H(0) - H_inf), lambda_0 / 4), sympy.Ge(lambda_min(H(0)), 3 * lambda_0 / 4)],
+    check=check_lemma,
+    note="lambda_0 is enclosed rigorously (Arb); the width uses its lower bound, the test its upper bound.",
+)

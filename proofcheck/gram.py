@@ -1,0 +1,298 @@
+"""Gram matrices of two-layer ReLU networks: the infinite-width kernel and its finite-width samples.
+
+For unit inputs ``x_i`` and ``w ~ N(0, I)``::
+
+    H^inf_ij = E[x_i^T x_j 1{w^T x_i >= 0, w^T x_j >= 0}] = x_i^T x_j (pi - arccos(x_i^T x_j)) / (2 pi)
+
+(Sheppard's orthant formula times the inner product: the arc-cosine kernel of degree 0, Cho & Saul
+2009; tested against Monte Carlo in tests/du2019/test_gram.py). For first-layer weights ``W`` (rows
+``w_r``, ``m`` of them) the empirical matrix is::
+
+    H(W)_ij = (1/m) x_i^T x_j #{r : w_r^T x_i >= 0, w_r^T x_j >= 0}.
+
+Rigorous versions: :func:`h_inf_arb` encloses ``H^inf`` in Arb balls from exact rational inputs;
+:func:`lambda_min_enclosure` returns exact rational bounds ``lo <= lambda_min <= hi`` (lower bound by an
+Arb Cholesky factorisation of ``H - lo I``, upper bound by an exact Rayleigh quotient).
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Sequence
+
+import numpy as np
+from flint import arb, ctx as flint_ctx, fmpq
+
+from .num import NumericError, arb_endpoints, fraction_to_arb
+
+
+# ---------------------------------------------------------------- infinite width
+def h_inf(X: np.ndarray) -> np.ndarray:
+    """Closed form of ``H^inf`` for unit rows of ``X``."""
+    G = np.clip(X @ X.T, -1.0, 1.0)
+    return G * (np.pi - np.arccos(G)) / (2 * np.pi)
+
+
+def h_inf_from_cos(c):
+    """``H^inf`` entry as a function of the cosine ``c`` between two unit inputs."""
+    c = np.clip(c, -1.0, 1.0)
+    return c * (np.pi - np.arccos(c)) / (2 * np.pi)
+
+
+def h_inf_monte_carlo(X: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Monte Carlo estimate of ``H^inf`` (the definition, sampled): for testing the closed form."""
+    W = rng.standard_normal((samples, X.shape[1]))
+    return h_of_weights(W, X)
+
+
+def lambda_min(H: np.ndarray) -> float:
+    return float(np.linalg.eigvalsh(H)[0])
+
+
+def lambda0(X: np.ndarray) -> float:
+    """``lambda_0 = lambda_min(H^inf)`` in floats."""
+    return lambda_min(h_inf(X))
+
+
+def h_inf_arb(gram_exact: Sequence[Sequence[Fraction]], prec: int = 128) -> list[list[arb]]:
+    """Arb enclosures of ``H^inf`` from the exact Gram matrix ``x_i^T x_j`` (rationals in [-1, 1])."""
+    n = len(gram_exact)
+    old = flint_ctx.prec
+    flint_ctx.prec = prec
+    try:
+        out = [[arb(0)] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                c = gram_exact[i][j]
+                if abs(c) > 1:
+                    raise NumericError(f"Gram entry {c} outside [-1, 1]: inputs are not unit vectors")
+                ca = fraction_to_arb(Fraction(c))
+                if c == 1:
+                    val = arb(1) / 2
+                elif c == -1:
+                    val = arb(0)
+                else:
+                    val = ca * (arb.pi() - ca.acos()) / (2 * arb.pi())
+                out[i][j] = out[j][i] = val
+        return out
+    finally:
+        flint_ctx.prec = old
+
+
+def _cholesky_positive(M: list[list[arb]]) -> bool:
+    """True only if the Arb Cholesky factorisation certifies ``M`` positive definite."""
+    n = len(M)
+    L = [[arb(0)] * n for _ in range(n)]
+    for j in range(n):
+        s = M[j][j]
+        for k in range(j):
+            s = s - L[j][k] * L[j][k]
+        if not s > 0:  # Arb comparison: True only when the whole ball is positive
+            return False
+        L[j][j] = s.sqrt()
+        for i in range(j + 1, n):
+            t = M[i][j]
+            for k in range(j):
+                t = t - L[i][k] * L[j][k]
+            L[i][j] = t / L[j][j]
+    return True
+
+
+def lambda_min_enclosure(H_arb: list[list[arb]], H_float: np.ndarray | None = None,
+                         rel: float = 1e-9, prec: int = 128) -> tuple[Fraction, Fraction]:
+    """Exact rational ``lo, hi`` with ``lo <= lambda_min(H) <= hi`` for a symmetric matrix of balls.
+
+    ``lo``: the largest tried ``mu`` such that ``H - mu I`` is certified positive definite (Arb
+    Cholesky), or ``-inf`` represented by a very negative bound when none is. ``hi``: the Rayleigh
+    quotient of the float eigenvector, evaluated in Arb (its upper endpoint).
+    """
+    n = len(H_arb)
+    if H_float is None:
+        H_float = np.array([[float(x.mid()) for x in row] for row in H_arb])
+    w, V = np.linalg.eigh(H_float)
+    lam = float(w[0])
+    old = flint_ctx.prec
+    flint_ctx.prec = prec
+    try:
+        lo = None
+        for shrink in (rel, 1e-6, 1e-3, 1e-1):
+            mu = Fraction(lam - shrink * max(abs(lam), 1e-12))
+            mu_arb = fraction_to_arb(mu)
+            M = [[H_arb[i][j] - (mu_arb if i == j else 0) for j in range(n)] for i in range(n)]
+            if _cholesky_positive(M):
+                lo = mu
+                break
+        if lo is None:
+            lo = Fraction(-(10**9))
+        v = [fraction_to_arb(Fraction(float(c))) for c in V[:, 0]]
+        num = arb(0)
+        for i in range(n):
+            for j in range(n):
+                num += v[i] * H_arb[i][j] * v[j]
+        den = sum((c * c for c in v), arb(0))
+        hi = arb_endpoints(num / den)[1]
+        return lo, hi
+    finally:
+        flint_ctx.prec = old
+
+
+def lambda0_enclosure(gram_exact: Sequence[Sequence[Fraction]]) -> tuple[Fraction, Fraction]:
+    """Rigorous bounds on ``lambda_0 = lambda_min(H^inf)`` from exact inputs."""
+    return lambda_min_enclosure(h_inf_arb(gram_exact))
+
+
+# ---------------------------------------------------------------- finite width
+def activations(W: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """``S[..., r, i] = 1{w_r^T x_i >= 0}`` (works on a batch ``W`` of shape ``(B, m, d)``)."""
+    return (W @ X.T) >= 0
+
+
+def h_of_patterns(S: np.ndarray, G: np.ndarray) -> np.ndarray:
+    """``H`` from activation patterns ``S`` (``(m, n)`` or ``(B, m, n)``) and the Gram ``G = X X^T``."""
+    Sf = S.astype(np.float64)
+    m = S.shape[-2]
+    counts = np.swapaxes(Sf, -1, -2) @ Sf
+    return G * counts / m
+
+
+def h_of_weights(W: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """``H(W)`` for weights ``W`` (``(m, d)`` or a batch ``(B, m, d)``)."""
+    return h_of_patterns(activations(W, X), X @ X.T)
+
+
+def pattern_changes(W0: np.ndarray, W: np.ndarray, X: np.ndarray) -> int:
+    """Number of (neuron, input) pairs whose activation differs between ``W0`` and ``W``."""
+    return int(np.sum(activations(W0, X) != activations(W, X)))
+
+
+def h_exact(S: np.ndarray, gram_exact: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
+    """``H`` as exact rationals from an integer pattern matrix ``S`` (``m x n``) and an exact Gram."""
+    m, n = S.shape
+    counts = S.astype(np.int64).T @ S.astype(np.int64)
+    return [[Fraction(int(counts[i, j]), m) * gram_exact[i][j] for j in range(n)] for i in range(n)]
+
+
+def rayleigh_upper(H_exact: Sequence[Sequence[Fraction]], v: np.ndarray) -> Fraction:
+    """Exact Rayleigh quotient ``v^T H v / v^T v``: an upper bound on ``lambda_min(H)``."""
+    vq = [Fraction(float(c)) for c in v]
+    n = len(vq)
+    num = sum(vq[i] * H_exact[i][j] * vq[j] for i in range(n) for j in range(n))
+    den = sum(c * c for c in vq)
+    if den == 0:
+        raise NumericError("Rayleigh quotient of the zero vector")
+    return num / den
+
+
+def arb_of(q: Fraction) -> arb:
+    return arb(fmpq(q.numerator, q.denominator))
+
+
+def anti_concentration(R: float) -> float:
+    """``P(|g| < R)`` for ``g ~ N(0,1)``: ``erf(R / sqrt 2)``."""
+    return math.erf(R / math.sqrt(2))
+
+
+# ---------------------------------------------------------------- worst weights in a ball
+def flippable(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
+    """``F[r, i]``: some ``w`` with ``||w - w_r(0)|| <= R`` has a different ``1{w^T x_i >= 0}``.
+
+    For a unit ``x_i``, ``{w^T x_i : ||w - w_r(0)|| <= R} = [s - R, s + R]`` with ``s = w_r(0)^T x_i``
+    (Cauchy-Schwarz, attained at ``w_r(0) +- R x_i``), so an active input can be switched off iff
+    ``s < R`` and an inactive one switched on iff ``s >= -R``: the event is ``-R <= s < R``.
+    """
+    s = W0 @ X.T
+    return (s >= -R) & (s < R)
+
+
+def _min_norm_step(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """Least-norm ``v`` with ``A v >= b`` (few constraints: enumerate the active sets)."""
+    k = A.shape[0]
+    best = None
+    for mask in range(1 << k):
+        idx = [i for i in range(k) if mask >> i & 1]
+        if idx:
+            As = A[idx]
+            lam, *_ = np.linalg.lstsq(As @ As.T, b[idx], rcond=None)
+            if np.any(lam < -1e-14):
+                continue
+            v = As.T @ lam
+        else:
+            v = np.zeros(A.shape[1])
+        if np.all(A @ v >= b - 1e-15 * (1 + np.abs(b))):
+            if best is None or v @ v < best @ best:
+                best = v
+    return best
+
+
+def worst_in_ball(W0: np.ndarray, X: np.ndarray, R: float, score, max_flippable: int = 6) -> np.ndarray:
+    """Weights ``W`` with every ``||w_r - w_r(0)|| <= R`` whose activation pattern, neuron by neuron,
+    minimises ``score(patterns, r)`` over the patterns reachable inside the ball.
+
+    ``score`` gets a boolean array ``(k, n)`` of candidate patterns of neuron ``r`` and returns ``k``
+    numbers (lower is worse for the claim). The objective must be a sum over neurons (a Rayleigh
+    quotient at a fixed vector, a signed sum of entries), so neuron-wise minimisation is exact for it.
+    A candidate is kept only if the least-norm step realising it (with a margin ``1e-9 R``) has norm
+    ``<= R (1 - 1e-9)`` and recomputed activations confirm it.
+    """
+    W = W0.copy()
+    F = flippable(W0, X, R)
+    S0 = activations(W0, X)
+    eps = 1e-9 * R
+    for r in np.nonzero(F.any(axis=1))[0]:
+        Fi = np.nonzero(F[r])[0][:max_flippable]
+        k = len(Fi)
+        cands = np.repeat(S0[r][None, :], 1 << k, axis=0)
+        for mask in range(1 << k):
+            for j, i in enumerate(Fi):
+                if mask >> j & 1:
+                    cands[mask, i] = ~S0[r, i]
+        order = np.argsort(score(cands, r), kind="stable")
+        s = W0[r] @ X[Fi].T
+        for c in order:
+            if c == 0:
+                break  # the current pattern: nothing better is reachable
+            on = cands[c, Fi]
+            A = np.where(on[:, None], X[Fi], -X[Fi])
+            b = np.where(on, eps - s, s + eps)
+            v = _min_norm_step(A, b)
+            if v is None or np.linalg.norm(v) > R * (1 - 1e-9):
+                continue
+            w = W0[r] + v
+            if np.array_equal((X @ w) >= 0, cands[c]):
+                W[r] = w
+                break
+    return W
+
+
+def min_lambda_in_ball(W0: np.ndarray, X: np.ndarray, R: float, rounds: int = 3) -> tuple[np.ndarray, float]:
+    """Weights in the ball that push ``lambda_min(H(W))`` down: neuron-wise minimisation of the
+    Rayleigh quotient at the current least eigenvector, repeated ``rounds`` times."""
+    G = X @ X.T
+    best_W, best = W0, lambda_min(h_of_weights(W0, X))
+    W = W0
+    for _ in range(rounds):
+        _, V = np.linalg.eigh(h_of_weights(W, X))
+        u = V[:, 0]
+
+        def score(P, r, u=u):
+            return np.einsum("ki,ij,kj->k", P * u, G, P * u)
+
+        W = worst_in_ball(W0, X, R, score)
+        lam = lambda_min(h_of_weights(W, X))
+        if lam < best:
+            best_W, best = W, lam
+    return best_W, best
+
+
+def max_entry_change_in_ball(W0: np.ndarray, X: np.ndarray, R: float, sign: np.ndarray) -> np.ndarray:
+    """Weights in the ball maximising ``sum_ij sign_ij (H_ij(W) - H_ij(W0))`` (neuron-wise exact)."""
+    G = X @ X.T
+    S0 = activations(W0, X).astype(float)
+
+    def score(P, r):
+        Pf = P.astype(float)
+        new = np.einsum("ki,ij,kj->k", Pf, sign * G, Pf)
+        old = S0[r] @ (sign * G) @ S0[r]
+        return -(new - old)
+
+    return worst_in_ball(W0, X, R, score)
