@@ -41,7 +41,7 @@ import numpy as np
 from scipy import optimize
 
 from .geometry import GeometryError, angle
-from .networks import as_weights, block_matrix
+from .networks import as_weights, block_matrix, config_at_angle
 from .num import NumericError, to_fraction
 
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
@@ -245,27 +245,6 @@ def certify_lam_max_gt(M: Any, c: Any, x: Any = None, kind: str = "singular") ->
 
 
 # ------------------------------------------------------------------ configurations at angle phi
-def config_at_angle(W_star: Any, phi: float, U: Any) -> np.ndarray:
-    """Columns ``w_i = cos(phi) w_i*/|w_i*| + sin(phi) u_i`` where ``u_i`` is column ``i`` of ``U``
-    projected orthogonally to ``w_i*`` and normalised (so ``angle(w_i, w_i*) = phi``)."""
-    Ws = as_weights(W_star, "W_star")
-    U = as_weights(U, "U")
-    k, n = Ws.shape
-    W = np.zeros_like(Ws)
-    for i in range(n):
-        s = Ws[:, i]
-        ns = np.linalg.norm(s)
-        if ns == 0:
-            raise GeometryError("angle undefined for a zero vector")
-        s = s / ns
-        u = U[:, i] - (U[:, i] @ s) * s
-        nu = np.linalg.norm(u)
-        if nu < 1e-12:
-            raise GeometryError("direction u_i is parallel to w_i* (angle undefined)")
-        W[:, i] = math.cos(phi) * s + math.sin(phi) * u / nu
-    return W
-
-
 def _k2_configs(W_star: np.ndarray, phi: float):
     k, n = W_star.shape
     perp = np.stack([-W_star[1], W_star[0]])  # columns rotated by +90 degrees

@@ -23,6 +23,7 @@ others are in general not.
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
@@ -221,6 +222,68 @@ def population_gradient_exact(dist, W: Any, W_star: Any, reading: str = "appendi
                 for a in range(k):
                     G[a, i] += p * r * c * d * x[a]
     return G
+
+
+def config_at_angle(W_star: Any, phi: float, U: Any) -> np.ndarray:
+    """Columns ``w_i = cos(phi) w_i*/|w_i*| + sin(phi) u_i`` where ``u_i`` is column ``i`` of ``U``
+    projected orthogonally to ``w_i*`` and normalised (so ``angle(w_i, w_i*) = phi``)."""
+    Ws = as_weights(W_star, "W_star")
+    U = as_weights(U, "U")
+    k, n = Ws.shape
+    W = np.zeros_like(Ws)
+    for i in range(n):
+        s = Ws[:, i]
+        ns = np.linalg.norm(s)
+        if ns == 0:
+            raise GeometryError("angle undefined for a zero vector")
+        s = s / ns
+        u = U[:, i] - (U[:, i] @ s) * s
+        nu = np.linalg.norm(u)
+        if nu < 1e-12:
+            raise GeometryError("direction u_i is parallel to w_i* (angle undefined)")
+        W[:, i] = math.cos(phi) * s + math.sin(phi) * u / nu
+    return W
+
+
+def teacher_student(k: int | None = None, n: int | None = None, max_k: int = 4, max_n: int = 4,
+                    equal_angle: bool | None = None):
+    """Hypothesis strategy of ``{"W", "W_star", "phi"}``: teacher columns with norms spread over
+    ``10^-3 .. 10^3``, angles from ``1e-8`` to just below ``pi/2`` (and up to ``pi`` when not
+    equal-angle), student norms spread likewise.  ``phi`` is the common angle of an equal-angle
+    configuration (all ``angle(w_i, w_i*) = phi``) or ``None``."""
+    from hypothesis import strategies as st
+
+    def direction(dim):
+        return st.lists(st.floats(-1, 1, allow_nan=False), min_size=dim, max_size=dim).filter(
+            lambda v: np.linalg.norm(v) > 1e-3).map(lambda v: np.array(v) / np.linalg.norm(v))
+
+    norm = st.floats(-3, 3).map(lambda u: 10.0 ** u)
+    angle_ = st.one_of(st.floats(1e-8, 1e-3), st.floats(1e-3, math.pi / 2 - 1e-3),
+                       st.floats(1e-9, 1e-3).map(lambda e: math.pi / 2 - e))
+    wide_angle = st.one_of(angle_, st.floats(math.pi / 2, math.pi - 1e-6))
+
+    @st.composite
+    def build(draw):
+        kk = draw(st.integers(2, max_k)) if k is None else k
+        nn = draw(st.integers(1, max_n)) if n is None else n
+        Ws = np.stack([draw(direction(kk)) * draw(norm) for _ in range(nn)], axis=1)
+        eq = draw(st.booleans()) if equal_angle is None else equal_angle
+        phi = draw(angle_) if eq else None
+        cols = []
+        for i in range(nn):
+            s = Ws[:, i] / np.linalg.norm(Ws[:, i])
+            while True:
+                u = draw(direction(kk))
+                u = u - (u @ s) * s
+                if np.linalg.norm(u) > 1e-3:
+                    break
+
+            ang = phi if eq else draw(wide_angle)
+            w = math.cos(ang) * s + math.sin(ang) * u / np.linalg.norm(u)
+            cols.append(w * draw(norm))
+        return {"W": np.stack(cols, axis=1), "W_star": Ws, "phi": phi}
+
+    return build()
 
 
 # ------------------------------------------------------------------ block matrices (Def 3.1 form)

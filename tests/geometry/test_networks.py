@@ -1,0 +1,191 @@
+"""Teacher-student networks: gradients three ways (direct, three-sum of block matrices, finite
+differences of the population loss), Tian's closed form, block-matrix symmetry/PSD, batches."""
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings, strategies as st
+
+from proofcheck.distributions import FiniteAtoms, StandardGaussian, UniformSphere, finite_atoms
+from proofcheck.networks import (KLM_ALL, ModelError, batch_block_matrices, block_matrix, block_matrix_exact,
+                                 forward, gd_step, gd_step_exact, grad_sample, gradient_three_sum,
+                                 gradient_three_sum_exact, is_symmetric, population_gradient,
+                                 population_gradient_exact, population_loss, population_loss_exact, relu_kernel,
+                                 teacher_student, vec)
+
+small_int = st.integers(-3, 3)
+
+
+def int_matrix(k, n):
+    return st.lists(small_int, min_size=k * n, max_size=k * n).map(lambda v: np.array(v, dtype=float).reshape(k, n)).filter(
+        lambda W: np.all(np.any(W != 0, axis=0)))
+
+
+def test_relu_kernel_fact():
+    """FACTS.md arc-cosine kernel of degree 1: E[s(a.z) s(b.z)] = |a||b|(sin t + (pi - t) cos t)/(2 pi)."""
+    a, b = np.array([1.0, 2.0, 0.0]), np.array([-0.5, 1.0, 1.5])
+    t = math.acos(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    expect = np.linalg.norm(a) * np.linalg.norm(b) * (math.sin(t) + (math.pi - t) * math.cos(t)) / (2 * math.pi)
+    assert relu_kernel(StandardGaussian(3), a, b)[0] == pytest.approx(expect, abs=1e-12)
+    assert relu_kernel(StandardGaussian(3), a, a)[0] == pytest.approx(a @ a / 2)
+
+
+def test_tian_gradient_fact():
+    """FACTS.md (Tian 2017), n = 1: E grad = (w - w*)/2 + (theta w* - |w*| sin(theta) w/|w|)/(2 pi)."""
+    g = StandardGaussian(3)
+    w, ws = np.array([[1.0], [0.5], [-0.2]]), np.array([[0.3], [1.0], [0.4]])
+    th = math.acos(float(w[:, 0] @ ws[:, 0]) / np.linalg.norm(w) / np.linalg.norm(ws))
+    expect = 0.5 * (w - ws) + (th * ws - np.linalg.norm(ws) * math.sin(th) * w / np.linalg.norm(w)) / (2 * math.pi)
+    G, err = population_gradient(g, w, ws)
+    assert np.abs(G - expect).max() <= err + 1e-12
+    G3, err3 = gradient_three_sum(g, w, ws)
+    assert np.abs(G3 - expect).max() <= err3 + 1e-12
+
+
+@settings(max_examples=15, deadline=None)
+@given(d=finite_atoms(2, 6), W=int_matrix(2, 2), Ws=int_matrix(2, 2))
+def test_atoms_gradient_direct_vs_three_sum_generic(d, W, Ws):
+    """Exact identity when no atom sits on a boundary of w_j* (the decomposition double counts
+    boundary points of R(w, w*) and R(w, -w*); that is the claim's business, not this test's)."""
+    on = any(float(x @ Ws[:, j]) == 0 or float(x @ W[:, j]) == 0 for x in d.atoms for j in range(2))
+    assume(not on)
+    G = population_gradient_exact(d, W, Ws)
+    G3 = gradient_three_sum_exact(d, W, Ws)
+    assert (G == G3).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10**6), k=st.integers(2, 3), n=st.integers(1, 3))
+def test_gaussian_gradient_direct_vs_three_sum(seed, k, n):
+    rng = np.random.default_rng(seed)
+    W, Ws = rng.standard_normal((k, n)), rng.standard_normal((k, n))
+    G, e1 = population_gradient(StandardGaussian(k), W, Ws)
+    G3, e3 = gradient_three_sum(StandardGaussian(k), W, Ws)
+    assert np.abs(G - G3).max() <= e1 + e3 + 1e-12
+
+
+def test_gaussian_gradient_vs_monte_carlo():
+    rng = np.random.default_rng(5)
+    W, Ws = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    G, _ = population_gradient(StandardGaussian(3), W, Ws)
+    Gm, em = population_gradient(StandardGaussian(3), W, Ws, method="mc", rng=rng, samples=400_000)
+    assert np.abs(G - Gm).max() <= em
+
+
+def test_gradient_is_derivative_of_population_loss_atoms():
+    """Exact atoms: central differences of the exact loss equal the exact gradient away from kinks
+    (the loss is a quadratic polynomial of W on each cell, so the central difference is exact)."""
+    d = FiniteAtoms([[1, 2], [-1, 1], [2, -1], [1, 1]], [1, 2, 3, 1])
+    W = np.array([[Fraction(3, 2), Fraction(-1, 3)], [Fraction(1, 5), Fraction(2, 1)]], dtype=object)
+    Ws = np.array([[Fraction(1), Fraction(1, 2)], [Fraction(-1, 2), Fraction(1)]], dtype=object)
+    G = population_gradient_exact(d, W, Ws)
+    h = Fraction(1, 10**6)
+    for a in range(2):
+        for i in range(2):
+            Wp, Wm = W.copy(), W.copy()
+            Wp[a, i] += h
+            Wm[a, i] -= h
+            fd = (population_loss_exact(d, Wp, Ws) - population_loss_exact(d, Wm, Ws)) / (2 * h)
+            assert fd == G[a, i]
+
+
+def test_gradient_is_derivative_of_population_loss_gaussian():
+    rng = np.random.default_rng(2)
+    g = StandardGaussian(3)
+    W, Ws = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    G, _ = population_gradient(g, W, Ws)
+    h = 1e-5
+    for a in range(3):
+        for i in range(2):
+            Wp, Wm = W.copy(), W.copy()
+            Wp[a, i] += h
+            Wm[a, i] -= h
+            fd = (population_loss(g, Wp, Ws)[0] - population_loss(g, Wm, Ws)[0]) / (2 * h)
+            assert fd == pytest.approx(G[a, i], abs=1e-8)
+
+
+def test_sample_gradient_matches_exact():
+    d = FiniteAtoms([[1, 2], [-1, 1], [2, -1]], [1, 2, 3])
+    W = np.array([[1.5, -0.25], [0.5, 2.0]])
+    Ws = np.array([[1.0, 0.5], [-0.5, 1.0]])
+    Gs = sum(p * grad_sample(W, Ws, x) for x, p in zip(d.atoms, d.weights))
+    assert np.allclose(Gs, population_gradient_exact(d, W, Ws).astype(float))
+
+
+def test_printed_vs_appendix_model():
+    W = np.array([[1.0, 2.0, 0.5], [0.0, 1.0, -1.0]])  # k = 2 inputs, n = 3 neurons
+    z = np.array([1.0, 1.0])
+    assert forward(W, z, "appendix") == pytest.approx((1 + 3 + 0) / 3)
+    assert forward(W, z, "printed") == pytest.approx((1 + 3) / 2)  # sums w_1..w_k only
+    with pytest.raises(ModelError, match="only n = 1 < k = 2"):
+        forward(W[:, :1], z, "printed")
+    with pytest.raises(ModelError, match="NaN"):
+        forward(np.array([[float("nan")], [1.0]]), z)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6), k=st.integers(2, 4), n=st.integers(1, 3))
+def test_B000_symmetric_psd_gaussian(seed, k, n):
+    rng = np.random.default_rng(seed)
+    W, Ws = rng.standard_normal((k, n)), rng.standard_normal((k, n))
+    B, err = block_matrix(StandardGaussian(k), W, Ws, 0, 0, 0)
+    assert is_symmetric(B, tol=2 * err + 1e-14)
+    assert np.linalg.eigvalsh(B)[0] >= -n * k * err - 1e-13
+    B101, err = block_matrix(StandardGaussian(k), W, Ws, 1, 0, 1)
+    assert is_symmetric(B101, tol=2 * err + 1e-14)
+
+
+@settings(max_examples=20, deadline=None)
+@given(d=finite_atoms(2, 5), W=int_matrix(2, 2), Ws=int_matrix(2, 2))
+def test_B000_symmetric_psd_atoms_exact(d, W, Ws):
+    from proofcheck.extremal import certify_psd
+
+    B = block_matrix_exact(d, W, Ws, 0, 0, 0)
+    assert is_symmetric(B)
+    assert certify_psd(B).psd
+    assert is_symmetric(block_matrix_exact(d, W, Ws, 1, 0, 1))
+    assert np.allclose(block_matrix(d, W, Ws, 0, 0, 0)[0], B.astype(float))
+
+
+def test_B001_not_symmetric_in_general():
+    rng = np.random.default_rng(0)
+    W, Ws = rng.standard_normal((2, 2)), rng.standard_normal((2, 2))
+    B, _ = block_matrix(StandardGaussian(2), W, Ws, 0, 0, 1)
+    assert not is_symmetric(B, tol=1e-8)
+
+
+@pytest.mark.parametrize("dist", [StandardGaussian(2), StandardGaussian(3), UniformSphere(2),
+                                  FiniteAtoms([[1, 0], [1, 2], [-1, 1], [0, -1]], [1, 2, 3, 4])])
+def test_batch_equals_one_at_a_time(dist):
+    rng = np.random.default_rng(3)
+    k = dist.dim
+    Ws, Wss = rng.standard_normal((7, k, 3)), rng.standard_normal((7, k, 3))
+    Wss[0] = Ws[0]  # angle 0: boundaries of w and w* coincide
+    out = batch_block_matrices(dist, Ws, Wss)
+    for t in range(7):
+        for klm in KLM_ALL:
+            B, e = block_matrix(dist, Ws[t], Wss[t], *klm)
+            assert np.abs(out[klm][t] - B).max() <= out["err"] + e + 1e-13, (t, klm)
+
+
+def test_gd_step_exact_decreases_loss_for_small_eta():
+    d = FiniteAtoms([[1, 2], [-1, 1], [2, -1], [1, 1]], [1, 2, 3, 1])
+    W = np.array([[Fraction(3, 2)], [Fraction(1, 5)]], dtype=object)
+    Ws = np.array([[Fraction(1)], [Fraction(-1, 2)]], dtype=object)
+    W1 = gd_step_exact(d, W, Ws, Fraction(1, 10))
+    assert population_loss_exact(d, W1, Ws) < population_loss_exact(d, W, Ws)
+    Wf, _ = gd_step(d, W.astype(float), Ws.astype(float), 0.1)
+    assert np.allclose(Wf, W1.astype(float))
+
+
+@settings(max_examples=10, deadline=None)
+@given(cfg=teacher_student(k=3, n=2))
+def test_teacher_student_strategy(cfg):
+    W, Ws, phi = cfg["W"], cfg["W_star"], cfg["phi"]
+    assert W.shape == Ws.shape == (3, 2)
+    if phi is not None:
+        from proofcheck.geometry import angle
+
+        for i in range(2):
+            assert angle(W[:, i], Ws[:, i]) == pytest.approx(phi, abs=1e-9)
