@@ -41,7 +41,7 @@ import numpy as np
 from scipy import optimize
 
 from .geometry import GeometryError, angle
-from .networks import as_weights, block_matrix, config_at_angle
+from .networks import as_weights, block_matrix, block_matrix_exact, config_at_angle
 from .num import NumericError, to_fraction
 
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
@@ -245,8 +245,43 @@ def certify_lam_max_gt(M: Any, c: Any, x: Any = None, kind: str = "singular") ->
 
 
 # ------------------------------------------------------------------ configurations at angle phi
-def _k2_configs(W_star: np.ndarray, phi: float):
+@dataclass(frozen=True)
+class RationalAngle:
+    """An angle given by rational ``cos`` and ``sin`` (``cos^2 + sin^2 = 1`` exactly), so that
+    rotating a rational vector by it stays rational: ``pythagorean_angle(t)`` gives
+    ``cos = (1 - t^2)/(1 + t^2)``, ``sin = 2t/(1 + t^2)``, i.e. ``phi = 2 atan t``."""
+
+    cos: Fraction
+    sin: Fraction
+
+    def __post_init__(self):
+        if self.cos ** 2 + self.sin ** 2 != 1 or self.sin < 0:
+            raise GeometryError("RationalAngle needs cos^2 + sin^2 = 1 and sin >= 0")
+
+    @property
+    def value(self) -> float:
+        return math.atan2(float(self.sin), float(self.cos))
+
+
+def pythagorean_angle(t: Any) -> RationalAngle:
+    t = to_fraction(t)
+    if t < 0:
+        raise GeometryError("pythagorean_angle needs t >= 0 (phi in [0, pi))")
+    return RationalAngle((1 - t * t) / (1 + t * t), 2 * t / (1 + t * t))
+
+
+def _k2_configs(W_star: np.ndarray, phi):
     k, n = W_star.shape
+    if isinstance(phi, RationalAngle):
+        # exact: w_i = cos * w_i* + sin * (+-) rot90(w_i*), rational when w_i* is (scale is irrelevant)
+        Wq = np.array([[to_fraction(x) for x in row] for row in W_star], dtype=object)
+        for signs in itertools.product((1, -1), repeat=n):
+            W = np.empty((2, n), dtype=object)
+            for i in range(n):
+                W[0, i] = phi.cos * Wq[0, i] - signs[i] * phi.sin * Wq[1, i]
+                W[1, i] = phi.cos * Wq[1, i] + signs[i] * phi.sin * Wq[0, i]
+            yield W
+        return
     perp = np.stack([-W_star[1], W_star[0]])  # columns rotated by +90 degrees
     for signs in itertools.product((1.0, -1.0), repeat=n):
         yield config_at_angle(W_star, phi, perp * np.array(signs)[None, :])
@@ -264,6 +299,18 @@ def extremum(objective: Callable[[np.ndarray], tuple[float, float]], W_star: Any
     Ws = as_weights(W_star, "W_star")
     k, n = Ws.shape
     sgn = 1.0 if sense == "max" else -1.0
+    if isinstance(phi, RationalAngle):
+        if k != 2:
+            raise GeometryError("exact rational angles are supported for k = 2 only")
+        best, best_e, best_W, count = -math.inf, 0.0, None, 0
+        for W in _k2_configs(W_star, phi):
+            v, e = objective(W)
+            count += 1
+            if sgn * v > best:
+                best, best_e, best_W = sgn * v, e, W
+        return Estimate(sgn * best, "exact", best_e, best_W, count,
+                        "k = 2, rational angle: all 2^n configurations, exact rational weights")
+    phi = float(phi)
     if not (0.0 <= phi <= math.pi) or not math.isfinite(phi):
         raise GeometryError(f"angle phi = {phi} outside [0, pi]")
     if phi in (0.0, math.pi) or k == 1:
@@ -311,6 +358,14 @@ def _lam_obj(dist, W_star, klm, which: str, kind: str):
     Ws = as_weights(W_star, "W_star")
 
     def obj(W):
+        W = np.asarray(W)
+        if W.dtype == object:  # exact rational configuration
+            if hasattr(dist, "atoms_q"):
+                Bq = block_matrix_exact(dist, W, np.asarray(W_star, dtype=object), *klm)
+                B = Bq.astype(float)
+                v = lam_max(B, kind) if which == "max" else lam_min(B, kind)
+                return v, 1e-13 * (1.0 + float(np.abs(B).max()))
+            W = W.astype(float)
         B, e = block_matrix(dist, W, Ws, *klm)
         v = lam_max(B, kind) if which == "max" else lam_min(B, kind)
         return v, spectral_err(e, B.shape[0])
@@ -336,25 +391,32 @@ def m_max_klm(dist, phi: float, W_star: Any, klm: tuple[int, int, int], kind: st
 def m_ex(dist, phi: float, W_star: Any, kind: str = "singular", **opt) -> Estimate:
     """Smallest ``m_ex`` with Assumption 3.3's first bound at this ``phi``:
     ``max_{klm in {100,001,010,110}} max_{angle = phi} lambda_max(B_klm) / phi``."""
-    if phi <= 0:
+    phi_f = phi.value if isinstance(phi, RationalAngle) else float(phi)
+    if phi_f <= 0:
         raise GeometryError("m_ex(phi) = sup lambda_max / phi needs phi > 0")
     ests = [m_max_klm(dist, phi, W_star, klm, kind, **opt) for klm in EX_KLM]
     best = max(ests, key=lambda e: e.value)
     side = "exact" if all(e.side == "exact" for e in ests) else "lower"
-    return Estimate(best.value / phi, side, best.err / phi, best.argbest, sum(e.evaluations for e in ests),
+    return Estimate(best.value / phi_f, side, best.err / phi_f, best.argbest, sum(e.evaluations for e in ests),
                     f"max over B_100, B_001, B_010, B_110; {best.note}")
 
 
 def alpha(dist, phi: float, W_star: Any, kind: str = "singular", **opt) -> Estimate:
     """Smallest ``alpha`` with ``max_{angle = phi} lambda_max(B_101) <= alpha phi``."""
-    if phi <= 0:
+    phi_f = phi.value if isinstance(phi, RationalAngle) else float(phi)
+    if phi_f <= 0:
         raise GeometryError("alpha(phi) = sup lambda_max / phi needs phi > 0")
-    return m_max_klm(dist, phi, W_star, (1, 0, 1), kind, **opt).scaled(1.0 / phi)
+    return m_max_klm(dist, phi, W_star, (1, 0, 1), kind, **opt).scaled(1.0 / phi_f)
 
 
 def beta_config(dist, W: Any, W_star: Any) -> tuple[float, float]:
     """``max_i max(P[R(w_i, -w_i*)], P[R(-w_i, w_i*)])`` for one configuration (divide by phi for
-    Thm 3.5's beta), with its error bound."""
+    Thm 3.5's beta), with its error bound (exact for atoms with rational weights)."""
+    if np.asarray(W).dtype == object and hasattr(dist, "prob_region_exact"):
+        Wq, Wsq = np.asarray(W, dtype=object), np.asarray(W_star, dtype=object)
+        best = max(dist.prob_region_exact(np.stack([s * Wq[:, i], -s * Wsq[:, i]]))
+                   for i in range(Wq.shape[1]) for s in (1, -1))
+        return float(best), 1e-16
     W = as_weights(W)
     Ws = as_weights(W_star, "W_star")
     best, err = 0.0, 0.0
@@ -368,9 +430,10 @@ def beta_config(dist, W: Any, W_star: Any) -> tuple[float, float]:
 def beta(dist, phi: float, W_star: Any, **opt) -> Estimate:
     """Smallest ``beta`` with ``P[R(w_i,-w_i*)], P[R(-w_i,w_i*)] <= beta phi`` for all ``i`` and all
     configurations at angle ``phi``."""
-    if phi <= 0:
+    phi_f = phi.value if isinstance(phi, RationalAngle) else float(phi)
+    if phi_f <= 0:
         raise GeometryError("beta(phi) needs phi > 0")
-    return extremum(lambda W: beta_config(dist, W, W_star), W_star, phi, "max", **opt).scaled(1.0 / phi)
+    return extremum(lambda W: beta_config(dist, W, W_star), W_star, phi, "max", **opt).scaled(1.0 / phi_f)
 
 
 # ------------------------------------------------------------------ Gaussian closed forms (n = 1)

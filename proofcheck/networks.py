@@ -403,10 +403,20 @@ def batch_block_matrices(dist, Ws: Any, W_stars: Any, which: Sequence[tuple[int,
     return _batch_generic(dist, Ws, Wss, which)
 
 
+def _gaussian_reducible(dist) -> bool:
+    from .distributions import Gaussian, StandardGaussian, StudentT, UniformSphere
+
+    return type(dist) in (StandardGaussian, Gaussian, UniformSphere, StudentT)
+
+
 def _batch_generic(dist, Ws, Wss, which):
-    """Configuration by configuration (any distribution); Gaussian wedges vectorised in
-    :func:`proofcheck.geometry.batch_wedge_moments` when available."""
+    """Gaussian-type inputs: vectorised arcs (``k = 2``) or wedges (``n = 1``); otherwise
+    configuration by configuration."""
     N, k, n = Ws.shape
+    if np.any(np.all(Ws == 0, axis=1)) or np.any(np.all(Wss == 0, axis=1)):
+        raise GeometryError("angle undefined for a zero vector")
+    if _gaussian_reducible(dist) and (k == 2 or n == 1):
+        return _batch_gauss_vectorised(dist, Ws, Wss, which)
     out = {klm: np.zeros((N, n * k, n * k)) for klm in which}
     err = 0.0
     for t in range(N):
@@ -415,6 +425,40 @@ def _batch_generic(dist, Ws, Wss, which):
             out[klm][t] = B
             err = max(err, e)
     out["err"] = err
+    return out
+
+
+def _batch_gauss_vectorised(dist, Ws, Wss, which):
+    from .geometry import ROUNDING, batch_cone2, batch_wedge
+
+    N, k, n = Ws.shape
+    L = dist.L
+    scale = dist.moment_scale
+    # whitening z = L g: normals a -> L^T a (L symmetric), moments M -> L M L^T
+    Wg = Ws if L is None else np.einsum("ab,Nbi->Nai", L, Ws)
+    Wsg = Wss if L is None else np.einsum("ab,Nbi->Nai", L, Wss)
+    out = {}
+    for (kk, ll, mm) in which:
+        if k == 2:
+            # normals for every block (i, j): (N, n, n, 4, 2)
+            a = np.broadcast_to(Wg.transpose(0, 2, 1)[:, :, None, :], (N, n, n, k))
+            b = np.broadcast_to((-1) ** kk * Wsg.transpose(0, 2, 1)[:, :, None, :], (N, n, n, k))
+            c = np.broadcast_to((-1) ** ll * Wg.transpose(0, 2, 1)[:, None, :, :], (N, n, n, k))
+            d = np.broadcast_to((-1) ** mm * Wsg.transpose(0, 2, 1)[:, None, :, :], (N, n, n, k))
+            A = np.stack([a, b, c, d], axis=3).reshape(N * n * n, 4, k)
+            _, M = batch_cone2(A)
+            M = M.reshape(N, n, n, k, k)
+        else:  # n == 1: the block is a wedge, a hyperplane or empty
+            if ll == 1 or kk != mm:
+                M = np.zeros((N, 1, 1, k, k))
+            else:
+                _, M = batch_wedge(Wg[:, :, 0], (-1) ** kk * Wsg[:, :, 0])
+                M = M.reshape(N, 1, 1, k, k)
+        if L is not None:
+            M = np.einsum("ab,Nijbc,cd->Nijad", L, M, L)
+        out[(kk, ll, mm)] = scale * M.transpose(0, 1, 3, 2, 4).reshape(N, n * k, n * k) / n**2
+    big = 1.0 if L is None else float(np.abs(L).sum(axis=1).max()) ** 2
+    out["err"] = 10 * ROUNDING * scale * big
     return out
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from proofcheck.distributions import FiniteAtoms, StandardGaussian, UniformSphere, finite_atoms
+from proofcheck.distributions import FiniteAtoms, Gaussian, StandardGaussian, StudentT, UniformSphere, finite_atoms
 from proofcheck.networks import (KLM_ALL, ModelError, batch_block_matrices, block_matrix, block_matrix_exact,
                                  forward, gd_step, gd_step_exact, grad_sample, gradient_three_sum,
                                  gradient_three_sum_exact, is_symmetric, population_gradient,
@@ -155,12 +155,14 @@ def test_B001_not_symmetric_in_general():
     assert not is_symmetric(B, tol=1e-8)
 
 
-@pytest.mark.parametrize("dist", [StandardGaussian(2), StandardGaussian(3), UniformSphere(2),
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("dist", [StandardGaussian(2), StandardGaussian(3), UniformSphere(2), StudentT(3, 5.0),
+                                  Gaussian([[2.0, 0.3], [0.3, 0.5]]),
                                   FiniteAtoms([[1, 0], [1, 2], [-1, 1], [0, -1]], [1, 2, 3, 4])])
-def test_batch_equals_one_at_a_time(dist):
+def test_batch_equals_one_at_a_time(dist, n):
     rng = np.random.default_rng(3)
     k = dist.dim
-    Ws, Wss = rng.standard_normal((7, k, 3)), rng.standard_normal((7, k, 3))
+    Ws, Wss = rng.standard_normal((7, k, n)), rng.standard_normal((7, k, n))
     Wss[0] = Ws[0]  # angle 0: boundaries of w and w* coincide
     out = batch_block_matrices(dist, Ws, Wss)
     for t in range(7):
