@@ -41,7 +41,7 @@ def rational_unit(v: Sequence[float], denominator: int = 2**20) -> list[Fraction
     v = np.asarray(v, dtype=float)
     check_vector("vector", v)
     u = v / np.linalg.norm(v)
-    sign = 1.0 if u[-1] >= 0 else -1.0
+    sign = 1 if u[-1] >= 0 else -1
     # project from -sign*e_d: p = u[:-1] / (1 + sign*u_d), |p| <= 1
     p = u[:-1] / (1.0 + sign * u[-1])
     pq = [Fraction(round(float(c) * denominator), denominator) for c in p]

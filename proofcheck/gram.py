@@ -296,3 +296,41 @@ def max_entry_change_in_ball(W0: np.ndarray, X: np.ndarray, R: float, sign: np.n
         return -(new - old)
 
     return worst_in_ball(W0, X, R, score)
+
+
+def pair_change_reachable(W0: np.ndarray, xi: np.ndarray, xj: np.ndarray, R: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per neuron: can a ``w`` with ``||w - w_r(0)|| <= R`` switch ``1{w^T x_i >= 0, w^T x_j >= 0}`` on
+    (``plus``) or off (``minus``)? Exact for unit inputs (least-norm steps in closed form).
+
+    Off: switch off one of the two (distance ``s`` for an active input; possible iff ``s < R``).
+    On: every inactive one of the two must be switched on; alone, input ``i`` needs ``|s_i|``; both
+    together need the least-norm ``v`` with ``x_i^T v >= -s_i``, ``x_j^T v >= -s_j``.
+    """
+    si, sj = W0 @ xi, W0 @ xj
+    on_i, on_j = si >= 0, sj >= 0
+    prod = on_i & on_j
+    minus = prod & ((si < R) | (sj < R))
+    c = float(xi @ xj)
+    bi, bj = np.maximum(-si, 0.0), np.maximum(-sj, 0.0)  # required increases of x^T w
+    # least-norm step meeting both requirements: try one active constraint, else both
+    need = np.where(bi >= bj, bi, bj)
+    ok_single = np.where(bi >= bj, c * bi >= bj, c * bj >= bi)
+    det = 1 - c * c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        both_sq = np.where(det > 1e-15, (bi * bi - 2 * c * bi * bj + bj * bj) / det, np.inf)
+    norm_needed = np.where(ok_single, need, np.sqrt(np.maximum(both_sq, 0)))
+    plus = (~prod) & (norm_needed <= R)
+    # "switching on" an input exactly at 0 counts as on (>= 0), matching the closed ball
+    return plus, minus
+
+
+def sup_entry_change(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
+    """``sup_W |H_ij(W) - H_ij(W0)|`` over the ball, for every pair (exact: neuron-wise reachability)."""
+    n, m = X.shape[0], W0.shape[0]
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            plus, minus = pair_change_reachable(W0, X[i], X[j], R)
+            c = abs(float(X[i] @ X[j]))
+            out[i, j] = out[j, i] = c * max(plus.sum(), minus.sum()) / m
+    return out
