@@ -98,7 +98,9 @@ def exact_sign(value: sympy.Basic) -> int | None:
             if enc.is_exact:
                 return 0
         # Straddles 0 at every precision: only an exact symbolic zero settles it.
-        if value.is_zero is True or sympy.simplify(value) == 0:
+        if value.is_zero is True:
+            return 0
+        if sympy.count_ops(value) <= 200 and sympy.simplify(value) == 0:  # bounded effort
             return 0
     except (NumericError, TypeError, ValueError, ZeroDivisionError, AttributeError,
             RecursionError, NotImplementedError):
@@ -168,11 +170,12 @@ def to_sympy_rational(q: Fraction) -> sympy.Rational:
     return sympy.Rational(q.numerator, q.denominator)
 
 
-def fraction_float(q: Fraction | sympy.Basic) -> float:
+def safe_float(q: Any) -> float:
+    """``float(q)``, clamped to the largest finite float when ``q`` is too large for one."""
     try:
         return float(q)
-    except (TypeError, ValueError, OverflowError):
-        return float("nan")
+    except OverflowError:
+        return math.copysign(1.7976931348623157e308, 1 if q > 0 else -1)
 
 
 # ---------------------------------------------------------------- a claim, exactly
@@ -251,7 +254,7 @@ def exact_claim(claim: Any, constants: Mapping[str, Any]) -> ExactClaim:
         if repl:
             m = m.xreplace(repl)
         m = exact_float_literals(m)
-        if m.has(sympy.nan, sympy.zoo, sympy.I):
+        if m.has(sympy.nan, sympy.zoo, sympy.I, sympy.oo, -sympy.oo):
             raise Unsupported(f"condition {cond.name} is not a real expression")
         return ExactCondition(cond.name, m, bool(cond.strict))
 

@@ -38,7 +38,7 @@ from ..claim import Outcome
 from ..num import Enclosure, NumericError, arb_endpoints, arb_eval
 from ..verdict import Verdict
 from .exact import (BadConstant, ExactCondition, Unsupported, box_ball, check_arb_supported, enclosure, exact_claim,
-                    exact_sign, exact_value, to_sympy_rational)
+                    exact_sign, exact_value, safe_float, to_sympy_rational)
 
 #: Box caps by budget name (the layer answers None, undecided, when the cap is reached).
 MAX_BOXES = {"quick": 4000, "default": 20000, "deep": 200000}
@@ -72,9 +72,6 @@ class _Pt:
             from ..num import fraction_to_arb
             return fraction_to_arb(self.frac)
         return arb_eval(self.value, {}, prec)
-
-    def float(self) -> float:
-        return float((self.lo + self.hi) / 2)
 
 
 @dataclass(order=True)
@@ -196,7 +193,7 @@ class _Certifier:
             self.folded.append(h.name)
 
     def _prec(self, a: _Pt, b: _Pt) -> int:
-        w = float(b.hi - a.lo)
+        w = safe_float(b.hi - a.lo)
         if not (w > 0) or w >= 2.0**-30:
             return 64
         return min(1024, 64 + int(-math.log2(w)))
@@ -245,8 +242,10 @@ class _Certifier:
             return
         if self.probabilistic:
             raise _Stop(None)  # one point does not refute a statement about probabilities
+        if how != "exact":
+            p = self._float_point_near(p) or p
         enc = self._point_enclosure(self.ec.conclusion.margin, p)
-        margin = enc.mid() if enc is not None else 0.0
+        margin = 0.0 if how == "exact" or enc is None else safe_float((enc.lo + enc.hi) / 2)
         value = p.frac if p.frac is not None else p.value
         record = self.ctx.record_counterexample(
             {self.var.name: value}, margin,
@@ -263,13 +262,46 @@ class _Certifier:
             examples=self.n_boxes, satisfied=self.n_closed, margin=margin, counterexample=record,
             details={"method": "arb-branch-and-bound", "point": str(p.value)}))
 
+    def _in_domain(self, q: Fraction) -> bool:
+        lo = exact_sign(to_sympy_rational(q) - self.lo_expr)
+        hi = exact_sign(self.hi_expr - to_sympy_rational(q))
+        if lo is None or hi is None:
+            return False
+        return (lo > 0 or (lo == 0 and not self.open_lo)) and (hi > 0 or (hi == 0 and not self.open_hi))
+
+    def _float_point_near(self, p: _Pt) -> _Pt | None:
+        """A float (dyadic, 53-bit) point next to ``p`` that fails just as certainly, if any.
+
+        A counterexample at a float replays bit for bit even where values are read back as floats
+        (``7/3`` or ``2/pi`` would not); it is re-verified from scratch here.
+        """
+        f = safe_float((p.lo + p.hi) / 2)
+        if p.frac is not None and Fraction(f) == p.frac:
+            return None
+        cands = [f]
+        up = down = f
+        for _ in range(4):
+            up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
+            cands += [up, down]
+        for c in cands:
+            if not math.isfinite(c):
+                continue
+            q = Fraction(c)
+            if not self._in_domain(q):
+                continue
+            pt = _Pt.rational(q)
+            e = self._point_enclosure(self.ec.conclusion.margin, pt)
+            if e is not None and e.definitely_negative(self.strict) and self._hyps_hold_at(pt):
+                return pt
+        return None
+
     def _split_point(self, a: _Pt, b: _Pt) -> _Pt | None:
         """A short dyadic rational strictly inside ``(a, b)``, near the middle."""
         lo, hi = a.hi, b.lo
         if not lo < hi:
             return None
         w = hi - lo
-        k = max(0, math.ceil(-math.log2(float(w)))) + 3 if float(w) > 0 else 0
+        k = max(0, math.ceil(-math.log2(safe_float(w)))) + 3 if w > 0 else 0
         mid = (lo + hi) / 2
         scale = 2**k
         q = Fraction(round(mid * scale), scale)
@@ -329,7 +361,7 @@ class _Certifier:
                 ball = self._ball(box, prec)
                 e = self._enc(concl, ball, prec)
                 if e is not None and e.definitely_holds(self.strict):
-                    self._close(float(e.lo))
+                    self._close(safe_float(e.lo))
                     continue
                 active = []
                 discard = False
@@ -358,7 +390,7 @@ class _Certifier:
                 if m is None:
                     self.ctx.progress("certify_interval: box too narrow to split")
                     return None
-                key = float(e.lo) if e is not None else -math.inf
+                key = safe_float(e.lo) if e is not None else -math.inf
                 for a, b, oa, ob in ((box.a, m, box.open_a, False), (m, box.b, False, box.open_b)):
                     heapq.heappush(heap, _Box(key, next(self.seq), a, b, oa, ob, tuple(active)))
         except _Stop as stop:
@@ -400,7 +432,7 @@ class _Certifier:
                 return False
             if s > 0 or (s == 0 and not self.strict):
                 enc = self._point_enclosure(concl, end)
-                self._close(0.0 if s == 0 or enc is None else float(enc.lo))
+                self._close(0.0 if s == 0 or enc is None else safe_float(enc.lo))
                 self.n_mono += 1
                 return True
             # The minimum end fails (s < 0, or s == 0 for a strict conclusion).

@@ -32,7 +32,7 @@ from ..claim import Outcome
 from ..num import arb_eval, arb_endpoints
 from ..verdict import Verdict
 from .exact import (BadConstant, ExactClaim, Unsupported, exact_claim, exact_sign, exact_value,
-                    holds_exactly, to_sympy_rational)
+                    holds_exactly, safe_float, to_sympy_rational)
 
 #: z3 time limit (seconds) per query, by budget name.
 TIMEOUTS = {"quick": 5.0, "default": 10.0, "deep": 30.0}
@@ -315,7 +315,17 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
             return None
         m = _reverify(ec, values)
         if m is not None:
-            margin = float(m)
+            # Prefer the nearest floats when they refute just as exactly: such a counterexample
+            # replays bit for bit even where values are read back as floats.
+            try:
+                floats = {k: (v if isinstance(v, int) else Fraction(float(v))) for k, v in values.items()}
+            except (OverflowError, ValueError):
+                floats = values
+            if floats != values:
+                mf = _reverify(ec, floats)
+                if mf is not None:
+                    values, m = floats, mf
+            margin = safe_float(m)
             record = ctx.record_counterexample(values, margin, "exact rational arithmetic (z3 model)")
             details["seconds"] = round(time.perf_counter() - t0, 3)
             details["margin_exact"] = str(m)
