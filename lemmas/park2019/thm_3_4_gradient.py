@@ -1,0 +1,330 @@
+r"""Theorem 3.4, Appendix 5.1: the gradient lines of the proof (s1--s4) and the induction remark.
+
+Source: ``000_294578d75b1f2ab6.txt``, Appendix 5.1 "Proof of Theorem 3.4", pp. 11--13 (second
+extraction ``002_9c18aac6b089b702.txt`` compared; it prints the same lines).
+
+* s1 (first display): with the appendix's normalisation (model ``(1/n) sum_i sigma(w_i^T z)``)
+
+  .. math::
+
+     E\nabla_{w_i}\ell = \frac1{n^2}\sum_j E[zz^\top 1\{R(w_i,w_{i*})R(w_j,w_{j*}) + R(w_i,-w_{i*})R(w_j,w_{j*})\}](w_j-w_{j*})
+       + \frac1{n^2}\sum_j E[zz^\top 1\{R(w_i,w_{i*})R(w_j,-w_{j*}) + R(w_i,-w_{i*})R(w_j,-w_{j*})\}]\,w_j
+       + \frac1{n^2}\sum_j E[zz^\top 1\{R(w_i,w_{i*})R(-w_j,w_{j*}) + R(w_i,-w_{i*})R(-w_j,w_{j*})\}](-w_{j*})
+
+* s2: ``sum_i E<grad_{w_i} l, w_i - w_i*>`` written as the double sum of the same indicators equals
+  ``d^T(B000+B100)d + d^T(B001+B101)W + d^T(B010+B110)(-W*)``, ``d = W - W*``;
+* s3: "Use definitions of m_min and remove positive terms": the last expression is
+  ``>= m_min |d|^2 + d^T B100 (-W*) + d^T B001 W + d^T (B010+B110)(-W*)``;
+* s4: "Now use norm": each bilinear term ``x^T B y >= -|x||y||B|_oper``;
+* induct (p. 13): "If this theorem satisfies, then we can use it inductively for all t."
+
+Errata
+------
+* Def. 2.1 closes the regions (``>= 0``). The three-sum splits ``sigma(a) - sigma(b)`` as
+  ``1{a>=0,b>=0}(a-b) + 1{a>=0,b<=0} a + 1{a<=0,b>=0}(-b)`` and ``1{a>=0}`` as
+  ``1{a>=0,b>=0} + 1{a>=0,b<=0}``: both count a point with ``b = w_j*^T z = 0`` twice. For a
+  distribution with mass on such a hyperplane (any atom there) s1 is false; with no mass on the
+  hyperplanes ``w_j^T z = 0``, ``w_j*^T z = 0`` it holds (reading ``@no_boundary_mass``).
+* s3 drops ``d^T B100 W`` and ``d^T B101 W``; both are ``>= 0`` because ``(w_i - w_i*)^T z >= 0`` on
+  ``R(w_i, -w_i*)`` and ``w_j^T z >= 0`` on ``R(w_j, +-w_j*)``.
+* Def. 3.2's ``m_min(phi)`` is a minimum over weights whose angles to their targets are *all* equal
+  to ``phi``; s3 needs the current weights to be such a configuration, and the induction needs the
+  next iterate to be one again. One population-GD step generally makes the angles unequal.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from proofcheck import Claim, Outcome, Verdict
+from proofcheck import linalg_exact as X
+from proofcheck.distributions import FiniteAtoms
+from proofcheck.networks import (block_matrix_exact, gd_step_exact, gradient_three_sum_exact,
+                                 population_gradient_exact, vec)
+
+from . import src
+
+KLM = [(0, 0, 0), (1, 0, 0), (0, 0, 1), (1, 0, 1), (0, 1, 0), (1, 1, 0)]
+
+
+# ---------------------------------------------------------------------- instances
+def _instance(rng, boundary: bool, equal_angle: bool = False, n_choices=(1, 2, 3), k: int | None = None):
+    """A random exact teacher-student instance: (dist, W, W*).
+
+    ``boundary``: add atoms exactly on hyperplanes ``w_j*^T z = 0``; otherwise atoms are redrawn until
+    none lies on any hyperplane ``w_j^T z = 0`` or ``w_j*^T z = 0``.
+    ``equal_angle``: planar ``W`` with every ``angle(w_i, w_i*)`` exactly equal (rational rotation)."""
+    n = int(rng.choice(n_choices))
+    k = k or (2 if equal_angle else int(rng.choice([2, 3])))
+    Ws = X.random_teacher(rng, k, n)
+    if equal_angle:
+        t = Fraction(int(rng.integers(1, 12)), 12)  # theta = 2 atan t in (0, pi/2)
+        signs = [1 if rng.random() < 0.5 else -1 for _ in range(n)]
+        scales = [Fraction(int(rng.integers(2, 9)), 4) for _ in range(n)]
+        W = X.equal_angle_config(Ws, t, signs, scales)
+    else:
+        W = X.random_teacher(rng, k, n)
+    normals_star = [list(Ws[:, j]) for j in range(n)]
+    all_normals = normals_star + [list(W[:, j]) for j in range(n)]
+    m = int(rng.integers(1, 7))
+    for _ in range(50):
+        atoms, weights = X.random_atoms(rng, k, m, on_hyperplanes=normals_star if boundary else ())
+        if boundary:
+            # keep the boundary atoms off the student's hyperplanes, so the ReLU derivative
+            # convention at 0 plays no part
+            if all(X.dot(X.fvec(W[:, i]), a) != 0 for a in atoms for i in range(n)):
+                break
+        elif X.off_hyperplanes(atoms, all_normals):
+            break
+    else:
+        return None
+    return FiniteAtoms(atoms, weights), W, Ws
+
+
+def _max_abs(A) -> Fraction:
+    return max((abs(Fraction(v)) for v in np.asarray(A, dtype=object).ravel()), default=Fraction(0))
+
+
+# ---------------------------------------------------------------------- s1
+def _check_s1(boundary_mass: bool):
+    def check(ctx) -> Outcome:
+        n_inst = ctx.examples(0.5)
+        tried = 0
+        for _ in range(n_inst):
+            inst = _instance(ctx.rng, boundary=boundary_mass and ctx.rng.random() < 0.5)
+            if inst is None:
+                continue
+            dist, W, Ws = inst
+            tried += 1
+            direct = population_gradient_exact(dist, W, Ws, reading="appendix")
+            three = gradient_three_sum_exact(dist, W, Ws)
+            gap = _max_abs(direct - three)
+            if gap != 0:
+                rec = ctx.record_counterexample(
+                    {"dist": dist, "W": W, "W_star": Ws}, -float(gap),
+                    "exact rational arithmetic: population gradient vs the three-sum, atom by atom",
+                    extra={"direct": direct, "three_sum": three})
+                return Outcome(Verdict.REFUTED,
+                               f"exact counterexample: the three-sum differs from E[grad l] by {gap} "
+                               f"(max entry) for {len(dist.weights_q)} atoms, n = {W.shape[1]}, k = {W.shape[0]}; "
+                               "an atom on a hyperplane w_j*^T z = 0 is counted in both R(w_j, w_j*) and R(w_j, -w_j*)",
+                               examples=tried, satisfied=tried, margin=-float(gap), counterexample=rec)
+        return Outcome(Verdict.SURVIVED,
+                       f"the three-sum equals the population gradient exactly (Fractions) in {tried} random "
+                       "finite-atom instances" + (" (half with atoms on the hyperplanes w_j*^T z = 0)" if boundary_mass
+                                                  else " with no atom on any hyperplane w_j^T z = 0, w_j*^T z = 0"),
+                       examples=tried, satisfied=tried, margin=0.0)
+    return check
+
+
+_S1_STATEMENT = (r"E\nabla_{w_i}\ell = \tfrac1{n^2}\sum_j E[zz^\top 1\{R(w_i,w_{i*})R(w_j,w_{j*}) + "
+                 r"R(w_i,-w_{i*})R(w_j,w_{j*})\}](w_j-w_{j*}) + \dots")
+
+s1 = Claim(
+    id="park2019.thm3.4.s1",
+    title="population gradient = the three-sum over R(w_i, +-w_i*) ∩ R(+-w_j, +-w_j*) (closed regions)",
+    source=src("Appendix 5.1, p. 11 (first display of the proof)"),
+    statement=_S1_STATEMENT,
+    check=_check_s1(boundary_mass=True),
+    cost=1.0,
+    note="any input distribution (the thesis assumes none beyond boundedness), regions closed as in "
+         "Def. 2.1; model normalised by 1/n (the appendix's 1/n^2). Finite rational atoms, exact.",
+)
+
+s1_generic = Claim(
+    id="park2019.thm3.4.s1@no_boundary_mass",
+    title="s1 for distributions with no mass on the hyperplanes w_j^T z = 0, w_j*^T z = 0",
+    source=src("Appendix 5.1, p. 11"),
+    statement=_S1_STATEMENT,
+    check=_check_s1(boundary_mass=False),
+    note="reading: regions differ from their interiors by null sets (e.g. any distribution with a "
+         "density); sigma(a) - sigma(b) then splits exactly into the three regions",
+)
+
+
+# ---------------------------------------------------------------------- s2
+def _printed_double_sum(dist, W, Ws) -> Fraction:
+    """s2's middle display computed directly from the indicators, atom by atom (independent of
+    the block-matrix code): (1/n^2) sum_a p_a sum_{i,j} (d_i^T z)[...](z^T v_j)."""
+    k, n = W.shape
+    cols = [X.fvec(W[:, i]) for i in range(n)]
+    scol = [X.fvec(Ws[:, i]) for i in range(n)]
+    total = Fraction(0)
+
+    def R(a, b, z):
+        return X.dot(a, z) >= 0 and X.dot(b, z) >= 0
+
+    neg = lambda v: [-x for x in v]  # noqa: E731
+    for z, p in zip(dist.atoms_q, dist.weights_q):
+        for i in range(n):
+            di_z = X.dot(cols[i], z) - X.dot(scol[i], z)
+            outer = int(R(cols[i], scol[i], z)) + 0  # R(w_i, w_i*)
+            outer_neg = int(R(cols[i], neg(scol[i]), z))  # R(w_i, -w_i*)
+            for j in range(n):
+                wz, sz = X.dot(cols[j], z), X.dot(scol[j], z)
+                s = Fraction(0)
+                s += (outer + outer_neg) * int(R(cols[j], scol[j], z)) * (wz - sz)
+                s += (outer + outer_neg) * int(R(cols[j], neg(scol[j]), z)) * wz
+                s += (outer + outer_neg) * int(R(neg(cols[j]), scol[j], z)) * (-sz)
+                total += p * di_z * s
+    return total / (n * n)
+
+
+def _b_form(dist, W, Ws) -> Fraction:
+    B = {klm: block_matrix_exact(dist, W, Ws, *klm) for klm in KLM}
+    w, ws = vec(W), vec(Ws)
+    d = w - ws
+    return (X.quad(d, B[0, 0, 0] + B[1, 0, 0]) + X.quad(d, B[0, 0, 1] + B[1, 0, 1], w)
+            + X.quad(d, B[0, 1, 0] + B[1, 1, 0], -ws))
+
+
+def _check_s2(ctx) -> Outcome:
+    tried = 0
+    for _ in range(ctx.examples(0.5)):
+        inst = _instance(ctx.rng, boundary=ctx.rng.random() < 0.5)
+        if inst is None:
+            continue
+        dist, W, Ws = inst
+        tried += 1
+        lhs, rhs = _printed_double_sum(dist, W, Ws), _b_form(dist, W, Ws)
+        if lhs != rhs:
+            rec = ctx.record_counterexample({"dist": dist, "W": W, "W_star": Ws}, -float(abs(lhs - rhs)),
+                                            "exact rational arithmetic", extra={"double_sum": lhs, "b_form": rhs})
+            return Outcome(Verdict.REFUTED, f"double sum {lhs} != block form {rhs} (exact)", examples=tried,
+                           satisfied=tried, margin=-float(abs(lhs - rhs)), counterexample=rec)
+    return Outcome(Verdict.SURVIVED,
+                   f"the printed double sum equals d^T(B000+B100)d + d^T(B001+B101)W + d^T(B010+B110)(-W*) "
+                   f"exactly in {tried} finite-atom instances (about half with atoms on boundary hyperplanes)",
+                   examples=tried, satisfied=tried, margin=0.0)
+
+
+s2 = Claim(
+    id="park2019.thm3.4.s2",
+    title="sum_i E<grad_i, w_i - w_i*> as the block form (B000+B100), (B001+B101), (B010+B110)",
+    source=src("Appendix 5.1, pp. 11-12 (second and third displays)"),
+    statement=(r"\sum_i E\langle\nabla_{w_i}\ell, w_i-w_{i*}\rangle = (W-W_*)^\top(B_{000}+B_{100})(W-W_*) "
+               r"+ (W-W_*)^\top(B_{001}+B_{101})W + (W-W_*)^\top(B_{010}+B_{110})(-W_*)"),
+    check=_check_s2,
+    uses=["park2019.thm3.4.s1"],
+    note="checked as the step it is: the printed double sum of indicators (given s1) equals the block "
+         "form of Def. 3.1 -- the indicator/index bookkeeping, computed independently on both sides",
+)
+
+
+# ---------------------------------------------------------------------- s3, s4
+def _check_s3_s4(which: str):
+    def check(ctx) -> Outcome:
+        tried, least, least_dropped = 0, math.inf, None
+        for _ in range(ctx.examples(0.3)):
+            inst = _instance(ctx.rng, boundary=ctx.rng.random() < 0.3, equal_angle=True, n_choices=(1, 2, 3))
+            if inst is None:
+                continue
+            dist, W, Ws = inst
+            tried += 1
+            B = {klm: block_matrix_exact(dist, W, Ws, *klm) for klm in KLM}
+            w, ws = vec(W), vec(Ws)
+            d = w - ws
+            if which == "s3":
+                # line2 - line3 = [d^T B000 d - m_min |d|^2] + d^T B100 W + d^T B101 W, and
+                # m_min(phi) <= lambda_min(B000) at this configuration (Def. 3.2).
+                dropped = [X.quad(d, B[1, 0, 0], w), X.quad(d, B[1, 0, 1], w)]
+                for val in dropped:
+                    if least_dropped is None or val < least_dropped:
+                        least_dropped = val
+                lam = float(np.linalg.eigvalsh(X.float_matrix(B[0, 0, 0]))[0])
+                dd = float(X.dot(list(d), list(d)))
+                margin = float(X.quad(d, B[0, 0, 0])) - lam * dd + float(sum(dropped))
+            else:
+                terms = [(d, B[1, 0, 0], -ws), (d, B[0, 0, 1], w), (d, B[0, 1, 0], -ws), (d, B[1, 1, 0], -ws)]
+                margin = math.inf
+                for x, M, y in terms:
+                    sig = float(np.linalg.svd(X.float_matrix(M), compute_uv=False)[0])
+                    nx = math.sqrt(float(X.dot(list(x), list(x))))
+                    ny = math.sqrt(float(X.dot(list(y), list(y))))
+                    margin = min(margin, float(X.quad(x, M, y)) + nx * ny * sig)
+            least = min(least, margin)
+        ev = f"no violation in {tried} exact finite-atom instances at equal angles (k = 2, n <= 3); least margin {least:.3g}"
+        details = {}
+        if which == "s3" and least_dropped is not None:
+            ev += f"; the dropped terms d^T B100 W, d^T B101 W were >= 0 exactly (least {least_dropped})"
+            details["least_dropped_term"] = str(least_dropped)
+            if least_dropped < 0:
+                ev += " -- a dropped term was negative"
+        return Outcome(Verdict.SURVIVED, ev, examples=tried, satisfied=tried, margin=least, details=details)
+    return check
+
+
+s3 = Claim(
+    id="park2019.thm3.4.s3",
+    title="'use m_min and remove positive terms' (drops d^T B100 W and d^T B101 W)",
+    source=src("Appendix 5.1, p. 12 ('Use definitions of m_min and remove positive terms')"),
+    statement=(r"\ge \|W-W_*\|^2 m_{min} + (W-W_*)^\top B_{100}(-W_*) + (W-W_*)^\top B_{001}W "
+               r"+ (W-W_*)^\top(B_{010}+B_{110})(-W_*)"),
+    check=_check_s3_s4("s3"),
+    uses=["park2019.thm3.4.s2"],
+    cost=1.0,
+    note="at a configuration with every angle(w_i, w_i*) = phi (Def. 3.2); m_min(phi) <= lambda_min(B_000) "
+         "there, so the step is checked with lambda_min(B_000) (the largest value m_min can take). The "
+         "dropped terms are computed exactly.",
+)
+
+s4 = Claim(
+    id="park2019.thm3.4.s4",
+    title="'use norm': x^T B y >= -|x||y||B|_oper for the four remaining terms",
+    source=src("Appendix 5.1, p. 13 ('Now use norm.')"),
+    statement=(r"\ge \|W-W_*\|^2 m_{min} - \|W_*\|\|W-W_*\|\|B_{100}\| - \|W\|\|W-W_*\|\|B_{001}\| "
+               r"- \|W_*\|\|W-W_*\|(\|B_{010}\| + \|B_{110}\|)"),
+    check=_check_s3_s4("s4"),
+    uses=["park2019.thm3.4.s3"],
+    note="Cauchy-Schwarz with the operator norm, evaluated on the block matrices of exact instances",
+)
+
+
+# ---------------------------------------------------------------------- induction
+def _check_induct(ctx) -> Outcome:
+    tried, met = 0, 0
+    for _ in range(ctx.examples(0.3)):
+        inst = _instance(ctx.rng, boundary=False, equal_angle=True, n_choices=(2, 3))
+        if inst is None:
+            continue
+        dist, W, Ws = inst
+        d0 = X.dot(list(vec(W) - vec(Ws)), list(vec(W) - vec(Ws)))
+        s0 = X.dot(list(vec(Ws)), list(vec(Ws)))
+        tried += 1
+        if not d0 < s0:  # the theorem's hypothesis |W - W*| < |W*| at time t
+            continue
+        met += 1
+        for eta in (Fraction(1, 10), Fraction(1, 1000)):
+            W1 = gd_step_exact(dist, W, Ws, eta, reading="appendix")
+            c2 = [X.cos_sq_angle(X.fvec(W1[:, i]), X.fvec(Ws[:, i])) for i in range(W.shape[1])]
+            if len(set(c2)) > 1:
+                gap = max(c2) - min(c2)
+                rec = ctx.record_counterexample(
+                    {"dist": dist, "W": W, "W_star": Ws, "eta": eta}, -float(gap),
+                    "exact rational arithmetic: signed cos^2 of each angle after one exact GD step",
+                    extra={"W_next": W1, "cos_sq": c2})
+                return Outcome(
+                    Verdict.REFUTED,
+                    f"from weights with every angle(w_i, w_i*) equal (exactly) and |W - W*| < |W*|, one "
+                    f"population GD step with eta = {eta} gives signed cos^2 of the angles {[str(c) for c in c2]}: "
+                    "no longer all equal, so Def. 3.2's m_min (and Assumption 3.3) do not apply at t + 1",
+                    examples=tried, satisfied=met, margin=-float(gap), counterexample=rec)
+    return Outcome(Verdict.SURVIVED if met else Verdict.VACUOUS,
+                   f"angles stayed equal after one exact GD step in {met} instances ({tried} tried)",
+                   examples=tried, satisfied=met, margin=0.0)
+
+
+induct = Claim(
+    id="park2019.thm3.4.induct",
+    title="the one-step bound can be applied inductively (its hypotheses hold again at t+1)",
+    source=src("Appendix 5.1, p. 13 ('If this theorem satisfies, then we can use it inductively for all t.')"),
+    statement=r"\text{hypotheses at } t \Rightarrow \text{hypotheses at } t+1",
+    check=_check_induct,
+    uses=["park2019.thm3.4.s3"],
+    note="reading of Def. 3.2 / Assumption 3.3: the quantities are defined on configurations whose angles "
+         "angle(w_i, w_i*) are all equal to phi, so the iterate must stay such a configuration. Steps "
+         "eta = 1/10, 1/1000 (any eta > 0 small; for n >= 2 the statement's own step-size bound is not "
+         "positive, see park2019.thm3.4@L=m_max.L_ex=m_ex). Exact atoms, exact GD step.",
+)
