@@ -376,7 +376,11 @@ class _Certifier:
                     elif not he.definitely_holds(h.strict):
                         active.append(i)
                 if not discard and self.monotonicity:
-                    discard = any(self._hyp_fails_monotone(i, box, ball, prec) for i in active)
+                    n_before = self.n_closed
+                    if any(self._hyp_fails_monotone(i, box, ball, prec) for i in active):
+                        if self.n_closed > n_before:
+                            continue  # closed at the one end where the hypotheses may hold
+                        discard = True
                 if discard:
                     self.n_discarded += 1
                     continue
@@ -469,6 +473,10 @@ class _Certifier:
         if c is None:
             return False
         if c > 0 or (c == 0 and not self.strict):
+            # The hypotheses may hold at this end: it counts as a certified point, not vacuity.
+            enc = self._point_enclosure(self.ec.conclusion.margin, end)
+            self._close(0.0 if c == 0 or enc is None else safe_float(enc.lo))
+            self.n_mono += 1
             return True
         self._refute(end, "exact" if c == 0 else "arb")
         return False

@@ -112,6 +112,25 @@ def test_general_hypothesis_discards_boxes():
     assert p < 1 and mpmath.sin(mpmath.mpf(p.numerator) / p.denominator) >= 0
 
 
+def test_hypothesis_holding_at_one_end_only_is_not_vacuous():
+    # sin x >= sin 1 on [0, 1] holds only at x = 1, where the conclusion is decided exactly.
+    hyp = [sympy.Ge(sympy.sin(x), sympy.sin(1))]
+    ok = certify_interval(ctx_of(sympy.Ge(x, 1), [real("x", 0, 1)], hypotheses=hyp))
+    assert ok is not None and ok.verdict is Verdict.CERTIFIED
+    bad = certify_interval(ctx_of(sympy.Gt(x, 1), [real("x", 0, 1)], hypotheses=hyp))
+    assert bad is not None and bad.verdict is Verdict.REFUTED and exact_point(bad, "x") == 1
+
+
+def test_counterexample_at_a_non_float_end_moves_to_a_float():
+    # The failure at 7/3 also holds at the nearest float, which replays bit for bit as a float.
+    out = certify_interval(ctx_of(sympy.Le(x, 2 * sympy.sin(x)), [real("x", 0, sympy.Rational(7, 3))]))
+    assert out is not None and out.verdict is Verdict.REFUTED
+    q = exact_point(out, "x")
+    assert Fraction(float(q)) == q and 0 <= q <= Fraction(7, 3)
+    ball = arb(fmpq(q.numerator, q.denominator))
+    assert 2 * ball.sin() - ball < 0
+
+
 def test_hypotheses_never_hold_is_vacuous():
     out = certify_interval(ctx_of(sympy.Ge(x, 1), [real("x", 0, 1)], hypotheses=[sympy.Ge(sympy.sin(x), 2)]))
     assert out is not None and out.verdict is Verdict.VACUOUS
