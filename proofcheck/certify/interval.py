@@ -13,6 +13,13 @@ sympy ends of the domain) are handled as follows:
    way, recursively up to the third derivative), the margin's minimum is at an endpoint, whose
    value is decided exactly (sympy for an exact zero such as ``2 sin 0 - 0``, Arb otherwise).
 
+5. a hypothesis strictly monotone on the box (certified sign of its derivative) that fails at
+   its better end fails on the whole box; if it holds there with equality only that end counts,
+   and the claim is decided at it exactly.
+
+A refutation found at a point that is not a float (``7/3``, ``2/pi``) moves to an adjacent float
+when the margin fails there just as certainly, so the stored record replays bit for bit.
+
 Naive enclosures cannot close a box touching a point where the claim is tight (``x <= 2 sin x``
 at ``x = 0``: the enclosure of ``2 sin x - x`` on ``[0, e]`` always dips below 0); rule 4 does.
 Hypotheses of the form ``x >= c`` / ``x <= c`` (``c`` a number) are folded into the domain so
