@@ -443,3 +443,75 @@ def gaussian_wedge_eigs(theta: float) -> tuple[float, float, float]:
     and ``(pi - theta)/(2 pi)`` on its complement."""
     return ((math.pi - theta - math.sin(theta)) / (2 * math.pi), (math.pi - theta + math.sin(theta)) / (2 * math.pi),
             (math.pi - theta) / (2 * math.pi))
+
+
+def gaussian_n1_sympy(phi=None) -> dict:
+    """Closed forms for ``z ~ N(0, I_k)``, one neuron (n = 1), as sympy expressions of ``phi`` (the
+    angle between ``w`` and ``w*``), so that the engine can lint them and certify with Arb:
+
+    * ``m_min``: ``lambda_min(R_{w,w*}) = (pi - phi - sin phi)/(2 pi)``  (same for every ``w`` at angle phi)
+    * ``m_max``: ``lambda_max(R_{w,w*}) = (pi - phi + sin phi)/(2 pi)``
+    * ``m_max_neg``: ``lambda_max(R_{w,-w*}) = (phi + sin phi)/(2 pi)``  (angle(w, -w*) = pi - phi; this is
+      ``B_101`` for n = 1)
+    * ``alpha``: ``m_max_neg / phi``; ``beta``: ``P[R(w,-w*)]/phi = 1/(2 pi)``;
+    * ``prob_neg``: ``P[R(w, -w*)] = phi/(2 pi)``.
+
+    Rotation invariance makes the min/max over ``{w : angle = phi}`` trivial (every such ``w`` gives
+    the same spectrum); the eigenvalues are verified against the numeric code in tests."""
+    import sympy
+
+    p = sympy.Symbol("phi", real=True) if phi is None else phi
+    pi = sympy.pi
+    return {
+        "m_min": (pi - p - sympy.sin(p)) / (2 * pi),
+        "m_max": (pi - p + sympy.sin(p)) / (2 * pi),
+        "m_max_neg": (p + sympy.sin(p)) / (2 * pi),
+        "alpha": (p + sympy.sin(p)) / (2 * pi * p),
+        "beta": 1 / (2 * pi),
+        "prob_neg": p / (2 * pi),
+    }
+
+
+def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
+    """Rigorous Arb enclosure (k x k list of ``flint.arb``) of FACTS.md's Gaussian wedge moment
+    ``E[g g^T 1{u^T g >= 0, v^T g >= 0}]`` for exact (rational) ``u, v`` that are not parallel."""
+    from flint import arb, ctx as fctx
+
+    from .num import fraction_to_arb
+
+    uq = [to_fraction(x) for x in u]
+    vq = [to_fraction(x) for x in v]
+    saved = fctx.prec
+    fctx.prec = prec
+    try:
+        uu = sum(x * x for x in uq)
+        vv = sum(x * x for x in vq)
+        uv = sum(x * y for x, y in zip(uq, vq))
+        if uu == 0 or vv == 0:
+            raise GeometryError("angle undefined for a zero vector")
+        if uv * uv == uu * vv:
+            raise GeometryError("wedge_moment_arb needs non-parallel u, v (use the theta = 0 or pi limit)")
+        nu, nv = fraction_to_arb(uu).sqrt(), fraction_to_arb(vv).sqrt()
+        c = fraction_to_arb(uv) / (nu * nv)
+        s = fraction_to_arb(uu * vv - uv * uv).sqrt() / (nu * nv)
+        th = arb.atan2(s, c) if hasattr(arb, "atan2") else c.acos()
+        pi = arb.pi()
+        P = (pi - th) / (2 * pi)
+        ua = [fraction_to_arb(x) / nu for x in uq]
+        va = [fraction_to_arb(x) / nv for x in vq]
+        k = len(uq)
+        out = []
+        for i in range(k):
+            row = []
+            for j in range(k):
+                S = ua[i] * va[j] + va[i] * ua[j] - c * (ua[i] * ua[j] + va[i] * va[j])
+                row.append((P if i == j else arb(0)) + S / (2 * pi * s))
+            out.append(row)
+        return out
+    finally:
+        fctx.prec = saved
+
+
+def region_matrix(dist, w: Any, w_star: Any, sign: int = 1) -> tuple[np.ndarray, float]:
+    """``R_{w, sign * w*} = E[z z^T 1{w^T z >= 0, sign * w*^T z >= 0}]`` (Def 2.1) with its error."""
+    return dist.second_moment_region(np.stack([np.asarray(w, dtype=float), sign * np.asarray(w_star, dtype=float)]))

@@ -142,3 +142,37 @@ def test_bad_angles():
         m_min(g, 1.0, np.array([[0.0], [0.0]]))
     with pytest.raises(GeometryError, match="phi > 0"):
         alpha(g, 0.0, np.array([[1.0], [0.0]]))
+
+
+def test_gaussian_n1_sympy_matches_numeric():
+    import sympy
+
+    from proofcheck.extremal import gaussian_n1_sympy
+
+    forms = gaussian_n1_sympy()
+    phi = sympy.Symbol("phi", real=True)
+    g = StandardGaussian(3)
+    ws = np.array([[0.2], [1.0], [-0.4]])
+    for p in (0.1, 1.2):
+        val = lambda name: float(forms[name].subs(phi, p))
+        assert m_min(g, p, ws, restarts=1).value == pytest.approx(val("m_min"), abs=1e-10)
+        assert m_max(g, p, ws, restarts=1).value == pytest.approx(val("m_max"), abs=1e-10)
+        assert m_max_klm(g, p, ws, (1, 0, 1), restarts=1).value == pytest.approx(val("m_max_neg"), abs=1e-10)
+        assert beta(g, p, ws, restarts=1).value == pytest.approx(val("beta"), rel=1e-9)
+
+
+def test_wedge_moment_arb_encloses_float():
+    from proofcheck.extremal import wedge_moment_arb
+    from proofcheck.geometry import wedge_moment_closed_form
+    from proofcheck.num import arb_endpoints
+
+    u, v = [1, 2, 0], [Fraction(3), -1, Fraction(1, 3)]
+    A = wedge_moment_arb(u, v)
+    F = wedge_moment_closed_form(np.array(u, dtype=float), np.array(v, dtype=float))
+    for i in range(3):
+        for j in range(3):
+            lo, hi = arb_endpoints(A[i][j])
+            assert float(hi - lo) < 1e-30
+            assert float(lo) - 1e-14 <= F[i, j] <= float(hi) + 1e-14
+    with pytest.raises(GeometryError, match="parallel"):
+        wedge_moment_arb([1, 0], [2, 0])
