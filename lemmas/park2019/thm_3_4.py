@@ -315,3 +315,24 @@ s11_repaired = Claim(
     note="repair: with the square that expanding |d - eta g|^2 produces (s10:repaired), the "
          "statement's step bound eta <= a/(2b^2) is exactly what makes eta^2 b^2 <= eta a/2",
 )
+
+
+# ====================================================================== the statement
+_eta_s = _nonneg("eta", 10, "step size")
+_D0s, _D1s = _nonneg("D0", 10, "|W^t - W*|"), _nonneg("D1", 10, "|W^{t+1} - W*|")
+_phis = _phi_pi
+_als = Variable("alpha", st.floats(0, 5), domain="(0, 5]", lo=0, hi=5, meaning="Assumption 3.3's alpha")
+ETAS, D0S, D1S, ALS = (v.symbol for v in (_eta_s, _D0s, _D1s, _als))
+MEX_DEF = S("m_ex", real=True)  # the paper's definition (Assumption 3.3), arity 0
+
+thm34 = Claim(
+    id="park2019.thm3.4",
+    title="population GD contracts |W - W*| for eta below the printed bound (as printed)",
+    source=src("Chapter 3, Theorem 3.4, p. 7; restated in Appendix 5.1, p. 11"),
+    statement=(r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m^{ex}_{max}}{2(L(\phi)+14L_{ex}+4\alpha)^2}"
+               r"\Rightarrow \|W^{t+1}-W_*\|^2 \le \|W^t-W_*\|^2\big(1-\tfrac{\eta_t(m_{min}-10m^{ex}_{max})}{2}\big)"),
+    variables=[_eta_s, _D0s, _D1s, _phis, _als],
+    formula=[sympy.Le(ETAS, (F("m_min")(PHI) - 10 * MEX_DEF) / (2 * (F("L")(PHI) + 14 * S("L_ex", real=True) + 4 * ALS) ** 2))],
+    conclusion=sympy.Le(D1S**2, D0S**2 * (1 - ETAS * (S("m_min", real=True) - 10 * MEX_DEF) / 2)),
+    note="L(phi) and L_ex are defined nowhere; the conclusion uses m_min without the argument Def. 3.2 gives it",
+)

@@ -1,0 +1,179 @@
+r"""Theorem 3.4 under readings that make it well-formed: can its hypotheses be met at all?
+
+Source: ``000_294578d75b1f2ab6.txt``, Theorem 3.4, p. 7 (statement printed in :mod:`.thm_3_4`).
+
+Reading ``L = m_max(phi)`` (the largest ``|B_000|`` at angle ``phi``, singular values as defined on
+p. 4) and ``L_ex = m_ex`` (the proof's last lines have ``14 m_ex`` where the statement has
+``14 L_ex``). The step-size bound is then
+
+.. math::  \eta_t \le \min_{0\le\phi\le\phi^t} \frac{m_{min}(\phi) - 10\, m_{ex}}{2(m_{max}(\phi) + 14 m_{ex} + 4\alpha)^2}
+
+and the interval ``[0, phi^t]`` always contains ``phi = 0``. If ``m_min(0) - 10 m_ex <= 0`` no positive
+step size is allowed and the theorem says nothing.
+
+Soundness of a vacuity finding (each instance): ``m_min(0)`` is bounded *above* by a Rayleigh
+quotient of ``B_000`` at ``W = W*`` (exact rationals for finite atoms; at ``phi = 0`` the configuration
+set has a single element up to scaling, which the regions ignore); ``m_ex`` is bounded *below* by
+``sigma_max(B_klm)/theta`` at one exactly-equal-angle configuration (rational rotations, angle
+``theta = 2 atan t`` as an Arb ball; ``|B x|^2/|x|^2`` with a rational ``x``). For the Gaussian the
+region moments are closed forms with a stated float error (``proofcheck.extremal`` estimates with
+``side="exact"``), added on the safe side.
+
+Errata: see :mod:`.thm_3_4`.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from flint import arb
+
+from proofcheck import Claim, Outcome, Verdict
+from proofcheck import extremal as E
+from proofcheck import linalg_exact as X
+from proofcheck.distributions import FiniteAtoms, StandardGaussian, rational_direction
+from proofcheck.networks import block_matrix, block_matrix_exact
+from proofcheck.num import Enclosure, fraction_to_arb
+
+from . import src
+from .thm_2_3 import one_neuron_check
+
+EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
+#: angles at which m_ex(phi) = max lambda_max(B_klm)/phi is scanned (a lower bound needs only one)
+PHI_GRID = np.linspace(0.02, math.pi - 0.02, 40)
+GAUSS_SLACK = 1e-9  # float rounding of configurations at angle phi (relative), on the safe side
+
+
+def _planar_teacher(rng, n: int) -> np.ndarray:
+    return X.random_teacher(rng, 2, n, denominator=4)
+
+
+def _atoms_for(rng, Ws) -> FiniteAtoms:
+    """Random rational atoms; half the time placed away from the teacher's hyperplanes (the most
+    favourable case for a small m_ex), on the unit circle."""
+    n = Ws.shape[1]
+    m = int(rng.integers(4, 10))
+    if rng.random() < 0.5:
+        atoms, weights = X.random_atoms(rng, 2, m)
+        return FiniteAtoms(atoms, weights)
+    normals = [np.array([float(x) for x in Ws[:, j]]) for j in range(n)]
+    dirs = []
+    while len(dirs) < m:
+        a = rng.uniform(0, 2 * math.pi)
+        v = np.array([math.cos(a), math.sin(a)])
+        if all(abs(v @ u) / np.linalg.norm(u) > math.sin(0.3) for u in normals):
+            dirs.append(v)
+    return FiniteAtoms([rational_direction(v, 1000) for v in dirs], [Fraction(int(rng.integers(1, 5))) for _ in dirs])
+
+
+def _mex_lower_float(dist, Ws) -> tuple[float, float]:
+    """(max over the grid of the k = 2 enumerated m_ex(phi) estimate, the phi attaining it)."""
+    best, arg = 0.0, PHI_GRID[0]
+    for phi in PHI_GRID:
+        e = E.m_ex(dist, float(phi), Ws.astype(float))
+        if e.value > best:
+            best, arg = e.value, float(phi)
+    return best, arg
+
+
+def _mex_lower_exact(dist, Ws, phi: float) -> arb:
+    """Exact-configuration lower bound of m_ex near angle phi (all 2^n sign patterns, 4 matrices)."""
+    t = X.tan_half(phi)
+    _, _, theta = X.rational_rotation(t)
+    n = Ws.shape[1]
+    best = Fraction(0)
+    for code in range(2**n):
+        signs = [1 if (code >> i) & 1 else -1 for i in range(n)]
+        W = X.equal_angle_config(Ws, t, signs)
+        for klm in EX_KLM:
+            best = max(best, X.sigma_max_lower_sq(block_matrix_exact(dist, W, Ws, *klm)))
+    return fraction_to_arb(best).sqrt() / theta
+
+
+def _instance_margin(rng, kind: str, n: int):
+    """(upper bound of m_min(0) - 10 m_ex, description, plot data) for one random instance."""
+    if kind == "gauss":
+        Ws = _planar_teacher(rng, n).astype(float)
+        dist = StandardGaussian(2)
+        mm = E.m_min(dist, 0.0, Ws)
+        mmin_ub = mm.upper_bound
+        best, best_phi = 0.0, None
+        for phi in PHI_GRID:
+            e = E.m_ex(dist, float(phi), Ws)
+            lb = e.lower_bound * (1 - GAUSS_SLACK)
+            if lb > best:
+                best, best_phi = lb, float(phi)
+        ub = mmin_ub - 10 * best
+        desc = f"standard Gaussian, n = {n}, W* = {Ws.tolist()}"
+        return ub, desc, (dist, Ws, best)
+    Ws = _planar_teacher(rng, n)
+    dist = _atoms_for(rng, Ws)
+    mmin_ub = X.lam_min_upper(block_matrix_exact(dist, Ws, Ws, 0, 0, 0))
+    flb, phi = _mex_lower_float(dist, Ws.astype(float))
+    mex_lb = _mex_lower_exact(dist, Ws, phi) if flb > 0 else arb(0)
+    enc = Enclosure.of(fraction_to_arb(mmin_ub) - 10 * mex_lb)
+    desc = f"{len(dist.weights_q)} rational atoms {dist.to_json()}, n = {n}, W* = {[[str(x) for x in r] for r in Ws]}"
+    return float(enc.hi), desc, (dist, Ws.astype(float), float(Enclosure.of(mex_lb).lo))
+
+
+def _margin_curve(dist, Ws, mex_lb: float) -> dict:
+    phis = np.linspace(0.0, math.pi / 2, 25)
+    vals = [E.m_min(dist, float(p), Ws).value - 10 * mex_lb for p in phis]
+    return {"title": "numerator of the step-size bound: m_min(phi) - 10 m_ex (m_ex: certified lower bound)",
+            "x_label": "phi", "y_label": "m_min(phi) - 10 m_ex", "log_x": False, "log_y": False,
+            "series": [{"label": "upper bound of the numerator", "x": phis.tolist(), "y": vals, "lo": None, "hi": None},
+                       {"label": "0", "x": [0.0, math.pi / 2], "y": [0.0, 0.0], "lo": None, "hi": None}]}
+
+
+def _check_vacuity(ctx) -> Outcome:
+    n_inst = max(4, ctx.examples(0.1))
+    margins, best, best_desc, best_data = [], -math.inf, "", None
+    open_cases = []
+    for i in range(n_inst):
+        kind = "gauss" if i % 2 == 0 else "atoms"
+        n = 2 if ctx.rng.random() < 0.7 else 3
+        ub, desc, data = _instance_margin(ctx.rng, kind, n)
+        margins.append(ub)
+        ctx.progress(f"instance {i + 1}/{n_inst}: m_min(0) - 10 m_ex <= {ub:.4g}")
+        if ub >= 0:
+            open_cases.append(desc)
+        if ub > best:
+            best, best_desc, best_data = ub, desc, data
+    details = {"plots": [_margin_curve(*best_data)], "margins_upper": margins}
+    if open_cases:
+        return Outcome(Verdict.SURVIVED,
+                       f"not shown vacuous: at {len(open_cases)} of {n_inst} instances the bound m_min(0) - 10 m_ex "
+                       f"could be >= 0 (e.g. {open_cases[0]}); the conclusion was not checked there",
+                       examples=n_inst, satisfied=len(open_cases), margin=best, details=details)
+    return Outcome(Verdict.VACUOUS,
+                   f"no positive step size in any of {n_inst} instances (n in {{2, 3}}, k = 2, standard Gaussian and "
+                   f"exact rational atoms): at phi = 0 the numerator m_min(0) - 10 m_ex is <= {best:.4g} < 0 even in the "
+                   f"best instance ({best_desc}); upper bound of m_min(0), lower bound of m_ex, both certified",
+                   examples=n_inst, satisfied=0, margin=best, details=details)
+
+
+thm34_read = Claim(
+    id="park2019.thm3.4@L=m_max.L_ex=m_ex",
+    title="Thm 3.4 with L = m_max(phi), L_ex = m_ex: is any step size allowed (n >= 2)?",
+    source=src("Chapter 3, Theorem 3.4, p. 7"),
+    statement=(r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m_{ex}}{2(m_{max}(\phi)+14m_{ex}+4\alpha)^2}"),
+    check=_check_vacuity,
+    cost=1.0,
+    note="the chapter's generalisation to n >= 2 neurons (n = 1 is Thm 2.3, see the '.n=1' reading). "
+         "Search over teachers and input distributions for an instance whose step-size bound is positive; "
+         "vacuity per instance rests on safe-side bounds only",
+)
+
+thm34_n1 = Claim(
+    id="park2019.thm3.4@L=m_max.L_ex=m_ex.n=1",
+    title="Thm 3.4 for one neuron (L = m_max, L_ex = m_ex), Gaussian input",
+    source=src("Chapter 3, Theorem 3.4, p. 7"),
+    statement=(r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m_{ex}}{2(m_{max}(\phi)+14m_{ex}+4\alpha)^2}"
+               r"\Rightarrow \|w^{t+1}-w_*\|^2 \le \|w^t-w_*\|^2(1-\eta_t(m_{min}(\phi_t)-10m_{ex})/2)"),
+    check=lambda ctx: one_neuron_check(ctx, alpha_coeff=4, m_ex=Fraction(1, 10**6),
+                                       label="Thm 3.4, n = 1 (alpha = 1/pi, m_ex = 1e-6)"),
+    note="for n = 1 and a Gaussian the four matrices of Assumption 3.3's first bound live on hyperplanes "
+         "(B_001 = E[zz^T 1{w^T z >= 0, w*^T z = 0}] = 0, ...), so any m_ex > 0 is admissible (1e-6 is used); "
+         "B_101 = R_{w,-w*} gives alpha = 1/pi. m_min in the conclusion is read as m_min(angle(w_t, w*))",
+)
