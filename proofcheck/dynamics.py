@@ -26,6 +26,17 @@ from flint import arb
 from .num import NumericError, arb_endpoints, fraction_to_arb
 
 
+def small_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` for a small inner dimension (numpy's batched matmul is slow when it is 1--8)."""
+    k = A.shape[-1]
+    if k > 8:
+        return A @ B
+    out = A[..., 0:1] * B[0]
+    for j in range(1, k):
+        out = out + A[..., j:j + 1] * B[j]
+    return out
+
+
 def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``w_r(0) ~ N(0, I_d)``, ``a_r ~ unif{-1, 1}`` (shapes ``(m, d)``, ``(m,)``, or batched)."""
     if m < 1:
@@ -39,20 +50,20 @@ def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> 
 def predictions(W: np.ndarray, a: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``u_i = f(W, a, x_i)`` (shape ``(n,)`` or ``(B, n)``)."""
     m = W.shape[-2]
-    pre = W @ X.T
+    pre = small_matmul(W, X.T)
     return np.einsum("...m,...mn->...n", a, np.maximum(pre, 0.0)) / math.sqrt(m)
 
 
 def gradients(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, both: bool = False):
     """``(dL/dW, dL/da or None, u)``; the ReLU derivative at 0 is taken as 1 (the convention of H)."""
     m = W.shape[-2]
-    pre = W @ X.T
+    pre = small_matmul(W, X.T)
     relu = np.maximum(pre, 0.0)
     u = np.einsum("...m,...mn->...n", a, relu) / math.sqrt(m)
     res = u - y
     coeff = (pre >= 0) * res[..., None, :]  # (..., m, n)
-    gW = (a / math.sqrt(m))[..., None] * (coeff @ X)
-    ga = (relu @ res[..., :, None])[..., 0] / math.sqrt(m) if both else None
+    gW = (a / math.sqrt(m))[..., None] * small_matmul(coeff, X)
+    ga = np.einsum("...mn,...n->...m", relu, res) / math.sqrt(m) if both else None
     return gW, ga, u
 
 
@@ -250,3 +261,17 @@ def sample_gram_at_init(rng: np.random.Generator, X: np.ndarray, m: int, trials:
         out.append(h_of_weights(W, X))
         done += b
     return np.concatenate(out, axis=0)
+
+
+def decay_violations(traj: Trajectory, rate: float, tol: float = 1e-12) -> tuple[np.ndarray, np.ndarray]:
+    """Per trial: does ``||y - u(t)||^2 <= exp(-rate t) ||y - u(0)||^2`` fail on the grid by more than the
+    discretisation error? Returns ``(violated, least relative margin)`` (margin / ||y - u(0)||^2)."""
+    r2 = traj.residual_sq  # (steps, B) or (steps,)
+    r0 = r2[0]
+    bound = np.exp(-rate * traj.times)[:, None] * r0 if r2.ndim == 2 else np.exp(-rate * traj.times) * r0
+    err = traj.error_residual if traj.error_residual is not None else np.zeros_like(r2)
+    margin = bound - r2
+    violated = np.any(margin < -(err + tol * (1 + r0)), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.min(np.where(r0 > 0, margin / np.where(r0 > 0, r0, 1), 0.0), axis=0)
+    return violated, rel

@@ -144,14 +144,18 @@ def lambda0_enclosure(gram_exact: Sequence[Sequence[Fraction]]) -> tuple[Fractio
 # ---------------------------------------------------------------- finite width
 def activations(W: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``S[..., r, i] = 1{w_r^T x_i >= 0}`` (works on a batch ``W`` of shape ``(B, m, d)``)."""
-    return (W @ X.T) >= 0
+    from .dynamics import small_matmul
+
+    return small_matmul(W, X.T) >= 0
 
 
 def h_of_patterns(S: np.ndarray, G: np.ndarray) -> np.ndarray:
     """``H`` from activation patterns ``S`` (``(m, n)`` or ``(B, m, n)``) and the Gram ``G = X X^T``."""
-    Sf = S.astype(np.float64)
-    m = S.shape[-2]
-    counts = np.swapaxes(Sf, -1, -2) @ Sf
+    m, n = S.shape[-2], S.shape[-1]
+    counts = np.empty(S.shape[:-2] + (n, n))
+    for i in range(n):
+        for j in range(i, n):
+            counts[..., i, j] = counts[..., j, i] = np.count_nonzero(S[..., i] & S[..., j], axis=-1)
     return G * counts / m
 
 
