@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from dataclasses import dataclass
 from html import escape
 from typing import Any, Iterable
 
@@ -195,15 +196,44 @@ def first_broken_line(lines: list[tuple[str, str]], claims: dict[str, dict]) -> 
 
 
 # ---------------------------------------------------------------------------------------- layout
-def layers(report: dict[str, Any]) -> list[list[str]]:
-    """Claims by dependency depth (0: uses nothing in the report), ordered to reduce crossings.
+@dataclass
+class Layout:
+    """A layered drawing: ``rows[i]`` holds layer ``i``'s slots, left to right by dependency depth.
 
-    Depth of a claim = 1 + the largest depth of its dependencies in the report; an edge that
-    closes a cycle is ignored. Within a layer, claims start in natural id order and are then
-    moved to the mean position of their neighbours (a few barycentre sweeps, ties kept stable).
+    A slot is a claim id, a *ghost* (an id named in ``uses`` but absent from the report) or a
+    *dummy* ``("", k)``: the point where the k-th long edge crosses that layer, so that no edge
+    is drawn through a box. ``edges`` are ``(dependency, user, [dummies in between])``.
+    """
+
+    rows: list[list[Any]]
+    edges: list[tuple[str, str, list[tuple[str, int]]]]
+    ghosts: set[str]
+
+
+def _is_dummy(slot: Any) -> bool:
+    return isinstance(slot, tuple)
+
+
+def layout(report: dict[str, Any], ids: Iterable[str] | None = None) -> Layout:
+    """Layers by dependency depth, with crossings reduced.
+
+    The depth of a claim is 0 when it uses nothing (ghosts are leaves), else 1 + the largest
+    depth of its dependencies; an edge closing a cycle is ignored for depth. Every edge spanning
+    several layers gets a dummy slot in each layer it crosses. Within a layer, slots start in
+    natural id order and are then moved to the mean position of their neighbours (barycentre
+    sweeps, left to right and back, ties kept stable).
+
+    ``ids`` restricts the drawing to these claims plus the claims they use directly.
     """
     claims = claims_by_id(report)
-    deps = {k: [d for d in v if d in claims] for k, v in direct_dependencies(report).items()}
+    all_deps = direct_dependencies(report)
+    nodes = set(claims) if ids is None else set(ids)
+    for n in list(nodes):
+        nodes.update(all_deps.get(n, []))
+    shown = {n for n in nodes if n in claims}
+    ghosts = nodes - shown
+    drawn = set(claims) if ids is None else set(ids)  # whose outgoing uses are drawn
+    deps = {n: [d for d in all_deps.get(n, []) if d in nodes] if n in drawn else [] for n in nodes}
     depth: dict[str, int] = {}
     on_stack: set[str] = set()
 
@@ -220,23 +250,47 @@ def layers(report: dict[str, Any]) -> list[list[str]]:
         depth[n] = best + 1
         return depth[n]
 
-    for n in sorted(claims, key=natural_key):
+    for n in sorted(nodes, key=natural_key):
         visit(n)
     nlayers = max(depth.values(), default=-1) + 1
-    rows = [sorted((n for n in claims if depth[n] == i), key=natural_key) for i in range(nlayers)]
-    users: dict[str, list[str]] = {n: [] for n in claims}
-    for n, ds in deps.items():
-        for d in ds:
-            users[d].append(n)
-    for _ in range(4):
-        for i in range(1, nlayers):  # left to right: follow the dependencies
-            _reorder(rows, i, lambda n: deps.get(n, []))
-        for i in range(nlayers - 2, -1, -1):  # right to left: follow the users
-            _reorder(rows, i, lambda n: users.get(n, []))
-    return rows
+    rows: list[list[Any]] = [sorted((n for n in nodes if depth[n] == i), key=natural_key) for i in range(nlayers)]
+    edges = []
+    neighbours_left: dict[Any, list[Any]] = {n: [] for n in nodes}
+    neighbours_right: dict[Any, list[Any]] = {n: [] for n in nodes}
+    k = 0
+    for n in sorted(nodes, key=natural_key):
+        for d in deps.get(n, []):
+            if d == n:
+                continue
+            chain: list[Any] = [d]
+            dummies = []
+            for layer in range(depth[d] + 1, depth[n]):
+                dummy = ("", k)
+                k += 1
+                rows[layer].append(dummy)
+                neighbours_left[dummy], neighbours_right[dummy] = [], []
+                dummies.append(dummy)
+                chain.append(dummy)
+            chain.append(n)
+            for a, b in zip(chain, chain[1:]):
+                if depth.get(a, -1) < depth.get(b, -1) or _is_dummy(a) or _is_dummy(b):
+                    neighbours_left[b].append(a)
+                    neighbours_right[a].append(b)
+            edges.append((d, n, dummies))
+    for _ in range(6):
+        for i in range(1, nlayers):
+            _reorder(rows, i, lambda n: neighbours_left.get(n, []))
+        for i in range(nlayers - 2, -1, -1):
+            _reorder(rows, i, lambda n: neighbours_right.get(n, []))
+    return Layout(rows, edges, ghosts)
 
 
-def _reorder(rows: list[list[str]], i: int, neighbours) -> None:
+def layers(report: dict[str, Any], ids: Iterable[str] | None = None) -> list[list[str]]:
+    """The claims (and ghosts) of :func:`layout` by layer, without the dummy slots."""
+    return [[n for n in row if not _is_dummy(n)] for row in layout(report, ids).rows]
+
+
+def _reorder(rows: list[list[Any]], i: int, neighbours) -> None:
     pos = {n: k for row in rows for k, n in enumerate(row)}
     keyed = []
     for k, n in enumerate(rows[i]):
@@ -258,11 +312,13 @@ PALETTE = {
     "error": ("#ffe0c7", "#7c2d00"),
 }
 
-NODE_H = 26
-V_GAP = 10
-H_GAP = 70
-CHAR_W = 7.25  # monospace 12px
-PAD = 16
+NODE_H = 24
+V_GAP = 8
+DUMMY_H = 8  # vertical room a passing edge takes in a layer
+H_GAP = 56
+CHAR_W = 7.0  # monospace 11.5px
+PAD = 12
+FIT_WIDTH = 1500  # ~1.3x the report's content width
 
 
 def anchor(claim_id: str) -> str:
@@ -270,87 +326,101 @@ def anchor(claim_id: str) -> str:
     return "claim-" + re.sub(r"[^A-Za-z0-9_.-]", lambda m: f"-{ord(m.group()):x}-", claim_id)
 
 
-def graph_svg(report: dict[str, Any], status: dict[str, dict[str, Any]] | None = None) -> str:
+def papers(report: dict[str, Any]) -> list[str]:
+    """The papers of the report (the id part before the first dot), in natural order."""
+    return sorted({cid.split(".", 1)[0] for cid in claims_by_id(report)}, key=natural_key)
+
+
+def graph_svg(report: dict[str, Any], status: dict[str, dict[str, Any]] | None = None,
+              ids: Iterable[str] | None = None) -> str:
     """The dependency graph as an ``<svg>`` element to inline in HTML (no scripts, no external
     references, no namespace declarations: the HTML parser places it in the SVG namespace).
 
-    Dependencies sit left of the claims that use them; an edge is drawn red when the dependency is
-    broken. Each node shows the verdict's glyph and the id, links to the claim's section, and has
-    a tooltip with the verdict and the combined status.
+    ``ids`` draws only these claims (e.g. one paper's) and what they use directly. Dependencies
+    sit left of the claims that use them; an edge is drawn red when the dependency is broken.
+    Each box shows the verdict's glyph and the id, links to the claim's section, and has a
+    tooltip with the verdict and the combined status.
     """
     claims = claims_by_id(report)
     if status is None:
         status = effective_status(report)
-    rows = layers(report)
+    lay = layout(report, ids)
+    rows = lay.rows
     if not rows:
         return ""
-    all_deps = direct_dependencies(report)
-    deps = {k: [d for d in v if d in claims] for k, v in all_deps.items()}
-    # Ids named in ``uses`` but absent from the report get a dashed "ghost" box one layer left of
-    # their first user (a new leftmost layer when a user sits in layer 0).
-    depth_of = {n: i for i, row in enumerate(rows) for n in row}
-    ghosts: dict[str, int] = {}
-    for n in claims:
-        for d in all_deps.get(n, []):
-            if d not in claims:
-                ghosts[d] = min(ghosts.get(d, depth_of[n]), depth_of[n])
-    if ghosts:
-        if min(ghosts.values()) == 0:
-            rows = [[]] + rows
-        else:
-            ghosts = {g: k - 1 for g, k in ghosts.items()}
-        for g in sorted(ghosts, key=natural_key):
-            rows[ghosts[g]].append(g)
-        deps = {n: list(all_deps.get(n, [])) for n in claims}
-    width_chars = max(len(n) for row in rows for n in row) + 2
-    node_w = int(width_chars * CHAR_W + 2 * PAD)
-    tallest = max(len(r) for r in rows)
-    height = tallest * (NODE_H + V_GAP) - V_GAP + 2 * PAD
-    width = len(rows) * (node_w + H_GAP) - H_GAP + 2 * PAD
-    pos: dict[str, tuple[float, float]] = {}
+    real = [n for row in rows for n in row if not _is_dummy(n)]
+    # Within one paper's graph the paper prefix says nothing: "thm3.4.s7" for "park2019.thm3.4.s7".
+    prefixes = {n.split(".", 1)[0] for n in (ids if ids is not None else claims)}
+    prefix = next(iter(prefixes)) + "." if ids is not None and len(prefixes) == 1 else ""
+
+    def label(n: str) -> str:
+        return n[len(prefix):] if prefix and n.startswith(prefix) else n
+
+    node_w = int((max(len(label(n)) for n in real) + 2) * CHAR_W + 2 * PAD)
+
+    def slot_h(n: Any) -> float:
+        return DUMMY_H if _is_dummy(n) else NODE_H + V_GAP
+
+    col_h = [sum(slot_h(n) for n in row) for row in rows]
+    tallest = max(col_h)
+    height = int(tallest - V_GAP + 2 * PAD)
+    width = int(len(rows) * (node_w + H_GAP) - H_GAP + 2 * PAD)
+    # (x of the slot's left edge, y of its centre line)
+    pos: dict[Any, tuple[float, float]] = {}
     for i, row in enumerate(rows):
         x = PAD + i * (node_w + H_GAP)
-        offset = (tallest - len(row)) * (NODE_H + V_GAP) / 2
-        for k, n in enumerate(row):
-            pos[n] = (x, PAD + offset + k * (NODE_H + V_GAP))
+        y = PAD + (tallest - col_h[i]) / 2
+        for n in row:
+            h = slot_h(n)
+            pos[n] = (x, y + (h / 2 if _is_dummy(n) else NODE_H / 2))
+            y += h
+    # Slightly too wide for the page: scale to fit; much too wide: keep the size and scroll.
+    fit = ' style="max-width:100%;height:auto"' if width <= FIT_WIDTH else ""
     out = [
-        f'<svg class="depgraph" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="dependency graph of the claims">',
+        f'<svg class="depgraph" width="{width}" height="{height}" viewBox="0 0 {width} {height}"{fit} '
+        f'role="img" aria-label="dependency graph of the claims">',
         '<defs><marker id="dg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6e7781"/></marker>'
         '<marker id="dg-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
         '<g class="edges" fill="none">',
     ]
-    for n in sorted(claims, key=natural_key):
-        for d in deps.get(n, []):
-            if d not in pos or d == n:
-                continue
-            x1, y1 = pos[d][0] + node_w, pos[d][1] + NODE_H / 2
-            x2, y2 = pos[n][0], pos[n][1] + NODE_H / 2
-            bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
-            colour, marker = ("#a40e26", "dg-arrow-bad") if bad else ("#8c959f", "dg-arrow")
-            if x2 <= x1:  # a cycle's back edge: loop below the nodes
-                mid = max(y1, y2) + NODE_H
-                path = f"M{x1:.1f},{y1:.1f} C{x1 + 40:.1f},{mid:.1f} {x2 - 40:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
-            else:
-                cx = (x1 + x2) / 2
-                path = f"M{x1:.1f},{y1:.1f} C{cx:.1f},{y1:.1f} {cx:.1f},{y2:.1f} {x2 - 1:.1f},{y2:.1f}"
-            out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.6 if bad else 1.1}" '
-                       f'marker-end="url(#{marker})"/>')
+    # Edges first (behind the boxes); the bad ones last so they stay visible where edges cross.
+    edges = sorted(lay.edges, key=lambda e: e[0] in claims and verdict_word(claims[e[0]].get("verdict")) in BROKEN)
+    for d, n, dummies in edges:
+        bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
+        colour, marker = ("#a40e26", "dg-arrow-bad") if bad else ("#8c959f", "dg-arrow")
+        x0, y0 = pos[d][0] + node_w, pos[d][1]
+        xn, yn = pos[n]
+        if xn <= x0:  # a cycle's back edge: loop below the nodes
+            mid = max(y0, yn) + NODE_H
+            path = f"M{x0:.1f},{y0:.1f} C{x0 + 40:.1f},{mid:.1f} {xn - 40:.1f},{mid:.1f} {xn:.1f},{yn:.1f}"
+        else:
+            path = f"M{x0:.1f},{y0:.1f}"
+            cx, cy = x0, y0
+            for dummy in dummies:  # straight across each crossed layer, curved between layers
+                dx, dy = pos[dummy]
+                m = (cx + dx) / 2
+                path += f" C{m:.1f},{cy:.1f} {m:.1f},{dy:.1f} {dx:.1f},{dy:.1f} L{dx + node_w:.1f},{dy:.1f}"
+                cx, cy = dx + node_w, dy
+            m = (cx + xn) / 2
+            path += f" C{m:.1f},{cy:.1f} {m:.1f},{yn:.1f} {xn - 1:.1f},{yn:.1f}"
+        out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.6 if bad else 1.1}" '
+                   f'marker-end="url(#{marker})"/>')
     out.append("</g>")
-    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="12">')
-    for g in sorted(ghosts, key=natural_key):
-        x, y = pos[g]
-        out.append(
-            f'<g class="ghost"><title>{escape(g)}: not in this report</title>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="#ffffff" '
-            f'stroke="#8c959f" stroke-width="1.2" stroke-dasharray="5 3"/>'
-            f'<text x="{x + 9:.1f}" y="{y + NODE_H / 2 + 4:.1f}" fill="#59636e" font-style="italic">'
-            f'\u2026 {escape(g)}</text></g>'
-        )
-    for n in sorted(claims, key=natural_key):
-        x, y = pos[n]
+    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="11.5">')
+    for n in sorted(real, key=natural_key):
+        x, yc = pos[n]
+        y = yc - NODE_H / 2
+        if n not in claims:
+            out.append(
+                f'<g class="ghost"><title>{escape(n)}: not in this report</title>'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="#ffffff" '
+                f'stroke="#8c959f" stroke-width="1.2" stroke-dasharray="5 3"/>'
+                f'<text x="{x + 9:.1f}" y="{yc + 4:.1f}" fill="#59636e" font-style="italic">'
+                f'\u2026 {escape(label(n))}</text></g>'
+            )
+            continue
         v = verdict_word(claims[n].get("verdict"))
         fill, ink = PALETTE[v]
         st = status.get(n, {})
@@ -363,8 +433,8 @@ def graph_svg(report: dict[str, Any], status: dict[str, dict[str, Any]] | None =
             f'<a href="#{escape(anchor(n))}"><title>{escape(tip)}</title>'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="{fill}" '
             f'stroke="{ink}" stroke-width="{2.2 if st.get("status") == STATUS_BROKEN else 1.2}"{dash}/>'
-            f'<text x="{x + 9:.1f}" y="{y + NODE_H / 2 + 4:.1f}" fill="{ink}">'
-            f'<tspan font-weight="bold">{escape(VERDICT_SYMBOL[v])}</tspan> {escape(n)}</text></a>'
+            f'<text x="{x + 9:.1f}" y="{yc + 4:.1f}" fill="{ink}">'
+            f'<tspan font-weight="bold">{escape(VERDICT_SYMBOL[v])}</tspan> {escape(label(n))}</text></a>'
         )
     out.append("</g></svg>")
     return "\n".join(out)

@@ -180,13 +180,22 @@ def _id_link(cid: str, claims: dict[str, Any]) -> Markup:
     return Markup('<code class="missing" title="not in this report">{}</code>').format(cid)
 
 
-def _by_links(cid: str, st: dict[str, Any], claims: dict[str, Any]) -> Markup:
+def _shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary (the full text stays in the claim card)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " \u2026"
+
+
+def _by_links(cid: str, st: dict[str, Any], claims: dict[str, Any], limit: int = 6) -> Markup:
     """The combined status sentence with every culprit linked."""
     by = st.get("by") or []
     if st.get("status") == graph.FULLY_CHECKED or not by:
         return Markup("")
     parts = []
-    for d in by[:6]:
+    for d in by[:limit]:
         if d == cid:
             parts.append(Markup("itself ({})").format(
                 "circular use" if st.get("circular") and verdict_word(claims[cid].get("verdict")) not in graph.BROKEN
@@ -195,8 +204,8 @@ def _by_links(cid: str, st: dict[str, Any], claims: dict[str, Any]) -> Markup:
             parts.append(Markup("{} ({})").format(_id_link(d, claims), verdict_word(claims[d].get("verdict"))))
         else:
             parts.append(Markup("{} (not in this report)").format(_id_link(d, claims)))
-    if len(by) > 6:
-        parts.append(Markup("and {} more").format(len(by) - 6))
+    if len(by) > limit:
+        parts.append(Markup("and {} more").format(len(by) - limit))
     return Markup("by ") + Markup(", ").join(parts)
 
 
@@ -258,6 +267,9 @@ def _claim_view(c: dict[str, Any], st: dict[str, Any], claims: dict[str, Any]) -
         "status_badge": _status_badge(st),
         "status_by": _by_links(c["id"], st, claims),
         "evidence": c.get("evidence") or "",
+        "evidence_short": _shorten(c.get("evidence") or "", 150),
+        "title_short": _shorten(c.get("title") or "", 110),
+        "status_by_short": _by_links(c["id"], st, claims, limit=2),
         "examples": c.get("examples", 0),
         "satisfied": c.get("satisfied", 0),
         "margin": fmt_margin(c.get("margin")),
@@ -290,6 +302,7 @@ def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
         rows.append({"label": label, "link": _id_link(lid, claims), "title": c.get("title", ""),
                      "badge": _badge(c.get("verdict")) if c else Markup("<em>absent</em>"),
                      "margin": fmt_margin(c.get("margin")), "evidence": c.get("evidence", ""),
+                     "evidence_short": _shorten(c.get("evidence", ""), 200),
                      "first_bad": lid == first_bad, "bad": verdict_word(c.get("verdict")) in graph.BROKEN if c else False})
     use_rows = []
     for u in uses:
@@ -344,7 +357,9 @@ def render_html(report: dict[str, Any]) -> str:
                        for s in (graph.FULLY_CHECKED, graph.UNCHECKED, graph.STATUS_BROKEN)],
         claims=views,
         theorems=theorems,
-        graph_svg=Markup(graph.graph_svg(report, status)),
+        graphs=[(paper, Markup(graph.graph_svg(report, status, ids=[cid for cid in claims
+                                                                   if cid.split(".", 1)[0] == paper])))
+                for paper in graph.papers(report)],
         legend=[(v, _badge(v), VERDICT_MEANING[v]) for v in VERDICT_MEANING],
         palette=graph.PALETTE,
         fmt_float=fmt_float,
