@@ -49,6 +49,7 @@ from .exact import (BadConstant, ExactCondition, Unsupported, box_ball, check_ar
 
 #: Box caps by budget name (the layer answers None, undecided, when the cap is reached).
 MAX_BOXES = {"quick": 4000, "default": 20000, "deep": 200000}
+PRESPLIT_AFTER = 32  # boxes before looking for interior tight points to split at
 # margin' and up to three more derivatives certify the sign of margin' (a tangency of order 4,
 # such as cos x >= 1 - x^2/2 at 0, needs all four).
 DERIVATIVE_DEPTH = 4
@@ -160,6 +161,7 @@ class _Certifier:
         self.n_boxes = self.n_mono = self.n_discarded = self.n_closed = 0
         self.least: float = math.inf
         self.seq = itertools.count()
+        self.presplit: list[str] = []
 
     # ------------------------------------------------------------ helpers
     def _fold_bounds(self) -> None:
@@ -302,6 +304,81 @@ class _Certifier:
                 return pt
         return None
 
+    def _tight_points(self, lo: _Pt, hi: _Pt) -> list[_Pt]:
+        """Exact interior points where the margin is exactly 0 and (numerically) stationary.
+
+        Found with mpmath (a heuristic: it only chooses split points), identified as a small
+        rational or a rational multiple of pi, and kept only if the margin there is *exactly* 0.
+        """
+        import mpmath
+
+        out: list[_Pt] = []
+        try:
+            f = sympy.lambdify(self.x, self.deriv(0), "mpmath")
+            g = sympy.lambdify(self.x, self.deriv(1), "mpmath")
+        except Exception:
+            return out
+        with mpmath.workdps(40):
+            a, b = mpmath.mpf(float(lo.lo)), mpmath.mpf(float(hi.hi))
+            n = 200
+            grid = [a + (b - a) * i / n for i in range(n + 1)]
+
+            def real(fn, t):
+                try:
+                    v = fn(t)
+                except Exception:
+                    return None
+                if isinstance(v, mpmath.mpc):
+                    if abs(v.imag) > 0:
+                        return None
+                    v = v.real
+                return v if mpmath.isfinite(v) else None
+
+            starts = []
+            prev = None
+            for t in grid:
+                v = real(g, t)
+                if v is not None and prev is not None and (v == 0 or (v > 0) != (prev[1] > 0)):
+                    starts.append((prev[0] + t) / 2)
+                prev = (t, v) if v is not None else None
+            seen: list[sympy.Basic] = []
+            for t0 in starts[:20]:
+                try:
+                    c = mpmath.findroot(lambda t: g(t), t0)
+                except Exception:
+                    continue
+                if isinstance(c, mpmath.mpc) or not (a < c < b):
+                    continue
+                fc = real(f, c)
+                if fc is None or abs(fc) > mpmath.mpf(10) ** -20:
+                    continue  # stationary but not tight: ordinary boxes close it
+                for cand in self._exact_forms(c):
+                    if any(cand == s for s in seen):
+                        break
+                    if exact_sign(cand - self.lo_expr) == 1 and exact_sign(self.hi_expr - cand) == 1 \
+                            and exact_sign(self.deriv(0).xreplace({self.x: cand})) == 0:
+                        seen.append(cand)
+                        break
+        for v in sorted(seen, key=lambda v: float(v)):
+            try:
+                out.append(_Pt.exact(v))
+            except Exception:
+                continue
+        return out
+
+    @staticmethod
+    def _exact_forms(c) -> list[sympy.Basic]:
+        import mpmath
+
+        forms = []
+        q = Fraction(str(mpmath.nstr(c, 35))).limit_denominator(1000)
+        if abs(c - mpmath.mpf(q.numerator) / q.denominator) < mpmath.mpf(10) ** -25:
+            forms.append(to_sympy_rational(q))
+        r = Fraction(str(mpmath.nstr(c / mpmath.pi, 35))).limit_denominator(1000)
+        if abs(c - mpmath.pi * r.numerator / r.denominator) < mpmath.mpf(10) ** -25:
+            forms.append(to_sympy_rational(r) * sympy.pi)
+        return forms
+
     def _split_point(self, a: _Pt, b: _Pt) -> _Pt | None:
         """A short dyadic rational strictly inside ``(a, b)``, near the middle."""
         lo, hi = a.hi, b.lo
@@ -357,8 +434,23 @@ class _Certifier:
         concl = self.ec.conclusion.margin
         heap = [_Box(-math.inf, next(self.seq), lo, hi, self.open_lo, self.open_hi,
                      tuple(range(len(self.hyps))))]
+        presplit_done = not self.monotonicity
         try:
             while heap:
+                if not presplit_done and self.n_boxes >= PRESPLIT_AFTER:
+                    # A hard instance: restart from the whole domain split at the exact points
+                    # where the claim is tight, so that they are box ends the rule can use.
+                    presplit_done = True
+                    pts = self._tight_points(lo, hi)
+                    if pts:
+                        self.ctx.progress(f"certify_interval: splitting at tight points {[str(p.value) for p in pts]}")
+                        ends = [lo] + pts + [hi]
+                        heap = [_Box(-math.inf, next(self.seq), a, b, self.open_lo if a is lo else False,
+                                     self.open_hi if b is hi else False, tuple(range(len(self.hyps))))
+                                for a, b in zip(ends, ends[1:])]
+                        self.n_closed = self.n_mono = self.n_discarded = 0
+                        self.least = math.inf
+                        self.presplit = [str(p.value) for p in pts]
                 box = heapq.heappop(heap)
                 self.n_boxes += 1
                 if self.n_boxes > self.max_boxes or time.perf_counter() - t0 > self.time_limit:
@@ -410,7 +502,7 @@ class _Certifier:
             return stop.outcome
         dom = self._domain_text()
         details = {"method": "arb-branch-and-bound", "boxes": self.n_boxes, "monotone": self.n_mono,
-                   "discarded": self.n_discarded, "folded_hypotheses": self.folded,
+                   "discarded": self.n_discarded, "folded_hypotheses": self.folded, "split_at": self.presplit,
                    "seconds": round(time.perf_counter() - t0, 3)}
         if self.n_closed == 0:
             return Outcome(Verdict.VACUOUS,
@@ -419,6 +511,8 @@ class _Certifier:
         extra = f", {self.n_discarded} discarded where a hypothesis certainly fails" if self.n_discarded else ""
         if self.folded:
             extra += f"; hypotheses {', '.join(self.folded)} folded into the domain"
+        if self.presplit:
+            extra += f"; split at the tight points {', '.join(self.presplit)}"
         return Outcome(Verdict.CERTIFIED,
                        f"Arb branch-and-bound over {dom}: {self.n_boxes} boxes, {self.n_mono} closed by the "
                        f"monotonicity rule, least certified lower bound {self.least:.6g}{extra}",

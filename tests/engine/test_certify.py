@@ -82,6 +82,16 @@ def test_tangency_of_order_four_certified():
     assert out is not None and out.verdict is Verdict.CERTIFIED
 
 
+def test_interior_tight_points_become_box_ends():
+    # sin x cos x <= 1/2 is tight at pi/4; 1 - cos(3x - 1) >= 0 at 1/3. Bisection never lands there.
+    sc = certify_interval(ctx_of(sympy.Le(sympy.sin(x) * sympy.cos(x), sympy.Rational(1, 2)), [real("x", 0, 2)]))
+    assert sc is not None and sc.verdict is Verdict.CERTIFIED and sc.details["split_at"] == ["pi/4"]
+    strict = certify_interval(ctx_of(sympy.Lt(2 * sympy.sin(x) * sympy.cos(x), 1), [real("x", 0, 2)]))
+    assert strict is not None and strict.verdict is Verdict.REFUTED and exact_point(strict, "x") == PI / 4
+    cs = certify_interval(ctx_of(sympy.Ge(1 - sympy.cos(3 * x - 1), 0, evaluate=False), [real("x", 0, 1)]))
+    assert cs is not None and cs.verdict is Verdict.CERTIFIED and cs.details["split_at"] == ["1/3"]
+
+
 def test_strict_vs_nonstrict_at_a_tight_point():
     strict = certify_interval(ctx_of(sympy.Gt(x**2, 0), [real("x", 0, 1)]))
     assert strict is not None and strict.verdict is Verdict.REFUTED
@@ -288,3 +298,42 @@ def test_quadratic_nonnegativity_matches_the_discriminant(qa, qb, qc):
     if not truth:
         v = exact_point(out, "x")
         assert qa * v * v + qb * v + qc < 0
+
+
+# ---------------------------------------------------------------- soundness cross-check
+_leaf = st.sampled_from([x, x, sympy.Integer(1), sympy.Integer(-2), sympy.Rational(1, 3), sympy.Rational(-3, 2)])
+_expr = st.recursive(
+    _leaf,
+    lambda sub: st.one_of(
+        st.tuples(sub, sub).map(lambda t: t[0] + t[1]),
+        st.tuples(sub, sub).map(lambda t: t[0] * t[1]),
+        sub.map(sympy.sin), sub.map(sympy.cos), sub.map(sympy.atan),
+        sub.map(lambda e: e**2), sub.map(lambda e: sympy.sqrt(e**2 + 1)),
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(_expr, _expr, st.sampled_from([sympy.Le, sympy.Lt]), st.sampled_from([(-1, 1), (0, 2), (-2, sympy.pi / 4)]))
+def test_verdicts_agree_with_high_precision_sampling(lhs, rhs, rel, dom):
+    concl = rel(lhs, rhs)
+    if not isinstance(concl, sympy.Rel):
+        return
+    ctx = ctx_of(concl, [real("x", *dom)])
+    margin = sympy.lambdify(x, rhs - lhs, "mpmath")
+    strict = rel is sympy.Lt
+    with mpmath.workdps(50):
+        lo, hi = (mpmath.mpf(sympy.N(v, 60)) for v in dom)
+        for fn in (decide_polynomial, certify_interval):
+            out = fn(ctx, **({"max_boxes": 400} if fn is certify_interval else {"timeout": 2}))
+            if out is None:
+                continue
+            if out.verdict in (Verdict.PROVED, Verdict.CERTIFIED):
+                for k in range(401):
+                    v = margin(lo + (hi - lo) * k / 400)
+                    assert v > 0 or (v >= 0 and not strict), (fn.__name__, concl, k)
+            elif out.verdict is Verdict.REFUTED:
+                p = sympy.sympify(exact_point(out, "x"))
+                v = margin(mpmath.mpf(sympy.N(p, 60)))
+                assert v < mpmath.mpf(10) ** -40 if strict else v < 0, (fn.__name__, concl, p)
