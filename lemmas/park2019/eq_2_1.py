@@ -1,0 +1,105 @@
+r"""Equation (2.1) of Park (2019): the model, as printed, vs the model the appendix differentiates.
+
+Source: ``000_294578d75b1f2ab6.txt``, Chapter 2, eq. (2.1), p. 3; Appendix 5.1, p. 11
+(``002_9c18aac6b089b702.txt`` prints the same ``1/k`` and ``sum_{i=1}^k``).
+
+.. math::  f(\mathbf W, z) = \frac1k\sum_{i=1}^{k}\sigma(w_i^\top z) \qquad (2.1)
+
+with ``z in R^k`` and ``W = (w_1, ..., w_n)``. The appendix's gradient (Theorem 3.4, s1) carries the
+factor ``1/n^2`` and sums over all ``n`` neurons, i.e. it differentiates
+``f = (1/n) sum_{i=1}^n sigma(w_i^T z)``.
+
+Errata
+------
+* The normalisation ``1/k`` and the upper limit ``k`` (the *input* dimension) should be the number
+  of neurons ``n``: as printed the model is undefined for ``k > n`` and ignores ``w_{k+1}..w_n`` for
+  ``k < n``. Readings: ``@sum_to_n`` keeps ``1/k`` but sums all ``n`` neurons (gradient factor
+  ``1/k^2``); ``:repaired`` uses ``1/n`` and ``sum_{i=1}^n``.
+* Checked on finite rational atoms with no mass on the hyperplanes ``w_j^T z = 0``, ``w_j*^T z = 0``
+  (so the boundary issue of s1 plays no part): the exact population gradient of each model is
+  compared with the appendix's three-sum.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from proofcheck import Claim, Outcome, Verdict
+from proofcheck import linalg_exact as X
+from proofcheck.distributions import FiniteAtoms
+from proofcheck.networks import gradient_three_sum_exact, population_gradient_exact
+
+from . import src
+
+
+def _grad_printed_sum_to_n(dist, W, Ws) -> np.ndarray:
+    """Exact gradient of f = (1/k) sum_{i=1}^n sigma(w_i^T z): the appendix-normalised model's
+    gradient times (n/k)^2 (f and f* both scale by n/k, and so does df/dw_i)."""
+    k, n = W.shape
+    return population_gradient_exact(dist, W, Ws, reading="appendix") * Fraction(n * n, k * k)
+
+
+def _check(model: str):
+    def check(ctx) -> Outcome:
+        rng = ctx.rng
+        tried = 0
+        for _ in range(ctx.examples(0.3)):
+            k = int(rng.choice([2, 3]))
+            n = int(rng.choice([nn for nn in (1, 2, 3, 4) if (model == "repaired" or nn != k)
+                                and (model != "printed" or nn > k)]))
+            Ws, W = X.random_teacher(rng, k, n), X.random_teacher(rng, k, n)
+            normals = [list(Ws[:, j]) for j in range(n)] + [list(W[:, j]) for j in range(n)]
+            atoms, weights = X.random_atoms(rng, k, int(rng.integers(2, 7)))
+            if not X.off_hyperplanes(atoms, normals):
+                continue
+            dist = FiniteAtoms(atoms, weights)
+            tried += 1
+            if model == "printed":
+                G = population_gradient_exact(dist, W, Ws, reading="printed")
+            elif model == "sum_to_n":
+                G = _grad_printed_sum_to_n(dist, W, Ws)
+            else:
+                G = population_gradient_exact(dist, W, Ws, reading="appendix")
+            G3 = gradient_three_sum_exact(dist, W, Ws)
+            gap = max(abs(Fraction(v)) for v in np.asarray(G - G3, dtype=object).ravel())
+            if gap != 0:
+                rec = ctx.record_counterexample({"dist": dist, "W": W, "W_star": Ws}, -float(gap),
+                                                "exact rational arithmetic", extra={"gradient": G, "three_sum": G3})
+                return Outcome(Verdict.REFUTED,
+                               f"k = {k}, n = {n}: the gradient of the {model.replace('_', ' ')} model differs from the "
+                               f"appendix's (1/n^2) three-sum by {gap} (max entry, exact atoms off all boundaries)",
+                               examples=tried, satisfied=tried, margin=-float(gap), counterexample=rec)
+        return Outcome(Verdict.SURVIVED, f"gradient equals the appendix's three-sum exactly in {tried} instances "
+                       "(k in {2, 3}, n <= 4, atoms off the boundary hyperplanes)", examples=tried, satisfied=tried,
+                       margin=0.0)
+    return check
+
+
+eq21 = Claim(
+    id="park2019.eq2.1",
+    title="the printed model (1/k, sum to k) is the model whose gradient the appendix computes",
+    source=src("Chapter 2, eq. (2.1), p. 3; Appendix 5.1, p. 11"),
+    statement=r"f(\mathbf W,z)=\frac1k\sum_{i=1}^k\sigma(w_i^\top z)",
+    check=_check("printed"),
+    note="as printed the sum runs to the input dimension k: defined only for k <= n (checked with k < n, "
+         "where neurons k+1..n do not enter the model, so their gradient is 0)",
+)
+
+eq21_n = Claim(
+    id="park2019.eq2.1@sum_to_n",
+    title="model (1/k) sum_{i=1}^n sigma(w_i^T z) vs the appendix's 1/n^2",
+    source=src("Chapter 2, eq. (2.1), p. 3"),
+    statement=r"f(\mathbf W,z)=\frac1k\sum_{i=1}^n\sigma(w_i^\top z)",
+    check=_check("sum_to_n"),
+    note="reading the upper limit as n but keeping the printed 1/k: the gradient carries 1/k^2, not 1/n^2",
+)
+
+eq21_rep = Claim(
+    id="park2019.eq2.1:repaired",
+    title="model (1/n) sum_{i=1}^n sigma(w_i^T z): its gradient is the appendix's three-sum",
+    source=src("Chapter 2, eq. (2.1), p. 3"),
+    statement=r"f(\mathbf W,z)=\frac1n\sum_{i=1}^n\sigma(w_i^\top z)",
+    check=_check("repaired"),
+    note="repair: average over the n neurons (what 'average pooling' and the appendix's 1/n^2 imply)",
+)
