@@ -1,0 +1,180 @@
+r"""Theorem 2.1 of du2019 and its footnote (slides ``001_d627599d6b7a6bd1.txt``, p. 8).
+
+Theorem 2.1 (gradient flow): for unit inputs, :math:`|y_i|\le C`, :math:`\lambda_0=\lambda_{\min}(H^\infty)>0`,
+:math:`w_r(0)\sim N(0,I)`, :math:`a_r\sim\mathrm{unif}\{-1,1\}`, and :math:`m=\Omega\big(\frac{n^6}{\lambda_0^4\delta^3}\big)`,
+with probability at least :math:`1-\delta`, :math:`\|u(t)-y\|_2^2\le e^{-\lambda_0t}\|u(0)-y\|_2^2` for all :math:`t\ge0`.
+
+Footnote a: :math:`\lambda_0>0` when no two inputs are parallel [Xie et al. 2017, Du et al. 2019].
+
+Explicit constant (the printed proof, p. 19): :math:`R'<R` with :math:`\|y-u(0)\|^2\le n(C^2+1)/\delta` (Markov on
+the printed :math:`\mathbb E\|y-u(0)\|^2`) and :math:`R=c\delta\lambda_0/n^2`, :math:`c=\sqrt{2\pi}/16`, gives
+:math:`m>4(C^2+1)n^6/(c^2\delta^3\lambda_0^4)` (``K = 4(C^2+1)/c^2 ~ 326`` for ``C = 1``).
+
+Errata
+------
+* The proof combines three events, each of probability :math:`\ge1-\delta` (Lemma 2.2, Lemma 2.3, Markov on
+  the initial residual), so it yields probability :math:`1-3\delta`; the check uses the printed :math:`\delta`.
+* "for all t >= 0" is checked on ``[0, T]`` with ``exp(-lambda_0 T) = e^{-6}``; a flow violation counts only
+  beyond the flow's discretisation error (steps ``h`` vs ``h/2``).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+
+from proofcheck import Claim, Constant, Outcome, Probabilistic, Verdict
+from proofcheck import datasets as ds
+from proofcheck import dynamics as dy
+from proofcheck import gram
+from proofcheck.probabilistic import rate_outcome, rate_plot, smallest_passing
+from proofcheck.stats import RateEstimate
+
+from . import C_LEMMA23, c_constant, delta_constant, label_bound, source
+
+residual, lambda_min = sympy.Function("residual"), sympy.Function("lambda_min")
+lambda_0, t, m_s, n_s, delta_s = (sympy.Symbol(k) for k in ("lambda_0", "t", "m", "n", "delta"))
+
+
+def width(K: float, n: int, lam0: float, delta: float, log_factor: bool = False) -> int:
+    """``K n^6/(lambda_0^4 delta^3)`` (times ``log(m/delta)`` for Theorem 2.6: the least m solving it)."""
+    base = K * n**6 / (lam0**4 * delta**3)
+    if not log_factor:
+        return math.ceil(base)
+    m = base
+    for _ in range(60):
+        m = base * math.log(m / delta)
+    return math.ceil(m)
+
+
+def residual_plot(traj, lam0, k=0):
+    step = max(1, len(traj.times) // 100)
+    x = traj.times[::step].tolist()
+    r = traj.residual_sq[::step, k]
+    err = traj.error_residual[::step, k]
+    return {"title": "residual vs exp(-lambda_0 t) bound (one initialisation)", "x_label": "t",
+            "y_label": "||y - u(t)||^2", "log_x": False, "log_y": True,
+            "series": [{"label": "||y - u(t)||^2 (band: discretisation error)", "x": x, "y": r.tolist(),
+                        "lo": np.maximum(r - err, 1e-300).tolist(), "hi": (r + err).tolist()},
+                       {"label": "exp(-lambda_0 t) ||y - u(0)||^2", "x": x,
+                        "y": (np.exp(-lam0 * traj.times[::step]) * traj.residual_sq[0, k]).tolist(),
+                        "lo": None, "hi": None}]}
+
+
+def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: str):
+    """Theorem 2.1 / 2.6: failure rate of the exponential decay at the explicit width, plus a width sweep."""
+    def check(ctx):
+        delta, c, C = (float(ctx.constants[k]) for k in ("delta", "c", "C"))
+        K = float(ctx.constants["K"])
+        cap = {"quick": 6e5, "default": 6e5}.get(ctx.budget.name, 3e6)
+        trials = ctx.trials(trial_scale, minimum=5)
+        notes, plots, ran = [], [], None
+        for n in (1, 2):
+            D = ds.orthonormal(n, C=C, y=ctx.rng.uniform(-C, C, n))
+            lam0 = 0.5  # orthonormal inputs: H^inf = I/2 exactly
+            m = width(K, n, lam0, delta, log_factor)
+            if m > cap:
+                notes.append(f"n = {n} (orthonormal): proven width m = {m} is above this budget's cap {cap:.0f}; not run")
+                continue
+            T, h = 6 / lam0, 0.5
+            fails, traj = dy.flow_decay_failures(ctx.rng, D.X, D.y, m, trials, lam0, T, h, both)
+            est = RateEstimate.of(fails, trials, delta)
+            plots.append(residual_plot(traj, lam0))
+            notes.append(f"flow: Heun, step {traj.extra['step']} (error estimate: run at {h}), horizon T = {T}; "
+                         f"largest error estimate of ||y-u||^2 relative to ||y-u(0)||^2: "
+                         f"{np.max(traj.error_residual / traj.residual_sq[0]):.2g}; least relative margin "
+                         f"{np.min(traj.extra['relative_margin']):.3g}")
+            # how far is the width from necessary?
+            widths, ests = [], []
+            w = m // 8
+            while w >= 1:
+                sweep_trials = max(5, trials // 2)
+                f_w, _ = dy.flow_decay_failures(ctx.rng, D.X, D.y, w, sweep_trials, lam0, T, h, both)
+                widths.append(w)
+                ests.append(RateEstimate.of(f_w, sweep_trials, delta))
+                w //= 8
+            widths, ests = [m] + widths, [est] + ests
+            small = smallest_passing(widths, ests, delta)
+            notes.append(f"n = {n}: proven m = {m}; failure rate <= delta observed down to m = {small}"
+                         + (f" ({m / small:.3g}x smaller)" if small else ""))
+            plots.append(rate_plot(f"{what}: failure rate vs width (n = {n})", "width m", widths[::-1], ests[::-1], delta))
+            ran = (est, D, m) if ran is None or est.lo > ran[0].lo else ran
+        if ran is None:
+            return Outcome(Verdict.VACUOUS, "no dataset's proven width fits this budget", notes=notes)
+        est, D, m = ran
+        return rate_outcome(ctx, est.failures, est.trials, delta,
+                            f"{what} at the explicit width m = {m} ({D.describe()})", {"dataset": D, "m": m},
+                            notes=notes, details={"plots": plots[:4]})
+    return check
+
+
+def K_constant():
+    return Constant("K", 4 * (1 + 1) / C_LEMMA23**2,
+                    "explicit Omega constant 4 (C^2 + 1)/c^2 from R' < R and Markov (C = 1, c = sqrt(2 pi)/16)",
+                    positive=True)
+
+
+thm2_1 = Claim(
+    id="du2019.thm2.1",
+    title="Gradient flow: at m >= K n^6/(lambda_0^4 delta^3), w.p. 1 - delta, ||u(t) - y||^2 <= exp(-lambda_0 t) ||u(0) - y||^2",
+    source=source("p. 8, Theorem 2.1"),
+    statement=r"m=\Omega\Big(\frac{n^6}{\lambda_0^4\delta^3}\Big)\Rightarrow\Pr\big[\forall t\ge0:\ \|u(t)-y\|_2^2\le e^{-\lambda_0t}\|u(0)-y\|_2^2\big]\ge1-\delta",
+    constants=[delta_constant(0.5), c_constant(), label_bound(), K_constant()],
+    kind=Probabilistic(delta="delta"),
+    uses=["du2019.lemma2.2", "du2019.lemma2.3", "du2019.lemma2.4", "du2019.lemma2.5", "du2019.init"],
+    formula=[sympy.Le(residual(t), sympy.exp(-lambda_0 * t) * residual(0))],
+    check=flow_theorem_check(False, False, 0.05, "Theorem 2.1"),
+    note="delta = 0.5 by default so that the explicit width is reachable (n = 1: m ~ 4.2e4; n = 2 needs 64x more).",
+)
+
+
+# ---------------------------------------------------------------- footnote
+def check_footnote(ctx):
+    """lambda_0 > 0 for non-parallel inputs: Arb-certified per dataset, searched towards parallel inputs."""
+    examples = certified = 0
+    least = None
+    xs, ys = [], []
+    for _ in range(ctx.examples(0.5, minimum=20)):
+        n = int(ctx.rng.integers(2, 6))
+        d = int(ctx.rng.integers(2, 4))
+        kind = str(ctx.rng.choice(["parallel", "clustered", "antipodal", "random"]))
+        spread = float(10 ** ctx.rng.uniform(-4, -0.5))
+        D = ds.make(ctx.rng, n, d, kind, spread=spread)
+        G = D.gram_exact()
+        if any(abs(G[i][j]) == 1 for i in range(n) for j in range(i + 1, n)):
+            continue  # two parallel (or antiparallel) inputs: outside the hypothesis
+        examples += 1
+        lo, hi = gram.lambda0_enclosure(G)
+        if hi <= 0:
+            rec = ctx.record_counterexample({"dataset": D}, float(hi), "Arb: Rayleigh quotient <= 0")
+            return Outcome(Verdict.REFUTED, f"lambda_0 <= {float(hi):.3g} for {D.describe()}",
+                           examples=examples, satisfied=examples, margin=float(hi), counterexample=rec)
+        if lo > 0:
+            certified += 1
+        xs.append(D.min_angle()), ys.append(float(lo) if lo > 0 else float(hi))
+        if least is None or hi < least[0]:
+            least = (hi, lo, D)
+    hi, lo, D = least
+    order = np.argsort(xs)[:200]
+    plot = {"title": "lambda_0 vs least angle between inputs", "x_label": "least angle (rad)", "y_label": "lambda_0",
+            "log_x": True, "log_y": True,
+            "series": [{"label": "certified lower bound", "x": [xs[i] for i in order], "y": [ys[i] for i in order],
+                        "lo": None, "hi": None}]}
+    return Outcome(Verdict.SURVIVED,
+                   f"{examples} datasets without parallel inputs (n = 2..5, d = 2..3, down to {np.degrees(min(xs)):.2g} deg "
+                   f"apart); lambda_0 > 0 certified (Arb Cholesky of H^inf - mu I) for {certified}; least: "
+                   f"{D.describe()}, lambda_0 in [{float(lo):.3g}, {float(hi):.3g}]. A certificate per dataset is "
+                   "not a proof for all datasets.",
+                   examples=examples, satisfied=examples, margin=float(lo), details={"plots": [plot]})
+
+
+footnote = Claim(
+    id="du2019.footnote",
+    title="lambda_0 > 0 when no two inputs are parallel",
+    source=source("p. 8, footnote a"),
+    statement=r"\forall i\ne j:\ x_i\nparallel x_j\ \Rightarrow\ \lambda_0=\lambda_{\min}(H^\infty)>0",
+    formula=[sympy.Gt(lambda_0, 0)],
+    check=check_footnote,
+    note="Antiparallel inputs (x, -x) are excluded with the parallel ones, although H^inf stays definite for them.",
+)

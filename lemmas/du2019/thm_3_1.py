@@ -1,0 +1,104 @@
+r"""Theorem 3.1 of du2019: discrete gradient descent (slides ``001_d627599d6b7a6bd1.txt``, p. 21).
+
+Statement: under the assumptions of Theorem 2.1, with :math:`m=\Omega\big(\frac{n^6}{\lambda_0^4\delta^3}\big)`
+and step size :math:`\eta=O\big(\frac{\lambda_0}{n^2}\big)`, with probability at least :math:`1-\delta`,
+:math:`\|u(k)-y\|_2^2\le\big(1-\frac{\eta\lambda_0}2\big)^k\|u(0)-y\|_2^2` (first layer trained, eq. (2)).
+
+Explicit constants: the width is Theorem 2.1's (``K n^6/(lambda_0^4 delta^3)``). The slides omit the proof;
+the step is taken as ``eta = eta_c lambda_0/n^2`` with ``eta_c = 1/4`` -- an assumption of this encoding, not
+a printed value (override with ``--set eta_c=...``). The check also reports the largest multiple of that
+step at which the printed rate still held (GD is computed exactly up to float rounding: no flow error).
+
+Errata
+------
+* The printed exponent is a kappa-like glyph for :math:`k`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from proofcheck import Claim, Constant, Outcome, Probabilistic, Verdict
+from proofcheck import datasets as ds
+from proofcheck import dynamics as dy
+from proofcheck.probabilistic import rate_outcome, rate_plot
+from proofcheck.stats import RateEstimate
+
+from . import c_constant, delta_constant, label_bound, source
+from .thm_2_1 import K_constant, width
+
+residual = sympy.Function("residual")
+lambda_0, k, eta = sympy.Symbol("lambda_0"), sympy.Symbol("k"), sympy.Symbol("eta")
+
+
+def _gd_failures(ctx, D, m, trials, eta_, lam0, steps):
+    fails, rel_min, traj0 = 0, np.inf, None
+    per = max(1, 3_000_000 // (m * D.d))
+    done = 0
+    while done < trials:
+        b = min(per, trials - done)
+        W0, a0 = dy.init(ctx.rng, m, D.d, batch=b)
+        traj = dy.gd(W0, a0, D.X, D.y, eta_, steps)
+        rate = 1 - eta_ * lam0 / 2
+        bound = rate ** traj.times[:, None] * traj.residual_sq[0]
+        margin = bound - traj.residual_sq
+        bad = np.any(margin < -1e-12 * (1 + traj.residual_sq[0]), axis=0)
+        fails += int(bad.sum())
+        rel_min = min(rel_min, float(np.min(margin[1:] / traj.residual_sq[0])))
+        traj0 = traj0 or traj
+        done += b
+    return fails, rel_min, traj0
+
+
+def check(ctx):
+    delta, C, K = (float(ctx.constants[k_]) for k_ in ("delta", "C", "K"))
+    eta_c = float(ctx.constants["eta_c"])
+    trials = ctx.trials(0.05, minimum=5)
+    n, lam0 = 1, 0.5
+    D = ds.orthonormal(n, C=C, y=ctx.rng.uniform(-C, C, n))
+    m = width(K, n, lam0, delta)
+    eta_ = eta_c * lam0 / n**2
+    steps = int(np.ceil(8 / (eta_ * lam0 / 2)))  # bound down to ~e^{-8}
+    fails, rel, traj = _gd_failures(ctx, D, m, trials, eta_, lam0, steps)
+    est = RateEstimate.of(fails, trials, delta)
+    # how far is the step size from necessary: multiply eta until the printed rate fails
+    mults, ests = [1], [est]
+    mult = 2
+    while mult <= 64:
+        e2 = eta_ * mult
+        f2, _, _ = _gd_failures(ctx, D, m // 4, max(5, trials // 2), e2, lam0, max(20, int(8 / (e2 * lam0 / 2))))
+        mults.append(mult), ests.append(RateEstimate.of(f2, max(5, trials // 2), delta))
+        if ests[-1].rate > delta:
+            break
+        mult *= 2
+    largest = max([mu for mu, e in zip(mults, ests) if e.rate <= delta], default=None)
+    step = max(1, len(traj.times) // 100)
+    plots = [{"title": "Theorem 3.1: residual vs (1 - eta lambda_0/2)^k bound", "x_label": "k", "y_label": "||y - u(k)||^2",
+              "log_x": False, "log_y": True,
+              "series": [{"label": "residual", "x": traj.times[::step].tolist(),
+                          "y": traj.residual_sq[::step, 0].tolist(), "lo": None, "hi": None},
+                         {"label": "bound", "x": traj.times[::step].tolist(),
+                          "y": ((1 - eta_ * lam0 / 2) ** traj.times[::step] * traj.residual_sq[0, 0]).tolist(),
+                          "lo": None, "hi": None}]},
+             rate_plot("Theorem 3.1: failure rate vs step-size multiple (width m/4)", "eta / (eta_c lambda_0/n^2)",
+                       mults, ests, delta)]
+    notes = [f"eta = {eta_:.4g} ({eta_c} lambda_0/n^2), {steps} steps, m = {m}; least relative margin {rel:.3g}",
+             f"the printed rate still held (failure rate <= delta) up to {largest}x the assumed step (tested at m/4)",
+             "n = 2 needs 64x the width and is not run at these budgets"]
+    return rate_outcome(ctx, est.failures, est.trials, delta, f"gradient descent at the explicit width ({D.describe()})",
+                        {"dataset": D, "m": m, "eta": eta_}, notes=notes, details={"plots": plots})
+
+
+thm3_1 = Claim(
+    id="du2019.thm3.1",
+    title="GD with eta = O(lambda_0/n^2) at m = Omega(n^6/(lambda_0^4 delta^3)): ||u(k) - y||^2 <= (1 - eta lambda_0/2)^k ||u(0) - y||^2 w.p. 1 - delta",
+    source=source("p. 21, Theorem 3.1"),
+    statement=r"m=\Omega\Big(\frac{n^6}{\lambda_0^4\delta^3}\Big),\ \eta=O\Big(\frac{\lambda_0}{n^2}\Big)\Rightarrow\Pr\Big[\|u(k)-y\|_2^2\le\Big(1-\frac{\eta\lambda_0}2\Big)^k\|u(0)-y\|_2^2\Big]\ge1-\delta",
+    constants=[delta_constant(0.5), c_constant(), label_bound(), K_constant(),
+               Constant("eta_c", 0.25, "assumed explicit O-constant of the step: eta = eta_c lambda_0/n^2 "
+                                       "(no proof printed)", positive=True)],
+    kind=Probabilistic(delta="delta"),
+    uses=["du2019.thm2.1"],
+    formula=[sympy.Le(residual(k), (1 - eta * lambda_0 / 2) ** k * residual(0))],
+    check=check,
+)
