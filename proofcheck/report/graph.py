@@ -42,8 +42,8 @@ FULLY_CHECKED = "fully checked"
 STATUS_BROKEN = "broken"
 UNCHECKED = "unchecked"
 
-_LINE = re.compile(r"^(?P<parent>.+)\.s(?P<n>\d+)(?P<reading>@[^:]*)?$")
-_STEP = re.compile(r"^(?P<parent>.+)\.(?P<word>[A-Za-z_]+)(?P<reading>@[^:]*)?$")
+_LINE = re.compile(r"^(?P<parent>[^@:]+)\.s(?P<n>\d+)(?P<reading>@[^:]*)?$")
+_STEP = re.compile(r"^(?P<parent>[^@:]+)\.(?P<word>[A-Za-z_]+)(?P<reading>@[^:]*)?$")
 
 
 def base_id(claim_id: str) -> str:

@@ -37,6 +37,16 @@ MATHML_ATTRIBUTES = frozenset({
 })
 
 
+# Greek letter names sympy spells out in function names ("lambda_min"), as it does for symbols.
+_GREEK = {name: chr(code) for name, code in (
+    ("alpha", 0x3B1), ("beta", 0x3B2), ("gamma", 0x3B3), ("delta", 0x3B4), ("epsilon", 0x3B5),
+    ("zeta", 0x3B6), ("eta", 0x3B7), ("theta", 0x3B8), ("iota", 0x3B9), ("kappa", 0x3BA),
+    ("lambda", 0x3BB), ("mu", 0x3BC), ("nu", 0x3BD), ("xi", 0x3BE), ("pi", 0x3C0), ("rho", 0x3C1),
+    ("sigma", 0x3C3), ("tau", 0x3C4), ("phi", 0x3C6), ("chi", 0x3C7), ("psi", 0x3C8), ("omega", 0x3C9),
+    ("Gamma", 0x393), ("Delta", 0x394), ("Theta", 0x398), ("Lambda", 0x39B), ("Sigma", 0x3A3),
+    ("Phi", 0x3A6), ("Psi", 0x3A8), ("Omega", 0x3A9))}
+
+
 class UnsafeMathML(ValueError):
     """A MathML string holds an element or attribute outside the allow-list."""
 
@@ -103,7 +113,8 @@ def sanitize_mathml(source: str) -> Markup:
     body = "".join(p.out)
     # sympy prints a function named ``m_min`` as one identifier; show it subscripted like its
     # symbols (``m_ex``). Only plain word characters are rewritten, after sanitising.
-    body = re.sub(r"<mi>([A-Za-z]+)_([A-Za-z0-9]+)</mi>", r"<msub><mi>\1</mi><mi>\2</mi></msub>", body)
+    body = re.sub(r"<mi>([A-Za-z]+)_([A-Za-z0-9]+)</mi>",
+                  lambda m: f"<msub><mi>{_GREEK.get(m.group(1), m.group(1))}</mi><mi>{m.group(2)}</mi></msub>", body)
     if not body.startswith("<math"):
         body = f'<math display="block">{body}</math>'
     return Markup(body)
@@ -152,12 +163,23 @@ def render_value(data: Any, depth: int = 0) -> Markup:
         items = [Markup("<tr><th>{}</th><td>{}</td></tr>").format(k, render_value(v, depth + 1))
                  for k, v in data.items()]
         return Markup('<table class="kv">{}</table>').format(Markup("").join(items))
+    if isinstance(data, (list, tuple)) and _is_matrix(data):
+        shape = [len(data), len(data[0])]
+        return render_value({"$array": [v for row in data for v in row], "shape": shape}, depth)
     if isinstance(data, (list, tuple)):
         shown = list(data[:16])
         parts = [render_value(v, depth + 1) for v in shown]
         more = Markup(', <span class="muted">\u2026 {} more</span>').format(len(data) - 16) if len(data) > 16 else ""
         return Markup("[{}{}]").format(Markup(", ").join(parts), more)
     return Markup("<code>{}</code>").format(str(data))
+
+
+def _is_matrix(data: Any) -> bool:
+    """A list of at least two equally long lists of numbers (an object's matrix in its JSON)."""
+    if len(data) < 2 or not all(isinstance(r, (list, tuple)) for r in data):
+        return False
+    n = len(data[0])
+    return n > 0 and all(len(r) == n and all(number_of(v) is not None for v in r) for r in data)
 
 
 # ------------------------------------------------------------------------------------ view model
@@ -267,8 +289,8 @@ def _claim_view(c: dict[str, Any], st: dict[str, Any], claims: dict[str, Any]) -
         "status_badge": _status_badge(st),
         "status_by": _by_links(c["id"], st, claims),
         "evidence": c.get("evidence") or "",
-        "evidence_short": _shorten(c.get("evidence") or "", 150),
-        "title_short": _shorten(c.get("title") or "", 110),
+        "evidence_short": _shorten(c.get("evidence") or "", 120),
+        "title_short": _shorten(c.get("title") or "", 90),
         "status_by_short": _by_links(c["id"], st, claims, limit=2),
         "examples": c.get("examples", 0),
         "satisfied": c.get("satisfied", 0),

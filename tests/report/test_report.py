@@ -334,3 +334,14 @@ def test_status_agrees_with_the_recursive_definition(r):
         assert (st_[c]["by"] == []) == (want == "fully checked")
         for d in st_[c]["by"]:
             assert d == c or d in st_[c]["depends_on"]
+
+
+def test_value_rendering_of_nested_lists_and_greek_function_names():
+    from proofcheck.report.html import render_value
+
+    html = render_value({"$obj": "m:Dataset", "data": {"X": [[0.5, 1], [2, {"$q": "1/3", "float": 1 / 3}]], "v": [1, 2]}})
+    assert '<table class="array"><caption>2\u00d72 matrix</caption>' in html
+    assert "[1, 2]" in html.replace('<span class="num">', "").replace("</span>", "")
+    assert "Dataset" in html
+    assert sanitize_mathml("<mrow><mi>lambda_min</mi></mrow>") == \
+        '<math display="block"><mrow><msub><mi>\u03bb</mi><mi>min</mi></msub></mrow></math>'
