@@ -64,10 +64,10 @@ def batch_vs_loop():
     atoms = FiniteAtoms(rng.integers(-5, 6, (20, 4)).tolist())
     atoms2 = FiniteAtoms(rng.integers(-5, 6, (20, 2)).tolist())
     cases = [(StandardGaussian(2), "Gaussian", 2, 1), (StandardGaussian(2), "Gaussian", 2, 4),
-             (StandardGaussian(4), "Gaussian", 4, 1), (StandardGaussian(3), "Gaussian (loop only)", 3, 2),
+             (StandardGaussian(4), "Gaussian", 4, 1), (StandardGaussian(3), "Gaussian", 3, 2), (StandardGaussian(3), "Gaussian", 3, 4), (StandardGaussian(4), "Gaussian", 4, 2), (StandardGaussian(4), "Gaussian", 4, 4),
              (atoms2, "20 atoms", 2, 4), (atoms, "20 atoms", 4, 1), (atoms, "20 atoms", 4, 4)]
     for dist, name, k, n in cases:
-        N = 20_000 if "loop only" not in name else 20
+        N = 20_000 if (k == 2 or n == 1 or isinstance(dist, FiniteAtoms)) else 1000
         Ws, Wss = rng.standard_normal((N, k, n)), rng.standard_normal((N, k, n))
         t_b, _ = timed(lambda: batch_block_matrices(dist, Ws, Wss))
         m = 20 if (k >= 3 and n >= 2 and not isinstance(dist, FiniteAtoms)) else 200

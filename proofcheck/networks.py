@@ -410,12 +410,12 @@ def _gaussian_reducible(dist) -> bool:
 
 
 def _batch_generic(dist, Ws, Wss, which):
-    """Gaussian-type inputs: vectorised arcs (``k = 2``) or wedges (``n = 1``); otherwise
-    configuration by configuration."""
+    """Gaussian-type inputs: vectorised arcs (``k = 2``), wedges (``n = 1``) or general cones
+    (:func:`proofcheck.geometry.batch_gaussian_cone`); other distributions one at a time."""
     N, k, n = Ws.shape
     if np.any(np.all(Ws == 0, axis=1)) or np.any(np.all(Wss == 0, axis=1)):
         raise GeometryError("angle undefined for a zero vector")
-    if _gaussian_reducible(dist) and (k == 2 or n == 1):
+    if _gaussian_reducible(dist):
         return _batch_gauss_vectorised(dist, Ws, Wss, which)
     out = {klm: np.zeros((N, n * k, n * k)) for klm in which}
     err = 0.0
@@ -429,7 +429,7 @@ def _batch_generic(dist, Ws, Wss, which):
 
 
 def _batch_gauss_vectorised(dist, Ws, Wss, which):
-    from .geometry import ROUNDING, batch_cone2, batch_wedge
+    from .geometry import ROUNDING, batch_cone2, batch_gaussian_cone, batch_wedge
 
     N, k, n = Ws.shape
     L = dist.L
@@ -438,8 +438,18 @@ def _batch_gauss_vectorised(dist, Ws, Wss, which):
     Wg = Ws if L is None else np.einsum("ab,Nbi->Nai", L, Ws)
     Wsg = Wss if L is None else np.einsum("ab,Nbi->Nai", L, Wss)
     out = {}
+    extra_err = 0.0
     for (kk, ll, mm) in which:
-        if k == 2:
+        if k > 2 and n > 1:
+            a = np.broadcast_to(Wg.transpose(0, 2, 1)[:, :, None, :], (N, n, n, k))
+            b = np.broadcast_to((-1) ** kk * Wsg.transpose(0, 2, 1)[:, :, None, :], (N, n, n, k))
+            c = np.broadcast_to((-1) ** ll * Wg.transpose(0, 2, 1)[:, None, :, :], (N, n, n, k))
+            d = np.broadcast_to((-1) ** mm * Wsg.transpose(0, 2, 1)[:, None, :, :], (N, n, n, k))
+            A = np.stack([a, b, c, d], axis=3).reshape(N * n * n, 4, k)
+            _, _, M, e_ = batch_gaussian_cone(A)
+            extra_err = max(extra_err, float(e_.max()))
+            M = M.reshape(N, n, n, k, k)
+        elif k == 2:
             # normals for every block (i, j): (N, n, n, 4, 2)
             a = np.broadcast_to(Wg.transpose(0, 2, 1)[:, :, None, :], (N, n, n, k))
             b = np.broadcast_to((-1) ** kk * Wsg.transpose(0, 2, 1)[:, :, None, :], (N, n, n, k))
@@ -458,7 +468,7 @@ def _batch_gauss_vectorised(dist, Ws, Wss, which):
             M = np.einsum("ab,Nijbc,cd->Nijad", L, M, L)
         out[(kk, ll, mm)] = scale * M.transpose(0, 1, 3, 2, 4).reshape(N, n * k, n * k) / n**2
     big = 1.0 if L is None else float(np.abs(L).sum(axis=1).max()) ** 2
-    out["err"] = 10 * ROUNDING * scale * big
+    out["err"] = (10 * ROUNDING + extra_err) * scale * big
     return out
 
 

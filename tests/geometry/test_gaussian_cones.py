@@ -160,3 +160,24 @@ def test_zero_normal_is_an_error():
         angle([0, 0], [1, 0])
     with pytest.raises(GeometryError, match="NaN"):
         gaussian_cone([[float("nan"), 0.0]])
+
+
+@pytest.mark.parametrize("e,r", [(2, 2), (2, 4), (3, 2), (3, 3), (3, 4), (4, 1), (4, 2), (4, 3), (4, 4), (5, 4)])
+def test_batch_cones_equal_scalar_path(e, r):
+    """The vectorised path against the scalar one, with duplicates, opposite pairs, rank drops."""
+    from proofcheck.geometry import batch_gaussian_cone
+
+    rng = np.random.default_rng(10 * e + r)
+    A = rng.standard_normal((60, r, e))
+    if r >= 2:
+        A[::7, 1] = 2.0 * A[::7, 0]
+        A[::11, 1] = -A[::11, 0]
+    if r >= 3:
+        A[::5, 2] = A[::5, 0] + 0.5 * A[::5, 1]
+    if r >= 4:
+        A[::13, 3] = A[::13, 1]
+    P, m1, M, err = batch_gaussian_cone(A)
+    for t in range(len(A)):
+        P_, m_, M_, e_ = gaussian_cone(A[t])
+        tol = err[t] + e_ + 1e-12
+        assert abs(P[t] - P_) <= tol and np.abs(m1[t] - m_).max() <= tol and np.abs(M[t] - M_).max() <= tol

@@ -157,7 +157,7 @@ def test_B001_not_symmetric_in_general():
 
 @pytest.mark.parametrize("n", [1, 3])
 @pytest.mark.parametrize("dist", [StandardGaussian(2), StandardGaussian(3), UniformSphere(2), StudentT(3, 5.0),
-                                  Gaussian([[2.0, 0.3], [0.3, 0.5]]),
+                                  Gaussian([[2.0, 0.3], [0.3, 0.5]]), StandardGaussian(4),
                                   FiniteAtoms([[1, 0], [1, 2], [-1, 1], [0, -1]], [1, 2, 3, 4])])
 def test_batch_equals_one_at_a_time(dist, n):
     rng = np.random.default_rng(3)
