@@ -190,7 +190,7 @@ class ExactCondition:
 class ExactClaim:
     """A claim whose conditions are all sympy relations, with constants substituted exactly.
 
-    ``variables`` are the claim's variables that occur in a condition (in claim order), each with
+    ``variables`` are the claim's variables that occur in a condition or are bounded (in claim order), each with
     one canonical symbol; ``lo``/``hi`` are their exact bounds (``None``: unbounded on that side).
     """
 
@@ -263,7 +263,9 @@ def exact_claim(claim: Any, constants: Mapping[str, Any]) -> ExactClaim:
     used = set()
     for c in hyps + [concl]:
         used |= {s.name for s in c.margin.free_symbols}
-    vs = [v for v in claim.variables if v.name in used]
+    # Variables that do not occur still count when they are bounded (lo/hi mark a scalar): an
+    # empty range would make the statement vacuous, and a counterexample should give them a value.
+    vs = [v for v in claim.variables if v.name in used or v.lo is not None or v.hi is not None]
     lo = {v.name: _bound(v.name, "lower", v.lo, constants) for v in vs}
     hi = {v.name: _bound(v.name, "upper", v.hi, constants) for v in vs}
     return ExactClaim(hyps, concl, vs, {v.name: canon[v.name] for v in vs}, lo, hi)

@@ -497,13 +497,10 @@ class _Certifier:
                 for a, b, oa, ob in ((box.a, m, box.open_a, False), (m, box.b, False, box.open_b)):
                     heapq.heappush(heap, _Box(key, next(self.seq), a, b, oa, ob, tuple(active)))
         except _Stop as stop:
-            if stop.outcome is not None:
-                stop.outcome.details["seconds"] = round(time.perf_counter() - t0, 3)
             return stop.outcome
         dom = self._domain_text()
         details = {"method": "arb-branch-and-bound", "boxes": self.n_boxes, "monotone": self.n_mono,
-                   "discarded": self.n_discarded, "folded_hypotheses": self.folded, "split_at": self.presplit,
-                   "seconds": round(time.perf_counter() - t0, 3)}
+                   "discarded": self.n_discarded, "folded_hypotheses": self.folded, "split_at": self.presplit}
         if self.n_closed == 0:
             return Outcome(Verdict.VACUOUS,
                            f"Arb branch-and-bound over {dom}: a hypothesis certainly fails on every one of "

@@ -292,7 +292,6 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
             s2.add(*dom, *hyp_side, *hyps)
             hyp_answer = s2.check()
             queries += 1
-        details["seconds"] = round(time.perf_counter() - t0, 3)
         if hyp_answer == z3.unsat:
             return Outcome(Verdict.VACUOUS,
                            f"z3 nlsat: the hypotheses are unsatisfiable over the domain ({where}{relax}{undefined}), "
@@ -327,7 +326,6 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
                     values, m = floats, mf
             margin = safe_float(m)
             record = ctx.record_counterexample(values, margin, "exact rational arithmetic (z3 model)")
-            details["seconds"] = round(time.perf_counter() - t0, 3)
             details["margin_exact"] = str(m)
             return Outcome(Verdict.REFUTED,
                            f"z3 nlsat model {_fmt(values)} re-verified exactly: every hypothesis holds and the "

@@ -295,7 +295,9 @@ def test_quadratic_nonnegativity_matches_the_discriminant(qa, qb, qc):
     out = decide_polynomial(ctx_of(sympy.Ge(expr, 0, evaluate=False), [real("x")]))
     assert out is not None
     assert out.verdict is (Verdict.PROVED if truth else Verdict.REFUTED)
-    if not truth:
+    if not truth and qa == qb == 0:
+        assert out.counterexample["values"] == {}  # x does not occur: any x refutes
+    elif not truth:
         v = exact_point(out, "x")
         assert qa * v * v + qb * v + qc < 0
 
