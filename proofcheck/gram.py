@@ -27,10 +27,18 @@ from .num import NumericError, arb_endpoints, fraction_to_arb
 
 
 # ---------------------------------------------------------------- infinite width
+def angles(X: np.ndarray) -> np.ndarray:
+    """Angles between unit rows, ``2 atan2(||x_i - x_j||, ||x_i + x_j||)``: accurate near 0 and pi,
+    where ``arccos`` of a rounded inner product loses half the digits."""
+    diff = np.linalg.norm(X[:, None, :] - X[None, :, :], axis=-1)
+    summ = np.linalg.norm(X[:, None, :] + X[None, :, :], axis=-1)
+    return 2 * np.arctan2(diff, summ)
+
+
 def h_inf(X: np.ndarray) -> np.ndarray:
     """Closed form of ``H^inf`` for unit rows of ``X``."""
-    G = np.clip(X @ X.T, -1.0, 1.0)
-    return G * (np.pi - np.arccos(G)) / (2 * np.pi)
+    theta = angles(X)
+    return np.cos(theta) * (np.pi - theta) / (2 * np.pi)
 
 
 def h_inf_from_cos(c):
@@ -315,14 +323,21 @@ def pair_change_reachable(W0: np.ndarray, xi: np.ndarray, xj: np.ndarray, R: flo
     prod = on_i & on_j
     minus = prod & ((si < R) | (sj < R))
     c = float(xi @ xj)
-    bi, bj = np.maximum(-si, 0.0), np.maximum(-sj, 0.0)  # required increases of x^T w
-    # least-norm step meeting both requirements: try one active constraint, else both
-    need = np.where(bi >= bj, bi, bj)
-    ok_single = np.where(bi >= bj, c * bi >= bj, c * bj >= bi)
+    # least-norm v with x_i^T v >= b_i, x_j^T v >= b_j (b = -s): candidates with 0, 1 or 2 active constraints
+    bi, bj = -si, -sj
+    inf = np.full(si.shape, np.inf)
+    cand0 = np.where((bi <= 0) & (bj <= 0), 0.0, inf)
+    cand_i = np.where((bi > 0) & (c * bi >= bj), bi, inf)
+    cand_j = np.where((bj > 0) & (c * bj >= bi), bj, inf)
     det = 1 - c * c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        both_sq = np.where(det > 1e-15, (bi * bi - 2 * c * bi * bj + bj * bj) / det, np.inf)
-    norm_needed = np.where(ok_single, need, np.sqrt(np.maximum(both_sq, 0)))
+    if det > 1e-15:
+        li = (bi - c * bj) / det
+        lj = (bj - c * bi) / det
+        both_sq = (bi * bi - 2 * c * bi * bj + bj * bj) / det
+        cand_ij = np.where((li >= 0) & (lj >= 0), np.sqrt(np.maximum(both_sq, 0.0)), inf)
+    else:
+        cand_ij = inf
+    norm_needed = np.minimum(np.minimum(cand0, cand_i), np.minimum(cand_j, cand_ij))
     plus = (~prod) & (norm_needed <= R)
     # "switching on" an input exactly at 0 counts as on (>= 0), matching the closed ball
     return plus, minus
