@@ -461,3 +461,26 @@ def iter_theorems(report: dict[str, Any]) -> Iterable[tuple[str, list[tuple[str,
         in_lines = {lid for _, lid in pl}
         uses = [u for u in (claims.get(cid, {}).get("uses") or []) if u not in in_lines]
         yield cid, pl, uses
+
+
+def theorems_at_a_glance(report: dict[str, Any], status: dict[str, dict[str, Any]] | None = None
+                         ) -> list[dict[str, Any]]:
+    """One row per *top-level* claim -- one with proof lines or ``uses`` that is not itself a proof
+    line of a claim in the report -- with its own verdict, combined status and the first culprit
+    (its first broken proof line, else the nearest broken dependency)."""
+    claims = claims_by_id(report)
+    status = status or effective_status(report)
+    lines = proof_lines(claims)
+    is_line = {lid for rows in lines.values() for _, lid in rows}
+    rows = []
+    for cid, pl, _uses in iter_theorems(report):
+        if cid not in claims or cid in is_line:
+            continue
+        st = status[cid]
+        first = first_broken_line(pl, claims)
+        if first is None and st["status"] == STATUS_BROKEN:
+            first = next((d for d in st["by"] if d != cid), None)
+        rows.append({"id": cid, "title": claims[cid].get("title", ""),
+                     "verdict": verdict_word(claims[cid].get("verdict")), "status": st,
+                     "first_broken": first, "lines": len(pl)})
+    return rows

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from . import graph
 from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, fmt_float, fmt_margin, fmt_seconds,
-                     is_array, number_of, object_name, verdict_word)
+                     is_array, number_of, object_name, shorten, verdict_word)
 
 # ------------------------------------------------------------------------------------ MathML
 MATHML_ELEMENTS = frozenset({
@@ -202,15 +202,6 @@ def _id_link(cid: str, claims: dict[str, Any]) -> Markup:
     return Markup('<code class="missing" title="not in this report">{}</code>').format(cid)
 
 
-def _shorten(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word boundary (the full text stays in the claim card)."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + " \u2026"
-
-
 def _by_links(cid: str, st: dict[str, Any], claims: dict[str, Any], limit: int = 6) -> Markup:
     """The combined status sentence with every culprit linked."""
     by = st.get("by") or []
@@ -289,8 +280,8 @@ def _claim_view(c: dict[str, Any], st: dict[str, Any], claims: dict[str, Any]) -
         "status_badge": _status_badge(st),
         "status_by": _by_links(c["id"], st, claims),
         "evidence": c.get("evidence") or "",
-        "evidence_short": _shorten(c.get("evidence") or "", 120),
-        "title_short": _shorten(c.get("title") or "", 90),
+        "evidence_short": shorten(c.get("evidence") or "", 120),
+        "title_short": shorten(c.get("title") or "", 90),
         "status_by_short": _by_links(c["id"], st, claims, limit=2),
         "examples": c.get("examples", 0),
         "satisfied": c.get("satisfied", 0),
@@ -324,7 +315,7 @@ def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
         rows.append({"label": label, "link": _id_link(lid, claims), "title": c.get("title", ""),
                      "badge": _badge(c.get("verdict")) if c else Markup("<em>absent</em>"),
                      "margin": fmt_margin(c.get("margin")), "evidence": c.get("evidence", ""),
-                     "evidence_short": _shorten(c.get("evidence", ""), 200),
+                     "evidence_short": shorten(c.get("evidence", ""), 200),
                      "first_bad": lid == first_bad, "bad": verdict_word(c.get("verdict")) in graph.BROKEN if c else False})
     use_rows = []
     for u in uses:
@@ -364,6 +355,10 @@ def render_html(report: dict[str, Any]) -> str:
         status_counts[st["status"]] = status_counts.get(st["status"], 0) + 1
     views = [_claim_view(c, status[c["id"]], claims) for c in report["claims"]]
     theorems = [_theorem_view(cid, lines, uses, claims, status) for cid, lines, uses in graph.iter_theorems(report)]
+    glance = [{"link": _id_link(r["id"], claims), "title": shorten(r["title"], 100),
+               "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
+               "first": _id_link(r["first_broken"], claims) if r["first_broken"] else None}
+              for r in graph.theorems_at_a_glance(report, status)]
     tmpl = _environment().get_template("report.html.j2")
     return tmpl.render(
         report=report,
@@ -379,6 +374,7 @@ def render_html(report: dict[str, Any]) -> str:
                        for s in (graph.FULLY_CHECKED, graph.UNCHECKED, graph.STATUS_BROKEN)],
         claims=views,
         theorems=theorems,
+        glance=glance,
         graphs=[(paper, Markup(graph.graph_svg(report, status, ids=[cid for cid in claims
                                                                    if cid.split(".", 1)[0] == paper])))
                 for paper in graph.papers(report)],

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import graph
 from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, fmt_margin, fmt_seconds, is_array,
-                     number_of, object_name, verdict_word)
+                     number_of, object_name, shorten, verdict_word)
 
 
 
@@ -48,13 +48,13 @@ def verdict(v: Any) -> str:
     return f"{VERDICT_SYMBOL[w]} **{w}**"
 
 
-def status_text(cid: str, st: dict[str, Any], claims: dict[str, Any]) -> str:
+def status_text(cid: str, st: dict[str, Any], claims: dict[str, Any], limit: int = 6) -> str:
     """The combined status with its culprits as code spans: ``✘ broken by `x.s6` (refuted)``."""
     if st["status"] == graph.FULLY_CHECKED:
         return "\u2714 fully checked"
     sym = "\u2718" if st["status"] == graph.STATUS_BROKEN else "\u25cb"
     parts = []
-    for d in st["by"][:6]:
+    for d in st["by"][:limit]:
         if d == cid:
             own = verdict_word(claims[cid].get("verdict"))
             parts.append(f"itself ({'circular use' if st.get('circular') and own not in graph.BROKEN else own})")
@@ -62,8 +62,8 @@ def status_text(cid: str, st: dict[str, Any], claims: dict[str, Any]) -> str:
             parts.append(f"{code(d)} ({verdict_word(claims[d].get('verdict'))})")
         else:
             parts.append(f"{code(d)} (not in this report)")
-    if len(st["by"]) > 6:
-        parts.append(f"and {len(st['by']) - 6} more")
+    if len(st["by"]) > limit:
+        parts.append(f"and {len(st['by']) - limit} more")
     return f"{sym} {st['status']} by " + ", ".join(parts)
 
 
@@ -139,13 +139,24 @@ def render_markdown(report: dict[str, Any]) -> str:
     L.append("**Combined status:** " + " \u00b7 ".join(
         f"{st_counts.get(s, 0)} {s}" for s in (graph.FULLY_CHECKED, graph.UNCHECKED, graph.STATUS_BROKEN)))
     L.append("")
+    glance = graph.theorems_at_a_glance(report, status)
+    if glance:
+        L.append("### Theorems at a glance")
+        L.append("")
+        L += _table(["Theorem", "Own verdict", "Combined status", "First broken"],
+                    [[code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
+                      verdict(g["verdict"]), g["status"]["status"],
+                      code(g["first_broken"]) if g["first_broken"] else "\u2014"] for g in glance])
+        L.append("")
+        L.append("### All claims")
+        L.append("")
     rows = []
     for c in report["claims"]:
         rows.append([
-            code(c["id"]) + (f" {esc(c.get('title'))}" if c.get("title") else ""),
+            code(c["id"]) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
             verdict(c.get("verdict")),
-            status_text(c["id"], status[c["id"]], claims),
-            esc(c.get("evidence", "")),
+            status_text(c["id"], status[c["id"]], claims, limit=2),
+            esc(shorten(c.get("evidence", ""), 120)),
             f"{c.get('examples', 0)} / {c.get('satisfied', 0)}",
             esc(fmt_margin(c.get("margin"))),
             fmt_seconds(c.get("seconds")),
@@ -174,9 +185,10 @@ def render_markdown(report: dict[str, Any]) -> str:
                 for label, lid in lines:
                     c = claims.get(lid, {})
                     mark = " \u25c0 **first broken line**" if lid == first_bad else ""
-                    rows.append([f"{esc(label)}{mark}", code(lid) + (f" {esc(c.get('title'))}" if c.get("title") else ""),
+                    rows.append([f"{esc(label)}{mark}",
+                                 code(lid) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
                                  verdict(c.get("verdict")), esc(fmt_margin(c.get("margin"))),
-                                 esc(c.get("evidence", ""))])
+                                 esc(shorten(c.get("evidence", ""), 120))])
                 L += _table(["Line", "Claim", "Verdict", "Margin", "Evidence"], rows, right={3})
                 L.append("")
             if uses:

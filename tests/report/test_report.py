@@ -69,6 +69,17 @@ def test_summary_table_lists_every_claim_with_verdict_word(report):
     assert 'data-verdict="error"><b>1</b>' in counts
 
 
+def test_theorems_at_a_glance(report):
+    html = render(report, "html")
+    table = html[html.index('id="glance-table"'):html.index("</table>", html.index('id="glance-table"'))]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
+    assert [re.search(r"<code>([^<]+)</code>", r).group(1) for r in rows] == \
+        ["du2019.thm2.1", "du2019.thm3.1", "park2019.thm3.4"]
+    assert "fully checked" in rows[0] and "unchecked" in rows[1]
+    assert "\u2718 broken" in rows[2] and rows[2].rstrip().endswith(
+        '<a href="#claim-park2019.thm3.4.s6"><code>park2019.thm3.4.s6</code></a></td>')
+
+
 def test_header_shows_run_facts_and_reproduce_command(report):
     html = render(report, "html")
     header = html[:html.index("</header>")]
@@ -220,8 +231,12 @@ def test_markdown_structure(report):
             continue
         cells = [len(re.findall(r"(?<!\\)\|", l)) for l in lines]
         assert len(set(cells)) == 1, block
-    summary = md[md.index("## Summary"):md.index("## Theorems")]
+    summary = md[md.index("### All claims"):md.index("## Theorems and their proof lines")]
     assert summary.count("\n| `") == len(report["claims"])
+    glance = md[md.index("### Theorems at a glance"):md.index("### All claims")]
+    assert glance.count("\n| `") == 3  # thm2.1, thm3.1, thm3.4: the claims with uses or proof lines
+    assert "| `park2019.thm3.4` Theorem 3.4: linear convergence of GD | ~ **survived** | broken | " \
+           "`park2019.thm3.4.s6` |" in glance
     assert "\u2718 **refuted**" in summary
     thm = md[md.index("### `park2019.thm3.4` \u2014"):]
     assert "| s6 \u25c0 **first broken line** | `park2019.thm3.4.s6`" in thm
