@@ -152,11 +152,14 @@ def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outco
         if not (0 < dd < ss) or not any(w):
             continue  # hypothesis |w_0 - w*| < |w*| (and an angle: w != 0, w != w*)
         met += 1
-        phi_t = (fraction_to_arb(dd) / fraction_to_arb(ss)).sqrt().asin()
+        # arcsin(sqrt(dd/ss)) = atan(sqrt(dd/(ss - dd))): finite balls even when dd/ss is near 1
+        phi_t = (fraction_to_arb(dd) / fraction_to_arb(ss - dd)).sqrt().atan()
         eta = step_bound_lower(phi_t, shift_num, shift_den)
         if eta <= 0:
             continue
-        theta = (fraction_to_arb(X.dot(w, ws)) / (_norm(w) * _norm(ws))).acos()
+        # angle via atan2(|cross|, dot) of exact rationals: finite even when w is parallel to w*
+        cross = abs(w[0] * ws[1] - w[1] * ws[0])
+        theta = arb.atan2(fraction_to_arb(cross), fraction_to_arb(X.dot(w, ws)))
         g = [fraction_to_arb(Fraction(1, 2) * (a - b)) + (theta * fraction_to_arb(b) - _norm(ws) * theta.sin()
                                                         * fraction_to_arb(a) / _norm(w)) / (2 * arb.pi())
              for a, b in zip(w, ws)]
