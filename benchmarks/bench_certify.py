@@ -38,7 +38,7 @@ def _time(fn, repeat):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cap", type=int, default=20000, help="box cap for plain bisection")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
     x = sympy.Symbol("x", real=True)

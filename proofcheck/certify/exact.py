@@ -12,9 +12,9 @@ from typing import Any, Mapping
 
 import numpy as np
 import sympy
-from flint import arb, fmpq
+from flint import arb
 
-from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, fraction_to_arb, to_fraction
+from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, to_fraction
 
 
 class Unsupported(Exception):
@@ -134,15 +134,6 @@ def holds_exactly(margin_value: sympy.Basic | None, strict: bool) -> bool | None
 
 
 # ---------------------------------------------------------------- boxes
-def point_ball(p: sympy.Basic | Fraction, prec: int = 64) -> arb:
-    """An Arb ball containing an exact point (a Fraction or a constant sympy number)."""
-    if isinstance(p, Fraction):
-        return fraction_to_arb(p)
-    if isinstance(p, sympy.Basic) and p.is_Rational:
-        return arb(fmpq(int(p.p), int(p.q)))
-    return arb_eval(p, {}, prec)
-
-
 def box_ball(lo_ball: arb, hi_ball: arb, nonnegative: bool = False, nonpositive: bool = False) -> arb:
     """An Arb ball containing ``[lo, hi]`` given balls around its endpoints.
 

@@ -37,7 +37,6 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
 
 import sympy
 
@@ -53,6 +52,11 @@ PRESPLIT_AFTER = 32  # boxes before looking for interior tight points to split a
 # margin' and up to three more derivatives certify the sign of margin' (a tangency of order 4,
 # such as cos x >= 1 - x^2/2 at 0, needs all four).
 DERIVATIVE_DEPTH = 4
+
+
+def _log2(q: Fraction) -> int:
+    """floor-ish log2 of a positive rational, exact integers only (floats underflow)."""
+    return q.numerator.bit_length() - q.denominator.bit_length()
 
 
 @dataclass
@@ -202,10 +206,11 @@ class _Certifier:
             self.folded.append(h.name)
 
     def _prec(self, a: _Pt, b: _Pt) -> int:
-        w = safe_float(b.hi - a.lo)
-        if not (w > 0) or w >= 2.0**-30:
+        w = b.hi - a.lo
+        if w <= 0:
             return 64
-        return min(1024, 64 + int(-math.log2(w)))
+        bits = -_log2(w)  # working precision grows as boxes shrink
+        return 64 if bits <= 30 else min(1024, 64 + bits)
 
     def _ball(self, box: _Box, prec: int):
         nonneg = box.a.lo >= 0
@@ -385,7 +390,7 @@ class _Certifier:
         if not lo < hi:
             return None
         w = hi - lo
-        k = max(0, math.ceil(-math.log2(safe_float(w)))) + 3 if w > 0 else 0
+        k = max(0, 1 - _log2(w)) + 3
         mid = (lo + hi) / 2
         scale = 2**k
         q = Fraction(round(mid * scale), scale)

@@ -21,7 +21,6 @@ exact bound before it refutes anything.
 from __future__ import annotations
 
 import itertools
-import time
 from fractions import Fraction
 from typing import Any
 
@@ -261,7 +260,6 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
     ec = exact_claim(claim, ctx.constants)
     if timeout is None:
         timeout = TIMEOUTS.get(getattr(ctx.budget, "name", ""), 10.0)
-    t0 = time.perf_counter()
 
     zvars = _z3_vars(ec)
     build = _Builder(zvars)
