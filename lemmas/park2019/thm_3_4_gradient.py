@@ -328,3 +328,62 @@ induct = Claim(
          "eta = 1/10, 1/1000 (any eta > 0 small; for n >= 2 the statement's own step-size bound is not "
          "positive, see park2019.thm3.4@L=m_max.L_ex=m_ex). Exact atoms, exact GD step.",
 )
+
+
+# ---------------------------------------------------------------------- s6 under the eigenvalue reading
+def _check_s6_eigen(ctx) -> Outcome:
+    """Under lambda_max = largest (real part of an) eigenvalue, Assumption 3.3 at angle phi only gives
+    max_{configs at phi} Re lambda(B_klm) <= m_ex phi, while s6 replaces |B_klm|_oper by m_ex phi.
+    Refuted when some configuration has |B|_oper above every configuration's eigenvalue bound:
+    |B x|^2/|x|^2 (exact, rational x) > c^2 where c I - sym(B') is PSD (exact LDL^T) for every B' at phi
+    (real parts of eigenvalues lie in the numerical range, so Re lambda(B') <= lambda_max(sym B') <= c)."""
+    from proofcheck.extremal import certify_psd
+
+    from .thm_3_5 import _unit_instance
+
+    tried = 0
+    for _ in range(ctx.examples(0.2)):
+        dist, _, Ws, t = _unit_instance(ctx.rng)
+        n = Ws.shape[1]
+        tried += 1
+        configs = [X.equal_angle_config(Ws, t, [1 if (c >> i) & 1 else -1 for i in range(n)]) for c in range(2**n)]
+        for klm in [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]:
+            Bs = [block_matrix_exact(dist, W, Ws, *klm) for W in configs]
+            lam = max(float(np.linalg.eigvalsh((X.float_matrix(B) + X.float_matrix(B).T) / 2)[-1]) for B in Bs)
+            c = max(Fraction(0), Fraction(lam).limit_denominator(10**9) + Fraction(1, 10**9))
+            ok = True
+            for B in Bs:
+                Bq = X.fmat(B)
+                if not certify_psd([[c * (r == s) - (Bq[r][s] + Bq[s][r]) / 2 for s in range(len(Bq))]
+                                    for r in range(len(Bq))]).psd:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            for W, B in zip(configs, Bs):
+                sig2 = X.sigma_max_lower_sq(B)
+                if sig2 > c * c:
+                    margin = float(c) - math.sqrt(float(sig2))
+                    rec = ctx.record_counterexample(
+                        {"dist": dist, "W": W, "W_star": Ws, "t": t, "klm": list(klm)}, margin,
+                        "exact: LDL^T certificates of c I - sym(B) >= 0 at all 2^n configurations, |B x|^2/|x|^2 > c^2",
+                        extra={"c": c, "sigma_sq_lower": sig2})
+                    return Outcome(Verdict.REFUTED,
+                                   f"B_{''.join(map(str, klm))}: every configuration at angle 2 atan({t}) has eigenvalues "
+                                   f"with real part <= {float(c):.4g} (so Assumption 3.3 read with eigenvalues allows "
+                                   f"m_ex phi = {float(c):.4g}) but |B|_oper >= {math.sqrt(float(sig2)):.4g} at one of them",
+                                   examples=tried, satisfied=tried, margin=margin, counterexample=rec)
+    return Outcome(Verdict.SURVIVED, f"no configuration with |B|_oper above the eigenvalue bound in {tried} instances",
+                   examples=tried, satisfied=tried)
+
+
+s6_eigen = Claim(
+    id="park2019.thm3.4.s6@lambda=eigen",
+    title="s6 if Assumption 3.3's lambda_max were an eigenvalue: |B_klm|_oper <= max eigenvalue at phi",
+    source=src("Appendix 5.1, p. 13; Assumption 3.3, p. 6; lambda_max defined on p. 4"),
+    statement=r"\|B_{klm}\|_{oper} \le \max_{\forall i,\angle w_i,w_{i*}=\phi}\lambda_{max}(B_{klm})",
+    check=_check_s6_eigen,
+    uses=["park2019.thm3.4.s5"],
+    note="the text defines lambda_max as the largest singular value (then s6 is park2019.thm3.4.s6, proved); "
+         "this reading shows the step needs that definition: B_klm (klm != 000, 101) is not symmetric",
+)

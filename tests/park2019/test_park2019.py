@@ -37,6 +37,7 @@ EXPECTED = {
     "thm3.4.s4": Verdict.SURVIVED,
     "thm3.4.s5": Verdict.PROVED,
     "thm3.4.s6": Verdict.PROVED,
+    "thm3.4.s6@lambda=eigen": Verdict.REFUTED,
     "thm3.4.s7": Verdict.CERTIFIED,
     "thm3.4.s7@phi_le_pi_over_2": Verdict.CERTIFIED,
     "thm3.4.s8": Verdict.REFUTED,
@@ -150,3 +151,11 @@ def test_same_seed_same_verdicts(store):
     a = engine.check(P + "thm3.4.induct", "quick", 3, store=None)
     b = engine.check(P + "thm3.4.induct", "quick", 3, store=None)
     assert a.verdict is b.verdict and a.counterexample == b.counterexample
+
+
+@pytest.mark.parametrize("cid", ["thm2.3@alpha=d", "thm3.4@L=m_max.L_ex=m_ex.n=1"])
+def test_one_neuron_checks_at_default_budget(cid):
+    """More instances (including weights parallel to the target) must stay finite Arb balls."""
+    r = engine.check(P + cid, "default", 0, store=None)
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    assert r.margin is not None and r.margin > 0
