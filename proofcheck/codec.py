@@ -29,7 +29,7 @@ def encode(value: Any) -> Any:
         q = Fraction(f)
         return {"$q": f"{q.numerator}/{q.denominator}", "float": f}
     if isinstance(value, Fraction):
-        return {"$q": f"{value.numerator}/{value.denominator}", "float": float(value)}
+        return {"$q": f"{value.numerator}/{value.denominator}", "float": _approx(value)}
     if isinstance(value, np.ndarray):
         if value.dtype == object:
             return {"$array": [encode(v) for v in value.ravel().tolist()], "shape": list(value.shape), "object": True}
@@ -47,11 +47,20 @@ def encode(value: Any) -> Any:
 
         if isinstance(value, sympy.Basic):
             if value.is_Rational:
-                return {"$q": f"{value.p}/{value.q}", "float": float(value)}
-            return {"$sympy": sympy.srepr(value), "float": float(value)}
+                return {"$q": f"{value.p}/{value.q}", "float": _approx(Fraction(int(value.p), int(value.q)))}
+            return {"$sympy": sympy.srepr(value), "float": _approx(value)}
     except (ImportError, TypeError):
         pass
     raise NumericError(f"cannot store a value of type {type(value).__name__}")
+
+
+def _approx(value: Any) -> float | None:
+    """A float for people to read; None when the number is beyond the float range."""
+    try:
+        f = float(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
 
 
 def decode(data: Any, exact: bool = False) -> Any:
@@ -63,7 +72,7 @@ def decode(data: Any, exact: bool = False) -> Any:
         return data
     if "$q" in data:
         q = Fraction(data["$q"])
-        if exact:
+        if exact or data.get("float") is None:
             return q
         return float(q)
     if "$array" in data:
@@ -83,5 +92,6 @@ def decode(data: Any, exact: bool = False) -> Any:
     if "$sympy" in data:
         import sympy
 
-        return sympy.sympify(data["$sympy"]) if exact else data["float"]
+        value = sympy.sympify(data["$sympy"])
+        return value if exact or data.get("float") is None else data["float"]
     return {k: decode(v, exact) for k, v in data.items()}

@@ -252,9 +252,16 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
     claim = ctx.claim
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
-    values = {k: decode(v, exact=False) for k, v in record.get("values", {}).items()}
+    values = {k: _decode_value(v) for k, v in record.get("values", {}).items()}
     ok, enc, how = verify(ctx, values, claim.hypotheses, claim.conclusion)
     return ok, (enc.mid() if enc is not None else None), how or "did not re-verify"
+
+
+def _decode_value(data: Any) -> Any:
+    """Scalars back exactly (a rational or a sympy number such as pi); arrays and objects as stored."""
+    if isinstance(data, dict) and ("$q" in data or "$sympy" in data):
+        return decode(data, exact=True)
+    return decode(data, exact=False)
 
 
 def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,

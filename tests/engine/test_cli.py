@@ -77,9 +77,10 @@ def test_refutation_is_saved_and_replays(store):
 
 def test_same_seed_same_json(tmp_path):
     outs = []
-    for i in range(2):
+    for i in range(2):  # two fresh folders, so each run starts with an empty store of the same name
+        (tmp_path / str(i)).mkdir()
         proc = cli("audit", "planted.needle", "planted.sin_wide", "planted.impossible", "--seed", "7",
-                   "--budget", "quick", "--format", "json", "--store", str(tmp_path / f"s{i}"))
+                   "--budget", "quick", "--format", "json", "--store", "store", cwd=tmp_path / str(i))
         assert proc.returncode == 0, proc.stderr
         report = json.loads(proc.stdout)
         for c in report["claims"]:
