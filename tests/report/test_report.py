@@ -360,3 +360,18 @@ def test_value_rendering_of_nested_lists_and_greek_function_names():
     assert "Dataset" in html
     assert sanitize_mathml("<mrow><mi>lambda_min</mi></mrow>") == \
         '<math display="block"><mrow><msub><mi>\u03bb</mi><mi>min</mi></msub></mrow></math>'
+
+
+def test_inline_svgs_are_well_formed_xml(report):
+    import xml.etree.ElementTree as ET
+
+    svg = graph_svg(report)
+    root = ET.fromstring(svg)
+    assert root.tag == "svg" and int(root.get("width")) > 0
+    # one box per claim and one dashed ghost box for the missing du2019.lemma2.9
+    assert len(root.findall(".//a/rect")) == len(report["claims"])
+    assert len(root.findall(".//g[@class='ghost']/rect")) == 1
+    spec = report["claims"][8]["details"]["plots"][0]
+    # matplotlib's xlink:href needs its namespace declared to parse as standalone XML
+    plot = plot_svg(spec).replace("<svg ", '<svg xmlns:xlink="http://www.w3.org/1999/xlink" ', 1)
+    assert ET.fromstring(plot).tag == "svg"
