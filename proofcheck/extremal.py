@@ -287,13 +287,45 @@ def _k2_configs(W_star: np.ndarray, phi):
         yield config_at_angle(W_star, phi, perp * np.array(signs)[None, :])
 
 
+def _configs_at_angle_batch(Ws: np.ndarray, phi: float, U: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`config_at_angle` for ``U`` of shape ``(N, k, n)`` (draws parallel to some
+    ``w_i*`` are nudged)."""
+    S = Ws / np.linalg.norm(Ws, axis=0)[None, :]
+    V = U - np.einsum("Nki,ki->Ni", U, S)[:, None, :] * S[None]
+    nv = np.linalg.norm(V, axis=1)
+    bad = nv < 1e-6 * np.maximum(np.linalg.norm(U, axis=1), 1e-300)
+    if bad.any():
+        U = U + rng_nudge(U.shape) * bad[:, None, :]
+        V = U - np.einsum("Nki,ki->Ni", U, S)[:, None, :] * S[None]
+        nv = np.linalg.norm(V, axis=1)
+    V = V / nv[:, None, :]
+    V = V - np.einsum("Nki,ki->Ni", V, S)[:, None, :] * S[None]  # second Gram-Schmidt pass
+    nv = np.linalg.norm(V, axis=1)
+    return math.cos(phi) * S[None] + math.sin(phi) * V / nv[:, None, :]
+
+
+def rng_nudge(shape) -> np.ndarray:
+    """A fixed pseudo-random nudge (deterministic) for draws parallel to a teacher vector."""
+    return 0.1 * np.random.default_rng(12345).standard_normal(shape)
+
+
+def _config_at_angle_safe(Ws, phi, U):
+    try:
+        return config_at_angle(Ws, phi, U)
+    except GeometryError:  # a draw parallel to some w_i*: nudge it
+        return config_at_angle(Ws, phi, U + rng_nudge(U.shape))
+
+
 def extremum(objective: Callable[[np.ndarray], tuple[float, float]], W_star: Any, phi: float, sense: str,
-             rng=None, restarts: int = 8, maxiter: int = 400) -> Estimate:
+             rng=None, restarts: int = 8, maxiter: int = 400, screen: int = 256, rounds: int = 40,
+             polish: int = 3, polish_iter: int = 400) -> Estimate:
     """Extremum of ``objective(W) -> (value, err)`` over ``{W : angle(w_i, w_i*) = phi for all i}``.
 
     ``k = 2``: exact enumeration of the ``2^n`` configurations (``side="exact"``).  Otherwise the
     best of random restarts refined by Nelder--Mead (``side="lower"`` for a max, ``"upper"`` for a
-    min).  ``phi`` in ``{0, pi}`` makes the set a single configuration (exact)."""
+    min); when ``objective.batch`` exists (a vectorised ``(N, k, n) -> (N,)`` form): the best
+    ``restarts`` of ``screen`` random configurations are improved by ``rounds`` of batched random
+    local search, and the best ``polish`` of them by a short Nelder--Mead.  ``phi`` in ``{0, pi}`` makes the set a single configuration (exact)."""
     if sense not in ("max", "min"):
         raise ValueError("sense must be 'max' or 'min'")
     Ws = as_weights(W_star, "W_star")
@@ -327,7 +359,6 @@ def extremum(objective: Callable[[np.ndarray], tuple[float, float]], W_star: Any
         return Estimate(sgn * best, "exact", best_e, best_W, count, "k = 2: all 2^n configurations enumerated")
     rng = np.random.default_rng(0) if rng is None else rng
     count = 0
-    cache_err = {}
 
     def f(x):
         nonlocal count
@@ -337,15 +368,38 @@ def extremum(objective: Callable[[np.ndarray], tuple[float, float]], W_star: Any
         except GeometryError:
             return 1e9
         v, e = objective(W)
-        cache_err[x.tobytes()] = (v, e, W)
         return -sgn * v
 
+    # starting points: the best of a vectorised random screen when the objective has a batch form,
+    # improved by batched random local search (shrinking steps); Nelder--Mead polishes the best few
+    starts = [rng.standard_normal(k * n) for _ in range(restarts)]
+    batch = getattr(objective, "batch", None)
+    if batch is not None and screen > 0:
+        def evaluate(X):
+            return -sgn * np.asarray(batch(_configs_at_angle_batch(Ws, phi, X.reshape(-1, k, n))))  # minimise
+
+        X = rng.standard_normal((screen, k * n))
+        vals = evaluate(X)
+        count += screen
+        top = np.argsort(vals)[:restarts]
+        cur, cur_v = X[top].copy(), vals[top].copy()
+        step = 0.5
+        for _ in range(rounds):
+            prop = cur[:, None, :] + step * rng.standard_normal((len(cur), 16, k * n))
+            pv = evaluate(prop.reshape(-1, k * n)).reshape(len(cur), 16)
+            count += pv.size
+            j = np.argmin(pv, axis=1)
+            better = pv[np.arange(len(cur)), j] < cur_v
+            cur[better] = prop[np.arange(len(cur)), j][better]
+            cur_v[better] = pv[np.arange(len(cur)), j][better]
+            step *= 0.8
+        starts = [cur[t] for t in np.argsort(cur_v)[:max(1, polish)]]
+        maxiter = min(maxiter, polish_iter)
     best = None
-    for _ in range(restarts):
-        x0 = rng.standard_normal(k * n)
+    for x0 in starts:
         res = optimize.minimize(f, x0, method="Nelder-Mead", options={"maxiter": maxiter, "xatol": 1e-7, "fatol": 1e-12})
         x = res.x
-        W = config_at_angle(Ws, phi, x.reshape(k, n))
+        W = _config_at_angle_safe(Ws, phi, x.reshape(k, n))
         v, e = objective(W)
         if best is None or sgn * v > sgn * best[0]:
             best = (v, e, W)
@@ -370,7 +424,25 @@ def _lam_obj(dist, W_star, klm, which: str, kind: str):
         v = lam_max(B, kind) if which == "max" else lam_min(B, kind)
         return v, spectral_err(e, B.shape[0])
 
+    def batch(Wb):
+        from .networks import batch_block_matrices
+
+        Bs = batch_block_matrices(dist, Wb, np.broadcast_to(Ws, Wb.shape), [tuple(klm)])[tuple(klm)]
+        return _batch_spectrum(Bs, which, kind)
+
+    obj.batch = batch
     return obj
+
+
+def _batch_spectrum(Bs: np.ndarray, which: str, kind: str) -> np.ndarray:
+    if kind == "singular":
+        sv = np.linalg.svd(Bs, compute_uv=False)
+        return sv[:, 0] if which == "max" else sv[:, -1]
+    if kind == "sym":
+        ev = np.linalg.eigvalsh((Bs + Bs.transpose(0, 2, 1)) / 2)
+        return ev[:, -1] if which == "max" else ev[:, 0]
+    ev = np.linalg.eigvals(Bs).real
+    return ev.max(axis=1) if which == "max" else ev.min(axis=1)
 
 
 def m_min(dist, phi: float, W_star: Any, kind: str = "singular", **opt) -> Estimate:

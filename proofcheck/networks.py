@@ -239,8 +239,11 @@ def config_at_angle(W_star: Any, phi: float, U: Any) -> np.ndarray:
         s = s / ns
         u = U[:, i] - (U[:, i] @ s) * s
         nu = np.linalg.norm(u)
-        if nu < 1e-12:
+        if nu < 1e-6 * np.linalg.norm(U[:, i]) or nu == 0:
             raise GeometryError("direction u_i is parallel to w_i* (angle undefined)")
+        u = u / nu
+        u = u - (u @ s) * s  # second Gram-Schmidt pass: u exactly orthogonal to s up to rounding
+        nu = np.linalg.norm(u)
         W[:, i] = math.cos(phi) * s + math.sin(phi) * u / nu
     return W
 
