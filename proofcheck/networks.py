@@ -302,6 +302,12 @@ def block_matrix(dist, W: Any, W_star: Any, k: int, l: int, m: int) -> tuple[np.
     if W.shape != Ws.shape:
         raise ModelError("W and W_star must have the same shape")
     d, n = W.shape
+    if _gaussian_reducible(dist) and d >= 3 and n >= 2:
+        # all n^2 blocks at once through the vectorised cones (same mathematics, tested equal)
+        if np.any(np.all(W == 0, axis=0)) or np.any(np.all(Ws == 0, axis=0)):
+            raise GeometryError("angle undefined for a zero vector")
+        out = _batch_gauss_vectorised(dist, W[None], Ws[None], [(k, l, m)])
+        return out[(k, l, m)][0], out["err"]
     B = np.zeros((n * d, n * d))
     err = 0.0
     for i in range(n):
