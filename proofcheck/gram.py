@@ -216,7 +216,7 @@ def flippable(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
     return (s >= -R) & (s < R)
 
 
-def _min_norm_step(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+def _min_norm_step_unused(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     """Least-norm ``v`` with ``A v >= b`` (few constraints: enumerate the active sets)."""
     k = A.shape[0]
     best = None
@@ -236,43 +236,72 @@ def _min_norm_step(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     return best
 
 
-def worst_in_ball(W0: np.ndarray, X: np.ndarray, R: float, score, max_flippable: int = 6) -> np.ndarray:
+def worst_in_ball(W0: np.ndarray, X: np.ndarray, R: float, score, max_flippable: int = 5) -> np.ndarray:
     """Weights ``W`` with every ``||w_r - w_r(0)|| <= R`` whose activation pattern, neuron by neuron,
-    minimises ``score(patterns, r)`` over the patterns reachable inside the ball.
+    minimises ``score`` over the patterns reachable inside the ball.
 
-    ``score`` gets a boolean array ``(k, n)`` of candidate patterns of neuron ``r`` and returns ``k``
-    numbers (lower is worse for the claim). The objective must be a sum over neurons (a Rayleigh
-    quotient at a fixed vector, a signed sum of entries), so neuron-wise minimisation is exact for it.
-    A candidate is kept only if the least-norm step realising it (with a margin ``1e-9 R``) has norm
-    ``<= R (1 - 1e-9)`` and recomputed activations confirm it.
+    ``score(P, rows)`` gets candidate patterns ``P`` (``(N, K, n)`` booleans) of the neurons ``rows``
+    and returns ``(N, K)`` numbers (lower is worse for the claim). The objective must be a sum over
+    neurons (a Rayleigh quotient at a fixed vector, a signed sum of entries), so neuron-wise
+    minimisation is exact for it. A candidate pattern is realised by the least-norm step meeting its
+    sign constraints with a margin ``1e-9 R`` (active-set enumeration, vectorised over the neurons that
+    share a flippable set and current pattern); it is kept only if that step has norm
+    ``<= R (1 - 1e-9)`` and the recomputed activations confirm it.
     """
     W = W0.copy()
     F = flippable(W0, X, R)
+    rows = np.nonzero(F.any(axis=1))[0]
+    if rows.size == 0:
+        return W
     S0 = activations(W0, X)
     eps = 1e-9 * R
-    for r in np.nonzero(F.any(axis=1))[0]:
-        Fi = np.nonzero(F[r])[0][:max_flippable]
+    keys = np.concatenate([F[rows], S0[rows] & F[rows]], axis=1)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    n = X.shape[0]
+    for g in range(len(uniq)):
+        idx = rows[inv == g]
+        Fi = np.nonzero(uniq[g][:n])[0][:max_flippable]
         k = len(Fi)
-        cands = np.repeat(S0[r][None, :], 1 << k, axis=0)
-        for mask in range(1 << k):
-            for j, i in enumerate(Fi):
-                if mask >> j & 1:
-                    cands[mask, i] = ~S0[r, i]
-        order = np.argsort(score(cands, r), kind="stable")
-        s = W0[r] @ X[Fi].T
-        for c in order:
-            if c == 0:
-                break  # the current pattern: nothing better is reachable
-            on = cands[c, Fi]
-            A = np.where(on[:, None], X[Fi], -X[Fi])
-            b = np.where(on, eps - s, s + eps)
-            v = _min_norm_step(A, b)
-            if v is None or np.linalg.norm(v) > R * (1 - 1e-9):
-                continue
-            w = W0[r] + v
-            if np.array_equal((X @ w) >= 0, cands[c]):
-                W[r] = w
-                break
+        K = 1 << k
+        flips = ((np.arange(K)[:, None] >> np.arange(k)) & 1).astype(bool)  # (K, k)
+        P = np.repeat(S0[idx][:, None, :], K, axis=1)
+        P[:, :, Fi] ^= flips[None, :, :]
+        sc = np.asarray(score(P, idx), dtype=float)  # (N, K)
+        s = W0[idx] @ X[Fi].T  # (N, k)
+        XF = X[Fi]
+        GF = XF @ XF.T
+        best_norm = np.full((len(idx), K), np.inf)
+        best_v = np.zeros((len(idx), K, X.shape[1]))
+        best_norm[:, 0] = 0.0  # the current pattern: no move
+        for c in range(1, K):
+            on = P[0, c, Fi]  # targets are shared by the group
+            sig = np.where(on, 1.0, -1.0)
+            b = np.where(on[None, :], eps - s, s + eps)  # (N, k): sig_j x_j^T v >= b_j
+            for act in range(1, K):
+                S_idx = np.nonzero((act >> np.arange(k)) & 1)[0]
+                D = sig[S_idx]
+                M = D[:, None] * GF[np.ix_(S_idx, S_idx)] * D[None, :]
+                try:
+                    lam = np.linalg.solve(M, b[:, S_idx].T).T  # (N, |S|)
+                except np.linalg.LinAlgError:
+                    continue
+                v = (lam * D[None, :]) @ XF[S_idx]  # (N, d)
+                ok = np.all(lam >= -1e-14, axis=1)
+                ok &= np.all((v @ XF.T) * sig[None, :] >= b - 1e-15 * (1 + np.abs(b)), axis=1)
+                nv = np.linalg.norm(v, axis=1)
+                better = ok & (nv < best_norm[:, c])
+                best_norm[better, c] = nv[better]
+                best_v[better, c] = v[better]
+        feasible = best_norm <= R * (1 - 1e-9)
+        sc = np.where(feasible, sc, np.inf)
+        choice = np.argmin(sc, axis=1)
+        # keep the current pattern on ties (stable)
+        choice = np.where(sc[np.arange(len(idx)), choice] < sc[:, 0], choice, 0)
+        Wn = W0[idx] + best_v[np.arange(len(idx)), choice]
+        target = P[np.arange(len(idx)), choice]
+        good = np.all(((Wn @ X.T) >= 0) == target, axis=1)
+        W[idx[good]] = Wn[good]
     return W
 
 
@@ -286,8 +315,9 @@ def min_lambda_in_ball(W0: np.ndarray, X: np.ndarray, R: float, rounds: int = 3)
         _, V = np.linalg.eigh(h_of_weights(W, X))
         u = V[:, 0]
 
-        def score(P, r, u=u):
-            return np.einsum("ki,ij,kj->k", P * u, G, P * u)
+        def score(P, rows, u=u):
+            Pu = P * u
+            return np.einsum("...i,ij,...j->...", Pu, G, Pu)
 
         W = worst_in_ball(W0, X, R, score)
         lam = lambda_min(h_of_weights(W, X))
@@ -301,11 +331,13 @@ def max_entry_change_in_ball(W0: np.ndarray, X: np.ndarray, R: float, sign: np.n
     G = X @ X.T
     S0 = activations(W0, X).astype(float)
 
-    def score(P, r):
+    SG = sign * G
+
+    def score(P, rows):
         Pf = P.astype(float)
-        new = np.einsum("ki,ij,kj->k", Pf, sign * G, Pf)
-        old = S0[r] @ (sign * G) @ S0[r]
-        return -(new - old)
+        new = np.einsum("...i,ij,...j->...", Pf, SG, Pf)
+        old = np.einsum("ri,ij,rj->r", S0[rows], SG, S0[rows])
+        return -(new - old[:, None])
 
     return worst_in_ball(W0, X, R, score)
 

@@ -88,7 +88,7 @@ def _cosines(rng, count):
 
 def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, domain_note=""):
     """Search (m, c, delta) for the largest exact failure probability minus delta; verify with Arb."""
-    cos = _cosines(ctx.rng, ctx.examples(0.2, minimum=8))
+    cos = _cosines(ctx.rng, min(24, ctx.examples(0.2, minimum=8)))
     leads = []
     for m in widths:
         for c in cos:
@@ -269,7 +269,7 @@ def check_lemma(ctx):
     delta = float(ctx.constants["delta"])
     K = float(ctx.constants["K"])
     cap = 40_000 if ctx.budget.name == "quick" else 200_000
-    trials = ctx.trials(1.0)
+    trials = ctx.trials(1.0 if ctx.budget.name == "quick" else 0.5)
     worst, skipped, rows, plots, notes = None, [], [], [], []
     for D in _datasets(ctx):
         lo, hi = gram.lambda0_enclosure(D.gram_exact())
@@ -296,9 +296,9 @@ def check_lemma(ctx):
         widths, ests = [], []
         w = m
         while w >= 1:
-            fw, _ = failures(w, max(20, trials // 4))
+            fw, _ = failures(w, min(100, max(20, trials // 4)))
             widths.append(w)
-            ests.append(RateEstimate.of(fw, max(20, trials // 4), delta))
+            ests.append(RateEstimate.of(fw, min(100, max(20, trials // 4)), delta))
             w //= 4
         small = smallest_passing(widths, ests, delta)
         notes.append(f"{D.describe()}: proven m = {m}; failure rate <= delta observed down to m = {small} "

@@ -62,7 +62,7 @@ def residual_plot(traj, lam0, k=0):
                         "lo": None, "hi": None}]}
 
 
-def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: str):
+def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: str, h: float = 0.5):
     """Theorem 2.1 / 2.6: failure rate of the exponential decay at the explicit width, plus a width sweep."""
     def check(ctx):
         delta, c, C = (float(ctx.constants[k]) for k in ("delta", "c", "C"))
@@ -77,7 +77,7 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
             if m > cap:
                 notes.append(f"n = {n} (orthonormal): proven width m = {m} is above this budget's cap {cap:.0f}; not run")
                 continue
-            T, h = 6 / lam0, 0.5
+            T = 6 / lam0
             fails, traj = dy.flow_decay_failures(ctx.rng, D.X, D.y, m, trials, lam0, T, h, both)
             est = RateEstimate.of(fails, trials, delta)
             plots.append(residual_plot(traj, lam0))

@@ -34,7 +34,7 @@ thm2_6 = Claim(
     kind=Probabilistic(delta="delta"),
     uses=["du2019.thm2.1"],
     formula=[sympy.Le(residual(t), sympy.exp(-lambda_0 * t) * residual(0))],
-    check=flow_theorem_check(True, True, 0.01, "Theorem 2.6 (both layers)"),
+    check=flow_theorem_check(True, True, 0.005, "Theorem 2.6 (both layers)", h=1.0),
     cost=5.0,
     note="No proof is printed; the explicit width borrows Theorem 2.1's constant (see the module docstring).",
 )

@@ -53,7 +53,7 @@ def _gd_failures(ctx, D, m, trials, eta_, lam0, steps):
 def check(ctx):
     delta, C, K = (float(ctx.constants[k_]) for k_ in ("delta", "C", "K"))
     eta_c = float(ctx.constants["eta_c"])
-    trials = ctx.trials(0.05, minimum=5)
+    trials = ctx.trials(0.02, minimum=10)
     n, lam0 = 1, 0.5
     D = ds.orthonormal(n, C=C, y=ctx.rng.uniform(-C, C, n))
     m = width(K, n, lam0, delta)

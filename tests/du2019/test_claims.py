@@ -1,0 +1,101 @@
+"""The verdicts the du2019 audit reaches at the quick budget, seed 0 (computed by lemmas/du2019).
+
+A weakened engine, a broken dataset/Gram/dynamics module or a changed lemma encoding changes them.
+Each refutation carries a counterexample record; each survivor met its hypotheses (satisfied > 0).
+"""
+from __future__ import annotations
+
+import pytest
+
+from proofcheck import Verdict, engine
+
+D = "du2019."
+
+EXPECTED = {
+    "footnote": Verdict.SURVIVED,
+    "init": Verdict.REFUTED,
+    "init:repaired": Verdict.PROVED,
+    "lemma2.2": Verdict.SURVIVED,
+    "lemma2.2.s1": Verdict.REFUTED,
+    "lemma2.2.s1:repaired": Verdict.SURVIVED,
+    "lemma2.2.s2": Verdict.REFUTED,
+    "lemma2.2.s2@delta_prime_n2delta": Verdict.REFUTED,
+    "lemma2.2.s2:repaired": Verdict.SURVIVED,
+    "lemma2.2.s3": Verdict.PROVED,
+    "lemma2.3": Verdict.REFUTED,
+    "lemma2.3:repaired": Verdict.SURVIVED,
+    "lemma2.3.s1": Verdict.REFUTED,
+    "lemma2.3.s1:repaired": Verdict.PROVED,
+    "lemma2.3.s2": Verdict.PROVED,
+    "lemma2.3.s3": Verdict.SURVIVED,
+    "lemma2.3.s4@sqrt_2pi_delta": Verdict.REFUTED,
+    "lemma2.3.s4@sqrt_2pi_times_delta": Verdict.SURVIVED,
+    "lemma2.4": Verdict.SURVIVED,
+    "lemma2.4.s1": Verdict.SURVIVED,
+    "lemma2.4.s2": Verdict.REFUTED,
+    "lemma2.4.s2:repaired": Verdict.SURVIVED,
+    "lemma2.4.s3": Verdict.REFUTED,
+    "lemma2.5": Verdict.REFUTED,
+    "lemma2.5@whp": Verdict.REFUTED,
+    "lemma2.5:repaired": Verdict.SURVIVED,
+    "thm2.1": Verdict.SURVIVED,
+    "thm2.6": Verdict.SURVIVED,
+    "thm3.1": Verdict.SURVIVED,
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {}
+
+
+def _check(cid, **overrides):
+    return engine.check(D + cid, budget="quick", seed=0, overrides=overrides or None)
+
+
+def test_every_du2019_claim_is_expected():
+    from proofcheck.registry import load
+
+    ids = {c[len(D):] for c in load().claims if c.startswith(D)}
+    assert ids == set(EXPECTED)
+
+
+@pytest.mark.parametrize("cid", sorted(EXPECTED))
+def test_quick_verdict(cid):
+    r = _check(cid)
+    assert r.verdict is EXPECTED[cid], r.evidence
+    if r.verdict is Verdict.REFUTED:
+        assert r.counterexample is not None
+        assert r.counterexample.get("verified_by")
+    if r.verdict is Verdict.SURVIVED:
+        assert r.satisfied > 0 and r.margin is not None
+        if "rate" not in r.details:  # a deterministic survivor: its least margin is non-negative
+            assert r.margin >= 0
+
+
+def test_probabilistic_evidence_states_its_confidence():
+    r = _check("lemma2.2")
+    assert "99% Clopper-Pearson" in r.evidence
+    assert r.details["rate"]["trials"] > 0
+
+
+def test_the_explicit_width_constant_matters():
+    """With K = 1 instead of the printed proof's 256, Lemma 2.2's width is too small and it fails."""
+    r = _check("lemma2.2", K=1)
+    assert r.verdict is Verdict.REFUTED
+
+
+def test_markov_reading_with_a_larger_c_still_survives():
+    """The sqrt(2 pi) delta reading is Markov's inequality: it holds for any radius (any c)."""
+    assert _check("lemma2.3.s4@sqrt_2pi_times_delta", c=1.0).verdict is Verdict.SURVIVED
+
+
+def test_same_seed_same_result():
+    a, b = _check("lemma2.3.s4@sqrt_2pi_delta"), _check("lemma2.3.s4@sqrt_2pi_delta")
+    assert a.evidence == b.evidence and a.counterexample == b.counterexample
+
+
+def test_width_sweep_reports_how_far_the_bound_is_from_necessary():
+    r = _check("thm2.1")
+    assert any("observed down to m =" in n for n in r.notes)
+    assert any(p["series"][0].get("lo") is not None for p in r.details["plots"])
