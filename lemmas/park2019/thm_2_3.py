@@ -139,6 +139,7 @@ def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outco
     tried = met = 0
     least = math.inf
     least_at = None
+    points = []  # (|w_0 - w*|/|w*|, relative margin) for the report's plot
     for _ in range(ctx.examples(0.5)):
         tried += 1
         ws = [Fraction(int(rng.integers(-16, 17)), 8) for _ in range(2)]
@@ -169,6 +170,8 @@ def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outco
         rhs = (1 - fraction_to_arb(eta) * rate / 2) * fraction_to_arb(dd)
         enc = Enclosure.of(rhs - lhs)
         rel = enc.mid() / float(dd)
+        if len(points) < 200:
+            points.append((math.sqrt(float(dd) / float(ss)), rel))
         if rel < least:
             least, least_at = rel, {"w": [str(x) for x in w], "w_star": [str(x) for x in ws], "eta": str(eta)}
         if enc.definitely_negative():
@@ -183,7 +186,17 @@ def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outco
                    "one population GD step at the largest allowed step size (an Arb-certified lower bound of the "
                    "min over [0, phi^t]); the contraction held in every case; least relative margin "
                    f"(rhs - lhs)/|w_0 - w*|^2 = {least:.3g}",
-                   examples=tried, satisfied=met, margin=least, details={"least_margin_at": least_at})
+                   examples=tried, satisfied=met, margin=least,
+                   details={"least_margin_at": least_at, "plots": [_plot(points, label)]})
+
+
+def _plot(points, label):
+    points = sorted(points)
+    return {"title": f"{label}: relative margin of the contraction after one step",
+            "x_label": "|w_0 - w*| / |w*|  (= sin phi^t)", "y_label": "(rhs - lhs) / |w_0 - w*|^2",
+            "log_x": False, "log_y": False,
+            "series": [{"label": "Gaussian instances", "x": [p[0] for p in points], "y": [p[1] for p in points],
+                        "lo": None, "hi": None}]}
 
 
 thm23_read = Claim(

@@ -336,3 +336,23 @@ thm34 = Claim(
     conclusion=sympy.Le(D1S**2, D0S**2 * (1 - ETAS * (S("m_min", real=True) - 10 * MEX_DEF) / 2)),
     note="L(phi) and L_ex are defined nowhere; the conclusion uses m_min without the argument Def. 3.2 gives it",
 )
+
+# ---------------------------------------------------------------------- s8 when the angles differ
+# Reading "phi = the largest angle" (Def. 3.2 and Assumption 3.3 demand equal angles; after one GD
+# step they differ, see park2019.thm3.4.induct). Two neurons in orthogonal planes of R^4 reduce to:
+# neuron 1 with w1* = (1, 0), w1 = (x, y); neuron 2 exact, w2 = w2*, |w2*|^2 = q. Then the largest
+# angle is phi_1 and |W - W*|^2 = (x-1)^2 + y^2, |W*|^2 = 1 + q.
+_q8 = _nonneg("q", 100, "|w_2*|^2 (neuron 2 exact: w_2 = w_2*)")
+Q8 = _q8.symbol
+s8_max = Claim(
+    id="park2019.thm3.4.s8@phi=max_angle:repaired",
+    title="sin(phi) <= |W - W*|/|W*| with phi the largest of unequal angles",
+    source=src("Appendix 5.1, p. 13"),
+    statement=r"\sin\max_i\angle(w_i,w_{i*}) \le \|W - W_*\| / \|W_*\|",
+    variables=[_x8, _y8, _q8],
+    hypotheses=[sympy.Gt(_w2, 0), sympy.Lt(_ratio2, 1 + Q8)],
+    conclusion=sympy.Le(_sin2 * (1 + Q8), _ratio2 * _w2),
+    note="the repaired s8 holds for one common angle; if the angles differ (as they do after a GD step), "
+         "phi read as the largest angle breaks it: a neuron with a small target can have a large angle "
+         "while contributing little to |W - W*|",
+)

@@ -42,6 +42,7 @@ EXPECTED = {
     "thm3.4.s7@phi_le_pi_over_2": Verdict.CERTIFIED,
     "thm3.4.s8": Verdict.REFUTED,
     "thm3.4.s8:repaired": Verdict.PROVED,
+    "thm3.4.s8@phi=max_angle:repaired": Verdict.REFUTED,
     "thm3.4.s9": Verdict.PROVED,
     "thm3.4.s10": Verdict.REFUTED,
     "thm3.4.s10@eta_in_theorem_range": Verdict.PROVED,
