@@ -318,7 +318,7 @@ def _config_at_angle_safe(Ws, phi, U):
 
 def extremum(objective: Callable[[np.ndarray], tuple[float, float]], W_star: Any, phi: float, sense: str,
              rng=None, restarts: int = 8, maxiter: int = 400, screen: int = 256, rounds: int = 40,
-             polish: int = 3, polish_iter: int = 400) -> Estimate:
+             polish: int = 2, polish_iter: int = 300) -> Estimate:
     """Extremum of ``objective(W) -> (value, err)`` over ``{W : angle(w_i, w_i*) = phi for all i}``.
 
     ``k = 2``: exact enumeration of the ``2^n`` configurations (``side="exact"``).  Otherwise the
