@@ -27,14 +27,9 @@ from .num import NumericError, arb_endpoints, fraction_to_arb
 
 
 def small_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """``A @ B`` for a small inner dimension (numpy's batched matmul is slow when it is 1--8)."""
-    k = A.shape[-1]
-    if k > 8:
-        return A @ B
-    out = A[..., 0:1] * B[0]
-    for j in range(1, k):
-        out = out + A[..., j:j + 1] * B[j]
-    return out
+    """``A @ B`` for a batch ``A`` (numpy's batched matmul is slow for tiny matrices)."""
+    # one 2-d BLAS product over the flattened leading axes
+    return (A.reshape(-1, A.shape[-1]) @ B).reshape(A.shape[:-1] + (B.shape[-1],))
 
 
 def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
