@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import numpy as np
 import sympy
 from flint import arb
 from hypothesis import strategies as st

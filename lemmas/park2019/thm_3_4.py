@@ -53,7 +53,7 @@ import math
 import sympy
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Constant, Variable
+from proofcheck import Claim, Variable
 
 from . import src
 
