@@ -31,7 +31,7 @@ EXPECTED = {
     "thm3.4@L=m_max.L_ex=m_ex.n=1": Verdict.SURVIVED,
     "thm3.4.induct": Verdict.REFUTED,
     "thm3.4.s1": Verdict.REFUTED,
-    "thm3.4.s1@no_boundary_mass": Verdict.SURVIVED,
+    "thm3.4.s1@no_boundary_mass": Verdict.PROVED,
     "thm3.4.s2": Verdict.SURVIVED,
     "thm3.4.s3": Verdict.SURVIVED,
     "thm3.4.s4": Verdict.SURVIVED,
