@@ -70,6 +70,16 @@ def _check(model: str):
                                f"k = {k}, n = {n}: the gradient of the {model.replace('_', ' ')} model differs from the "
                                f"appendix's (1/n^2) three-sum by {gap} (max entry, exact atoms off all boundaries)",
                                examples=tried, satisfied=tried, margin=-float(gap), counterexample=rec)
+        if model == "repaired":
+            from .thm_3_4_gradient import _prove_pointwise
+
+            proofs = _prove_pointwise(ctx)
+            if proofs is not None:
+                return Outcome(Verdict.PROVED,
+                               "with f = (1/n) sum sigma, grad_{w_i} l = (1/n^2) sum_j (sigma(a_j) - sigma(b_j)) 1{a_i > 0} z "
+                               "pointwise, and the two indicator identities (z3, as for park2019.thm3.4.s1@no_boundary_mass) "
+                               "turn it into the three-sum off the hyperplanes; exact cross-check in "
+                               f"{tried} finite-atom instances", examples=tried, satisfied=tried, margin=0.0, notes=proofs)
         return Outcome(Verdict.SURVIVED, f"gradient equals the appendix's three-sum exactly in {tried} instances "
                        "(k in {2, 3}, n <= 4, atoms off the boundary hyperplanes)", examples=tried, satisfied=tried,
                        margin=0.0)
@@ -101,5 +111,7 @@ eq21_rep = Claim(
     source=src("Chapter 2, eq. (2.1), p. 3"),
     statement=r"f(\mathbf W,z)=\frac1n\sum_{i=1}^n\sigma(w_i^\top z)",
     check=_check("repaired"),
-    note="repair: average over the n neurons (what 'average pooling' and the appendix's 1/n^2 imply)",
+    note="repair: average over the n neurons (what 'average pooling' and the appendix's 1/n^2 imply); for "
+         "distributions with no mass on the hyperplanes w_j^T z = 0, w_j*^T z = 0 (see park2019.thm3.4.s1)",
+    uses=["park2019.thm3.4.s1@no_boundary_mass"],
 )

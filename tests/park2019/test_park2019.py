@@ -22,7 +22,7 @@ EXPECTED = {
     # statement-level: undefined symbols / a quantity in a role it cannot have
     "eq2.1": Verdict.REFUTED,
     "eq2.1@sum_to_n": Verdict.REFUTED,
-    "eq2.1:repaired": Verdict.SURVIVED,
+    "eq2.1:repaired": Verdict.PROVED,
     "thm2.3": Verdict.ILL_FORMED,
     "thm2.3@alpha=d": Verdict.SURVIVED,
     "thm2.3@phi_range=closed": Verdict.VACUOUS,
