@@ -206,3 +206,19 @@ def test_teacher_student_strategy(cfg):
 
         for i in range(2):
             assert angle(W[:, i], Ws[:, i]) == pytest.approx(phi, abs=1e-9)
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_tiny_angles_error_bound_is_honest(k):
+    """B_100 ~ c * phi as phi -> 0; at tiny angles the computed value may be inaccurate, but never
+    by more than the stated error (plus the O(phi^2) curvature of the limit)."""
+    from proofcheck.networks import config_at_angle
+
+    rng = np.random.default_rng(3)
+    g = StandardGaussian(k)
+    Ws, U = rng.standard_normal((k, 2)), rng.standard_normal((k, 2))
+    ref = 1e-4
+    c = block_matrix(g, config_at_angle(Ws, ref, U), Ws, 1, 0, 0)[0] / ref
+    for phi in (1e-6, 1e-8, 1e-10):
+        B, err = block_matrix(g, config_at_angle(Ws, phi, U), Ws, 1, 0, 0)
+        assert np.abs(B - c * phi).max() <= err + 10 * ref * phi
