@@ -33,7 +33,7 @@ EXPECTED = {
     "thm3.4.s1": Verdict.REFUTED,
     "thm3.4.s1@no_boundary_mass": Verdict.PROVED,
     "thm3.4.s2": Verdict.SURVIVED,
-    "thm3.4.s3": Verdict.SURVIVED,
+    "thm3.4.s3": Verdict.PROVED,
     "thm3.4.s4": Verdict.SURVIVED,
     "thm3.4.s5": Verdict.PROVED,
     "thm3.4.s6": Verdict.PROVED,
