@@ -12,18 +12,22 @@ Proof lines
 
 Dependencies
     The direct dependencies of ``T`` are its ``uses`` followed by its proof lines; the dependencies
-    of ``T`` are their transitive closure (``T`` itself excluded).
+    of ``T`` are their transitive closure (``T`` itself excluded). A proof line and its readings
+    (``s4``, ``s4@a``, ``s4@b``) form one *line*: alternative encodings of one printed step.
 
-Combined status (:func:`effective_status`)
-    * **broken** when ``T`` itself or any dependency has verdict ``refuted``, ``ill-formed`` or
-      ``error``, or when ``T`` depends on itself (circular); ``by`` lists the culprits, nearest
-      first (a theorem's own proof lines in line order before what they use in turn);
-    * otherwise **fully checked** when ``T`` and every dependency is ``proved`` or ``certified``;
-    * otherwise **unchecked**: ``by`` lists ``T`` and/or the dependencies that are only
-      ``survived`` or ``vacuous``, or that are named in ``uses`` but absent from the report.
+Combined status (:func:`effective_status`), defined recursively
+    * a *line* is broken when every reading of it is broken, fully checked when every reading
+      is, unchecked otherwise (an accusation must hold under every reading, a certificate too);
+      a used claim is one reading; an id used but absent from the report is unchecked;
+    * ``T`` is **broken** when its own verdict is ``refuted``, ``ill-formed`` or ``error``, when
+      it depends on itself (circular), or when one of its lines or used claims is broken;
+    * otherwise **fully checked** when its own verdict is ``proved`` or ``certified`` and all its
+      lines and used claims are fully checked;
+    * otherwise **unchecked**.
 
-    An ambiguous proof line encoded as several readings contributes every reading: the combined
-    status is conservative and names the reading that fails.
+    ``by`` names the root causes, nearest first: the claims whose *own* verdict (or absence, or
+    circularity) makes ``T`` broken / not fully checked -- ``T`` itself, a refuted proof line, or
+    a refuted lemma several uses away -- not the intermediate claims that merely inherit it.
 """
 from __future__ import annotations
 
@@ -131,6 +135,14 @@ def _closure(start: str, deps: dict[str, list[str]]) -> list[str]:
     return order
 
 
+def line_groups(lines: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """Proof lines grouped by step, readings together: ``[("s4", ["x.s4", "x.s4@a"]), ...]``."""
+    groups: dict[str, list[str]] = {}
+    for label, lid in lines:
+        groups.setdefault(label.split("@", 1)[0], []).append(lid)
+    return list(groups.items())
+
+
 def effective_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each claim's combined status from its own verdict and its dependencies (rules above).
 
@@ -140,58 +152,95 @@ def effective_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """
     claims = claims_by_id(report)
     deps = direct_dependencies(report)
-    out: dict[str, dict[str, Any]] = {}
-    for cid, c in claims.items():
-        closure = _closure(cid, deps)
-        circular = cid in closure
-        closure = [d for d in closure if d != cid]
-        own = verdict_word(c.get("verdict"))
-        missing = [d for d in closure if d not in claims]
-        present = [d for d in closure if d in claims]
-        broken = ([cid] if own in BROKEN or circular else []) + \
-            [d for d in present if verdict_word(claims[d].get("verdict")) in BROKEN]
-        if broken:
-            status = STATUS_BROKEN
-            by = broken
+    lines = proof_lines(claims)
+    closures = {cid: _closure(cid, deps) for cid in claims}
+    circular = {cid for cid in claims if cid in closures[cid]}
+    memo: dict[str, tuple[str, list[str]]] = {}
+
+    def units(cid: str) -> list[list[str]]:
+        out = [[u] for u in claims[cid].get("uses") or [] if isinstance(u, str)]
+        return out + [variants for _, variants in line_groups(lines.get(cid, []))]
+
+    def combined(cid: str) -> tuple[str, list[str]]:
+        if cid not in claims:
+            return UNCHECKED, [cid]
+        if cid in memo:
+            return memo[cid]
+        own = verdict_word(claims[cid].get("verdict"))
+        if cid in circular:
+            # Decided without recursing, which also keeps the recursion finite.
+            memo[cid] = (STATUS_BROKEN, [cid])
+            return memo[cid]
+        broken_by: list[str] = [cid] if own in BROKEN else []
+        open_by: list[str] = [cid] if own not in ESTABLISHED else []
+        for variants in units(cid):
+            results = [combined(v) for v in variants]
+            if all(st == STATUS_BROKEN for st, _ in results):
+                for _, by in results:
+                    broken_by += by
+            elif not all(st == FULLY_CHECKED for st, _ in results):
+                for st, by in results:
+                    if st != FULLY_CHECKED:
+                        open_by += by
+        if broken_by:
+            result = (STATUS_BROKEN, _unique(broken_by))
+        elif open_by:
+            result = (UNCHECKED, _unique(open_by))
         else:
-            by = ([cid] if own not in ESTABLISHED else []) + \
-                [d for d in closure if d in missing or verdict_word(claims[d].get("verdict")) not in ESTABLISHED]
-            status = UNCHECKED if by else FULLY_CHECKED
+            result = (FULLY_CHECKED, [])
+        memo[cid] = result
+        return result
+
+    out: dict[str, dict[str, Any]] = {}
+    for cid in claims:
+        status, by = combined(cid)
+        closure = [d for d in closures[cid] if d != cid]
         out[cid] = {
             "status": status,
             "by": by,
             "label": _label(cid, status, by, claims, circular),
             "depends_on": closure,
-            "missing": missing,
-            "circular": circular,
+            "missing": [d for d in closure if d not in claims],
+            "circular": cid in circular,
         }
     return out
 
 
-def _label(cid: str, status: str, by: list[str], claims: dict[str, dict], circular: bool) -> str:
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in items if not (x in seen or seen.add(x))]
+
+
+def _label(cid: str, status: str, by: list[str], claims: dict[str, dict], circular: set[str]) -> str:
     if status == FULLY_CHECKED:
         return FULLY_CHECKED
     parts = []
     for d in by:
-        if d == cid:
-            what = "circular use" if circular and verdict_word(claims[cid].get("verdict")) not in BROKEN \
-                else verdict_word(claims[cid].get("verdict"))
-            parts.append(f"itself ({what})")
-        elif d not in claims:
-            parts.append(f"{d} (not in this report)")
+        name = "itself" if d == cid else d
+        if d not in claims:
+            parts.append(f"{name} (not in this report)")
         else:
-            parts.append(f"{d} ({verdict_word(claims[d].get('verdict'))})")
+            parts.append(f"{name} ({culprit_reason(d, claims, circular)})")
     if len(parts) > 4:
         parts = parts[:3] + [f"{len(parts) - 3} more"]
     return f"{status} by " + ", ".join(parts)
 
 
+def culprit_reason(d: str, claims: dict[str, dict], circular: set[str] | Iterable[str]) -> str:
+    """Why ``d`` is a root cause: its own verdict, or "circular use" when only the cycle is."""
+    own = verdict_word(claims[d].get("verdict"))
+    if d in circular and own not in BROKEN:
+        return "circular use"
+    return own
+
+
 def first_broken_line(lines: list[tuple[str, str]], claims: dict[str, dict]) -> str | None:
-    """The id of the first proof line (in proof order) whose own verdict is broken."""
-    for _, lid in lines:
-        c = claims.get(lid)
-        if c is not None and verdict_word(c.get("verdict")) in BROKEN:
-            return lid
+    """The first proof line (in proof order) that is broken by its own verdict under every
+    reading; the id of its first reading."""
+    for _, variants in line_groups(lines):
+        present = [claims.get(v) for v in variants]
+        if all(c is not None and verdict_word(c.get("verdict")) in BROKEN for c in present):
+            return variants[0]
     return None
 
 

@@ -202,19 +202,19 @@ def _id_link(cid: str, claims: dict[str, Any]) -> Markup:
     return Markup('<code class="missing" title="not in this report">{}</code>').format(cid)
 
 
-def _by_links(cid: str, st: dict[str, Any], claims: dict[str, Any], limit: int = 6) -> Markup:
-    """The combined status sentence with every culprit linked."""
+def _by_links(cid: str, status: dict[str, dict[str, Any]], claims: dict[str, Any], limit: int = 6) -> Markup:
+    """The combined status's causes with every culprit linked: ``by x.s6 (refuted), ...``."""
+    st = status.get(cid) or {}
     by = st.get("by") or []
     if st.get("status") == graph.FULLY_CHECKED or not by:
         return Markup("")
+    circular = {d for d, v in status.items() if v.get("circular")}
     parts = []
     for d in by[:limit]:
         if d == cid:
-            parts.append(Markup("itself ({})").format(
-                "circular use" if st.get("circular") and verdict_word(claims[cid].get("verdict")) not in graph.BROKEN
-                else verdict_word(claims[cid].get("verdict"))))
+            parts.append(Markup("itself ({})").format(graph.culprit_reason(d, claims, circular)))
         elif d in claims:
-            parts.append(Markup("{} ({})").format(_id_link(d, claims), verdict_word(claims[d].get("verdict"))))
+            parts.append(Markup("{} ({})").format(_id_link(d, claims), graph.culprit_reason(d, claims, circular)))
         else:
             parts.append(Markup("{} (not in this report)").format(_id_link(d, claims)))
     if len(by) > limit:
@@ -255,7 +255,8 @@ def _other_details(claim: dict[str, Any]) -> str | None:
     return json.dumps(details, indent=2, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def _claim_view(c: dict[str, Any], st: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
+def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: dict[str, Any]) -> dict[str, Any]:
+    st = status[c["id"]]
     mathml, rejected = _mathml(c)
     cex = c.get("counterexample")
     cex_view = None
@@ -278,11 +279,11 @@ def _claim_view(c: dict[str, Any], st: dict[str, Any], claims: dict[str, Any]) -
         "badge": _badge(c.get("verdict")),
         "status": st,
         "status_badge": _status_badge(st),
-        "status_by": _by_links(c["id"], st, claims),
+        "status_by": _by_links(c["id"], status, claims),
         "evidence": c.get("evidence") or "",
         "evidence_short": shorten(c.get("evidence") or "", 120),
         "title_short": shorten(c.get("title") or "", 90),
-        "status_by_short": _by_links(c["id"], st, claims, limit=2),
+        "status_by_short": _by_links(c["id"], status, claims, limit=2),
         "examples": c.get("examples", 0),
         "satisfied": c.get("satisfied", 0),
         "margin": fmt_margin(c.get("margin")),
@@ -329,7 +330,7 @@ def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
         "title": claims.get(cid, {}).get("title", ""),
         "badge": _badge(claims[cid].get("verdict")) if cid in claims else Markup(""),
         "status_badge": _status_badge(st) if st else Markup(""),
-        "status_by": _by_links(cid, st, claims) if st else Markup(""),
+        "status_by": _by_links(cid, status, claims) if st else Markup(""),
         "lines": rows, "uses": use_rows, "first_bad": first_bad,
     }
 
@@ -353,7 +354,7 @@ def render_html(report: dict[str, Any]) -> str:
     status_counts: dict[str, int] = {}
     for st in status.values():
         status_counts[st["status"]] = status_counts.get(st["status"], 0) + 1
-    views = [_claim_view(c, status[c["id"]], claims) for c in report["claims"]]
+    views = [_claim_view(c, status, claims) for c in report["claims"]]
     theorems = [_theorem_view(cid, lines, uses, claims, status) for cid, lines, uses in graph.iter_theorems(report)]
     glance = [{"link": _id_link(r["id"], claims), "title": shorten(r["title"], 100),
                "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],

@@ -48,18 +48,19 @@ def verdict(v: Any) -> str:
     return f"{VERDICT_SYMBOL[w]} **{w}**"
 
 
-def status_text(cid: str, st: dict[str, Any], claims: dict[str, Any], limit: int = 6) -> str:
-    """The combined status with its culprits as code spans: ``✘ broken by `x.s6` (refuted)``."""
+def status_text(cid: str, status: dict[str, dict[str, Any]], claims: dict[str, Any], limit: int = 6) -> str:
+    """The combined status with its causes as code spans: ``✘ broken by `x.s6` (refuted)``."""
+    st = status[cid]
     if st["status"] == graph.FULLY_CHECKED:
         return "\u2714 fully checked"
     sym = "\u2718" if st["status"] == graph.STATUS_BROKEN else "\u25cb"
+    circular = {d for d, v in status.items() if v.get("circular")}
     parts = []
     for d in st["by"][:limit]:
         if d == cid:
-            own = verdict_word(claims[cid].get("verdict"))
-            parts.append(f"itself ({'circular use' if st.get('circular') and own not in graph.BROKEN else own})")
+            parts.append(f"itself ({graph.culprit_reason(d, claims, circular)})")
         elif d in claims:
-            parts.append(f"{code(d)} ({verdict_word(claims[d].get('verdict'))})")
+            parts.append(f"{code(d)} ({graph.culprit_reason(d, claims, circular)})")
         else:
             parts.append(f"{code(d)} (not in this report)")
     if len(st["by"]) > limit:
@@ -155,7 +156,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         rows.append([
             code(c["id"]) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
             verdict(c.get("verdict")),
-            status_text(c["id"], status[c["id"]], claims, limit=2),
+            status_text(c["id"], status, claims, limit=2),
             esc(shorten(c.get("evidence", ""), 120)),
             f"{c.get('examples', 0)} / {c.get('satisfied', 0)}",
             esc(fmt_margin(c.get("margin"))),
@@ -175,7 +176,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             L.append("")
             if cid in claims:
                 L.append(f"Own verdict: {verdict(claims[cid].get('verdict'))}. "
-                         f"Combined status: **{status_text(cid, status[cid], claims)}**.")
+                         f"Combined status: **{status_text(cid, status, claims)}**.")
             else:
                 L.append("_The theorem itself is not in this report._")
             L.append("")
@@ -208,7 +209,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         if src.get("citation"):
             where += f" ({esc(src['citation'])})"
         L.append(f"- **Verdict:** {verdict(c.get('verdict'))} \u2014 {esc(c.get('evidence', ''))}")
-        L.append(f"- **Combined status:** {status_text(cid, status[cid], claims)}")
+        L.append(f"- **Combined status:** {status_text(cid, status, claims)}")
         if where:
             L.append(f"- **Source:** {where}")
         if c.get("kind"):

@@ -294,6 +294,37 @@ def test_status_propagates_transitively_and_names_the_culprit():
     assert st["p.a"]["depends_on"] == ["p.b", "p.c"]
 
 
+def test_a_line_is_broken_only_under_every_reading_and_checked_only_under_every_reading():
+    from proofcheck.report.graph import first_broken_line, proof_lines as lines_of
+
+    r = _report(("x.t", "proved", []), ("x.t.s1", "refuted", []), ("x.t.s1@a", "survived", []),
+                ("x.t.s2", "proved", []), ("x.t.s2@b", "certified", []))
+    st = effective_status(r)
+    assert (st["x.t"]["status"], st["x.t"]["by"]) == ("unchecked", ["x.t.s1", "x.t.s1@a"])
+    assert st["x.t"]["label"] == "unchecked by x.t.s1 (refuted), x.t.s1@a (survived)"
+    claims = {c["id"]: c for c in r["claims"]}
+    assert first_broken_line(lines_of(r)["x.t"], claims) is None  # s1 survives under reading @a
+    r["claims"][2]["verdict"] = "ill-formed"  # now s1 is broken under every reading
+    st = effective_status(r)
+    assert (st["x.t"]["status"], st["x.t"]["by"]) == ("broken", ["x.t.s1", "x.t.s1@a"])
+    assert first_broken_line(lines_of(r)["x.t"], {c["id"]: c for c in r["claims"]}) == "x.t.s1"
+    r["claims"][1]["verdict"] = r["claims"][2]["verdict"] = "proved"
+    assert effective_status(r)["x.t"]["status"] == "fully checked"
+
+
+def test_by_names_root_causes_not_claims_that_inherit_them():
+    r = _report(("p.a", "proved", ["p.b"]), ("p.b", "survived", ["p.c"]), ("p.c", "refuted", []),
+                ("p.x", "proved", ["p.y"]), ("p.y", "proved", ["p.z"]), ("p.z", "proved", ["p.y"]))
+    st = effective_status(r)
+    assert st["p.a"]["by"] == ["p.c"]  # p.b is only survived, but the reason p.a is broken is p.c
+    assert st["p.b"]["by"] == ["p.c"]  # broken: only broken causes are named, not its own "survived"
+    assert st["p.x"]["status"] == "broken" and not st["p.x"]["circular"]
+    assert st["p.x"]["label"] == "broken by p.y (circular use)"
+    html = render(r, "html")
+    assert 'by <a href="#claim-p.y"><code>p.y</code></a> (circular use)' in html
+    assert "broken by `p.y` (circular use)" in render(r, "md")
+
+
 def test_circular_use_is_broken():
     st = effective_status(_report(("p.a", "proved", ["p.b"]), ("p.b", "proved", ["p.a"])))
     assert st["p.a"]["status"] == "broken" and st["p.a"]["circular"]
