@@ -132,7 +132,7 @@ def check_repaired(ctx):
     r0 = np.sqrt(traj.residual_sq[0])
     Rp = 2 * r0 / (math.sqrt(m) * lam0)
     hyp = Rp < R * (1 - 1e-9)
-    decay_bad, rel = dy.decay_violations(traj, lam0)
+    decay_bad, ratio = dy.decay_violations(traj, lam0)
     lam_bad = np.any(traj.lam_min < lam0 / 2 - 1e-9, axis=0)
     move_bad = np.any(traj.max_move - Rp[None, :] > traj.error_move + 1e-12, axis=0)
     fails = hyp & (decay_bad | lam_bad | move_bad)
@@ -140,6 +140,7 @@ def check_repaired(ctx):
              f"||y-u||^2: {np.max(traj.error_residual):.2g}",
              f"R = {R:.4g}; R' ranged over [{Rp.min():.4g}, {Rp.max():.4g}] at m = {m} "
              f"(Lemma 2.2's width is {width_lemma22(1, lam0, delta, K)})",
+             f"largest (||y-u(t)||^2 + error) / exp(-lambda_0 t)||y-u(0)||^2: {np.max(ratio[hyp]) if hyp.any() else float('nan'):.3g}",
              f"least lambda_min(H(t)) seen: {traj.lam_min.min():.4f} (lambda_0/2 = {lam0 / 2}); "
              f"largest move/R': {np.max(traj.max_move / Rp[None, :]):.3g}"]
     k = int(np.argmax(hyp)) if hyp.any() else 0

@@ -83,8 +83,9 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
             plots.append(residual_plot(traj, lam0))
             notes.append(f"flow: Heun, step {traj.extra['step']} (error estimate: run at {h}), horizon T = {T}; "
                          f"largest error estimate of ||y-u||^2 relative to ||y-u(0)||^2: "
-                         f"{np.max(traj.error_residual / traj.residual_sq[0]):.2g}; least relative margin "
-                         f"{np.min(traj.extra['relative_margin']):.3g}")
+                         f"{np.max(traj.error_residual / traj.residual_sq[0]):.2g}; largest "
+                         f"(||y-u(t)||^2 + error) / bound over t > 0: {np.max(traj.extra['worst_ratio']):.3g} "
+                         f"(first {traj.residual_sq.shape[1]} trials)")
             # how far is the width from necessary?
             widths, ests = [], []
             w = m // 8

@@ -32,7 +32,7 @@ lambda_0, k, eta = sympy.Symbol("lambda_0"), sympy.Symbol("k"), sympy.Symbol("et
 
 
 def _gd_failures(ctx, D, m, trials, eta_, lam0, steps):
-    fails, rel_min, traj0 = 0, np.inf, None
+    fails, worst, traj0 = 0, 0.0, None
     per = max(1, 3_000_000 // (m * D.d))
     done = 0
     while done < trials:
@@ -44,10 +44,11 @@ def _gd_failures(ctx, D, m, trials, eta_, lam0, steps):
         margin = bound - traj.residual_sq
         bad = np.any(margin < -1e-12 * (1 + traj.residual_sq[0]), axis=0)
         fails += int(bad.sum())
-        rel_min = min(rel_min, float(np.min(margin[1:] / traj.residual_sq[0])))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            worst = max(worst, float(np.nanmax(traj.residual_sq[1:] / bound[1:])))
         traj0 = traj0 or traj
         done += b
-    return fails, rel_min, traj0
+    return fails, worst, traj0
 
 
 def check(ctx):
@@ -82,7 +83,7 @@ def check(ctx):
                           "lo": None, "hi": None}]},
              rate_plot("Theorem 3.1: failure rate vs step-size multiple (width m/4)", "eta / (eta_c lambda_0/n^2)",
                        mults, ests, delta)]
-    notes = [f"eta = {eta_:.4g} ({eta_c} lambda_0/n^2), {steps} steps, m = {m}; least relative margin {rel:.3g}",
+    notes = [f"eta = {eta_:.4g} ({eta_c} lambda_0/n^2), {steps} steps, m = {m}; largest ||y-u(k)||^2 / bound over k >= 1: {rel:.3g}",
              f"the printed rate still held (failure rate <= delta) up to {largest}x the assumed step (tested at m/4)",
              "n = 2 needs 64x the width and is not run at these budgets"]
     return rate_outcome(ctx, est.failures, est.trials, delta, f"gradient descent at the explicit width ({D.describe()})",
