@@ -695,3 +695,49 @@ def _plackett_mesh(R: np.ndarray, sin2: np.ndarray, depth: int) -> tuple[np.ndar
                 total += np.where(rho == 0.0, 0.0, term)
         vals.append((2.0 * s[None, :] * total) @ wt)
     return 1.0 / 16.0 + vals[1], np.abs(vals[0] - vals[1])
+
+
+# ------------------------------------------------------------------ rigorous (Arb) planar cones
+def _rot90(a):
+    return [-a[1], a[0]]
+
+
+def gaussian_cone2_arb(normals: Any, prec: int = 128):
+    """Rigorous Arb enclosure (2x2 list of ``flint.arb``) of ``E[g g^T 1{A g >= 0}]`` for
+    ``g ~ N(0, I_2)`` and rational normals (rows of ``A``; floats are taken as the dyadic rationals
+    they store).  The combinatorics are decided exactly in rationals: the cone is the plane, a
+    half-plane, a wedge ``R(a_p, a_q)`` of two of the normals (then FACTS.md's formula in Arb), or
+    has measure zero."""
+    from flint import arb
+
+    A = [[to_fraction(x) for x in row] for row in np.asarray(normals, dtype=object).reshape(-1, 2)]
+    for a in A:
+        if a[0] == 0 and a[1] == 0:
+            raise GeometryError("angle undefined for a zero vector")
+    zero = [[arb(0), arb(0)], [arb(0), arb(0)]]
+    if not A:
+        return [[arb(1), arb(0)], [arb(0), arb(1)]]
+
+    def inside(r):
+        return all(a[0] * r[0] + a[1] * r[1] >= 0 for a in A)
+
+    def same_dir(u, v):
+        return u[0] * v[1] - u[1] * v[0] == 0 and u[0] * v[0] + u[1] * v[1] > 0
+
+    # all normals in one direction: a half-plane
+    if all(same_dir(a, A[0]) for a in A):
+        half = arb(1) / 2
+        return [[half, arb(0)], [arb(0), half]]
+    rays = []
+    for a in A:
+        for r in (_rot90(a), [-x for x in _rot90(a)]):
+            if inside(r) and not any(same_dir(r, q) for q in rays):
+                rays.append(r)
+    if len(rays) != 2 or rays[0][0] * rays[1][1] - rays[0][1] * rays[1][0] == 0:
+        return zero  # {0}, a ray or a line: measure zero
+    r1, r2 = rays
+    p = next(a for a in A if a[0] * r1[0] + a[1] * r1[1] == 0)
+    q = next(a for a in A if a[0] * r2[0] + a[1] * r2[1] == 0)
+    from .extremal import wedge_moment_arb
+
+    return wedge_moment_arb(p, q, prec)

@@ -512,3 +512,46 @@ def _batch_atoms(dist, Ws, Wss, which):
         out[(kk, ll, mm)] = blocks.reshape(N, n * k, n * k) / n**2
     out["err"] = 1e-15 * float(np.abs(X).max() ** 2 * len(p))
     return out
+
+
+def block_matrix_arb_gaussian2(W: Any, W_star: Any, k: int, l: int, m: int, prec: int = 128):
+    """Rigorous Arb enclosure (``2n x 2n`` list of ``flint.arb``) of ``B_klm`` for
+    ``z ~ N(0, I_2)`` and rational weights (floats taken exactly)."""
+    from flint import arb
+
+    from .geometry import gaussian_cone2_arb
+
+    Wq = _exact_cols(W)
+    Wsq = _exact_cols(W_star)
+    if len(Wq[0]) != 2:
+        raise ModelError("block_matrix_arb_gaussian2 is for input dimension k = 2")
+    n = len(Wq)
+    sk, sl, sm = (-1) ** k, (-1) ** l, (-1) ** m
+    out = [[arb(0)] * (2 * n) for _ in range(2 * n)]
+    scale = arb(1) / (n * n)
+    for i in range(n):
+        for j in range(n):
+            normals = [Wq[i], [sk * x for x in Wsq[i]], [sl * x for x in Wq[j]], [sm * x for x in Wsq[j]]]
+            M = gaussian_cone2_arb(np.array(normals, dtype=object), prec)
+            for r in range(2):
+                for s in range(2):
+                    out[2 * i + r][2 * j + s] = M[r][s] * scale
+    return out
+
+
+def arb_quadratic_form(B, x: Sequence[Any], y: Sequence[Any] | None = None):
+    """``x^T B y`` as an Arb ball for an Arb (or rational) matrix and rational vectors."""
+    from flint import arb
+
+    from .num import fraction_to_arb
+
+    y = x if y is None else y
+    xa = [fraction_to_arb(to_fraction(v)) for v in x]
+    ya = [fraction_to_arb(to_fraction(v)) for v in y]
+    tot = arb(0)
+    for i in range(len(xa)):
+        for j in range(len(ya)):
+            b = B[i][j]
+            b = b if isinstance(b, arb) else fraction_to_arb(to_fraction(b))
+            tot += xa[i] * b * ya[j]
+    return tot

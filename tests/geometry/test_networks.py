@@ -222,3 +222,30 @@ def test_tiny_angles_error_bound_is_honest(k):
     for phi in (1e-6, 1e-8, 1e-10):
         B, err = block_matrix(g, config_at_angle(Ws, phi, U), Ws, 1, 0, 0)
         assert np.abs(B - c * phi).max() <= err + 10 * ref * phi
+
+
+@settings(max_examples=15, deadline=None)
+@given(W=int_matrix(2, 2), Ws=int_matrix(2, 2), klm=st.sampled_from(KLM_ALL))
+def test_arb_blocks_enclose_float_blocks(W, Ws, klm):
+    from proofcheck.networks import block_matrix_arb_gaussian2
+    from proofcheck.num import arb_endpoints
+
+    Ba = block_matrix_arb_gaussian2(W, Ws, *klm)
+    B, err = block_matrix(StandardGaussian(2), W, Ws, *klm)
+    for i in range(4):
+        for j in range(4):
+            lo, hi = arb_endpoints(Ba[i][j])
+            assert float(lo) - err - 1e-15 <= B[i, j] <= float(hi) + err + 1e-15
+
+
+def test_arb_cone_cases():
+    from proofcheck.geometry import gaussian_cone2_arb
+    from proofcheck.num import arb_endpoints
+
+    half = gaussian_cone2_arb([[1, 0], [2, 0]])
+    assert arb_endpoints(half[0][0]) == (Fraction(1, 2), Fraction(1, 2))
+    flat = gaussian_cone2_arb([[1, 0], [-1, 0], [0, 1]])
+    assert arb_endpoints(flat[1][1]) == (0, 0)
+    quad = gaussian_cone2_arb([[1, 0], [0, 1], [1, 1]])  # the quadrant; (1,1) redundant
+    lo, hi = arb_endpoints(quad[0][0])
+    assert lo <= Fraction(1, 4) <= hi and hi - lo < Fraction(1, 10**15)
