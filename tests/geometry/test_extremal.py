@@ -176,3 +176,37 @@ def test_wedge_moment_arb_encloses_float():
             assert float(lo) - 1e-14 <= F[i, j] <= float(hi) + 1e-14
     with pytest.raises(GeometryError, match="parallel"):
         wedge_moment_arb([1, 0], [2, 0])
+
+
+def test_arb_eig_bounds_enclose():
+    from flint import arb
+
+    from proofcheck.extremal import arb_eig_bounds
+
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        A = rng.integers(-5, 6, (3, 3))
+        S = A + A.T
+        B = [[arb(int(S[i, j])) / 7 for j in range(3)] for i in range(3)]
+        ev = np.linalg.eigvalsh(S / 7)
+        for which, true in (("max", ev[-1]), ("min", ev[0])):
+            enc = arb_eig_bounds(B, which, "sym")
+            assert float(enc.lo) - 1e-12 <= true <= float(enc.hi) + 1e-12 and float(enc.hi - enc.lo) < 1e-9
+        sv = np.linalg.svd(A / 7, compute_uv=False)
+        Bn = [[arb(int(A[i, j])) / 7 for j in range(3)] for i in range(3)]
+        enc = arb_eig_bounds(Bn, "max", "singular")
+        assert float(enc.lo) - 1e-12 <= sv[0] <= float(enc.hi) + 1e-12
+
+
+def test_certified_extremum_gaussian2_matches_float():
+    from proofcheck.extremal import EX_KLM, certified_extremum_gaussian2
+
+    phi = pythagorean_angle(Fraction(1, 3))
+    Ws = np.array([[2, 1], [1, -3]], dtype=object)
+    g = StandardGaussian(2)
+    enc, _ = certified_extremum_gaussian2(phi, Ws, [(0, 0, 0)], "min")
+    v = m_min(g, phi.value, Ws.astype(float)).value
+    assert float(enc.lo) - 1e-12 <= v <= float(enc.hi) + 1e-12
+    enc, _ = certified_extremum_gaussian2(phi, Ws, EX_KLM, "max")
+    v = m_ex(g, phi.value, Ws.astype(float)).value * phi.value
+    assert float(enc.lo) - 1e-12 <= v <= float(enc.hi) + 1e-12
