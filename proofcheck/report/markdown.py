@@ -192,6 +192,8 @@ def render_markdown(report: dict[str, Any]) -> str:
                                  esc(shorten(c.get("evidence", ""), 120))])
                 L += _table(["Line", "Claim", "Verdict", "Margin", "Evidence"], rows, right={3})
                 L.append("")
+                L.append("_First broken line: the first step whose own verdict is broken under every reading._")
+                L.append("")
             if uses:
                 L.append("Uses: " + ", ".join(
                     f"{code(u)} ({verdict(claims[u].get('verdict'))})" if u in claims else f"{code(u)} (not in this report)"
