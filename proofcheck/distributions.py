@@ -310,9 +310,27 @@ class FiniteAtoms(Distribution):
         self.weights = np.array([float(w) for w in self.weights_q])
 
     # -- exact -------------------------------------------------------------------------------
+    def _exact_normals(self, normals, signs) -> list[list[Fraction]]:
+        """Normals kept exact (Fractions stay Fractions; floats are their dyadic values)."""
+        arr = np.asarray(normals, dtype=object)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2 or (arr.size and arr.shape[1] != self.dim):
+            raise GeometryError(f"normals must be an (r, {self.dim}) array")
+        try:
+            Aq = [[to_fraction(x) for x in row] for row in arr]
+        except NumericError as exc:
+            raise GeometryError(f"normals: {exc}") from None
+        if any(all(x == 0 for x in a) for a in Aq):
+            raise GeometryError("angle undefined for a zero vector")
+        if signs is not None:
+            if len(signs) != len(Aq) or any(abs(int(t)) != 1 for t in signs):
+                raise GeometryError("signs must be one +1/-1 per normal")
+            Aq = [[int(t) * x for x in a] for a, t in zip(Aq, signs)]
+        return Aq
+
     def _inside_exact(self, normals, signs) -> list[bool]:
-        A = self._normals(normals, signs)
-        Aq = [exact_vector(a) for a in A]
+        Aq = self._exact_normals(normals, signs)
         return [all(exact_dot(a, x) >= 0 for a in Aq) for x in self.atoms_q]
 
     def _inside(self, A: np.ndarray) -> np.ndarray:

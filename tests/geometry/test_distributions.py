@@ -147,3 +147,13 @@ def test_bad_normals():
         g.second_moment_region([[1.0, 0.0, 0.0]])
     with pytest.raises(GeometryError, match="zero vector"):
         FiniteAtoms([[1, 0]]).second_moment_region_exact([[0, 0]])
+
+
+def test_exact_normals_stay_exact():
+    d = FiniteAtoms([[3, -1]], [1])
+    third = Fraction(1, 3)
+    # 3 * (1/3) - 1 = 0 exactly: on the boundary, inside; as a float 1/3 rounds down -> outside
+    assert d.prob_region_exact(np.array([[third, Fraction(1)]], dtype=object)) == 1
+    assert d.prob_region_exact([[1 / 3, 1.0]]) == 0
+    with pytest.raises(GeometryError, match="zero vector"):
+        d.prob_region_exact(np.array([[Fraction(0), Fraction(0)]], dtype=object))
