@@ -264,6 +264,11 @@ def test_bad_format_and_bad_report():
     with pytest.raises(ValueError, match="'claims' list"):
         render({"tool": "proofcheck"}, "html")
     assert "Summary" in render({"claims": []}, "html")
+    # only the two keys every result has: the renderers fill in the rest
+    minimal = {"claims": [{"id": "a.b", "verdict": "proved"}, {"id": "a.b.s1", "verdict": "refuted", "uses": ["z.q"]}]}
+    for fmt in ("md", "html", "json"):
+        assert "a.b.s1" in render(minimal, fmt)
+    assert effective_status(minimal)["a.b"]["label"] == "broken by a.b.s1 (refuted)"
 
 
 # ----------------------------------------------------------------------------- combined status
