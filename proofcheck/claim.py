@@ -203,6 +203,9 @@ class Claim:
     # A custom procedure ``check(ctx) -> Outcome`` for claims whose decision is not a plain
     # search over variables (statistical estimates, extremal quantities, ...).
     check: Callable[[Any], Any] | None = None
+    # For claims with a custom check: ``replay(ctx, record) -> (still refutes, margin, how)``
+    # re-verifies one stored counterexample on its own (exactly or with intervals).
+    replay: Callable[[Any, Any], tuple] | None = None
     # Relative cost of one example (1 = cheap scalar formula): the budget's example count is scaled.
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.

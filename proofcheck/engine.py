@@ -149,7 +149,7 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
                        details={"undefined": [p.name for p in problems]})
 
-    if replay_first and ctx.store is not None and claim.conclusion is not None:
+    if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None):
         replayed = _replay_stored(ctx)
         if replayed is not None:
             return replayed
@@ -250,6 +250,9 @@ def _replay_stored(ctx: Context) -> Outcome | None:
 def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float | None, str]:
     """Re-verify a stored counterexample rigorously. Returns (still refutes, margin, how)."""
     claim = ctx.claim
+    if claim.replay is not None:
+        ok, margin, how = claim.replay(ctx, record)
+        return bool(ok), _finite(margin), how
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
     values = {k: _decode_value(v) for k, v in record.get("values", {}).items()}
@@ -275,7 +278,7 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
         constants = claim.constant_defaults()
         constants.update({k: decode(v, exact=True) for k, v in rec.get("constants", {}).items()})
         ctx = Context(claim, constants, BUDGETS["quick"], rec.get("seed", 0), store=None)
-        if claim.conclusion is None:
+        if claim.conclusion is None and claim.replay is None:
             seed = rec.get("seed", 0)
             result = check(claim, "quick", seed, registry=registry, replay_first=False,
                            overrides={k: v for k, v in constants.items() if k in {c.name for c in claim.constants}

@@ -118,3 +118,13 @@ def test_parallel_jobs_give_the_same_verdicts(tmp_path):
         assert proc.returncode == 0, proc.stderr
         reports.append({c["id"]: (c["verdict"], c["examples"], c["margin"]) for c in json.loads(proc.stdout)["claims"]})
     assert reports[0] == reports[1]
+
+
+def test_custom_procedures_replay_their_records(store):
+    assert cli("check", "planted.coin_false", "--seed", "0", "--budget", "quick", "--store", store).returncode == 0
+    proc = cli("replay", "planted.coin_false", "--store", store)
+    assert proc.returncode == 0 and "still refutes" in proc.stdout and "Clopper-Pearson" in proc.stdout
+    # under a larger delta the same record no longer refutes, and a fresh check says so too
+    proc = cli("check", "planted.coin_false", "--set", "delta=1/2", "--budget", "quick", "--format", "json",
+               "--store", store)
+    assert json.loads(proc.stdout)["claims"][0]["verdict"] == "survived"

@@ -85,10 +85,19 @@ def _coin(rate_name):
     return check
 
 
+def _replay_coin(ctx, record):
+    """A stored (failures, trials) pair still refutes when its exact interval lies above delta."""
+    from proofcheck.codec import decode
+
+    v = {k: decode(x) for k, x in record["values"].items()}
+    est = RateEstimate.of(int(v["failures"]), int(v["trials"]), float(ctx.constants["delta"]))
+    return est.exceeds_delta, est.margin, est.describe()
+
+
 coin_false = Claim(id="planted.coin_false", title="a coin with failure rate 0.3 fails w.p. <= delta = 0.1",
                    source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
                    constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(3, 10))],
-                   check=_coin("rate"))
+                   check=_coin("rate"), replay=_replay_coin)
 coin_true = Claim(id="planted.coin_true", title="a coin with failure rate 0.01 fails w.p. <= delta = 0.1",
                   source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 100))],
