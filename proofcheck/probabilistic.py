@@ -15,11 +15,13 @@ from .verdict import Verdict
 
 def rate_outcome(ctx, failures: int, trials: int, delta: float, what: str, values: dict[str, Any],
                  confidence: float | None = None, notes: Sequence[str] = (), details: dict | None = None,
-                 satisfied: int | None = None, extra: dict | None = None) -> Outcome:
+                 satisfied: int | None = None, extra: dict | None = None,
+                 examples: int | None = None) -> Outcome:
     """Verdict of a failure count: refuted iff the CP lower bound > delta (recording the counterexample)."""
     conf = confidence if confidence is not None else getattr(ctx.claim.kind, "confidence", 0.99)
     details = dict(details or {})
     sat = trials if satisfied is None else satisfied
+    ex = max(trials, sat) if examples is None else examples
     if trials == 0:
         return Outcome(Verdict.VACUOUS, f"no trial met the hypotheses ({what})", examples=0, satisfied=0,
                        notes=list(notes), details=details)
@@ -30,9 +32,9 @@ def rate_outcome(ctx, failures: int, trials: int, delta: float, what: str, value
                                         f"failure rate over independent initialisations: {est.describe()}",
                                         extra=extra)
         return Outcome(Verdict.REFUTED, f"{what}: {est.describe()}; the lower bound exceeds delta",
-                       examples=trials, satisfied=sat, margin=est.margin, counterexample=rec,
+                       examples=ex, satisfied=sat, margin=est.margin, counterexample=rec,
                        notes=list(notes), details=details)
-    return Outcome(Verdict.SURVIVED, f"{what}: {est.describe()}", examples=trials, satisfied=sat,
+    return Outcome(Verdict.SURVIVED, f"{what}: {est.describe()}", examples=ex, satisfied=sat,
                    margin=est.margin, notes=list(notes), details=details)
 
 
