@@ -175,6 +175,20 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
     return outcome_of_search(ctx, ctx.search(), notes)
 
 
+def decide_exact(claim: Claim, constants: Mapping[str, Any] | None = None, budget: str | Budget = "quick",
+                 seed: int = 0) -> Outcome | None:
+    """Run the exact layers (z3, then Arb) on a claim that need not be registered: a lemma module
+    uses it for an auxiliary fact inside its own procedure (e.g. a pointwise identity that is then
+    integrated). Returns None when neither layer decides it."""
+    budget = budget if isinstance(budget, Budget) else budget_named(budget)
+    ctx = Context(claim, dict(constants or claim.constant_defaults()), budget, seed)
+    notes: list[str] = []
+    if not claim.is_algebraic():
+        return None
+    return (_try_layer("proofcheck.certify.polynomial", "decide_polynomial", ctx, notes)
+            or _try_layer("proofcheck.certify.interval", "certify_interval", ctx, notes))
+
+
 def _try_layer(module: str, name: str, ctx: Context, notes: list[str]) -> Outcome | None:
     import importlib
 

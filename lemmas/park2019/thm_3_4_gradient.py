@@ -95,12 +95,11 @@ _DROPPED = Claim(
 
 def _prove_pointwise(ctx) -> list[str] | None:
     """z3 proofs of the two pointwise identities, or None if either is not proved."""
-    from proofcheck.certify.polynomial import decide_polynomial
-    from proofcheck.context import Context
+    from proofcheck.engine import decide_exact
 
     out = []
     for helper in _POINTWISE:
-        res = decide_polynomial(Context(helper, {}, ctx.budget, ctx.run_seed))
+        res = decide_exact(helper, budget=ctx.budget, seed=ctx.run_seed)
         if res is None or res.verdict is not Verdict.PROVED:
             return None
         out.append(f"{helper.title}: {res.evidence}")
@@ -313,10 +312,9 @@ def _check_s3_s4(which: str):
         ev = f"no violation in {tried} exact finite-atom instances at equal angles (k = 2, n <= 3); least margin {least:.3g}"
         details = {}
         if which == "s3":
-            from proofcheck.certify.polynomial import decide_polynomial
-            from proofcheck.context import Context
+            from proofcheck.engine import decide_exact
 
-            res = decide_polynomial(Context(_DROPPED, {}, ctx.budget, ctx.run_seed))
+            res = decide_exact(_DROPPED, budget=ctx.budget, seed=ctx.run_seed)
             if res is not None and res.verdict is Verdict.PROVED and (least_dropped is None or least_dropped >= 0):
                 return Outcome(Verdict.PROVED,
                                "line 2 - line 3 = [d^T B000 d - m_min |d|^2] + d^T B100 W + d^T B101 W; the bracket is "
