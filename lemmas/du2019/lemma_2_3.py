@@ -331,19 +331,20 @@ lemma2_3_s4_times = Claim(
 
 
 # ---------------------------------------------------------------- the lemma
-def _trial_fails(rng, D, m, R, lam0_hi):
+def _trial_fails(rng, D, m, R, lam0_lo, lam0_hi):
     """One initialisation: does some W in the R-ball violate a conclusion? (float, 1e-9 guard band).
 
     Returns (fails, which conclusion, fails already at W = W(0), lambda_min after the attack / lambda_0,
     largest sup |dH_ij| / (lambda_0/4))."""
     W0 = rng.standard_normal((m, D.d))
     sup = gram.sup_entry_change(W0, D.X, R)
-    at_init = gram.lambda_min(gram.h_of_weights(W0, D.X)) <= lam0_hi / 2 - 1e-9
+    # certain failures only: sup >= hi/4 >= lambda_0/4; lambda_min <= lo/2 <= lambda_0/2
+    at_init = gram.lambda_min(gram.h_of_weights(W0, D.X)) <= lam0_lo / 2 - 1e-9
     _, lam = gram.min_lambda_in_ball(W0, D.X, R)
     ratio_sup = float(np.max(sup) / (lam0_hi / 4))
     if np.max(sup) >= lam0_hi / 4 + 1e-9:
         return True, "entry", at_init, lam / lam0_hi, ratio_sup
-    if lam <= lam0_hi / 2 - 1e-9:
+    if lam <= lam0_lo / 2 - 1e-9:
         return True, "lambda_min", at_init, lam / lam0_hi, ratio_sup
     return False, "", at_init, lam / lam0_hi, ratio_sup
 
@@ -368,7 +369,7 @@ def _lemma_check(repaired: bool):
                 if m > cap:
                     notes.append(f"{D.describe()}: m = {m} above the budget cap {cap}, not run")
                     continue
-                kinds = [_trial_fails(ctx.rng, D, m, R, float(hi)) for _ in range(trials)]
+                kinds = [_trial_fails(ctx.rng, D, m, R, float(lo), float(hi)) for _ in range(trials)]
                 f = sum(k[0] for k in kinds)
                 est = RateEstimate.of(f, trials, allowed)
                 rows += trials
@@ -379,7 +380,7 @@ def _lemma_check(repaired: bool):
                     mults, rests = [1], [est]
                     for mult in (4, 16, 64, 256):
                         tr = min(50, max(20, trials // 2))
-                        fr = sum(_trial_fails(ctx.rng, D, m, R * mult, float(hi))[0] for _ in range(tr))
+                        fr = sum(_trial_fails(ctx.rng, D, m, R * mult, float(lo), float(hi))[0] for _ in range(tr))
                         mults.append(mult), rests.append(RateEstimate.of(fr, tr, allowed))
                         if rests[-1].rate > allowed:
                             break
