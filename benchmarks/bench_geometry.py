@@ -4,7 +4,9 @@
    and its per-entry standard deviation are measured; the samples needed for a given half-width
    (3.29 standard errors) follow, and so does the time.
 2. Vectorised batch evaluation of all eight block matrices ``B_klm`` vs one configuration at a
-   time, in configurations per second, for n <= 4, k <= 4.
+   time (``block_matrix`` per configuration and per ``klm``; for Gaussian k >= 3, n >= 2 that call
+   already vectorises over the n^2 blocks), in configurations per second, for n <= 4, k <= 4.
+   Timings on a shared machine fluctuate; the ratios are measured in the same run.
 
 Run: ``python benchmarks/bench_geometry.py``
 """
