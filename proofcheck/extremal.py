@@ -40,7 +40,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy import optimize
 
-from .geometry import GeometryError, angle
+from .geometry import GeometryError
 from .networks import as_weights, block_matrix, block_matrix_exact, config_at_angle
 from .num import NumericError, to_fraction
 

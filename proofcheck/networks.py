@@ -29,7 +29,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .geometry import GeometryError, as_normals, exact_dot, exact_vector
+from .geometry import GeometryError, exact_dot, exact_vector
 from .num import NumericError, to_fraction
 
 KLM_ALL = [(k, l, m) for k in (0, 1) for l in (0, 1) for m in (0, 1)]

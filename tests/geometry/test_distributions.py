@@ -1,6 +1,5 @@
 """Input distributions: reductions to the standard Gaussian verified by Monte Carlo, exact atoms,
 JSON round trips and one-line errors for bad input."""
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -8,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from proofcheck.codec import decode, encode
-from proofcheck.distributions import (DistributionError, FiniteAtoms, Gaussian, Mixture, StandardGaussian, StudentT,
+from proofcheck.distributions import (FiniteAtoms, Gaussian, Mixture, StandardGaussian, StudentT,
                                       UniformSphere, distributions, finite_atoms, rational_direction,
                                       rational_unit_vector, unit_atoms, unit_norm_atoms)
 from proofcheck.geometry import GeometryError, monte_carlo_moment, region_moment, region_prob
@@ -52,6 +51,8 @@ def test_student_t_is_a_scale_mixture():
     assert np.allclose(d.second_moment_region(A)[0], 1.5 * g.second_moment_region(A)[0])
     assert d.prob_region(A)[0] == pytest.approx(g.prob_region(A)[0])
     _mc_agrees(d, A, n=600_000)
+    ds = StudentT(3, nu=8.0, scale=[[1.0, 0.4, 0.0], [0.4, 2.0, 0.0], [0.0, 0.0, 0.5]])
+    _mc_agrees(ds, A, n=600_000, seed=1)
 
 
 def test_mixture():

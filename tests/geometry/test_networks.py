@@ -12,7 +12,7 @@ from proofcheck.networks import (KLM_ALL, ModelError, batch_block_matrices, bloc
                                  forward, gd_step, gd_step_exact, grad_sample, gradient_three_sum,
                                  gradient_three_sum_exact, is_symmetric, population_gradient,
                                  population_gradient_exact, population_loss, population_loss_exact, relu_kernel,
-                                 teacher_student, vec)
+                                 teacher_student)
 
 small_int = st.integers(-3, 3)
 
