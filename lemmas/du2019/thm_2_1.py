@@ -75,7 +75,22 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
             lam0 = 0.5  # orthonormal inputs: H^inf = I/2 exactly
             m = width(K, n, lam0, delta, log_factor)
             if m > cap:
-                notes.append(f"n = {n} (orthonormal): proven width m = {m} is above this budget's cap {cap:.0f}; not run")
+                note = f"n = {n} (orthonormal): proven width m = {m} is above this budget's cap {cap:.0f}; not run"
+                if ctx.budget.name != "quick":
+                    # informational only (below the proven width): where does the conclusion start to hold?
+                    widths, ests, w = [], [], 10_000
+                    while w >= 10:
+                        tr = max(5, trials // 4)
+                        f_w, _ = dy.flow_decay_failures(ctx.rng, D.X, D.y, w, tr, 0.5, 6 / 0.5, h, both)
+                        widths.append(w), ests.append(RateEstimate.of(f_w, tr, delta))
+                        w //= 10
+                    small = smallest_passing(widths, ests, delta)
+                    note += (f"; below it (informational): failure rate <= delta observed from m = {small} up to "
+                             f"{widths[0]} ({m / small:.3g}x below the proven width)" if small else
+                             f"; below it (informational): failure rate > delta at every width tried up to {widths[0]}")
+                    plots.append(rate_plot(f"{what}: failure rate vs width below the proven width (n = {n})",
+                                           "width m", widths[::-1], ests[::-1], delta))
+                notes.append(note)
                 continue
             T = 6 / lam0
             fails, traj = dy.flow_decay_failures(ctx.rng, D.X, D.y, m, trials, lam0, T, h, both)
