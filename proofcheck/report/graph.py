@@ -516,7 +516,7 @@ def theorems_at_a_glance(report: dict[str, Any], status: dict[str, dict[str, Any
                          ) -> list[dict[str, Any]]:
     """One row per *top-level* claim -- one with proof lines or ``uses`` that is not itself a proof
     line of a claim in the report -- with its own verdict, combined status and the first culprit
-    (its first broken proof line, else the nearest broken dependency)."""
+    (its first broken proof line, else the nearest broken dependency, else itself)."""
     claims = claims_by_id(report)
     status = status or effective_status(report)
     lines = proof_lines(claims)
@@ -528,7 +528,8 @@ def theorems_at_a_glance(report: dict[str, Any], status: dict[str, dict[str, Any
         st = status[cid]
         first = first_broken_line(pl, claims)
         if first is None and st["status"] == STATUS_BROKEN:
-            first = next((d for d in st["by"] if d != cid), None)
+            # no broken line: the nearest broken dependency, else the claim itself
+            first = next((d for d in st["by"] if d != cid), cid)
         rows.append({"id": cid, "title": claims[cid].get("title", ""),
                      "verdict": verdict_word(claims[cid].get("verdict")), "status": st,
                      "first_broken": first, "lines": len(pl)})

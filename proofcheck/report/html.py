@@ -358,7 +358,8 @@ def render_html(report: dict[str, Any]) -> str:
     theorems = [_theorem_view(cid, lines, uses, claims, status) for cid, lines, uses in graph.iter_theorems(report)]
     glance = [{"link": _id_link(r["id"], claims), "title": shorten(r["title"], 100),
                "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
-               "first": _id_link(r["first_broken"], claims) if r["first_broken"] else None}
+               "first": (Markup("itself ({})").format(r["verdict"]) if r["first_broken"] == r["id"]
+                         else _id_link(r["first_broken"], claims)) if r["first_broken"] else None}
               for r in graph.theorems_at_a_glance(report, status)]
     tmpl = _environment().get_template("report.html.j2")
     return tmpl.render(

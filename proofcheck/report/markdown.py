@@ -147,7 +147,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         L += _table(["Theorem", "Own verdict", "Combined status", "First broken"],
                     [[code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
                       verdict(g["verdict"]), g["status"]["status"],
-                      code(g["first_broken"]) if g["first_broken"] else "\u2014"] for g in glance])
+                      (f"itself ({g['verdict']})" if g["first_broken"] == g["id"] else code(g["first_broken"]))
+                      if g["first_broken"] else "\u2014"] for g in glance])
         L.append("")
         L.append("### All claims")
         L.append("")

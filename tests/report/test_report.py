@@ -78,6 +78,10 @@ def test_theorems_at_a_glance(report):
     assert "fully checked" in rows[0] and "unchecked" in rows[1]
     assert "\u2718 broken" in rows[2] and rows[2].rstrip().endswith(
         '<a href="#claim-park2019.thm3.4.s6"><code>park2019.thm3.4.s6</code></a></td>')
+    # a theorem whose only fault is its own verdict names itself
+    own = {"claims": [_claim("p.t", "refuted", uses=["p.l"]), _claim("p.l", "proved")]}
+    assert '<td class="id">itself (refuted)</td>' in render(own, "html")
+    assert "| broken | itself (refuted) |" in render(own, "md")
 
 
 def test_header_shows_run_facts_and_reproduce_command(report):
