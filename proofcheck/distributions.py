@@ -57,7 +57,8 @@ def _check_matrix(name: str, S: Any, k: int | None = None) -> np.ndarray:
 
 
 class Distribution:
-    """Base class; subclasses implement ``_gauss_scale`` (Gaussian-reducible) or override."""
+    """Base class.  Gaussian-reducible families (z = c L g) set ``L`` and ``moment_scale`` and inherit
+    the region methods; others (atoms, mixtures) override them."""
 
     dim: int
     name = "distribution"
@@ -456,12 +457,14 @@ def unit_norm_atoms(k: int, max_atoms: int = 8):
 
 
 def student_ts(k: int):
+    """Multivariate t with nu in [2.5, 30]."""
     from hypothesis import strategies as st
 
     return st.floats(2.5, 30).map(lambda nu: StudentT(k, nu))
 
 
 def mixtures(k: int):
+    """Mixtures of 1-3 Gaussian, sphere and Student t components."""
     from hypothesis import strategies as st
 
     comp = st.one_of(gaussians(k), st.just(UniformSphere(k)), student_ts(k))

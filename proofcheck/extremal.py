@@ -456,7 +456,9 @@ def m_max(dist, phi: float, W_star: Any, kind: str = "singular", **opt) -> Estim
 
 
 def m_max_klm(dist, phi: float, W_star: Any, klm: tuple[int, int, int], kind: str = "singular", **opt) -> Estimate:
-    """``max_{angle = phi} lambda_max(B_klm)`` (e.g. ``(0,0,1)`` for n = 1 is ``R_{w,-w*}``-type)."""
+    """``max_{angle = phi} lambda_max(B_klm)`` (for n = 1, ``B_101 = R_{w,-w*}``: Thm 2.3's
+    ``m_max^{w,-w*}``; ``B_000 = R_{w,w*}``; the other six are measure-zero events for continuous
+    inputs)."""
     return extremum(_lam_obj(dist, W_star, klm, "max", kind), W_star, phi, "max", **opt)
 
 
