@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 import zlib
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -55,6 +56,15 @@ class Context:
         self.rng = np.random.default_rng(self.seed)
         self.store = store
         self._progress = progress
+        self.started = time.monotonic()
+
+    # ------------------------------------------------------------ time
+    def seconds_left(self) -> float:
+        """Of the budget's soft time limit for this claim (procedures stop early and say so)."""
+        return self.budget.seconds - (time.monotonic() - self.started)
+
+    def out_of_time(self) -> bool:
+        return self.seconds_left() <= 0
 
     # ------------------------------------------------------------ sizes
     def examples(self, scale: float = 1.0, minimum: int = 10) -> int:

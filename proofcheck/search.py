@@ -85,7 +85,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     conclusion = claim.conclusion if conclusion is None else conclusion
     n_examples = max_examples or ctx.examples()
     report = SearchReport()
-    deadline = time.monotonic() + ctx.budget.seconds
+    deadline = time.monotonic() + max(ctx.seconds_left(), 1.0)
 
     strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in variables})
 
