@@ -258,7 +258,7 @@ s10_repaired = Claim(
     variables=_s10_vars,
     hypotheses=_s10_hyps,
     conclusion=sympy.Le(_lhs10, DD * (1 - ETA * AA + ETA**2 * BB**2)),
-    uses=["park2019.thm3.4.s8", "park2019.thm3.4.s9"],
+    uses=["park2019.thm3.4.s8:repaired", "park2019.thm3.4.s9"],
     note="repair: expanding |d - eta g|^2 = |d|^2 - 2 eta <g,d> + eta^2 |g|^2 and |g| <= b|d| gives "
          "eta^2 b^2 |d|^2 (the printed eta^2 b drops the square); -2 eta a <= -eta a since eta a >= 0",
 )
