@@ -93,6 +93,8 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
                 notes.append(note)
                 continue
             T = 6 / lam0
+            # very wide runs (deep budget): bound the total work by ~5e7 neuron-trials
+            trials = max(5, min(trials, int(5e7 // (m * n))))
             fails, traj = dy.flow_decay_failures(ctx.rng, D.X, D.y, m, trials, lam0, T, h, both)
             est = RateEstimate.of(fails, trials, delta)
             plots.append(residual_plot(traj, lam0))
