@@ -415,3 +415,19 @@ def test_inline_svgs_are_well_formed_xml(report):
     # matplotlib's xlink:href needs its namespace declared to parse as standalone XML
     plot = plot_svg(spec).replace("<svg ", '<svg xmlns:xlink="http://www.w3.org/1999/xlink" ', 1)
     assert ET.fromstring(plot).tag == "svg"
+
+
+def test_markdown_renders_as_tables_without_raw_html(report):
+    """Through a CommonMark renderer (raw HTML allowed, as in many viewers): every table is a
+    table, and the hostile titles stay text."""
+    markdown_it = pytest.importorskip("markdown_it")
+    md = render(report, "md")
+    html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+    # summary + glance + park2019.thm3.4's proof lines + the counterexample + the verdict legend
+    assert html.count("<table>") == 5
+    assert "<script" not in html and "<b>step</b>" not in html
+    assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html or "&lt;script&gt;alert(&#x27;x&#x27;)" in html
+    summary = html[html.index("<h3>All claims</h3>"):]
+    summary = summary[:summary.index("</table>")]
+    assert summary.count("<tr>") == len(report["claims"]) + 1
+    assert all(r.count("<td") == 7 for r in re.findall(r"<tr>(.*?)</tr>", summary, flags=re.S)[1:])
