@@ -431,3 +431,52 @@ def test_markdown_renders_as_tables_without_raw_html(report):
     summary = summary[:summary.index("</table>")]
     assert summary.count("<tr>") == len(report["claims"]) + 1
     assert all(r.count("<td") == 7 for r in re.findall(r"<tr>(.*?)</tr>", summary, flags=re.S)[1:])
+
+
+@st.composite
+def reports_with_proof_lines(draw):
+    """Theorems p.t<k> with proof lines p.t<k>.s<n> (some with @readings), random verdicts and
+    random uses of earlier claims; returns the report and, per claim, its units as the generator
+    built them (so the id parsing is tested too)."""
+    order: list[str] = []
+    units: dict[str, list[list[str]]] = {}
+    claims = []
+
+    def add(cid, groups):
+        uses = draw(st.lists(st.sampled_from(order), unique=True, max_size=2)) if order else []
+        claims.append((cid, draw(st.sampled_from(VERDICTS)), uses))
+        units[cid] = [[u] for u in uses] + groups
+        order.append(cid)
+
+    for k in range(draw(st.integers(1, 3))):
+        groups = []
+        for n in draw(st.lists(st.integers(1, 12), unique=True, max_size=4)):
+            variants = [f"p.t{k}.s{n}"] + [f"p.t{k}.s{n}@{r}" for r in draw(st.sets(st.sampled_from("ab"), max_size=2))]
+            for v in variants:
+                add(v, [])
+            groups.append(variants)
+        add(f"p.t{k}", groups)
+    return _report(*claims), units
+
+
+@settings(max_examples=60, deadline=None)
+@given(reports_with_proof_lines())
+def test_status_of_proof_lines_with_readings_agrees_with_the_rules(case):
+    r, units = case
+    verdict = {c["id"]: c["verdict"] for c in r["claims"]}
+
+    def status(c):
+        us = []
+        for unit in units[c]:
+            ss = [status(v) for v in unit]
+            us.append("broken" if all(s == "broken" for s in ss) else
+                      "fully checked" if all(s == "fully checked" for s in ss) else "unchecked")
+        if verdict[c] in ("refuted", "ill-formed", "error") or "broken" in us:
+            return "broken"
+        if verdict[c] in ("proved", "certified") and all(u == "fully checked" for u in us):
+            return "fully checked"
+        return "unchecked"
+
+    got = effective_status(r)
+    for c in verdict:
+        assert got[c]["status"] == status(c), c
