@@ -263,7 +263,7 @@ def _is_dummy(slot: Any) -> bool:
     return isinstance(slot, tuple)
 
 
-def layout(report: dict[str, Any], ids: Iterable[str] | None = None) -> Layout:
+def layout(report: dict[str, Any], ids: Iterable[str] | None = None, reduce: bool = True) -> Layout:
     """Layers by dependency depth, with crossings reduced.
 
     The depth of a claim is 0 when it uses nothing (ghosts are leaves), else 1 + the largest
@@ -272,7 +272,8 @@ def layout(report: dict[str, Any], ids: Iterable[str] | None = None) -> Layout:
     natural id order and are then moved to the mean position of their neighbours (barycentre
     sweeps, left to right and back, ties kept stable).
 
-    ``ids`` restricts the drawing to these claims plus the claims they use directly.
+    ``ids`` restricts the drawing to these claims plus the claims they use directly. ``reduce``
+    drops the edges implied by longer paths (the combined status still counts them).
     """
     claims = claims_by_id(report)
     all_deps = direct_dependencies(report)
@@ -283,6 +284,12 @@ def layout(report: dict[str, Any], ids: Iterable[str] | None = None) -> Layout:
     ghosts = nodes - shown
     drawn = set(claims) if ids is None else set(ids)  # whose outgoing uses are drawn
     deps = {n: [d for d in all_deps.get(n, []) if d in nodes] if n in drawn else [] for n in nodes}
+    if reduce:
+        # Transitive reduction: n -> d is not drawn when d is reached through another of n's
+        # dependencies (a theorem that uses s1 and s2, where s2 uses s1, gets no edge from s1).
+        reach = {n: set(_closure(n, all_deps)) for n in nodes}
+        deps = {n: [d for d in ds if not any(d in reach.get(o, ()) for o in ds if o != d and o != n)]
+                for n, ds in deps.items()}
     depth: dict[str, int] = {}
     on_stack: set[str] = set()
 

@@ -480,3 +480,13 @@ def test_status_of_proof_lines_with_readings_agrees_with_the_rules(case):
     got = effective_status(r)
     for c in verdict:
         assert got[c]["status"] == status(c), c
+
+
+def test_graph_draws_the_transitive_reduction():
+    from proofcheck.report.graph import layout
+
+    r = _report(("p.a", "refuted", []), ("p.b", "proved", ["p.a"]), ("p.t", "proved", ["p.a", "p.b"]))
+    edges = {(d, n) for d, n, _ in layout(r).edges}
+    assert edges == {("p.a", "p.b"), ("p.b", "p.t")}
+    assert {(d, n) for d, n, _ in layout(r, reduce=False).edges} == edges | {("p.a", "p.t")}
+    assert effective_status(r)["p.t"]["by"] == ["p.a"]  # the status still sees the direct use
