@@ -106,6 +106,18 @@ def test_no_external_resources_and_no_script(report):
     assert "@import" not in html
 
 
+def test_verdict_filter_is_css_only_and_classes_match(report):
+    html = render(report, "html")
+    p = parse(html)
+    radios = [a["id"] for t, a in p.tags if t == "input" and a.get("type") == "radio"]
+    assert radios == ["vf-all", "vf-broken", "vf-open", "vf-held"]
+    # every summary row and claim card carries the verdict class the :has() rules select on
+    for c in report["claims"]:
+        assert re.search(rf'<tr class="vr-{c["verdict"]}[^"]*" data-claim="{re.escape(c["id"])}">', html)
+        assert f'class="card claim vb-{c["verdict"]}" id="{anchor(c["id"])}"' in html
+    assert "body:has(#vf-broken:checked)" in html
+
+
 def test_every_internal_link_has_a_target(report):
     html = render(report, "html")
     p = parse(html)
