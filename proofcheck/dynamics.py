@@ -242,8 +242,11 @@ class ScalarFlow:
 
 
 def sample_gram_at_init(rng: np.random.Generator, X: np.ndarray, m: int, trials: int,
-                        chunk_elems: int = 4_000_000) -> np.ndarray:
-    """``H(0)`` for ``trials`` independent initialisations (``(trials, n, n)``), in memory-bounded chunks."""
+                        chunk_elems: int = 4_000_000, on_chunk=None) -> np.ndarray:
+    """``H(0)`` for ``trials`` independent initialisations (``(trials, n, n)``), in memory-bounded chunks.
+
+    ``on_chunk(W, H)`` (optional) sees each chunk's weights ``(b, m, d)`` and Gram matrices, e.g. to
+    re-verify exactly the trials that look like failures."""
     from .gram import h_of_weights
 
     d = X.shape[1]
@@ -253,7 +256,10 @@ def sample_gram_at_init(rng: np.random.Generator, X: np.ndarray, m: int, trials:
     while done < trials:
         b = min(per, trials - done)
         W = rng.standard_normal((b, m, d))
-        out.append(h_of_weights(W, X))
+        H = h_of_weights(W, X)
+        if on_chunk is not None:
+            on_chunk(W, H)
+        out.append(H)
         done += b
     return np.concatenate(out, axis=0)
 

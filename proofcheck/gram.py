@@ -385,3 +385,24 @@ def sup_entry_change(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
             c = abs(float(X[i] @ X[j]))
             out[i, j] = out[j, i] = c * max(plus.sum(), minus.sum()) / m
     return out
+
+
+def activations_exact(W: np.ndarray, X_exact) -> np.ndarray:
+    """``1{w_r^T x_i >= 0}`` decided in exact rationals (each float weight is the rational it stores)."""
+    from fractions import Fraction as Fr
+
+    m, n = W.shape[0], len(X_exact)
+    S = np.zeros((m, n), dtype=bool)
+    for r in range(m):
+        w = [Fr(float(v)) for v in W[r]]
+        for i in range(n):
+            S[r, i] = sum(a * b for a, b in zip(w, X_exact[i])) >= 0
+    return S
+
+
+def lambda_min_upper_exact(W: np.ndarray, X_exact, gram_exact) -> Fraction:
+    """An exact rational upper bound on ``lambda_min(H(W))`` (exact patterns, exact Rayleigh quotient)."""
+    S = activations_exact(W, X_exact)
+    He = h_exact(S, gram_exact)
+    _, V = np.linalg.eigh(np.array(He, dtype=float))
+    return rayleigh_upper(He, V[:, 0])
