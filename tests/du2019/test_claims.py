@@ -99,3 +99,11 @@ def test_width_sweep_reports_how_far_the_bound_is_from_necessary():
     r = _check("thm2.1")
     assert any("observed down to m =" in n for n in r.notes)
     assert any(p["series"][0].get("lo") is not None for p in r.details["plots"])
+
+
+def test_the_flow_check_can_refute_below_the_width():
+    """Theorem 2.1 with a width constant 10^6 times too small (m = 1): the decay fails beyond the flow's
+    discretisation error in most initialisations (an inactive neuron never moves)."""
+    r = _check("thm2.1", K=1e-4)
+    assert r.verdict is Verdict.REFUTED
+    assert r.counterexample["values"]["m"] == 1
