@@ -112,9 +112,12 @@ def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, doma
                            f"(Arb lower bound {float(lo.lower()):.6g}) > delta = {float(delta_of(dl)):.6g}",
                            examples=examples, satisfied=examples, margin=float((dval - lo).mid()),
                            counterexample=rec, notes=[domain_note] if domain_note else [])
+    ratio = max(leads, key=lambda z: z[4] / float(delta_of(z[3])))
     return Outcome(Verdict.SURVIVED,
                    f"{what}: exact failure probability <= delta at all {examples} (m, cos, delta) points; "
-                   f"largest P - delta = {worst[0]:.4g} at m={worst[1]}, cos={worst[2]}, delta={float(worst[3]):.4g}",
+                   f"largest P - delta = {worst[0]:.4g} at m={worst[1]}, cos={worst[2]}, delta={float(worst[3]):.4g}; "
+                   f"largest P/delta = {ratio[4] / float(delta_of(ratio[3])):.3g} at m={ratio[1]}, cos={ratio[2]}, "
+                   f"delta={float(ratio[3]):.4g}",
                    examples=examples, satisfied=examples, margin=-worst[0],
                    notes=[domain_note] if domain_note else [])
 
