@@ -79,8 +79,6 @@ def test_flippable_matches_the_ball_extremes(seed, R):
     W0 = rng.standard_normal((200, 3))
     F = gram.flippable(W0, D.X, R)
     s = W0 @ D.X.T
-    for sgn in (+1, -1):
-        pass
     up, down = (s + R) >= 0, (s - R) >= 0  # activations at w0 + R x and w0 - R x
     brute = (up != (s >= 0)) | (down != (s >= 0))
     assert np.array_equal(F, brute)
