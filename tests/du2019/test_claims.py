@@ -20,7 +20,7 @@ EXPECTED = {
     "lemma2.2.s1:repaired": Verdict.SURVIVED,
     "lemma2.2.s2": Verdict.REFUTED,
     "lemma2.2.s2@delta_prime_n2delta": Verdict.REFUTED,
-    "lemma2.2.s2:repaired": Verdict.SURVIVED,
+    "lemma2.2.s2:repaired": Verdict.PROVED,
     "lemma2.2.s3": Verdict.PROVED,
     "lemma2.3": Verdict.REFUTED,
     "lemma2.3:repaired": Verdict.SURVIVED,
