@@ -94,3 +94,13 @@ t = Definition("t", 0, "time of the gradient flow", source("p. 7, eq. (3)"))
 k = Definition("k", 0, "iteration of gradient descent", source("p. 21"))
 eta = Definition("eta", 0, "step size of gradient descent", source("p. 4, eq. (2)"))
 y = Definition("y", 0, "label vector", source("p. 4"))
+
+
+def delta_of(ctx) -> float:
+    """The claim's delta, which must lie in (0, 1) (a one-line error otherwise)."""
+    from proofcheck.num import NumericError
+
+    d = float(ctx.constants["delta"])
+    if not 0 < d < 1:
+        raise NumericError(f"delta = {d} must lie strictly between 0 and 1")
+    return d

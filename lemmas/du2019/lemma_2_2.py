@@ -42,7 +42,7 @@ from proofcheck.probabilistic import binomial_failure_mass, rate_outcome, rate_p
 from proofcheck.stats import RateEstimate
 from hypothesis import strategies as st
 
-from . import K_LEMMA22, delta_constant, source, width_lemma22
+from . import K_LEMMA22, delta_constant, source, width_lemma22, delta_of
 
 n_s, m_s, delta_s, dp_s = sympy.symbols("n m delta delta_p", positive=True)
 H, lambda_min, norm2, normF, P = (sympy.Function(k) for k in ("H", "lambda_min", "norm2", "normF", "P"))
@@ -190,7 +190,7 @@ def check_s2(ctx):
     if exact2.verdict is Verdict.REFUTED:
         return exact2
     # n >= 2: sample H(0) and count max_ij deviations above the printed radius
-    delta = float(ctx.constants["delta"])
+    delta = delta_of(ctx)
     trials = ctx.trials(0.5)
     worst = None
     for n in (2, 3):
@@ -323,7 +323,7 @@ def _datasets(ctx):
 
 
 def check_lemma(ctx):
-    delta = float(ctx.constants["delta"])
+    delta = delta_of(ctx)
     K = float(ctx.constants["K"])
     cap = 40_000 if ctx.budget.name == "quick" else 200_000
     trials = ctx.trials(1.0 if ctx.budget.name == "quick" else 0.5)

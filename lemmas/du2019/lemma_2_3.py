@@ -50,7 +50,7 @@ from proofcheck.num import fraction_to_arb
 from proofcheck.probabilistic import rate_outcome, rate_plot
 from proofcheck.stats import RateEstimate
 
-from . import K_LEMMA22, c_constant, delta_constant, radius_R, source, width_lemma22
+from . import K_LEMMA22, c_constant, delta_constant, radius_R, source, width_lemma22, delta_of
 
 P, E, H, lambda_min = (sympy.Function(k) for k in ("P", "E", "H", "lambda_min"))
 lambda_0 = sympy.Symbol("lambda_0")
@@ -314,6 +314,8 @@ def check_s4(reading: str):
 _s4_common = dict(
     source=source("p. 14, Markov step and the next display"),
     constants=[c_constant()],
+    variables=[Variable("delta", st.floats(0, 1), domain="0 < delta < 1 (searched on a grid)"),
+               Variable("m", st.integers(1, 20000), integer=True, domain="width (searched)")],
     kind=Probabilistic(delta="delta"),
     uses=["du2019.lemma2.3.s3"],
     note="R = c delta lambda_0/n^2 as in the lemma; sup over the ball; n = 1 decided exactly.",
@@ -357,7 +359,7 @@ def _trial_fails(rng, D, m, R, lam0_lo, lam0_hi):
 
 def _lemma_check(repaired: bool):
     def check(ctx):
-        delta = float(ctx.constants["delta"])
+        delta = delta_of(ctx)
         c = float(ctx.constants["c"])
         allowed = 2 * delta if repaired else delta
         trials = ctx.trials(0.1, minimum=40)

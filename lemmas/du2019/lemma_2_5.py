@@ -37,7 +37,7 @@ from proofcheck.dynamics import ScalarFlow
 from proofcheck.num import fraction_to_arb
 from proofcheck.probabilistic import rate_outcome
 
-from . import K_LEMMA22, c_constant, delta_constant, label_bound, radius_R, source, width_lemma22
+from . import K_LEMMA22, c_constant, delta_constant, label_bound, radius_R, source, width_lemma22, delta_of
 
 lambda_min, H, residual, move = (sympy.Function(k) for k in ("lambda_min", "H", "residual", "move"))
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
@@ -45,7 +45,7 @@ LAM0 = Fraction(1, 2)  # one unit input
 
 
 def _R(ctx):
-    return fraction_to_arb(Fraction(float(ctx.constants["c"]))) * fraction_to_arb(Fraction(float(ctx.constants["delta"]))) \
+    return fraction_to_arb(Fraction(float(ctx.constants["c"]))) * fraction_to_arb(Fraction(delta_of(ctx))) \
         * fraction_to_arb(LAM0)
 
 
@@ -92,7 +92,7 @@ def check_as_printed(ctx):
 
 def check_whp(ctx):
     """Labels fixed before the initialisation (small: |y| = C/1000); P(R' < R and (1) fails at t = 0)."""
-    delta = float(ctx.constants["delta"])
+    delta = delta_of(ctx)
     R = _R(ctx)
     C = float(ctx.constants["C"])
     trials = ctx.trials(0.5)
@@ -118,7 +118,8 @@ def check_whp(ctx):
 
 def check_repaired(ctx):
     """At Lemma 2.2's width and in the R' < R regime (one input, wide), simulated flows."""
-    delta, c, C = (float(ctx.constants[k]) for k in ("delta", "c", "C"))
+    c, C = (float(ctx.constants[k]) for k in ("c", "C"))
+    delta = delta_of(ctx)
     K = float(ctx.constants["K"])
     lam0 = 0.5
     R = radius_R(1, lam0, delta, c)

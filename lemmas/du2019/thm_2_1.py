@@ -31,7 +31,7 @@ from proofcheck import gram
 from proofcheck.probabilistic import rate_outcome, rate_plot, smallest_passing
 from proofcheck.stats import RateEstimate
 
-from . import C_LEMMA23, c_constant, delta_constant, label_bound, source
+from . import C_LEMMA23, c_constant, delta_constant, label_bound, source, delta_of
 
 residual, lambda_min = sympy.Function("residual"), sympy.Function("lambda_min")
 lambda_0, t, m_s, n_s, delta_s = (sympy.Symbol(k) for k in ("lambda_0", "t", "m", "n", "delta"))
@@ -65,7 +65,8 @@ def residual_plot(traj, lam0, k=0):
 def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: str, h: float = 0.5):
     """Theorem 2.1 / 2.6: failure rate of the exponential decay at the explicit width, plus a width sweep."""
     def check(ctx):
-        delta, c, C = (float(ctx.constants[k]) for k in ("delta", "c", "C"))
+        c, C = (float(ctx.constants[k]) for k in ("c", "C"))
+        delta = delta_of(ctx)
         K = float(ctx.constants["K"])
         cap = {"quick": 6e5, "default": 6e5}.get(ctx.budget.name, 3e6)
         trials = ctx.trials(trial_scale, minimum=5)

@@ -24,7 +24,7 @@ from proofcheck import dynamics as dy
 from proofcheck.probabilistic import rate_outcome, rate_plot
 from proofcheck.stats import RateEstimate
 
-from . import c_constant, delta_constant, label_bound, source
+from . import c_constant, delta_constant, delta_of, label_bound, source
 from .thm_2_1 import K_constant, width
 
 residual = sympy.Function("residual")
@@ -52,7 +52,8 @@ def _gd_failures(ctx, D, m, trials, eta_, lam0, steps):
 
 
 def check(ctx):
-    delta, C, K = (float(ctx.constants[k_]) for k_ in ("delta", "C", "K"))
+    C, K = (float(ctx.constants[k_]) for k_ in ("C", "K"))
+    delta = delta_of(ctx)
     eta_c = float(ctx.constants["eta_c"])
     trials = ctx.trials(0.02, minimum=10)
     n, lam0 = 1, 0.5
