@@ -107,3 +107,9 @@ def test_the_flow_check_can_refute_below_the_width():
     r = _check("thm2.1", K=1e-4)
     assert r.verdict is Verdict.REFUTED
     assert r.counterexample["values"]["m"] == 1
+
+
+def test_a_delta_outside_the_unit_interval_is_a_clear_error():
+    r = _check("thm2.1", delta=2)
+    assert r.verdict is Verdict.ERROR
+    assert "between 0 and 1" in r.evidence and "\n" not in r.evidence
