@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import sympy
@@ -270,3 +270,20 @@ def check_arb_supported(expr: sympy.Basic) -> None:
                 or isinstance(node, (sympy.Abs, sympy.Max, sympy.Min)) or type(node) in _UNARY):
             continue
         raise Unsupported(f"no rigorous Arb evaluation for {type(node).__name__}")
+
+
+def guarded(name: str, ctx: Any, run: Callable[[], Any]) -> Any:
+    """Run a certification layer: NaN/infinite constants raise (bad input), anything the layer
+    cannot handle answers None (noted in the progress stream) so the pipeline goes on."""
+    try:
+        return run()
+    except BadConstant:
+        raise
+    except Unsupported:
+        return None
+    except Exception as exc:  # never let an exotic expression crash the pipeline
+        try:
+            ctx.progress(f"{name} skipped: {type(exc).__name__}: {exc}")
+        except Exception:
+            pass
+        return None

@@ -43,7 +43,7 @@ import sympy
 from ..claim import Outcome
 from ..num import Enclosure, NumericError, arb_endpoints, arb_eval
 from ..verdict import Verdict
-from .exact import (BadConstant, ExactCondition, Unsupported, box_ball, check_arb_supported, enclosure, exact_claim,
+from .exact import (ExactCondition, Unsupported, guarded, box_ball, check_arb_supported, enclosure, exact_claim,
                     exact_sign, exact_value, safe_float, to_sympy_rational)
 
 #: Box caps by budget name (the layer answers None, undecided, when the cap is reached).
@@ -111,18 +111,7 @@ def certify_interval(ctx, max_boxes: int | None = None, time_limit: float | None
     bisection (for benchmarks). Raises only :class:`proofcheck.num.NumericError` for a NaN
     constant or bound.
     """
-    try:
-        return _Certifier(ctx, max_boxes, time_limit, monotonicity).run()
-    except BadConstant:
-        raise
-    except Unsupported:
-        return None
-    except Exception as exc:  # never let an exotic expression crash the pipeline
-        try:
-            ctx.progress(f"certify_interval skipped: {type(exc).__name__}: {exc}")
-        except Exception:
-            pass
-        return None
+    return guarded("certify_interval", ctx, lambda: _Certifier(ctx, max_boxes, time_limit, monotonicity).run())
 
 
 class _Certifier:

@@ -30,7 +30,7 @@ import z3
 from ..claim import Outcome
 from ..num import arb_eval, arb_endpoints
 from ..verdict import Verdict
-from .exact import (BadConstant, ExactClaim, Unsupported, exact_claim, exact_sign, exact_value,
+from .exact import (ExactClaim, Unsupported, guarded, exact_claim, exact_sign, exact_value,
                     holds_exactly, safe_float, to_sympy_rational)
 
 #: z3 time limit (seconds) per query, by budget name.
@@ -239,18 +239,7 @@ def decide_polynomial(ctx, timeout: float | None = None) -> Outcome | None:
     with a counterexample). Raises only :class:`proofcheck.num.NumericError` for a NaN constant
     or bound; anything else odd answers None.
     """
-    try:
-        return _decide(ctx, timeout)
-    except BadConstant:
-        raise
-    except Unsupported:
-        return None
-    except Exception as exc:  # never let an exotic expression crash the pipeline
-        try:
-            ctx.progress(f"decide_polynomial skipped: {type(exc).__name__}: {exc}")
-        except Exception:
-            pass
-        return None
+    return guarded("decide_polynomial", ctx, lambda: _decide(ctx, timeout))
 
 
 def _decide(ctx, timeout: float | None) -> Outcome | None:
