@@ -115,7 +115,8 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
                 w //= 8
             widths, ests = [m] + widths, [est] + ests
             small = smallest_passing(widths, ests, delta)
-            notes.append(f"n = {n}: proven m = {m}; failure rate <= delta observed down to m = {small}"
+            notes.append(f"n = {n}: at the proven width m = {m}: {est.describe()}; failure rate <= delta observed "
+                         f"down to m = {small}"
                          + (f" ({m / small:.3g}x smaller)" if small else ""))
             plots.append(rate_plot(f"{what}: failure rate vs width (n = {n})", "width m", widths[::-1], ests[::-1], delta))
             ran = (est, D, m) if ran is None or est.lo > ran[0].lo else ran
