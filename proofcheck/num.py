@@ -126,7 +126,7 @@ class Enclosure:
 _UNARY = {
     sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan", sympy.asin: "asin",
     sympy.acos: "acos", sympy.atan: "atan", sympy.exp: "exp", sympy.log: "log",
-    sympy.sinh: "sinh", sympy.cosh: "cosh", sympy.tanh: "tanh",
+    sympy.sinh: "sinh", sympy.cosh: "cosh", sympy.tanh: "tanh", sympy.erf: "erf", sympy.erfc: "erfc",
 }
 
 

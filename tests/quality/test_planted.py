@@ -88,3 +88,19 @@ def test_statistical_refutation_needs_the_lower_bound_above_delta(registry):
     assert r.verdict is Verdict.SURVIVED and r.details["rate"]["hi"] >= r.details["rate"]["lo"]
     # with delta raised above the true failure rate, the false coin is no longer refuted
     assert run(registry, "planted.coin_false", delta=Fraction(1, 2)).verdict is Verdict.SURVIVED
+
+
+def test_anticoncentration_with_erf_is_certified_on_balls():
+    """P(|g| < R) = erf(R/sqrt 2) <= 2R/sqrt(2 pi): tight at R = 0, closed by the monotonicity rule."""
+    import sympy
+    from hypothesis import strategies as st
+
+    from proofcheck import Claim, Source, Variable
+
+    R = Variable("R", st.floats(0, 5), lo=0, hi=5)
+    c = Claim(id="planted.erf", title="anti-concentration", source=Source("planted", "test"), statement="",
+              variables=[R], conclusion=sympy.Le(sympy.erf(R.symbol / sympy.sqrt(2)),
+                                                 2 * R.symbol / sympy.sqrt(2 * sympy.pi)))
+    reg = Registry()
+    reg.add_claim(c)
+    assert check(c, "quick", 0, registry=reg).verdict is Verdict.CERTIFIED
