@@ -56,6 +56,8 @@ class Constant:
     meaning: str = ""
     # Values a constant may take; a ``--set`` outside them is rejected with a one-line error.
     positive: bool = False
+    below: Any = None  # strict upper bound (e.g. a probability delta < 1)
+    integer: bool = False
 
     @property
     def symbol(self) -> sympy.Symbol:

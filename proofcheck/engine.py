@@ -85,8 +85,13 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
             raise UsageError(f"constant {name}: {value!r} is not a number") from None
         if not math.isfinite(f):
             raise UsageError(f"constant {name}: {value!r} is not finite")
-        if by_name[name].positive and f <= 0:
+        spec = by_name[name]
+        if spec.positive and f <= 0:
             raise UsageError(f"constant {name} must be positive, got {value}")
+        if spec.below is not None and not f < float(spec.below):
+            raise UsageError(f"constant {name} must be less than {spec.below}, got {value}")
+        if spec.integer and f != int(f):
+            raise UsageError(f"constant {name} must be an integer, got {value}")
         constants[name] = value
     return constants
 

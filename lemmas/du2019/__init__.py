@@ -41,7 +41,7 @@ K_LEMMA22 = 256
 
 
 def delta_constant(value: float = 0.5) -> Constant:
-    return Constant("delta", value, "failure probability delta of the statement", positive=True)
+    return Constant("delta", value, "failure probability delta of the statement", positive=True, below=1)
 
 
 def c_constant() -> Constant:

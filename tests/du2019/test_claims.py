@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from proofcheck import Verdict, engine
+from proofcheck.engine import UsageError
 
 D = "du2019."
 
@@ -110,6 +111,8 @@ def test_the_flow_check_can_refute_below_the_width():
 
 
 def test_a_delta_outside_the_unit_interval_is_a_clear_error():
-    r = _check("thm2.1", delta=2)
-    assert r.verdict is Verdict.ERROR
-    assert "between 0 and 1" in r.evidence and "\n" not in r.evidence
+    # rejected as a usage error before any work (the CLI prints it in one line and exits 2)
+    with pytest.raises(UsageError, match="delta must be less than 1"):
+        _check("thm2.1", delta=2)
+    with pytest.raises(UsageError, match="delta must be positive"):
+        _check("thm2.1", delta=0)

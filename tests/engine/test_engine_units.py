@@ -98,9 +98,9 @@ def test_bad_values_are_usage_errors(text):
 
 
 def test_overrides_are_checked_against_the_claim():
-    c = claim(constants=[Constant("c", Fraction(1, 2), positive=True)])
-    assert constants_with(c, parse_sets(["c=1/4"])) == {"c": Fraction(1, 4)}
-    for bad in (["d=1"], ["c=-1"], ["c"]):
+    c = claim(constants=[Constant("c", Fraction(1, 2), positive=True, below=1), Constant("n", 3, integer=True)])
+    assert constants_with(c, parse_sets(["c=1/4"])) == {"c": Fraction(1, 4), "n": 3}
+    for bad in (["d=1"], ["c=-1"], ["c"], ["c=1"], ["n=1/2"]):
         with pytest.raises(UsageError):
             constants_with(c, parse_sets(bad))
 
