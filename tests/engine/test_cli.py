@@ -128,3 +128,25 @@ def test_custom_procedures_replay_their_records(store):
     proc = cli("check", "planted.coin_false", "--set", "delta=1/2", "--budget", "quick", "--format", "json",
                "--store", store)
     assert json.loads(proc.stdout)["claims"][0]["verdict"] == "survived"
+
+
+def test_an_interrupted_audit_keeps_what_it_found(tmp_path):
+    """Kill an audit while a claim is still searching: its counterexample is already on disk, and
+    the claims finished before it are in .proofcheck/last-audit.jsonl."""
+    env = planted_env()
+    env["PLANTED_STALL"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "proofcheck", "audit", "planted.poly_false", "planted.stall",
+                             "--budget", "quick", "--seed", "0", "--store", "store"],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    import time
+
+    deadline = time.monotonic() + 120
+    stored = tmp_path / "store" / "planted.stall.jsonl"
+    while not stored.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.kill()
+    proc.wait()
+    assert stored.exists(), "the counterexample was not saved when found"
+    assert json.loads(stored.read_text().splitlines()[0])["values"]["x"]["float"] == 0.5
+    done = [json.loads(l)["id"] for l in (tmp_path / ".proofcheck" / "last-audit.jsonl").read_text().splitlines()]
+    assert done == ["planted.poly_false"]

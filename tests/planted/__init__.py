@@ -102,3 +102,18 @@ coin_true = Claim(id="planted.coin_true", title="a coin with failure rate 0.01 f
                   source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 100))],
                   check=_coin("rate"))
+
+
+def _find_then_stall(ctx):
+    """Records a counterexample, then (when the test asks for it) stalls like a long search."""
+    import os
+    import time
+
+    rec = ctx.record_counterexample({"x": 0.5}, -1.0, "planted: recorded before a long stall")
+    if os.environ.get("PLANTED_STALL"):
+        time.sleep(600)
+    return Outcome(Verdict.REFUTED, "planted refutation", 1, 1, -1.0, rec)
+
+
+stall = Claim(id="planted.stall", title="finds a counterexample, then keeps searching for a long time",
+              source=SRC, statement=r"\bot", check=_find_then_stall)
