@@ -30,7 +30,7 @@ from proofcheck import linalg_exact as X
 from proofcheck.distributions import FiniteAtoms
 from proofcheck.networks import gradient_three_sum_exact, population_gradient_exact
 
-from . import src
+from . import NotAnInstance, replayer, src
 
 
 def _grad_printed_sum_to_n(dist, W, Ws) -> np.ndarray:
@@ -38,6 +38,43 @@ def _grad_printed_sum_to_n(dist, W, Ws) -> np.ndarray:
     gradient times (n/k)^2 (f and f* both scale by n/k, and so does df/dw_i)."""
     k, n = W.shape
     return population_gradient_exact(dist, W, Ws, reading="appendix") * Fraction(n * n, k * k)
+
+
+def _normals(W, Ws) -> list[list]:
+    """The hyperplanes w_j*^T z = 0 and w_j^T z = 0 the atoms must avoid."""
+    n = W.shape[1]
+    return [list(Ws[:, j]) for j in range(n)] + [list(W[:, j]) for j in range(n)]
+
+
+def _gap(model: str, dist, W, Ws) -> tuple[Fraction, np.ndarray, np.ndarray]:
+    """(max entry of |model gradient - appendix three-sum|, the gradient, the three-sum), exactly."""
+    if model == "printed":
+        G = population_gradient_exact(dist, W, Ws, reading="printed")
+    elif model == "sum_to_n":
+        G = _grad_printed_sum_to_n(dist, W, Ws)
+    else:
+        G = population_gradient_exact(dist, W, Ws, reading="appendix")
+    G3 = gradient_three_sum_exact(dist, W, Ws)
+    gap = max(abs(Fraction(v)) for v in np.asarray(G - G3, dtype=object).ravel())
+    return gap, G, G3
+
+
+def _replay(model: str):
+    def verify(ctx, values, extra):
+        dist = values["dist"]
+        W, Ws = np.asarray(values["W"], dtype=object), np.asarray(values["W_star"], dtype=object)
+        if W.ndim != 2 or W.shape != Ws.shape or W.shape[0] != dist.dim:
+            raise NotAnInstance(f"W {W.shape}, W* {Ws.shape} and atoms in R^{dist.dim} do not match")
+        k, n = W.shape
+        if model == "printed" and not k < n:
+            raise NotAnInstance(f"the printed model needs k < n (here k = {k}, n = {n})")
+        if not X.off_hyperplanes(dist.atoms_q, _normals(W, Ws)):
+            raise NotAnInstance("an atom lies on a hyperplane w_j^T z = 0 or w_j*^T z = 0")
+        gap = _gap(model, dist, W, Ws)[0]
+        if gap == 0:
+            return False, 0.0, "exact rational arithmetic: the gradient equals the three-sum at the stored instance"
+        return True, -float(gap), f"exact rational arithmetic: the gradient differs from the three-sum by {gap} (max entry)"
+    return replayer(verify)
 
 
 def _check(model: str):
@@ -49,20 +86,12 @@ def _check(model: str):
             n = int(rng.choice([nn for nn in (1, 2, 3, 4) if (model == "repaired" or nn != k)
                                 and (model != "printed" or nn > k)]))
             Ws, W = X.random_teacher(rng, k, n), X.random_teacher(rng, k, n)
-            normals = [list(Ws[:, j]) for j in range(n)] + [list(W[:, j]) for j in range(n)]
             atoms, weights = X.random_atoms(rng, k, int(rng.integers(2, 7)))
-            if not X.off_hyperplanes(atoms, normals):
+            if not X.off_hyperplanes(atoms, _normals(W, Ws)):
                 continue
             dist = FiniteAtoms(atoms, weights)
             tried += 1
-            if model == "printed":
-                G = population_gradient_exact(dist, W, Ws, reading="printed")
-            elif model == "sum_to_n":
-                G = _grad_printed_sum_to_n(dist, W, Ws)
-            else:
-                G = population_gradient_exact(dist, W, Ws, reading="appendix")
-            G3 = gradient_three_sum_exact(dist, W, Ws)
-            gap = max(abs(Fraction(v)) for v in np.asarray(G - G3, dtype=object).ravel())
+            gap, G, G3 = _gap(model, dist, W, Ws)
             if gap != 0:
                 rec = ctx.record_counterexample({"dist": dist, "W": W, "W_star": Ws}, -float(gap),
                                                 "exact rational arithmetic", extra={"gradient": G, "three_sum": G3})
@@ -92,6 +121,7 @@ eq21 = Claim(
     source=src("Chapter 2, eq. (2.1), p. 3; Appendix 5.1, p. 11"),
     statement=r"f(\mathbf W,z)=\frac1k\sum_{i=1}^k\sigma(w_i^\top z)",
     check=_check("printed"),
+    replay=_replay("printed"),
     note="as printed the sum runs to the input dimension k: defined only for k <= n (checked with k < n, "
          "where neurons k+1..n do not enter the model, so their gradient is 0)",
 )
@@ -102,6 +132,7 @@ eq21_n = Claim(
     source=src("Chapter 2, eq. (2.1), p. 3"),
     statement=r"f(\mathbf W,z)=\frac1k\sum_{i=1}^n\sigma(w_i^\top z)",
     check=_check("sum_to_n"),
+    replay=_replay("sum_to_n"),
     note="reading the upper limit as n but keeping the printed 1/k: the gradient carries 1/k^2, not 1/n^2",
 )
 
@@ -111,6 +142,7 @@ eq21_rep = Claim(
     source=src("Chapter 2, eq. (2.1), p. 3"),
     statement=r"f(\mathbf W,z)=\frac1n\sum_{i=1}^n\sigma(w_i^\top z)",
     check=_check("repaired"),
+    replay=_replay("repaired"),
     note="repair: average over the n neurons (what 'average pooling' and the appendix's 1/n^2 imply); for "
          "distributions with no mass on the hyperplanes w_j^T z = 0, w_j*^T z = 0 (see park2019.thm3.4.s1)",
     uses=["park2019.thm3.4.s1@no_boundary_mass"],

@@ -39,7 +39,7 @@ from proofcheck import Claim, Outcome, Variable, Verdict
 from proofcheck import linalg_exact as X
 from proofcheck.num import Enclosure, fraction_to_arb
 
-from . import src
+from . import NotAnInstance, replayer, src
 
 S = sympy.Symbol
 F = sympy.Function
@@ -124,17 +124,44 @@ def step_bound_lower(phi_hi: arb, numerator_shift: Fraction, denominator_shift: 
     return best
 
 
+def _shifts(alpha_coeff: int, m_ex: Fraction) -> tuple[Fraction, arb]:
+    """(numerator shift 10 m_ex, denominator shift alpha_coeff alpha + 14 m_ex) of the step-size bound,
+    with alpha = 1/pi (the least admissible value for the Gaussian: sup_phi (phi + sin phi)/(2 pi phi)
+    = 1/pi, not attained)."""
+    return 10 * m_ex, alpha_coeff / arb.pi() + 14 * fraction_to_arb(m_ex)
+
+
+def _phi_t(dd: Fraction, ss: Fraction) -> arb:
+    """phi^t = arcsin(sqrt(dd/ss)) = atan(sqrt(dd/(ss - dd))): finite balls even when dd/ss is near 1."""
+    return (fraction_to_arb(dd) / fraction_to_arb(ss - dd)).sqrt().atan()
+
+
+def _one_step_margin(w, ws, eta: Fraction, shift_num: Fraction) -> Enclosure:
+    """rhs - lhs of the contraction after one population GD step from w (Gaussian closed form of
+    E grad l), on Arb balls from the exact rationals w, w*, eta."""
+    dvec = [a - b for a, b in zip(w, ws)]
+    dd = X.dot(dvec, dvec)
+    # angle via atan2(|cross|, dot) of exact rationals: finite even when w is parallel to w*
+    cross = abs(w[0] * ws[1] - w[1] * ws[0])
+    theta = arb.atan2(fraction_to_arb(cross), fraction_to_arb(X.dot(w, ws)))
+    g = [fraction_to_arb(Fraction(1, 2) * (a - b)) + (theta * fraction_to_arb(b) - _norm(ws) * theta.sin()
+                                                    * fraction_to_arb(a) / _norm(w)) / (2 * arb.pi())
+         for a, b in zip(w, ws)]
+    w1 = [fraction_to_arb(a) - fraction_to_arb(eta) * gi for a, gi in zip(w, g)]
+    lhs = sum(((x - fraction_to_arb(b)) ** 2 for x, b in zip(w1, ws)), arb(0))
+    rate = gaussian_m_min(theta) - fraction_to_arb(shift_num)
+    rhs = (1 - fraction_to_arb(eta) * rate / 2) * fraction_to_arb(dd)
+    return Enclosure.of(rhs - lhs)
+
+
 def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outcome:
     """One population-GD step for one neuron with Gaussian input, at the largest step size the
     statement allows (certified from below), compared with the printed contraction (Arb).
 
     ``alpha_coeff``: 2 (Thm 2.3, step bound m_min/(2(m_max + 2 alpha)^2)) or 4 (Thm 3.4:
-    (m_min - 10 m_ex)/(2(m_max + 14 m_ex + 4 alpha)^2)); alpha = 1/pi (the least admissible value
-    for the Gaussian: sup_phi (phi + sin phi)/(2 pi phi) = 1/pi, not attained)."""
+    (m_min - 10 m_ex)/(2(m_max + 14 m_ex + 4 alpha)^2)); alpha = 1/pi (see :func:`_shifts`)."""
     rng = ctx.rng
-    alpha = 1 / arb.pi()
-    shift_num = 10 * m_ex
-    shift_den = alpha_coeff * alpha + 14 * fraction_to_arb(m_ex)
+    shift_num, shift_den = _shifts(alpha_coeff, m_ex)
     tried = met = 0
     least = math.inf
     least_at = None
@@ -152,22 +179,10 @@ def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outco
         if not (0 < dd < ss) or not any(w):
             continue  # hypothesis |w_0 - w*| < |w*| (and an angle: w != 0, w != w*)
         met += 1
-        # arcsin(sqrt(dd/ss)) = atan(sqrt(dd/(ss - dd))): finite balls even when dd/ss is near 1
-        phi_t = (fraction_to_arb(dd) / fraction_to_arb(ss - dd)).sqrt().atan()
-        eta = step_bound_lower(phi_t, shift_num, shift_den)
+        eta = step_bound_lower(_phi_t(dd, ss), shift_num, shift_den)
         if eta <= 0:
             continue
-        # angle via atan2(|cross|, dot) of exact rationals: finite even when w is parallel to w*
-        cross = abs(w[0] * ws[1] - w[1] * ws[0])
-        theta = arb.atan2(fraction_to_arb(cross), fraction_to_arb(X.dot(w, ws)))
-        g = [fraction_to_arb(Fraction(1, 2) * (a - b)) + (theta * fraction_to_arb(b) - _norm(ws) * theta.sin()
-                                                        * fraction_to_arb(a) / _norm(w)) / (2 * arb.pi())
-             for a, b in zip(w, ws)]
-        w1 = [fraction_to_arb(a) - fraction_to_arb(eta) * gi for a, gi in zip(w, g)]
-        lhs = sum(((x - fraction_to_arb(b)) ** 2 for x, b in zip(w1, ws)), arb(0))
-        rate = gaussian_m_min(theta) - fraction_to_arb(shift_num)
-        rhs = (1 - fraction_to_arb(eta) * rate / 2) * fraction_to_arb(dd)
-        enc = Enclosure.of(rhs - lhs)
+        enc = _one_step_margin(w, ws, eta, shift_num)
         rel = enc.mid() / float(dd)
         if len(points) < 200:
             points.append((math.sqrt(float(dd) / float(ss)), rel))
@@ -189,6 +204,29 @@ def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outco
                    details={"least_margin_at": least_at, "plots": [_plot(points, label)]})
 
 
+def one_neuron_replay(alpha_coeff: int, m_ex: Fraction):
+    """``Claim(replay=...)`` for :func:`one_neuron_check`: the stored (w, w*, eta) must meet the
+    hypotheses (0 < |w - w*| < |w*|, w != 0, 0 <= eta <= the certified lower bound of the step-size
+    bound) and the one-step margin must still be certified negative on Arb balls."""
+    def verify(ctx, values, extra):
+        w, ws, eta = X.fvec(values["w"]), X.fvec(values["w_star"]), Fraction(values["eta"])
+        if len(w) != 2 or len(ws) != 2:
+            raise NotAnInstance("w and w* must be planar")
+        dvec = [a - b for a, b in zip(w, ws)]
+        dd, ss = X.dot(dvec, dvec), X.dot(ws, ws)
+        if not (0 < dd < ss) or not any(w):
+            raise NotAnInstance("the hypothesis 0 < |w_0 - w*| < |w*| (with w_0 != 0) fails")
+        shift_num, shift_den = _shifts(alpha_coeff, m_ex)
+        bound = step_bound_lower(_phi_t(dd, ss), shift_num, shift_den)
+        if not 0 <= eta <= bound:
+            raise NotAnInstance(f"eta = {eta} is not in [0, {float(bound):.6g}] (certified step-size bound)")
+        enc = _one_step_margin(w, ws, eta, shift_num)
+        if enc.definitely_negative():
+            return True, enc.mid(), f"Arb ball arithmetic: contraction margin in {enc}"
+        return False, enc.mid(), f"Arb ball arithmetic: contraction margin in {enc}, not certified negative"
+    return replayer(verify)
+
+
 def _plot(points, label):
     points = sorted(points)
     return {"title": f"{label}: relative margin of the contraction after one step",
@@ -205,6 +243,7 @@ thm23_read = Claim(
     statement=(r"0\le\eta_t\le\min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)}{2(m_{max}(\phi)+2d)^2} \Rightarrow "
                r"\|w_{t+1}-w_*\|^2\le(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2"),
     check=lambda ctx: one_neuron_check(ctx, alpha_coeff=2, m_ex=Fraction(0), label="Thm 2.3 (alpha = d = 1/pi)"),
+    replay=one_neuron_replay(alpha_coeff=2, m_ex=Fraction(0)),
     note="n = 1, z ~ N(0, I) (k = 2 suffices by rotation invariance), d = 1/pi: the Gaussian's "
          "m_max^{w,-w*}(phi) = (phi + sin phi)/(2 pi) < phi/pi for every phi > 0. Not a proof for all "
          "distributions: a search over Gaussian instances, each decided with Arb balls",

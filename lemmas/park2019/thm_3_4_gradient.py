@@ -47,7 +47,7 @@ from proofcheck.distributions import FiniteAtoms
 from proofcheck.networks import (block_matrix_exact, gd_step_exact, gradient_three_sum_exact,
                                  population_gradient_exact, vec)
 
-from . import src
+from . import NotAnInstance, replayer, src
 
 KLM = [(0, 0, 0), (1, 0, 0), (0, 0, 1), (1, 0, 1), (0, 1, 0), (1, 1, 0)]
 
@@ -144,7 +144,46 @@ def _max_abs(A) -> Fraction:
     return max((abs(Fraction(v)) for v in np.asarray(A, dtype=object).ravel()), default=Fraction(0))
 
 
+def _stored_instance(values) -> tuple[FiniteAtoms, np.ndarray, np.ndarray]:
+    """(dist, W, W*) of a stored record, with matching shapes and nonzero columns."""
+    dist = values["dist"]
+    W, Ws = np.asarray(values["W"], dtype=object), np.asarray(values["W_star"], dtype=object)
+    if not isinstance(dist, FiniteAtoms):
+        raise NotAnInstance("the stored distribution is not finite atoms")
+    if W.ndim != 2 or W.shape != Ws.shape or W.shape[0] != dist.dim:
+        raise NotAnInstance(f"W {W.shape}, W* {Ws.shape} and atoms in R^{dist.dim} do not match")
+    if any(not any(X.fvec(M[:, i])) for M in (W, Ws) for i in range(W.shape[1])):
+        raise NotAnInstance("a zero weight or target vector")
+    return dist, W, Ws
+
+
+def _columns(M) -> list[list[Fraction]]:
+    return [X.fvec(M[:, i]) for i in range(M.shape[1])]
+
+
 # ---------------------------------------------------------------------- s1
+def _s1_gap(dist, W, Ws) -> tuple[Fraction, np.ndarray, np.ndarray]:
+    """(max entry of |E grad l - three-sum|, E grad l, the three-sum), exactly, atom by atom."""
+    direct = population_gradient_exact(dist, W, Ws, reading="appendix")
+    three = gradient_three_sum_exact(dist, W, Ws)
+    return _max_abs(direct - three), direct, three
+
+
+def _replay_s1(boundary_mass: bool):
+    def verify(ctx, values, extra):
+        dist, W, Ws = _stored_instance(values)
+        # the ReLU derivative at 0 is a convention: atoms on a student hyperplane would test it, not s1
+        if not X.off_hyperplanes(dist.atoms_q, _columns(W)):
+            raise NotAnInstance("an atom lies on a hyperplane w_j^T z = 0")
+        if not boundary_mass and not X.off_hyperplanes(dist.atoms_q, _columns(Ws)):
+            raise NotAnInstance("an atom lies on a hyperplane w_j*^T z = 0 (this reading assumes no mass there)")
+        gap = _s1_gap(dist, W, Ws)[0]
+        if gap == 0:
+            return False, 0.0, "exact rational arithmetic: the three-sum equals E[grad l] at the stored instance"
+        return True, -float(gap), f"exact rational arithmetic: the three-sum differs from E[grad l] by {gap} (max entry)"
+    return replayer(verify)
+
+
 def _check_s1(boundary_mass: bool):
     def check(ctx) -> Outcome:
         n_inst = ctx.examples(0.5)
@@ -155,9 +194,7 @@ def _check_s1(boundary_mass: bool):
                 continue
             dist, W, Ws = inst
             tried += 1
-            direct = population_gradient_exact(dist, W, Ws, reading="appendix")
-            three = gradient_three_sum_exact(dist, W, Ws)
-            gap = _max_abs(direct - three)
+            gap, direct, three = _s1_gap(dist, W, Ws)
             if gap != 0:
                 rec = ctx.record_counterexample(
                     {"dist": dist, "W": W, "W_star": Ws}, -float(gap),
@@ -192,6 +229,7 @@ s1 = Claim(
     source=src("Appendix 5.1, p. 11 (first display of the proof)"),
     statement=_S1_STATEMENT,
     check=_check_s1(boundary_mass=True),
+    replay=_replay_s1(boundary_mass=True),
     cost=1.0,
     note="any input distribution (the thesis assumes none beyond boundedness), regions closed as in "
          "Def. 2.1; model normalised by 1/n (the appendix's 1/n^2). Finite rational atoms, exact.",
@@ -203,6 +241,7 @@ s1_generic = Claim(
     source=src("Appendix 5.1, p. 11"),
     statement=_S1_STATEMENT,
     check=_check_s1(boundary_mass=False),
+    replay=_replay_s1(boundary_mass=False),
     note="reading: regions differ from their interiors by null sets (e.g. any distribution with a "
          "density); sigma(a) - sigma(b) then splits exactly into the three regions",
 )
@@ -244,6 +283,18 @@ def _b_form(dist, W, Ws) -> Fraction:
             + X.quad(d, B[0, 1, 0] + B[1, 1, 0], -ws))
 
 
+def _s2_sides(dist, W, Ws) -> tuple[Fraction, Fraction]:
+    return _printed_double_sum(dist, W, Ws), _b_form(dist, W, Ws)
+
+
+@replayer
+def _replay_s2(ctx, values, extra):
+    lhs, rhs = _s2_sides(*_stored_instance(values))
+    if lhs == rhs:
+        return False, 0.0, f"exact rational arithmetic: double sum = block form = {lhs} at the stored instance"
+    return True, -float(abs(lhs - rhs)), f"exact rational arithmetic: double sum {lhs} != block form {rhs}"
+
+
 def _check_s2(ctx) -> Outcome:
     tried = 0
     for _ in range(ctx.examples(0.5)):
@@ -252,7 +303,7 @@ def _check_s2(ctx) -> Outcome:
             continue
         dist, W, Ws = inst
         tried += 1
-        lhs, rhs = _printed_double_sum(dist, W, Ws), _b_form(dist, W, Ws)
+        lhs, rhs = _s2_sides(dist, W, Ws)
         if lhs != rhs:
             rec = ctx.record_counterexample({"dist": dist, "W": W, "W_star": Ws}, -float(abs(lhs - rhs)),
                                             "exact rational arithmetic", extra={"double_sum": lhs, "b_form": rhs})
@@ -271,6 +322,7 @@ s2 = Claim(
     statement=(r"\sum_i E\langle\nabla_{w_i}\ell, w_i-w_{i*}\rangle = (W-W_*)^\top(B_{000}+B_{100})(W-W_*) "
                r"+ (W-W_*)^\top(B_{001}+B_{101})W + (W-W_*)^\top(B_{010}+B_{110})(-W_*)"),
     check=_check_s2,
+    replay=_replay_s2,
     uses=["park2019.thm3.4.s1"],
     note="checked as the step it is: the printed double sum of indicators (given s1) equals the block "
          "form of Def. 3.1 -- the indicator/index bookkeeping, computed independently on both sides",
@@ -359,6 +411,33 @@ s4 = Claim(
 
 
 # ---------------------------------------------------------------------- induction
+def _cos_sq_after_step(dist, W, Ws, eta: Fraction) -> tuple[np.ndarray, list[Fraction]]:
+    """(W^{t+1}, signed cos^2 angle(w_i^{t+1}, w_i*) for each i) after one exact population GD step."""
+    W1 = gd_step_exact(dist, W, Ws, eta, reading="appendix")
+    return W1, [X.cos_sq_angle(X.fvec(W1[:, i]), X.fvec(Ws[:, i])) for i in range(W.shape[1])]
+
+
+@replayer
+def _replay_induct(ctx, values, extra):
+    dist, W, Ws = _stored_instance(values)
+    eta = Fraction(values["eta"])
+    if not eta > 0:
+        raise NotAnInstance(f"step size eta = {eta} is not positive")
+    c0 = {X.cos_sq_angle(a, b) for a, b in zip(_columns(W), _columns(Ws))}
+    if len(c0) != 1:
+        raise NotAnInstance("the angles angle(w_i, w_i*) at time t are not all equal")
+    if not X.off_hyperplanes(dist.atoms_q, _columns(W) + _columns(Ws)):
+        raise NotAnInstance("an atom lies on a hyperplane w_j^T z = 0 or w_j*^T z = 0")
+    d, w_star = list(vec(W) - vec(Ws)), list(vec(Ws))
+    if not X.dot(d, d) < X.dot(w_star, w_star):
+        raise NotAnInstance("the hypothesis |W - W*| < |W*| fails at time t")
+    _, c2 = _cos_sq_after_step(dist, W, Ws, eta)
+    if len(set(c2)) == 1:
+        return False, 0.0, f"exact rational arithmetic: the angles stay equal after the step (signed cos^2 = {c2[0]})"
+    return True, -float(max(c2) - min(c2)), ("exact rational arithmetic: signed cos^2 of the angles after one GD step "
+                                             f"with eta = {eta}: {[str(c) for c in c2]}")
+
+
 def _check_induct(ctx) -> Outcome:
     tried, met = 0, 0
     for _ in range(ctx.examples(0.3)):
@@ -373,8 +452,7 @@ def _check_induct(ctx) -> Outcome:
             continue
         met += 1
         for eta in (Fraction(1, 10), Fraction(1, 1000)):
-            W1 = gd_step_exact(dist, W, Ws, eta, reading="appendix")
-            c2 = [X.cos_sq_angle(X.fvec(W1[:, i]), X.fvec(Ws[:, i])) for i in range(W.shape[1])]
+            W1, c2 = _cos_sq_after_step(dist, W, Ws, eta)
             if len(set(c2)) > 1:
                 gap = max(c2) - min(c2)
                 rec = ctx.record_counterexample(
@@ -398,6 +476,7 @@ induct = Claim(
     source=src("Appendix 5.1, p. 13 ('If this theorem satisfies, then we can use it inductively for all t.')"),
     statement=r"\text{hypotheses at } t \Rightarrow \text{hypotheses at } t+1",
     check=_check_induct,
+    replay=_replay_induct,
     uses=["park2019.thm3.4.s3"],
     note="reading of Def. 3.2 / Assumption 3.3: the quantities are defined on configurations whose angles "
          "angle(w_i, w_i*) are all equal to phi, so the iterate must stay such a configuration. Steps "
@@ -407,34 +486,76 @@ induct = Claim(
 
 
 # ---------------------------------------------------------------------- s6 under the eigenvalue reading
+S6_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
+
+
+def _configs_at(Ws, t) -> list[np.ndarray]:
+    """All 2^n planar configurations with every angle(w_i, w_i*) = 2 atan t exactly (|w_i| = |w_i*|)."""
+    n = Ws.shape[1]
+    return [X.equal_angle_config(Ws, t, [1 if (c >> i) & 1 else -1 for i in range(n)]) for c in range(2**n)]
+
+
+def _sym_upper_candidate(Bs) -> Fraction:
+    """A rational just above max_B lambda_max(sym B) (from floats: a candidate for :func:`_sym_upper_holds`)."""
+    lam = max(float(np.linalg.eigvalsh((X.float_matrix(B) + X.float_matrix(B).T) / 2)[-1]) for B in Bs)
+    return Fraction(lam).limit_denominator(10**9) + Fraction(1, 10**9)
+
+
+def _sym_gap_certificate(c: Fraction, B):
+    """The exact LDL^T decision of c I - sym(B) >= 0, i.e. x^T B x <= c |x|^2 for all x (a rational
+    witness x when it fails)."""
+    from proofcheck.extremal import certify_psd
+
+    Bq = X.fmat(B)
+    return certify_psd([[c * (r == s) - (Bq[r][s] + Bq[s][r]) / 2 for s in range(len(Bq))] for r in range(len(Bq))])
+
+
+def _sym_upper_holds(c: Fraction, Bs) -> bool:
+    """Exact: x^T B x <= c |x|^2 for every B and x (so the real parts of B's eigenvalues, which lie in
+    the numerical range, are <= c)."""
+    return all(_sym_gap_certificate(c, B).psd for B in Bs)
+
+
+@replayer
+def _replay_s6_eigen(ctx, values, extra):
+    dist, W, Ws = _stored_instance(values)
+    t, klm = Fraction(values["t"]), tuple(int(x) for x in values["klm"])
+    if klm not in S6_KLM:
+        raise NotAnInstance(f"B_{''.join(map(str, klm))} is not one of B_100, B_001, B_010, B_110")
+    configs = _configs_at(Ws, t)
+    at = [j for j, C in enumerate(configs) if np.array_equal(C, W)]
+    if not at:
+        raise NotAnInstance(f"W is not a configuration at angle 2 atan({t}) to W*")
+    Bs = [block_matrix_exact(dist, C, Ws, *klm) for C in configs]
+    c = Fraction(extra["c"]) if "c" in extra else max(Fraction(0), _sym_upper_candidate(Bs))
+    if c < 0:
+        raise NotAnInstance(f"the eigenvalue bound c = {c} is negative (m_ex phi > 0)")
+    if not _sym_upper_holds(c, Bs):
+        return False, None, f"c = {c} is not certified (c I - sym(B) >= 0 fails at some configuration)"
+    sig2 = X.sigma_max_lower_sq(Bs[at[0]])
+    margin = float(c) - math.sqrt(float(sig2))
+    if sig2 > c * c:
+        return True, margin, (f"exact: LDL^T certificates of c I - sym(B) >= 0 (c = {float(c):.6g}) at all {len(configs)} "
+                              f"configurations, |B x|^2/|x|^2 = {float(sig2):.6g} > c^2 at the stored one")
+    return False, margin, f"exact: |B x|^2/|x|^2 = {float(sig2):.6g} <= c^2 = {float(c * c):.6g}"
+
+
 def _check_s6_eigen(ctx) -> Outcome:
     """Under lambda_max = largest (real part of an) eigenvalue, Assumption 3.3 at angle phi only gives
     max_{configs at phi} Re lambda(B_klm) <= m_ex phi, while s6 replaces |B_klm|_oper by m_ex phi.
     Refuted when some configuration has |B|_oper above every configuration's eigenvalue bound:
-    |B x|^2/|x|^2 (exact, rational x) > c^2 where c I - sym(B') is PSD (exact LDL^T) for every B' at phi
-    (real parts of eigenvalues lie in the numerical range, so Re lambda(B') <= lambda_max(sym B') <= c)."""
-    from proofcheck.extremal import certify_psd
-
+    |B x|^2/|x|^2 (exact, rational x) > c^2 where c I - sym(B') is PSD (exact LDL^T) for every B' at phi."""
     from .thm_3_5 import _unit_instance
 
     tried = 0
     for _ in range(ctx.examples(0.2)):
         dist, _, Ws, t = _unit_instance(ctx.rng)
-        n = Ws.shape[1]
         tried += 1
-        configs = [X.equal_angle_config(Ws, t, [1 if (c >> i) & 1 else -1 for i in range(n)]) for c in range(2**n)]
-        for klm in [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]:
+        configs = _configs_at(Ws, t)
+        for klm in S6_KLM:
             Bs = [block_matrix_exact(dist, W, Ws, *klm) for W in configs]
-            lam = max(float(np.linalg.eigvalsh((X.float_matrix(B) + X.float_matrix(B).T) / 2)[-1]) for B in Bs)
-            c = max(Fraction(0), Fraction(lam).limit_denominator(10**9) + Fraction(1, 10**9))
-            ok = True
-            for B in Bs:
-                Bq = X.fmat(B)
-                if not certify_psd([[c * (r == s) - (Bq[r][s] + Bq[s][r]) / 2 for s in range(len(Bq))]
-                                    for r in range(len(Bq))]).psd:
-                    ok = False
-                    break
-            if not ok:
+            c = max(Fraction(0), _sym_upper_candidate(Bs))
+            if not _sym_upper_holds(c, Bs):
                 continue
             for W, B in zip(configs, Bs):
                 sig2 = X.sigma_max_lower_sq(B)
@@ -459,6 +580,7 @@ s6_eigen = Claim(
     source=src("Appendix 5.1, p. 13; Assumption 3.3, p. 6; lambda_max defined on p. 4"),
     statement=r"\|B_{klm}\|_{oper} \le \max_{\forall i,\angle w_i,w_{i*}=\phi}\lambda_{max}(B_{klm})",
     check=_check_s6_eigen,
+    replay=_replay_s6_eigen,
     uses=["park2019.thm3.4.s5"],
     note="the text defines lambda_max as the largest singular value (then s6 is park2019.thm3.4.s6, proved); "
          "this reading shows the step needs that definition: B_klm (klm != 000, 101) is not symmetric",

@@ -37,7 +37,7 @@ from proofcheck.networks import batch_block_matrices, block_matrix_exact
 from proofcheck.num import Enclosure, fraction_to_arb
 
 from . import src
-from .thm_2_3 import one_neuron_check
+from .thm_2_3 import one_neuron_check, one_neuron_replay
 
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
 #: angles at which m_ex(phi) = max lambda_max(B_klm)/phi is scanned (a lower bound needs only one)
@@ -244,14 +244,17 @@ thm34_read = Claim(
          "vacuity per instance rests on safe-side bounds only",
 )
 
+#: Thm 3.4's step-size bound has 4 alpha; m_ex = 1e-6 (see the note)
+_N1 = {"alpha_coeff": 4, "m_ex": Fraction(1, 10**6)}
+
 thm34_n1 = Claim(
     id="park2019.thm3.4@L=m_max.L_ex=m_ex.n=1",
     title="Thm 3.4 for one neuron (L = m_max, L_ex = m_ex), Gaussian input",
     source=src("Chapter 3, Theorem 3.4, p. 7"),
     statement=(r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m_{ex}}{2(m_{max}(\phi)+14m_{ex}+4\alpha)^2}"
                r"\Rightarrow \|w^{t+1}-w_*\|^2 \le \|w^t-w_*\|^2(1-\eta_t(m_{min}(\phi_t)-10m_{ex})/2)"),
-    check=lambda ctx: one_neuron_check(ctx, alpha_coeff=4, m_ex=Fraction(1, 10**6),
-                                       label="Thm 3.4, n = 1 (alpha = 1/pi, m_ex = 1e-6)"),
+    check=lambda ctx: one_neuron_check(ctx, **_N1, label="Thm 3.4, n = 1 (alpha = 1/pi, m_ex = 1e-6)"),
+    replay=one_neuron_replay(**_N1),
     note="for n = 1 and a Gaussian the four matrices of Assumption 3.3's first bound live on hyperplanes "
          "(B_001 = E[zz^T 1{w^T z >= 0, w*^T z = 0}] = 0, ...), so any m_ex > 0 is admissible (1e-6 is used); "
          "B_101 = R_{w,-w*} gives alpha = 1/pi. m_min in the conclusion is read as m_min(angle(w_t, w*))",

@@ -41,16 +41,18 @@ from fractions import Fraction
 
 import numpy as np
 import sympy
+from flint import arb
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Outcome, Variable, Verdict
 from proofcheck import linalg_exact as X
 from proofcheck.distributions import FiniteAtoms, rational_direction
-from proofcheck.extremal import certify_psd
 from proofcheck.networks import block_matrix_exact
 from proofcheck.num import Enclosure, fraction_to_arb
 
-from . import src
+from . import NotAnInstance, replayer, src
+from .thm_3_4_gradient import (_columns, _stored_instance, _sym_gap_certificate, _sym_upper_candidate,
+                               _sym_upper_holds)
 from .thm_3_4_readings import _mex_lower_exact, _mex_lower_float
 
 S = sympy.Symbol
@@ -88,6 +90,16 @@ def _wedge_probs(dist, W, Ws) -> Fraction:
     return best
 
 
+def _unit_equal_angle(values) -> tuple[FiniteAtoms, np.ndarray, np.ndarray]:
+    """A stored (dist, W, W*) meeting Thm 3.5's setting: unit-norm atoms, every angle(w_i, w_i*) equal."""
+    dist, W, Ws = _stored_instance(values)
+    if not dist.is_unit_norm():
+        raise NotAnInstance("an atom does not have unit norm (Thm 3.5 assumes |Z| = 1)")
+    if len({X.cos_sq_angle(a, b) for a, b in zip(_columns(W), _columns(Ws))}) != 1:
+        raise NotAnInstance("the angles angle(w_i, w_i*) are not all equal (phi is their common value)")
+    return dist, W, Ws
+
+
 # ====================================================================== statement
 _beta, _phi = _v("beta"), Variable("phi", st.floats(0, math.pi), domain="[0, pi]", lo=0, hi=sympy.pi)
 BETA, PHI = _beta.symbol, _phi.symbol
@@ -104,6 +116,24 @@ thm35 = Claim(
 )
 
 
+def _constant_gap(dist, Ws, bphi: Fraction, phi: float) -> tuple[arb, Enclosure]:
+    """(a certified lower bound of m_ex from the exact configurations near angle phi, beta phi - that bound)."""
+    mex_lb = _mex_lower_exact(dist, Ws, float(phi))
+    return mex_lb, Enclosure.of(fraction_to_arb(bphi) - mex_lb)
+
+
+@replayer
+def _replay_constant(ctx, values, extra):
+    dist, W, Ws = _unit_equal_angle(values)
+    bphi = _wedge_probs(dist, W, Ws)
+    # phi only says where m_ex is bounded from below; any phi gives a valid lower bound
+    phi = extra["m_ex_lower_at_phi"] if "m_ex_lower_at_phi" in extra else _mex_lower_float(dist, Ws.astype(float))[1]
+    mex_lb, enc = _constant_gap(dist, Ws, bphi, phi)
+    how = (f"exact atoms and configurations, Arb angles: beta*phi = {bphi} (largest wedge probability), "
+           f"m_ex >= {float(Enclosure.of(mex_lb).lo):.4g}; beta*phi - m_ex in {enc}")
+    return enc.definitely_negative(), enc.mid(), how if enc.definitely_negative() else how + ", not certified negative"
+
+
 def _check_constant(ctx) -> Outcome:
     tried = 0
     best = None
@@ -116,8 +146,7 @@ def _check_constant(ctx) -> Outcome:
         flb, phi = _mex_lower_float(dist, Ws.astype(float))
         if flb <= float(bphi):
             continue
-        mex_lb = _mex_lower_exact(dist, Ws, phi)
-        enc = Enclosure.of(fraction_to_arb(bphi) - mex_lb)
+        mex_lb, enc = _constant_gap(dist, Ws, bphi, phi)
         if best is None or enc.hi < best:
             best = float(enc.hi)
         if enc.definitely_negative():
@@ -140,6 +169,7 @@ thm35_const = Claim(
     source=src("Chapter 3, Theorem 3.5, p. 7"),
     statement=r"P[R(w_i,-w_{i*})], P[R(-w_i,w_{i*})] \le \beta\phi\ \forall i \Rightarrow m_{ex} \le \beta\phi",
     check=_check_constant,
+    replay=_replay_constant,
     note="m_ex = the least constant with max_{klm} lambda_max(B_klm) <= m_ex phi for every phi (bounded "
          "below at one exact configuration); beta = the least admissible for the configuration at hand",
 )
@@ -215,14 +245,36 @@ def _line_values(dist, W, Ws, x):
     return direct / (n * n), pij, pj, sq
 
 
+def _stored_x(values, W) -> list[Fraction]:
+    x = X.fvec(values["x"])
+    if W.shape[0] != 2:
+        raise NotAnInstance("the proof lines are checked in the plane (k = 2)")
+    if len(x) != W.size:
+        raise NotAnInstance(f"x has {len(x)} entries, W has {W.size}")
+    return x
+
+
+def _s1_sides(dist, W, Ws, x) -> tuple[Fraction, Fraction]:
+    """(x^T B001 x from Def. 3.1's block matrix, the proof's double sum), exactly."""
+    return X.quad(x, block_matrix_exact(dist, W, Ws, 0, 0, 1)), _line_values(dist, W, Ws, x)[0]
+
+
+@replayer
+def _replay_s1(ctx, values, extra):
+    dist, W, Ws = _stored_instance(values)
+    lhs, rhs = _s1_sides(dist, W, Ws, _stored_x(values, W))
+    if lhs == rhs:
+        return False, 0.0, f"exact rational arithmetic: x^T B001 x = the double sum = {lhs}"
+    return True, -float(abs(lhs - rhs)), f"exact rational arithmetic: x^T B001 x = {lhs} but the double sum is {rhs}"
+
+
 def _check_s1(ctx) -> Outcome:
     tried = 0
     for _ in range(ctx.examples(0.3)):
         dist, W, Ws, _ = _unit_instance(ctx.rng)
         x = _rand_x(ctx.rng, 2 * W.shape[1])
         tried += 1
-        lhs = X.quad(x, block_matrix_exact(dist, W, Ws, 0, 0, 1))
-        rhs = _line_values(dist, W, Ws, x)[0]
+        lhs, rhs = _s1_sides(dist, W, Ws, x)
         if lhs != rhs:
             rec = ctx.record_counterexample({"dist": dist, "W": W, "W_star": Ws, "x": x}, -float(abs(lhs - rhs)),
                                             "exact rational arithmetic")
@@ -232,6 +284,27 @@ def _check_s1(ctx) -> Outcome:
                    examples=tried, satisfied=tried, margin=0.0)
 
 
+def _s2_margin(dist, W, Ws, x) -> Enclosure:
+    """line 2 - line 1 on Arb balls (exact sums, the norms |x_i| as balls)."""
+    n = W.shape[1]
+    direct, pij, _, sq = _line_values(dist, W, Ws, x)
+    norms = [fraction_to_arb(s).sqrt() for s in sq]
+    rhs = sum((norms[i] * norms[j] * fraction_to_arb(pij[i][j]) for i in range(n) for j in range(n)),
+              fraction_to_arb(Fraction(0))) / (n * n)
+    return Enclosure.of(rhs - fraction_to_arb(direct))
+
+
+@replayer
+def _replay_s2(ctx, values, extra):
+    dist, W, Ws = _stored_instance(values)
+    if not dist.is_unit_norm():
+        raise NotAnInstance("an atom does not have unit norm (line 2 uses |Z| = 1)")
+    enc = _s2_margin(dist, W, Ws, _stored_x(values, W))
+    if enc.definitely_negative():
+        return True, enc.mid(), f"Arb: line 2 - line 1 in {enc}"
+    return False, enc.mid(), f"Arb: line 2 - line 1 in {enc}, not certified negative"
+
+
 def _check_s2(ctx) -> Outcome:
     tried, least = 0, math.inf
     for _ in range(ctx.examples(0.3)):
@@ -239,11 +312,7 @@ def _check_s2(ctx) -> Outcome:
         n = W.shape[1]
         x = _rand_x(ctx.rng, 2 * n)
         tried += 1
-        direct, pij, _, sq = _line_values(dist, W, Ws, x)
-        norms = [fraction_to_arb(s).sqrt() for s in sq]
-        rhs = sum((norms[i] * norms[j] * fraction_to_arb(pij[i][j]) for i in range(n) for j in range(n)),
-                  fraction_to_arb(Fraction(0))) / (n * n)
-        enc = Enclosure.of(rhs - fraction_to_arb(direct))
+        enc = _s2_margin(dist, W, Ws, x)
         least = min(least, enc.mid())
         if enc.definitely_negative():
             rec = ctx.record_counterexample({"dist": dist, "W": W, "W_star": Ws, "x": x}, enc.mid(),
@@ -282,18 +351,19 @@ CLAIMS = [
     Claim(id="park2019.thm3.5.s1", title="x^T B001 x = (1/n^2) sum E[x_i^T Z Z^T x_j R(w_i,w_i*) R(w_j,-w_j*)]",
           source=src("Theorem 3.5 proof, p. 8, line 1"),
           statement=r"x^\top B_{001}x = \tfrac1{n^2}\sum E[x_i^\top ZZ^\top x_j R(w_i,w_{i*})R(w_j,-w_{j*})]",
-          check=_check_s1, note="Def. 3.1's block layout, exact atoms"),
+          check=_check_s1, replay=_replay_s1, note="Def. 3.1's block layout, exact atoms"),
     Claim(id="park2019.thm3.5.s1@singular",
           title="bounding x^T B001 x over unit x bounds lambda_max(B001) read as the largest singular value",
           source=src("Theorem 3.5 proof, p. 8, line 1; lambda_max defined as a singular value, p. 4"),
           statement=r"\sigma_{max}(B_{001}) \le \max_{\|x\|=1} x^\top B_{001} x",
           check=lambda ctx: _check_singular(ctx),  # defined below
+          replay=lambda ctx, record: _replay_singular(ctx, record),
           note="the quadratic form sees only the symmetric part; the repair is the same chain for x^T B y "
                "with two unit vectors (it gives sigma_max <= beta phi / n; see park2019.thm3.5@function)"),
     Claim(id="park2019.thm3.5.s2", title="<= (1/n^2) sum |x_i||x_j| E[R R] (|Z| = 1)",
           source=src("Theorem 3.5 proof, p. 8, line 2"),
           statement=r"\le \tfrac1{n^2}\sum\|x_i\|\|x_j\|E[R(w_i,w_{i*})R(w_j,-w_{j*})]",
-          check=_check_s2, uses=["park2019.thm3.5.s1"]),
+          check=_check_s2, replay=_replay_s2, uses=["park2019.thm3.5.s1"]),
     Claim(id="park2019.thm3.5.s3", title="AM-GM: a b P <= (a^2 + b^2) P / 2",
           source=src("Theorem 3.5 proof, p. 8, line 3"),
           statement=r"\|x_i\|\|x_j\|E[\cdot] \le \tfrac12(\|x_i\|^2+\|x_j\|^2)E[\cdot]",
@@ -318,22 +388,37 @@ CLAIMS = [
 ]
 
 
+def _singular_refutes(c: Fraction, sig2: Fraction) -> bool:
+    """sigma_max(B) >= sqrt(sig2) > c >= max_x x^T B x / |x|^2."""
+    return (c < 0 < sig2) or (c >= 0 and sig2 > c * c)
+
+
+@replayer
+def _replay_singular(ctx, values, extra):
+    dist, W, Ws = _stored_instance(values)
+    B = block_matrix_exact(dist, W, Ws, 0, 0, 1)
+    c = Fraction(extra["c"]) if "c" in extra else _sym_upper_candidate([B])
+    if not _sym_upper_holds(c, [B]):
+        return False, None, f"c = {c} is not certified (c I - sym(B001) >= 0 fails)"
+    sig2 = X.sigma_max_lower_sq(B)
+    margin = float(c) - math.sqrt(float(sig2))
+    how = (f"exact: LDL^T certificate of x^T B001 x <= {float(c):.6g} |x|^2, exact test vector with "
+           f"|B001 x|^2/|x|^2 = {float(sig2):.6g}")
+    return _singular_refutes(c, sig2), margin, how if _singular_refutes(c, sig2) else how + " <= c^2"
+
+
 def _check_singular(ctx) -> Outcome:
     tried = 0
     for _ in range(ctx.examples(0.3)):
         dist, W, Ws, _ = _unit_instance(ctx.rng)
         tried += 1
         B = block_matrix_exact(dist, W, Ws, 0, 0, 1)
-        Bf = X.float_matrix(B)
-        lam = float(np.linalg.eigvalsh((Bf + Bf.T) / 2)[-1])
         sig2 = X.sigma_max_lower_sq(B)
         # exact upper bound c of lambda_max(sym B): c I - sym(B) is PSD
-        c = Fraction(lam).limit_denominator(10**9) + Fraction(1, 10**9)
-        Bq = X.fmat(B)
-        sym = [[c * (r == s) - (Bq[r][s] + Bq[s][r]) / 2 for s in range(len(Bq))] for r in range(len(Bq))]
-        if not certify_psd(sym).psd:
+        c = _sym_upper_candidate([B])
+        if not _sym_upper_holds(c, [B]):
             continue
-        if (c < 0 < sig2) or (c >= 0 and sig2 > c * c):
+        if _singular_refutes(c, sig2):
             rec = ctx.record_counterexample({"dist": dist, "W": W, "W_star": Ws}, float(c) - math.sqrt(float(sig2)),
                                             "exact: LDL^T certificate of c I - sym(B) >= 0 and |B x|^2/|x|^2 > c^2",
                                             extra={"c": c, "sigma_sq_lower": sig2})
@@ -346,20 +431,39 @@ def _check_singular(ctx) -> Outcome:
                    satisfied=tried)
 
 
+SAME_KLM = [(1, 0, 0), (0, 1, 0), (1, 1, 0)]
+
+
+def _same_certificate(dist, W, Ws, klm):
+    """(beta phi / n, B_klm, the exact LDL^T decision of (beta phi / n) I - sym(B_klm) >= 0)."""
+    bound = _wedge_probs(dist, W, Ws) / W.shape[1]
+    B = block_matrix_exact(dist, W, Ws, *klm)
+    return bound, B, _sym_gap_certificate(bound, B)
+
+
+@replayer
+def _replay_same(ctx, values, extra):
+    dist, W, Ws = _unit_equal_angle(values)
+    klms = [tuple(int(v) for v in extra["klm"])] if "klm" in extra else SAME_KLM
+    for klm in klms:
+        if klm not in SAME_KLM:
+            raise NotAnInstance(f"B_{''.join(map(str, klm))} is not one of B_100, B_010, B_110")
+        bound, _, cert = _same_certificate(dist, W, Ws, klm)
+        if not cert.psd:
+            return True, float(cert.value), (f"exact: rational x with x^T (beta phi / n I - sym B_{''.join(map(str, klm))}) x "
+                                             f"= {cert.value} < 0 (beta phi / n = {bound})")
+    return False, 0.0, f"exact LDL^T certificates: x^T B x <= beta phi / n |x|^2 for {len(klms)} matrix(es)"
+
+
 def _check_same(ctx) -> Outcome:
     """For B_100, B_010, B_110: x^T B x <= beta phi / n for unit x (lambda_max of the symmetric part),
     beta phi = the largest wedge probability of the configuration (exact)."""
     tried, least = 0, math.inf
     for _ in range(ctx.examples(0.3)):
         dist, W, Ws, _ = _unit_instance(ctx.rng)
-        n = W.shape[1]
-        bound = _wedge_probs(dist, W, Ws) / n
         tried += 1
-        for klm in [(1, 0, 0), (0, 1, 0), (1, 1, 0)]:
-            B = block_matrix_exact(dist, W, Ws, *klm)
-            Bq = X.fmat(B)
-            sym = [[bound * (r == s) - (Bq[r][s] + Bq[s][r]) / 2 for s in range(len(Bq))] for r in range(len(Bq))]
-            cert = certify_psd(sym)
+        for klm in SAME_KLM:
+            bound, B, cert = _same_certificate(dist, W, Ws, klm)
             Bf = X.float_matrix(B)
             least = min(least, float(bound) - float(np.linalg.eigvalsh((Bf + Bf.T) / 2)[-1]))
             if not cert.psd:
@@ -380,6 +484,7 @@ same = Claim(
     source=src("Theorem 3.5 proof, p. 8, after the display"),
     statement=r"x^\top B_{klm} x \le \beta\phi/n,\ klm \in \{100, 010, 110\}",
     check=_check_same,
+    replay=_replay_same,
     uses=["park2019.thm3.5.s6"],
     note="B_100 drops R(w_j, w_j*) and keeps P[R(w_i,-w_i*)]; B_010 and B_110 keep P[R(-w_j, w_j*)] -- both "
          "covered by the hypothesis. Checked as the proof states it (quadratic form).",
