@@ -3,21 +3,32 @@
 A procedure counts verified failures over independent trials; :func:`rate_outcome` turns the count
 into a verdict (refuted only when the Clopper-Pearson lower bound exceeds delta) and
 :func:`rate_plot` draws failure rate against a parameter (width, step size) with its confidence band.
+
+A refutation's record stores the counts (``extra["rate"]``) and up to :data:`MAX_STORED_INSTANCES`
+failing instances (``extra["instances"]``), so that :func:`replay_rate` re-verifies it on its own:
+the interval is recomputed from the counts against the allowed rate of the *current* constants, and
+each stored instance is re-checked by the claim's own per-instance test.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .claim import Outcome
 from .stats import RateEstimate
 from .verdict import Verdict
 
+#: failing instances kept in a record (enough to re-check the failure mode, small enough for JSON)
+MAX_STORED_INSTANCES = 20
+
 
 def rate_outcome(ctx, failures: int, trials: int, delta: float, what: str, values: dict[str, Any],
                  confidence: float | None = None, notes: Sequence[str] = (), details: dict | None = None,
                  satisfied: int | None = None, extra: dict | None = None,
-                 examples: int | None = None) -> Outcome:
-    """Verdict of a failure count: refuted iff the CP lower bound > delta (recording the counterexample)."""
+                 examples: int | None = None, instances: Sequence[Any] | None = None) -> Outcome:
+    """Verdict of a failure count: refuted iff the CP lower bound > delta (recording the counterexample).
+
+    ``instances``: the failing instances (each a dict of values, e.g. the initial weights) that the
+    claim's replay can re-check one by one; the first :data:`MAX_STORED_INSTANCES` are stored."""
     conf = confidence if confidence is not None else getattr(ctx.claim.kind, "confidence", 0.99)
     details = dict(details or {})
     sat = trials if satisfied is None else satisfied
@@ -28,14 +39,54 @@ def rate_outcome(ctx, failures: int, trials: int, delta: float, what: str, value
     est = RateEstimate.of(failures, trials, delta, conf)
     details["rate"] = est.to_json()
     if est.exceeds_delta:
+        stored = dict(extra or {})
+        stored["rate"] = {"failures": int(failures), "trials": int(trials), "confidence": float(conf)}
+        if instances is not None:
+            stored["instances"] = list(instances)[:MAX_STORED_INSTANCES]
         rec = ctx.record_counterexample(values, -(est.lo - delta),
                                         f"failure rate over independent initialisations: {est.describe()}",
-                                        extra=extra)
+                                        extra=stored)
         return Outcome(Verdict.REFUTED, f"{what}: {est.describe()}; the lower bound exceeds delta",
                        examples=ex, satisfied=sat, margin=est.margin, counterexample=rec,
                        notes=list(notes), details=details)
     return Outcome(Verdict.SURVIVED, f"{what}: {est.describe()}", examples=ex, satisfied=sat,
                    margin=est.margin, notes=list(notes), details=details)
+
+
+def replay_rate(ctx, record: dict, allowed: float,
+                verify: Callable[[dict], tuple[bool, str]] | None = None) -> tuple[bool, float | None, str]:
+    """Re-verify a stored statistical refutation without sampling again.
+
+    The Clopper-Pearson interval is recomputed from the stored counts against ``allowed`` (derived by
+    the caller from ``ctx.constants``, never read from the record), at the claim's confidence (or the
+    stored one if higher). With ``verify``, every stored failing instance (decoded exactly) must still
+    fail: ``verify(instance) -> (fails, why)``; a record with failures but no instance does not replay.
+    Returns ``(still refutes, margin, how)`` with ``margin = allowed - lower bound`` (< 0 refutes)."""
+    from .codec import decode
+
+    extra = record.get("extra") or {}
+    rate = decode(extra.get("rate"), exact=False)
+    if not isinstance(rate, dict) or "failures" not in rate or "trials" not in rate:
+        return False, None, "the record holds no failure/trial counts"
+    failures, trials = rate["failures"], rate["trials"]
+    if not (isinstance(failures, int) and isinstance(trials, int) and 0 <= failures <= trials and trials > 0):
+        return False, None, f"invalid counts {failures}/{trials}"
+    conf = max(float(getattr(ctx.claim.kind, "confidence", 0.99)), float(rate.get("confidence", 0.0)))
+    est = RateEstimate.of(failures, trials, allowed, conf)
+    if not est.exceeds_delta:
+        return False, -(est.lo - allowed), f"recomputed {est.describe()}: the lower bound does not exceed it"
+    instances = decode(extra.get("instances", []), exact=True)
+    if verify is not None:
+        if not instances:
+            return False, None, "the record holds no failing instance to re-check"
+        for k, inst in enumerate(instances):
+            fails, why = verify(inst)
+            if not fails:
+                return False, None, f"stored failing instance {k} no longer fails: {why}"
+        checked = (f"all {len(instances)} stored failing instances re-verified" if len(instances) == failures
+                   else f"the {len(instances)} stored of the {failures} failing instances re-verified")
+        return True, -(est.lo - allowed), f"recomputed {est.describe()}; {checked}"
+    return True, -(est.lo - allowed), f"recomputed {est.describe()} from the stored counts"
 
 
 def rate_plot(title: str, x_label: str, xs: Sequence[float], estimates: Sequence[RateEstimate],

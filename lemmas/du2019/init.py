@@ -16,12 +16,15 @@ Errata
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import sympy
 
 from proofcheck import Claim, Outcome, Verdict
 from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
+from proofcheck.codec import decode
 
 from . import label_bound, source
 
@@ -57,6 +60,22 @@ def _monte_carlo(ctx):
     return D, float(r2.mean()), float(se)
 
 
+def printed_minus_exact(ys):
+    """``sum_i (y_i^2 + 1) - E||y - u(0)||^2`` for labels ``ys`` (exact rationals), from the symbolic
+    per-input expectation: the printed value's excess, zero iff the printed identity holds there."""
+    per_input, y, _ = exact_expectation()
+    return sympy.nsimplify(sum(((sympy.Rational(v) ** 2 + 1) - per_input.subs(y, sympy.Rational(v)) for v in ys),
+                               sympy.Integer(0)))
+
+
+def _labels(values) -> list:
+    ys = values["y"]
+    ys = list(ys) if isinstance(ys, (list, tuple, np.ndarray)) else [ys]
+    if int(values.get("n", len(ys))) != len(ys):
+        raise ValueError(f"n = {values.get('n')} but {len(ys)} labels")
+    return [Fraction(v) for v in ys]
+
+
 def check_printed(ctx):
     per_input, y, parts = exact_expectation()
     printed = y**2 + 1
@@ -67,17 +86,29 @@ def check_printed(ctx):
                                "sum(y^2 + 1/2)": float(np.sum(D.y**2) + D.n / 2),
                                "sum(y^2 + 1)": float(np.sum(D.y**2) + D.n)}}
     if diff != 0:
-        y0 = sympy.Integer(0)
-        lhs, rhs = per_input.subs(y, y0), printed.subs(y, y0)
-        rec = ctx.record_counterexample({"n": 1, "y": 0}, float(lhs - rhs),
-                                        "symbolic expectation (sympy) versus the printed value")
-        return Outcome(Verdict.REFUTED,
-                       f"sympy: E[(y_i - u_i(0))^2] = {per_input} (E[sigma(g)^2] = {parts['E[sigma(g)^2]']}, "
-                       f"E u_i = {parts['E[u_i]']}), the printed y_i^2 + 1 exceeds it by {diff} for every input; "
-                       f"e.g. n = 1, y = 0: {lhs} != {rhs}. Monte Carlo ({D.describe()}): {mc:.4f} +- {se:.4f} vs "
-                       f"sum(y^2 + 1/2) = {details['monte_carlo']['sum(y^2 + 1/2)']:.4f}",
-                       examples=1, satisfied=1, margin=-float(diff), counterexample=rec, details=details)
+        ys = [Fraction(0)]
+        gap = printed_minus_exact(ys)
+        if gap != 0:
+            rec = ctx.record_counterexample({"n": len(ys), "y": ys}, -float(gap),
+                                            "symbolic expectation (sympy) versus the printed value")
+            return Outcome(Verdict.REFUTED,
+                           f"sympy: E[(y_i - u_i(0))^2] = {per_input} (E[sigma(g)^2] = {parts['E[sigma(g)^2]']}, "
+                           f"E u_i = {parts['E[u_i]']}), the printed y_i^2 + 1 exceeds it by {diff} for every input; "
+                           f"e.g. n = 1, y = 0: E||y - u(0)||^2 = {per_input.subs(y, 0)} != {printed.subs(y, 0)}. "
+                           f"Monte Carlo ({D.describe()}): {mc:.4f} +- {se:.4f} vs "
+                           f"sum(y^2 + 1/2) = {details['monte_carlo']['sum(y^2 + 1/2)']:.4f}",
+                           examples=1, satisfied=1, margin=-float(diff), counterexample=rec, details=details)
     return Outcome(Verdict.PROVED, "sympy: the printed identity holds", examples=1, satisfied=1, details=details)
+
+
+def replay_printed(ctx, record):
+    """Recompute the symbolic expectation at the stored labels and compare it with the printed sum."""
+    ys = _labels(decode(record.get("values", {}), exact=True))
+    gap = printed_minus_exact(ys)
+    if gap == 0:
+        return False, 0.0, f"at n = {len(ys)}, y = {[str(v) for v in ys]} the printed sum equals the expectation"
+    return True, -float(gap), (f"sympy: at n = {len(ys)}, y = {[str(v) for v in ys]} the printed sum exceeds "
+                               f"E||y - u(0)||^2 by {gap}")
 
 
 def check_repaired(ctx):
@@ -103,6 +134,7 @@ init = Claim(
     constants=[label_bound()],
     formula=[sympy.Eq(E(residual(0)), n_s)],
     check=check_printed,
+    replay=replay_printed,
 )
 init_repaired = Claim(
     id="du2019.init:repaired",

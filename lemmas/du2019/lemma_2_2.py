@@ -37,8 +37,9 @@ from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdic
 from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
 from proofcheck import gram
+from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
-from proofcheck.probabilistic import binomial_failure_mass, rate_outcome, rate_plot, smallest_passing
+from proofcheck.probabilistic import binomial_failure_mass, rate_outcome, rate_plot, replay_rate, smallest_passing
 from proofcheck.stats import RateEstimate
 from hypothesis import strategies as st
 
@@ -86,8 +87,16 @@ def _cosines(rng, count):
     return sorted(set(out), reverse=True)
 
 
-def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, domain_note="", cos=None):
-    """Search (m, c, delta) for the largest exact failure probability minus delta; verify with Arb."""
+def verify_pair(m: int, c: Fraction, dl: Fraction, radius_of, delta_of) -> tuple[arb, arb]:
+    """One (m, cos, delta') point decided rigorously: (Arb lower bound of the exact per-pair failure
+    probability, the allowed delta as a ball). It refutes iff the first is certainly above the second."""
+    lo, _ = pair_failure(m, c, radius_of(m, dl, exact=True))
+    return lo, fraction_to_arb(Fraction(delta_of(dl)))
+
+
+def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, domain_note="", cos=None, tag=None):
+    """Search (m, c, delta) for the largest exact failure probability minus delta; verify with Arb.
+    ``tag`` (e.g. ``{"n": 1}``) goes into the record so that its replay knows which radius was used."""
     if cos is None:
         cos = _cosines(ctx.rng, min(24, ctx.examples(0.2, minimum=8)))
     leads = []
@@ -101,12 +110,12 @@ def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, doma
     examples = len(leads)
     worst = leads[0]
     for gap, m, c, dl, pf in leads[:5]:
-        lo, hi = pair_failure(m, c, radius_of(m, dl, exact=True))
-        dval = fraction_to_arb(Fraction(delta_of(dl)))
+        lo, dval = verify_pair(m, c, dl, radius_of, delta_of)
         if lo > dval:
             rec = ctx.record_counterexample(
                 {"m": m, "cos": c, "delta": Fraction(dl)}, float((dval - lo).mid()),
-                "exact binomial law of H_ij(0) (Sheppard's p), Arb enclosure", extra={"P_fail": float(lo.mid())})
+                "exact binomial law of H_ij(0) (Sheppard's p), Arb enclosure",
+                extra={"P_fail": float(lo.mid()), **(tag or {})})
             return Outcome(Verdict.REFUTED,
                            f"{what}: at m = {m}, x_i^T x_j = {c}, delta = {dl}: P(failure) = {float(lo.mid()):.6g} "
                            f"(Arb lower bound {float(lo.lower()):.6g}) > delta = {float(delta_of(dl)):.6g}",
@@ -131,6 +140,34 @@ def _hoeffding_printed(m, dp, exact=False):
 _WIDTHS = (1, 2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 128)
 
 
+def _replay_pair(ctx, record, radius_for, upper=None):
+    """Replay of an exact (m, cos, delta') record: the same Arb computation as the search, on its own.
+    ``radius_for(cos, extra) -> (radius_of, why)`` picks the radius (None with a reason if the record
+    does not fit the claim); ``upper`` is the claim's largest delta'."""
+    v = decode(record.get("values", {}), exact=True)
+    extra = decode(record.get("extra") or {}, exact=True)
+    try:
+        m, c, dl = v["m"], Fraction(v["cos"]), Fraction(v["delta"])
+    except (KeyError, TypeError, ValueError) as exc:
+        return False, None, f"the record lacks m, cos or delta ({exc})"
+    if not isinstance(m, int) or m < 1:
+        return False, None, f"m = {m} is not a positive integer"
+    if not -1 <= c <= 1:
+        return False, None, f"cos = {c} is not a cosine"
+    if not 0 < dl < 1 or (upper is not None and dl > upper):
+        return False, None, f"delta' = {dl} is outside the claim's domain"
+    radius_of, why = radius_for(c, extra)
+    if radius_of is None:
+        return False, None, why
+    lo, dval = verify_pair(m, c, dl, radius_of, lambda d: d)
+    margin = float((dval - lo).mid())
+    where = f"m = {m}, x_i^T x_j = {c}, delta' = {dl}"
+    if lo > dval:
+        return True, margin, (f"exact binomial law of H_ij(0) (Sheppard's p), Arb: at {where}, P(failure) >= "
+                              f"{float(lo.lower()):.6g} > delta'")
+    return False, margin, f"at {where} the exact failure probability is not certainly above delta' (Arb: {lo})"
+
+
 def check_s1(ctx, upper=None):
     grid = [Fraction(k, 100) for k in range(1, 100)] + [Fraction(995, 1000), Fraction(999, 1000)]
     if upper is not None:
@@ -138,6 +175,10 @@ def check_s1(ctx, upper=None):
     note = "" if upper is None else "domain restricted to delta' <= 2^(-1/7), where the printed bound exceeds Hoeffding's"
     return _exact_pair_search(ctx, _hoeffding_printed, lambda d: d, grid, _WIDTHS,
                               "per-pair Hoeffding line", note)
+
+
+def replay_s1(upper=None):
+    return lambda ctx, record: _replay_pair(ctx, record, lambda c, extra: (_hoeffding_printed, ""), upper)
 
 
 lemma2_2_s1 = Claim(
@@ -151,8 +192,11 @@ lemma2_2_s1 = Claim(
                       1 - dp_s)],
     variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
     check=check_s1,
+    replay=replay_s1(),
     note="Decided exactly: H_ij(0) = c K/m with K ~ Bin(m, (pi - arccos c)/(2 pi)).",
 )
+
+_S1_UPPER = Fraction(9057, 10000)  # 0.9057 < 2^(-1/7) = 0.90572...
 
 lemma2_2_s1_repaired = Claim(
     id="du2019.lemma2.2.s1:repaired",
@@ -161,7 +205,8 @@ lemma2_2_s1_repaired = Claim(
     statement=r"\delta'\le2^{-1/7}\Rightarrow\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
     kind=Probabilistic(delta="delta_p"),
     variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
-    check=lambda ctx: check_s1(ctx, upper=Fraction(9057, 10000)),  # 0.9057 < 2^(-1/7) = 0.90572...
+    check=lambda ctx: check_s1(ctx, upper=_S1_UPPER),
+    replay=replay_s1(_S1_UPPER),
     note="Hoeffding gives sqrt(log(2/delta')/(2m)), which is <= the printed 2 sqrt(log(1/delta')/m) iff "
          "delta' <= 2^(-1/7) ~ 0.9057; the search grid stops at 0.9057 (a rational below 2^(-1/7)).",
 )
@@ -176,17 +221,29 @@ def _s2_radius(n):
     return radius
 
 
+def _s2_instance_fails(W, D, radius: arb, H_arb) -> tuple[bool, str]:
+    """One initialisation, exactly: rational activations and H(0), Arb H^inf; it fails iff some
+    ``|H_ij(0) - H^inf_ij|`` is certainly above ``radius``."""
+    He = gram.h_exact(gram.activations_exact(np.asarray(W), D.X_exact), D.gram_exact())
+    n = len(He)
+    for i in range(n):
+        for j in range(n):
+            if abs(fraction_to_arb(He[i][j]) - H_arb[i][j]) > radius:
+                return True, f"|H_{i}{j}(0) - H^inf_{i}{j}| > radius (exact H(0), Arb H^inf)"
+    return False, "every |H_ij(0) - H^inf_ij| is within the radius (or undecided at this precision)"
+
+
 def check_s2(ctx):
     """Exact: n = 1 (the single pair i = j, cosine 1), and n = 2 through one off-diagonal pair of
     cosine c (its failure implies the maximum's, so its probability is a lower bound). Sampled: the
-    maximum over all pairs for n = 2, 3."""
+    maximum over all pairs for n = 2, 3, each float lead re-verified exactly."""
     grid = [Fraction(k, 100) for k in range(1, 100)] + [Fraction(995, 1000), Fraction(999, 1000)]
     exact = _exact_pair_search(ctx, _s2_radius(1), lambda d: d, grid, _WIDTHS,
-                               "n = 1 (one pair, exact)", cos=[Fraction(1)])
+                               "n = 1 (one pair, exact)", cos=[Fraction(1)], tag={"n": 1})
     if exact.verdict is Verdict.REFUTED:
         return exact
     exact2 = _exact_pair_search(ctx, _s2_radius(2), lambda d: d, grid, _WIDTHS,
-                                "n = 2 (one off-diagonal pair, exact lower bound)")
+                                "n = 2 (one off-diagonal pair, exact lower bound)", tag={"n": 2})
     if exact2.verdict is Verdict.REFUTED:
         return exact2
     # n >= 2: sample H(0) and count max_ij deviations above the printed radius
@@ -195,18 +252,53 @@ def check_s2(ctx):
     worst = None
     for n in (2, 3):
         D = ds.make(ctx.rng, n, n, "random")
-        Hinf = gram.h_inf(D.X)
+        Hinf, H_arb = gram.h_inf(D.X), gram.h_inf_arb(D.gram_exact())
         for m in (1, 4, 16, 64):
-            Hs = dy.sample_gram_at_init(ctx.rng, D.X, m, trials)
-            dev = np.max(np.abs(Hs - Hinf), axis=(1, 2))
-            fails = int(np.sum(dev > 4 * math.sqrt(math.log(n / delta)) / math.sqrt(m) + 1e-9))
-            est = RateEstimate.of(fails, trials, delta)
+            rad, rad_arb = _s2_radius(n)(m, delta), _s2_radius(n)(m, delta, exact=True)
+            found = []
+
+            def verify(W, Hs):
+                dev = np.max(np.abs(Hs - Hinf), axis=(1, 2))
+                for b in np.nonzero(dev > rad + 1e-9)[0]:  # float leads, then the exact test
+                    if _s2_instance_fails(W[b], D, rad_arb, H_arb)[0]:
+                        found.append(W[b])
+
+            dy.sample_gram_at_init(ctx.rng, D.X, m, trials, on_chunk=verify)
+            est = RateEstimate.of(len(found), trials, delta)
             if worst is None or est.lo - delta > worst[0].lo - delta:
-                worst = (est, n, m, D)
-    est, n, m, D = worst
+                worst = (est, n, m, D, found)
+    est, n, m, D, found = worst
     return rate_outcome(ctx, est.failures, est.trials, delta,
                         f"{exact.evidence}; sampled n >= 2 worst at n={n}, m={m}",
-                        {"dataset": D, "m": m}, notes=exact.notes)
+                        {"dataset": D, "m": m}, notes=exact.notes, instances=[{"W": W} for W in found])
+
+
+def _s2_radius_for(c, extra):
+    n = extra.get("n")
+    if n == 1 and c != 1:
+        return None, f"n = 1 has the single pair i = j, of cosine 1, not {c}"
+    if n not in (1, 2):
+        return None, f"the record does not say which n (1 or 2) its exact pair belongs to (n = {n})"
+    return _s2_radius(n), ""
+
+
+def replay_s2(ctx, record):
+    """An exact pair record is replayed with its Arb binomial law; a sampled one by re-verifying its
+    stored initialisations exactly and recomputing the Clopper-Pearson bound from its counts."""
+    if "rate" not in (record.get("extra") or {}):
+        return _replay_pair(ctx, record, _s2_radius_for)
+    delta = delta_of(ctx)
+    v = decode(record.get("values", {}), exact=False)
+    D, m = v["dataset"], v["m"]
+    rad_arb, H_arb = _s2_radius(D.n)(m, delta, exact=True), gram.h_inf_arb(D.gram_exact())
+
+    def verify(inst):
+        W = np.asarray(inst["W"])
+        if W.shape != (m, D.d):
+            return False, f"weights of shape {W.shape}, not ({m}, {D.d})"
+        return _s2_instance_fails(W, D, rad_arb, H_arb)
+
+    return replay_rate(ctx, record, delta, verify)
 
 
 lemma2_2_s2 = Claim(
@@ -217,6 +309,7 @@ lemma2_2_s2 = Claim(
     constants=[delta_constant(0.1)],
     kind=Probabilistic(delta="delta"),
     check=check_s2,
+    replay=replay_s2,
     note="The conclusion of the union-bound line, checked on its own (n = 1 and one pair of n = 2 exactly, "
          "n = 2, 3 sampled). For n = 1 it fails at m = 1 once delta > e^(-1/64): the radius 4 sqrt(log(1/delta)) "
          "drops below the deviation 1/2; for delta/n^2 <= 2^(-1/7) it follows from s1:repaired and s2:repaired.",
@@ -341,7 +434,7 @@ def check_lemma(ctx):
 
         H_arb = gram.h_inf_arb(D.gram_exact())
 
-        def failures(width, count, exact=True):
+        def failures(width, count, exact=True, keep=None):
             verified = [0]
 
             def verify(W, H):
@@ -354,16 +447,19 @@ def check_lemma(ctx):
                         verified[0] += 1
                     elif _exact_failure(W[b], D, H_arb, lo, hi):
                         verified[0] += 1
+                        if keep is not None:
+                            keep.append(W[b])
 
             Hs = dy.sample_gram_at_init(ctx.rng, D.X, width, count, on_chunk=verify)
             spec = np.linalg.norm(Hs - Hinf, ord=2, axis=(1, 2))
             return verified[0], float(np.max(spec) / (lam0 / 4))
 
-        f, ratio = failures(m, trials)
+        kept = []
+        f, ratio = failures(m, trials, keep=kept)
         est = RateEstimate.of(f, trials, delta)
         rows.append((D, m, est, ratio))
         if worst is None or est.lo > worst[2].lo:
-            worst = (D, m, est, ratio)
+            worst = (D, m, est, ratio, kept)
         # width sweep: where does the conclusion stop holding?
         widths, ests = [], []
         w = m
@@ -382,13 +478,36 @@ def check_lemma(ctx):
         notes.append("not run (width above the budget's cap): " + "; ".join(skipped))
     if worst is None:
         return Outcome(Verdict.VACUOUS, "no dataset's proven width fits the budget", notes=notes)
-    D, m, est, ratio = worst
+    D, m, est, ratio, kept = worst
     return rate_outcome(ctx, est.failures, est.trials, delta,
                         f"at the proven width m = ceil({K:g} n^2 log(n/delta)/lambda_0^2) over {len(rows)} datasets, "
                         f"worst {D.describe()} (m = {m}); max ||H(0)-H^inf||_2 / (lambda_0/4) = {ratio:.3g}; "
                         "failures re-verified exactly (rational H(0), Arb H^inf)",
                         {"dataset": D, "m": m}, notes=notes, details={"plots": plots},
-                        satisfied=sum(r[2].trials for r in rows))
+                        satisfied=sum(r[2].trials for r in rows), instances=[{"W": W} for W in kept])
+
+
+def replay_lemma(ctx, record):
+    """The width must meet the hypothesis (computed from the certified lower bound of lambda_0 under the
+    current constants); each stored initialisation is re-verified exactly (:func:`_exact_failure`)."""
+    delta, K = delta_of(ctx), float(ctx.constants["K"])
+    v = decode(record.get("values", {}), exact=False)
+    D, m = v["dataset"], v["m"]
+    lo, hi = gram.lambda0_enclosure(D.gram_exact())
+    need = width_lemma22(D.n, float(lo), delta, K)
+    if m < need:
+        return False, None, f"m = {m} is below the proven width {need}: outside the hypothesis"
+    H_arb = gram.h_inf_arb(D.gram_exact())
+
+    def verify(inst):
+        W = np.asarray(inst["W"])
+        if W.shape != (m, D.d):
+            return False, f"weights of shape {W.shape}, not ({m}, {D.d})"
+        if _exact_failure(np.array(W, dtype=float), D, H_arb, lo, hi):
+            return True, ""
+        return False, "exact H(0) meets both conclusions"
+
+    return replay_rate(ctx, record, delta, verify)
 
 
 lemma2_2 = Claim(
@@ -402,5 +521,6 @@ lemma2_2 = Claim(
     uses=["du2019.lemma2.2.s1", "du2019.lemma2.2.s2", "du2019.lemma2.2.s3"],
     formula=[sympy.Le(norm2(H(0) - H_inf), lambda_0 / 4), sympy.Ge(lambda_min(H(0)), 3 * lambda_0 / 4)],
     check=check_lemma,
+    replay=replay_lemma,
     note="lambda_0 is enclosed rigorously (Arb); the width uses its lower bound, the test its upper bound.",
 )

@@ -46,8 +46,9 @@ from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdic
 from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
 from proofcheck import gram
+from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
-from proofcheck.probabilistic import rate_outcome, rate_plot
+from proofcheck.probabilistic import rate_outcome, rate_plot, replay_rate
 from proofcheck.stats import RateEstimate
 
 from . import K_LEMMA22, c_constant, delta_constant, radius_R, source, width_lemma22, delta_of
@@ -78,11 +79,35 @@ def _decide_equivalence(rhs):
     return frac(s), frac(R)
 
 
-def _witness(s: Fraction, R: Fraction):
-    """Exact check of a model in d = 1: x = 1, w_r(0) = s; returns (A holds, printed event holds)."""
+def _printed_event(s, R):
+    return abs(s) < R
+
+
+def _repaired_event(s, R):
+    return -R <= s < R
+
+
+def _witness(s: Fraction, R: Fraction, event=_printed_event):
+    """Exact check of a model in d = 1: x = 1, w_r(0) = s; returns (A holds, the stated event holds)."""
     # A: some w in [s - R, s + R] has a different activation from s
     flipped = any((w >= 0) != (s >= 0) for w in (s - R, s + R))
-    return flipped, abs(s) < R
+    return flipped, event(s, R)
+
+
+def replay_s1(event):
+    """Re-check a stored (s, R) in exact rationals: a counterexample iff A_ir and the event differ."""
+    def replay(ctx, record):
+        v = decode(record.get("values", {}), exact=True)
+        try:
+            s, R = Fraction(v["s"]), Fraction(v["R"])
+        except (KeyError, TypeError, ValueError) as exc:
+            return False, None, f"the record lacks s or R ({exc})"
+        if not R > 0:
+            return False, None, f"R = {R} is not positive"
+        flipped, holds = _witness(s, R, event)
+        how = f"exact rationals (d = 1, x = 1): s = {s}, R = {R}: A_ir is {flipped}, the event is {holds}"
+        return flipped != holds, (-1.0 if flipped != holds else 1.0), how
+    return replay
 
 
 def check_s1(ctx):
@@ -111,8 +136,12 @@ def check_s1_repaired(ctx):
                        "{w^T x : ||w - w_r(0)|| <= R} = [s - R, s + R] (Cauchy-Schwarz, ||x_i|| = 1)",
                        examples=1, satisfied=1, margin=0.0)
     s, R = found
-    return Outcome(Verdict.REFUTED, f"z3 model s = {s}, R = {R}", examples=1, satisfied=1, margin=-1.0,
-                   counterexample=ctx.record_counterexample({"s": s, "R": R}, -1, "z3 model"))
+    flipped, holds = _witness(s, R, _repaired_event)
+    if flipped == holds:
+        return Outcome(Verdict.ERROR, "z3 model did not re-verify")
+    return Outcome(Verdict.REFUTED, f"z3 model s = {s}, R = {R}, re-checked in exact rationals", examples=1,
+                   satisfied=1, margin=-1.0,
+                   counterexample=ctx.record_counterexample({"s": s, "R": R}, -1, "z3 model, exact rationals"))
 
 
 lemma2_3_s1 = Claim(
@@ -121,6 +150,7 @@ lemma2_3_s1 = Claim(
     source=source("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff|w_r(0)^\top x_i|<R",
     check=check_s1,
+    replay=replay_s1(_printed_event),
     variables=[_R_var, _s_var],
     formula=[sympy.Lt(sympy.Abs(s_s), R_s)],
     extra={"symbols": "s = w_r(0)^T x_i"},
@@ -131,6 +161,7 @@ lemma2_3_s1_repaired = Claim(
     source=source("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff -R\le w_r(0)^\top x_i<R",
     check=check_s1_repaired,
+    replay=replay_s1(_repaired_event),
     note="The closed ball reaches w^T x_i = s + R exactly, which switches an inactive input on (1{. >= 0}).",
 )
 
@@ -268,6 +299,33 @@ def _markov_n1_float(m, q, T):
     return float(1 - np.sum(pa * inner))
 
 
+def s4_failure_n1(m: int, dl: Fraction, c, reading: str):
+    """n = 1 decided exactly (Arb): (P(sup_W sum|dH_ij| > the reading's bound), delta, R) at width m,
+    R = c delta lambda_0 with lambda_0 = 1/2. The probability is None when undecided at this precision."""
+    da = fraction_to_arb(Fraction(dl))
+    Ra = fraction_to_arb(Fraction(c)) * da * arb(1) / 2
+    qa = (Ra / arb(2).sqrt()).erf() / 2
+    Ta = 4 * Ra / ((2 * arb.pi() * da).sqrt() if reading == "sqrt" else (2 * arb.pi()).sqrt() * da)
+    return _markov_n1_failure(m, qa, Ta), da, Ra
+
+
+def replay_s4(reading: str):
+    def replay(ctx, record):
+        v = decode(record.get("values", {}), exact=True)
+        try:
+            n, m, dl = v.get("n", 1), v["m"], Fraction(v["delta"])
+        except (KeyError, TypeError, ValueError) as exc:
+            return False, None, f"the record lacks m or delta ({exc})"
+        if n != 1 or not isinstance(m, int) or m < 1 or not 0 < dl < 1:
+            return False, None, f"n = {n}, m = {m}, delta = {dl} is not an n = 1 point of the domain"
+        pa, da, _ = s4_failure_n1(m, dl, Fraction(ctx.constants["c"]), reading)
+        if pa is None:
+            return False, None, f"m = {m}, delta = {dl}: the threshold is undecided at this precision"
+        how = f"exact trinomial law (n = 1), Arb: m = {m}, delta = {dl}: P(failure) in {pa}"
+        return bool(pa > da), float((da - pa).mid()), how
+    return replay
+
+
 def check_s4(reading: str):
     def check(ctx):
         c = float(ctx.constants["c"])
@@ -287,11 +345,7 @@ def check_s4(reading: str):
                 leads.append((pf - d, m, dl, pf))
         leads.sort(key=lambda z: z[0], reverse=True)
         for gap, m, dl, pf in leads[:3]:
-            da = fraction_to_arb(dl)
-            Ra = fraction_to_arb(Fraction(c)) * da * arb(1) / 2
-            qa = (Ra / arb(2).sqrt()).erf() / 2
-            Ta = 4 * Ra / ((2 * arb.pi() * da).sqrt() if reading == "sqrt" else (2 * arb.pi()).sqrt() * da)
-            pa = _markov_n1_failure(m, qa, Ta)
+            pa, da, Ra = s4_failure_n1(m, dl, c, reading)
             if pa is not None and pa > da:
                 rec = ctx.record_counterexample({"n": 1, "m": m, "delta": dl}, float((da - pa).mid()),
                                                 "exact trinomial law of the neurons near the boundary, Arb",
@@ -324,21 +378,27 @@ lemma2_3_s4_sqrt = Claim(
     id="du2019.lemma2.3.s4@sqrt_2pi_delta",
     title="Markov as printed first: w.p. 1 - delta, sum_ij |dH_ij| <= 4 n^2 R / sqrt(2 pi delta)",
     statement=r"\Pr\Big[\sum_{ij}|H_{ij}(t)-H_{ij}(0)|\le\frac{4n^2R}{\sqrt{2\pi\delta}}\Big]\ge1-\delta",
-    check=check_s4("sqrt"), **_s4_common)
+    check=check_s4("sqrt"), replay=replay_s4("sqrt"), **_s4_common)
 lemma2_3_s4_times = Claim(
     id="du2019.lemma2.3.s4@sqrt_2pi_times_delta",
     title="Markov as printed second: w.p. 1 - delta, sum_ij |dH_ij| <= 4 n^2 R / (sqrt(2 pi) delta)",
     statement=r"\Pr\Big[\sum_{ij}|H_{ij}(t)-H_{ij}(0)|\le\frac{4n^2R}{\sqrt{2\pi}\,\delta}\Big]\ge1-\delta",
-    check=check_s4("times"), **_s4_common)
+    check=check_s4("times"), replay=replay_s4("times"), **_s4_common)
 
 
 # ---------------------------------------------------------------- the lemma
 def _trial_fails(rng, D, m, R, lam0_lo, lam0_hi):
+    """One random initialisation W(0) ~ N(0, I), decided by :func:`instance_fails`; returns its result
+    followed by W(0)."""
+    W0 = rng.standard_normal((m, D.d))
+    return instance_fails(W0, D, R, lam0_lo, lam0_hi) + (W0,)
+
+
+def instance_fails(W0, D, R, lam0_lo, lam0_hi):
     """One initialisation: does some W in the R-ball violate a conclusion? (float, 1e-9 guard band).
 
     Returns (fails, which conclusion, fails already at W = W(0), lambda_min after the attack / lambda_0,
     largest sup |dH_ij| / (lambda_0/4))."""
-    W0 = rng.standard_normal((m, D.d))
     sup = gram.sup_entry_change(W0, D.X, R)
     # certain failures only: sup >= hi/4 >= lambda_0/4; lambda_min <= lo/2 <= lambda_0/2
     at_init = gram.lambda_min(gram.h_of_weights(W0, D.X)) <= lam0_lo / 2 - 1e-9
@@ -399,10 +459,11 @@ def _lemma_check(repaired: bool):
                     plot_x, plot_e = mults, rests
                 if worst is None or (est.lo, -min(k[3] for k in kinds)) > (worst[0].lo, -worst[6]):
                     worst = (est, D, m, R, sorted({k[1] for k in kinds if k[0]}),
-                             sum(k[2] for k in kinds), min(k[3] for k in kinds), max(k[4] for k in kinds))
+                             sum(k[2] for k in kinds), min(k[3] for k in kinds), max(k[4] for k in kinds),
+                             [k[5] for k in kinds if k[0]])
         if worst is None:
             return Outcome(Verdict.VACUOUS, "no dataset within the budget's width cap", notes=notes)
-        est, D, m, R, how, at_init, lam_ratio, sup_ratio = worst
+        est, D, m, R, how, at_init, lam_ratio, sup_ratio, failing = worst
         xlabel = "radius / R" if repaired else "width m"
         details = {"plots": [rate_plot(f"Lemma 2.3 failure rate vs {xlabel} (n = 2, orthonormal)", xlabel,
                                        plot_x, plot_e, allowed)]} if plot_x else {}
@@ -412,11 +473,40 @@ def _lemma_check(repaired: bool):
                 + f"; {at_init} of {est.trials} fail already at W = W(0); least lambda_min(H(W))/lambda_0 after "
                   f"the attack {lam_ratio:.3g}; largest sup|dH_ij|/(lambda_0/4) {sup_ratio:.3g}")
         return rate_outcome(ctx, est.failures, est.trials, allowed, what, {"dataset": D, "m": m, "R": R},
+                            instances=[{"W0": W0} for W0 in failing],
                             notes=notes + ["lambda_min failures are re-verified in exact rationals (activations "
                                            "and Rayleigh quotient); entry failures are decided in floats with a "
                                            "1e-9 guard band"],
                             details=details, satisfied=rows)
     return check
+
+
+def _lemma_replay(repaired: bool):
+    """The stored radius must lie within the hypothesis (R <= c delta lambda_0/n^2 from the certified
+    lower bound of lambda_0, under the current constants) and, repaired, the width must be Lemma 2.2's;
+    each stored W(0) is re-decided by :func:`instance_fails` (exact for lambda_min failures)."""
+    def replay(ctx, record):
+        delta = delta_of(ctx)
+        c = float(ctx.constants["c"])
+        allowed = 2 * delta if repaired else delta
+        v = decode(record.get("values", {}), exact=False)
+        D, m, R = v["dataset"], v["m"], float(v["R"])
+        lo, hi = gram.lambda0_enclosure(D.gram_exact())
+        R_max = radius_R(D.n, float(lo), delta, c)
+        if not 0 < R <= R_max:
+            return False, None, f"R = {R:.6g} is outside (0, c delta lambda_0/n^2 = {R_max:.6g}]"
+        if repaired and m < width_lemma22(D.n, float(lo), delta, float(ctx.constants["K"])):
+            return False, None, f"m = {m} is below Lemma 2.2's width"
+
+        def verify(inst):
+            W0 = np.array(inst["W0"], dtype=float)
+            if W0.shape != (m, D.d):
+                return False, f"weights of shape {W0.shape}, not ({m}, {D.d})"
+            fails, which = instance_fails(W0, D, R, float(lo), float(hi))[:2]
+            return fails, (f"fails ({which})" if fails else "no W in the ball violates a conclusion")
+
+        return replay_rate(ctx, record, allowed, verify)
+    return replay
 
 
 lemma2_3 = Claim(
@@ -430,6 +520,7 @@ lemma2_3 = Claim(
           "du2019.lemma2.3.s4@sqrt_2pi_times_delta"],
     formula=[sympy.Gt(lambda_min(H(1)), lambda_0 / 2)],
     check=_lemma_check(False),
+    replay=_lemma_replay(False),
     note="As printed: no width hypothesis. The worst W in the ball is searched, not a random one.",
 )
 lemma2_3_repaired = Claim(
@@ -442,6 +533,7 @@ lemma2_3_repaired = Claim(
     kind=Probabilistic(delta="delta"),
     uses=["du2019.lemma2.2", "du2019.lemma2.3.s4@sqrt_2pi_times_delta"],
     check=_lemma_check(True),
+    replay=_lemma_replay(True),
     note="The proof's last line needs lambda_min(H(0)) >= 3 lambda_0/4 (Lemma 2.2): its width and its "
          "failure probability delta are added.",
 )

@@ -37,6 +37,7 @@ from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
 from proofcheck import gram
 from proofcheck.dynamics import ScalarFlow
+from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
 
 from . import source
@@ -149,6 +150,42 @@ def _frozen_on_grid(D, W0, a, tt, points=24):
     return True
 
 
+def verify_flow(f: ScalarFlow, tt: Fraction, margin_n1):
+    """One one-input trajectory point decided rigorously: (hypothesis certainly met on [0, tt], the
+    claim's margin as an Arb ball or None). The hypothesis lambda_min(H(s)) = #active/m >= lambda_0/2
+    on [0, tt] is checked with certainly frozen activations, so H(s) = H(0) there."""
+    if f.h() < LAM0_N1 / 2 or not f.frozen_until(tt):
+        return False, None
+    return True, margin_n1(f, tt)
+
+
+def _flow_of(values) -> tuple[ScalarFlow, Fraction]:
+    s = [Fraction(v) for v in np.asarray(values["s"]).ravel().tolist()]
+    a = [int(v) for v in np.asarray(values["a"]).ravel().tolist()]
+    if not s or len(a) != len(s) or any(v not in (-1, 1) for v in a):
+        raise ValueError(f"s and a must be non-empty and of one length, a in {{-1, 1}} (got {len(s)}, {a})")
+    return ScalarFlow(s, a, Fraction(values["y"])), Fraction(values["t"])
+
+
+def make_replay(margin_n1, what):
+    def replay(ctx, record):
+        v = decode(record.get("values", {}), exact=True)
+        try:
+            f, tt = _flow_of(v)
+        except (KeyError, TypeError, ValueError) as exc:
+            return False, None, f"not a one-input trajectory point: {exc}"
+        if tt < 0:
+            return False, None, f"t = {tt} < 0"
+        hyp, mg = verify_flow(f, tt, margin_n1)
+        if not hyp:
+            return False, None, (f"the hypothesis is not certain: H = {f.h()} vs lambda_0/2 = 1/4, or an "
+                                 f"activation may change on [0, {tt}]")
+        how = (f"{what}: exact one-input flow (m = {f.m}, H = {f.h()}, t = {tt}), frozen activations certified; "
+               f"margin {mg} (Arb)")
+        return bool(mg < 0), float(mg.mid()), how
+    return replay
+
+
 def make_check(margin_n1, margin_float, what):
     def check(ctx):
         examples = satisfied = 0
@@ -160,10 +197,10 @@ def make_check(margin_n1, margin_float, what):
             if f.h() < LAM0_N1 / 2:
                 continue
             for tt in TIMES:
-                if not f.frozen_until(tt):
+                hyp, mg = verify_flow(f, tt, margin_n1)
+                if not hyp:
                     break
                 satisfied += 1
-                mg = margin_n1(f, tt)
                 if mg < 0:
                     rec = ctx.record_counterexample(
                         {"s": np.array(f.s, dtype=object), "a": np.array(f.a), "y": f.y, "t": tt},
@@ -219,6 +256,7 @@ lemma2_4 = Claim(
     formula=[sympy.Le(residual(t), sympy.exp(-lambda_0 * t) * residual(0)),
              sympy.Le(move(t), 2 * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
     check=make_check(m_lemma, f_lemma, "Lemma 2.4"),
+    replay=make_replay(m_lemma, "Lemma 2.4"),
 )
 lemma2_4_s1 = Claim(
     id="du2019.lemma2.4.s1",
@@ -226,6 +264,7 @@ lemma2_4_s1 = Claim(
     source=source("p. 15, last display"),
     statement=r"\frac{d}{dt}\|y-u(t)\|^2=-2(y-u)^\top H(t)(y-u)\le-\lambda_0\|y-u(t)\|^2",
     check=make_check(m_s1, f_s1, "s1"),
+    replay=make_replay(m_s1, "s1"),
 )
 lemma2_4_s2 = Claim(
     id="du2019.lemma2.4.s2",
@@ -234,6 +273,7 @@ lemma2_4_s2 = Claim(
     statement=r"\Big\|\frac{d}{ds}w_r(s)\Big\|\le\frac{\sqrt n}{\sqrt m}\|y-u(s)\|\le\frac{\sqrt n}{\sqrt m}e^{-\lambda_0s}\|y-u(0)\|",
     uses=["du2019.lemma2.4.s1"],
     check=make_check(m_s2, _f_speed(False), "s2 as printed"),
+    replay=make_replay(m_s2, "s2 as printed"),
 )
 lemma2_4_s2_repaired = Claim(
     id="du2019.lemma2.4.s2:repaired",
@@ -242,6 +282,7 @@ lemma2_4_s2_repaired = Claim(
     statement=r"\Big\|\frac{d}{ds}w_r(s)\Big\|\le\frac{\sqrt n}{\sqrt m}e^{-\lambda_0s/2}\|y-u(0)\|",
     uses=["du2019.lemma2.4.s1"],
     check=make_check(m_s2_repaired, _f_speed(True), "s2 with exp(-lambda_0 s/2)"),
+    replay=make_replay(m_s2_repaired, "s2 with exp(-lambda_0 s/2)"),
     note="s1 bounds the squared residual by exp(-lambda_0 s), so the residual itself decays like exp(-lambda_0 s/2).",
 )
 lemma2_4_s3 = Claim(
@@ -251,5 +292,6 @@ lemma2_4_s3 = Claim(
     statement=r"\|w_r(t)-w_r(0)\|\le\int_0^t\Big\|\frac{d}{ds}w_r(s)\Big\|ds\le\frac{\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}",
     uses=["du2019.lemma2.4.s2"],
     check=make_check(m_s3, f_s3, "s3 as printed"),
+    replay=make_replay(m_s3, "s3 as printed"),
     note="Printed without the factor 2 that the statement's R' carries.",
 )

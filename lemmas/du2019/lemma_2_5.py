@@ -35,7 +35,8 @@ from proofcheck import dynamics as dy
 from proofcheck import gram
 from proofcheck.dynamics import ScalarFlow
 from proofcheck.num import fraction_to_arb
-from proofcheck.probabilistic import rate_outcome
+from proofcheck.codec import decode
+from proofcheck.probabilistic import rate_outcome, replay_rate
 
 from . import K_LEMMA22, c_constant, delta_constant, label_bound, radius_R, source, width_lemma22, delta_of
 
@@ -58,6 +59,35 @@ def _first_conclusion_fails(f: ScalarFlow) -> bool:
     return f.h() < LAM0 / 2
 
 
+def instance_fails(f: ScalarFlow, R) -> tuple[bool, str]:
+    """One initialisation (exact): R' < R certainly, and conclusion (1) fails at t = 0."""
+    if not (_R_prime(f) < R):
+        return False, f"R' = {float(_R_prime(f).mid()):.4g} is not certainly below R = {float(R.mid()):.4g}"
+    if not _first_conclusion_fails(f):
+        return False, f"lambda_min(H(0)) = {f.h()} >= lambda_0/2 = 1/4"
+    return True, f"R' < R and lambda_min(H(0)) = {f.h()} < 1/4"
+
+
+def _flow_of(values, y) -> ScalarFlow:
+    s = [Fraction(v) for v in np.asarray(values["s"]).ravel().tolist()]
+    a = [int(v) for v in np.asarray(values["a"]).ravel().tolist()]
+    if not s or len(a) != len(s) or any(v not in (-1, 1) for v in a):
+        raise ValueError(f"s and a must be non-empty and of one length, a in {{-1, 1}} (got {len(s)}, {a})")
+    return ScalarFlow(s, a, Fraction(y))
+
+
+def replay_as_printed(ctx, record):
+    v = decode(record.get("values", {}), exact=True)
+    try:
+        f = _flow_of(v, v["y"])
+    except (KeyError, TypeError, ValueError) as exc:
+        return False, None, f"not a one-input initialisation: {exc}"
+    if abs(f.y) > Fraction(ctx.constants["C"]):
+        return False, None, f"|y| = {abs(f.y)} exceeds C"
+    fails, why = instance_fails(f, _R(ctx))
+    return fails, float(f.h() - LAM0 / 2), f"exact rationals and Arb, m = {f.m}, y = {f.y}: {why}"
+
+
 def check_as_printed(ctx):
     examples = satisfied = 0
     R = _R(ctx)
@@ -76,7 +106,7 @@ def check_as_printed(ctx):
         if not (_R_prime(f) < R):  # certain R' < R only
             continue
         satisfied += 1
-        if _first_conclusion_fails(f):
+        if instance_fails(f, R)[0]:
             rec = ctx.record_counterexample({"s": np.array(s, dtype=object), "a": np.array(a), "y": y},
                                             float(f.h() - LAM0 / 2), "exact rationals and Arb (R' < R)")
             return Outcome(Verdict.REFUTED,
@@ -99,21 +129,42 @@ def check_whp(ctx):
     worst = None
     for m in (1, 2, 3, 4, 8):
         y = Fraction(C).limit_denominator(10**6) / 1000
-        fails = sat = 0
+        sat, failing = 0, []
         for _ in range(trials):
             s = [Fraction(float(g)) for g in ctx.rng.standard_normal(m)]
             a = [int(v) for v in ctx.rng.integers(0, 2, m) * 2 - 1]
             f = ScalarFlow(s, a, y)
             if _R_prime(f) < R:
                 sat += 1
-                fails += _first_conclusion_fails(f)
-        if worst is None or fails > worst[0]:
-            worst = (fails, sat, m)
-    fails, sat, m = worst
-    return rate_outcome(ctx, fails, trials, delta,
+                if instance_fails(f, R)[0]:
+                    failing.append({"s": np.array(s, dtype=object), "a": np.array(a)})
+        if worst is None or len(failing) > len(worst[0]):
+            worst = (failing, sat, m, y)
+    failing, sat, m, y = worst
+    return rate_outcome(ctx, len(failing), trials, delta,
                         f"one input, y = C/1000, m = {m}: {sat} of {trials} initialisations had R' < R; failures "
                         f"(R' < R and lambda_min(H(0)) < lambda_0/2, exact) counted over all {trials}",
-                        {"m": m, "y": float(y)}, satisfied=sat)
+                        {"m": m, "y": y}, satisfied=sat, instances=failing)
+
+
+def replay_whp(ctx, record):
+    """Counts re-tested with Clopper-Pearson; every stored initialisation re-decided exactly."""
+    v = decode(record.get("values", {}), exact=True)
+    m, y = v["m"], Fraction(v["y"])
+    if abs(y) > Fraction(ctx.constants["C"]):
+        return False, None, f"|y| = {abs(y)} exceeds C"
+    R = _R(ctx)
+
+    def verify(inst):
+        try:
+            f = _flow_of(inst, y)
+        except (KeyError, TypeError, ValueError) as exc:
+            return False, f"not a one-input initialisation: {exc}"
+        if f.m != m:
+            return False, f"width {f.m}, not m = {m}"
+        return instance_fails(f, R)
+
+    return replay_rate(ctx, record, delta_of(ctx), verify)
 
 
 def check_repaired(ctx):
@@ -172,6 +223,7 @@ lemma2_5 = Claim(
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
     formula=_formula,
     check=check_as_printed,
+    replay=replay_as_printed,
     note="As printed: for every initialisation (no probability, no width).",
 )
 lemma2_5_whp = Claim(
@@ -184,6 +236,7 @@ lemma2_5_whp = Claim(
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
     formula=_formula,
     check=check_whp,
+    replay=replay_whp,
 )
 lemma2_5_repaired = Claim(
     id="du2019.lemma2.5:repaired",
