@@ -93,6 +93,22 @@ _DROPPED = Claim(
     conclusion=sympy.Ge((_ai.symbol - _bi.symbol) * _aj.symbol, 0))
 
 
+def _s3_difference_is_identity() -> bool:
+    """sympy: with d = W - W*, line 2 of the appendix minus line 3 is exactly
+    [d^T B000 d - m |d|^2] + d^T B100 W + d^T B101 W, for matrix symbols of any size (the
+    algebra behind "use definitions of m_min and remove positive terms")."""
+    N = sympy.Symbol("N", integer=True, positive=True)
+    W, Ws = sympy.MatrixSymbol("W", N, 1), sympy.MatrixSymbol("Ws", N, 1)
+    B = {k: sympy.MatrixSymbol(f"B{k}", N, N) for k in ("000", "100", "001", "101", "010", "110")}
+    m = sympy.Symbol("m")
+    d = W - Ws
+    line2 = d.T * (B["000"] + B["100"]) * d + d.T * (B["001"] + B["101"]) * W + d.T * (B["010"] + B["110"]) * (-Ws)
+    line3 = m * d.T * d + d.T * B["100"] * (-Ws) + d.T * B["001"] * W + d.T * (B["010"] + B["110"]) * (-Ws)
+    split = (d.T * B["000"] * d - m * d.T * d) + d.T * B["100"] * W + d.T * B["101"] * W
+    difference = sympy.expand(line2 - line3 - split)
+    return bool(getattr(difference, "is_ZeroMatrix", False)) or difference == 0
+
+
 def _prove_pointwise(ctx) -> list[str] | None:
     """z3 proofs of the two pointwise identities, or None if either is not proved."""
     from proofcheck.engine import decide_exact
@@ -367,9 +383,11 @@ def _check_s3_s4(which: str):
             from proofcheck.engine import decide_exact
 
             res = decide_exact(_DROPPED, budget=ctx.budget, seed=ctx.run_seed)
-            if res is not None and res.verdict is Verdict.PROVED and (least_dropped is None or least_dropped >= 0):
+            if (res is not None and res.verdict is Verdict.PROVED and _s3_difference_is_identity()
+                    and (least_dropped is None or least_dropped >= 0)):
                 return Outcome(Verdict.PROVED,
-                               "line 2 - line 3 = [d^T B000 d - m_min |d|^2] + d^T B100 W + d^T B101 W; the bracket is "
+                               "line 2 - line 3 = [d^T B000 d - m_min |d|^2] + d^T B100 W + d^T B101 W (sympy, "
+                               "matrix symbols of any size, d = W - W*); the bracket is "
                                ">= 0 because m_min(phi) <= lambda_min(B000) on the equal-angle set and B000 is symmetric "
                                "(Rayleigh); each dropped term integrates (a_i - b_i) a_j over R(w_i,-w_i*) and "
                                f"R(w_j, +-w_j*), where it is >= 0 (z3: {res.evidence}). Cross-check: " + ev,
