@@ -37,11 +37,8 @@ ever assuming 3.3 or defining it -- is linted as using an undefined symbol. ``L`
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
-
 from proofcheck import Definition, Source
-from proofcheck.codec import decode
-from proofcheck.num import NumericError
+from proofcheck.replay import NotAnInstance, replayer  # noqa: F401  (used by the modules of this paper)
 
 #: the seed document every park2019 claim cites (pages below are the thesis' printed page numbers)
 PARK = "000_294578d75b1f2ab6.txt"
@@ -69,25 +66,3 @@ DEFINITIONS = [
                "for klm in {100, 001, 010, 110}, every phi", src("Assumption 3.3, eq. (3.3), p. 6")),
 ]
 
-
-# ---------------------------------------------------------------- replaying stored counterexamples
-class NotAnInstance(NumericError):
-    """Stored values that do not meet a claim's hypotheses (so they cannot refute it)."""
-
-
-def replayer(verify: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[bool, float | None, str]]):
-    """A ``Claim(replay=...)`` from ``verify(ctx, values, extra) -> (still refutes, margin, how)``.
-
-    The record's values (and ``extra``) are decoded exactly (``Fraction``, object arrays of
-    Fractions, ``FiniteAtoms``); a missing value, or values that are not an instance of the claim
-    (``NotAnInstance`` or any other ``NumericError``), make the record not refute, with the reason."""
-    def replay(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, str]:
-        try:
-            values = {k: decode(v, exact=True) for k, v in (record.get("values") or {}).items()}
-            extra = {k: decode(v, exact=True) for k, v in (record.get("extra") or {}).items()}
-            return verify(ctx, values, extra)
-        except KeyError as exc:
-            return False, None, f"the record has no value {exc}"
-        except NumericError as exc:
-            return False, None, f"the stored values are not an instance: {exc}"
-    return replay
