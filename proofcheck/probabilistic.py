@@ -89,6 +89,61 @@ def replay_rate(ctx, record: dict, allowed: float,
     return True, -(est.lo - allowed), f"recomputed {est.describe()} from the stored counts"
 
 
+# ---------------------------------------------------------------- replayable batched trials
+def count_failures(rng, trials: int, per: int, run_chunk: Callable[[Any, int], tuple[Any, Any]],
+                   keep: int = MAX_STORED_INSTANCES) -> tuple[int, list[dict], Any]:
+    """Run ``trials`` independent trials in chunks of at most ``per`` and keep failing ones replayable.
+
+    ``run_chunk(rng, b) -> (bad, result)`` draws ``b`` trials from ``rng`` and returns a boolean array
+    (which trials fail) and anything else (e.g. the trajectory, for plots). For wide networks the
+    initial weights are too large to store, so a failing trial is stored as the generator state before
+    its chunk, the chunk size and its index: :func:`replay_chunk_instance` regenerates exactly those
+    weights and re-runs the same test. Returns ``(failures, instances, results of every chunk)``."""
+    import numpy as np
+
+    fails, instances, results, done = 0, [], [], 0
+    while done < trials:
+        b = min(per, trials - done)
+        state = rng.bit_generator.state
+        bad, result = run_chunk(rng, b)
+        bad = np.asarray(bad, dtype=bool)
+        fails += int(bad.sum())
+        for i in np.nonzero(bad)[0]:
+            if len(instances) < keep:
+                instances.append({"generator": state, "batch": b, "index": int(i)})
+        results.append(result)
+        done += b
+    return fails, instances, results
+
+
+def replay_chunk_instance(inst: dict, run_chunk: Callable[[Any, int], tuple[Any, Any]],
+                          cache: dict | None = None) -> tuple[bool, str]:
+    """Regenerate one stored chunk from its generator state and re-run ``run_chunk`` on it: does the
+    stored trial still fail? (``cache``, shared across calls, runs each stored chunk once.)"""
+    import json
+
+    import numpy as np
+
+    try:
+        state, b, i = inst["generator"], int(inst["batch"]), int(inst["index"])
+        bit = getattr(np.random, state["bit_generator"])()
+        bit.state = state
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return False, f"not a replayable trial ({exc})"
+    if not 0 <= i < b:
+        return False, f"index {i} outside its chunk of {b}"
+    key = json.dumps([state, b], sort_keys=True, default=str)
+    if cache is not None and key in cache:
+        bad = cache[key]
+    else:
+        bad, _ = run_chunk(np.random.Generator(bit), b)
+        if cache is not None:
+            cache[key] = bad
+    if bool(np.asarray(bad, dtype=bool)[i]):
+        return True, f"trial {i} of its regenerated chunk of {b} fails again"
+    return False, f"trial {i} of its regenerated chunk of {b} does not fail"
+
+
 def rate_plot(title: str, x_label: str, xs: Sequence[float], estimates: Sequence[RateEstimate],
               delta: float | None = None, log_x: bool = True) -> dict[str, Any]:
     """A failure-rate plot with its CP band (and the allowed delta as a flat line)."""

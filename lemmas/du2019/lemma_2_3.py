@@ -48,7 +48,7 @@ from proofcheck import dynamics as dy
 from proofcheck import gram
 from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
-from proofcheck.probabilistic import rate_outcome, rate_plot, replay_rate
+from proofcheck.probabilistic import MAX_STORED_INSTANCES, rate_outcome, rate_plot, replay_rate
 from proofcheck.stats import RateEstimate
 
 from . import K_LEMMA22, c_constant, delta_constant, radius_R, source, width_lemma22, delta_of
@@ -213,6 +213,38 @@ lemma2_3_s2 = Claim(
 
 
 # ---------------------------------------------------------------- s3: expected entry change
+def s3_bounds(c: float, n_plus: int, n_minus: int, n_either: int, neurons: int) -> tuple[float, float]:
+    """99% Clopper-Pearson bounds on ``E sup |dH_ij|`` from neuron counts: ``|c| max(P(plus), P(minus))``
+    below, ``|c| P(plus or minus)`` above (``c = x_i^T x_j``; see :func:`check_s3`)."""
+    upper = c * RateEstimate.of(n_either, neurons, 0).hi
+    lower = c * max(RateEstimate.of(n_plus, neurons, 0).lo, RateEstimate.of(n_minus, neurons, 0).lo)
+    return lower, upper
+
+
+def replay_s3(ctx, record):
+    """The lower bound recomputed from the stored counts against 4R/sqrt(2 pi); each stored neuron of
+    the counted side must again be able to move H_ij that way within the R-ball."""
+    v = decode(record.get("values", {}), exact=False)
+    extra = decode(record.get("extra") or {}, exact=False)
+    D, R, (i, j) = v["dataset"], float(v["R"]), v["pair"]
+    counts, side = extra.get("counts"), extra.get("side")
+    if not counts or side not in ("plus", "minus") or not R > 0:
+        return False, None, "the record holds no neuron counts, side or positive R"
+    c = abs(float(D.X[i] @ D.X[j]))
+    lower, _ = s3_bounds(c, counts["plus"], counts["minus"], counts["either"], counts["neurons"])
+    bound = 4 * R / math.sqrt(2 * math.pi)
+    if not lower > bound:
+        return False, bound - lower, f"99% lower bound {lower:.4g} on E sup|dH_ij| is not above 4R/sqrt(2 pi) = {bound:.4g}"
+    neurons = np.array(decode(extra.get("instances", []), exact=False), dtype=float).reshape(-1, D.d)
+    if len(neurons) == 0:
+        return False, None, "the record holds no neuron to re-check"
+    plus, minus = gram.pair_change_reachable(neurons, D.X[i], D.X[j], R)
+    if not np.all(plus if side == "plus" else minus):
+        return False, None, f"a stored neuron can no longer move H_ij ({side}) within the R-ball"
+    return True, bound - lower, (f"99% lower bound {lower:.4g} on E sup|dH_ij| (from the stored counts) > "
+                                 f"4R/sqrt(2 pi) = {bound:.4g}; {len(neurons)} stored neurons re-checked")
+
+
 def check_s3(ctx):
     """E[sup_W |H_ij(W) - H_ij(W(0))|] against 4R/sqrt(2 pi), with exact neuron-wise reachability.
 
@@ -233,16 +265,19 @@ def check_s3(ctx):
                     for j in range(i, n):
                         plus, minus = gram.pair_change_reachable(W0, D.X[i], D.X[j], R)
                         c = abs(float(D.X[i] @ D.X[j]))
-                        upper = c * RateEstimate.of(int(np.sum(plus | minus)), neurons, 0).hi
-                        lower = c * max(RateEstimate.of(int(np.sum(plus)), neurons, 0).lo,
-                                        RateEstimate.of(int(np.sum(minus)), neurons, 0).lo)
+                        counts = {"plus": int(np.sum(plus)), "minus": int(np.sum(minus)),
+                                  "either": int(np.sum(plus | minus)), "neurons": neurons}
+                        lower, upper = s3_bounds(c, counts["plus"], counts["minus"], counts["either"], neurons)
                         est = c * max(plus.mean(), minus.mean())
                         if worst is None or bound - upper < worst[0]:
-                            worst = (bound - upper, bound - lower, D, R, (i, j), est, upper, bound)
-    margin, lower_margin, D, R, pair, est, upper, bound = worst
+                            side = "plus" if counts["plus"] >= counts["minus"] else "minus"
+                            kept = W0[plus if side == "plus" else minus][:MAX_STORED_INSTANCES]
+                            worst = (bound - upper, bound - lower, D, R, (i, j), est, upper, bound,
+                                     {"counts": counts, "side": side, "instances": kept})
+    margin, lower_margin, D, R, pair, est, upper, bound, kept = worst
     if lower_margin < 0:
         rec = ctx.record_counterexample({"dataset": D, "R": R, "pair": list(pair)}, lower_margin,
-                                        "99% Clopper-Pearson lower bound on E sup")
+                                        "99% Clopper-Pearson lower bound on E sup", extra=kept)
         return Outcome(Verdict.REFUTED, f"E sup|dH_ij| > 4R/sqrt(2 pi) with 99% confidence at R = {R}",
                        examples=count, satisfied=count, margin=lower_margin, counterexample=rec)
     return Outcome(Verdict.SURVIVED,
@@ -257,6 +292,7 @@ lemma2_3_s3 = Claim(
     source=source("p. 14, first display"),
     statement=r"\mathbb E\big[\sup_{\|w_r-w_r(0)\|\le R}|H_{ij}(t)-H_{ij}(0)|\big]\le\frac{4R}{\sqrt{2\pi}}",
     check=check_s3,
+    replay=replay_s3,
     variables=[_R_var],
     uses=["du2019.lemma2.3.s1", "du2019.lemma2.3.s2"],
     formula=[sympy.Le(E(sympy.Abs(H(1) - H(0))), 4 * R_s / sympy.sqrt(2 * sympy.pi))],

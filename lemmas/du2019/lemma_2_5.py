@@ -36,7 +36,7 @@ from proofcheck import gram
 from proofcheck.dynamics import ScalarFlow
 from proofcheck.num import fraction_to_arb
 from proofcheck.codec import decode
-from proofcheck.probabilistic import rate_outcome, replay_rate
+from proofcheck.probabilistic import count_failures, rate_outcome, replay_chunk_instance, replay_rate
 
 from . import K_LEMMA22, c_constant, delta_constant, label_bound, radius_R, source, width_lemma22, delta_of
 
@@ -167,27 +167,42 @@ def replay_whp(ctx, record):
     return replay_rate(ctx, record, delta_of(ctx), verify)
 
 
-def check_repaired(ctx):
-    """At Lemma 2.2's width and in the R' < R regime (one input, wide), simulated flows."""
-    c, C = (float(ctx.constants[k]) for k in ("c", "C"))
-    delta = delta_of(ctx)
-    K = float(ctx.constants["K"])
+def _repaired_setting(ctx):
+    """lambda_0, R, the width and the horizon of the repaired check, from the constants (one input)."""
+    c, delta, K = float(ctx.constants["c"]), delta_of(ctx), float(ctx.constants["K"])
     lam0 = 0.5
     R = radius_R(1, lam0, delta, c)
-    trials = ctx.trials(0.05)
     # wide enough that R' < R whenever ||y - u(0)|| < 1 (R' = 2 ||y - u(0)|| / (sqrt(m) lambda_0))
     m = max(width_lemma22(1, lam0, delta, K), math.ceil((2 / (lam0 * R)) ** 2))
+    return lam0, R, m, 8 / lam0
+
+
+def repaired_chunk(D, m: int, lam0: float, R: float, T: float):
+    """``run_chunk`` for :func:`proofcheck.probabilistic.count_failures`: ``b`` initialisations at width
+    ``m``; a trial fails iff R' < R and a conclusion fails on the simulated flow beyond its error."""
+    def run(rng, b):
+        W0, a0 = dy.init(rng, m, 1, batch=b)
+        traj = dy.flow_with_error(W0, a0, D.X, D.y, T, 0.5, lam=True)
+        r0 = np.sqrt(traj.residual_sq[0])
+        Rp = 2 * r0 / (math.sqrt(m) * lam0)
+        hyp = Rp < R * (1 - 1e-9)
+        decay_bad, ratio = dy.decay_violations(traj, lam0)
+        lam_bad = np.any(traj.lam_min < lam0 / 2 - 1e-9, axis=0)
+        move_bad = np.any(traj.max_move - Rp[None, :] > traj.error_move + 1e-12, axis=0)
+        return hyp & (decay_bad | lam_bad | move_bad), (traj, hyp, Rp, ratio)
+    return run
+
+
+def check_repaired(ctx):
+    """At Lemma 2.2's width and in the R' < R regime (one input, wide), simulated flows."""
+    C = float(ctx.constants["C"])
+    delta = delta_of(ctx)
+    K = float(ctx.constants["K"])
+    lam0, R, m, T = _repaired_setting(ctx)
+    trials = ctx.trials(0.05)
     D = ds.orthonormal(1, C=C, y=[ctx.rng.uniform(-C, C) * 0.5])
-    T = 8 / lam0
-    W0, a0 = dy.init(ctx.rng, m, 1, batch=trials)
-    traj = dy.flow_with_error(W0, a0, D.X, D.y, T, 0.5, lam=True)
-    r0 = np.sqrt(traj.residual_sq[0])
-    Rp = 2 * r0 / (math.sqrt(m) * lam0)
-    hyp = Rp < R * (1 - 1e-9)
-    decay_bad, ratio = dy.decay_violations(traj, lam0)
-    lam_bad = np.any(traj.lam_min < lam0 / 2 - 1e-9, axis=0)
-    move_bad = np.any(traj.max_move - Rp[None, :] > traj.error_move + 1e-12, axis=0)
-    fails = hyp & (decay_bad | lam_bad | move_bad)
+    fails, failing, results = count_failures(ctx.rng, trials, trials, repaired_chunk(D, m, lam0, R, T))
+    ((traj, hyp, Rp, ratio),) = results
     notes = [f"flow: Heun step {traj.extra['step']}, T = {T}; max discretisation error estimate of "
              f"||y-u||^2: {np.max(traj.error_residual):.2g}",
              f"R = {R:.4g}; R' ranged over [{Rp.min():.4g}, {Rp.max():.4g}] at m = {m} "
@@ -203,10 +218,26 @@ def check_repaired(ctx):
                        {"label": "exp(-lambda_0 t) ||y-u(0)||^2", "x": traj.times[::2].tolist(),
                         "y": (np.exp(-lam0 * traj.times[::2]) * traj.residual_sq[0, k]).tolist(),
                         "lo": None, "hi": None}]}
-    return rate_outcome(ctx, int(fails.sum()), int(hyp.sum()), 2 * delta,
+    return rate_outcome(ctx, fails, int(hyp.sum()), 2 * delta,
                         f"one input, m = {m}, {int(hyp.sum())} of {trials} initialisations met R' < R; "
                         f"failures among them (allowed 2 delta)", {"dataset": D, "m": m},
-                        notes=notes, details={"plots": [plot]}, satisfied=int(hyp.sum()))
+                        notes=notes, details={"plots": [plot]}, satisfied=int(hyp.sum()), instances=failing)
+
+
+def replay_repaired(ctx, record):
+    """Hypotheses re-checked (one unit input, |y| <= C, Lemma 2.2's width under the current constants);
+    each stored failing initialisation is regenerated from its generator state and its flow re-checked
+    (R' < R and a conclusion failing); the interval is recomputed from the stored counts (allowed 2 delta)."""
+    v = decode(record.get("values", {}), exact=False)
+    D, m = v["dataset"], v["m"]
+    lam0, R, _, T = _repaired_setting(ctx)
+    if D.n != 1 or D.X_exact is None or D.gram_exact()[0][0] != 1 or float(np.max(np.abs(D.y))) > float(ctx.constants["C"]):
+        return False, None, f"{D.describe()}: not one exact unit input with |y| <= C"
+    need = width_lemma22(1, lam0, delta_of(ctx), float(ctx.constants["K"]))
+    if m < need:
+        return False, None, f"m = {m} is below Lemma 2.2's width {need}"
+    run, cache = repaired_chunk(D, m, lam0, R, T), {}
+    return replay_rate(ctx, record, 2 * delta_of(ctx), lambda inst: replay_chunk_instance(inst, run, cache))
 
 
 _constants = lambda delta=0.1: [delta_constant(delta), c_constant(), label_bound()]
@@ -248,5 +279,6 @@ lemma2_5_repaired = Claim(
     uses=["du2019.lemma2.2", "du2019.lemma2.3:repaired", "du2019.lemma2.4"],
     formula=_formula,
     check=check_repaired,
+    replay=replay_repaired,
     note="Reached honestly at one input: R' < R needs m > 4 n^5 ||y-u(0)||^2/(c^2 delta^2 lambda_0^4).",
 )

@@ -28,7 +28,9 @@ from proofcheck import Claim, Constant, Outcome, Probabilistic, Verdict
 from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
 from proofcheck import gram
-from proofcheck.probabilistic import rate_outcome, rate_plot, smallest_passing
+from proofcheck.codec import decode
+from proofcheck.probabilistic import (count_failures, rate_outcome, rate_plot, replay_chunk_instance,
+                                      replay_rate, smallest_passing)
 from proofcheck.stats import RateEstimate
 
 from . import C_LEMMA23, c_constant, delta_constant, label_bound, source, delta_of
@@ -62,6 +64,56 @@ def residual_plot(traj, lam0, k=0):
                         "lo": None, "hi": None}]}
 
 
+LAM0_ORTHONORMAL = 0.5  # orthonormal inputs: H^inf = I/2 exactly
+
+
+def decay_chunk(D, m: int, lam0: float, T: float, h: float, both: bool):
+    """``run_chunk`` for :func:`proofcheck.probabilistic.count_failures`: ``b`` initialisations at width
+    ``m``, each flow checked for ``||y - u(t)||^2 <= exp(-lambda_0 t)||y - u(0)||^2`` on ``[0, T]``
+    beyond its discretisation error (:func:`proofcheck.dynamics.decay_violations`)."""
+    def run(rng, b):
+        W0, a0 = dy.init(rng, m, D.d, batch=b)
+        traj = dy.flow_with_error(W0, a0, D.X, D.y, T, h, both=both)
+        bad, rel = dy.decay_violations(traj, lam0)
+        traj.extra["worst_ratio"] = rel
+        return bad, traj
+    return run
+
+
+def _per_chunk(m: int, d: int) -> int:
+    return max(1, 3_000_000 // max(1, m * d))
+
+
+def orthonormal_exact(D) -> bool:
+    """Exactly orthonormal inputs (exact Gram matrix = I), where H^inf = I/2 and lambda_0 = 1/2 exactly
+    (H^inf_ij = x_i^T x_j (pi - arccos x_i^T x_j)/(2 pi))."""
+    if D.X_exact is None:
+        return False
+    G = D.gram_exact()
+    return all(G[i][j] == (1 if i == j else 0) for i in range(D.n) for j in range(D.n))
+
+
+def flow_theorem_replay(both: bool, log_factor: bool, h: float = 0.5):
+    """The dataset must meet the check's setting (exactly orthonormal inputs, so lambda_0 = 1/2; |y_i| <= C),
+    the width must be the proven one under the current constants; each stored failing initialisation is
+    regenerated from its generator state and its flow re-checked."""
+    def replay(ctx, record):
+        C, K, delta = float(ctx.constants["C"]), float(ctx.constants["K"]), delta_of(ctx)
+        v = decode(record.get("values", {}), exact=False)
+        D, m = v["dataset"], v["m"]
+        lam0 = LAM0_ORTHONORMAL
+        if D.X_exact is None or float(np.max(np.abs(D.y))) > C:
+            return False, None, f"{D.describe()}: no exact inputs, or a label above C"
+        if not orthonormal_exact(D):
+            return False, None, f"{D.describe()}: the inputs are not exactly orthonormal (H^inf = I/2)"
+        need = width(K, D.n, lam0, delta, log_factor)
+        if m < need:
+            return False, None, f"m = {m} is below the proven width {need}"
+        run, cache = decay_chunk(D, m, lam0, 6 / lam0, h, both), {}
+        return replay_rate(ctx, record, delta, lambda inst: replay_chunk_instance(inst, run, cache))
+    return replay
+
+
 def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: str, h: float = 0.5):
     """Theorem 2.1 / 2.6: failure rate of the exponential decay at the explicit width, plus a width sweep."""
     def check(ctx):
@@ -73,7 +125,7 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
         notes, plots, ran = [], [], None
         for n in (1, 2):
             D = ds.orthonormal(n, C=C, y=ctx.rng.uniform(-C, C, n))
-            lam0 = 0.5  # orthonormal inputs: H^inf = I/2 exactly
+            lam0 = LAM0_ORTHONORMAL
             m = width(K, n, lam0, delta, log_factor)
             if m > cap:
                 note = f"n = {n} (orthonormal): proven width m = {m} is above this budget's cap {cap:.0f}; not run"
@@ -96,7 +148,9 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
             T = 6 / lam0
             # very wide runs (deep budget): bound the total work by ~5e7 neuron-trials
             trials = max(5, min(trials, int(5e7 // (m * n))))
-            fails, traj = dy.flow_decay_failures(ctx.rng, D.X, D.y, m, trials, lam0, T, h, both)
+            fails, failing, trajs = count_failures(ctx.rng, trials, _per_chunk(m, D.d),
+                                                   decay_chunk(D, m, lam0, T, h, both))
+            traj = trajs[0]
             est = RateEstimate.of(fails, trials, delta)
             plots.append(residual_plot(traj, lam0))
             notes.append(f"flow: Heun, step {traj.extra['step']} (error estimate: run at {h}), horizon T = {T}; "
@@ -119,13 +173,13 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
                          f"down to m = {small}"
                          + (f" ({m / small:.3g}x smaller)" if small else ""))
             plots.append(rate_plot(f"{what}: failure rate vs width (n = {n})", "width m", widths[::-1], ests[::-1], delta))
-            ran = (est, D, m) if ran is None or est.lo > ran[0].lo else ran
+            ran = (est, D, m, failing) if ran is None or est.lo > ran[0].lo else ran
         if ran is None:
             return Outcome(Verdict.VACUOUS, "no dataset's proven width fits this budget", notes=notes)
-        est, D, m = ran
+        est, D, m, failing = ran
         return rate_outcome(ctx, est.failures, est.trials, delta,
                             f"{what} at the explicit width m = {m} ({D.describe()})", {"dataset": D, "m": m},
-                            notes=notes, details={"plots": plots[:4]})
+                            notes=notes, details={"plots": plots[:4]}, instances=failing)
     return check
 
 
@@ -145,11 +199,33 @@ thm2_1 = Claim(
     uses=["du2019.lemma2.2", "du2019.lemma2.3", "du2019.lemma2.4", "du2019.lemma2.5", "du2019.init"],
     formula=[sympy.Le(residual(t), sympy.exp(-lambda_0 * t) * residual(0))],
     check=flow_theorem_check(False, False, 0.05, "Theorem 2.1"),
+    replay=flow_theorem_replay(False, False),
     note="delta = 0.5 by default so that the explicit width is reachable (n = 1: m ~ 4.2e4; n = 2 needs 64x more).",
 )
 
 
 # ---------------------------------------------------------------- footnote
+def footnote_instance(D):
+    """One dataset decided exactly: None if two inputs are parallel or antiparallel (outside the
+    hypothesis, exact Gram entries), else the certified enclosure ``(lo, hi)`` of lambda_0 (Arb)."""
+    G = D.gram_exact()
+    if any(abs(G[i][j]) == 1 for i in range(D.n) for j in range(i + 1, D.n)):
+        return None
+    return gram.lambda0_enclosure(G)
+
+
+def replay_footnote(ctx, record):
+    D = decode(record.get("values", {}), exact=False).get("dataset")
+    if D is None or D.X_exact is None:
+        return False, None, "the record holds no dataset with exact inputs"
+    enc = footnote_instance(D)
+    if enc is None:
+        return False, None, f"{D.describe()} has two parallel inputs: outside the hypothesis"
+    lo, hi = enc
+    how = f"{D.describe()}: lambda_0 in [{float(lo):.6g}, {float(hi):.6g}] (Arb, exact Gram matrix)"
+    return bool(hi <= 0), float(hi), how
+
+
 def check_footnote(ctx):
     """lambda_0 > 0 for non-parallel inputs: Arb-certified per dataset, searched towards parallel inputs."""
     examples = certified = 0
@@ -161,11 +237,11 @@ def check_footnote(ctx):
         kind = str(ctx.rng.choice(["parallel", "clustered", "antipodal", "random"]))
         spread = float(10 ** ctx.rng.uniform(-4, -0.5))
         D = ds.make(ctx.rng, n, d, kind, spread=spread)
-        G = D.gram_exact()
-        if any(abs(G[i][j]) == 1 for i in range(n) for j in range(i + 1, n)):
+        enc = footnote_instance(D)
+        if enc is None:
             continue  # two parallel (or antiparallel) inputs: outside the hypothesis
         examples += 1
-        lo, hi = gram.lambda0_enclosure(G)
+        lo, hi = enc
         if hi <= 0:
             rec = ctx.record_counterexample({"dataset": D}, float(hi), "Arb: Rayleigh quotient <= 0")
             return Outcome(Verdict.REFUTED, f"lambda_0 <= {float(hi):.3g} for {D.describe()}",
@@ -196,5 +272,6 @@ footnote = Claim(
     statement=r"\forall i\ne j:\ x_i\nparallel x_j\ \Rightarrow\ \lambda_0=\lambda_{\min}(H^\infty)>0",
     formula=[sympy.Gt(lambda_0, 0)],
     check=check_footnote,
+    replay=replay_footnote,
     note="Antiparallel inputs (x, -x) are excluded with the parallel ones, although H^inf stays definite for them.",
 )

@@ -21,54 +21,82 @@ import sympy
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Verdict
 from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
-from proofcheck.probabilistic import rate_outcome, rate_plot
+from proofcheck.codec import decode
+from proofcheck.probabilistic import count_failures, rate_outcome, rate_plot, replay_chunk_instance, replay_rate
 from proofcheck.stats import RateEstimate
 
 from . import c_constant, delta_constant, delta_of, label_bound, source
-from .thm_2_1 import K_constant, width
+from .thm_2_1 import K_constant, orthonormal_exact, width
 
 residual = sympy.Function("residual")
 lambda_0, k, eta = sympy.Symbol("lambda_0"), sympy.Symbol("k"), sympy.Symbol("eta")
 
 
-def _gd_failures(ctx, D, m, trials, eta_, lam0, steps):
-    fails, worst, traj0 = 0, 0.0, None
-    per = max(1, 3_000_000 // (m * D.d))
-    done = 0
-    while done < trials:
-        b = min(per, trials - done)
-        W0, a0 = dy.init(ctx.rng, m, D.d, batch=b)
+def gd_chunk(D, m: int, eta_: float, lam0: float, steps: int):
+    """``run_chunk`` for :func:`proofcheck.probabilistic.count_failures`: ``b`` initialisations at width
+    ``m``, each run of GD checked against ``(1 - eta lambda_0/2)^k ||y - u(0)||^2`` (relative 1e-12 slack);
+    the result is (trajectory, largest residual/bound over k >= 1)."""
+    def run(rng, b):
+        W0, a0 = dy.init(rng, m, D.d, batch=b)
         traj = dy.gd(W0, a0, D.X, D.y, eta_, steps)
         rate = 1 - eta_ * lam0 / 2
         bound = rate ** traj.times[:, None] * traj.residual_sq[0]
         margin = bound - traj.residual_sq
         bad = np.any(margin < -1e-12 * (1 + traj.residual_sq[0]), axis=0)
-        fails += int(bad.sum())
         with np.errstate(divide="ignore", invalid="ignore"):
-            worst = max(worst, float(np.nanmax(traj.residual_sq[1:] / bound[1:])))
-        traj0 = traj0 or traj
-        done += b
-    return fails, worst, traj0
+            worst = float(np.nanmax(traj.residual_sq[1:] / bound[1:]))
+        return bad, (traj, worst)
+    return run
+
+
+def _gd_failures(ctx, D, m, trials, eta_, lam0, steps):
+    fails, failing, results = count_failures(ctx.rng, trials, max(1, 3_000_000 // (m * D.d)),
+                                             gd_chunk(D, m, eta_, lam0, steps))
+    worst = max([0.0] + [w for _, w in results])
+    return fails, worst, results[0][0], failing
+
+
+def _setting(ctx, n: int = 1):
+    """Width, step and number of steps of the check, from the constants (lambda_0 = 1/2: orthonormal)."""
+    K, delta, eta_c = float(ctx.constants["K"]), delta_of(ctx), float(ctx.constants["eta_c"])
+    lam0 = 0.5
+    eta_ = eta_c * lam0 / n**2
+    return width(K, n, lam0, delta), eta_, lam0, int(np.ceil(8 / (eta_ * lam0 / 2)))  # bound down to ~e^{-8}
+
+
+def replay(ctx, record):
+    """Hypotheses re-checked (exactly orthonormal inputs, |y_i| <= C, the proven width and the assumed step
+    under the current constants); each stored failing initialisation is regenerated from its generator
+    state and its GD run re-checked; the failure rate's interval is recomputed from the stored counts."""
+    v = decode(record.get("values", {}), exact=False)
+    D, m, eta_stored = v["dataset"], v["m"], float(v["eta"])
+    if D.X_exact is None or float(np.max(np.abs(D.y))) > float(ctx.constants["C"]):
+        return False, None, f"{D.describe()}: no exact inputs, or a label above C"
+    if not orthonormal_exact(D):
+        return False, None, f"{D.describe()}: the inputs are not exactly orthonormal (H^inf = I/2)"
+    need, eta_, lam0, steps = _setting(ctx, D.n)
+    if m < need or eta_stored != eta_:
+        return False, None, f"m = {m}, eta = {eta_stored}: not the proven width {need} and step {eta_}"
+    run, cache = gd_chunk(D, m, eta_, lam0, steps), {}
+    return replay_rate(ctx, record, delta_of(ctx), lambda inst: replay_chunk_instance(inst, run, cache))
 
 
 def check(ctx):
-    C, K = (float(ctx.constants[k_]) for k_ in ("C", "K"))
+    C = float(ctx.constants["C"])
     delta = delta_of(ctx)
     eta_c = float(ctx.constants["eta_c"])
     trials = ctx.trials(0.02, minimum=10)
-    n, lam0 = 1, 0.5
+    n = 1
     D = ds.orthonormal(n, C=C, y=ctx.rng.uniform(-C, C, n))
-    m = width(K, n, lam0, delta)
-    eta_ = eta_c * lam0 / n**2
-    steps = int(np.ceil(8 / (eta_ * lam0 / 2)))  # bound down to ~e^{-8}
-    fails, rel, traj = _gd_failures(ctx, D, m, trials, eta_, lam0, steps)
+    m, eta_, lam0, steps = _setting(ctx, n)
+    fails, rel, traj, failing = _gd_failures(ctx, D, m, trials, eta_, lam0, steps)
     est = RateEstimate.of(fails, trials, delta)
     # how far is the step size from necessary: multiply eta until the printed rate fails
     mults, ests = [1], [est]
     mult = 2
     while mult <= 64:
         e2 = eta_ * mult
-        f2, _, _ = _gd_failures(ctx, D, m // 4, max(5, trials // 2), e2, lam0, max(20, int(8 / (e2 * lam0 / 2))))
+        f2, _, _, _ = _gd_failures(ctx, D, m // 4, max(5, trials // 2), e2, lam0, max(20, int(8 / (e2 * lam0 / 2))))
         mults.append(mult), ests.append(RateEstimate.of(f2, max(5, trials // 2), delta))
         if ests[-1].rate > delta:
             break
@@ -88,7 +116,8 @@ def check(ctx):
              f"the printed rate still held (failure rate <= delta) up to {largest}x the assumed step (tested at m/4)",
              "n = 2 needs 64x the width and is not run at these budgets"]
     return rate_outcome(ctx, est.failures, est.trials, delta, f"gradient descent at the explicit width ({D.describe()})",
-                        {"dataset": D, "m": m, "eta": eta_}, notes=notes, details={"plots": plots})
+                        {"dataset": D, "m": m, "eta": eta_}, notes=notes, details={"plots": plots},
+                        instances=failing)
 
 
 thm3_1 = Claim(
@@ -103,4 +132,5 @@ thm3_1 = Claim(
     uses=["du2019.thm2.1"],
     formula=[sympy.Le(residual(k), (1 - eta * lambda_0 / 2) ** k * residual(0))],
     check=check,
+    replay=replay,
 )

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import copy
 import json
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from proofcheck import Verdict, engine
-from proofcheck.codec import encode
+from proofcheck.codec import decode, encode
+from proofcheck.context import BUDGETS, Budget, Context
+from proofcheck.probabilistic import replay_chunk_instance
 from proofcheck.registry import load
 from proofcheck.store import CounterexampleStore
 
@@ -120,3 +124,115 @@ def test_rate_replay_uses_current_constants(registry, tmp_path):
     bad_store._file(claim_id).write_text(json.dumps(rec) + "\n", encoding="utf-8")
     (row,) = engine.replay(claim_id, store=bad_store, registry=registry)
     assert row["refutes"] is False, row["how"]
+
+
+# ---------------------------------------------------------------- claims that survive at the defaults
+# Constants under which each check refutes (small widths, a large step), at the quick budget with more
+# trials where the default count is too small for a Clopper-Pearson refutation.
+MORE_TRIALS = Budget("quick", examples=60, trials=2000, seconds=20)
+FORCED = {
+    "du2019.thm2.1": ({"delta": 0.1, "K": 0.0001}, MORE_TRIALS),
+    "du2019.thm3.1": ({"delta": 0.1, "K": 0.0005, "eta_c": 8}, MORE_TRIALS),
+    "du2019.lemma2.5:repaired": ({"c": 100, "K": 0.01}, MORE_TRIALS),
+    "du2019.lemma2.2": ({"K": 1}, "quick"),
+    "du2019.lemma2.3:repaired": ({"K": 1, "c": 10}, "quick"),
+}
+
+
+def _chunk_of(claim_id, ctx_constants, rec):
+    """The claim's own run_chunk for a record (to find a trial of the stored chunk that does not fail)."""
+    from lemmas.du2019 import lemma_2_5, thm_2_1, thm_3_1
+
+    D = decode(rec["values"]["dataset"])
+    m = rec["values"]["m"]
+    if claim_id == "du2019.thm2.1":
+        return thm_2_1.decay_chunk(D, m, 0.5, 12.0, 0.5, False)
+    if claim_id == "du2019.thm3.1":
+        eta_ = float(decode(rec["values"]["eta"]))
+        return thm_3_1.gd_chunk(D, m, eta_, 0.5, int(np.ceil(8 / (eta_ * 0.5 / 2))))
+    ctx = SimpleNamespace(constants=ctx_constants)
+    lam0, R, _, T = lemma_2_5._repaired_setting(ctx)
+    return lemma_2_5.repaired_chunk(D, m, lam0, R, T)
+
+
+@pytest.mark.parametrize("claim_id", sorted(FORCED))
+def test_forced_refutations_replay(claim_id, registry, tmp_path):
+    overrides, budget = FORCED[claim_id]
+    claim = registry.get(claim_id)
+    assert claim.replay is not None
+    store = CounterexampleStore(tmp_path)
+    result = engine.check(claim_id, budget, 0, overrides=overrides, store=store, registry=registry)
+    assert result.verdict is Verdict.REFUTED, result.evidence
+    (row,) = engine.replay(claim_id, store=store, registry=registry)
+    assert row["refutes"] is True, row["how"]
+    assert "stored" in row["how"] and "re-verified" in row["how"]
+
+    rec = store.load(claim_id)[0]
+    tampered = []
+    bad = copy.deepcopy(rec)
+    _no_failures(bad)
+    tampered.append(bad)
+    bad = copy.deepcopy(rec)
+    bad["extra"]["instances"] = []
+    tampered.append(bad)
+    if claim_id in ("du2019.thm2.1", "du2019.thm3.1", "du2019.lemma2.5:repaired"):
+        inst = rec["extra"]["instances"][0]
+        constants = {k: decode(v, exact=True) for k, v in rec["constants"].items()}
+        run, cache = _chunk_of(claim_id, constants, rec), {}
+        inst_exact = decode(inst, exact=True)
+        ok = [k for k in range(inst_exact["batch"])
+              if not replay_chunk_instance({**inst_exact, "index": k}, run, cache)[0]]
+        assert ok, "every trial of the stored chunk fails"
+        bad = copy.deepcopy(rec)
+        bad["extra"]["instances"][0]["index"] = ok[0]  # a trial of the same chunk that does not fail
+        tampered.append(bad)
+    if claim_id in ("du2019.thm2.1", "du2019.thm3.1"):
+        bad = copy.deepcopy(rec)
+        bad["values"]["m"] = rec["values"]["m"] - 1  # below the proven width
+        tampered.append(bad)
+    for k, bad in enumerate(tampered):
+        bad_store = CounterexampleStore(tmp_path / f"tampered{k}")
+        bad_store.root.mkdir(parents=True)
+        bad_store._file(claim_id).write_text(json.dumps(bad) + "\n", encoding="utf-8")
+        (row,) = engine.replay(claim_id, store=bad_store, registry=registry)
+        assert row["refutes"] is False, (k, row["how"])
+
+
+def test_s3_replay_rechecks_counts_and_neurons(registry):
+    """lemma2.3.s3 holds, so its replay is tested on a constructed record: counts claiming that every
+    neuron moves H_ij upwards refute; a stored neuron far from both boundaries does not re-verify."""
+    from lemmas.du2019.lemma_2_3 import replay_s3
+    from proofcheck import datasets as ds
+    from proofcheck import gram
+
+    claim = registry.get("du2019.lemma2.3.s3")
+    ctx = Context(claim, claim.constant_defaults(), BUDGETS["quick"], 0)
+    D = ds.make(np.random.default_rng(1), 2, 2, "clustered", spread=0.3)
+    R = 0.5
+    W0 = np.random.default_rng(2).standard_normal((500, 2))
+    plus, _ = gram.pair_change_reachable(W0, D.X[0], D.X[1], R)
+    assert plus.any()
+    counts = {"plus": 500, "minus": 0, "either": 500, "neurons": 500}
+    rec = {"values": {"dataset": encode(D), "R": encode(R), "pair": [0, 1]},
+           "extra": {"counts": counts, "side": "plus", "instances": encode(W0[plus][:5])}}
+    ok, margin, how = replay_s3(ctx, rec)
+    assert ok and margin < 0, how
+    far = 100 * (D.X[0] + D.X[1])  # active on both inputs, far beyond R from either boundary
+    rec["extra"]["instances"] = encode(np.vstack([W0[plus][:2], far[None, :]]))
+    assert replay_s3(ctx, rec)[0] is False
+    rec["extra"]["instances"] = encode(W0[plus][:5])
+    rec["extra"]["counts"] = {"plus": 1, "minus": 0, "either": 1, "neurons": 500}
+    assert replay_s3(ctx, rec)[0] is False
+
+
+def test_footnote_replay_needs_a_dataset_in_the_hypothesis(registry):
+    from proofcheck import datasets as ds
+
+    claim = registry.get("du2019.footnote")
+    ctx = Context(claim, claim.constant_defaults(), BUDGETS["quick"], 0)
+    ok, margin, how = claim.replay(ctx, {"values": {"dataset": encode(ds.orthonormal(2))}})
+    assert ok is False and margin == pytest.approx(0.5)
+    twin = ds.orthonormal(1)
+    twin = type(twin)(np.vstack([twin.X, twin.X]), np.zeros(2), twin.C, "parallel", twin.X_exact * 2)
+    ok, _, how = claim.replay(ctx, {"values": {"dataset": encode(twin)}})
+    assert ok is False and "parallel" in how
