@@ -53,14 +53,29 @@ def rate_outcome(ctx, failures: int, trials: int, delta: float, what: str, value
                    margin=est.margin, notes=list(notes), details=details)
 
 
+def guarded_replay(replay: Callable) -> Callable:
+    """Wrap a claim's replay so that a record it cannot read (a field missing or of the wrong type: an
+    older record format, or a damaged one) answers "does not refute" with the reason, instead of
+    aborting the run whose replay-first step reads it."""
+    import functools
+
+    @functools.wraps(replay)
+    def wrapped(ctx, record):
+        try:
+            return replay(ctx, record)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
+    return wrapped
+
+
 def replay_rate(ctx, record: dict, allowed: float,
-                verify: Callable[[dict], tuple[bool, str]] | None = None) -> tuple[bool, float | None, str]:
+                verify: Callable[[dict], tuple[bool, str]]) -> tuple[bool, float | None, str]:
     """Re-verify a stored statistical refutation without sampling again.
 
     The Clopper-Pearson interval is recomputed from the stored counts against ``allowed`` (derived by
     the caller from ``ctx.constants``, never read from the record), at the claim's confidence (or the
-    stored one if higher). With ``verify``, every stored failing instance (decoded exactly) must still
-    fail: ``verify(instance) -> (fails, why)``; a record with failures but no instance does not replay.
+    stored one if higher), and every stored failing instance (decoded exactly) must still fail:
+    ``verify(instance) -> (fails, why)``; a record without a failing instance does not replay.
     Returns ``(still refutes, margin, how)`` with ``margin = allowed - lower bound`` (< 0 refutes)."""
     from .codec import decode
 
@@ -76,17 +91,15 @@ def replay_rate(ctx, record: dict, allowed: float,
     if not est.exceeds_delta:
         return False, -(est.lo - allowed), f"recomputed {est.describe()}: the lower bound does not exceed it"
     instances = decode(extra.get("instances", []), exact=True)
-    if verify is not None:
-        if not instances:
-            return False, None, "the record holds no failing instance to re-check"
-        for k, inst in enumerate(instances):
-            fails, why = verify(inst)
-            if not fails:
-                return False, None, f"stored failing instance {k} no longer fails: {why}"
-        checked = (f"all {len(instances)} stored failing instances re-verified" if len(instances) == failures
-                   else f"the {len(instances)} stored of the {failures} failing instances re-verified")
-        return True, -(est.lo - allowed), f"recomputed {est.describe()}; {checked}"
-    return True, -(est.lo - allowed), f"recomputed {est.describe()} from the stored counts"
+    if not instances:
+        return False, None, "the record holds no failing instance to re-check"
+    for k, inst in enumerate(instances):
+        fails, why = verify(inst)
+        if not fails:
+            return False, None, f"stored failing instance {k} no longer fails: {why}"
+    checked = (f"all {len(instances)} stored failing instances re-verified" if len(instances) == failures
+               else f"the {len(instances)} stored of the {failures} failing instances re-verified")
+    return True, -(est.lo - allowed), f"recomputed {est.describe()}; {checked}"
 
 
 # ---------------------------------------------------------------- replayable batched trials

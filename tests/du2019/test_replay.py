@@ -51,6 +51,11 @@ def _no_instances(rec):
     rec["extra"]["instances"] = []
 
 
+def _drop_dataset(rec):
+    """A damaged (or older-format) record: the replay answers "no" with the reason instead of raising."""
+    del rec["values"]["dataset"]
+
+
 def _huge_radius(rec):
     rec["values"]["R"] = encode(10.0)
 
@@ -60,7 +65,7 @@ TAMPER = {
     "du2019.init": [_set_values(n=0, y=[])],
     "du2019.lemma2.2.s1": [_set_values(delta=0.01)],
     "du2019.lemma2.2.s2": [_set_values(delta=0.01), _set_values(cos=0.5)],  # n = 1 has cosine 1 only
-    "du2019.lemma2.3": [_no_failures, _no_instances, _huge_radius],
+    "du2019.lemma2.3": [_no_failures, _no_instances, _huge_radius, _drop_dataset],
     "du2019.lemma2.3.s1": [_set_values(s=0, R=1)],
     "du2019.lemma2.3.s4@sqrt_2pi_delta": [_set_values(m=1)],
     "du2019.lemma2.4.s2": [_set_values(t=0)],
