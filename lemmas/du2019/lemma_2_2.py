@@ -97,7 +97,7 @@ def verify_pair(m: int, c: Fraction, dl: Fraction, radius_of, delta_of) -> tuple
 
 def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, domain_note="", cos=None, tag=None):
     """Search (m, c, delta) for the largest exact failure probability minus delta; verify with Arb.
-    ``tag`` (e.g. ``{"n": 1}``) goes into the record so that its replay knows which radius was used."""
+    ``tag`` (e.g. ``{"n": 1}``) goes into the record's values so that its replay knows which radius was used."""
     if cos is None:
         cos = _cosines(ctx.rng, min(24, ctx.examples(0.2, minimum=8)))
     leads = []
@@ -114,9 +114,8 @@ def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, doma
         lo, dval = verify_pair(m, c, dl, radius_of, delta_of)
         if lo > dval:
             rec = ctx.record_counterexample(
-                {"m": m, "cos": c, "delta": Fraction(dl)}, float((dval - lo).mid()),
-                "exact binomial law of H_ij(0) (Sheppard's p), Arb enclosure",
-                extra={"P_fail": float(lo.mid()), **(tag or {})})
+                {**(tag or {}), "m": m, "cos": c, "delta": Fraction(dl)}, float((dval - lo).mid()),
+                "exact binomial law of H_ij(0) (Sheppard's p), Arb enclosure", extra={"P_fail": float(lo.mid())})
             return Outcome(Verdict.REFUTED,
                            f"{what}: at m = {m}, x_i^T x_j = {c}, delta = {dl}: P(failure) = {float(lo.mid()):.6g} "
                            f"(Arb lower bound {float(lo.lower()):.6g}) > delta = {float(delta_of(dl)):.6g}",
@@ -143,10 +142,9 @@ _WIDTHS = (1, 2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 128)
 
 def _replay_pair(ctx, record, radius_for, upper=None):
     """Replay of an exact (m, cos, delta') record: the same Arb computation as the search, on its own.
-    ``radius_for(cos, extra) -> (radius_of, why)`` picks the radius (None with a reason if the record
+    ``radius_for(cos, values) -> (radius_of, why)`` picks the radius (None with a reason if the record
     does not fit the claim); ``upper`` is the claim's largest delta'."""
     v = decode(record.get("values", {}), exact=True)
-    extra = decode(record.get("extra") or {}, exact=True)
     try:
         m, c, dl = v["m"], Fraction(v["cos"]), Fraction(v["delta"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -157,7 +155,7 @@ def _replay_pair(ctx, record, radius_for, upper=None):
         return False, None, f"cos = {c} is not a cosine"
     if not 0 < dl < 1 or (upper is not None and dl > upper):
         return False, None, f"delta' = {dl} is outside the claim's domain"
-    radius_of, why = radius_for(c, extra)
+    radius_of, why = radius_for(c, v)
     if radius_of is None:
         return False, None, why
     lo, dval = verify_pair(m, c, dl, radius_of, lambda d: d)
@@ -179,7 +177,7 @@ def check_s1(ctx, upper=None):
 
 
 def replay_s1(upper=None):
-    return lambda ctx, record: _replay_pair(ctx, record, lambda c, extra: (_hoeffding_printed, ""), upper)
+    return lambda ctx, record: _replay_pair(ctx, record, lambda c, values: (_hoeffding_printed, ""), upper)
 
 
 lemma2_2_s1 = Claim(
@@ -274,8 +272,8 @@ def check_s2(ctx):
                         {"dataset": D, "m": m}, notes=exact.notes, instances=[{"W": W} for W in found])
 
 
-def _s2_radius_for(c, extra):
-    n = extra.get("n")
+def _s2_radius_for(c, values):
+    n = values.get("n")
     if n == 1 and c != 1:
         return None, f"n = 1 has the single pair i = j, of cosine 1, not {c}"
     if n not in (1, 2):
