@@ -270,7 +270,12 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
     """Re-verify a stored counterexample rigorously. Returns (still refutes, margin, how)."""
     claim = ctx.claim
     if claim.replay is not None:
-        ok, margin, how = claim.replay(ctx, record)
+        # A record the hook cannot read (an older format, a damaged line) does not refute; it must
+        # never abort the run whose replay-first step reads it.
+        try:
+            ok, margin, how = claim.replay(ctx, record)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+            return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
         return bool(ok), _finite(margin), how
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"

@@ -53,21 +53,6 @@ def rate_outcome(ctx, failures: int, trials: int, delta: float, what: str, value
                    margin=est.margin, notes=list(notes), details=details)
 
 
-def guarded_replay(replay: Callable) -> Callable:
-    """Wrap a claim's replay so that a record it cannot read (a field missing or of the wrong type: an
-    older record format, or a damaged one) answers "does not refute" with the reason, instead of
-    aborting the run whose replay-first step reads it."""
-    import functools
-
-    @functools.wraps(replay)
-    def wrapped(ctx, record):
-        try:
-            return replay(ctx, record)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-            return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
-    return wrapped
-
-
 def replay_rate(ctx, record: dict, allowed: float,
                 verify: Callable[[dict], tuple[bool, str]]) -> tuple[bool, float | None, str]:
     """Re-verify a stored statistical refutation without sampling again.

@@ -28,12 +28,15 @@ class CounterexampleStore:
         safe = re.sub(r"[^A-Za-z0-9_.@=-]", "_", claim_id)
         return self.root / f"{safe}.jsonl"
 
+    @staticmethod
+    def _key(record: dict[str, Any]) -> str:
+        """What makes two records the same counterexample (the seed and the rounded margin do not)."""
+        return json.dumps({k: record.get(k) for k in ("values", "constants", "extra")}, sort_keys=True)
+
     def add(self, claim_id: str, record: dict[str, Any]) -> None:
-        existing = self.load(claim_id)
-        key = json.dumps({"values": record.get("values"), "constants": record.get("constants")}, sort_keys=True)
-        for old in existing:
-            if json.dumps({"values": old.get("values"), "constants": old.get("constants")}, sort_keys=True) == key:
-                return
+        key = self._key(record)
+        if any(self._key(old) == key for old in self.load(claim_id)):
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self._file(claim_id), "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, sort_keys=True) + "\n")

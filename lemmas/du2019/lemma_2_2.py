@@ -39,7 +39,7 @@ from proofcheck import dynamics as dy
 from proofcheck import gram
 from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
-from proofcheck.probabilistic import (binomial_failure_mass, guarded_replay, rate_outcome, rate_plot,
+from proofcheck.probabilistic import (binomial_failure_mass, rate_outcome, rate_plot,
                                      replay_rate, smallest_passing)
 from proofcheck.stats import RateEstimate
 from hypothesis import strategies as st
@@ -191,7 +191,7 @@ lemma2_2_s1 = Claim(
                       1 - dp_s)],
     variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
     check=check_s1,
-    replay=guarded_replay(replay_s1()),
+    replay=replay_s1(),
     note="Decided exactly: H_ij(0) = c K/m with K ~ Bin(m, (pi - arccos c)/(2 pi)).",
 )
 
@@ -205,7 +205,7 @@ lemma2_2_s1_repaired = Claim(
     kind=Probabilistic(delta="delta_p"),
     variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
     check=lambda ctx: check_s1(ctx, upper=_S1_UPPER),
-    replay=guarded_replay(replay_s1(_S1_UPPER)),
+    replay=replay_s1(_S1_UPPER),
     note="Hoeffding gives sqrt(log(2/delta')/(2m)), which is <= the printed 2 sqrt(log(1/delta')/m) iff "
          "delta' <= 2^(-1/7) ~ 0.9057; the search grid stops at 0.9057 (a rational below 2^(-1/7)).",
 )
@@ -308,7 +308,7 @@ lemma2_2_s2 = Claim(
     constants=[delta_constant(0.1)],
     kind=Probabilistic(delta="delta"),
     check=check_s2,
-    replay=guarded_replay(replay_s2),
+    replay=replay_s2,
     note="The conclusion of the union-bound line, checked on its own (n = 1 and one pair of n = 2 exactly, "
          "n = 2, 3 sampled). For n = 1 it fails at m = 1 once delta > e^(-1/64): the radius 4 sqrt(log(1/delta)) "
          "drops below the deviation 1/2; for delta/n^2 <= 2^(-1/7) it follows from s1:repaired and s2:repaired.",
@@ -520,6 +520,6 @@ lemma2_2 = Claim(
     uses=["du2019.lemma2.2.s1", "du2019.lemma2.2.s2", "du2019.lemma2.2.s3"],
     formula=[sympy.Le(norm2(H(0) - H_inf), lambda_0 / 4), sympy.Ge(lambda_min(H(0)), 3 * lambda_0 / 4)],
     check=check_lemma,
-    replay=guarded_replay(replay_lemma),
+    replay=replay_lemma,
     note="lambda_0 is enclosed rigorously (Arb); the width uses its lower bound, the test its upper bound.",
 )

@@ -48,7 +48,7 @@ from proofcheck import dynamics as dy
 from proofcheck import gram
 from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
-from proofcheck.probabilistic import (MAX_STORED_INSTANCES, guarded_replay, rate_outcome, rate_plot,
+from proofcheck.probabilistic import (MAX_STORED_INSTANCES, rate_outcome, rate_plot,
                                      replay_rate)
 from proofcheck.stats import RateEstimate
 
@@ -151,7 +151,7 @@ lemma2_3_s1 = Claim(
     source=source("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff|w_r(0)^\top x_i|<R",
     check=check_s1,
-    replay=guarded_replay(replay_s1(_printed_event)),
+    replay=replay_s1(_printed_event),
     variables=[_R_var, _s_var],
     formula=[sympy.Lt(sympy.Abs(s_s), R_s)],
     extra={"symbols": "s = w_r(0)^T x_i"},
@@ -162,7 +162,7 @@ lemma2_3_s1_repaired = Claim(
     source=source("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff -R\le w_r(0)^\top x_i<R",
     check=check_s1_repaired,
-    replay=guarded_replay(replay_s1(_repaired_event)),
+    replay=replay_s1(_repaired_event),
     note="The closed ball reaches w^T x_i = s + R exactly, which switches an inactive input on (1{. >= 0}).",
 )
 
@@ -293,7 +293,7 @@ lemma2_3_s3 = Claim(
     source=source("p. 14, first display"),
     statement=r"\mathbb E\big[\sup_{\|w_r-w_r(0)\|\le R}|H_{ij}(t)-H_{ij}(0)|\big]\le\frac{4R}{\sqrt{2\pi}}",
     check=check_s3,
-    replay=guarded_replay(replay_s3),
+    replay=replay_s3,
     variables=[_R_var],
     uses=["du2019.lemma2.3.s1", "du2019.lemma2.3.s2"],
     formula=[sympy.Le(E(sympy.Abs(H(1) - H(0))), 4 * R_s / sympy.sqrt(2 * sympy.pi))],
@@ -415,12 +415,12 @@ lemma2_3_s4_sqrt = Claim(
     id="du2019.lemma2.3.s4@sqrt_2pi_delta",
     title="Markov as printed first: w.p. 1 - delta, sum_ij |dH_ij| <= 4 n^2 R / sqrt(2 pi delta)",
     statement=r"\Pr\Big[\sum_{ij}|H_{ij}(t)-H_{ij}(0)|\le\frac{4n^2R}{\sqrt{2\pi\delta}}\Big]\ge1-\delta",
-    check=check_s4("sqrt"), replay=guarded_replay(replay_s4("sqrt")), **_s4_common)
+    check=check_s4("sqrt"), replay=replay_s4("sqrt"), **_s4_common)
 lemma2_3_s4_times = Claim(
     id="du2019.lemma2.3.s4@sqrt_2pi_times_delta",
     title="Markov as printed second: w.p. 1 - delta, sum_ij |dH_ij| <= 4 n^2 R / (sqrt(2 pi) delta)",
     statement=r"\Pr\Big[\sum_{ij}|H_{ij}(t)-H_{ij}(0)|\le\frac{4n^2R}{\sqrt{2\pi}\,\delta}\Big]\ge1-\delta",
-    check=check_s4("times"), replay=guarded_replay(replay_s4("times")), **_s4_common)
+    check=check_s4("times"), replay=replay_s4("times"), **_s4_common)
 
 
 # ---------------------------------------------------------------- the lemma
@@ -557,7 +557,7 @@ lemma2_3 = Claim(
           "du2019.lemma2.3.s4@sqrt_2pi_times_delta"],
     formula=[sympy.Gt(lambda_min(H(1)), lambda_0 / 2)],
     check=_lemma_check(False),
-    replay=guarded_replay(_lemma_replay(False)),
+    replay=_lemma_replay(False),
     note="As printed: no width hypothesis. The worst W in the ball is searched, not a random one.",
 )
 lemma2_3_repaired = Claim(
@@ -570,7 +570,7 @@ lemma2_3_repaired = Claim(
     kind=Probabilistic(delta="delta"),
     uses=["du2019.lemma2.2", "du2019.lemma2.3.s4@sqrt_2pi_times_delta"],
     check=_lemma_check(True),
-    replay=guarded_replay(_lemma_replay(True)),
+    replay=_lemma_replay(True),
     note="The proof's last line needs lambda_min(H(0)) >= 3 lambda_0/4 (Lemma 2.2): its width and its "
          "failure probability delta are added.",
 )

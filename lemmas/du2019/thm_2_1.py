@@ -29,7 +29,7 @@ from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
 from proofcheck import gram
 from proofcheck.codec import decode
-from proofcheck.probabilistic import (count_failures, guarded_replay, rate_outcome, rate_plot,
+from proofcheck.probabilistic import (count_failures, rate_outcome, rate_plot,
                                      replay_chunk_instance, replay_rate, smallest_passing)
 from proofcheck.stats import RateEstimate
 
@@ -199,7 +199,7 @@ thm2_1 = Claim(
     uses=["du2019.lemma2.2", "du2019.lemma2.3", "du2019.lemma2.4", "du2019.lemma2.5", "du2019.init"],
     formula=[sympy.Le(residual(t), sympy.exp(-lambda_0 * t) * residual(0))],
     check=flow_theorem_check(False, False, 0.05, "Theorem 2.1"),
-    replay=guarded_replay(flow_theorem_replay(False, False)),
+    replay=flow_theorem_replay(False, False),
     note="delta = 0.5 by default so that the explicit width is reachable (n = 1: m ~ 4.2e4; n = 2 needs 64x more).",
 )
 
@@ -272,6 +272,6 @@ footnote = Claim(
     statement=r"\forall i\ne j:\ x_i\nparallel x_j\ \Rightarrow\ \lambda_0=\lambda_{\min}(H^\infty)>0",
     formula=[sympy.Gt(lambda_0, 0)],
     check=check_footnote,
-    replay=guarded_replay(replay_footnote),
+    replay=replay_footnote,
     note="Antiparallel inputs (x, -x) are excluded with the parallel ones, although H^inf stays definite for them.",
 )
