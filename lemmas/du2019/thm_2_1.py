@@ -44,10 +44,11 @@ def width(K: float, n: int, lam0: float, delta: float, log_factor: bool = False)
     base = K * n**6 / (lam0**4 * delta**3)
     if not log_factor:
         return math.ceil(base)
-    m = base
+    # the least m >= 1 with m >= base * log(m / delta): iterate from a point where the log is >= 1
+    m = max(base, math.e * delta, 1.0)
     for _ in range(60):
-        m = base * math.log(m / delta)
-    return math.ceil(m)
+        m = max(1.0, base * math.log(max(m / delta, math.e)))
+    return max(1, math.ceil(m))
 
 
 def residual_plot(traj, lam0, k=0):

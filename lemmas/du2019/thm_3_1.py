@@ -97,7 +97,8 @@ def check(ctx):
     mult = 2
     while mult <= 64:
         e2 = eta_ * mult
-        f2, _, _, _ = _gd_failures(ctx, D, m // 4, max(5, trials // 2), e2, lam0, max(20, int(8 / (e2 * lam0 / 2))))
+        f2, _, _, _ = _gd_failures(ctx, D, max(1, m // 4), max(5, trials // 2), e2, lam0,
+                                   max(20, int(8 / (e2 * lam0 / 2))))
         mults.append(mult), ests.append(RateEstimate.of(f2, max(5, trials // 2), delta))
         if ests[-1].rate > delta:
             break
