@@ -335,10 +335,13 @@ def check_s2_repaired(ctx):
     iff 4(2a + b) <= 16(a + b), which z3 decides; and n^2 delta' = n^2 (delta/n^2) = delta (sympy)."""
     import z3
 
+    from proofcheck.certify import fresh_z3
+
     n, d = sympy.symbols("n delta", positive=True)
     union_ok = sympy.simplify(n**2 * (d / n**2) - d) == 0
     logs_ok = (sympy.expand_log(sympy.log(n**2 / d), force=True) == 2 * sympy.log(n) - sympy.log(d)
                and sympy.expand_log(sympy.log(n / d), force=True) == sympy.log(n) - sympy.log(d))
+    fresh_z3()  # models must not depend on earlier decisions in this process
     a, b = z3.Reals("a b")
     s = z3.Solver()
     s.add(a >= 0, b > 0, z3.Not(z3.And(2 * a + b >= 0, 4 * (2 * a + b) <= 16 * (a + b))))

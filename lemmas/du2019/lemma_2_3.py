@@ -43,6 +43,7 @@ from scipy import stats as sps
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdict
+from proofcheck.certify import fresh_z3
 from proofcheck import datasets as ds
 from proofcheck import dynamics as dy
 from proofcheck import gram
@@ -70,6 +71,7 @@ def _flip_event(s, R):
 
 
 def _decide_equivalence(rhs):
+    fresh_z3()  # models must not depend on earlier decisions in this process
     s, R = z3.Reals("s R")
     solver = z3.Solver()
     solver.add(R > 0, z3.Not(_flip_event(s, R) == rhs(s, R)))

@@ -6,7 +6,8 @@
 
 Both return a :class:`proofcheck.claim.Outcome` or ``None`` (undecided: let the next layer try).
 """
+from .exact import fresh_z3
 from .interval import certify_interval
 from .polynomial import decide_polynomial
 
-__all__ = ["certify_interval", "decide_polynomial"]
+__all__ = ["certify_interval", "decide_polynomial", "fresh_z3"]

@@ -287,3 +287,14 @@ def guarded(name: str, ctx: Any, run: Callable[[], Any]) -> Any:
         except Exception:
             pass
         return None
+
+
+def fresh_z3() -> None:
+    """Start a z3 decision in a pristine context.
+
+    z3 models depend on what the context has seen before (term ids, learnt state), so without this
+    a claim's counterexample would depend on which claims the same worker process decided earlier:
+    the same seed must give the same JSON whichever worker runs the claim."""
+    import z3.z3 as z3_internal
+
+    z3_internal._main_ctx = None

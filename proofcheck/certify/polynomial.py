@@ -30,7 +30,7 @@ import z3
 from ..claim import Outcome
 from ..num import arb_eval, arb_endpoints
 from ..verdict import Verdict
-from .exact import (ExactClaim, Unsupported, guarded, exact_claim, exact_sign, exact_value,
+from .exact import (ExactClaim, Unsupported, fresh_z3, guarded, exact_claim, exact_sign, exact_value,
                     holds_exactly, safe_float, to_sympy_rational)
 
 #: z3 time limit (seconds) per query, by budget name.
@@ -243,9 +243,12 @@ def decide_polynomial(ctx, timeout: float | None = None) -> Outcome | None:
 
 
 def _decide(ctx, timeout: float | None) -> Outcome | None:
+    global _AUX
     claim = ctx.claim
     if getattr(claim, "check", None) is not None:
         raise Unsupported("claim has its own procedure")
+    fresh_z3()
+    _AUX = itertools.count(1)  # auxiliary names, too, start afresh for every decision
     ec = exact_claim(claim, ctx.constants)
     if timeout is None:
         timeout = TIMEOUTS.get(getattr(ctx.budget, "name", ""), 10.0)
