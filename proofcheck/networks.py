@@ -60,16 +60,21 @@ def unvec(v: Any, k: int) -> np.ndarray:
     return v.reshape(-1, k).T
 
 
-def _neurons(W: np.ndarray, reading: str) -> tuple[np.ndarray, float]:
-    """(the columns the model sums over, its normalisation constant)."""
-    k, n = W.shape
+def _reading(k: int, n: int, reading: str) -> tuple[int, Fraction]:
+    """(how many neurons the model sums over, its normalisation constant) for input dim k, n neurons."""
     if reading == "appendix":
-        return W, 1.0 / n
+        return n, Fraction(1, n)
     if reading == "printed":
         if k > n:
             raise ModelError(f"eq. (2.1) as printed sums w_1..w_k, but only n = {n} < k = {k} neurons exist")
-        return W[:, :k], 1.0 / k
+        return k, Fraction(1, k)
     raise ModelError(f"unknown reading {reading!r} (use 'appendix' or 'printed')")
+
+
+def _neurons(W: np.ndarray, reading: str) -> tuple[np.ndarray, float]:
+    """(the columns the model sums over, its normalisation constant)."""
+    use, c = _reading(*W.shape, reading)
+    return W[:, :use], float(c)
 
 
 def forward(W: Any, z: Any, reading: str = "appendix") -> np.ndarray:
@@ -137,14 +142,7 @@ def population_loss_exact(dist, W: Any, W_star: Any, reading: str = "appendix") 
     Wsq = _exact_cols(W_star)
     k = len(Wq[0])
     n = len(Wq)
-    if reading == "appendix":
-        c, use = Fraction(1, n), n
-    elif reading == "printed":
-        if k > n:
-            raise ModelError(f"eq. (2.1) as printed sums w_1..w_k, but only n = {n} < k = {k} neurons exist")
-        c, use = Fraction(1, k), k
-    else:
-        raise ModelError(f"unknown reading {reading!r}")
+    use, c = _reading(k, n, reading)
     total = Fraction(0)
     for x, p in zip(dist.atoms_q, dist.weights_q):
         f = sum((max(exact_dot(w, x), Fraction(0)) for w in Wq[:use]), Fraction(0))
@@ -201,14 +199,7 @@ def population_gradient_exact(dist, W: Any, W_star: Any, reading: str = "appendi
     Wq = _exact_cols(W)
     Wsq = _exact_cols(W_star)
     k, n = len(Wq[0]), len(Wq)
-    if reading == "appendix":
-        c, use = Fraction(1, n), n
-    elif reading == "printed":
-        if k > n:
-            raise ModelError(f"eq. (2.1) as printed sums w_1..w_k, but only n = {n} < k = {k} neurons exist")
-        c, use = Fraction(1, k), k
-    else:
-        raise ModelError(f"unknown reading {reading!r}")
+    use, c = _reading(k, n, reading)
     G = np.empty((k, n), dtype=object)
     G[:, :] = Fraction(0)
     for x, p in zip(dist.atoms_q, dist.weights_q):
