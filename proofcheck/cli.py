@@ -256,7 +256,6 @@ def _render(report: dict[str, Any], fmt: str) -> str:
 
 
 def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
-    render = _render
 
     if fmt == "all":
         base = Path(output or "proofcheck-report")
@@ -264,10 +263,10 @@ def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
             base = base.with_suffix("")
         for f in FORMATS:
             path = base.with_name(base.name + "." + f)
-            path.write_text(render(report, f), encoding="utf-8")
+            path.write_text(_render(report, f), encoding="utf-8")
             _eprint(f"wrote {path}")
         return
-    text = render(report, fmt)
+    text = _render(report, fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         _eprint(f"wrote {output}")

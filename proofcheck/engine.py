@@ -298,19 +298,19 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
     claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     store = store or CounterexampleStore()
     out = []
+    defaults = claim.constant_defaults()
     for rec in store.load(claim.id):
-        constants = claim.constant_defaults()
+        seed = rec.get("seed", 0)
+        constants = dict(defaults)
         constants.update({k: decode(v, exact=True) for k, v in rec.get("constants", {}).items()})
-        ctx = Context(claim, constants, BUDGETS["quick"], rec.get("seed", 0), store=None)
         if claim.conclusion is None and claim.replay is None:
-            seed = rec.get("seed", 0)
-            result = check(claim, "quick", seed, registry=registry, replay_first=False,
-                           overrides={k: v for k, v in constants.items() if k in {c.name for c in claim.constants}
-                                      and v != claim.constant_defaults().get(k)})
+            changed = {k: v for k, v in constants.items() if k in defaults and v != defaults[k]}
+            result = check(claim, "quick", seed, registry=registry, replay_first=False, overrides=changed)
             out.append({"record": rec, "refutes": result.verdict is Verdict.REFUTED,
                         "how": f"re-ran the claim's procedure with seed {seed}: {result.evidence}",
                         "margin": result.margin})
             continue
+        ctx = Context(claim, constants, BUDGETS["quick"], seed, store=None)
         ok, margin, how = replay_record(ctx, rec)
         out.append({"record": rec, "refutes": ok, "how": how, "margin": margin})
     return out
