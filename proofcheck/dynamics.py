@@ -278,24 +278,3 @@ def decay_violations(traj: Trajectory, rate: float, tol: float = 1e-12) -> tuple
         ratio = np.max(np.where(bound[1:] > 0, (r2[1:] + err[1:]) / np.where(bound[1:] > 0, bound[1:], 1), 0.0),
                        axis=0)
     return violated, ratio
-
-
-def flow_decay_failures(rng: np.random.Generator, X: np.ndarray, y: np.ndarray, m: int, trials: int,
-                        rate: float, T: float, h: float, both: bool = False,
-                        chunk_elems: int = 3_000_000) -> tuple[int, Trajectory]:
-    """Independent initialisations at width ``m``: how many flows violate
-    ``||y - u(t)||^2 <= exp(-rate t) ||y - u(0)||^2`` on ``[0, T]`` beyond the discretisation error.
-    Returns the count and the trajectory of the first chunk (for plots)."""
-    d = X.shape[1]
-    per = max(1, chunk_elems // max(1, m * d))
-    fails, first, done = 0, None, 0
-    while done < trials:
-        b = min(per, trials - done)
-        W0, a0 = init(rng, m, d, batch=b)
-        traj = flow_with_error(W0, a0, X, y, T, h, both=both)
-        bad, rel = decay_violations(traj, rate)
-        traj.extra["worst_ratio"] = rel
-        fails += int(bad.sum())
-        first = first or traj
-        done += b
-    return fails, first

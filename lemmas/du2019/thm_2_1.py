@@ -135,7 +135,7 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
                     widths, ests, w = [], [], 10_000
                     while w >= 10:
                         tr = max(5, trials // 4)
-                        f_w, _ = dy.flow_decay_failures(ctx.rng, D.X, D.y, w, tr, 0.5, 6 / 0.5, h, both)
+                        f_w, _, _ = count_failures(ctx.rng, tr, _per_chunk(w, D.d), decay_chunk(D, w, 0.5, 6 / 0.5, h, both))
                         widths.append(w), ests.append(RateEstimate.of(f_w, tr, delta))
                         w //= 10
                     small = smallest_passing(widths, ests, delta)
@@ -164,7 +164,8 @@ def flow_theorem_check(both: bool, log_factor: bool, trial_scale: float, what: s
             w = m // 8
             while w >= 1:
                 sweep_trials = max(5, trials // 2)
-                f_w, _ = dy.flow_decay_failures(ctx.rng, D.X, D.y, w, sweep_trials, lam0, T, h, both)
+                f_w, _, _ = count_failures(ctx.rng, sweep_trials, _per_chunk(w, D.d),
+                                           decay_chunk(D, w, lam0, T, h, both))
                 widths.append(w)
                 ests.append(RateEstimate.of(f_w, sweep_trials, delta))
                 w //= 8
