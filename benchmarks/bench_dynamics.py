@@ -14,9 +14,9 @@ import time
 
 import numpy as np
 
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
-from proofcheck import gram
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
+from proofcheck.ml import gram
 
 
 def _rate(fn, min_seconds=0.3):

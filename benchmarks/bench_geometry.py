@@ -22,9 +22,9 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from proofcheck.distributions import FiniteAtoms, StandardGaussian  # noqa: E402
-from proofcheck.geometry import gaussian_cone  # noqa: E402
-from proofcheck.networks import KLM_ALL, batch_block_matrices, block_matrix  # noqa: E402
+from proofcheck.ml.distributions import FiniteAtoms, StandardGaussian  # noqa: E402
+from proofcheck.ml.geometry import gaussian_cone  # noqa: E402
+from proofcheck.ml.networks import KLM_ALL, batch_block_matrices, block_matrix  # noqa: E402
 
 
 def timed(fn, repeat=1):

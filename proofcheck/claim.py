@@ -81,10 +81,40 @@ class Variable:
     hi: Any = None
     integer: bool = False
     meaning: str = ""
+    # An exact predicate for values that are objects (a distribution with positive mass, unit-norm
+    # rational inputs...): the engine applies it to every found and every stored value.
+    contains: Callable[[Any], bool] | None = None
 
     @property
     def symbol(self) -> sympy.Symbol:
         return sympy.Symbol(self.name, integer=True) if self.integer else sympy.Symbol(self.name, real=True)
+
+    def in_domain(self, value: Any) -> bool:
+        """Exact membership of a stored or found value in the variable's stated domain.
+
+        Scalars are compared exactly with ``lo``/``hi`` (a float is the rational it stores; sympy
+        bounds such as ``2/pi`` are compared rigorously); ``contains`` (an exact predicate) decides
+        for objects. A value that cannot be compared is outside."""
+        from .num import exact_compare, is_scalar
+
+        if self.contains is not None:
+            try:
+                if not self.contains(value):
+                    return False
+            except (TypeError, ValueError, ArithmeticError, AttributeError):
+                return False
+        if not is_scalar(value):
+            return True
+        if self.integer and int(value) != value:
+            return False
+        try:
+            if self.lo is not None and exact_compare(value, self.lo) < 0:
+                return False
+            if self.hi is not None and exact_compare(value, self.hi) > 0:
+                return False
+        except (TypeError, ValueError, ArithmeticError):
+            return False
+        return True
 
     def strategy_for(self, constants: Mapping[str, Any]):
         s = self.strategy
@@ -170,6 +200,29 @@ class Probabilistic:
     name = "probabilistic"
 
 
+@dataclass(frozen=True)
+class Witness:
+    """An instance the encoder supplies (a textbook counterexample, the case a proof names).
+
+    The engine re-verifies it exactly like a search find; a refutation it gives is labelled
+    ``found_by: witness`` in the JSON and the report, never presented as found by search."""
+
+    values: Mapping[str, Any]
+    why: str
+
+
+@dataclass(frozen=True)
+class Emptiness:
+    """A certificate that a claim's hypotheses can never hold, for the engine to check.
+
+    ``parts`` pairs each piece of a cover of the whole domain (described in words) with a rigorous
+    *upper* bound on the margin of one hypothesis there (an :class:`~proofcheck.num.Enclosure`, from
+    safe-side extremal bounds); the claim is ``vacuous`` only if every bound is certainly < 0."""
+
+    parts: Sequence[tuple[str, Any]]
+    how: str
+
+
 @dataclass
 class Definition:
     """A symbol a paper defines once and its claims may use (``m_min(phi)``, ``lambda_0``...).
@@ -208,6 +261,17 @@ class Claim:
     # For claims with a custom check: ``replay(ctx, record) -> (still refutes, margin, how)``
     # re-verifies one stored counterexample on its own (exactly or with intervals).
     replay: Callable[[Any, Any], tuple] | None = None
+    # Why the declared form cannot express this claim (required with ``check``): a procedure is
+    # the exception, and the engine re-verifies every refutation it returns through ``replay``.
+    procedure_reason: str = ""
+    # A procedure that can never refute (it only proves or bounds) may omit ``replay``.
+    refutes: bool = True
+    # Instances the encoder supplies; re-verified by the engine and labelled as witnesses.
+    witnesses: Sequence[Witness] = ()
+    # ``emptiness(ctx) -> Emptiness | None``: a certificate that the hypotheses can never hold,
+    # built from safe-side bounds over the whole domain; without one, hypotheses never met in the
+    # search is ``survived`` with 0 satisfied, never ``vacuous``.
+    emptiness: Callable[[Any], Any] | None = None
     # Relative cost of one example (1 = cheap scalar formula): the budget's example count is scaled.
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.
@@ -227,6 +291,10 @@ class Claim:
             self.conclusion = as_condition(self.conclusion, "conclusion")
         elif self.check is None:
             raise ClaimError(f"{self.id}: a claim needs a conclusion or a custom check")
+        if self.check is not None and self.refutes and self.replay is None:
+            raise ClaimError(f"{self.id}: a procedure that can refute needs a replay hook, so the engine "
+                             f"re-verifies its counterexamples (or declare refutes=False)")
+        self.witnesses = tuple(self.witnesses)
         self.uses = tuple(self.uses)
         self.formula = tuple(self.formula)
 
@@ -270,6 +338,8 @@ class Claim:
             "source": self.source.to_json(),
             "statement": self.statement,
             "kind": self.kind.name,
+            "procedure": bool(self.check),
+            "procedure_reason": self.procedure_reason,
             "delta": getattr(self.kind, "delta", None) if self.is_probabilistic else None,
             "constants": {c.name: _show(c.value) for c in self.constants},
             "variables": {v.name: v.domain for v in self.variables},
@@ -357,6 +427,8 @@ class Outcome:
     verdict: Any
     evidence: str
     examples: int = 0
+    # The layer that decided (see ``verdict.DECIDED_BY``); the engine fills it where it knows.
+    decided_by: str = ""
     satisfied: int = 0
     margin: float | None = None
     counterexample: dict[str, Any] | None = None

@@ -90,8 +90,12 @@ class Context:
             self._progress(f"{self.claim.id}: {message}")
 
     def record_counterexample(self, values: Mapping[str, Any], margin: Any, how: str,
-                              extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Encode a verified counterexample and save it at once (it survives an interrupted run)."""
+                              extra: Mapping[str, Any] | None = None, found_by: str | None = None) -> dict[str, Any]:
+        """Encode a verified counterexample and save it at once (it survives an interrupted run).
+
+        ``found_by`` says where it came from: ``search``, ``decision`` (a decision procedure's
+        model) or ``witness`` (an instance the encoder supplied); a replay keeps it. A procedure
+        that does not say is labelled ``witness``: its instances are the encoder's choice."""
         from .codec import encode
 
         record = {
@@ -99,6 +103,7 @@ class Context:
             "constants": {k: encode(v) for k, v in self.constants.items()},
             "margin": float(margin) if margin is not None else None,
             "verified_by": how,
+            "found_by": found_by or "witness",
             "seed": self.run_seed,
         }
         if extra:

@@ -114,7 +114,8 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     seconds = time.monotonic() - started
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
     return Result(
-        id=claim.id, verdict=verdict, evidence=outcome.evidence, examples=outcome.examples,
+        id=claim.id, verdict=verdict, evidence=outcome.evidence, decided_by=outcome.decided_by or "procedure",
+        examples=outcome.examples,
         satisfied=outcome.satisfied, margin=_finite(outcome.margin), constants=constants,
         counterexample=outcome.counterexample, seconds=seconds,
         reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides, store),
@@ -147,12 +148,13 @@ def _finite(x: Any) -> float | None:
 
 
 def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outcome:
+    """The pipeline; every outcome leaves it with ``decided_by`` naming the layer that decided."""
     claim = ctx.claim
     problems = lint(claim, registry.definitions_for(claim))
     if problems:
         names = ", ".join(p.name for p in problems)
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
-                       details={"undefined": [p.name for p in problems]})
+                       details={"undefined": [p.name for p in problems]}, decided_by="lint")
 
     if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None):
         replayed = _replay_stored(ctx)
@@ -163,21 +165,59 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         outcome = claim.check(ctx)
         if not isinstance(outcome, Outcome):
             raise ClaimError(f"{claim.id}: check() must return an Outcome")
-        return outcome
+        outcome.decided_by = outcome.decided_by or "procedure"
+        return _reverified_procedure_outcome(ctx, outcome)
 
     if claim.is_probabilistic:
-        raise ClaimError(f"{claim.id}: a probabilistic claim needs a check procedure")
+        decide_probabilistic = getattr(claim.kind, "decide", None)
+        if decide_probabilistic is None:
+            raise ClaimError(f"{claim.id}: a probabilistic claim needs a declared event or a check procedure")
+        outcome = decide_probabilistic(ctx)
+        outcome.decided_by = outcome.decided_by or "statistics"
+        return outcome
 
     notes: list[str] = []
     if claim.is_algebraic():
         exact = _try_layer("proofcheck.certify.polynomial", "decide_polynomial", ctx, notes)
         if exact is not None:
+            exact.decided_by = exact.decided_by or "decision"
             return exact
         interval = _try_layer("proofcheck.certify.interval", "certify_interval", ctx, notes)
         if interval is not None:
+            interval.decided_by = interval.decided_by or "interval"
             return interval
 
     return outcome_of_search(ctx, ctx.search(), notes)
+
+
+def _reverified_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
+    """A procedure's ``refuted`` stands only if the engine re-verifies its counterexample on its own:
+    the record's constants are the ones checked, its values lie in the variables' domains, and the
+    claim's replay hook confirms it. Otherwise the procedure's finding is no refutation."""
+    verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
+    if verdict is not Verdict.REFUTED:
+        return outcome
+    from .codec import encode
+
+    record = outcome.counterexample
+    problem = ""
+    if not isinstance(record, Mapping):
+        problem = "the procedure returned no counterexample record"
+    elif record.get("constants") != {k: encode(v) for k, v in ctx.constants.items()}:
+        problem = "the record's constants are not the constants checked"
+    else:
+        record.setdefault("found_by", "witness")
+        ok, _, how = replay_record(ctx, record)
+        if not ok:
+            problem = f"the engine's re-verification did not confirm it ({how})"
+        else:
+            outcome.notes = list(outcome.notes) + [f"re-verified by the engine through the claim's replay: {how}"]
+    if not problem:
+        return outcome
+    return Outcome(Verdict.ERROR, f"the claim's procedure reported a refutation the engine could not re-verify: "
+                   f"{problem}", examples=outcome.examples, satisfied=outcome.satisfied,
+                   notes=list(outcome.notes) + [f"procedure's evidence: {outcome.evidence}"],
+                   details=outcome.details, decided_by="procedure")
 
 
 def decide_exact(claim: Claim, constants: Mapping[str, Any] | None = None, budget: str | Budget = "quick",
@@ -216,22 +256,57 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
         notes.append(f"time limit of {ctx.budget.seconds:.0f} s reached; later examples were skipped")
     if rep.counterexample is not None:
         how = rep.verified_by or rep.counterexample.get("verified_by", "")
-        return Outcome(Verdict.REFUTED, f"counterexample found by search and re-verified ({how})",
+        source = ("an instance the encoder supplied (witness)" if rep.counterexample.get("found_by") == "witness"
+                  else "counterexample found by search")
+        return Outcome(Verdict.REFUTED, f"{source}, re-verified ({how})",
                        examples=rep.examples, satisfied=rep.satisfied, margin=rep.counterexample.get("margin"),
-                       counterexample=rep.counterexample, notes=notes)
+                       counterexample=rep.counterexample, notes=notes, decided_by="search")
     if rep.float_leads:
         notes.append(f"{rep.float_leads} float-only violation(s) could not be re-verified rigorously "
                      f"(e.g. at {_short(rep.lead_values)}); they are not a refutation")
     if rep.satisfied == 0:
         best = rep.best_hypothesis_margin
-        return Outcome(Verdict.VACUOUS,
-                       f"no example met every hypothesis in {rep.examples} tried (best hypothesis margin {best:.3g})",
-                       examples=rep.examples, satisfied=0, margin=_finite(best), notes=notes)
+        certified = _certified_emptiness(ctx)
+        if certified is not None:
+            certified.examples += rep.examples
+            certified.notes = notes + certified.notes
+            return certified
+        notes.append("hypotheses never met in the search; emptiness is not certified, so this is not 'vacuous'")
+        return Outcome(Verdict.SURVIVED,
+                       f"no example met every hypothesis in {rep.examples} tried (best hypothesis margin "
+                       f"{best:.3g}); no certificate that they can never hold",
+                       examples=rep.examples, satisfied=0, margin=None, notes=notes, decided_by="search",
+                       details={"best_hypothesis_margin": _finite(best)})
     return Outcome(Verdict.SURVIVED,
                    f"no counterexample in {rep.satisfied} examples meeting the hypotheses "
                    f"({rep.examples} tried); least margin {rep.best_margin:.3g}",
                    examples=rep.examples, satisfied=rep.satisfied, margin=_finite(rep.best_margin), notes=notes,
-                   details={"least_margin_at": _short(rep.best_values)} if rep.best_values else {})
+                   details={"least_margin_at": _short(rep.best_values)} if rep.best_values else {},
+                   decided_by="search")
+
+
+def _certified_emptiness(ctx: Context) -> Outcome | None:
+    """``vacuous`` only from a certificate the engine checks: every part of the claim's cover of the
+    domain has a rigorous upper bound on a hypothesis margin that is certainly negative."""
+    from .claim import Emptiness
+    from .num import Enclosure
+
+    if ctx.claim.emptiness is None:
+        return None
+    cert = ctx.claim.emptiness(ctx)
+    if cert is None:
+        return None
+    if not isinstance(cert, Emptiness) or not cert.parts:
+        raise ClaimError(f"{ctx.claim.id}: emptiness() must return an Emptiness with at least one part")
+    shown = []
+    for what, bound in cert.parts:
+        enc = Enclosure.of(bound)
+        if not enc.definitely_negative(False):
+            return None
+        shown.append(f"{what}: hypothesis margin <= {float(enc.hi):.6g}")
+    return Outcome(Verdict.VACUOUS, f"the hypotheses can never hold, certified ({cert.how}): " + "; ".join(shown),
+                   examples=len(cert.parts), satisfied=0, margin=None, decided_by="interval",
+                   details={"emptiness": shown})
 
 
 def _short(values: Mapping[str, Any] | None) -> str:
@@ -261,8 +336,11 @@ def _replay_stored(ctx: Context) -> Outcome | None:
             continue
         ok, margin, how = replay_record(ctx, rec)
         if ok:
-            return Outcome(Verdict.REFUTED, f"stored counterexample re-verified ({how})", examples=1, satisfied=1,
-                           margin=margin, counterexample=rec, notes=["replayed from the counterexample store"])
+            found_by = rec.get("found_by") or "witness"  # older records did not say: the conservative label
+            rec = dict(rec, found_by=found_by)
+            return Outcome(Verdict.REFUTED, f"stored counterexample (found by {found_by}) re-verified ({how})",
+                           examples=1, satisfied=1, margin=margin, counterexample=rec, decided_by="replay",
+                           notes=["replayed from the counterexample store"])
     return None
 
 
@@ -280,6 +358,9 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
     values = {k: _decode_value(v) for k, v in record.get("values", {}).items()}
+    missing = [v.name for v in claim.variables if v.name not in values]
+    if missing:
+        return False, None, f"the record has no value for {', '.join(missing)}"
     ok, enc, how = verify(ctx, values, claim.hypotheses, claim.conclusion)
     return ok, (enc.mid() if enc is not None else None), how or "did not re-verify"
 

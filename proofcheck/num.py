@@ -291,6 +291,24 @@ FLOAT = FloatOps()
 ARB = ArbOps()
 
 
+def exact_compare(a: Any, b: Any) -> int:
+    """Sign of ``a - b`` decided exactly (rationals) or rigorously (Arb, rising precision) for real
+    numbers such as ``2/pi``; raises ValueError when it cannot be decided (equal irrationals)."""
+    try:
+        d = to_fraction(a) - to_fraction(b)
+        return (d > 0) - (d < 0)
+    except NumericError:
+        pass
+    for prec in PRECISIONS:
+        with _precision(prec):
+            x = _to_arb(a) - _to_arb(b)
+            if x > 0:
+                return 1
+            if x < 0:
+                return -1
+    raise ValueError(f"cannot decide the order of {a} and {b}")
+
+
 def is_scalar(value: Any) -> bool:
     return isinstance(value, (int, float, Fraction, np.integer, np.floating, fmpq)) and not isinstance(value, bool)
 

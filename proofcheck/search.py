@@ -37,14 +37,15 @@ class SearchReport:
     counterexample: dict[str, Any] | None = None  # stored record
     counterexample_values: dict[str, Any] | None = None
     verified_by: str = ""
+    found_by: str = ""
     timed_out: bool = False
     notes: list[str] = field(default_factory=list)
 
 
 class _Refuted(Exception):
-    def __init__(self, values, margin, how):
+    def __init__(self, values, margin, how, found_by="search"):
         super().__init__("verified counterexample")
-        self.values, self.margin, self.how = values, margin, how
+        self.values, self.margin, self.how, self.found_by = values, margin, how, found_by
 
 
 def exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,6 +64,9 @@ def verify(ctx, values: Mapping[str, Any], hypotheses: Sequence[Condition], conc
     """Rigorous check of a lead. Returns (verified, conclusion enclosure or None, how)."""
     exact = dict(ctx.constants)
     exact.update(exact_values(values))
+    for var in ctx.claim.variables:  # a value outside the stated domain is no counterexample
+        if var.name in exact and not var.in_domain(exact[var.name]):
+            return False, None, ""
     env = Env(exact)
     for h in hypotheses:
         enc = enclosure_of_condition(h, env)
@@ -78,8 +82,10 @@ def verify(ctx, values: Mapping[str, Any], hypotheses: Sequence[Condition], conc
 def run_search(ctx, variables: Sequence[Variable] | None = None,
                hypotheses: Sequence[Condition] | None = None,
                conclusion: Condition | None = None,
-               max_examples: int | None = None, polish: bool = True) -> SearchReport:
+               max_examples: int | None = None, polish: bool = True, witnesses=None) -> SearchReport:
+    """Witnesses (the claim's, unless given) are tried first and labelled so; then Hypothesis."""
     claim = ctx.claim
+    witnesses = list(claim.witnesses if witnesses is None else witnesses)
     variables = list(claim.variables if variables is None else variables)
     hypotheses = list(claim.hypotheses if hypotheses is None else hypotheses)
     conclusion = claim.conclusion if conclusion is None else conclusion
@@ -104,7 +110,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             raise NumericError("conclusion is not a number here")
         return hyp_margin, m
 
-    def consider(values: dict[str, Any], from_search: bool = True):
+    def consider(values: dict[str, Any], from_search: bool = True, found_by: str = "search"):
         """Evaluate one example; returns (hypothesis margin, conclusion margin or None)."""
         try:
             hyp_margin, margin = evaluate(values)
@@ -127,11 +133,21 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             ok, enc, how = verify(ctx, values, hypotheses, conclusion)
             if ok:
                 if report.counterexample is None:  # save the first one at once
-                    report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how)
-                raise _Refuted(dict(values), float(enc.mid()), how)
+                    report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how,
+                                                                      found_by=found_by)
+                raise _Refuted(dict(values), float(enc.mid()), how, found_by)
             report.float_leads += 1
             report.lead_values = dict(values)
         return hyp_margin, margin
+
+    if witnesses:
+        try:
+            for w in witnesses:
+                report.examples += 1
+                consider(dict(w.values), from_search=False, found_by="witness")
+        except _Refuted as found:
+            _finish(ctx, report, found)
+            return report
 
     def body(values):
         if time.monotonic() > deadline:
@@ -168,10 +184,12 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
 
 def _finish(ctx, report: SearchReport, found: _Refuted) -> None:
     """Keep the shrunk counterexample (and save it too, if it differs from the first)."""
-    report.counterexample = ctx.record_counterexample(found.values, found.margin, found.how)
+    report.counterexample = ctx.record_counterexample(found.values, found.margin, found.how,
+                                                      found_by=found.found_by)
     report.counterexample_values = found.values
     report.best_margin = min(report.best_margin, found.margin)
     report.verified_by = found.how
+    report.found_by = found.found_by
 
 
 def _squash(x: float) -> float:

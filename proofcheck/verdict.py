@@ -18,7 +18,8 @@ class Verdict(str, enum.Enum):
     CERTIFIED = "certified"    # interval/exact certificate over the whole stated domain
     REFUTED = "refuted"        # counterexample re-verified beyond numerical error
     SURVIVED = "survived"      # no counterexample in N examples (reports N and the least margin)
-    VACUOUS = "vacuous"        # no example satisfied all hypotheses
+    INCONCLUSIVE = "inconclusive"  # a statistical claim whose confidence interval still contains delta
+    VACUOUS = "vacuous"        # its hypotheses can never hold (certified over the whole domain)
     ILL_FORMED = "ill-formed"  # undefined symbols or a quantity in a role it cannot have
     ERROR = "error"            # the check itself failed
 
@@ -31,13 +32,27 @@ class Verdict(str, enum.Enum):
         return self in (Verdict.PROVED, Verdict.CERTIFIED)
 
 
+#: The layers that can decide a verdict: the lint; an exact decision procedure (z3, a sympy
+#: identity); Arb interval certification; the Hypothesis search; a statistical test; a claim's own
+#: procedure; the re-verification of a stored counterexample.
+DECIDED_BY = ("lint", "decision", "interval", "search", "statistics", "procedure", "replay")
+#: Where a counterexample came from: the search, a decision procedure's model, or an instance the
+#: encoder supplied (a labelled witness, e.g. a textbook counterexample).
+FOUND_BY = ("search", "decision", "witness")
+
+
 @dataclass
 class Result:
-    """The JSON-ready outcome of checking one claim (see the README for the contract)."""
+    """The JSON-ready outcome of checking one claim (see the README for the contract).
+
+    ``decided_by`` names the layer whose computation decided the verdict (one of
+    :data:`DECIDED_BY`); a counterexample record carries ``found_by`` (one of :data:`FOUND_BY`).
+    """
 
     id: str
     verdict: Verdict
     evidence: str
+    decided_by: str = ""
     examples: int = 0
     satisfied: int = 0
     margin: float | None = None
@@ -57,6 +72,7 @@ class Result:
             "id": self.id,
             "verdict": self.verdict.value,
             "evidence": self.evidence,
+            "decided_by": self.decided_by,
             "examples": int(self.examples),
             "satisfied": int(self.satisfied),
             "margin": None if margin is None else float(margin),
@@ -74,6 +90,7 @@ class Result:
             id=data["id"],
             verdict=Verdict(data["verdict"]),
             evidence=data.get("evidence", ""),
+            decided_by=data.get("decided_by", ""),
             examples=data.get("examples", 0),
             satisfied=data.get("satisfied", 0),
             margin=data.get("margin"),

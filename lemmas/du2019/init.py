@@ -22,8 +22,8 @@ import numpy as np
 import sympy
 
 from proofcheck import Claim, Outcome, Verdict
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
 from proofcheck.codec import decode
 
 from . import label_bound, source
@@ -138,6 +138,7 @@ init = Claim(
 )
 init_repaired = Claim(
     id="du2019.init:repaired",
+    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
     title="E||y - u(0)||^2 = sum_i (y_i^2 + 1/2) <= sum_i (y_i^2 + 1) = O(n)",
     source=source("p. 19, first display"),
     statement=r"\mathbb E\|y-u(0)\|_2^2=\sum_{i=1}^n\big(y_i^2+\tfrac12\big)\le\sum_{i=1}^n(y_i^2+1)\le n(C^2+1)",

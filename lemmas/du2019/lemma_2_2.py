@@ -34,9 +34,9 @@ from flint import arb
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdict
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
-from proofcheck import gram
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
+from proofcheck.ml import gram
 from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
 from proofcheck.probabilistic import (binomial_failure_mass, rate_outcome, rate_plot,
@@ -356,6 +356,7 @@ def check_s2_repaired(ctx):
 
 lemma2_2_s2_repaired = Claim(
     id="du2019.lemma2.2.s2:repaired",
+    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
     title="Union bound with delta' = delta/n^2: 2 sqrt(log(n^2/delta)) <= 4 sqrt(log(n/delta))",
     source=source("p. 11, second display"),
     statement=r"\delta'=\delta/n^2:\quad n^2\delta'=\delta,\quad 2\sqrt{\log(1/\delta')}\le4\sqrt{\log(n/\delta)}",

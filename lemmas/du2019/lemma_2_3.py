@@ -16,7 +16,7 @@ Proof as printed (pp. 13--14):
 
 The statement is quantified over every :math:`W(t)` in the ball, so the checks attack it with the worst
 such :math:`W` (neuron by neuron, the reachable activation pattern that hurts most;
-:func:`proofcheck.gram.min_lambda_in_ball`, :func:`proofcheck.gram.sup_entry_change`).
+:func:`proofcheck.ml.gram.min_lambda_in_ball`, :func:`proofcheck.ml.gram.sup_entry_change`).
 
 Errata
 ------
@@ -44,9 +44,9 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdict
 from proofcheck.certify import fresh_z3
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
-from proofcheck import gram
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
+from proofcheck.ml import gram
 from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
 from proofcheck.probabilistic import (MAX_STORED_INSTANCES, rate_outcome, rate_plot,
@@ -205,6 +205,7 @@ def check_s2(ctx):
 
 lemma2_3_s2 = Claim(
     id="du2019.lemma2.3.s2",
+    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
     title="Gaussian anti-concentration: P(|z| < R) <= 2R/sqrt(2 pi)",
     source=source("p. 13, 'anti-concentration inequality of Gaussian'"),
     statement=r"P_{z\sim N(0,1)}(|z|<R)\le\frac{2R}{\sqrt{2\pi}}",

@@ -18,7 +18,7 @@ Errata
 
 How it is checked: the hypothesis is about a trajectory, so the checks search trajectories. For one
 input (``n = 1``) the flow is solved exactly while no activation changes
-(:class:`proofcheck.dynamics.ScalarFlow`: ``H = #active/m`` is then constant, so the hypothesis is
+(:class:`proofcheck.ml.dynamics.ScalarFlow`: ``H = #active/m`` is then constant, so the hypothesis is
 ``#active/m >= lambda_0/2`` on all of ``[0, t]``); every margin is an Arb ball, so a refutation is
 rigorous. Two-input trajectories (exact frozen-pattern flow in floats, patterns checked on a grid) add
 evidence but never refute.
@@ -33,10 +33,10 @@ import sympy
 from flint import arb
 
 from proofcheck import Claim, Outcome, Verdict
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
-from proofcheck import gram
-from proofcheck.dynamics import ScalarFlow
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
+from proofcheck.ml import gram
+from proofcheck.ml.dynamics import ScalarFlow
 from proofcheck.codec import decode
 from proofcheck.num import fraction_to_arb
 

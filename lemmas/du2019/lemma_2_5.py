@@ -30,10 +30,10 @@ import numpy as np
 import sympy
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Verdict
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
-from proofcheck import gram
-from proofcheck.dynamics import ScalarFlow
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
+from proofcheck.ml import gram
+from proofcheck.ml.dynamics import ScalarFlow
 from proofcheck.num import fraction_to_arb
 from proofcheck.codec import decode
 from proofcheck.probabilistic import (count_failures, rate_outcome, replay_chunk_instance,

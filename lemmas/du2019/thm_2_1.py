@@ -25,9 +25,9 @@ import numpy as np
 import sympy
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Verdict
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
-from proofcheck import gram
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
+from proofcheck.ml import gram
 from proofcheck.codec import decode
 from proofcheck.probabilistic import (count_failures, rate_outcome, rate_plot,
                                      replay_chunk_instance, replay_rate, smallest_passing)
@@ -71,7 +71,7 @@ LAM0_ORTHONORMAL = 0.5  # orthonormal inputs: H^inf = I/2 exactly
 def decay_chunk(D, m: int, lam0: float, T: float, h: float, both: bool):
     """``run_chunk`` for :func:`proofcheck.probabilistic.count_failures`: ``b`` initialisations at width
     ``m``, each flow checked for ``||y - u(t)||^2 <= exp(-lambda_0 t)||y - u(0)||^2`` on ``[0, T]``
-    beyond its discretisation error (:func:`proofcheck.dynamics.decay_violations`)."""
+    beyond its discretisation error (:func:`proofcheck.ml.dynamics.decay_violations`)."""
     def run(rng, b):
         W0, a0 = dy.init(rng, m, D.d, batch=b)
         traj = dy.flow_with_error(W0, a0, D.X, D.y, T, h, both=both)

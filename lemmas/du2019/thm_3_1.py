@@ -19,8 +19,8 @@ import numpy as np
 import sympy
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Verdict
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
 from proofcheck.codec import decode
 from proofcheck.probabilistic import (count_failures, rate_outcome, rate_plot,
                                      replay_chunk_instance, replay_rate)

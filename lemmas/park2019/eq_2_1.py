@@ -26,9 +26,9 @@ from fractions import Fraction
 import numpy as np
 
 from proofcheck import Claim, Outcome, Verdict
-from proofcheck import linalg_exact as X
-from proofcheck.distributions import FiniteAtoms
-from proofcheck.networks import gradient_three_sum_exact, population_gradient_exact
+from proofcheck.ml import linalg_exact as X
+from proofcheck.ml.distributions import FiniteAtoms
+from proofcheck.ml.networks import gradient_three_sum_exact, population_gradient_exact
 
 from . import NotAnInstance, replayer, src
 

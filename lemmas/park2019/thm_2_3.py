@@ -36,7 +36,7 @@ from flint import arb
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Outcome, Variable, Verdict
-from proofcheck import linalg_exact as X
+from proofcheck.ml import linalg_exact as X
 from proofcheck.num import Enclosure, fraction_to_arb
 
 from . import NotAnInstance, replayer, src

@@ -42,9 +42,9 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Outcome, Variable, Verdict
-from proofcheck import linalg_exact as X
-from proofcheck.distributions import FiniteAtoms
-from proofcheck.networks import (block_matrix_exact, gd_step_exact, gradient_three_sum_exact,
+from proofcheck.ml import linalg_exact as X
+from proofcheck.ml.distributions import FiniteAtoms
+from proofcheck.ml.networks import (block_matrix_exact, gd_step_exact, gradient_three_sum_exact,
                                  population_gradient_exact, vec)
 
 from . import NotAnInstance, replayer, src
@@ -404,6 +404,7 @@ def _check_s3_s4(which: str):
 
 s3 = Claim(
     id="park2019.thm3.4.s3",
+    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
     title="'use m_min and remove positive terms' (drops d^T B100 W and d^T B101 W)",
     source=src("Appendix 5.1, p. 12 ('Use definitions of m_min and remove positive terms')"),
     statement=(r"\ge \|W-W_*\|^2 m_{min} + (W-W_*)^\top B_{100}(-W_*) + (W-W_*)^\top B_{001}W "
@@ -418,6 +419,7 @@ s3 = Claim(
 
 s4 = Claim(
     id="park2019.thm3.4.s4",
+    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
     title="'use norm': x^T B y >= -|x||y||B|_oper for the four remaining terms",
     source=src("Appendix 5.1, p. 13 ('Now use norm.')"),
     statement=(r"\ge \|W-W_*\|^2 m_{min} - \|W_*\|\|W-W_*\|\|B_{100}\| - \|W\|\|W-W_*\|\|B_{001}\| "
@@ -522,7 +524,7 @@ def _sym_upper_candidate(Bs) -> Fraction:
 def _sym_gap_certificate(c: Fraction, B):
     """The exact LDL^T decision of c I - sym(B) >= 0, i.e. x^T B x <= c |x|^2 for all x (a rational
     witness x when it fails)."""
-    from proofcheck.extremal import certify_psd
+    from proofcheck.ml.extremal import certify_psd
 
     Bq = X.fmat(B)
     return certify_psd([[c * (r == s) - (Bq[r][s] + Bq[s][r]) / 2 for s in range(len(Bq))] for r in range(len(Bq))])

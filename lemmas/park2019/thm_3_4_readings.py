@@ -16,7 +16,7 @@ quotient of ``B_000`` at ``W = W*`` (exact rationals for finite atoms; at ``phi 
 set has a single element up to scaling, which the regions ignore); ``m_ex`` is bounded *below* by
 ``sigma_max(B_klm)/theta`` at one exactly-equal-angle configuration (rational rotations, angle
 ``theta = 2 atan t`` as an Arb ball; ``|B x|^2/|x|^2`` with a rational ``x``). For the Gaussian the
-region moments are closed forms with a stated float error (``proofcheck.extremal`` estimates with
+region moments are closed forms with a stated float error (``proofcheck.ml.extremal`` estimates with
 ``side="exact"``), added on the safe side.
 
 Errata: see :mod:`.thm_3_4`.
@@ -30,10 +30,10 @@ import numpy as np
 from flint import arb
 
 from proofcheck import Claim, Outcome, Verdict
-from proofcheck import extremal as E
-from proofcheck import linalg_exact as X
-from proofcheck.distributions import FiniteAtoms, Gaussian, StandardGaussian, UniformSphere, rational_direction
-from proofcheck.networks import batch_block_matrices, block_matrix_exact
+from proofcheck.ml import extremal as E
+from proofcheck.ml import linalg_exact as X
+from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian, UniformSphere, rational_direction
+from proofcheck.ml.networks import batch_block_matrices, block_matrix_exact
 from proofcheck.num import Enclosure, fraction_to_arb
 
 from . import src
@@ -234,6 +234,7 @@ def _check_vacuity(ctx) -> Outcome:
 
 thm34_read = Claim(
     id="park2019.thm3.4@L=m_max.L_ex=m_ex",
+    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
     title="Thm 3.4 with L = m_max(phi), L_ex = m_ex: is any step size allowed (n >= 2)?",
     source=src("Chapter 3, Theorem 3.4, p. 7"),
     statement=(r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m_{ex}}{2(m_{max}(\phi)+14m_{ex}+4\alpha)^2}"),

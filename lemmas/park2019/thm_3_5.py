@@ -45,9 +45,9 @@ from flint import arb
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Outcome, Variable, Verdict
-from proofcheck import linalg_exact as X
-from proofcheck.distributions import FiniteAtoms, rational_direction
-from proofcheck.networks import block_matrix_exact
+from proofcheck.ml import linalg_exact as X
+from proofcheck.ml.distributions import FiniteAtoms, rational_direction
+from proofcheck.ml.networks import block_matrix_exact
 from proofcheck.num import Enclosure, fraction_to_arb
 
 from . import NotAnInstance, replayer, src
@@ -206,6 +206,7 @@ def _check_function(ctx) -> Outcome:
 
 thm35_fun = Claim(
     id="park2019.thm3.5@function",
+    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
     title="Thm 3.5 with m_ex read as the left side of (3.3): max lambda_max(B_klm) <= beta phi",
     source=src("Chapter 3, Theorem 3.5, p. 7"),
     statement=r"\max_{klm}\max_{\angle w_i,w_{i*}=\phi}\lambda_{max}(B_{klm}) \le \beta\phi",
@@ -384,7 +385,7 @@ CLAIMS = [
     Claim(id="park2019.thm3.5.s6", title="(1/n^2) sum_{i,j} (|x_i|^2 + |x_j|^2)/2 beta phi = beta phi / n",
           source=src("Theorem 3.5 proof, p. 8, last line"),
           statement=r"\tfrac1{n^2}\sum_{i,j}\tfrac12(\|x_i\|^2+\|x_j\|^2)\beta\phi = \beta\phi/n",
-          check=_check_s6, uses=["park2019.thm3.5.s5"]),
+          check=_check_s6, refutes=False, uses=["park2019.thm3.5.s5"]),
 ]
 
 

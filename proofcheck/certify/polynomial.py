@@ -315,7 +315,8 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
                 if mf is not None:
                     values, m = floats, mf
             margin = safe_float(m)
-            record = ctx.record_counterexample(values, margin, "exact rational arithmetic (z3 model)")
+            record = ctx.record_counterexample(values, margin, "exact rational arithmetic (z3 model)",
+                                               found_by="decision")
             details["margin_exact"] = str(m)
             return Outcome(Verdict.REFUTED,
                            f"z3 nlsat model {_fmt(values)} re-verified exactly: every hypothesis holds and the "

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from proofcheck import datasets as ds
+from proofcheck.ml import datasets as ds
 from proofcheck.codec import decode, encode
 from proofcheck.num import NumericError
 

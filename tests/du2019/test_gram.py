@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from proofcheck import datasets as ds
-from proofcheck import dynamics as dy
-from proofcheck import gram
+from proofcheck.ml import datasets as ds
+from proofcheck.ml import dynamics as dy
+from proofcheck.ml import gram
 
 
 @settings(max_examples=8, deadline=None)

@@ -207,8 +207,8 @@ def test_s3_replay_rechecks_counts_and_neurons(registry):
     """lemma2.3.s3 holds, so its replay is tested on a constructed record: counts claiming that every
     neuron moves H_ij upwards refute; a stored neuron far from both boundaries does not re-verify."""
     from lemmas.du2019.lemma_2_3 import replay_s3
-    from proofcheck import datasets as ds
-    from proofcheck import gram
+    from proofcheck.ml import datasets as ds
+    from proofcheck.ml import gram
 
     claim = registry.get("du2019.lemma2.3.s3")
     ctx = Context(claim, claim.constant_defaults(), BUDGETS["quick"], 0)
@@ -231,7 +231,7 @@ def test_s3_replay_rechecks_counts_and_neurons(registry):
 
 
 def test_footnote_replay_needs_a_dataset_in_the_hypothesis(registry):
-    from proofcheck import datasets as ds
+    from proofcheck.ml import datasets as ds
 
     claim = registry.get("du2019.footnote")
     ctx = Context(claim, claim.constant_defaults(), BUDGETS["quick"], 0)

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from proofcheck.codec import decode, encode
-from proofcheck.distributions import (FiniteAtoms, Gaussian, Mixture, StandardGaussian, StudentT,
+from proofcheck.ml.distributions import (FiniteAtoms, Gaussian, Mixture, StandardGaussian, StudentT,
                                       UniformSphere, distributions, finite_atoms, rational_direction,
                                       rational_unit_vector, unit_atoms, unit_norm_atoms)
-from proofcheck.geometry import GeometryError, monte_carlo_moment, region_moment, region_prob
+from proofcheck.ml.geometry import GeometryError, monte_carlo_moment, region_moment, region_prob
 from proofcheck.num import NumericError
 
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from proofcheck.distributions import FiniteAtoms, StandardGaussian
-from proofcheck.extremal import (Estimate, alpha, beta, certify_lam_max_gt, certify_lam_min_ge, certify_psd,
+from proofcheck.ml.distributions import FiniteAtoms, StandardGaussian
+from proofcheck.ml.extremal import (Estimate, alpha, beta, certify_lam_max_gt, certify_lam_min_ge, certify_psd,
                                  gaussian_wedge_eigs, lam_max, lam_min, m_ex, m_max, m_max_klm, m_min,
                                  pythagorean_angle, safe_for)
-from proofcheck.geometry import GeometryError, angle
-from proofcheck.networks import block_matrix, block_matrix_exact, config_at_angle
+from proofcheck.ml.geometry import GeometryError, angle
+from proofcheck.ml.networks import block_matrix, block_matrix_exact, config_at_angle
 
 
 @pytest.mark.parametrize("phi", [1e-6, 0.3, 1.0, math.pi / 2 - 1e-3, 2.5])
@@ -147,7 +147,7 @@ def test_bad_angles():
 def test_gaussian_n1_sympy_matches_numeric():
     import sympy
 
-    from proofcheck.extremal import gaussian_n1_sympy
+    from proofcheck.ml.extremal import gaussian_n1_sympy
 
     forms = gaussian_n1_sympy()
     phi = sympy.Symbol("phi", real=True)
@@ -162,8 +162,8 @@ def test_gaussian_n1_sympy_matches_numeric():
 
 
 def test_wedge_moment_arb_encloses_float():
-    from proofcheck.extremal import wedge_moment_arb
-    from proofcheck.geometry import wedge_moment_closed_form
+    from proofcheck.ml.extremal import wedge_moment_arb
+    from proofcheck.ml.geometry import wedge_moment_closed_form
     from proofcheck.num import arb_endpoints
 
     u, v = [1, 2, 0], [Fraction(3), -1, Fraction(1, 3)]
@@ -181,7 +181,7 @@ def test_wedge_moment_arb_encloses_float():
 def test_arb_eig_bounds_enclose():
     from flint import arb
 
-    from proofcheck.extremal import arb_eig_bounds
+    from proofcheck.ml.extremal import arb_eig_bounds
 
     rng = np.random.default_rng(4)
     for _ in range(5):
@@ -199,7 +199,7 @@ def test_arb_eig_bounds_enclose():
 
 
 def test_certified_extremum_gaussian2_matches_float():
-    from proofcheck.extremal import EX_KLM, certified_extremum_gaussian2
+    from proofcheck.ml.extremal import EX_KLM, certified_extremum_gaussian2
 
     phi = pythagorean_angle(Fraction(1, 3))
     Ws = np.array([[2, 1], [1, -3]], dtype=object)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import integrate
 
-from proofcheck.geometry import (GeometryError, angle, gaussian_cone, monte_carlo_moment, plackett_orthant4,
+from proofcheck.ml.geometry import (GeometryError, angle, gaussian_cone, monte_carlo_moment, plackett_orthant4,
                                  sheppard_prob, wedge_moment_closed_form)
 
 
@@ -165,7 +165,7 @@ def test_zero_normal_is_an_error():
 @pytest.mark.parametrize("e,r", [(2, 2), (2, 4), (3, 2), (3, 3), (3, 4), (4, 1), (4, 2), (4, 3), (4, 4), (5, 4)])
 def test_batch_cones_equal_scalar_path(e, r):
     """The vectorised path against the scalar one, with duplicates, opposite pairs, rank drops."""
-    from proofcheck.geometry import batch_gaussian_cone
+    from proofcheck.ml.geometry import batch_gaussian_cone
 
     rng = np.random.default_rng(10 * e + r)
     A = rng.standard_normal((60, r, e))

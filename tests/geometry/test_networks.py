@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from proofcheck.distributions import FiniteAtoms, Gaussian, StandardGaussian, StudentT, UniformSphere, finite_atoms
-from proofcheck.networks import (KLM_ALL, ModelError, batch_block_matrices, block_matrix, block_matrix_exact,
+from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian, StudentT, UniformSphere, finite_atoms
+from proofcheck.ml.networks import (KLM_ALL, ModelError, batch_block_matrices, block_matrix, block_matrix_exact,
                                  forward, gd_step, gd_step_exact, grad_sample, gradient_three_sum,
                                  gradient_three_sum_exact, is_symmetric, population_gradient,
                                  population_gradient_exact, population_loss, population_loss_exact, relu_kernel,
@@ -139,7 +139,7 @@ def test_B000_symmetric_psd_gaussian(seed, k, n):
 @settings(max_examples=20, deadline=None)
 @given(d=finite_atoms(2, 5), W=int_matrix(2, 2), Ws=int_matrix(2, 2))
 def test_B000_symmetric_psd_atoms_exact(d, W, Ws):
-    from proofcheck.extremal import certify_psd
+    from proofcheck.ml.extremal import certify_psd
 
     B = block_matrix_exact(d, W, Ws, 0, 0, 0)
     assert is_symmetric(B)
@@ -202,7 +202,7 @@ def test_teacher_student_strategy(cfg):
     W, Ws, phi = cfg["W"], cfg["W_star"], cfg["phi"]
     assert W.shape == Ws.shape == (3, 2)
     if phi is not None:
-        from proofcheck.geometry import angle
+        from proofcheck.ml.geometry import angle
 
         for i in range(2):
             assert angle(W[:, i], Ws[:, i]) == pytest.approx(phi, abs=1e-9)
@@ -212,7 +212,7 @@ def test_teacher_student_strategy(cfg):
 def test_tiny_angles_error_bound_is_honest(k):
     """B_100 ~ c * phi as phi -> 0; at tiny angles the computed value may be inaccurate, but never
     by more than the stated error (plus the O(phi^2) curvature of the limit)."""
-    from proofcheck.networks import config_at_angle
+    from proofcheck.ml.networks import config_at_angle
 
     rng = np.random.default_rng(3)
     g = StandardGaussian(k)
@@ -227,7 +227,7 @@ def test_tiny_angles_error_bound_is_honest(k):
 @settings(max_examples=15, deadline=None)
 @given(W=int_matrix(2, 2), Ws=int_matrix(2, 2), klm=st.sampled_from(KLM_ALL))
 def test_arb_blocks_enclose_float_blocks(W, Ws, klm):
-    from proofcheck.networks import block_matrix_arb_gaussian2
+    from proofcheck.ml.networks import block_matrix_arb_gaussian2
     from proofcheck.num import arb_endpoints
 
     Ba = block_matrix_arb_gaussian2(W, Ws, *klm)
@@ -239,7 +239,7 @@ def test_arb_blocks_enclose_float_blocks(W, Ws, klm):
 
 
 def test_arb_cone_cases():
-    from proofcheck.geometry import gaussian_cone2_arb
+    from proofcheck.ml.geometry import gaussian_cone2_arb
     from proofcheck.num import arb_endpoints
 
     half = gaussian_cone2_arb([[1, 0], [2, 0]])

@@ -116,7 +116,7 @@ def test_s11_counterexample_has_b_below_one(results):
 
 
 def test_s1_counterexample_replays_exactly(results):
-    from proofcheck.networks import gradient_three_sum_exact, population_gradient_exact
+    from proofcheck.ml.networks import gradient_three_sum_exact, population_gradient_exact
 
     vals = {k: decode(v, exact=True) for k, v in results["thm3.4.s1"].counterexample["values"].items()}
     dist, W, Ws = vals["dist"], vals["W"], vals["W_star"]
@@ -129,8 +129,8 @@ def test_s1_counterexample_replays_exactly(results):
 
 
 def test_induct_counterexample_replays_exactly(results):
-    from proofcheck import linalg_exact as X
-    from proofcheck.networks import gd_step_exact
+    from proofcheck.ml import linalg_exact as X
+    from proofcheck.ml.networks import gd_step_exact
 
     vals = {k: decode(v, exact=True) for k, v in results["thm3.4.induct"].counterexample["values"].items()}
     dist, W, Ws, eta = vals["dist"], vals["W"], vals["W_star"], vals["eta"]

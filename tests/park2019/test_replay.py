@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from proofcheck import engine
-from proofcheck import linalg_exact as X
+from proofcheck.ml import linalg_exact as X
 from proofcheck.codec import decode, encode
-from proofcheck.distributions import FiniteAtoms
+from proofcheck.ml.distributions import FiniteAtoms
 from proofcheck.registry import load
 from proofcheck.store import CounterexampleStore
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from .geometry import (GeometryError, apply_signs, as_normals, exact_dot, exact_vector, gaussian_cone,
                        monte_carlo_moment)
-from .num import NumericError, to_fraction
+from ..num import NumericError, to_fraction
 
 
 class DistributionError(NumericError):
@@ -268,13 +268,13 @@ class Mixture(Distribution):
         return P, err
 
     def to_json(self):
-        from .codec import encode
+        from ..codec import encode
 
         return {"weights": self.raw_weights, "components": [encode(c) for c in self.components]}
 
     @classmethod
     def from_json(cls, d):
-        from .codec import decode
+        from ..codec import decode
 
         return cls(d["weights"], [decode(c) for c in d["components"]])
 

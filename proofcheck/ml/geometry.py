@@ -48,7 +48,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .num import NumericError, to_fraction
+from ..num import NumericError, to_fraction
 
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 #: relative size below which a direction is treated as absent (normals parallel / outside a span).

@@ -42,7 +42,7 @@ from scipy import optimize
 
 from .geometry import GeometryError
 from .networks import as_weights, block_matrix, block_matrix_exact, config_at_angle
-from .num import NumericError, to_fraction
+from ..num import NumericError, to_fraction
 
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
 
@@ -551,7 +551,7 @@ def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
     ``E[g g^T 1{u^T g >= 0, v^T g >= 0}]`` for exact (rational) ``u, v`` that are not parallel."""
     from flint import arb, ctx as fctx
 
-    from .num import fraction_to_arb
+    from ..num import fraction_to_arb
 
     uq = [to_fraction(x) for x in u]
     vq = [to_fraction(x) for x in v]
@@ -619,7 +619,7 @@ def arb_eig_bounds(B, which: str = "max", kind: str = "sym", tries: int = 6):
     from a certified positive definite shift ``c I - S`` (resp. ``S - c I``)."""
     from flint import arb
 
-    from .num import Enclosure, arb_endpoints, fraction_to_arb
+    from ..num import Enclosure, arb_endpoints, fraction_to_arb
 
     n = len(B)
     if kind == "sym":
@@ -666,7 +666,7 @@ def certified_extremum_gaussian2(phi: "RationalAngle", W_star: Any, klms: Sequen
     Arb matrix, each spectrum is certified (:func:`arb_eig_bounds`).  Divide by
     ``arb.atan2(sin, cos)`` for ``m_ex``/``alpha``-type ratios.  Returns ``(Enclosure, argbest)``."""
     from .networks import block_matrix_arb_gaussian2
-    from .num import Enclosure
+    from ..num import Enclosure
 
     if not isinstance(phi, RationalAngle):
         raise GeometryError("certified extrema need a RationalAngle (rational cos and sin)")

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from flint import arb
 
-from .num import NumericError, arb_endpoints, fraction_to_arb
+from ..num import NumericError, arb_endpoints, fraction_to_arb
 
 
 def small_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:

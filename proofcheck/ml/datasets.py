@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
-from .num import NumericError
+from ..num import NumericError
 
 KINDS = ("random", "parallel", "orthogonal", "clustered", "antipodal")
 

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .geometry import GeometryError, exact_dot, exact_vector
-from .num import NumericError, to_fraction
+from ..num import NumericError, to_fraction
 
 KLM_ALL = [(k, l, m) for k in (0, 1) for l in (0, 1) for m in (0, 1)]
 
@@ -534,7 +534,7 @@ def arb_quadratic_form(B, x: Sequence[Any], y: Sequence[Any] | None = None):
     """``x^T B y`` as an Arb ball for an Arb (or rational) matrix and rational vectors."""
     from flint import arb
 
-    from .num import fraction_to_arb
+    from ..num import fraction_to_arb
 
     y = x if y is None else y
     xa = [fraction_to_arb(to_fraction(v)) for v in x]
