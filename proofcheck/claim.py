@@ -427,13 +427,13 @@ class Outcome:
     verdict: Any
     evidence: str
     examples: int = 0
-    # The layer that decided (see ``verdict.DECIDED_BY``); the engine fills it where it knows.
-    decided_by: str = ""
     satisfied: int = 0
     margin: float | None = None
     counterexample: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    # The layer that decided (see ``verdict.DECIDED_BY``); the engine fills it where it knows.
+    decided_by: str = ""
 
 
 def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:

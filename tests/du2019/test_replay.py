@@ -113,7 +113,7 @@ def test_replay_first_step_uses_the_hook(registry, tmp_path):
     engine.check("du2019.lemma2.5@whp", "quick", 0, store=store, registry=registry)
     again = engine.check("du2019.lemma2.5@whp", "quick", 1, store=store, registry=registry)
     assert again.verdict is Verdict.REFUTED
-    assert again.evidence.startswith("stored counterexample re-verified (recomputed")
+    assert again.evidence.startswith("stored counterexample (found by witness) re-verified (recomputed")
 
 
 def test_rate_replay_uses_current_constants(registry, tmp_path):

@@ -107,7 +107,7 @@ def test_stored_counterexamples_are_replayed_first(store):
     second = cli("check", "planted.needle", "--seed", "9", "--budget", "quick", "--format", "json", "--store", store)
     a, b = (json.loads(p.stdout)["claims"][0] for p in (first, second))
     assert a["verdict"] == b["verdict"] == "refuted"
-    assert b["evidence"].startswith("stored counterexample re-verified") and b["examples"] == 1
+    assert b["evidence"].startswith("stored counterexample (found by search) re-verified") and b["examples"] == 1
 
 
 def test_parallel_jobs_give_the_same_verdicts(tmp_path):

@@ -51,10 +51,10 @@ needle = Claim(id="planted.needle", title="(p - 3.7)^2 + (q + 1.2)^2 >= 1/100 (f
                                     + (e.q + e.num.const("6/5")) ** 2 - e.num.const("1/100")))
 impossible = Claim(id="planted.impossible", title="x > 1 and x < 0 imply anything", source=SRC,
                    statement=r"x > 1 \wedge x < 0 \Rightarrow x = 5",
-                   variables=[Variable("x", st.floats(-5, 5))],
-                   hypotheses=[Condition("x > 1", margin=lambda e: e.x - 1, strict=True),
-                               Condition("x < 0", margin=lambda e: -e.x, strict=True)],
-                   conclusion=Condition("x = 5", margin=lambda e: -abs(e.x - 5)))
+                   variables=[Variable("x", st.floats(-5, 5), lo=-5, hi=5)],
+                   # sympy relations, so a decision procedure can certify that nothing meets them
+                   hypotheses=[sympy.Gt(X, 1), sympy.Lt(X, 0)],
+                   conclusion=sympy.Ge(X, 5))
 undefined = Claim(id="planted.undefined", title="uses d and L(x), which nothing defines", source=SRC,
                   statement=r"x \le d L(x)", variables=[x],
                   conclusion=sympy.Le(X, sympy.Symbol("d") * sympy.Function("L")(X)))
@@ -101,7 +101,7 @@ coin_false = Claim(id="planted.coin_false", title="a coin with failure rate 0.3 
 coin_true = Claim(id="planted.coin_true", title="a coin with failure rate 0.01 fails w.p. <= delta = 0.1",
                   source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 100))],
-                  check=_coin("rate"))
+                  check=_coin("rate"), replay=_replay_coin)
 
 
 def _find_then_stall(ctx):
@@ -116,4 +116,5 @@ def _find_then_stall(ctx):
 
 
 stall = Claim(id="planted.stall", title="finds a counterexample, then keeps searching for a long time",
-              source=SRC, statement=r"\bot", check=_find_then_stall)
+              source=SRC, statement=r"\bot", check=_find_then_stall,
+              replay=lambda ctx, record: (True, -1.0, "planted: every record refutes"))
