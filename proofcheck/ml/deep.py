@@ -1,0 +1,234 @@
+r"""Deep fully connected networks as exact symbolic objects, with float, exact and Arb values.
+
+The network of Nguyen & Hein (*The Loss Surface of Deep and Wide Neural Networks*, ICML 2017,
+Section 2): layer widths :math:`(d = n_0, n_1, \dots, n_L)`, weights :math:`W_k \in
+\mathbb{R}^{n_{k-1}\times n_k}`, biases :math:`b_k \in \mathbb{R}^{n_k}`,
+
+.. math::
+
+   f_0(x) = x,\quad g_k(x) = W_k^\top f_{k-1}(x) + b_k,\quad f_k(x) = \sigma(g_k(x)),
+
+with a linear output layer :math:`f_L = g_L` by default (``output_activation=True`` applies
+:math:`\sigma` there too), and the objective :math:`\Phi = \sum_{i=1}^N \sum_{j=1}^m
+\ell(f_{Lj}(x_i) - y_{ij})`.
+
+Everything is built as a sympy expression in the parameters, so one object gives
+
+* float values and gradients for search (``numpy`` through ``lambdify``);
+* exact values at rational parameters where the activation allows (``tanh(0) = 0``), else
+* Arb enclosures (:func:`proofcheck.num.arb_eval`), and
+* the Hessian for certifying critical points with :mod:`proofcheck.ml.krawczyk`.
+
+Sizes are kept small on purpose (a few dozen parameters): these are the networks on which a
+critical point can be certified, not trained.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import sympy
+
+from ..num import Enclosure, NumericError, arb_eval, to_fraction
+
+_t = sympy.Symbol("t", real=True)
+
+#: name -> (sympy activation of t, analytic, strictly increasing, bounded or at most linear growth)
+ACTIVATIONS: dict[str, tuple[sympy.Expr, bool, bool, bool]] = {
+    "tanh": (sympy.tanh(_t), True, True, True),
+    "sigmoid": (1 / (1 + sympy.exp(-_t)), True, True, True),
+    "softplus": (sympy.log(1 + sympy.exp(_t)), True, True, True),
+    "identity": (_t, True, True, True),
+    # ReLU is neither analytic nor strictly increasing: outside Assumption 3.2, kept for readings.
+    "relu": (sympy.Max(_t, 0), False, False, True),
+    # x^3 is analytic and strictly increasing but grows faster than linearly.
+    "cube": (_t**3, True, True, False),
+}
+
+#: name -> loss l(a) of the residual a
+LOSSES: dict[str, sympy.Expr] = {
+    "square": _t**2,
+    "half_square": _t**2 / 2,
+}
+
+
+class NetworkError(NumericError):
+    """Bad network or data: unknown activation, widths that do not fit the data, NaN inputs."""
+
+
+def _rational_matrix(name: str, M: Any, cols: int | None = None) -> list[list[Fraction]]:
+    try:
+        rows = [[to_fraction(v) for v in row] for row in M]
+    except (NumericError, TypeError, ValueError) as exc:
+        raise NetworkError(f"{name} must be a matrix of finite numbers ({exc})") from None
+    if not rows or any(len(r) != len(rows[0]) for r in rows):
+        raise NetworkError(f"{name} must be a non-empty rectangular matrix")
+    if cols is not None and len(rows[0]) != cols:
+        raise NetworkError(f"{name} has {len(rows[0])} columns, expected {cols}")
+    return rows
+
+
+@dataclass(frozen=True)
+class DeepNet:
+    """A fully connected network of the given widths ``(d, n_1, ..., n_L)`` and activation."""
+
+    widths: tuple[int, ...]
+    activation: str = "tanh"
+    output_activation: bool = False
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        if len(self.widths) < 2 or any(int(w) != w or w < 1 for w in self.widths):
+            raise NetworkError(f"widths must be at least two positive integers, got {self.widths}")
+        if self.activation not in ACTIVATIONS:
+            raise NetworkError(f"unknown activation {self.activation!r} (known: {', '.join(ACTIVATIONS)})")
+
+    # ------------------------------------------------------------ structure
+    @property
+    def depth(self) -> int:
+        return len(self.widths) - 1
+
+    @property
+    def satisfies_assumption_3_2_activation(self) -> bool:
+        """Analytic, strictly increasing, bounded or at most linear growth (Assumption 3.2.2)."""
+        _, analytic, increasing, growth = ACTIVATIONS[self.activation]
+        return analytic and increasing and growth
+
+    def weight_symbols(self) -> list[sympy.Matrix]:
+        return [sympy.Matrix(self.widths[k - 1], self.widths[k],
+                             lambda i, j, k=k: sympy.Symbol(f"W{k}_{i}_{j}", real=True))
+                for k in range(1, self.depth + 1)]
+
+    def bias_symbols(self) -> list[sympy.Matrix]:
+        if not self.bias:
+            return [sympy.zeros(self.widths[k], 1) for k in range(1, self.depth + 1)]
+        return [sympy.Matrix(self.widths[k], 1, lambda i, _j, k=k: sympy.Symbol(f"b{k}_{i}", real=True))
+                for k in range(1, self.depth + 1)]
+
+    def parameters(self) -> list[sympy.Symbol]:
+        """All parameters in a fixed order: W_1 row-major, ..., W_L, then b_1, ..., b_L."""
+        out: list[sympy.Symbol] = []
+        for W in self.weight_symbols():
+            out += list(W)
+        if self.bias:
+            for b in self.bias_symbols():
+                out += list(b)
+        return out
+
+    def sigma(self, e: sympy.Expr) -> sympy.Expr:
+        return ACTIVATIONS[self.activation][0].subs(_t, e)
+
+    # ------------------------------------------------------------ the objective
+    def outputs(self, x: Sequence[Any]) -> sympy.Matrix:
+        """``f_L(x)`` as a column of sympy expressions in the parameters."""
+        f = sympy.Matrix([sympy.Rational(to_fraction(v).numerator, to_fraction(v).denominator) for v in x])
+        Ws, bs = self.weight_symbols(), self.bias_symbols()
+        for k in range(self.depth):
+            g = Ws[k].T * f + bs[k]
+            last = k == self.depth - 1
+            f = g if (last and not self.output_activation) else g.applyfunc(self.sigma)
+        return f
+
+    def objective(self, X: Any, Y: Any, loss: str = "square") -> sympy.Expr:
+        r"""``Φ = Σ_i Σ_j ℓ(f_{Lj}(x_i) − y_{ij})`` for inputs ``X`` (N×d) and targets ``Y`` (N×m)."""
+        if loss not in LOSSES:
+            raise NetworkError(f"unknown loss {loss!r} (known: {', '.join(LOSSES)})")
+        Xr = _rational_matrix("X", X, self.widths[0])
+        Yr = _rational_matrix("Y", Y, self.widths[-1])
+        if len(Xr) != len(Yr):
+            raise NetworkError(f"X has {len(Xr)} rows but Y has {len(Yr)}")
+        ell = LOSSES[loss]
+        total = sympy.Integer(0)
+        for x, y in zip(Xr, Yr):
+            out = self.outputs(x)
+            for j, yj in enumerate(y):
+                total += ell.subs(_t, out[j] - sympy.Rational(yj.numerator, yj.denominator))
+        return total
+
+
+@dataclass
+class Objective:
+    """One objective with its gradient and Hessian, ready for float, exact and Arb evaluation."""
+
+    net: DeepNet
+    expr: sympy.Expr
+    params: list[sympy.Symbol]
+
+    @classmethod
+    def of(cls, net: DeepNet, X: Any, Y: Any, loss: str = "square") -> "Objective":
+        return cls(net, net.objective(X, Y, loss), net.parameters())
+
+    def __post_init__(self) -> None:
+        self.grad = [sympy.diff(self.expr, p) for p in self.params]
+        self._f = sympy.lambdify(self.params, self.expr, modules="numpy")
+        self._g = sympy.lambdify(self.params, self.grad, modules="numpy")
+        self._hess: list[list[sympy.Expr]] | None = None
+
+    # floats (search)
+    def value(self, theta: Sequence[float]) -> float:
+        return float(self._f(*theta))
+
+    def gradient(self, theta: Sequence[float]) -> np.ndarray:
+        return np.asarray(self._g(*theta), dtype=float)
+
+    def hessian_exprs(self) -> list[list[sympy.Expr]]:
+        if self._hess is None:
+            self._hess = [[sympy.diff(g, p) for p in self.params] for g in self.grad]
+        return self._hess
+
+    # exact / rigorous (re-verification)
+    def at(self, theta: Sequence[Any]) -> dict[sympy.Symbol, sympy.Rational]:
+        if len(theta) != len(self.params):
+            raise NetworkError(f"expected {len(self.params)} parameters, got {len(theta)}")
+        out = {}
+        for p, v in zip(self.params, theta):
+            q = to_fraction(v)
+            out[p] = sympy.Rational(q.numerator, q.denominator)
+        return out
+
+    def exact_gradient(self, theta: Sequence[Any]) -> list[sympy.Expr]:
+        """The gradient at rational parameters, simplified exactly (``tanh(0)`` is 0)."""
+        env = self.at(theta)
+        return [sympy.simplify(g.subs(env)) for g in self.grad]
+
+    def enclose(self, expr: sympy.Expr, theta: Sequence[Any], prec: int = 128) -> Enclosure:
+        return Enclosure.of(arb_eval(expr, self.at(theta), prec=prec))
+
+    def value_enclosure(self, theta: Sequence[Any], prec: int = 128) -> Enclosure:
+        return self.enclose(self.expr, theta, prec)
+
+
+def weight_matrices(net: DeepNet, theta: Sequence[Any]) -> list[list[list[Any]]]:
+    """Split a parameter vector (``DeepNet.parameters`` order) into the weight matrices."""
+    out, i = [], 0
+    for k in range(1, net.depth + 1):
+        r, c = net.widths[k - 1], net.widths[k]
+        out.append([[theta[i + a * c + b] for b in range(c)] for a in range(r)])
+        i += r * c
+    return out
+
+
+def exact_rank(M: Sequence[Sequence[Any]]) -> int:
+    """Rank of a rational matrix, exactly."""
+    return sympy.Matrix([[sympy.Rational(str(to_fraction(v))) for v in row] for row in M]).rank()
+
+
+def find_critical_points(obj: Objective, rng: np.random.Generator, starts: int = 8, scale: float = 1.0,
+                         tol: float = 1e-12) -> list[np.ndarray]:
+    """Float approximate critical points: minimise ``|grad Phi|^2`` from random starts (finds saddles
+    and minima alike). Candidates only: certify each with :mod:`proofcheck.ml.krawczyk` or exactly."""
+    from scipy.optimize import minimize
+
+    def sq(theta):
+        g = obj.gradient(theta)
+        return float(g @ g)
+
+    found = []
+    for _ in range(starts):
+        x0 = rng.normal(scale=scale, size=len(obj.params))
+        res = minimize(sq, x0, method="BFGS", options={"gtol": 1e-14, "maxiter": 2000})
+        if np.isfinite(res.fun) and res.fun < tol:
+            found.append(np.asarray(res.x, dtype=float))
+    return found
