@@ -1,0 +1,194 @@
+r"""The one-hidden-layer ReLU network with identity mapping, under Gaussian input, in closed form.
+
+Y. Li and Y. Yuan, *Convergence Analysis of Two-layer Neural Networks with ReLU Activation*,
+NeurIPS 2017, Section 2: for :math:`x \sim \mathcal N(0, I_d)` and :math:`W \in \mathbb R^{d\times d}`
+with columns :math:`w_i`,
+
+.. math::
+
+   f_W(x) = \| \sigma((I + W)^\top x) \|_1 = \sum_i \sigma(\langle e_i + w_i, x\rangle),\qquad
+   L(W) = \mathbb E_x\,\tfrac12 (f_W(x) - f_{W^*}(x))^2 .
+
+(the ``scale`` argument chooses the factor in front of the square: ½ by default).
+Everything follows from the degree-1 arc-cosine kernel (Cho & Saul 2009): for vectors
+:math:`u, v` at angle :math:`\theta`,
+
+.. math::
+
+   k(u, v) = \mathbb E[\sigma(u^\top x)\sigma(v^\top x)] = \frac{\|u\|\|v\|}{2\pi}(\sin\theta + (\pi-\theta)\cos\theta),
+   \qquad \nabla_u k(u, v) = \frac{1}{2\pi}\big((\pi - \theta) v + \|v\| \sin\theta\, \hat u\big).
+
+With a PReLU :math:`\sigma_a(t) = \max(t, 0) - a \max(-t, 0)` the kernel is
+:math:`k_a(u, v) = (1 + a^2) k(u, v) - a (k(u, -v) + k(-u, v))`.
+
+Each function takes a numeric back-end ``num`` (:data:`proofcheck.num.FLOAT` for search,
+:data:`proofcheck.num.ARB` for rigorous re-verification on Arb balls), so the same formula serves
+both: the margin functions of the claims are written once.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..num import FLOAT, NumericError
+
+Vector = Sequence[Any]
+
+
+class IdentityMappingError(NumericError):
+    """Bad input: a zero vector where an angle is needed, shapes that do not match, NaN."""
+
+
+def _dot(u: Vector, v: Vector):
+    out = 0
+    for a, b in zip(u, v):
+        out = out + a * b
+    return out
+
+
+def _norm(u: Vector, num):
+    return num.sqrt(_dot(u, u))
+
+
+def _cos_angle(u: Vector, v: Vector, num):
+    nu, nv = _norm(u, num), _norm(v, num)
+    c = _dot(u, v) / (nu * nv)
+    # Rounding can push a float cosine just past +-1; Arb balls are clipped by acos's own domain.
+    if num is FLOAT:
+        c = float(np.clip(c, -1.0, 1.0))
+    return c, nu, nv
+
+
+def relu_kernel(u: Vector, v: Vector, num=FLOAT):
+    """``E[σ(u·x) σ(v·x)]`` for ``x ~ N(0, I)`` (degree-1 arc-cosine kernel)."""
+    if num is FLOAT and (float(np.dot(np.asarray(u, float), np.asarray(u, float))) == 0
+                         or float(np.dot(np.asarray(v, float), np.asarray(v, float))) == 0):
+        return 0.0
+    c, nu, nv = _cos_angle(u, v, num)
+    theta = num.acos(c)
+    s = num.sqrt(1 - c * c) if num is not FLOAT else float(np.sqrt(max(0.0, 1 - c * c)))
+    return nu * nv * (s + (num.pi - theta) * c) / (2 * num.pi)
+
+
+def relu_kernel_grad(u: Vector, v: Vector, num=FLOAT) -> list:
+    """``∇_u E[σ(u·x) σ(v·x)] = ((π − θ) v + ‖v‖ sin θ û) / (2π)`` (u ≠ 0)."""
+    c, nu, nv = _cos_angle(u, v, num)
+    theta = num.acos(c)
+    s = num.sqrt(1 - c * c) if num is not FLOAT else float(np.sqrt(max(0.0, 1 - c * c)))
+    return [((num.pi - theta) * vi + nv * s * ui / nu) / (2 * num.pi) for ui, vi in zip(u, v)]
+
+
+def prelu_kernel(u: Vector, v: Vector, a, num=FLOAT):
+    """``E[σ_a(u·x) σ_a(v·x)]`` for the PReLU ``σ_a(t) = max(t,0) − a·max(−t,0)``."""
+    mv = [-x for x in v]
+    mu = [-x for x in u]
+    return (1 + a * a) * relu_kernel(u, v, num) - a * (relu_kernel(u, mv, num) + relu_kernel(mu, v, num))
+
+
+def prelu_kernel_grad(u: Vector, v: Vector, a, num=FLOAT) -> list:
+    mv = [-x for x in v]
+    mu = [-x for x in u]
+    g1 = relu_kernel_grad(u, v, num)
+    g2 = relu_kernel_grad(u, mv, num)
+    # d/du k(-u, v) = -(grad of k at (-u, v)) with respect to its first argument
+    g3 = relu_kernel_grad(mu, v, num)
+    return [(1 + a * a) * x - a * (y - z) for x, y, z in zip(g1, g2, g3)]
+
+
+def _lifted(W: Any, num) -> list[list[Any]]:
+    """``W`` as nested lists of the back-end's numbers (exact rationals become Arb balls)."""
+    rows = [list(r) for r in W]
+    return rows if num is FLOAT else [[num.const(x) for x in r] for r in rows]
+
+
+def columns_plus_identity(W: Any, num=FLOAT) -> list[list[Any]]:
+    """The vectors ``e_i + w_i`` (columns of ``I + W``) as lists, checking shape and finiteness."""
+    rows = [list(r) for r in W]
+    d = len(rows)
+    if d == 0 or any(len(r) != d for r in rows):
+        raise IdentityMappingError("W must be a non-empty square matrix")
+    for r in rows:
+        for x in r:
+            try:
+                if not np.isfinite(float(x)):
+                    raise IdentityMappingError("W contains NaN or infinity")
+            except (TypeError, OverflowError):
+                pass
+    rows = _lifted(rows, num)
+    return [[rows[r][i] + (1 if r == i else 0) for r in range(d)] for i in range(d)]
+
+
+def population_loss(W: Any, W_star: Any, num=FLOAT, a=0, scale=None):
+    r"""``L(W) = scale · E (f_W(x) − f_{W*}(x))²`` in closed form (``scale`` ½ by default)."""
+    A, B = columns_plus_identity(W, num), columns_plus_identity(W_star, num)
+    k = (lambda u, v: relu_kernel(u, v, num)) if a == 0 else (lambda u, v: prelu_kernel(u, v, a, num))
+    total = 0
+    for i in range(len(A)):
+        for j in range(len(A)):
+            total = total + k(A[i], A[j]) - 2 * k(A[i], B[j]) + k(B[i], B[j])
+    half = (1 / 2) if (num is FLOAT and scale is None) else (num.const("1/2") if scale is None else scale)
+    return half * total
+
+
+def _kernel_grad(u: Vector, v: Vector, a, num) -> list:
+    """``∂_1 k_a(u, v)``; at ``v = u`` (θ = 0, where acos is not smooth) it is ``(1 + a²) u / 2``."""
+    if u is v:
+        return [(1 + a * a) * x / 2 for x in u]
+    return relu_kernel_grad(u, v, num) if a == 0 else prelu_kernel_grad(u, v, a, num)
+
+
+def population_gradient(W: Any, W_star: Any, num=FLOAT, a=0, scale=None) -> list[list[Any]]:
+    r"""``∇_W L`` in closed form, as a matrix whose column ``i`` is ``∂L/∂w_i``.
+
+    With ``a_i = e_i + w_i``, ``b_j = e_j + w_j*`` and ``k`` symmetric,
+    ``∂L/∂w_i = 2·scale·(Σ_j ∂_1k(a_i, a_j) − Σ_j ∂_1k(a_i, b_j))``."""
+    A, B = columns_plus_identity(W, num), columns_plus_identity(W_star, num)
+    half = (1 / 2) if (num is FLOAT and scale is None) else (num.const("1/2") if scale is None else scale)
+    d = len(A)
+    cols = []
+    for i in range(d):
+        acc = [0] * d
+        for j in range(d):
+            gaa = _kernel_grad(A[i], A[i] if j == i else A[j], a, num)
+            gab = _kernel_grad(A[i], B[j], a, num)
+            acc = [s + x - y for s, x, y in zip(acc, gaa, gab)]
+        cols.append([2 * half * s for s in acc])
+    return [[cols[i][r] for i in range(d)] for r in range(d)]
+
+
+def one_point_convexity_margin(W: Any, W_star: Any, delta, num=FLOAT, a=0, scale=None):
+    r"""``⟨−∇L(W), W* − W⟩ − δ ‖W* − W‖_F²`` (≥ 0: δ-one-point strongly convex at ``W``).
+
+    The printed definition (slides) is garbled as ``⟨−∇f(x), x* x⟩``; this is the reading
+    ``⟨−∇f(x), x* − x⟩ > δ‖x* − x‖²`` of Li & Yuan (2017), Definition 2.1."""
+    G = population_gradient(W, W_star, num, a, scale)
+    W, W_star = _lifted(W, num), _lifted(W_star, num)
+    d = len(G)
+    inner, sq = 0, 0
+    for r in range(d):
+        for c in range(d):
+            diff = W_star[r][c] - W[r][c]
+            inner = inner - G[r][c] * diff
+            sq = sq + diff * diff
+    return inner - delta * sq
+
+
+def auxiliary_f_A(W: Any, W_star: Any, num=FLOAT):
+    r"""``f_A = Σ_i (‖e_i + w_i*‖ − ‖e_i + w_i‖)`` (the slides print ``‖e_i − w_i‖``: an erratum
+    per Li & Yuan's potential function; both readings are available through ``sign``)."""
+    A, B = columns_plus_identity(W, num), columns_plus_identity(W_star, num)
+    return sum((_norm(b, num) - _norm(a, num) for a, b in zip(A, B)), 0)
+
+
+def monte_carlo_loss(W: Any, W_star: Any, rng: np.random.Generator, samples: int = 200_000, a: float = 0.0) -> float:
+    """A sampled ``½ E (f_W − f_W*)²`` (a cross-check of the closed form in tests, never a certificate)."""
+    A = np.array(columns_plus_identity(np.asarray(W, float)), dtype=float)
+    B = np.array(columns_plus_identity(np.asarray(W_star, float)), dtype=float)
+    x = rng.standard_normal((samples, A.shape[1]))
+
+    def act(t):
+        return np.maximum(t, 0) - a * np.maximum(-t, 0)
+
+    f = act(x @ A.T).sum(axis=1) - act(x @ B.T).sum(axis=1)
+    return float(0.5 * np.mean(f * f))
