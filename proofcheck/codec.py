@@ -194,13 +194,13 @@ def _decode_array(data: dict, exact: bool) -> np.ndarray:
     for v in items:
         if isinstance(v, (list, dict, str)) or v is None:
             raise CodecError("an array item is not a number or an object")
+    dtype = data.get("dtype", "float64")
+    if dtype not in DTYPES and not (data.get("object") is True and "dtype" not in data):
+        raise CodecError(f"array dtype {str(dtype)[:20]!r} is not one of {', '.join(DTYPES)}")
     if exact or data.get("object"):
         arr = np.empty(len(items), dtype=object)
         arr[:] = items
         return arr.reshape(shape)
-    dtype = data.get("dtype", "float64")
-    if dtype not in DTYPES:
-        raise CodecError(f"array dtype {str(dtype)[:20]!r} is not one of {', '.join(DTYPES)}")
     try:
         return np.array(items, dtype=dtype).reshape(shape)
     except (TypeError, ValueError, OverflowError) as exc:

@@ -58,7 +58,7 @@ class StoreError(ValueError):
 class CounterexampleStore:
     def __init__(self, root: str | os.PathLike | None = None, warn: Callable[[str], None] | None = None):
         self.root = Path(root) if root is not None else default_path()
-        self.warn = warn or warn_once
+        self.warn = warn if warn is not None else warn_once
         self.unwritable: str | None = None  # why the last write failed, if it did
 
     def check_usable(self) -> None:
@@ -116,6 +116,10 @@ class CounterexampleStore:
             with open(path, "rb") as fh:
                 data = fh.read()
         except FileNotFoundError:
+            return []
+        except NotADirectoryError as exc:
+            self.warn(f"the counterexample store {self.root} cannot be read ({exc.strerror or exc}); "
+                      f"nothing is replayed from it")
             return []
         except OSError as exc:
             self.warn(f"{path}: cannot be read ({exc.strerror or exc}); its records are not replayed")
