@@ -1,8 +1,11 @@
 """``proofcheck``: list, audit, check and replay claims.
 
 Exit codes: 0 the command ran (whatever the verdicts, unless ``--fail-on`` names one that
-occurred: then 1); 2 a usage error (unknown id or constant, a value that does not parse);
-1 an internal error, reported in one line (set PROOFCHECK_DEBUG=1 for the traceback).
+occurred: then 1); ``replay`` exits 0 only when some stored counterexample still refutes, 1 when
+none is stored or none still refutes; 2 a usage error (unknown id or constant, a value that does
+not parse, a lemma package that cannot be imported, an output that cannot be written, a store
+that is not a folder), reported before any work; 1 an internal error, reported in one line (set
+PROOFCHECK_DEBUG=1 for the traceback); 141 the reader of stdout went away (``| head``).
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import os
 import platform
 import random
 import shlex
+import stat
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -94,14 +98,51 @@ def _seed(text: str) -> int:
 
 
 def _eprint(*args: Any) -> None:
-    print(*args, file=sys.stderr, flush=True)
+    """Progress and messages: stderr only (closed stderr: dropped, never sent to stdout)."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        print(*args, file=stream, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _guard_stdio() -> None:
+    """A closed standard descriptor (``2>&-``) gets /dev/null, so no file the run opens later takes
+    its number and receives another stream's output."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                opened = os.open(os.devnull, os.O_RDWR)
+            except OSError:  # pragma: no cover
+                return
+            if opened != fd:  # a lower descriptor was free after all
+                os.close(opened)
+
+
+def _stdout():
+    if sys.stdout is None:
+        raise CliError("standard output is closed (write the report with -o PATH)")
+    return sys.stdout
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _guard_stdio()
     try:
         args = _parser().parse_args(argv)
         return _dispatch(args, argv)
+    except BrokenPipeError:
+        # The reader went away (``proofcheck list | head``): stop quietly, as a SIGPIPE would.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, AttributeError, ValueError):
+            pass
+        return 141
     except CliError as exc:
         _eprint(f"error: {exc}" if not str(exc).startswith("proofcheck") else str(exc))
         return exc.code
@@ -113,9 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from .claim import ClaimError
         from .engine import UsageError
-        from .registry import UnknownClaim
+        from .registry import LemmaLoadError, UnknownClaim
+        from .store import StoreError
 
-        if isinstance(exc, (UsageError, UnknownClaim)):
+        if isinstance(exc, (UsageError, UnknownClaim, LemmaLoadError, StoreError)):
             _eprint(f"error: {exc}")
             return 2
         if isinstance(exc, ClaimError):
@@ -129,52 +171,65 @@ def _dispatch(args, argv: list[str]) -> int:
     from .registry import load
     from .store import CounterexampleStore
 
+    if args.command != "audit" or not getattr(args, "output", None):
+        out = _stdout()  # checked before any work
+    if args.command == "check":
+        from .engine import parse_sets
+
+        overrides = parse_sets(args.sets)  # a value that does not parse: an error before loading anything
     registry = load()
     if args.command == "list":
         claims = registry.select(args.ids)
         if args.format == "json":
             print(json.dumps({"tool": "proofcheck", "version": __version__,
-                              "claims": [c.to_json() for c in claims]}, indent=2))
+                              "claims": [c.to_json() for c in claims]}, indent=2), file=out)
         else:
             for c in claims:
                 consts = ", ".join(f"{k}={v}" for k, v in c.to_json()["constants"].items())
-                print(f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}")
+                print(f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}", file=out)
                 print(f"    {c.title}" + (f"  [{consts}]" if consts else "")
-                      + (f"  uses: {', '.join(c.uses)}" if c.uses else ""))
+                      + (f"  uses: {', '.join(c.uses)}" if c.uses else ""), file=out)
+        out.flush()
         return 0
 
     store = CounterexampleStore(args.store) if getattr(args, "store", None) else CounterexampleStore()
+    store.check_usable()
 
     if args.command == "replay":
         from .engine import replay
 
         claim = registry.get(args.id)
         rows = replay(claim, store=store, registry=registry)
+        refuting = sum(1 for row in rows if row["refutes"])
         if args.format == "json":
-            print(json.dumps({"id": claim.id, "replays": rows}, indent=2, default=str))
+            print(json.dumps({"id": claim.id, "replays": rows, "still_refuting": refuting}, indent=2, default=str),
+                  file=out)
         elif not rows:
-            print(f"{claim.id}: no stored counterexample in {store.root}")
+            print(f"{claim.id}: no stored counterexample in {store.root}", file=out)
         for i, row in enumerate(rows if args.format == "text" else []):
             status = "still refutes" if row["refutes"] else "does NOT refute"
-            print(f"{claim.id} #{i + 1}: {status} ({row['how']})")
-            print(f"    values: {_values_text(row['record'].get('values', {}))}")
-        return 0 if rows else 1
+            print(f"{claim.id} #{i + 1}: {status} ({row['how']})", file=out)
+            print(f"    values: {_values_text(row['record'].get('values', {}))}", file=out)
+        if rows and not refuting and args.format == "text":
+            print(f"{claim.id}: none of the {len(rows)} stored counterexample(s) still refutes", file=out)
+        out.flush()
+        return 0 if refuting else 1  # exit 0 only when a stored counterexample still refutes
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
 
     if args.command == "check":
-        from .engine import check, constants_with, parse_sets
+        from .engine import check, constants_with
 
         claim = registry.get(args.id)
-        overrides = parse_sets(args.sets)
         constants_with(claim, overrides)  # bad --set: a usage error before any work
         _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
         result = check(claim, args.budget, seed, overrides=overrides, store=store,
                        progress=_eprint, registry=registry)
         if args.format == "json":
-            print(json.dumps(_report([result], registry, seed, args.budget, argv), indent=2))
+            print(json.dumps(_report([result], registry, seed, args.budget, argv), indent=2), file=out)
         else:
-            print(_result_text(result))
+            print(_result_text(result), file=out)
+        out.flush()
         return 0
 
     # audit
@@ -182,18 +237,13 @@ def _dispatch(args, argv: list[str]) -> int:
 
     fail_on = _fail_on(args.fail_on)
     claims = registry.select(args.ids)
+    outputs = _open_outputs(args.format, args.output)  # every output checked before the audit runs
     _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}, {len(claims)} claim(s)")
-    partial = Path(".proofcheck") / "last-audit.jsonl"
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    with open(partial, "w", encoding="utf-8") as fh:
-        def on_result(r: Result) -> None:  # results kept as they come: an interrupted audit loses none
-            fh.write(json.dumps(r.to_json()) + "\n")
-            fh.flush()
-
+    with _PartialResults(store) as partial:
         results = audit(claims, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint,
-                        on_result=on_result)
+                        on_result=partial.add)
     report = _report(results, registry, seed, args.budget, argv)
-    _write_report(report, args.format, args.output)
+    _write_outputs(report, outputs)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
@@ -255,23 +305,116 @@ def _render(report: dict[str, Any], fmt: str) -> str:
     return render(report, fmt)
 
 
-def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
-
+def _output_paths(fmt: str, output: str | None) -> list[tuple[str, Path | None]]:
     if fmt == "all":
         base = Path(output or "proofcheck-report")
         if base.suffix in (".md", ".html", ".json"):
             base = base.with_suffix("")
-        for f in FORMATS:
-            path = base.with_name(base.name + "." + f)
-            path.write_text(_render(report, f), encoding="utf-8")
+        return [(f, base.with_name(base.name + "." + f)) for f in FORMATS]
+    return [(fmt, Path(output) if output else None)]
+
+
+def _open_outputs(fmt: str, output: str | None) -> list[tuple[str, Path | None, Any]]:
+    """Open every output for writing before any work: a missing folder, a read-only path or a full
+    device (``/dev/full``) is a one-line error now, not after the whole audit."""
+    opened = []
+    for f, path in _output_paths(fmt, output):
+        if path is None:
+            opened.append((f, None, _stdout()))
+            continue
+        try:
+            fh = open(path, "w", encoding="utf-8")
+            fh.write(f"proofcheck: audit in progress; this file is replaced by the {f} report\n")
+            fh.flush()
+            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                fh.seek(0)
+                fh.truncate()
+        except OSError as exc:
+            for _, _, other in opened:
+                if other is not sys.stdout:
+                    other.close()
+            raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+        opened.append((f, path, fh))
+    return opened
+
+
+def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None, Any]]) -> None:
+    for f, path, fh in outputs:
+        text = _render(report, f)
+        text = text if text.endswith("\n") else text + "\n"
+        try:
+            fh.write(text)
+            fh.flush()
+        except OSError as exc:
+            raise CliError(f"cannot write {path or 'stdout'}: {exc.strerror or exc} (the results are also in "
+                           f"the partial results file)", code=1) from None
+        finally:
+            if path is not None:
+                fh.close()
+        if path is not None:
             _eprint(f"wrote {path}")
-        return
-    text = _render(report, fmt)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        _eprint(f"wrote {output}")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
+    _write_outputs(report, _open_outputs(fmt, output))
+
+
+class _PartialResults:
+    """``last-audit.jsonl`` beside the counterexample store: each result appended whole as it comes,
+    so an interrupted audit loses none. A second audit running at the same time (the file is locked)
+    writes ``last-audit.<pid>.jsonl`` instead; a folder that cannot be written is said once and the
+    audit goes on."""
+
+    def __init__(self, store):
+        self.path = Path(store.root).parent / "last-audit.jsonl"
+        self.fd: int | None = None
+
+    def __enter__(self) -> "_PartialResults":
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = self._open_locked(self.path)
+            if self.fd is None:
+                self.path = self.path.with_name(f"last-audit.{os.getpid()}.jsonl")
+                self.fd = self._open_locked(self.path)
+        except OSError as exc:
+            self.fd = None
+            _eprint(f"warning: cannot write the partial results {self.path} ({exc.strerror or exc}); "
+                    f"the audit goes on without them")
+        return self
+
+    @staticmethod
+    def _open_locked(path: Path) -> int | None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - not POSIX
+            pass
+        except OSError:
+            os.close(fd)
+            return None
+        os.ftruncate(fd, 0)
+        return fd
+
+    def add(self, r: Result) -> None:
+        if self.fd is None:
+            return
+        line = (json.dumps(r.to_json()) + "\n").encode("utf-8")
+        try:
+            view = memoryview(line)
+            while view:  # one record, whole, at the end of the file
+                view = view[os.write(self.fd, view):]
+        except OSError as exc:
+            _eprint(f"warning: cannot write the partial results {self.path} ({exc.strerror or exc}); "
+                    f"the audit goes on without them")
+            os.close(self.fd)
+            self.fd = None
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 def _values_text(values: dict[str, Any]) -> str:

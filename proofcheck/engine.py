@@ -12,6 +12,7 @@ The engine never knows which verdict a claim "should" get.
 from __future__ import annotations
 
 import math
+import os
 import shlex
 import time
 from fractions import Fraction
@@ -36,37 +37,29 @@ class UsageError(ValueError):
 
 # ---------------------------------------------------------------- constants and --set
 def parse_value(text: str) -> Any:
-    """A user-supplied constant: an integer, a fraction ``1/4``, a decimal ``0.25`` or ``1e-3``
-    (kept exact), or a closed real expression such as ``2/pi`` or ``sqrt(2)``."""
-    text = text.strip()
-    if not text:
-        raise UsageError("empty value")
+    """A user-supplied constant in the number grammar of :mod:`proofcheck.parse` (never evaluated as
+    code): an integer, a fraction ``1/4``, a decimal ``0.25`` or ``1e-3`` (kept exact), or a closed
+    real expression such as ``2/pi`` or ``sqrt(2)``; sizes are bounded (``1e400`` is an error)."""
+    from .parse import NumberSyntaxError, parse_number
+
     try:
-        q = Fraction(text)
-        return q.numerator if q.denominator == 1 else q
-    except (ValueError, ZeroDivisionError):
-        pass
-    try:
-        expr = sympy.sympify(text, rational=True, convert_xor=True)
-    except (sympy.SympifyError, SyntaxError, TypeError, ValueError, ZeroDivisionError):
-        raise UsageError(f"cannot parse {text!r} as a number") from None
-    if isinstance(expr, sympy.Basic) and expr.free_symbols:
-        names = ", ".join(sorted(str(s) for s in expr.free_symbols))
-        raise UsageError(f"cannot parse {text!r} as a number (unknown name: {names})")
-    if not isinstance(expr, sympy.Basic) or not expr.is_real or not expr.is_finite:
-        raise UsageError(f"{text!r} is not a finite real number")
-    if expr.is_Rational:
-        return Fraction(int(expr.p), int(expr.q))
-    return expr
+        return parse_number(text)
+    except NumberSyntaxError as exc:
+        shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "..."
+        raise UsageError(f"cannot parse {shown!r} as a number: {exc}") from None
 
 
 def parse_sets(items: Iterable[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` items of ``--set``; a name given twice is an error (never the last one wins)."""
     out: dict[str, Any] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise UsageError(f"--set expects NAME=VALUE, got {item!r}")
-        out[name.strip()] = parse_value(value)
+        if name in out:
+            raise UsageError(f"--set {name} is given twice")
+        out[name] = parse_value(value)
     return out
 
 
@@ -345,8 +338,21 @@ def _replay_stored(ctx: Context) -> Outcome | None:
 
 
 def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float | None, str]:
-    """Re-verify a stored counterexample rigorously. Returns (still refutes, margin, how)."""
+    """Re-verify a stored counterexample rigorously. Returns (still refutes, margin, how).
+
+    Whatever re-verifies it (the engine's exact check, or the claim's replay hook), a record whose
+    values do not decode by the store's schema, or lie outside a variable's exact domain, does not
+    refute."""
+    from .codec import CodecError
+
     claim = ctx.claim
+    try:
+        values = {k: _decode_value(v) for k, v in (record.get("values") or {}).items()}
+    except (CodecError, RecursionError) as exc:
+        return False, None, f"the record cannot be read ({exc})"
+    for var in claim.variables:  # the stated domain, exactly, for every way of replaying
+        if var.name in values and not var.in_domain(values[var.name]):
+            return False, None, f"the stored value of {var.name} lies outside its domain {var.domain or ''}".rstrip()
     if claim.replay is not None:
         # A record the hook cannot read (an older format, a damaged line) does not refute; it must
         # never abort the run whose replay-first step reads it.
@@ -357,24 +363,42 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
         return bool(ok), _finite(margin), how
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
-    values = {k: _decode_value(v) for k, v in record.get("values", {}).items()}
     missing = [v.name for v in claim.variables if v.name not in values]
     if missing:
         return False, None, f"the record has no value for {', '.join(missing)}"
-    ok, enc, how = verify(ctx, values, claim.hypotheses, claim.conclusion)
+    try:
+        ok, enc, how = verify(ctx, values, claim.hypotheses, claim.conclusion)
+    except (NumericError, ArithmeticError, TypeError, ValueError) as exc:
+        return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
     return ok, (enc.mid() if enc is not None else None), how or "did not re-verify"
 
 
 def _decode_value(data: Any) -> Any:
-    """Scalars back exactly (a rational or a sympy number such as pi); arrays and objects as stored."""
-    if isinstance(data, dict) and ("$q" in data or "$sympy" in data):
+    """Scalars back exactly (a rational or a real number such as 2/pi); arrays and objects as stored.
+    Raises :class:`proofcheck.codec.CodecError` for data outside the store's schema."""
+    if isinstance(data, dict) and ("$q" in data or "$num" in data):
         return decode(data, exact=True)
     return decode(data, exact=False)
 
 
+def _decode_constant(data: Any) -> Any:
+    """A stored constant: a float when it was stored from a float (so the decimal rule reads it as
+    it was written), otherwise its exact value."""
+    value = decode(data, exact=True)
+    if isinstance(data, dict) and isinstance(value, Fraction) and isinstance(data.get("float"), float):
+        if Fraction(data["float"]) == value:
+            return data["float"]
+    return value
+
+
 def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
            registry: Registry | None = None) -> list[dict[str, Any]]:
-    """Re-verify every stored counterexample of a claim, each under the constants it was found with."""
+    """Re-verify every stored counterexample of a claim, each under the constants it was found with.
+
+    Records the store cannot read are skipped with a warning (by the store); a record whose
+    constants do not decode, or are not constants of the claim, does not refute."""
+    from .codec import CodecError
+
     registry = registry or load()
     claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     store = store or CounterexampleStore()
@@ -383,10 +407,26 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
     for rec in store.load(claim.id):
         seed = rec.get("seed", 0)
         constants = dict(defaults)
-        constants.update({k: decode(v, exact=True) for k, v in rec.get("constants", {}).items()})
+        try:
+            stored = {k: _decode_constant(v) for k, v in (rec.get("constants") or {}).items()}
+        except (CodecError, RecursionError) as exc:
+            out.append({"record": rec, "refutes": False, "how": f"its constants cannot be read ({exc})",
+                        "margin": None})
+            continue
+        unknown = sorted(set(stored) - set(defaults))
+        if unknown:
+            out.append({"record": rec, "refutes": False, "margin": None,
+                        "how": f"it names constants the claim does not have ({', '.join(unknown)})"})
+            continue
+        constants.update(stored)
         if claim.conclusion is None and claim.replay is None:
             changed = {k: v for k, v in constants.items() if k in defaults and v != defaults[k]}
-            result = check(claim, "quick", seed, registry=registry, replay_first=False, overrides=changed)
+            try:
+                result = check(claim, "quick", seed, registry=registry, replay_first=False, overrides=changed)
+            except UsageError as exc:
+                out.append({"record": rec, "refutes": False, "how": f"its constants are not allowed ({exc})",
+                            "margin": None})
+                continue
             out.append({"record": rec, "refutes": result.verdict is Verdict.REFUTED,
                         "how": f"re-ran the claim's procedure with seed {seed}: {result.evidence}",
                         "margin": result.margin})
@@ -418,11 +458,37 @@ def audit(claims: list[Claim], budget: str = "default", seed: int = 0, jobs: int
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         root = str(store.root) if store is not None else None
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_check_in_worker, c.id, budget, seed, root) for c in claims]
             for fut in as_completed(futures):
                 done(Result.from_json(fut.result()))
     return [results[c.id] for c in claims]
+
+
+def _worker_init(parent: int) -> None:
+    """Make a worker end with the audit that started it, even when that is killed (``kill -9``):
+    the kernel's parent-death signal on Linux, and a watchdog thread everywhere."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the watchdog alone
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watchdog() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watchdog, name="proofcheck-parent-watchdog", daemon=True).start()
 
 
 def _check_in_worker(claim_id: str, budget: str, seed: int, store_root: str | None) -> dict:

@@ -54,4 +54,37 @@ def lint(claim: Claim, definitions: Mapping[str, Definition]) -> list[LintProble
                 what = "a constant" if d.arity == 0 else f"a function of {d.arity} argument(s)"
                 problems.setdefault(name, LintProblem(
                     name, f"'{name}' is defined as {what} but used as '{app}'"))
+    for problem in declared_number_problems(claim):
+        problems.setdefault(problem.name, problem)
     return [problems[k] for k in sorted(problems)]
+
+
+def declared_number_problems(claim: Claim) -> list[LintProblem]:
+    """The decimal rule (:func:`proofcheck.parse.literal_fraction`) for numbers a claim declares.
+
+    A float domain bound must be exactly the decimal it prints as (``0.5``, ``10.0``): a bound such
+    as ``hi=math.pi/2`` or ``hi=0.1`` is a binary approximation, so the domain certified or searched
+    would silently differ from the stated one; write it exactly (``sympy.pi/2``, ``Fraction(1, 10)``).
+    A ``Float`` in a formula with 16 or more significant digits is a computed value, not a printed
+    literal: write it exactly."""
+    from .parse import is_exact_float_literal
+
+    out = []
+    for v in claim.variables:
+        for side in ("lo", "hi"):
+            b = getattr(v, side)
+            if isinstance(b, sympy.Float):
+                b = float(b)
+            if isinstance(b, float) and not is_exact_float_literal(b):
+                out.append(LintProblem(v.name, f"'{v.name}': domain bound {side}={b!r} is a float that is not the "
+                                               f"decimal it prints as; write it exactly (e.g. sympy.pi/2, "
+                                               f"Fraction('{b!r}'))"))
+    for formula in claim.all_formulas():
+        if not isinstance(formula, sympy.Basic):
+            continue
+        for f in sorted(formula.atoms(sympy.Float), key=float):
+            r = repr(float(f)).lower().split("e")[0].replace("-", "").replace(".", "").strip("0")
+            if len(r) >= 16:
+                out.append(LintProblem(str(f), f"the literal {float(f)!r} in a formula is a computed float "
+                                                f"(16+ digits), not a printed decimal; write it exactly"))
+    return out

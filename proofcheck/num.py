@@ -47,12 +47,22 @@ def to_fraction(x: Any) -> Fraction:
     if isinstance(x, sympy.Basic):
         if x.is_Rational:
             return Fraction(int(x.p), int(x.q))
-        if x.is_Float:
-            return Fraction(float(x))
+        if x.is_Float:  # a literal written in a claim: the decimal it prints as (parse.literal_fraction)
+            return literal_fraction(x)
         raise NumericError(f"{x} is not rational")
     if isinstance(x, str):
         return Fraction(x)
     raise NumericError(f"cannot convert {type(x).__name__} to an exact rational")
+
+
+def literal_fraction(x: Any) -> Fraction:
+    """The decimal rule for numbers written in a claim (see :func:`proofcheck.parse.literal_fraction`)."""
+    from .parse import literal_fraction as rule
+
+    try:
+        return rule(x)
+    except ValueError as exc:
+        raise NumericError(str(exc)) from None
 
 
 def fraction_to_arb(q: Fraction) -> arb:
@@ -171,8 +181,8 @@ def _arb(e: sympy.Basic, values, cache) -> arb:
         out = _to_arb(values[e])
     elif e.is_Rational:
         out = arb(fmpq(int(e.p), int(e.q)))
-    elif e.is_Float:
-        out = fraction_to_arb(Fraction(float(e)))
+    elif e.is_Float:  # a literal in a formula means the decimal it prints as: 0.1 is 1/10
+        out = fraction_to_arb(literal_fraction(e))
     elif e is sympy.pi:
         out = arb.pi()
     elif e is sympy.E:

@@ -79,7 +79,10 @@ class Registry:
 
         An empty selection is every claim; a pattern that matches nothing raises UnknownClaim.
         """
-        patterns = [p for p in (patterns or []) if p]
+        patterns = list(patterns or [])
+        for p in patterns:
+            if not isinstance(p, str) or not p.strip():
+                raise UnknownClaim("an empty claim id matches nothing (give no id to select every claim)")
         if not patterns:
             return [self.claims[k] for k in sorted(self.claims)]
         chosen: dict[str, Claim] = {}
@@ -106,14 +109,41 @@ def _matches(cid: str, pattern: str) -> bool:
     return any(cid.startswith(pattern + sep) for sep in ".@:") or (pattern.endswith(".") and cid.startswith(pattern))
 
 
-def _walk(package: str) -> Iterable[ModuleType]:
-    pkg = importlib.import_module(package)
+class LemmaLoadError(RuntimeError):
+    """A lemma package that cannot be imported (missing, or raising while it loads): a usage error
+    naming where the package was named and what went wrong."""
+
+
+def _env_packages() -> list[str]:
+    return [p.strip() for p in os.environ.get("PROOFCHECK_LEMMAS", "").split(",") if p.strip()]
+
+
+def _import(name: str, package: str, where: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ClaimError:
+        raise
+    except ModuleNotFoundError as exc:
+        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+            raise LemmaLoadError(f"lemma package {package!r} (named in {where}) cannot be found: "
+                                 f"no module named {exc.name!r}") from None
+        raise LemmaLoadError(f"importing {name!r} (lemma package {package!r}, named in {where}) failed: "
+                             f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # a lemma module that raises while it loads
+        raise LemmaLoadError(f"importing {name!r} (lemma package {package!r}, named in {where}) failed: "
+                             f"{type(exc).__name__}: {exc}") from None
+
+
+def _walk(package: str, where: str = "the built-in lemmas") -> Iterable[ModuleType]:
+    pkg = _import(package, package, where)
     yield pkg
     path = getattr(pkg, "__path__", None)
     if path is None:
         return
-    for info in sorted(pkgutil.walk_packages(path, prefix=package + "."), key=lambda i: i.name):
-        yield importlib.import_module(info.name)
+    infos = sorted(pkgutil.walk_packages(path, prefix=package + ".", onerror=lambda name: None),
+                   key=lambda i: i.name)
+    for info in infos:
+        yield _import(info.name, package, where)
 
 
 _CACHE: Registry | None = None
@@ -132,9 +162,12 @@ def load(refresh: bool = False) -> Registry:
         eps = importlib.metadata.entry_points().get(ENTRY_POINT_GROUP, [])
     packages += [ep.value for ep in eps if ep.value != "lemmas"]
     # Extra lemma packages by name (e.g. a paper being encoded outside this distribution).
-    packages += [p.strip() for p in os.environ.get("PROOFCHECK_LEMMAS", "").split(",") if p.strip()]
+    packages += _env_packages()
+    from_env = set(_env_packages())
     for package in packages:
-        for mod in _walk(package):
+        where = "PROOFCHECK_LEMMAS" if package in from_env else (
+            "the entry-point group " + ENTRY_POINT_GROUP if package != "lemmas" else "the built-in lemmas")
+        for mod in _walk(package, where):
             reg.add_module(mod)
     reg.validate()
     _CACHE = reg

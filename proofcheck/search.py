@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis import target
 
 from .claim import Condition, Env, Variable, enclosure_of_condition
-from .num import NumericError, is_scalar, to_fraction
+from .num import NumericError, is_scalar, literal_fraction, to_fraction
 
 
 @dataclass
@@ -56,13 +57,22 @@ def exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def exact_constants(constants: Mapping[str, Any]) -> dict[str, Any]:
+    """Constants as the claim wrote them: a float constant is the decimal it prints as (``0.1`` is
+    1/10, the decimal rule of :func:`proofcheck.parse.literal_fraction`), as ``--set delta=0.1`` is."""
+    out = {}
+    for k, v in constants.items():
+        out[k] = literal_fraction(v) if isinstance(v, (float, np.floating)) else v
+    return out
+
+
 def condition_holds_float(cond: Condition, margin: float) -> bool:
     return margin > 0 if cond.strict else margin >= 0
 
 
 def verify(ctx, values: Mapping[str, Any], hypotheses: Sequence[Condition], conclusion: Condition):
     """Rigorous check of a lead. Returns (verified, conclusion enclosure or None, how)."""
-    exact = dict(ctx.constants)
+    exact = exact_constants(ctx.constants)
     exact.update(exact_values(values))
     for var in ctx.claim.variables:  # a value outside the stated domain is no counterexample
         if var.name in exact and not var.in_domain(exact[var.name]):
@@ -114,7 +124,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
         """Evaluate one example; returns (hypothesis margin, conclusion margin or None)."""
         try:
             hyp_margin, margin = evaluate(values)
-        except (NumericError, ZeroDivisionError, FloatingPointError, ValueError):
+        except (NumericError, ArithmeticError, ValueError):  # 1/0, overflow, a NaN: an undefined example
             report.undefined += 1
             return -math.inf, None
         if margin is None:
@@ -130,7 +140,10 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
         if from_search:
             target(_squash(-margin), label="-conclusion margin")
         if not condition_holds_float(conclusion, margin):
-            ok, enc, how = verify(ctx, values, hypotheses, conclusion)
+            try:
+                ok, enc, how = verify(ctx, values, hypotheses, conclusion)
+            except (NumericError, ArithmeticError, ValueError):  # cannot be re-verified: only a lead
+                ok, enc, how = False, None, ""
             if ok:
                 if report.counterexample is None:  # save the first one at once
                     report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how,
@@ -163,7 +176,8 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     )(given(strategy)(body))
     test = hypothesis_seed(ctx.seed)(test)
     try:
-        test()
+        with no_harvested_constants():
+            test()
     except _Refuted as found:
         _finish(ctx, report, found)
         return report
@@ -180,6 +194,35 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
         except _Refuted as found:
             _finish(ctx, report, found)
     return report
+
+
+@contextmanager
+def no_harvested_constants():
+    """Hypothesis draws, now and then, numeric literals it harvested from every loaded local module
+    (``hypothesis.internal.conjecture.providers._get_local_constants``), so the same seed gave
+    another counterexample when an unrelated lemma module was added. Inside this block it harvests
+    none: the examples depend only on the seed and the strategies. (Hypothesis has no public
+    setting for this; the hook is its private function, and the tests catch a change of it.)"""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a Hypothesis without the feature
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or not hasattr(providers, "Constants"):  # pragma: no cover
+        yield
+        return
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+    if cache is not None:
+        cache.cache.clear()  # pools computed with harvested constants
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        if cache is not None:
+            cache.cache.clear()
 
 
 def _finish(ctx, report: SearchReport, found: _Refuted) -> None:

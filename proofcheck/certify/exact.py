@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 from flint import arb
 
-from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, to_fraction
+from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, literal_fraction, to_fraction
 
 
 class Unsupported(Exception):
@@ -27,7 +27,7 @@ class BadConstant(NumericError):
 
 # ---------------------------------------------------------------- constants
 def constant_value(name: str, value: Any) -> sympy.Expr:
-    """The exact sympy value of a constant (a float is the dyadic rational it stores).
+    """The exact sympy value of a constant (a float is the decimal it prints as: ``0.1`` is 1/10).
 
     NaN or infinity raise :class:`NumericError` (a bad input, not an unsupported claim); a value
     that is not a real number (an array, an object) raises :class:`Unsupported`.
@@ -35,14 +35,14 @@ def constant_value(name: str, value: Any) -> sympy.Expr:
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(float(value)):
             raise BadConstant(f"constant {name} is {float(value)!r}")
-        return sympy.Rational(Fraction(float(value)))
+        return sympy.Rational(literal_fraction(value))
     if isinstance(value, sympy.Basic):
         if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             raise BadConstant(f"constant {name} is {value}")
         if not value.is_number or value.is_real is False:
             raise Unsupported(f"constant {name} = {value} is not a real number")
         if value.is_Float:
-            return sympy.Rational(Fraction(float(value)))
+            return sympy.Rational(literal_fraction(value))
         return value
     try:
         q = to_fraction(value)
@@ -66,8 +66,8 @@ def substitute_constants(expr: sympy.Basic, constants: Mapping[str, Any],
 
 
 def exact_float_literals(expr: sympy.Basic) -> sympy.Basic:
-    """Replace sympy ``Float`` literals by the dyadic rational they hold (as :mod:`num` does)."""
-    floats = {f: sympy.Rational(Fraction(float(f))) for f in expr.atoms(sympy.Float)}
+    """Replace sympy ``Float`` literals by the decimal they print as (as :mod:`num` does)."""
+    floats = {f: sympy.Rational(literal_fraction(f)) for f in expr.atoms(sympy.Float)}
     return expr.xreplace(floats) if floats else expr
 
 

@@ -7,13 +7,15 @@ sympy arithmetic (Arb where a square root remains) before the claim is called re
 
 Encoding (each step keeps the reals' meaning exactly):
 
-* a sympy ``Float`` or float constant is the dyadic rational it stores;
+* a sympy ``Float`` or float constant is the decimal it prints as (``0.1`` is 1/10);
 * ``b**(-n)`` becomes an auxiliary ``d`` with ``d * b**n == 1`` (so ``b != 0``);
 * ``b**(p/q)`` becomes ``r**p`` with ``r >= 0, r**q == b`` (the real principal root, ``b >= 0``);
 * ``|e|`` becomes ``a >= 0, a**2 == e**2``; ``Max``/``Min`` become ``m >= each, m == one of them``.
 
-The auxiliary constraints say "the statement is defined here", so points where it is undefined
-(a zero denominator, a root of a negative number) are excluded; the evidence says so.
+The auxiliary constraints say "the statement is defined here". A hypothesis that is undefined at a
+point (a zero denominator, a root of a negative number) does not hold there, so such points are
+excluded; an undefined *conclusion* does not hold either: a point where every hypothesis holds and
+the conclusion is undefined stops a proof and is reported (``x = 0 => 1/x >= 5`` is not proved).
 A bound ``lo``/``hi`` that is not algebraic (``2/pi``) is relaxed to a rational outer bound: a
 proof over the larger box is a proof over the stated one, and a model is re-checked against the
 exact bound before it refutes anything.
@@ -28,7 +30,7 @@ import sympy
 import z3
 
 from ..claim import Outcome
-from ..num import arb_eval, arb_endpoints
+from ..num import arb_eval, arb_endpoints, literal_fraction
 from ..verdict import Verdict
 from .exact import (ExactClaim, Unsupported, fresh_z3, guarded, exact_claim, exact_sign, exact_value,
                     holds_exactly, safe_float, to_sympy_rational)
@@ -49,6 +51,9 @@ class _Builder:
         self.excluded: set[str] = set()
         self.aux = 0
         self.cache: dict[sympy.Basic, Any] = {}
+        # Where the statement is defined: (condition, number of side constraints before it, what).
+        # The side constraints before it define the inner terms it is built from.
+        self.defined: list[tuple[Any, int, str]] = []
 
     def fresh(self, what: str):
         # One counter for all builders: two auxiliaries must never share a z3 name.
@@ -73,6 +78,7 @@ class _Builder:
         return out if out is not None else z3.RealVal(1)
 
     def reciprocal(self, b):
+        self.defined.append((b != 0, len(self.side), "a zero denominator"))
         d = self.fresh("inv")
         self.side.append(d * b == 1)
         self.excluded.add("a zero denominator")
@@ -92,8 +98,8 @@ class _Builder:
             return self.zvars[e.name]
         if e.is_Rational:
             return self.rational(e)
-        if e.is_Float:
-            return self.rational(sympy.Rational(Fraction(float(e))))
+        if e.is_Float:  # a literal: the decimal it prints as (0.1 is 1/10)
+            return self.rational(sympy.Rational(literal_fraction(e)))
         if e.is_Add:
             terms = [self(a) for a in e.args]
             out = terms[0]
@@ -115,6 +121,7 @@ class _Builder:
             if q != 1:
                 if q > MAX_ROOT_INDEX:
                     raise Unsupported(f"root of index {q}")
+                self.defined.append((b >= 0, len(self.side), "a root of a negative number"))
                 r = self.fresh("root")
                 self.side += [r >= 0, self.power(r, q) == b]
                 self.excluded.add("a root of a negative number")
@@ -226,6 +233,27 @@ def _reverify(ec: ExactClaim, values: dict[str, Any]):
     return m
 
 
+def _undefined_conclusion(ec: ExactClaim, zvars, build: _Builder, dom, hyps, first: int, timeout: float):
+    """A point where the domain and hypotheses hold and the conclusion is undefined: ``(what,
+    values)``; None when there is none; ``"unknown"`` when z3 cannot tell. One query per condition
+    of the conclusion's definedness, with the terms it is built from defined (so the first
+    condition that fails at any undefined point is found)."""
+    for cond, n_side, what in build.defined[first:]:
+        s = _solver(ec, max(1.0, timeout / 2))
+        s.add(*dom, *build.side[:n_side], *hyps, z3.Not(cond))
+        answer = s.check()
+        if answer == z3.unsat:
+            continue
+        if answer != z3.sat:
+            return "unknown"
+        try:
+            values = _model_values(s.model(), zvars, ec, 30)
+        except Unsupported:
+            return "unknown"
+        return what, values
+    return None
+
+
 def _fmt(values: dict[str, Any]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in values.items())
 
@@ -258,6 +286,7 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
     dom, dom_desc, relaxed = _domain(ec, zvars, build)
     hyps = [_relation(build(h.margin), h.strict, negate=False) for h in ec.hypotheses]
     hyp_side = list(build.side)
+    first_conclusion_guard = len(build.defined)
     neg = _relation(build(ec.conclusion.margin), ec.conclusion.strict, negate=True)
 
     solver = _solver(ec, timeout)
@@ -282,6 +311,23 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
             s2.add(*dom, *hyp_side, *hyps)
             hyp_answer = s2.check()
             queries += 1
+        if hyp_answer != z3.unsat:
+            # No counterexample where the conclusion is defined; but a point where every hypothesis
+            # holds and the conclusion is undefined (x = 0 in "x = 0 => 1/x >= 5") is no proof.
+            undefined_at = _undefined_conclusion(ec, zvars, build, dom, hyps, first_conclusion_guard, timeout)
+            queries += len(build.defined) - first_conclusion_guard
+            if undefined_at == "unknown":
+                ctx.progress("z3 nlsat: could not decide where the conclusion is defined")
+                return None
+            if undefined_at is not None:
+                what, values = undefined_at
+                details["undefined_at"] = {k: str(v) for k, v in values.items()}
+                return Outcome(Verdict.SURVIVED,
+                               f"not proved: z3 nlsat finds no point where the conclusion is defined and false "
+                               f"({where}{relax}), but at {_fmt(values)} every hypothesis holds and the conclusion "
+                               f"is undefined ({what}); an undefined conclusion does not hold",
+                               examples=queries, satisfied=0, margin=None, details=details,
+                               notes=[f"the conclusion is undefined at {_fmt(values)} ({what})"])
         if hyp_answer == z3.unsat:
             return Outcome(Verdict.VACUOUS,
                            f"z3 nlsat: the hypotheses are unsatisfiable over the domain ({where}{relax}{undefined}), "

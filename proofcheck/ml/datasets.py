@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
+from ..codec import storable
 from ..num import NumericError
 
 KINDS = ("random", "parallel", "orthogonal", "clustered", "antipodal")
@@ -59,6 +60,7 @@ def check_vector(name: str, v: np.ndarray) -> None:
         raise DatasetError(f"{name} is the zero vector: its direction (and any angle to it) is undefined")
 
 
+@storable
 @dataclass
 class Dataset:
     """Inputs (unit rows) and labels. ``X_exact`` holds the exact rational rows when known."""

@@ -36,6 +36,7 @@ import numpy as np
 
 from .geometry import (GeometryError, apply_signs, as_normals, exact_dot, exact_vector, gaussian_cone,
                        monte_carlo_moment)
+from ..codec import storable
 from ..num import NumericError, to_fraction
 
 
@@ -107,6 +108,7 @@ class Distribution:
         return hash(repr(self))
 
 
+@storable
 class StandardGaussian(Distribution):
     """``N(0, I_k)``."""
 
@@ -137,6 +139,7 @@ def _sqrtm_psd(S: np.ndarray) -> np.ndarray:
     return (V * np.sqrt(w)) @ V.T
 
 
+@storable
 class Gaussian(Distribution):
     """``N(0, cov)`` (anisotropic), reduced to ``N(0, I)`` by ``z = cov^{1/2} g``."""
 
@@ -158,6 +161,7 @@ class Gaussian(Distribution):
         return cls(np.array(d["cov"], dtype=float))
 
 
+@storable
 class UniformSphere(Distribution):
     """Uniform on the unit sphere ``S^{k-1}``: Gaussian angles, second moments scaled by ``1/k``."""
 
@@ -181,6 +185,7 @@ class UniformSphere(Distribution):
         return cls(d["k"])
 
 
+@storable
 class StudentT(Distribution):
     """Multivariate t with ``nu > 2`` degrees of freedom and scale ``S`` (default ``I``):
     ``z = sqrt(nu / V) S^{1/2} g``, ``V ~ chi^2_nu``; moments ``nu/(nu-2)`` times the Gaussian ones."""
@@ -225,6 +230,7 @@ def _check_weights(weights: Sequence[Any], exact: bool):
     return [w / total for w in ws]
 
 
+@storable
 class Mixture(Distribution):
     """``sum_c w_c D_c`` (weights normalised to sum 1)."""
 
@@ -279,6 +285,7 @@ class Mixture(Distribution):
         return cls(d["weights"], [decode(c) for c in d["components"]])
 
 
+@storable
 class FiniteAtoms(Distribution):
     """``P(z = x_a) = p_a``: finitely many atoms with rational coordinates and rational weights.
 

@@ -42,12 +42,14 @@ from scipy import optimize
 
 from .geometry import GeometryError
 from .networks import as_weights, block_matrix, block_matrix_exact, config_at_angle
+from ..codec import storable
 from ..num import NumericError, to_fraction
 
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
 
 
 # ------------------------------------------------------------------ estimates and their sides
+@storable
 @dataclass(frozen=True)
 class Estimate:
     """``value`` of an extremum with ``side``:

@@ -132,7 +132,7 @@ def test_custom_procedures_replay_their_records(store):
 
 def test_an_interrupted_audit_keeps_what_it_found(tmp_path):
     """Kill an audit while a claim is still searching: its counterexample is already on disk, and
-    the claims finished before it are in .proofcheck/last-audit.jsonl."""
+    the claims finished before it are in last-audit.jsonl beside the store."""
     env = planted_env()
     env["PLANTED_STALL"] = "1"
     proc = subprocess.Popen([sys.executable, "-m", "proofcheck", "audit", "planted.poly_false", "planted.stall",
@@ -148,5 +148,5 @@ def test_an_interrupted_audit_keeps_what_it_found(tmp_path):
     proc.wait()
     assert stored.exists(), "the counterexample was not saved when found"
     assert json.loads(stored.read_text().splitlines()[0])["values"]["x"]["float"] == 0.5
-    done = [json.loads(l)["id"] for l in (tmp_path / ".proofcheck" / "last-audit.jsonl").read_text().splitlines()]
+    done = [json.loads(l)["id"] for l in (tmp_path / "last-audit.jsonl").read_text().splitlines()]
     assert done == ["planted.poly_false"]
