@@ -127,6 +127,10 @@ def make_plan(ctx) -> Plan:
     N = planned_draws(ctx)
     plan = Plan([], K, N, looks_for(N), 1.0 - float(kind.confidence))
     seen: set[str] = set()
+    for h in claim.hypotheses:
+        if h.relation is None and h.rigorous is None:
+            raise ClaimError(f"{claim.id}: hypothesis {h.name!r} of a declared probabilistic claim needs a "
+                             f"sympy relation or a rigorous twin, so that each setting is certified")
 
     def offer(values: Mapping[str, Any], found_by: str) -> bool:
         """Add a candidate if new and valid; True once K settings are collected."""
@@ -165,8 +169,15 @@ def _draw_settings(ctx, offer, K: int) -> None:
 
     strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in ctx.claim.variables})
 
+    failure: list[BaseException] = []
+
     def body(values):
-        if offer(values, "search"):
+        try:
+            enough = offer(values, "search")
+        except Exception as exc:  # surfaced as itself below, not as Hypothesis' report of a failing test
+            failure.append(exc)
+            raise _Enough() from None
+        if enough:
             raise _Enough()
 
     test = settings(max_examples=max(20, 6 * K), database=None, deadline=None, derandomize=False,
@@ -177,6 +188,8 @@ def _draw_settings(ctx, offer, K: int) -> None:
         test()
     except _Enough:
         pass
+    if failure:
+        raise failure[0]
 
 
 def _key(values: Mapping[str, Any]) -> str:
@@ -207,8 +220,7 @@ def setting_is_valid(ctx, values: Mapping[str, Any]) -> tuple[bool, str]:
     env = exact_env(ctx, values)
     for h in claim.hypotheses:
         if h.relation is None and h.rigorous is None:
-            raise ClaimError(f"{claim.id}: hypothesis {h.name!r} of a declared probabilistic claim needs a "
-                             f"sympy relation or a rigorous twin, so that each setting is certified")
+            return False, f"hypothesis {h.name!r} has no rigorous form"
         try:
             enc = enclosure_of_condition(h, env)
         except (NumericError, ArithmeticError, TypeError, ValueError):
