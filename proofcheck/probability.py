@@ -280,6 +280,7 @@ class SettingResult:
     look: int | None = None
     chunks: list[list[int]] = field(default_factory=list)  # [chunk index, size]
     law: Enclosure | None = None
+    counted: str = ""         # how a draw was counted as a failure
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -304,7 +305,7 @@ class SettingResult:
         conf = 1 - 2 * (self.alpha_look or 0)
         extra = (f" ({self.failures_upper - self.failures} more not certainly good)"
                  if self.failures_upper != self.failures else "")
-        return (f"{self.failures}/{self.draws} failures{extra}, rate {self.failures / self.draws:.4g}, "
+        return (f"{self.failures}/{self.draws} failures ({self.counted}){extra}, rate {self.failures / self.draws:.4g}, "
                 f"Clopper-Pearson bounds [{self.lo:.4g}, {self.hi:.4g}] (each side at level "
                 f"{self.alpha_look:.3g}, i.e. a {conf:.6g} interval) vs delta = {d}")
 
@@ -350,20 +351,40 @@ def chunk_rng(claim_seed: int, setting: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(claim_seed), int(setting), int(chunk)]))
 
 
+#: ``batch`` is called for at most this many draws at a time (a fixed split, so replay draws the same
+#: numbers), and the time limit is checked between calls.
+BATCH_PIECE = 256
+
+
+class _OutOfTime(Exception):
+    pass
+
+
 def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Generator,
-                 size: int) -> tuple[int, int]:
-    """Draw ``size`` instances: (certain failures, draws not certainly good)."""
+                 size: int, deadline: float | None = None) -> tuple[int, int]:
+    """Draw ``size`` instances: (certain failures, draws not certainly good). Raises
+    :class:`_OutOfTime` when the deadline passes before the chunk is complete (it is then discarded)."""
     kind = _kind(ctx.claim)
     if kind.batch is not None:
-        margins = np.asarray(kind.batch(env, rng, size), dtype=float).reshape(-1)
-        if margins.shape[0] != size:
-            raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {size} draws")
-        finite = np.isfinite(margins)
-        certain = int(np.sum(finite & (margins < 0)))
-        return certain, int(np.sum(~finite | (margins < 0)))
+        certain = upper = 0
+        done = 0
+        while done < size:
+            if deadline is not None and time.monotonic() > deadline:
+                raise _OutOfTime()
+            k = min(BATCH_PIECE, size - done)
+            margins = np.asarray(kind.batch(env, rng, k), dtype=float).reshape(-1)
+            if margins.shape[0] != k:
+                raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {k} draws")
+            finite = np.isfinite(margins)
+            certain += int(np.sum(finite & (margins < 0)))
+            upper += int(np.sum(~finite | (margins < 0)))
+            done += k
+        return certain, upper
     certain = upper = 0
     env_exact = exact_env(ctx, values) if kind.event_exact is not None else None
     for _ in range(size):
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime()
         inst = kind.draw(env, rng)
         m = float(kind.event(env, inst))
         if not math.isfinite(m):
@@ -411,11 +432,18 @@ def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: fl
         res.notes.append("no exact law at this setting and nothing to sample")
         return res
     res.how = "sampling"
+    res.counted = ("each failing draw re-checked rigorously" if kind.batch is None and kind.event_exact is not None
+                   else "float event margins")
     env = ctx.env(setting.values)
     done = 0
     for j, target in enumerate(plan.looks):
         size = target - done
-        certain, upper = sample_chunk(ctx, env, setting.values, chunk_rng(claim_seed, setting.index, j), size)
+        try:
+            certain, upper = sample_chunk(ctx, env, setting.values, chunk_rng(claim_seed, setting.index, j),
+                                          size, deadline)
+        except _OutOfTime:
+            res.notes.append(f"time limit reached after {done} draws")
+            break
         res.chunks.append([j, size])
         res.failures += certain
         res.failures_upper += upper
