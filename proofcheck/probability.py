@@ -483,7 +483,8 @@ def decide_declared(ctx) -> Outcome:
         if time.monotonic() > deadline:
             timed_out = True
             break
-        ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
+        if s.index % max(1, len(plan.settings) // 5) == 0:
+            ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
         r = run_setting(ctx, plan, s, ctx.seed, deadline)
         results.append(r)
         if r.status == "refuted":
