@@ -48,7 +48,7 @@ import numpy as np
 import sympy
 
 from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
-from .num import ARB, Enclosure, NumericError, _to_arb, enclose_expr, is_scalar, to_fraction
+from .num import ARB, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from .verdict import Verdict
 
 #: The smallest first look (draws) of a setting's sequential test.
@@ -125,7 +125,8 @@ def make_plan(ctx) -> Plan:
     kind = _kind(claim)
     K = planned_settings(ctx)
     N = planned_draws(ctx)
-    plan = Plan([], K, N, looks_for(N), 1.0 - float(kind.confidence))
+    # alpha from the confidence's decimal (0.99 -> 1/100 exactly, not 1 - 0.99 in floats)
+    plan = Plan([], K, N, looks_for(N), float(1 - Fraction(repr(float(kind.confidence)))))
     seen: set[str] = set()
     for h in claim.hypotheses:
         if h.relation is None and h.rigorous is None:
@@ -199,10 +200,19 @@ def _key(values: Mapping[str, Any]) -> str:
 
 
 def exact_env(ctx, values: Mapping[str, Any]) -> Env:
-    """The setting's values exactly (scalars as Fraction) with the exact constants; Arb back-end."""
-    merged = dict(ctx.constants)
+    """The setting's values exactly (scalars as Fraction) with the exact constants (rationals as
+    Fraction, other reals as sympy numbers); Arb back-end."""
+    merged = {k: _exact_constant(v) for k, v in ctx.constants.items()}
     merged.update({k: (to_fraction(v) if is_scalar(v) else v) for k, v in values.items()})
     return Env(merged, num=ARB)
+
+
+def _exact_constant(v: Any) -> Any:
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    if isinstance(v, (int, Fraction)) or isinstance(v, sympy.Basic):
+        return v
+    return to_fraction(v) if is_scalar(v) else v
 
 
 def setting_is_valid(ctx, values: Mapping[str, Any]) -> tuple[bool, str]:
