@@ -545,12 +545,15 @@ def decide_declared(ctx) -> Outcome:
                        examples=examples, satisfied=examples, margin=worst.margin(), notes=notes, details=details,
                        decided_by=_decided_by(results))
     open_ = [r for r in results if r.status != "holds"]
-    shown = open_[0] if open_ else worst
+    shown = min(open_, key=lambda r: r.margin()) if open_ else worst
     untried = len(plan.settings) - len(results)
     tail = f"; {untried} setting(s) not tried" if untried else ""
+    if shown is None:
+        return Outcome(Verdict.INCONCLUSIVE, f"no setting could be sampled within the time limit ({family})",
+                       examples=0, satisfied=0, notes=notes, details=details, decided_by="statistics")
     return Outcome(Verdict.INCONCLUSIVE,
-                   f"{len(open_)} of {len(results)} setting(s) undecided at the end of the budget{tail}: "
-                   f"e.g. {_short(shown.setting.values)}: {shown.describe()} ({family})",
+                   f"{len(open_)} of {len(results)} setting(s) undecided at the end of the budget{tail}; "
+                   f"closest to failing: {_short(shown.setting.values)}: {shown.describe()} ({family})",
                    examples=examples, satisfied=examples, margin=shown.margin() if shown else None,
                    notes=notes, details=details, decided_by="statistics")
 
