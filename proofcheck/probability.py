@@ -185,9 +185,13 @@ def _draw_settings(ctx, offer, K: int) -> None:
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
                     phases=[Phase.generate])(given(strategy)(body))
     test = hypothesis_seed(ctx.seed)(test)
+    from hypothesis.errors import Unsatisfiable
+
     try:
         test()
     except _Enough:
+        pass
+    except Unsatisfiable:  # the strategies produced nothing valid: fewer settings, said in a note
         pass
     if failure:
         raise failure[0]
@@ -517,6 +521,12 @@ def decide_declared(ctx) -> Outcome:
         details["plots"] = [plot]
     examples = max(draws, len(results))
     if not plan.settings:
+        from .engine import _certified_emptiness  # the engine's check of an Emptiness certificate
+
+        certified = _certified_emptiness(ctx)
+        if certified is not None:
+            certified.notes = notes + certified.notes
+            return certified
         notes.append("no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
         return Outcome(Verdict.SURVIVED, f"no setting met every hypothesis ({plan.skipped} candidates tried)",
                        examples=plan.skipped, satisfied=0, notes=notes, details=details, decided_by="search")
