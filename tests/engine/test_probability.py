@@ -308,3 +308,16 @@ def test_an_exact_law_refutation_replays_by_recomputing_the_law(registry, tmp_pa
     ctx = _ctx(registry, "planted.coin_scaled_false", r.counterexample)
     ctx.constants["delta0"] = Fraction(1, 2)
     assert not replay_record(ctx, r.counterexample)[0]
+
+
+def test_settings_that_never_meet_the_hypotheses_are_vacuous_only_with_a_certificate():
+    from proofcheck.claim import Emptiness
+
+    n = Variable("n", st.integers(1, 10), lo=1, hi=10, integer=True)
+    c = coin("t.never", Fraction(1, 2), variables=[n], hypotheses=[sympy.Ge(n.symbol, 20)])
+    r = decide(c)
+    assert r.verdict is Verdict.SURVIVED and r.satisfied == 0, r.evidence
+    c = coin("t.never2", Fraction(1, 2), variables=[n], hypotheses=[sympy.Ge(n.symbol, 20)],
+             emptiness=lambda ctx: Emptiness([("1 <= n <= 10", Fraction(10 - 20))], how="n - 20 <= -10"))
+    r = decide(c)
+    assert r.verdict is Verdict.VACUOUS, r.evidence
