@@ -110,8 +110,9 @@ def planned_settings(ctx) -> int:
 
 def planned_draws(ctx) -> int:
     kind = _kind(ctx.claim)
-    base = kind.samples if kind.samples is not None else 1000
-    return max(FIRST_LOOK, int(round(base * ctx.budget.trials / 1000.0)))
+    base = max(1, kind.samples if kind.samples is not None else 1000)
+    # a costly claim may ask for fewer than FIRST_LOOK draws; the quick budget never goes below either
+    return max(min(FIRST_LOOK, base), int(round(base * ctx.budget.trials / 1000.0)))
 
 
 def looks_for(n: int) -> list[int]:
