@@ -149,7 +149,8 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
                        details={"undefined": [p.name for p in problems]}, decided_by="lint")
 
-    if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None):
+    if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None
+                                                   or _declared_probabilistic(claim)):
         replayed = _replay_stored(ctx)
         if replayed is not None:
             return replayed
@@ -361,6 +362,15 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
         return bool(ok), _finite(margin), how
+    if _declared_probabilistic(claim):
+        # A declared probabilistic claim: re-simulated from the record's seeds (proofcheck.probability).
+        from .probability import replay_record as replay_probabilistic
+
+        try:
+            ok, margin, how = replay_probabilistic(ctx, record)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+            return False, None, f"the record cannot be re-simulated ({type(exc).__name__}: {exc})"
+        return bool(ok), _finite(margin), how
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
     missing = [v.name for v in claim.variables if v.name not in values]
@@ -371,6 +381,10 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
     except (NumericError, ArithmeticError, TypeError, ValueError) as exc:
         return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
     return ok, (enc.mid() if enc is not None else None), how or "did not re-verify"
+
+
+def _declared_probabilistic(claim: Claim) -> bool:
+    return bool(getattr(claim.kind, "declared", False))
 
 
 def _decode_value(data: Any) -> Any:
@@ -419,7 +433,7 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
                         "how": f"it names constants the claim does not have ({', '.join(unknown)})"})
             continue
         constants.update(stored)
-        if claim.conclusion is None and claim.replay is None:
+        if claim.conclusion is None and claim.replay is None and not _declared_probabilistic(claim):
             changed = {k: v for k, v in constants.items() if k in defaults and v != defaults[k]}
             try:
                 result = check(claim, "quick", seed, registry=registry, replay_first=False, overrides=changed)
