@@ -40,6 +40,9 @@ its frontier dict, ``{name: frontier}``; a name the audit could not run has only
      "refuted_share": float | None,       # fraction of the range on the refuted side of the bound
      "holds_share": float | None,         # fraction of the range on the not-refuted side
      "printed_side": "refuted" | "holds" | "between" | "outside" | None,  # where the printed value lies
+     "holds_interval": {"range": [lo, hi], "verdict": str, "decided_by": str, "evidence": str,
+                        "examples": int, "satisfied": int},   # variables only, when bracketed: the
+                                          # not-refuted side searched as a whole (variable drawn over it)
      "assumption": str,                   # the monotonicity assumption, in words
      "summary": str,                      # one line a reviewer reads
      "points": [{"value": str, "float": float, "verdict": str, "decided_by": str,
@@ -193,6 +196,35 @@ class Target:
             v: Any = value.numerator if value.denominator == 1 else value
             return self.claim, {self.name: v}
         return fix_variable(self.claim, self.name, value), {}
+
+
+def restrict_variable(claim: Claim, name: str, lo: Fraction, hi: Fraction) -> Claim:
+    """A copy of ``claim`` whose variable ``name`` ranges over ``[lo, hi]`` only (drawn uniformly by
+    Hypothesis there; the original domain predicate is kept), for a search over a whole side."""
+    import sympy
+    from hypothesis import strategies as st
+
+    variables = []
+    for var in claim.variables:
+        if var.name == name:
+            if var.integer:
+                strategy = st.integers(int(lo), int(hi))
+                exact = (sympy.Integer(int(lo)), sympy.Integer(int(hi)))
+            else:
+                strategy = st.floats(float(lo), float(hi))
+                exact = (sympy.Rational(lo.numerator, lo.denominator), sympy.Rational(hi.numerator, hi.denominator))
+            var = dataclasses.replace(var, strategy=strategy, lo=exact[0], hi=exact[1],
+                                      domain=f"{lo} <= {name} <= {hi} (restricted by the frontier)")
+        variables.append(var)
+    witnesses = [w for w in claim.witnesses if name in w.values and _inside(w.values[name], lo, hi)]
+    return dataclasses.replace(claim, variables=variables, witnesses=witnesses)
+
+
+def _inside(v: Any, lo: Fraction, hi: Fraction) -> bool:
+    try:
+        return lo <= Fraction(v) <= hi
+    except (TypeError, ValueError):
+        return False
 
 
 def fix_variable(claim: Claim, name: str, value: Fraction) -> Claim:
@@ -379,8 +411,34 @@ def frontier(claim_or_id: Claim | str, name: str, range_: tuple[Any, Any] | None
         used += 1
     if used >= steps and _bracket(results, tgt) is not None:
         stopped.append(f"step limit of {steps} reached")
-    return _describe(tgt, results, budgets, budget, seed, used, time.monotonic() - started,
-                     "; ".join(stopped) or None)
+    out = _describe(tgt, results, budgets, budget, seed, used, time.monotonic() - started,
+                    "; ".join(stopped) or None)
+    if tgt.kind == "variable" and out["status"] == "bracketed" and not out_of_time():
+        _search_the_holding_side(tgt, out, budget, seed, store, registry, progress)
+        out["seconds"] = round(time.monotonic() - started, 3)
+    return out
+
+
+def _search_the_holding_side(tgt: Target, out: dict, budget: str, seed: int, store, registry, progress) -> None:
+    """For a variable, the not-refuted side is searched as a whole (the variable drawn over the whole
+    interval, not fixed): "no counterexample for NAME <= h" is then what was searched, not only an
+    extension of the probes. A counterexample found there contradicts monotonicity and is reported."""
+    from .engine import check
+
+    h = Fraction(out["holds"]["bound"])
+    lo, hi = (tgt.lo, h) if out["holds"]["side"] == "below" else (h, tgt.hi)
+    if lo == hi:
+        return
+    r = check(restrict_variable(tgt.claim, tgt.name, lo, hi), budget, seed, store=store, registry=registry)
+    if progress is not None:
+        progress(f"{tgt.claim.id}: {tgt.name} in [{lo}, {hi}]: {r.verdict.value}")
+    out["holds_interval"] = {"range": [str(lo), str(hi)], "verdict": r.verdict.value, "decided_by": r.decided_by,
+                             "evidence": r.evidence, "examples": int(r.examples), "satisfied": int(r.satisfied)}
+    if r.verdict is Verdict.REFUTED:
+        out["monotone"] = False
+        out["assumption"] = ASSUMPTION.format(
+            name=tgt.name, check=f"the search over the whole of [{lo}, {hi}] CONTRADICTS it: {r.evidence}")
+    out["summary"] = summary(out)
 
 
 def _bracket(results: Mapping[Fraction, Result], tgt: Target) -> tuple[Fraction, Fraction] | None:
@@ -505,7 +563,14 @@ def summary(f: Mapping[str, Any]) -> str:
     hrel = "<=" if h["side"] == "below" else ">="
     ev = (f"a counterexample found by {r['found_by']}, re-verified" if r.get("found_by")
           else f"{r['verdict']}: {r['evidence'][:80]}")
-    if h["verdict"] == "survived":
+    side = f.get("holds_interval")
+    if side is not None and side["verdict"] != "refuted":
+        held = (f"no counterexample over the whole side {name} {hrel} {show(Fraction(h['bound']))} in "
+                f"{side['examples']} examples" if side["verdict"] == "survived" else
+                f"{side['verdict']} over the whole side {name} {hrel} {show(Fraction(h['bound']))}")
+    elif side is not None:
+        held = f"yet a counterexample for {name} {hrel} {show(Fraction(h['bound']))} was found by the side's search"
+    elif h["verdict"] == "survived":
         held = f"no counterexample for {name} {hrel} {show(Fraction(h['bound']))} in {h['examples']} examples"
     else:
         held = f"{h['verdict']} for {name} {hrel} {show(Fraction(h['bound']))}"
@@ -530,6 +595,10 @@ def text_report(f: Mapping[str, Any]) -> str:
     if f.get("holds"):
         h = f["holds"]
         lines.append(f"  {h['verdict']} end {show(Fraction(h['bound']))}: {h['evidence']}")
+    if f.get("holds_interval"):
+        hi_ = f["holds_interval"]
+        lines.append(f"  whole side [{show(Fraction(hi_['range'][0]))}, {show(Fraction(hi_['range'][1]))}] "
+                     f"searched: {hi_['verdict']}: {hi_['evidence']}")
     if f.get("width") is not None:
         lines.append(f"  frontier between {show(Fraction(f['holds']['bound']))} and "
                      f"{show(Fraction(f['refuted']['bound']))} (width {show(Fraction(f['width']))})")

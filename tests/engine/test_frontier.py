@@ -16,7 +16,7 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Constant, Variable
+from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.claim import Source
 from proofcheck.codec import decode
 from proofcheck.frontier import (FrontierError, as_fraction, fix_variable, for_result, frontier, parse_range,
@@ -127,6 +127,33 @@ def test_variable_frontier_brackets_the_true_threshold():
     r, h = Fraction(f["refuted"]["bound"]), Fraction(f["holds"]["bound"])
     assert h <= Fraction(1, 2) < r
     assert f["refuted_share"] + f["holds_share"] <= 1
+    side = f["holds_interval"]  # the holding side searched as a whole, not only at its end
+    assert (Fraction(side["range"][0]), Fraction(side["range"][1])) == (Fraction(0), h)
+    assert side["verdict"] in ("proved", "certified", "survived") and "whole side" in f["summary"]
+
+
+def _band_margin(exact):
+    def margin(env):
+        d, x = (Fraction(env.d), Fraction(env.x)) if exact else (env.d, env.x)
+        band = 1 if abs(d - Fraction(1, 7)) < Fraction(1, 20) else 0
+        return Fraction(1, 2) - d * x - band if exact else 0.5 - d * x - band
+    return margin
+
+
+band = Claim(id="frontiertest.band", title="d x <= 1/2, except near d = 1/7", source=SRC, statement="-",
+             variables=[x_var, Variable("d", st.floats(0, 1), lo=0, hi=1)],
+             conclusion=Condition("conclusion", margin=_band_margin(False), rigorous=_band_margin(True)))
+
+
+def test_a_counterexample_on_the_holding_side_is_reported():
+    # fails for d > 1/2 and for |d - 1/7| < 1/20: the probes (0, 1, then dyadics between 1/2 and 1)
+    # never land in the band; the search of the whole holding side must find it and say so
+    f = frontier(band, "d", budget="quick", seed=0, steps=4, registry=registry())
+    assert f["status"] == "bracketed" and f["holds"]["side"] == "below"
+    assert all(not (abs(Fraction(p["value"]) - Fraction(1, 7)) < Fraction(1, 20)) for p in f["points"])
+    assert f["holds_interval"]["verdict"] == "refuted"
+    assert not f["monotone"] and "CONTRADICTS" in f["assumption"]
+    assert "counterexample" in f["summary"]
 
 
 def test_non_monotone_probes_are_reported():
