@@ -188,19 +188,35 @@ def _cli(*args):
                           env=planted_env(), timeout=300)
 
 
+@pytest.fixture
+def planted_registry(monkeypatch):
+    from proofcheck.registry import load
+
+    monkeypatch.setenv("PROOFCHECK_LEMMAS", "planted")
+    load(refresh=True)
+    yield
+    monkeypatch.delenv("PROOFCHECK_LEMMAS")
+    load(refresh=True)
+
+
 @pytest.mark.parametrize("args, message", [
     (("planted.step", "nope"), "no constant or variable"),
     (("planted.step", "c", "--range", "2:1"), "LO must be less than HI"),
     (("planted.step", "c", "--range", "0:1"), "positive"),
     (("planted.step", "eta", "--range", "x:1"), "cannot parse"),
+    (("planted.step", "eta", "--range", "0:11"), "outside the domain"),
     (("planted.coin_false", "failures"), "no constant or variable"),
+    (("planted.stall", "x"), "no constant or variable"),
     (("planted.nothing", "c"), "unknown claim"),
 ])
-def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
-    p = _cli("frontier", *args, "--store", str(tmp_path))
-    assert p.returncode == 2, p.stderr
-    assert message in p.stderr and len(p.stderr.strip().splitlines()) == 1
-    assert p.stdout == ""
+def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path, capsys, planted_registry):
+    from proofcheck.cli import main
+
+    code = main(["frontier", *args, "--store", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert out == ""
 
 
 def test_command_json_on_a_statistical_procedure(tmp_path):
@@ -213,6 +229,15 @@ def test_command_json_on_a_statistical_procedure(tmp_path):
     # sound: the statement is true for delta >= 3/10; powerful: 200 trials at rate 3/10 refute delta = 1/10
     assert Fraction(f["refuted"]["bound"]) < Fraction(3, 10)
     assert Fraction(1, 10) < Fraction(f["holds"]["bound"])
-    text = _cli("frontier", "planted.coin_false", "delta", "--range", "1/20:1/2", "--budget", "quick", "--seed",
-                "0", "--steps", "2", "--store", str(tmp_path))
-    assert text.returncode == 0 and "assumption:" in text.stdout and "probes:" in text.stdout
+
+
+def test_command_text(tmp_path, capsys, planted_registry):
+    from proofcheck.cli import main
+
+    code = main(["frontier", "planted.step", "c", "--budget", "quick", "--seed", "0", "--steps", "1",
+                 "--store", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    # c is unused by planted.step, so the verdict cannot change with it
+    assert "frontier in constant c" in out and "assumption:" in out and "probes:" in out
+    assert "seed 0" in err
