@@ -24,6 +24,7 @@ its frontier dict, ``{name: frontier}``; a name the audit could not run has only
 
     {"claim": str, "name": str, "kind": "constant" | "variable",
      "range": [lo, hi],                   # exact rationals as strings ("47/50", "3")
+     "range_note": str | None,            # a float variable's ends moved inward to floats, if they were
      "printed": str | None,               # the constant's printed value (None for a variable)
      "status": "bracketed"                # both a refuted and a not-refuted point were found
              | "refuted-throughout"       # every probe refuted
@@ -177,6 +178,7 @@ class Target:
     integer: bool = False
     printed: Any = None       # a constant's printed value
     dyadic: bool = False      # a float variable: points must be exact floats
+    note: str = ""            # how the range was adjusted, if it was
 
     def between(self, a: Fraction, b: Fraction) -> Fraction | None:
         """A point strictly between ``a`` and ``b``, in their middle third where possible, and simple."""
@@ -297,13 +299,29 @@ def target_for(claim: Claim, name: str, range_: tuple[Any, Any] | None = None) -
             if not var.in_domain(int(end) if var.integer else end):
                 raise FrontierError(f"range endpoint {end} is outside the domain of {name!r}"
                                     + (f" ({var.domain})" if var.domain else ""))
-            if not var.integer and Fraction(float(end)) != end:
-                raise FrontierError(f"range endpoint {end} of the float variable {name!r} is not exactly a "
-                                    f"float; use a dyadic rational such as {Fraction(float(end)).limit_denominator(2**20)}")
-        return Target(claim, name, "variable", lo, hi, integer=var.integer, dyadic=not var.integer)
+        note = ""
+        if not var.integer and (Fraction(float(lo)) != lo or Fraction(float(hi)) != hi):
+            # a float variable takes float values: the ends move inward to the nearest floats
+            new_lo, new_hi = _float_inside(lo, True), _float_inside(hi, False)
+            note = (f"the range's ends were moved inward to the nearest floats ({name} is drawn as a float): "
+                    f"[{lo}, {hi}] -> [{float(new_lo)!r}, {float(new_hi)!r}]")
+            lo, hi = new_lo, new_hi
+            if not lo < hi:
+                raise FrontierError(f"the range holds no two floats of {name!r}")
+        return Target(claim, name, "variable", lo, hi, integer=var.integer, dyadic=not var.integer, note=note)
     scalar = [v.name for v in claim.variables if _scalar_variable(v)]
     raise FrontierError(f"claim {claim.id} has no constant or variable {name!r} (constants: "
                         f"{', '.join(constants) or 'none'}; scalar variables: {', '.join(scalar) or 'none'})")
+
+
+def _float_inside(q: Fraction, upward: bool) -> Fraction:
+    """The float nearest ``q`` on the inner side (``upward``: the least float >= q)."""
+    f = float(q)
+    if upward and Fraction(f) < q:
+        f = math.nextafter(f, math.inf)
+    if not upward and Fraction(f) > q:
+        f = math.nextafter(f, -math.inf)
+    return Fraction(f)
 
 
 def _scalar_variable(v: Variable) -> bool:
@@ -525,7 +543,7 @@ def _describe(tgt: Target, results: Mapping[Fraction, Result], budgets: Mapping[
                   f"the probes CONTRADICT it: the verdict switches {switches} times along the range")
     out = {
         "claim": tgt.claim.id, "name": name, "kind": tgt.kind,
-        "range": [str(tgt.lo), str(tgt.hi)],
+        "range": [str(tgt.lo), str(tgt.hi)], "range_note": tgt.note or None,
         "printed": None if tgt.printed is None else _text(tgt.printed),
         "status": status, "monotone": switches <= 1, "switches": switches,
         "refuted": refuted, "holds": holds, "width": width,
@@ -603,6 +621,8 @@ def text_report(f: Mapping[str, Any]) -> str:
         lines.append(f"  frontier between {show(Fraction(f['holds']['bound']))} and "
                      f"{show(Fraction(f['refuted']['bound']))} (width {show(Fraction(f['width']))})")
     lines.append(f"  assumption: {f['assumption']}")
+    if f.get("range_note"):
+        lines.append(f"  note: {f['range_note']}")
     if f.get("stopped"):
         lines.append(f"  stopped: {f['stopped']}")
     lines.append("  probes:")
