@@ -401,7 +401,7 @@ def frontier(claim_or_id: Claim | str, name: str, range_: tuple[Any, Any] | None
         r = check(c, budget, seed, overrides=overrides, store=store, registry=registry)
         results[v], budgets[v] = r, budget
         if progress is not None:
-            progress(f"{claim.id}: {name} = {v}: {r.verdict.value}")
+            progress(f"{claim.id}: {name} = {show(v)}: {r.verdict.value}")
         return r
 
     first = [tgt.lo, tgt.hi]
@@ -449,7 +449,7 @@ def _search_the_holding_side(tgt: Target, out: dict, budget: str, seed: int, sto
         return
     r = check(restrict_variable(tgt.claim, tgt.name, lo, hi), budget, seed, store=store, registry=registry)
     if progress is not None:
-        progress(f"{tgt.claim.id}: {tgt.name} in [{lo}, {hi}]: {r.verdict.value}")
+        progress(f"{tgt.claim.id}: {tgt.name} in [{show(lo)}, {show(hi)}]: {r.verdict.value}")
     out["holds_interval"] = {"range": [str(lo), str(hi)], "verdict": r.verdict.value, "decided_by": r.decided_by,
                              "evidence": r.evidence, "examples": int(r.examples), "satisfied": int(r.satisfied)}
     if r.verdict is Verdict.REFUTED:
