@@ -17,6 +17,10 @@ other), so a refutation found there is a counterexample of the claim itself at t
 decided by its own procedure reads constants but not a restricted variable domain: only its
 constants can be bisected. Points of a float variable are dyadic rationals (exact as floats).
 
+The audit bisects, for every refuted claim, each of its constants, or what the encoder names in
+``Claim(extra={"frontier": ...})``: a name, a list of names, or ``{name: "LO:HI" or None}`` (a
+variable whose domain states no bounds needs its range there), within :data:`AUDIT_PLAN`.
+
 ``frontier --format json`` prints one frontier dict; in the audit JSON, ``Result.frontier`` (key
 ``frontier`` of a claim, present only for refuted claims with constants) maps each bisected name to
 its frontier dict, ``{name: frontier}``; a name the audit could not run has only ``name``,
@@ -65,12 +69,13 @@ from typing import Any, Callable, Mapping
 from .claim import Claim, Variable
 from .verdict import Result, Verdict
 
-#: Bisection steps and the per-claim time cap the audit spends, by audit budget: (points' budget,
-#: steps per name, seconds per claim). The points are checked at the quick budget except in a deep audit.
+#: What the audit spends on frontiers, by audit budget: the points' budget, bisection steps per name,
+#: seconds per claim, and seconds for all the audit's frontiers together (wall clock; names not
+#: reached say so). Points are checked at the quick budget except in a deep audit.
 AUDIT_PLAN = {
-    "quick": ("quick", 2, 20.0),
-    "default": ("quick", 4, 45.0),
-    "deep": ("default", 10, 600.0),
+    "quick": ("quick", 2, 20.0, 40.0),
+    "default": ("quick", 4, 40.0, 90.0),
+    "deep": ("default", 10, 600.0, 3600.0),
 }
 
 ASSUMPTION = ("the verdicts at the probed points are extended to the values between them, assuming the "
@@ -633,45 +638,65 @@ def text_report(f: Mapping[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------- the audit's frontiers
-def names_for(claim: Claim) -> list[str]:
-    """What the audit bisects for a refuted claim: ``Claim.extra["frontier"]`` (names of constants or
-    bounded variables) if the encoder says, else every constant in order."""
+def names_for(claim: Claim) -> dict[str, tuple[Fraction, Fraction] | None]:
+    """What the audit bisects for a refuted claim, each with its range (None: the default).
+
+    ``Claim(extra={"frontier": ...})`` lets the encoder say: a name, a list of names, or a dict
+    ``{name: "LO:HI" or None}`` (a variable without stated bounds needs its range here); without it,
+    every constant in order."""
     chosen = claim.extra.get("frontier") if isinstance(claim.extra, dict) else None
-    if chosen:
-        return [chosen] if isinstance(chosen, str) else list(chosen)
-    return [c.name for c in claim.constants]
+    if not chosen:
+        return {c.name: None for c in claim.constants}
+    if isinstance(chosen, str):
+        return {chosen: None}
+    if isinstance(chosen, Mapping):
+        out = {}
+        for name, rng in chosen.items():
+            try:
+                out[name] = parse_range(rng) if isinstance(rng, str) else None
+            except FrontierError:
+                out[name] = None  # reported when the audit tries it
+        return out
+    return {name: None for name in chosen}
 
 
-def for_result(claim: Claim, result: Result, audit_budget: str, seed: int, store=None, registry=None) -> dict | None:
+def _skipped(name: str, why: str) -> dict[str, Any]:
+    return {"name": name, "status": "skipped", "summary": f"not run: {why}", "points": []}
+
+
+def for_result(claim: Claim, result: Result, audit_budget: str, seed: int, store=None, registry=None,
+               deadline: float | None = None) -> dict | None:
     """The frontier(s) an audit attaches to one refuted result: ``{name: frontier dict}`` within the
-    plan's steps and time cap (the audit's own result is reused at the printed value)."""
+    plan's steps and time caps (the audit's own result is reused at the printed value); ``deadline``
+    (``time.time()``) ends the audit's frontiers as a whole."""
     if result.verdict is not Verdict.REFUTED:
         return None
     names = names_for(claim)
     if not names:
         return None
-    point_budget, steps, cap = AUDIT_PLAN.get(audit_budget, AUDIT_PLAN["default"])
+    point_budget, steps, cap, _ = AUDIT_PLAN.get(audit_budget, AUDIT_PLAN["default"])
     started = time.monotonic()
     out: dict[str, Any] = {}
-    for name in names:
+    for name, rng in names.items():
         left = cap - (time.monotonic() - started)
+        if deadline is not None:
+            left = min(left, deadline - time.time())
         if left <= 0:
-            out[name] = {"name": name, "status": "skipped", "summary": f"not run: the audit's {cap:g} s per claim "
-                         f"were spent on the other names", "points": []}
+            out[name] = _skipped(name, "the audit's time for frontiers was spent" if deadline is not None
+                                 and deadline <= time.time() else
+                                 f"the audit's {cap:g} s per claim were spent on the other names")
             continue
         try:
-            tgt = target_for(claim, name)
-        except FrontierError as exc:
-            out[name] = {"name": name, "status": "skipped", "summary": f"not run: {exc}", "points": []}
-            continue
-        known = {}
-        if tgt.kind == "constant" and tgt.printed is not None:
-            try:
+            tgt = target_for(claim, name, rng)
+            known = {}
+            if tgt.kind == "constant" and tgt.printed is not None and rng is None:
                 known[as_fraction(tgt.printed)] = result
-            except FrontierError:
-                pass
-        out[name] = frontier(claim, name, budget=point_budget, seed=seed, steps=steps, seconds=left,
-                             store=store, registry=registry, known=known, known_budget=audit_budget)
+            out[name] = frontier(claim, name, rng, budget=point_budget, seed=seed, steps=steps, seconds=left,
+                                 store=store, registry=registry, known=known, known_budget=audit_budget)
+        except FrontierError as exc:
+            out[name] = _skipped(name, str(exc))
+        except Exception as exc:  # a frontier is an extra: it never aborts the audit, and says why
+            out[name] = _skipped(name, f"{type(exc).__name__}: {exc}")
     return out
 
 
@@ -681,22 +706,30 @@ def attach_to_audit(results: list[Result], registry, budget: str, seed: int, job
     todo = [r for r in results if r.verdict is Verdict.REFUTED and names_for(registry.get(r.id))]
     if not todo:
         return
+    total = AUDIT_PLAN.get(budget, AUDIT_PLAN["default"])[3]
+    deadline = time.time() + total
     if progress is not None:
-        progress(f"frontier: bisecting {len(todo)} refuted claim(s) with constants")
+        progress(f"frontier: bisecting {len(todo)} refuted claim(s) with constants (at most {total:g} s)")
     by_id = {r.id: r for r in todo}
     if jobs <= 1 or len(todo) <= 1:
         for r in todo:
-            r.frontier = for_result(registry.get(r.id), r, budget, seed, store=store, registry=registry)
+            r.frontier = for_result(registry.get(r.id), r, budget, seed, store=store, registry=registry,
+                                    deadline=deadline)
             _said(progress, r)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     root = str(store.root) if store is not None else None
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_in_worker, r.id, r.to_json(), budget, seed, root): r.id for r in todo}
+        futures = {pool.submit(_in_worker, r.id, r.to_json(), budget, seed, root, deadline): r.id for r in todo}
         for fut in as_completed(futures):
             r = by_id[futures[fut]]
-            r.frontier = fut.result()
+            try:
+                r.frontier = fut.result()
+            except Exception as exc:  # a worker that died: the claim's result stands without a frontier
+                if progress is not None:
+                    progress(f"frontier {r.id}: not run ({type(exc).__name__}: {exc})")
+                continue
             _said(progress, r)
 
 
@@ -706,11 +739,12 @@ def _said(progress, r: Result) -> None:
             progress(f"frontier {r.id} {name}: {f.get('summary', '')}")
 
 
-def _in_worker(claim_id: str, result_json: dict, budget: str, seed: int, store_root: str | None):
+def _in_worker(claim_id: str, result_json: dict, budget: str, seed: int, store_root: str | None,
+               deadline: float | None = None):
     from .registry import load
     from .store import CounterexampleStore
 
     registry = load()
     store = CounterexampleStore(store_root) if store_root else None
     return for_result(registry.get(claim_id), Result.from_json(result_json), budget, seed, store=store,
-                      registry=registry)
+                      registry=registry, deadline=deadline)

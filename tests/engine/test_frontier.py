@@ -183,6 +183,24 @@ def test_audit_frontier_reuses_the_audit_result_at_the_printed_value():
     assert for_result(scaled, survived, "quick", 0, registry=reg) is None  # no constants: nothing to bisect
 
 
+def test_the_encoder_names_a_variable_and_its_range_for_the_audit():
+    import dataclasses
+
+    from proofcheck.frontier import names_for
+
+    named = dataclasses.replace(scaled, extra={"frontier": {"d": "1/4:1"}})
+    assert names_for(named) == {"d": (Fraction(1, 4), Fraction(1))}
+    assert names_for(square) == {"c": None}
+    reg = registry()
+    result = check(named, "quick", 0, registry=reg)
+    f = for_result(named, result, "quick", 0, registry=reg)["d"]
+    assert f["range"] == ["1/4", "1"] and f["status"] == "bracketed"
+    assert Fraction(f["holds"]["bound"]) <= Fraction(1, 2) < Fraction(f["refuted"]["bound"])
+    bad = dataclasses.replace(scaled, extra={"frontier": ["x", "nope"]})
+    out = for_result(bad, result, "quick", 0, registry=reg)
+    assert out["nope"]["status"] == "skipped" and "no constant or variable" in out["nope"]["summary"]
+
+
 # ---------------------------------------------------------------- the command
 def _cli(*args):
     return subprocess.run([sys.executable, "-m", "proofcheck", *args], capture_output=True, text=True,
