@@ -38,7 +38,7 @@ its frontier dict, ``{name: frontier}``; a name the audit could not run has only
      "switches": int,                     # changes between refuted / not refuted along the sorted probes
      "refuted": {"side": "above" | "below", "bound": str, "float": float, "verdict": "refuted",
                  "evidence": str, "found_by": str | None, "margin": float | None,
-                 "relative_margin": float | None} | None,
+                 "relative_margin": float | None, "at": str | None} | None,   # at: the counterexample's values
      "holds": {"side": "above" | "below", "bound": str, "float": float, "verdict": str,
                "evidence": str, "examples": int, "satisfied": int} | None,
      "width": str | None,                 # |refuted bound - holds bound|, exact: how sharp the frontier is
@@ -520,7 +520,8 @@ def _describe(tgt: Target, results: Mapping[Fraction, Result], budgets: Mapping[
         refuted = {"side": r_side, "bound": str(r_at), "float": float(r_at), "verdict": rr.verdict.value,
                    "evidence": rr.evidence,
                    "found_by": (rr.counterexample or {}).get("found_by") if rr.counterexample else None,
-                   "margin": rr.margin, "relative_margin": rr.relative_margin}
+                   "margin": rr.margin, "relative_margin": rr.relative_margin,
+                   "at": _values_brief(rr.counterexample)}
         holds = {"side": h_side, "bound": str(h_at), "float": float(h_at), "verdict": hr.verdict.value,
                  "evidence": hr.evidence, "examples": int(hr.examples), "satisfied": int(hr.satisfied)}
         width = str(abs(r_at - h_at))
@@ -559,6 +560,24 @@ def _describe(tgt: Target, results: Mapping[Fraction, Result], budgets: Mapping[
     }
     out["summary"] = summary(out)
     return out
+
+
+def _values_brief(record: Mapping[str, Any] | None) -> str | None:
+    """The counterexample's values in one short line (arrays by their shape)."""
+    if not isinstance(record, Mapping) or not isinstance(record.get("values"), Mapping):
+        return None
+    from .codec import decode
+
+    parts = []
+    for k, v in record["values"].items():
+        try:
+            d = decode(v, exact=True)
+        except Exception:  # a value the codec cannot read is shown as stored
+            d = v
+        shape = getattr(d, "shape", None)
+        parts.append(f"{k} = <{'x'.join(map(str, shape))} array>" if shape else f"{k} = {d}")
+    text = ", ".join(parts)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _text(v: Any) -> str:
@@ -614,7 +633,8 @@ def text_report(f: Mapping[str, Any]) -> str:
              f"  {f['summary']}"]
     if f.get("refuted"):
         r = f["refuted"]
-        lines.append(f"  refuted end {show(Fraction(r['bound']))}: {r['evidence']}")
+        lines.append(f"  refuted end {show(Fraction(r['bound']))}: {r['evidence']}"
+                     + (f"; at {r['at']}" if r.get("at") else ""))
     if f.get("holds"):
         h = f["holds"]
         lines.append(f"  {h['verdict']} end {show(Fraction(h['bound']))}: {h['evidence']}")
