@@ -19,6 +19,7 @@ margin* (>= 0 holds, < 0 fails), optionally with a ``rigorous`` twin returning a
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -137,6 +138,11 @@ class Condition:
     Either ``relation`` (a sympy relation) or ``margin`` (a function of :class:`Env`) is given.
     ``rigorous`` (optional) returns an exact or ball enclosure of the same margin at exact values;
     a float lead becomes a refutation only through it (or through the sympy relation).
+    ``sides`` (optional, for margin functions) returns the float values ``(lhs, rhs)`` of the two
+    sides of the statement as printed; the engine reports ``relative_margin = margin / max(|lhs|,
+    |rhs|)`` and the sides themselves, so a reviewer reads how bad a failure is. A sympy relation
+    has its sides already (``relation.lhs``, ``relation.rhs``); ``sides`` overrides them when the
+    relation is an encoding (e.g. squared) of the printed comparison.
     """
 
     name: str
@@ -144,6 +150,7 @@ class Condition:
     rigorous: MarginFn | None = None
     relation: sympy.Rel | None = None
     strict: bool = False
+    sides: Callable[["Env"], tuple[Any, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.relation is not None:
@@ -168,6 +175,24 @@ class Condition:
         if self.margin is not None:
             return float(self.margin(env))
         return float(env.eval_expr(self.margin_expr))
+
+    def side_values(self, env: "Env") -> tuple[float, float] | None:
+        """Float ``(lhs, rhs)`` of the statement at one example, or None where they are unknown
+        (a margin function without ``sides``) or not finite numbers there."""
+        try:
+            if self.sides is not None:
+                lhs, rhs = self.sides(env)
+            elif self.relation is not None:
+                lhs = env.eval_expr(sympy.sympify(self.relation.lhs))
+                rhs = env.eval_expr(sympy.sympify(self.relation.rhs))
+            else:
+                return None
+            lhs, rhs = float(lhs), float(rhs)
+        except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError):
+            return None
+        if not (math.isfinite(lhs) and math.isfinite(rhs)):
+            return None
+        return lhs, rhs
 
 
 def as_condition(c: Any, default_name: str) -> Condition:
@@ -505,6 +530,9 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
     # The layer that decided (see ``verdict.DECIDED_BY``); the engine fills it where it knows.
     decided_by: str = ""
+    # ``margin / max(|lhs|, |rhs|)`` where the procedure knows the two sides; the engine computes it
+    # itself for declared conditions (see ``Condition.sides``).
+    relative_margin: float | None = None
 
 
 def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:

@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
                     help="override a named constant (repeatable), e.g. --set c=1/4")
     ch.add_argument("--format", choices=("text", "json"), default="text")
 
+    fr = sub.add_parser("frontier", help="bisect a constant (or a bounded scalar variable) of a claim: where "
+                                         "it is refuted and where it holds")
+    fr.add_argument("id")
+    fr.add_argument("name", help="a constant of the claim, or a bounded scalar variable")
+    fr.add_argument("--range", dest="range_", metavar="LO:HI",
+                    help="exact ends, e.g. 1/100:999/1000 (default: a constant's printed value /8 to x8 "
+                         "inside its rules; a variable's stated bounds)")
+    _common(fr)
+    fr.add_argument("--steps", type=_positive_int, default=8, help="bisection steps after the first probes (default 8)")
+    fr.add_argument("--format", choices=("text", "json"), default="text")
+
     rp = sub.add_parser("replay", help="re-verify the stored counterexamples of a claim")
     rp.add_argument("id")
     rp.add_argument("--store", help="counterexample store folder (default .proofcheck/counterexamples "
@@ -217,6 +228,21 @@ def _dispatch(args, argv: list[str]) -> int:
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
 
+    if args.command == "frontier":
+        from .frontier import FrontierError, frontier, parse_range, target_for, text_report
+
+        claim = registry.get(args.id)
+        try:
+            rng = parse_range(args.range_) if args.range_ else None
+            target_for(claim, args.name, rng)  # bad input: a usage error before any work
+        except FrontierError as exc:
+            raise CliError(str(exc)) from None
+        _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
+        found = frontier(claim, args.name, rng, budget=args.budget, seed=seed, steps=args.steps, store=store,
+                         registry=registry, progress=_eprint)
+        print(json.dumps(found, indent=2) if args.format == "json" else text_report(found))
+        return 0
+
     if args.command == "check":
         from .engine import check, constants_with
 
@@ -242,6 +268,9 @@ def _dispatch(args, argv: list[str]) -> int:
     with _PartialResults(store) as partial:
         results = audit(claims, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint,
                         on_result=partial.add)
+    from .frontier import attach_to_audit  # where refuted claims with constants start to hold
+
+    attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
     report = _report(results, registry, seed, args.budget, argv)
     _write_outputs(report, outputs)
     counts: dict[str, int] = {}

@@ -106,14 +106,96 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
         outcome = Outcome(Verdict.ERROR, f"{type(exc).__name__}: {exc}")
     seconds = time.monotonic() - started
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
+    examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
     return Result(
         id=claim.id, verdict=verdict, evidence=outcome.evidence, decided_by=outcome.decided_by or "procedure",
-        examples=outcome.examples,
-        satisfied=outcome.satisfied, margin=_finite(outcome.margin), constants=constants,
+        examples=examples, satisfied=satisfied, margin=margin, relative_margin=relative, constants=constants,
         counterexample=outcome.counterexample, seconds=seconds,
         reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides, store),
-        notes=list(outcome.notes), details=dict(outcome.details),
+        notes=notes, details=details,
     )
+
+
+#: A float margin of a ``survived`` claim within this fraction of the larger side is rounding around 0.
+ROUNDING = 1e-9
+#: Without known sides, the absolute float noise tolerated around 0.
+ROUNDING_ABSOLUTE = 1e-12
+_TINY = 1e-300
+
+
+def _readable_numbers(ctx: Context, outcome: Outcome, verdict: Verdict):
+    """The numbers of a result as a reviewer reads them, made consistent where the result is built:
+
+    * ``0 <= satisfied <= examples`` (examples = instances tried, satisfied = those meeting every
+      hypothesis); a procedure that counts in other units (e.g. (trajectory, time) points met among
+      trajectories drawn) is raised to its larger count, with its own count kept in
+      ``details["draws"]`` and a note;
+    * ``relative_margin = margin / max(|lhs|, |rhs|)`` at the reported point where the sides are
+      known, and ``details["sides"]`` with them;
+    * a ``survived`` margin that is float rounding around 0 is shown as 0, with a note.
+    """
+    notes, details = list(outcome.notes), dict(outcome.details)
+    examples, satisfied = max(0, int(outcome.examples or 0)), max(0, int(outcome.satisfied or 0))
+    if satisfied > examples:
+        notes.append(f"the procedure reported {satisfied} instances meeting the hypotheses from {examples} draws "
+                     f"(it counts finer instances than it draws); examples is shown as {satisfied}, the "
+                     f"instances tried, so that satisfied <= examples")
+        details.setdefault("draws", examples)
+        examples = satisfied
+    margin = _finite(outcome.margin)
+    relative = _finite(outcome.relative_margin)
+    sides = details.get("sides")
+    if margin is not None and relative is None:
+        point = _reported_point(outcome)
+        lr = _sides_at(ctx, point) if point is not None else None
+        if lr is not None:
+            sides = {"lhs": lr[0], "rhs": lr[1]}
+            details["sides"] = sides
+    scale = None
+    if isinstance(sides, Mapping) and _finite(sides.get("lhs")) is not None and _finite(sides.get("rhs")) is not None:
+        scale = max(abs(float(sides["lhs"])), abs(float(sides["rhs"])))
+    if margin is not None and relative is None and scale is not None:
+        relative = margin / max(scale, _TINY)
+    if verdict is Verdict.SURVIVED and margin is not None and margin < 0:
+        tol = ROUNDING * scale if scale is not None else ROUNDING_ABSOLUTE
+        if -margin <= tol:
+            details["margin_float"] = margin
+            notes.append(f"least margin 0 within rounding: the float value {margin:.3g} is below the rounding "
+                         f"tolerance {tol:.3g} (" + (f"{ROUNDING:g} of the larger side" if scale is not None
+                                                    else "absolute, the sides being unknown")
+                         + ") and did not re-verify as a violation")
+            margin, relative = 0.0, (0.0 if relative is not None else None)
+    return examples, satisfied, margin, relative, notes, details
+
+
+def _reported_point(outcome: Outcome) -> dict[str, Any] | None:
+    """The values where the reported margin was measured: the counterexample, or the least-margin example."""
+    record = outcome.counterexample
+    if isinstance(record, Mapping) and isinstance(record.get("values"), Mapping):
+        try:
+            return {k: _decode_value(v) for k, v in record["values"].items()}
+        except (TypeError, ValueError, KeyError, ArithmeticError):
+            return None
+    return None
+
+
+def _sides_at(ctx: Context, values: Mapping[str, Any]) -> tuple[float, float] | None:
+    conclusion = ctx.claim.conclusion
+    if conclusion is None:
+        return None
+    missing = [v.name for v in ctx.claim.variables if v.name not in values]
+    if missing:
+        return None
+    floats = {}
+    for k, v in values.items():
+        try:
+            floats[k] = float(v) if isinstance(v, (Fraction, sympy.Basic)) else v
+        except (TypeError, ValueError):
+            floats[k] = v
+    try:
+        return conclusion.side_values(ctx.env(floats))
+    except (NumericError, ClaimError):
+        return None
 
 
 def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
@@ -175,6 +257,10 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         exact = _try_layer("proofcheck.certify.polynomial", "decide_polynomial", ctx, notes)
         if exact is not None:
             exact.decided_by = exact.decided_by or "decision"
+            if exact.verdict in (Verdict.PROVED, Verdict.VACUOUS) and exact.counterexample is None:
+                # a proof tries no instance: its solver queries are not examples
+                exact.details = dict(exact.details, queries=exact.examples)
+                exact.examples = exact.satisfied = 0
             return exact
         interval = _try_layer("proofcheck.certify.interval", "certify_interval", ctx, notes)
         if interval is not None:
@@ -271,12 +357,17 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                        f"{best:.3g}); no certificate that they can never hold",
                        examples=rep.examples, satisfied=0, margin=None, notes=notes, decided_by="search",
                        details={"best_hypothesis_margin": _finite(best)})
+    details: dict[str, Any] = {}
+    if rep.best_values:
+        details["least_margin_at"] = _short(rep.best_values)
+        lr = _sides_at(ctx, rep.best_values)
+        if lr is not None:
+            details["sides"] = {"lhs": lr[0], "rhs": lr[1]}
     return Outcome(Verdict.SURVIVED,
                    f"no counterexample in {rep.satisfied} examples meeting the hypotheses "
                    f"({rep.examples} tried); least margin {rep.best_margin:.3g}",
                    examples=rep.examples, satisfied=rep.satisfied, margin=_finite(rep.best_margin), notes=notes,
-                   details={"least_margin_at": _short(rep.best_values)} if rep.best_values else {},
-                   decided_by="search")
+                   details=details, decided_by="search")
 
 
 def _certified_emptiness(ctx: Context) -> Outcome | None:

@@ -47,6 +47,20 @@ class Result:
 
     ``decided_by`` names the layer whose computation decided the verdict (one of
     :data:`DECIDED_BY`); a counterexample record carries ``found_by`` (one of :data:`FOUND_BY`).
+
+    Counts: ``examples`` is the number of instances tried, ``satisfied`` the number of those that met
+    every hypothesis, so ``0 <= satisfied <= examples`` always (the engine enforces it where it builds
+    the result). A proof by a decision procedure tries no instance: 0 / 0.
+
+    Margins: ``margin`` is the conclusion's signed margin (>= 0 holds) at the counterexample (refuted)
+    or the least one seen (survived), in the statement's own units (``rhs - lhs`` of ``lhs <= rhs``).
+    ``relative_margin`` is ``margin / max(|lhs|, |rhs|)`` at the same point, where the two sides are
+    known (a sympy relation, or a condition declaring ``sides``); otherwise None. A ``survived`` margin
+    that is float rounding around 0 is reported as 0 (a note says so; the float is in
+    ``details["margin_float"]``).
+
+    ``frontier`` (optional): where a refuted claim starts to hold as one constant or variable moves;
+    a dict documented in :mod:`proofcheck.frontier`.
     """
 
     id: str
@@ -60,6 +74,8 @@ class Result:
     counterexample: dict[str, Any] | None = None
     seconds: float = 0.0
     reproduce: str = ""
+    relative_margin: float | None = None
+    frontier: dict[str, Any] | None = None
     # Beyond the stable contract: free-form extras the report may show.
     notes: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
@@ -68,7 +84,10 @@ class Result:
         margin = self.margin
         if margin is not None and not math.isfinite(margin):
             margin = None
-        return {
+        rel = self.relative_margin
+        if rel is not None and not math.isfinite(rel):
+            rel = None
+        out = {
             "id": self.id,
             "verdict": self.verdict.value,
             "evidence": self.evidence,
@@ -76,6 +95,7 @@ class Result:
             "examples": int(self.examples),
             "satisfied": int(self.satisfied),
             "margin": None if margin is None else float(margin),
+            "relative_margin": None if rel is None else float(rel),
             "constants": {k: _jsonable(v) for k, v in self.constants.items()},
             "counterexample": self.counterexample,
             "seconds": round(float(self.seconds), 3),
@@ -83,6 +103,9 @@ class Result:
             "notes": list(self.notes),
             "details": self.details,
         }
+        if self.frontier is not None:
+            out["frontier"] = self.frontier
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Result":
@@ -100,6 +123,8 @@ class Result:
             reproduce=data.get("reproduce", ""),
             notes=data.get("notes", []),
             details=data.get("details", {}),
+            relative_margin=data.get("relative_margin"),
+            frontier=data.get("frontier"),
         )
 
 
