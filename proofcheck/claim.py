@@ -331,7 +331,27 @@ class Claim:
     def all_formulas(self) -> list[sympy.Basic]:
         return list(self.formula) + [c.relation for c in self.sympy_conditions()]
 
-    def to_json(self) -> dict[str, Any]:
+    def symbols(self, definitions: Mapping[str, Definition] | None = None) -> list[dict[str, Any]]:
+        """What each symbol of the encoding stands for, for a reader of the report: the
+        variables (domain), the constants (printed value) and the paper's definitions that the
+        formulas use, each with its ``meaning``."""
+        out: list[dict[str, Any]] = [
+            {"name": v.name, "role": "variable", "domain": v.domain, "meaning": v.meaning} for v in self.variables]
+        out += [{"name": c.name, "role": "constant", "value": _show(c.value), "meaning": c.meaning}
+                for c in self.constants]
+        if definitions:
+            used: set[str] = set()
+            for f in self.all_formulas():
+                if isinstance(f, sympy.Basic):
+                    used |= {s.name for s in f.free_symbols}
+                    used |= {a.func.__name__ for a in f.atoms(sympy.core.function.AppliedUndef)}
+            for name in sorted(used - {d["name"] for d in out}):
+                d = definitions.get(name)
+                if d is not None:
+                    out.append({"name": name, "role": "definition", "arity": d.arity, "meaning": d.meaning})
+        return out
+
+    def to_json(self, definitions: Mapping[str, Definition] | None = None) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -346,6 +366,7 @@ class Claim:
             "uses": list(self.uses),
             "note": self.note,
             "mathml": _mathml(self.all_formulas()),
+            "symbols": self.symbols(definitions),
         }
 
 

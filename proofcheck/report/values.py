@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 #: Verdicts in the order of the evidence they carry (the order of ``proofcheck.verdict.Verdict``).
-VERDICTS = ("proved", "certified", "refuted", "survived", "vacuous", "ill-formed", "error")
+VERDICTS = ("proved", "certified", "refuted", "survived", "inconclusive", "vacuous", "ill-formed", "error")
 
 #: A glyph beside every verdict word, so that no verdict is told by colour alone.
 VERDICT_SYMBOL = {
@@ -25,6 +25,7 @@ VERDICT_SYMBOL = {
     "certified": "\u2714",
     "refuted": "\u2718",     # heavy ballot x
     "survived": "~",
+    "inconclusive": "\u2248",  # almost equal to: the interval still contains the bound
     "vacuous": "\u2205",     # empty set
     "ill-formed": "?",
     "error": "!",
@@ -35,13 +36,43 @@ VERDICT_MEANING = {
     "certified": "exact or interval certificate over the whole stated domain",
     "refuted": "counterexample re-verified beyond numerical error",
     "survived": "no counterexample among the examples tried (not a proof)",
-    "vacuous": "no example met all hypotheses",
+    "inconclusive": "a statistical claim whose confidence interval still contains its bound: neither held nor refuted",
+    "vacuous": "its hypotheses can never hold (a checked certificate over the whole domain)",
     "ill-formed": "undefined symbols or a quantity in a role it cannot have",
     "error": "the check itself failed",
 }
 
 # Longest exact rational shown inline; longer ones go to a tooltip (HTML) or are summarised (Markdown).
 SHORT_EXACT = 24
+
+
+#: Which layer of the engine decided a verdict (``decided_by``), in words.
+DECIDED_BY = {
+    "lint": "the lint (symbols and roles)",
+    "decision": "an exact decision procedure",
+    "interval": "Arb interval certification",
+    "search": "the search, re-verified",
+    "statistics": "a statistical test",
+    "procedure": "the claim's own procedure",
+    "replay": "replay of a stored counterexample",
+}
+
+#: Where a counterexample came from (``found_by``), in words.
+FOUND_BY = {
+    "search": "found by the search",
+    "decision": "the model of a decision procedure",
+    "witness": "a witness supplied by the encoder",
+}
+
+
+def decided_by_text(word: Any) -> str:
+    w = str(word or "")
+    return DECIDED_BY.get(w, w) if w else ""
+
+
+def found_by_text(word: Any) -> str:
+    w = str(word or "")
+    return FOUND_BY.get(w, w) if w else ""
 
 
 def verdict_word(verdict: Any) -> str:
