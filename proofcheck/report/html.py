@@ -27,7 +27,8 @@ from markupsafe import Markup, escape
 
 from . import graph
 from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text,
-                     examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_summary,
+                     examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
+                     frontier_summary, frontiers_of,
                      is_array, margin_text, number_of, object_name, shorten, shown_margin, verdict_word)
 
 # ------------------------------------------------------------------------------------ MathML
@@ -289,12 +290,29 @@ def _values_view(values: dict[str, Any], shown: int = 8) -> tuple[list, list]:
     return items[:shown], items[shown:]
 
 
+_FRONTIER_HIDDEN = ("summary", "text", "points", "assumption", "claim")
+
+
 def _frontier_view(fr: Any) -> dict[str, Any] | None:
-    """A frontier found by ``proofcheck frontier`` (any dict): its one-line summary and its fields."""
-    if not isinstance(fr, dict) or not fr:
+    """A claim's frontier(s) found by ``proofcheck frontier``: per bisected name its class (what
+    it says of the printed value), its summary line, its fields and its probed points."""
+    items = frontiers_of(fr)
+    if not items:
         return None
-    return {"summary": frontier_summary(fr),
-            "fields": [(k, render_value(v)) for k, v in fr.items() if k not in ("summary", "text")]}
+    out = []
+    for f in items:
+        points = [p for p in f.get("points") or [] if isinstance(p, dict)]
+        out.append({
+            "name": str(f.get("name") or ""),
+            "cls": frontier_class(f),
+            "side": str(f.get("printed_side") or ""),
+            "summary": frontier_summary(f, with_class=False),
+            "assumption": str(f.get("assumption") or ""),
+            "fields": [(k, render_value(v)) for k, v in f.items() if k not in _FRONTIER_HIDDEN],
+            "points": [(render_value(p.get("value")), _small_badge(p.get("verdict")), str(p.get("evidence") or ""))
+                       for p in points],
+        })
+    return {"summary": frontier_summary(fr), "items": out}
 
 
 def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: dict[str, Any]) -> dict[str, Any]:
@@ -419,7 +437,9 @@ def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
         first_view = {
             "link": Markup("itself") if first == r["id"] else _id_link(first, claims),
             "verdict": verdict_word(fc.get("verdict")) if fc else "",
-            "where": frontier_summary(fc.get("frontier")) if isinstance(fc.get("frontier"), dict) else "",
+            "where": frontier_summary(fc.get("frontier"), with_class=False) if isinstance(fc.get("frontier"), dict) else "",
+            "classes": sorted({(str(f.get("printed_side")), frontier_class(f))
+                               for f in frontiers_of(fc.get("frontier")) if frontier_class(f)}),
             "margin": margin_text(*shown_margin(fc)[:2], "refuted")
             if fc and verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None else "",
         }

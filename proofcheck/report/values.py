@@ -315,22 +315,53 @@ def citation_of(claim: dict[str, Any]) -> str:
     return f"{who}, {where}" if who and where else (who or where)
 
 
-def frontier_summary(frontier: Any) -> str:
-    """One line for a frontier dict (``proofcheck frontier``): its own summary when it has one,
-    else its scalar fields ``name = value``."""
+def frontiers_of(frontier: Any) -> list[dict[str, Any]]:
+    """The frontiers of a claim as a list of dicts. The audit stores ``{name: frontier}``; ``proofcheck
+    frontier --format json`` prints one frontier; both are read (and any other dict, shown as it is)."""
     if not isinstance(frontier, dict) or not frontier:
-        return ""
-    for key in ("summary", "text", "sentence"):
-        if isinstance(frontier.get(key), str) and frontier[key].strip():
-            return " ".join(frontier[key].split())
-    parts = []
-    for k, v in frontier.items():
-        num = number_of(v)
-        if num is not None:
-            parts.append(f"{k} = {num.exact or num.text}")
-        elif isinstance(v, (str, bool)) or v is None:
-            parts.append(f"{k} = {v}")
-    return "; ".join(parts[:6])
+        return []
+    single = any(k in frontier for k in ("summary", "status", "name", "claim", "points"))
+    if not single and all(isinstance(v, dict) for v in frontier.values()):
+        return [{**v, "name": v.get("name", k)} for k, v in frontier.items()]
+    return [frontier]
+
+
+#: What a frontier says about the printed value of its constant (its ``printed_side``), in words:
+#: the glance separates a claim that fails where its proof uses it from one that fails only in a corner.
+PRINTED_SIDE = {
+    "refuted": "fails at the printed value",
+    "holds": "fails only in a corner",
+    "between": "printed value between the probes",
+    "outside": "printed value outside the range probed",
+}
+
+
+def frontier_class(frontier: dict[str, Any]) -> str:
+    return PRINTED_SIDE.get(str(frontier.get("printed_side") or ""), "")
+
+
+def frontier_summary(frontier: Any, with_class: bool = True) -> str:
+    """One line for a claim's frontier(s) (``proofcheck frontier``): each one's own summary when it
+    has one, else its scalar fields ``name = value``; prefixed by what it says of the printed value."""
+    lines = []
+    for f in frontiers_of(frontier):
+        text = ""
+        for key in ("summary", "text", "sentence"):
+            if isinstance(f.get(key), str) and f[key].strip():
+                text = " ".join(f[key].split())
+                break
+        if not text:
+            parts = []
+            for k, v in f.items():
+                num = number_of(v)
+                if num is not None:
+                    parts.append(f"{k} = {num.exact or num.text}")
+                elif isinstance(v, (str, bool)) or v is None:
+                    parts.append(f"{k} = {v}")
+            text = "; ".join(parts[:6])
+        cls = frontier_class(f)
+        lines.append(f"{cls}: {text}" if cls and with_class else text)
+    return " \u2014 ".join(x for x in lines if x)
 
 
 def shown_margin(claim: dict[str, Any]) -> tuple[Any, Any, str]:

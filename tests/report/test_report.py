@@ -635,3 +635,24 @@ def test_frontier_is_rendered_whatever_its_fields(report):
     glance = html[html.index('id="glance-table"'):html.index("</table>", html.index('id="glance-table"'))]
     assert "no counterexample for delta&#39; &lt;= 0.906" in glance
     assert "**Frontier:** false for delta' &gt;= 47/50" in md
+
+
+def test_frontier_of_the_audit_separates_printed_value_from_corner(report):
+    # the audit's shape: {name: frontier}, each with printed_side; the glance says which case it is
+    s6 = next(c for c in report["claims"] if c["id"] == "park2019.thm3.4.s6")
+    s6["frontier"] = {"m_ex": {"name": "m_ex", "status": "bracketed", "printed_side": "holds",
+                               "summary": "refuted for m_ex >= 1/4; no counterexample for m_ex <= 3/16 in 40 examples",
+                               "assumption": "monotone in m_ex", "points": [
+                                   {"value": "1/4", "float": 0.25, "verdict": "refuted", "evidence": "z3 model"},
+                                   {"value": "3/16", "float": 0.1875, "verdict": "survived", "evidence": "40 examples"}]}}
+    html = render(report, "html")
+    glance = html[html.index('id="glance-table"'):html.index("</table>", html.index('id="glance-table"'))]
+    assert '<span class="fclass fside-holds">fails only in a corner</span>' in glance
+    assert "refuted for m_ex &gt;= 1/4; no counterexample for m_ex &lt;= 3/16" in glance
+    card = section(html, anchor("park2019.thm3.4.s6"))
+    assert "Frontier of <code>m_ex</code>" in card and "Assumption: monotone in m_ex" in card
+    assert card.count("<td>") >= 2 and "z3 model" in card
+    s6["frontier"]["m_ex"]["printed_side"] = "refuted"
+    html = render(report, "html")
+    assert '<span class="fclass fside-refuted">fails at the printed value</span>' in html
+    assert "fails at the printed value: refuted for m_ex" in render(report, "md")
