@@ -37,7 +37,9 @@ class ClaimError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a claim is printed: the document (file in ``shared/seeds``) and the place in it."""
+    """Where a claim is printed: ``citation`` (author, title, venue, year: what reports show),
+    ``location`` (chapter, page, equation) and ``document`` (the encoder's own name for the text it
+    read; reports never show it when a citation is given)."""
 
     document: str
     location: str
