@@ -1,4 +1,4 @@
-"""The claims' dependency graph: proof lines, combined status, and a layered SVG drawing.
+"""The claims' dependency graph: proof lines, combined status, and each theorem's layered SVG drawing.
 
 Everything here is computed from the report dict (the verdicts the engine reached and the ``uses``
 lists the lemma modules declare); nothing is typed in.
@@ -369,132 +369,9 @@ PALETTE = {
     "error": ("#ffe0c7", "#7c2d00"),
 }
 
-NODE_H = 24
-V_GAP = 8
-DUMMY_H = 8  # vertical room a passing edge takes in a layer
-H_GAP = 56
-CHAR_W = 7.0  # monospace 11.5px
-PAD = 12
-FIT_WIDTH = 1500  # ~1.3x the report's content width
-
-
 def anchor(claim_id: str) -> str:
     """The HTML id of a claim's section (ids may hold ``@`` and ``:``; keep them unambiguous)."""
     return "claim-" + re.sub(r"[^A-Za-z0-9_.-]", lambda m: f"-{ord(m.group()):x}-", claim_id)
-
-
-def papers(report: dict[str, Any]) -> list[str]:
-    """The papers of the report (the id part before the first dot), in natural order."""
-    return sorted({cid.split(".", 1)[0] for cid in claims_by_id(report)}, key=natural_key)
-
-
-def graph_svg(report: dict[str, Any], status: dict[str, dict[str, Any]] | None = None,
-              ids: Iterable[str] | None = None) -> str:
-    """The dependency graph as an ``<svg>`` element to inline in HTML (no scripts, no external
-    references, no namespace declarations: the HTML parser places it in the SVG namespace).
-
-    ``ids`` draws only these claims (e.g. one paper's) and what they use directly. Dependencies
-    sit left of the claims that use them; an edge is drawn red when the dependency is broken.
-    Each box shows the verdict's glyph and the id, links to the claim's section, and has a
-    tooltip with the verdict and the combined status.
-    """
-    claims = claims_by_id(report)
-    if status is None:
-        status = effective_status(report)
-    lay = layout(report, ids)
-    rows = lay.rows
-    if not rows:
-        return ""
-    real = [n for row in rows for n in row if not _is_dummy(n)]
-    # Within one paper's graph the paper prefix says nothing: "thm3.4.s7" for "park2019.thm3.4.s7".
-    prefixes = {n.split(".", 1)[0] for n in (ids if ids is not None else claims)}
-    prefix = next(iter(prefixes)) + "." if ids is not None and len(prefixes) == 1 else ""
-
-    def label(n: str) -> str:
-        return n[len(prefix):] if prefix and n.startswith(prefix) else n
-
-    node_w = int((max(len(label(n)) for n in real) + 2) * CHAR_W + 2 * PAD)
-
-    def slot_h(n: Any) -> float:
-        return DUMMY_H if _is_dummy(n) else NODE_H + V_GAP
-
-    col_h = [sum(slot_h(n) for n in row) for row in rows]
-    tallest = max(col_h)
-    height = int(tallest - V_GAP + 2 * PAD)
-    width = int(len(rows) * (node_w + H_GAP) - H_GAP + 2 * PAD)
-    # (x of the slot's left edge, y of its centre line)
-    pos: dict[Any, tuple[float, float]] = {}
-    for i, row in enumerate(rows):
-        x = PAD + i * (node_w + H_GAP)
-        y = PAD + (tallest - col_h[i]) / 2
-        for n in row:
-            h = slot_h(n)
-            pos[n] = (x, y + (h / 2 if _is_dummy(n) else NODE_H / 2))
-            y += h
-    # Slightly too wide for the page: scale to fit; much too wide: keep the size and scroll.
-    fit = ' style="max-width:100%;height:auto"' if width <= FIT_WIDTH else ""
-    out = [
-        f'<svg class="depgraph" width="{width}" height="{height}" viewBox="0 0 {width} {height}"{fit} '
-        f'role="img" aria-label="dependency graph of the claims">',
-        '<defs><marker id="dg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6e7781"/></marker>'
-        '<marker id="dg-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
-        '<g class="edges" fill="none">',
-    ]
-    # Edges first (behind the boxes); the bad ones last so they stay visible where edges cross.
-    edges = sorted(lay.edges, key=lambda e: e[0] in claims and verdict_word(claims[e[0]].get("verdict")) in BROKEN)
-    for d, n, dummies in edges:
-        bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
-        colour, marker = ("#a40e26", "dg-arrow-bad") if bad else ("#8c959f", "dg-arrow")
-        x0, y0 = pos[d][0] + node_w, pos[d][1]
-        xn, yn = pos[n]
-        if xn <= x0:  # a cycle's back edge: loop below the nodes
-            mid = max(y0, yn) + NODE_H
-            path = f"M{x0:.1f},{y0:.1f} C{x0 + 40:.1f},{mid:.1f} {xn - 40:.1f},{mid:.1f} {xn:.1f},{yn:.1f}"
-        else:
-            path = f"M{x0:.1f},{y0:.1f}"
-            cx, cy = x0, y0
-            for dummy in dummies:  # straight across each crossed layer, curved between layers
-                dx, dy = pos[dummy]
-                m = (cx + dx) / 2
-                path += f" C{m:.1f},{cy:.1f} {m:.1f},{dy:.1f} {dx:.1f},{dy:.1f} L{dx + node_w:.1f},{dy:.1f}"
-                cx, cy = dx + node_w, dy
-            m = (cx + xn) / 2
-            path += f" C{m:.1f},{cy:.1f} {m:.1f},{yn:.1f} {xn - 1:.1f},{yn:.1f}"
-        out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.6 if bad else 1.1}" '
-                   f'marker-end="url(#{marker})"/>')
-    out.append("</g>")
-    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="11.5">')
-    for n in sorted(real, key=natural_key):
-        x, yc = pos[n]
-        y = yc - NODE_H / 2
-        if n not in claims:
-            out.append(
-                f'<g class="ghost"><title>{escape(n)}: not in this report</title>'
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="#ffffff" '
-                f'stroke="#8c959f" stroke-width="1.2" stroke-dasharray="5 3"/>'
-                f'<text x="{x + 9:.1f}" y="{yc + 4:.1f}" fill="#59636e" font-style="italic">'
-                f'\u2026 {escape(label(n))}</text></g>'
-            )
-            continue
-        v = verdict_word(claims[n].get("verdict"))
-        fill, ink = PALETTE[v]
-        st = status.get(n, {})
-        tip = f"{n}: {v}; combined status: {st.get('label', '')}"
-        title = claims[n].get("title")
-        if title:
-            tip += f"\n{title}"
-        dash = ' stroke-dasharray="4 2"' if st.get("status") == UNCHECKED and v in ESTABLISHED else ""
-        out.append(
-            f'<a href="#{escape(anchor(n))}"><title>{escape(tip)}</title>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="{fill}" '
-            f'stroke="{ink}" stroke-width="{2.2 if st.get("status") == STATUS_BROKEN else 1.2}"{dash}/>'
-            f'<text x="{x + 9:.1f}" y="{yc + 4:.1f}" fill="{ink}">'
-            f'<tspan font-weight="bold">{escape(VERDICT_SYMBOL[v])}</tspan> {escape(label(n))}</text></a>'
-        )
-    out.append("</g></svg>")
-    return "\n".join(out)
 
 
 def verdict_counts(report: dict[str, Any]) -> list[tuple[str, int]]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proofcheck.report import effective_status, proof_lines, render
-from proofcheck.report.graph import anchor, graph_svg, layers
+from proofcheck.report.graph import anchor, layers, topdown_svg
 from proofcheck.report.html import UnsafeMathML, sanitize_mathml
 from proofcheck.report.plots import PlotSpecError, plot_svg
 
@@ -259,10 +259,19 @@ def test_plot_is_inline_svg_with_band(report):
 
 
 def test_dependency_graph_has_a_node_per_claim_and_ghosts_for_missing(report):
-    svg = graph_svg(report)
-    for c in report["claims"]:
-        assert f'href="#{anchor(c["id"])}"' in svg
+    # each theorem's graph: the theorem, its lines and what it uses; a used id absent from the report is a ghost
+    svg = "".join(topdown_svg(report, base) for base in ("park2019.thm3.4", "du2019.thm2.1", "du2019.thm3.1"))
+    for cid in ("park2019.thm3.4", "park2019.thm3.4.s2", "park2019.thm3.4.induct", "du2019.lemma2.3",
+                "du2019.lemma2.4", "du2019.thm2.1", "du2019.thm3.1"):
+        assert f'href="#{anchor(cid)}"' in svg
     assert "du2019.lemma2.9: not in this report" in svg
+    # a used lemma is one box in a theorem's graph: its own lines are drawn in the lemma's graph
+    assert f'href="#{anchor("park2019.thm3.4.s6")}"' not in topdown_svg(report, "du2019.thm3.1")
+    # drawn top-down within the width it is given, whatever the number of lines
+    for width in (300, 900):
+        one = topdown_svg(report, "park2019.thm3.4", max_width=width)
+        xs = [float(x) + float(w) for x, w in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', one)]
+        assert xs and max(xs) <= width
     rows = layers(report)
     depth = {n: i for i, r in enumerate(rows) for n in r}
     assert depth["park2019.thm3.4.s6"] < depth["park2019.thm3.4"]
@@ -485,11 +494,11 @@ def test_value_rendering_of_nested_lists_and_greek_function_names():
 def test_inline_svgs_are_well_formed_xml(report):
     import xml.etree.ElementTree as ET
 
-    svg = graph_svg(report)
+    svg = topdown_svg(report, "du2019.thm3.1")
     root = ET.fromstring(svg)
     assert root.tag == "svg" and int(root.get("width")) > 0
-    # one box per claim and one dashed ghost box for the missing du2019.lemma2.9
-    assert len(root.findall(".//a/rect")) == len(report["claims"])
+    # thm3.1 and thm2.1 it uses are boxes; the missing du2019.lemma2.9 is one dashed ghost box
+    assert len(root.findall(".//a/rect")) == 2
     assert len(root.findall(".//g[@class='ghost']/rect")) == 1
     spec = report["claims"][8]["details"]["plots"][0]
     # matplotlib's xlink:href needs its namespace declared to parse as standalone XML
