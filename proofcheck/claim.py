@@ -38,7 +38,9 @@ class ClaimError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a claim is printed: the document (file in ``shared/seeds``) and the place in it."""
+    """Where a claim is printed: ``citation`` (author, title, venue, year: what reports show),
+    ``location`` (chapter, page, equation) and ``document`` (the encoder's own name for the text it
+    read; reports never show it when a citation is given)."""
 
     document: str
     location: str
@@ -427,7 +429,27 @@ class Claim:
     def all_formulas(self) -> list[sympy.Basic]:
         return list(self.formula) + [c.relation for c in self.sympy_conditions()]
 
-    def to_json(self) -> dict[str, Any]:
+    def symbols(self, definitions: Mapping[str, Definition] | None = None) -> list[dict[str, Any]]:
+        """What each symbol of the encoding stands for, for a reader of the report: the
+        variables (domain), the constants (printed value) and the paper's definitions that the
+        formulas use, each with its ``meaning``."""
+        out: list[dict[str, Any]] = [
+            {"name": v.name, "role": "variable", "domain": v.domain, "meaning": v.meaning} for v in self.variables]
+        out += [{"name": c.name, "role": "constant", "value": _show(c.value), "meaning": c.meaning}
+                for c in self.constants]
+        if definitions:
+            used: set[str] = set()
+            for f in self.all_formulas():
+                if isinstance(f, sympy.Basic):
+                    used |= {s.name for s in f.free_symbols}
+                    used |= {a.func.__name__ for a in f.atoms(sympy.core.function.AppliedUndef)}
+            for name in sorted(used - {d["name"] for d in out}):
+                d = definitions.get(name)
+                if d is not None:
+                    out.append({"name": name, "role": "definition", "arity": d.arity, "meaning": d.meaning})
+        return out
+
+    def to_json(self, definitions: Mapping[str, Definition] | None = None) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -442,6 +464,7 @@ class Claim:
             "uses": list(self.uses),
             "note": self.note,
             "mathml": _mathml(self.all_formulas()),
+            "symbols": self.symbols(definitions),
         }
 
 

@@ -193,7 +193,8 @@ def _dispatch(args, argv: list[str]) -> int:
         claims = registry.select(args.ids)
         if args.format == "json":
             print(json.dumps({"tool": "proofcheck", "version": __version__,
-                              "claims": [c.to_json() for c in claims]}, indent=2), file=out)
+                              "claims": [c.to_json(registry.definitions_for(c)) for c in claims]}, indent=2),
+                  file=out)
         else:
             for c in claims:
                 consts = ", ".join(f"{k}={v}" for k, v in c.to_json()["constants"].items())
@@ -298,8 +299,10 @@ def _report(results: list[Result], registry, seed: int, budget: str, argv: list[
     claims = []
     for r in results:
         record = r.to_json()
-        meta = registry.get(r.id).to_json()
-        for key in ("title", "source", "statement", "kind", "delta", "uses", "note", "mathml", "variables"):
+        claim = registry.get(r.id)
+        meta = claim.to_json(registry.definitions_for(claim))
+        for key in ("title", "source", "statement", "kind", "delta", "uses", "note", "mathml", "variables",
+                    "symbols"):
             record[key] = meta[key]
         claims.append(record)
     cleaned, skip = [], False

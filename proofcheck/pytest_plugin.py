@@ -1,11 +1,14 @@
 """pytest plugin (registered by installing the package): property runs of registered claims.
 
 * ``pytest --proofcheck [IDS]`` collects one item per registered claim (ids or id prefixes,
-  comma-separated; none = all). The item's body is the claim's check; it fails when the verdict is
-  refuted, vacuous, ill-formed or error, and its report shows verdict, examples, margin and seed.
-  Items carry the ``proofcheck`` marker, so ``-m proofcheck`` runs only them.
+  comma-separated; none = all) and *only* those: the ordinary tests of the session are deselected
+  (pytest reports them as deselected). The item's body is the claim's check; it fails when the
+  verdict is one of ``--proofcheck-fail-on`` (default ``refuted,vacuous,ill-formed,error``; an
+  ``inconclusive`` or ``survived`` claim passes unless named there), and its report shows verdict,
+  examples, margin and seed. Items carry the ``proofcheck`` marker.
 * Hypothesis profiles ``ci``, ``dev`` and ``deep`` are registered; ``HYPOTHESIS_PROFILE`` picks one
-  (default ``dev``) and with it the engine budget: ci -> quick, dev -> default, deep -> deep.
+  (default ``ci``, the bounded one, so a plain ``python -m pytest`` takes a few minutes; ``dev`` and
+  ``deep`` are opt-in) and with it the engine budget: ci -> quick, dev -> default, deep -> deep.
 * The seed (``--proofcheck-seed``, default 0 so asserted verdicts are reproducible) is printed in
   the header.
 * Fixture ``proofcheck_check(id, **constants)`` returns the engine's Result for the project's own
@@ -19,7 +22,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 PROFILE_BUDGET = {"ci": "quick", "dev": "default", "deep": "deep"}
-FAILING = {"refuted", "vacuous", "ill-formed", "error"}
+#: Verdicts that fail a claim's test item unless ``--proofcheck-fail-on`` says otherwise.
+DEFAULT_FAIL_ON = ("refuted", "vacuous", "ill-formed", "error")
+VERDICTS = ("proved", "certified", "refuted", "survived", "inconclusive", "vacuous", "ill-formed", "error")
 
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow], print_blob=True)
@@ -28,8 +33,8 @@ settings.register_profile("deep", max_examples=2000, deadline=None)
 
 
 def _profile() -> str:
-    name = os.environ.get("HYPOTHESIS_PROFILE", "dev")
-    return name if name in PROFILE_BUDGET else "dev"
+    name = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
+    return name if name in PROFILE_BUDGET else "ci"
 
 
 settings.load_profile(_profile())
@@ -44,6 +49,20 @@ def pytest_addoption(parser):
     group.addoption("--proofcheck-budget", action="store", default=None,
                     choices=("quick", "default", "deep"),
                     help="budget for claim checks (default: from HYPOTHESIS_PROFILE)")
+    group.addoption("--proofcheck-fail-on", action="store", default=",".join(DEFAULT_FAIL_ON),
+                    metavar="VERDICTS",
+                    help="comma-separated verdicts that fail a claim's item "
+                         f"(default {','.join(DEFAULT_FAIL_ON)}; 'none' fails none)")
+
+
+def _fail_on(config) -> set[str]:
+    text = config.getoption("--proofcheck-fail-on")
+    words = {w.strip() for w in str(text).split(",") if w.strip()} - {"none"}
+    unknown = sorted(words - set(VERDICTS))
+    if unknown:
+        raise pytest.UsageError(f"--proofcheck-fail-on: unknown verdict(s) {', '.join(unknown)} "
+                                f"(choose from {', '.join(VERDICTS)}, or none)")
+    return words
 
 
 def _seed(config) -> int:
@@ -57,11 +76,16 @@ def _budget(config) -> str:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "proofcheck: a registered claim checked by the engine")
+    if config.getoption("--proofcheck", default=None) is not None:
+        _fail_on(config)  # a bad verdict name is a usage error before any collection
 
 
 def pytest_report_header(config):
-    return (f"proofcheck: seed {_seed(config)}, budget {_budget(config)} "
+    head = (f"proofcheck: seed {_seed(config)}, budget {_budget(config)} "
             f"(HYPOTHESIS_PROFILE={_profile()})")
+    if config.getoption("--proofcheck", default=None) is not None:
+        head += f"; items fail on {','.join(sorted(_fail_on(config))) or 'no verdict'}"
+    return head
 
 
 class ClaimCollector(pytest.Collector):
@@ -91,7 +115,7 @@ class ClaimItem(pytest.Item):
                    f"{result.satisfied}, margin {margin}, seed {_seed(cfg)}\n{result.evidence}")
         self.add_report_section("call", "proofcheck", summary)
         self.user_properties.append(("verdict", result.verdict.value))
-        if result.verdict.value in FAILING:
+        if result.verdict.value in _fail_on(cfg):
             extra = f"\ncounterexample: {result.counterexample}" if result.counterexample else ""
             raise ClaimFailed(f"{summary}{extra}\nreproduce: {result.reproduce}")
 
@@ -112,6 +136,10 @@ def pytest_collection_modifyitems(session, config, items):
 
     patterns = [p.strip() for p in spec.replace(" ", ",").split(",") if p.strip()]
     claims = load().select(patterns)
+    # Only the claims: the session's ordinary tests are deselected (and reported as such).
+    if items:
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
     collector = ClaimCollector.from_parent(session, name="proofcheck")
     for claim in claims:
         items.append(ClaimItem.from_parent(collector, name=claim.id, claim_id=claim.id))

@@ -1,4 +1,4 @@
-"""The claims' dependency graph: proof lines, combined status, and a layered SVG drawing.
+"""The claims' dependency graph: proof lines, combined status, and each theorem's layered SVG drawing.
 
 Everything here is computed from the report dict (the verdicts the engine reached and the ``uses``
 lists the lemma modules declare); nothing is typed in.
@@ -363,137 +363,15 @@ PALETTE = {
     "certified": ("#cdeff0", "#0b5c63"),
     "refuted": ("#ffd7d5", "#a40e26"),
     "survived": ("#fff1b8", "#7a4d00"),
+    "inconclusive": ("#fde7f3", "#8a1a5c"),
     "vacuous": ("#e6e9ed", "#424a53"),
     "ill-formed": ("#f1e1ff", "#6224b0"),
     "error": ("#ffe0c7", "#7c2d00"),
 }
 
-NODE_H = 24
-V_GAP = 8
-DUMMY_H = 8  # vertical room a passing edge takes in a layer
-H_GAP = 56
-CHAR_W = 7.0  # monospace 11.5px
-PAD = 12
-FIT_WIDTH = 1500  # ~1.3x the report's content width
-
-
 def anchor(claim_id: str) -> str:
     """The HTML id of a claim's section (ids may hold ``@`` and ``:``; keep them unambiguous)."""
     return "claim-" + re.sub(r"[^A-Za-z0-9_.-]", lambda m: f"-{ord(m.group()):x}-", claim_id)
-
-
-def papers(report: dict[str, Any]) -> list[str]:
-    """The papers of the report (the id part before the first dot), in natural order."""
-    return sorted({cid.split(".", 1)[0] for cid in claims_by_id(report)}, key=natural_key)
-
-
-def graph_svg(report: dict[str, Any], status: dict[str, dict[str, Any]] | None = None,
-              ids: Iterable[str] | None = None) -> str:
-    """The dependency graph as an ``<svg>`` element to inline in HTML (no scripts, no external
-    references, no namespace declarations: the HTML parser places it in the SVG namespace).
-
-    ``ids`` draws only these claims (e.g. one paper's) and what they use directly. Dependencies
-    sit left of the claims that use them; an edge is drawn red when the dependency is broken.
-    Each box shows the verdict's glyph and the id, links to the claim's section, and has a
-    tooltip with the verdict and the combined status.
-    """
-    claims = claims_by_id(report)
-    if status is None:
-        status = effective_status(report)
-    lay = layout(report, ids)
-    rows = lay.rows
-    if not rows:
-        return ""
-    real = [n for row in rows for n in row if not _is_dummy(n)]
-    # Within one paper's graph the paper prefix says nothing: "thm3.4.s7" for "park2019.thm3.4.s7".
-    prefixes = {n.split(".", 1)[0] for n in (ids if ids is not None else claims)}
-    prefix = next(iter(prefixes)) + "." if ids is not None and len(prefixes) == 1 else ""
-
-    def label(n: str) -> str:
-        return n[len(prefix):] if prefix and n.startswith(prefix) else n
-
-    node_w = int((max(len(label(n)) for n in real) + 2) * CHAR_W + 2 * PAD)
-
-    def slot_h(n: Any) -> float:
-        return DUMMY_H if _is_dummy(n) else NODE_H + V_GAP
-
-    col_h = [sum(slot_h(n) for n in row) for row in rows]
-    tallest = max(col_h)
-    height = int(tallest - V_GAP + 2 * PAD)
-    width = int(len(rows) * (node_w + H_GAP) - H_GAP + 2 * PAD)
-    # (x of the slot's left edge, y of its centre line)
-    pos: dict[Any, tuple[float, float]] = {}
-    for i, row in enumerate(rows):
-        x = PAD + i * (node_w + H_GAP)
-        y = PAD + (tallest - col_h[i]) / 2
-        for n in row:
-            h = slot_h(n)
-            pos[n] = (x, y + (h / 2 if _is_dummy(n) else NODE_H / 2))
-            y += h
-    # Slightly too wide for the page: scale to fit; much too wide: keep the size and scroll.
-    fit = ' style="max-width:100%;height:auto"' if width <= FIT_WIDTH else ""
-    out = [
-        f'<svg class="depgraph" width="{width}" height="{height}" viewBox="0 0 {width} {height}"{fit} '
-        f'role="img" aria-label="dependency graph of the claims">',
-        '<defs><marker id="dg-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6e7781"/></marker>'
-        '<marker id="dg-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
-        '<g class="edges" fill="none">',
-    ]
-    # Edges first (behind the boxes); the bad ones last so they stay visible where edges cross.
-    edges = sorted(lay.edges, key=lambda e: e[0] in claims and verdict_word(claims[e[0]].get("verdict")) in BROKEN)
-    for d, n, dummies in edges:
-        bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
-        colour, marker = ("#a40e26", "dg-arrow-bad") if bad else ("#8c959f", "dg-arrow")
-        x0, y0 = pos[d][0] + node_w, pos[d][1]
-        xn, yn = pos[n]
-        if xn <= x0:  # a cycle's back edge: loop below the nodes
-            mid = max(y0, yn) + NODE_H
-            path = f"M{x0:.1f},{y0:.1f} C{x0 + 40:.1f},{mid:.1f} {xn - 40:.1f},{mid:.1f} {xn:.1f},{yn:.1f}"
-        else:
-            path = f"M{x0:.1f},{y0:.1f}"
-            cx, cy = x0, y0
-            for dummy in dummies:  # straight across each crossed layer, curved between layers
-                dx, dy = pos[dummy]
-                m = (cx + dx) / 2
-                path += f" C{m:.1f},{cy:.1f} {m:.1f},{dy:.1f} {dx:.1f},{dy:.1f} L{dx + node_w:.1f},{dy:.1f}"
-                cx, cy = dx + node_w, dy
-            m = (cx + xn) / 2
-            path += f" C{m:.1f},{cy:.1f} {m:.1f},{yn:.1f} {xn - 1:.1f},{yn:.1f}"
-        out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.6 if bad else 1.1}" '
-                   f'marker-end="url(#{marker})"/>')
-    out.append("</g>")
-    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="11.5">')
-    for n in sorted(real, key=natural_key):
-        x, yc = pos[n]
-        y = yc - NODE_H / 2
-        if n not in claims:
-            out.append(
-                f'<g class="ghost"><title>{escape(n)}: not in this report</title>'
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="#ffffff" '
-                f'stroke="#8c959f" stroke-width="1.2" stroke-dasharray="5 3"/>'
-                f'<text x="{x + 9:.1f}" y="{yc + 4:.1f}" fill="#59636e" font-style="italic">'
-                f'\u2026 {escape(label(n))}</text></g>'
-            )
-            continue
-        v = verdict_word(claims[n].get("verdict"))
-        fill, ink = PALETTE[v]
-        st = status.get(n, {})
-        tip = f"{n}: {v}; combined status: {st.get('label', '')}"
-        title = claims[n].get("title")
-        if title:
-            tip += f"\n{title}"
-        dash = ' stroke-dasharray="4 2"' if st.get("status") == UNCHECKED and v in ESTABLISHED else ""
-        out.append(
-            f'<a href="#{escape(anchor(n))}"><title>{escape(tip)}</title>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" height="{NODE_H}" rx="5" fill="{fill}" '
-            f'stroke="{ink}" stroke-width="{2.2 if st.get("status") == STATUS_BROKEN else 1.2}"{dash}/>'
-            f'<text x="{x + 9:.1f}" y="{yc + 4:.1f}" fill="{ink}">'
-            f'<tspan font-weight="bold">{escape(VERDICT_SYMBOL[v])}</tspan> {escape(label(n))}</text></a>'
-        )
-    out.append("</g></svg>")
-    return "\n".join(out)
 
 
 def verdict_counts(report: dict[str, Any]) -> list[tuple[str, int]]:
@@ -519,25 +397,179 @@ def iter_theorems(report: dict[str, Any]) -> Iterable[tuple[str, list[tuple[str,
         yield cid, pl, uses
 
 
+def is_proof_line(cid: str, claims: dict[str, Any]) -> bool:
+    """True for a numbered line ``T.s3`` (any reading or repair) or a named step ``T.induct`` of a
+    claim ``T`` of the report: what the glance leaves out and a theorem's graph draws under it."""
+    base = base_id(cid)
+    if _LINE.match(base):
+        return True
+    m = _STEP.match(base)
+    return bool(m and any(base_id(o) == m.group("parent") for o in claims))
+
+
+def top_level(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The results of the report that are not proof lines, grouped by base id with their
+    readings and repairs: ``[("park2019.thm2.3", ["park2019.thm2.3", "park2019.thm2.3@alpha=d"]), ...]``
+    in natural order, the printed claim first."""
+    claims = claims_by_id(report)
+    groups: dict[str, list[str]] = {}
+    for cid in claims:
+        if not is_proof_line(cid, claims):
+            groups.setdefault(base_id(cid), []).append(cid)
+    out = []
+    for base in sorted(groups, key=natural_key):
+        ids = sorted(groups[base], key=lambda c: (c != base, ":" in c, natural_key(c)))
+        out.append((base, ids))
+    return out
+
+
 def theorems_at_a_glance(report: dict[str, Any], status: dict[str, dict[str, Any]] | None = None
                          ) -> list[dict[str, Any]]:
-    """One row per *top-level* claim -- one with proof lines or ``uses`` that is not itself a proof
-    line of a claim in the report -- with its own verdict, combined status and the first culprit
-    (its first broken proof line, else the nearest broken dependency, else itself)."""
+    """One row per top-level result (:func:`top_level`: every theorem, lemma and equation that is
+    not itself a proof line), with its printed claim's own verdict and combined status, its first
+    culprit (its first broken proof line, else the nearest broken dependency, else itself) and its
+    readings and repairs with their verdicts."""
     claims = claims_by_id(report)
     status = status or effective_status(report)
     lines = proof_lines(claims)
-    is_line = {lid for rows in lines.values() for _, lid in rows}
     rows = []
-    for cid, pl, _uses in iter_theorems(report):
-        if cid not in claims or cid in is_line:
-            continue
+    for base, ids in top_level(report):
+        cid = ids[0]
         st = status[cid]
+        pl = lines.get(cid, [])
         first = first_broken_line(pl, claims)
         if first is None and st["status"] == STATUS_BROKEN:
-            # no broken line: the nearest broken dependency, else the claim itself
             first = next((d for d in st["by"] if d != cid), cid)
-        rows.append({"id": cid, "title": claims[cid].get("title", ""),
+        rows.append({"id": cid, "base": base, "title": claims[cid].get("title", ""),
                      "verdict": verdict_word(claims[cid].get("verdict")), "status": st,
-                     "first_broken": first, "lines": len(pl)})
+                     "first_broken": first, "lines": len(pl),
+                     "variants": [(v, verdict_word(claims[v].get("verdict")), status[v]) for v in ids[1:]]})
     return rows
+
+
+def theorem_nodes(report: dict[str, Any], base: str) -> list[str]:
+    """The claims a theorem's own graph draws: the theorem with its readings and repairs, its proof
+    lines (with theirs), and the claims these use directly -- a used lemma is one box (its own
+    lines are in the lemma's graph); its combined status still counts everything below it."""
+    claims = claims_by_id(report)
+    deps = direct_dependencies(report)
+    own = [c for c in claims if base_id(c) == base or (is_proof_line(c, claims) and _parent(base_id(c)) == base)]
+    seen: list[str] = []
+    for c in sorted(own, key=natural_key):
+        for d in [c] + deps.get(c, []):
+            if d not in seen:
+                seen.append(d)
+    return seen
+
+
+def _parent(line_base: str) -> str:
+    m = _LINE.match(line_base) or _STEP.match(line_base)
+    return m.group("parent") if m else ""
+
+
+#: Widest drawing of a theorem's graph, in CSS pixels (the report's content width at a 1000 px window).
+TOPDOWN_WIDTH = 900
+TD_NODE_H = 22
+TD_ROW_GAP = 24
+TD_CHAR_W = 6.7  # monospace 11px
+
+
+def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, Any]] | None = None,
+                max_width: int = TOPDOWN_WIDTH) -> str:
+    """One theorem's dependency graph, layered top-down: the theorem (and its readings, repairs)
+    on top, what it uses below, leaves at the bottom. A layer wider than ``max_width`` wraps onto
+    several rows, so the drawing never exceeds ``max_width`` (and it scales down in a narrower
+    window). Arrows go from a claim up to the claims that use it, red from a broken one; an edge
+    implied by a longer path is not drawn. Boxes link to the claims' sections."""
+    claims = claims_by_id(report)
+    status = status if status is not None else effective_status(report)
+    nodes = theorem_nodes(report, base)
+    if len(nodes) <= 1:
+        return ""
+    lay = layout(report, ids=[n for n in nodes if n in claims])
+    node_set = set(nodes)
+    paper = base.split(".", 1)[0] + "."
+
+    def label(n: str) -> str:
+        if n.startswith(base + ".") and n != base:
+            return n[len(base) + 1:]
+        return n[len(paper):] if n.startswith(paper) else n
+
+    def width_of(n: str) -> float:
+        return min(len(label(n)) * TD_CHAR_W + 26, max_width)
+
+    # layers top-down (the layout's deepest layer first); dummies dropped; wrapped to max_width
+    rows: list[list[str]] = []
+    for layer in reversed(lay.rows):
+        row: list[str] = []
+        used = 0.0
+        for n in layer:
+            if _is_dummy(n) or n not in node_set:
+                continue
+            w = width_of(n) + 10
+            if row and used + w > max_width:
+                rows.append(row)
+                row, used = [], 0.0
+            row.append(n)
+            used += w
+        if row:
+            rows.append(row)
+    pos: dict[str, tuple[float, float, float]] = {}  # x, y (top), width
+    y = 8.0
+    for row in rows:
+        total = sum(width_of(n) + 10 for n in row) - 10
+        x = max(4.0, (max_width - total) / 2)
+        for n in row:
+            pos[n] = (x, y, width_of(n))
+            x += width_of(n) + 10
+        y += TD_NODE_H + TD_ROW_GAP
+    height = int(y - TD_ROW_GAP + 8)
+    out = [f'<svg class="depgraph topdown" viewBox="0 0 {max_width} {height}" width="{max_width}" '
+           f'height="{height}" style="max-width:100%;height:auto" role="img" '
+           f'aria-label="dependency graph of {escape(base)}">',
+           '<defs><marker id="td-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker>'
+           '<marker id="td-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
+           '<g class="edges" fill="none">']
+    edges = [(d, n) for d, n, _ in lay.edges if d in pos and n in pos and d != n]
+    edges.sort(key=lambda e: e[0] in claims and verdict_word(claims[e[0]].get("verdict")) in BROKEN)
+    for d, n in edges:
+        bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
+        dx, dy, dw = pos[d]
+        ux, uy, uw = pos[n]
+        x0, y0 = dx + dw / 2, dy  # top of the dependency
+        x1, y1 = ux + uw / 2, uy + TD_NODE_H  # bottom of the user
+        if y0 <= y1:  # same row or a back edge: loop around the side
+            path = f"M{dx + dw:.1f},{dy + TD_NODE_H / 2:.1f} C{dx + dw + 30:.1f},{dy - 20:.1f} {ux + uw + 30:.1f},{uy + 40:.1f} {ux + uw:.1f},{uy + TD_NODE_H / 2:.1f}"
+        else:
+            m = (y0 + y1) / 2
+            path = f"M{x0:.1f},{y0:.1f} C{x0:.1f},{m:.1f} {x1:.1f},{m:.1f} {x1:.1f},{y1 + 1:.1f}"
+        colour, marker = ("#a40e26", "td-arrow-bad") if bad else ("#8c959f", "td-arrow")
+        out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.5 if bad else 1}" '
+                   f'marker-end="url(#{marker})"/>')
+    out.append("</g>")
+    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="11">')
+    for n in sorted(pos, key=natural_key):
+        x, y0, w = pos[n]
+        yc = y0 + TD_NODE_H / 2
+        if n not in claims:
+            out.append(f'<g class="ghost"><title>{escape(n)}: not in this report</title>'
+                       f'<rect x="{x:.1f}" y="{y0:.1f}" width="{w:.1f}" height="{TD_NODE_H}" rx="5" fill="#fff" '
+                       f'stroke="#8c959f" stroke-dasharray="5 3"/><text x="{x + 8:.1f}" y="{yc + 4:.1f}" '
+                       f'fill="#59636e" font-style="italic">{escape(label(n))}</text></g>')
+            continue
+        v = verdict_word(claims[n].get("verdict"))
+        fill, ink = PALETTE[v]
+        st = status.get(n, {})
+        tip = f"{n}: {v}; combined status: {st.get('label', '')}"
+        if claims[n].get("title"):
+            tip += f"\n{claims[n]['title']}"
+        thick = 2.2 if st.get("status") == STATUS_BROKEN else 1.1
+        out.append(f'<a href="#{escape(anchor(n))}"><title>{escape(tip)}</title>'
+                   f'<rect x="{x:.1f}" y="{y0:.1f}" width="{w:.1f}" height="{TD_NODE_H}" rx="5" fill="{fill}" '
+                   f'stroke="{ink}" stroke-width="{thick}"/>'
+                   f'<text x="{x + 8:.1f}" y="{yc + 4:.1f}" fill="{ink}"><tspan font-weight="bold">'
+                   f'{escape(VERDICT_SYMBOL[v])}</tspan> {escape(label(n))}</text></a>')
+    out.append("</g></svg>")
+    return "\n".join(out)

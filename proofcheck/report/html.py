@@ -1,10 +1,17 @@
 """The HTML report: one self-contained file (inline CSS and SVG, no script, no external URL).
 
+Layout (checked in headless Chromium at a 1000 px window by ``tests/report/test_browser.py``):
+summary and theorems first, every claim's details in a closed ``<details>``, each theorem's
+dependency graph drawn top-down within the content width, and a verdict filter (radio buttons and
+CSS ``:has()``, no script) that applies to every table row and section that has a verdict.
+
 All text from the report goes through jinja2's autoescaping. Three kinds of markup are inserted
 as-is, and each is made here, not taken on trust:
 
-* MathML from sympy, after :func:`sanitize_mathml` re-serialises it through an allow-list of
-  MathML elements and attributes (anything else rejects the formula; the LaTeX is still shown);
+* MathML: the statement *as printed*, converted from the claim's LaTeX by ``latex2mathml``, and
+  the statement *as encoded*, printed by sympy from the claim's formulas; both pass through
+  :func:`sanitize_mathml`, which re-serialises them through an allow-list of MathML elements and
+  attributes (anything else rejects the formula; the LaTeX is still shown);
 * the dependency graph SVG (:mod:`.graph`), which escapes every text it writes;
 * matplotlib's SVG of the plots (:mod:`.plots`), whose text matplotlib escapes.
 """
@@ -19,8 +26,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import graph
-from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, fmt_float, fmt_margin, fmt_seconds,
-                     is_array, number_of, object_name, shorten, verdict_word)
+from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text,
+                     examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
+                     frontier_summary, frontiers_of,
+                     is_array, margin_text, number_of, object_name, shorten, shown_margin, verdict_word)
 
 # ------------------------------------------------------------------------------------ MathML
 MATHML_ELEMENTS = frozenset({
@@ -62,6 +71,8 @@ class _MathMLSanitizer(HTMLParser):
             raise UnsafeMathML(f"element <{tag}> is not MathML")
         parts = [tag]
         for name, value in attrs:
+            if name == "xmlns" and tag == "math" and value == "http://www.w3.org/1998/Math/MathML":
+                continue  # the HTML parser puts <math> in the MathML namespace by itself
             if name not in MATHML_ATTRIBUTES:
                 raise UnsafeMathML(f"attribute {name!r} is not allowed in MathML")
             parts.append(f'{name}="{escape(value or "")}"')
@@ -145,7 +156,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
     if isinstance(data, str):
         return Markup("<code>{}</code>").format(data)
     if is_array(data):
-        rows, caption = array_rows(data)
+        rows, caption = array_rows(data, max_rows=4, max_cols=4)
         body = []
         for row in rows:
             if row is None:
@@ -154,8 +165,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
             cells = [Markup('<td class="ellipsis">\u2026</td>') if v is None
                      else Markup("<td>{}</td>").format(render_value(v, depth + 1)) for v in row]
             body.append(Markup("<tr>{}</tr>").format(Markup("").join(cells)))
-        return Markup('<table class="array"><caption>{}</caption>{}</table>').format(
-            caption, Markup("").join(body))
+        return Markup('<table class="array" title="{}">{}</table>').format(caption, Markup("").join(body))
     if isinstance(data, dict) and "$obj" in data:
         return Markup('<div class="obj"><span class="objname" title="{}">{}</span> {}</div>').format(
             data["$obj"], object_name(data), render_value(data.get("data"), depth + 1))
@@ -202,10 +212,12 @@ def _id_link(cid: str, claims: dict[str, Any]) -> Markup:
     return Markup('<code class="missing" title="not in this report">{}</code>').format(cid)
 
 
-def _by_links(cid: str, status: dict[str, dict[str, Any]], claims: dict[str, Any], limit: int = 6) -> Markup:
-    """The combined status's causes with every culprit linked: ``by x.s6 (refuted), ...``."""
+def _by_links(cid: str, status: dict[str, dict[str, Any]], claims: dict[str, Any], limit: int = 6,
+              skip_self: bool = False) -> Markup:
+    """The combined status's causes with every culprit linked: ``by x.s6 (refuted), ...``.
+    ``skip_self`` leaves out the claim itself (where its own verdict is shown beside)."""
     st = status.get(cid) or {}
-    by = st.get("by") or []
+    by = [d for d in st.get("by") or [] if not (skip_self and d == cid)]
     if st.get("status") == graph.FULLY_CHECKED or not by:
         return Markup("")
     circular = {d for d, v in status.items() if v.get("circular")}
@@ -223,6 +235,7 @@ def _by_links(cid: str, status: dict[str, dict[str, Any]], claims: dict[str, Any
 
 
 def _plots(claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """The claim's plots as inline SVG; the title goes in the figure's caption (HTML wraps it)."""
     specs = (claim.get("details") or {}).get("plots") or []
     if not isinstance(specs, list):
         specs = [specs]
@@ -232,13 +245,14 @@ def _plots(claim: dict[str, Any]) -> list[dict[str, Any]]:
 
         title = spec.get("title", "") if isinstance(spec, dict) else ""
         try:
-            out.append({"title": title, "svg": Markup(plot_svg(spec, salt=f"{claim['id']}#{k}")), "error": None})
+            out.append({"title": title, "svg": Markup(plot_svg(spec, salt=f"{claim['id']}#{k}", with_title=False)), "error": None})
         except PlotSpecError as e:
             out.append({"title": title, "svg": None, "error": str(e)})
     return out
 
 
 def _mathml(claim: dict[str, Any]) -> tuple[list[Markup], list[str]]:
+    """The statement as encoded: sympy's MathML of the claim's formulas, sanitised."""
     ok, rejected = [], []
     for m in claim.get("mathml") or []:
         try:
@@ -248,6 +262,22 @@ def _mathml(claim: dict[str, Any]) -> tuple[list[Markup], list[str]]:
     return ok, rejected
 
 
+def printed_mathml(latex: str) -> Markup | None:
+    """The statement as printed: the claim's LaTeX converted to MathML by ``latex2mathml`` (no
+    network, no code evaluated), sanitised. None when the LaTeX does not convert (the source is
+    then shown as text)."""
+    if not latex or not isinstance(latex, str):
+        return None
+    try:
+        from latex2mathml.converter import convert
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        return sanitize_mathml(convert(latex, display="inline"))
+    except Exception:  # a LaTeX construct the converter does not know, or MathML outside the allow-list
+        return None
+
+
 def _other_details(claim: dict[str, Any]) -> str | None:
     details = {k: v for k, v in (claim.get("details") or {}).items() if k != "plots"}
     if not details:
@@ -255,54 +285,105 @@ def _other_details(claim: dict[str, Any]) -> str | None:
     return json.dumps(details, indent=2, sort_keys=True, default=str, ensure_ascii=False)
 
 
+def _values_view(values: dict[str, Any], shown: int = 8) -> tuple[list, list]:
+    items = [(k, render_value(v)) for k, v in (values or {}).items()]
+    return items[:shown], items[shown:]
+
+
+_FRONTIER_HIDDEN = ("summary", "text", "points", "assumption", "claim")
+
+
+def _frontier_view(fr: Any) -> dict[str, Any] | None:
+    """A claim's frontier(s) found by ``proofcheck frontier``: per bisected name its class (what
+    it says of the printed value), its summary line, its fields and its probed points."""
+    items = frontiers_of(fr)
+    if not items:
+        return None
+    out = []
+    for f in items:
+        points = [p for p in f.get("points") or [] if isinstance(p, dict)]
+        out.append({
+            "name": str(f.get("name") or ""),
+            "cls": frontier_class(f),
+            "side": str(f.get("printed_side") or ""),
+            "summary": frontier_summary(f, with_class=False),
+            "assumption": str(f.get("assumption") or ""),
+            "fields": [(k, render_value(v)) for k, v in f.items() if k not in _FRONTIER_HIDDEN],
+            "points": [(render_value(p.get("value")), _small_badge(p.get("verdict")), str(p.get("evidence") or ""))
+                       for p in points],
+        })
+    return {"summary": frontier_summary(fr), "items": out}
+
+
 def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: dict[str, Any]) -> dict[str, Any]:
     st = status[c["id"]]
-    mathml, rejected = _mathml(c)
+    encoded, rejected = _mathml(c)
     cex = c.get("counterexample")
     cex_view = None
+    verdict = verdict_word(c.get("verdict"))
     if isinstance(cex, dict):
+        values, more = _values_view(cex.get("values") or {})
         cex_view = {
-            "values": [(k, render_value(v)) for k, v in (cex.get("values") or {}).items()],
+            "values": values, "more_values": more,
             "constants": [(k, render_value(v)) for k, v in (cex.get("constants") or {}).items()],
-            "margin": fmt_margin(cex.get("margin")),
+            "margin": margin_text(cex.get("margin"), cex.get("relative_margin", c.get("relative_margin")
+                                                               if verdict == "refuted" else None)),
             "margin_full": repr(cex.get("margin")),
             "verified_by": cex.get("verified_by") or "",
+            "found_by": cex.get("found_by") or "",
+            "found_by_text": found_by_text(cex.get("found_by")),
+            "witness": cex.get("found_by") == "witness",
+            "why": cex.get("why") or "",
             "seed": cex.get("seed"),
             "extra": [(k, render_value(v)) for k, v in (cex.get("extra") or {}).items()],
         }
-    source = c.get("source") or {}
+    shown = shown_margin(c)
+    symbols = [sym for sym in c.get("symbols") or [] if isinstance(sym, dict) and sym.get("name")]
     return {
         "id": c["id"],
         "anchor": graph.anchor(c["id"]),
         "title": c.get("title") or "",
-        "verdict": verdict_word(c.get("verdict")),
+        "verdict": verdict,
+        "group": VERDICT_GROUP[verdict],
         "badge": _badge(c.get("verdict")),
+        "decided_by": c.get("decided_by") or "",
+        "decided_by_text": decided_by_text(c.get("decided_by")),
         "status": st,
         "status_badge": _status_badge(st),
         "status_by": _by_links(c["id"], status, claims),
         "evidence": c.get("evidence") or "",
         "evidence_short": shorten(c.get("evidence") or "", 120),
+        "evidence_card": shorten(c.get("evidence") or "", 125),
         "title_short": shorten(c.get("title") or "", 90),
-        "status_by_short": _by_links(c["id"], status, claims, limit=2),
-        "examples": c.get("examples", 0),
+        "title_glance": shorten(c.get("title") or "", 70),
+        "status_by_short": _by_links(c["id"], status, claims, limit=1, skip_self=True),
+        "examples": examples_text(c),
+        "examples_n": c.get("examples", 0),
         "satisfied": c.get("satisfied", 0),
-        "margin": fmt_margin(c.get("margin")),
-        "margin_full": "" if c.get("margin") is None else repr(c.get("margin")),
+        "margin": margin_text(shown[0], shown[1], verdict),
+        "margin_label": shown[2],
+        "margin_short": margin_text(shown[0], None, verdict),
+        "margin_full": "" if shown[0] is None else repr(shown[0]),
+        "search_margin": margin_text(c.get("margin"), None, verdict) if shown[2] == "fails by" else "",
+        "location": str((c.get("source") or {}).get("location") or "") if isinstance(c.get("source"), dict) else "",
+        "verified_short": shorten(str((cex or {}).get("verified_by") or ""), 60) if isinstance(cex, dict) else "",
         "seconds": fmt_seconds(c.get("seconds")),
         "reproduce": c.get("reproduce") or "",
         "notes": [str(n) for n in c.get("notes") or []],
         "note": c.get("note") or "",
         "statement": c.get("statement") or "",
-        "mathml": mathml,
+        "printed": printed_mathml(c.get("statement") or ""),
+        "mathml": encoded,
         "mathml_rejected": rejected,
+        "symbols": symbols,
         "kind": c.get("kind") or "",
         "delta": c.get("delta"),
         "variables": [(k, v) for k, v in (c.get("variables") or {}).items()] if isinstance(c.get("variables"), dict) else [],
-        "source": {"document": source.get("document", ""), "location": source.get("location", ""),
-                   "citation": source.get("citation", "")},
+        "citation": citation_of(c),
         "constants": [(k, render_value(v)) for k, v in (c.get("constants") or {}).items()],
         "uses": [_id_link(u, claims) for u in c.get("uses") or []],
         "counterexample": cex_view,
+        "frontier": _frontier_view(c.get("frontier")),
         "plots": _plots(c),
         "details_json": _other_details(c),
     }
@@ -315,7 +396,8 @@ def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
         c = claims.get(lid, {})
         rows.append({"label": label, "link": _id_link(lid, claims), "title": c.get("title", ""),
                      "badge": _badge(c.get("verdict")) if c else Markup("<em>absent</em>"),
-                     "margin": fmt_margin(c.get("margin")), "evidence": c.get("evidence", ""),
+                     "margin": margin_text(shown_margin(c)[0], None, verdict_word(c.get("verdict"))) if c else "",
+                     "evidence": c.get("evidence", ""),
                      "evidence_short": shorten(c.get("evidence", ""), 200),
                      "first_bad": lid == first_bad, "bad": verdict_word(c.get("verdict")) in graph.BROKEN if c else False})
     use_rows = []
@@ -332,6 +414,7 @@ def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
         "status_badge": _status_badge(st) if st else Markup(""),
         "status_by": _by_links(cid, status, claims) if st else Markup(""),
         "lines": rows, "uses": use_rows, "first_bad": first_bad,
+        "group": VERDICT_GROUP[verdict_word(claims[cid].get("verdict"))] if cid in claims else "open",
     }
 
 
@@ -346,6 +429,33 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
+    first = r["first_broken"]
+    first_view = None
+    if first:
+        fc = claims.get(first, {})
+        first_view = {
+            "link": Markup("itself") if first == r["id"] else _id_link(first, claims),
+            "verdict": verdict_word(fc.get("verdict")) if fc else "",
+            "where": frontier_summary(fc.get("frontier"), with_class=False) if isinstance(fc.get("frontier"), dict) else "",
+            "classes": sorted({(str(f.get("printed_side")), frontier_class(f))
+                               for f in frontiers_of(fc.get("frontier")) if frontier_class(f)}),
+            "margin": margin_text(*shown_margin(fc)[:2], "refuted")
+            if fc and verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None else "",
+        }
+    return {"id": r["id"], "link": _id_link(r["id"], claims), "title": r["title"],
+            "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
+            "group": VERDICT_GROUP[r["verdict"]], "first": first_view,
+            "variants": [{"anchor": graph.anchor(v), "label": v[len(r["base"]):], "badge": _small_badge(vv)}
+                         for v, vv, _st in r["variants"]]}
+
+
+def _small_badge(verdict: Any) -> Markup:
+    v = verdict_word(verdict)
+    return Markup('<span class="badge small v-{}" title="{}">{} {}</span>').format(
+        v, VERDICT_MEANING[v], VERDICT_SYMBOL[v], v)
+
+
 def render_html(report: dict[str, Any]) -> str:
     claims = graph.claims_by_id(report)
     status = graph.effective_status(report)
@@ -355,12 +465,23 @@ def render_html(report: dict[str, Any]) -> str:
     for st in status.values():
         status_counts[st["status"]] = status_counts.get(st["status"], 0) + 1
     views = [_claim_view(c, status, claims) for c in report["claims"]]
-    theorems = [_theorem_view(cid, lines, uses, claims, status) for cid, lines, uses in graph.iter_theorems(report)]
-    glance = [{"link": _id_link(r["id"], claims), "title": shorten(r["title"], 100),
-               "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
-               "first": (Markup("itself ({})").format(r["verdict"]) if r["first_broken"] == r["id"]
-                         else _id_link(r["first_broken"], claims)) if r["first_broken"] else None}
-              for r in graph.theorems_at_a_glance(report, status)]
+    glance_rows = graph.theorems_at_a_glance(report, status)
+    glance = [_glance_view(r, claims) for r in glance_rows]
+    # One card per top-level result that has proof lines or uses: its graph and its proof lines.
+    lines_of = graph.proof_lines(claims)
+    theorems = []
+    for base, ids in graph.top_level(report):
+        svg = graph.topdown_svg(report, base, status)
+        if not svg:
+            continue
+        cid = ids[0]
+        in_lines = {lid for _, lid in lines_of.get(cid, [])}
+        uses = [u for u in (claims[cid].get("uses") or []) if u not in in_lines]
+        view = _theorem_view(cid, lines_of.get(cid, []), uses, claims, status)
+        view["svg"] = Markup(svg)
+        view["variants"] = [{"link": _id_link(v, claims), "badge": _small_badge(claims[v].get("verdict"))}
+                            for v in ids[1:]]
+        theorems.append(view)
     tmpl = _environment().get_template("report.html.j2")
     return tmpl.render(
         report=report,
@@ -377,10 +498,8 @@ def render_html(report: dict[str, Any]) -> str:
         claims=views,
         theorems=theorems,
         glance=glance,
-        graphs=[(paper, Markup(graph.graph_svg(report, status, ids=[cid for cid in claims
-                                                                   if cid.split(".", 1)[0] == paper])))
-                for paper in graph.papers(report)],
         legend=[(v, _badge(v), VERDICT_MEANING[v]) for v in VERDICT_MEANING],
+        groups=VERDICT_GROUP,
         palette=graph.PALETTE,
         fmt_float=fmt_float,
     )

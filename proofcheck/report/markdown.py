@@ -11,8 +11,9 @@ import re
 from typing import Any
 
 from . import graph
-from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, fmt_margin, fmt_seconds, is_array,
-                     number_of, object_name, shorten, verdict_word)
+from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
+                     fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, object_name,
+                     shorten, shown_margin, verdict_word)
 
 
 
@@ -144,27 +145,38 @@ def render_markdown(report: dict[str, Any]) -> str:
     if glance:
         L.append("### Theorems at a glance")
         L.append("")
-        L += _table(["Theorem", "Own verdict", "Combined status", "First broken"],
-                    [[code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
-                      verdict(g["verdict"]), g["status"]["status"],
-                      (f"itself ({g['verdict']})" if g["first_broken"] == g["id"] else code(g["first_broken"]))
-                      if g["first_broken"] else "\u2014"] for g in glance])
+        grows = []
+        for g in glance:
+            first = g["first_broken"]
+            if not first:
+                first_text = "\u2014"
+            else:
+                fc = claims.get(first, {})
+                first_text = "itself" if first == g["id"] else code(first)
+                if fc and verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None:
+                    first_text += f", fails by {esc(margin_text(*shown_margin(fc)[:2], 'refuted'))}"
+                if isinstance(fc.get("frontier"), dict):
+                    first_text += f"; {esc(frontier_summary(fc['frontier']))}"
+            variants = ", ".join(f"{code(v[len(g['base']):])} {verdict(vv)}" for v, vv, _ in g["variants"]) or "\u2014"
+            grows.append([code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
+                          verdict(g["verdict"]), g["status"]["status"], first_text, variants])
+        L += _table(["Result as printed", "Own verdict", "Combined status", "First broken", "Readings and repairs"], grows)
         L.append("")
         L.append("### All claims")
         L.append("")
     rows = []
     for c in report["claims"]:
+        v = verdict_word(c.get("verdict"))
         rows.append([
             code(c["id"]) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
-            verdict(c.get("verdict")),
+            verdict(c.get("verdict")) + (f" ({esc(c['decided_by'])})" if c.get("decided_by") else ""),
             status_text(c["id"], status, claims, limit=2),
             esc(shorten(c.get("evidence", ""), 120)),
-            f"{c.get('examples', 0)} / {c.get('satisfied', 0)}",
-            esc(fmt_margin(c.get("margin"))),
-            fmt_seconds(c.get("seconds")),
+            examples_text(c),
+            esc(margin_text(shown_margin(c)[0], None, v)),
         ])
-    L += _table(["Claim", "Verdict", "Combined status", "Evidence", "Tried / satisfied", "Smallest margin", "Time"],
-                rows, right={4, 5, 6})
+    L += _table(["Claim", "Verdict (decided by)", "Combined status", "Evidence", "Tried / met", "Margin"],
+                rows, right={4, 5})
     L.append("")
 
     theorems = list(graph.iter_theorems(report))
@@ -189,7 +201,8 @@ def render_markdown(report: dict[str, Any]) -> str:
                     mark = " \u25c0 **first broken line**" if lid == first_bad else ""
                     rows.append([f"{esc(label)}{mark}",
                                  code(lid) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
-                                 verdict(c.get("verdict")), esc(fmt_margin(c.get("margin"))),
+                                 verdict(c.get("verdict")),
+                                 esc(margin_text(shown_margin(c)[0], None, verdict_word(c.get("verdict")))),
                                  esc(shorten(c.get("evidence", ""), 120))])
                 L += _table(["Line", "Claim", "Verdict", "Margin", "Evidence"], rows, right={3})
                 L.append("")
@@ -207,11 +220,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         cid = c["id"]
         L.append(f"### {code(cid)}" + (f" \u2014 {esc(c.get('title'))}" if c.get("title") else ""))
         L.append("")
-        src = c.get("source") or {}
-        where = ", ".join(esc(x) for x in (src.get("document"), src.get("location")) if x)
-        if src.get("citation"):
-            where += f" ({esc(src['citation'])})"
-        L.append(f"- **Verdict:** {verdict(c.get('verdict'))} \u2014 {esc(c.get('evidence', ''))}")
+        where = esc(citation_of(c))
+        decided = f" (decided by {esc(decided_by_text(c.get('decided_by')))})" if c.get("decided_by") else ""
+        L.append(f"- **Verdict:** {verdict(c.get('verdict'))}{decided} \u2014 {esc(c.get('evidence', ''))}")
         L.append(f"- **Combined status:** {status_text(cid, status, claims)}")
         if where:
             L.append(f"- **Source:** {where}")
@@ -223,8 +234,9 @@ def render_markdown(report: dict[str, Any]) -> str:
                 code(k) + (f" \u2208 {esc(dom)}" if dom else "") for k, dom in c["variables"].items()))
         if c.get("uses"):
             L.append("- **Uses:** " + ", ".join(code(u) for u in c["uses"]))
+        m, rel, label = shown_margin(c)
         L.append(f"- **Examples:** {c.get('examples', 0)} tried, {c.get('satisfied', 0)} met the hypotheses; "
-                 f"least margin {esc(fmt_margin(c.get('margin')))}; {fmt_seconds(c.get('seconds'))}")
+                 f"{label} {esc(margin_text(m, rel, verdict_word(c.get('verdict'))))}; {fmt_seconds(c.get('seconds'))}")
         if c.get("constants"):
             L.append("- **Constants:** " + ", ".join(f"{code(k)} = {value(v)}" for k, v in c["constants"].items()))
         L.append("")
@@ -232,6 +244,14 @@ def render_markdown(report: dict[str, Any]) -> str:
             L.append("Statement as printed:")
             L.append("")
             L.append(block(c["statement"], "latex"))
+            L.append("")
+        symbols = [x for x in c.get("symbols") or [] if isinstance(x, dict) and x.get("name")]
+        if symbols:
+            L.append("As encoded, the symbols mean: " + "; ".join(
+                code(x["name"]) + f" ({esc(x.get('role', ''))}"
+                + (f" \u2208 {esc(x['domain'])}" if x.get("domain") else "")
+                + (f" = {esc(x['value'])}" if x.get("value") is not None and x.get("role") == "constant" else "")
+                + ")" + (f": {esc(x['meaning'])}" if x.get("meaning") else "") for x in symbols))
             L.append("")
         if c.get("note"):
             L.append(f"> **Note.** {esc(c['note'])}")
@@ -243,13 +263,18 @@ def render_markdown(report: dict[str, Any]) -> str:
         cex = c.get("counterexample")
         if isinstance(cex, dict):
             how = f", verified by {esc(cex['verified_by'])}" if cex.get("verified_by") else ""
-            L.append(f"**Counterexample** (fails by margin {esc(fmt_margin(cex.get('margin')))}{how}):")
+            found = f", {esc(found_by_text(cex['found_by']))}" if cex.get("found_by") else ""
+            m, rel, _ = shown_margin(c)
+            L.append(f"**Counterexample** (fails by margin {esc(margin_text(m, rel, 'refuted'))}{found}{how}):")
             L.append("")
             L += _table(["Name", "Value"], [[code(k), value(v)] for k, v in (cex.get("values") or {}).items()])
             L.append("")
             if cex.get("constants"):
                 L.append("With constants: " + ", ".join(f"{code(k)} = {value(v)}" for k, v in cex["constants"].items()))
                 L.append("")
+        if isinstance(c.get("frontier"), dict) and c["frontier"]:
+            L.append(f"**Frontier:** {esc(frontier_summary(c['frontier']))}")
+            L.append("")
         if c.get("reproduce"):
             L.append("Reproduce:")
             L.append("")
@@ -267,5 +292,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     L.append("A claim is **fully checked** when it and everything it uses (transitively, including its proof "
              "lines) is proved or certified; **broken** when it or anything it uses is refuted, ill-formed or "
              "an error; otherwise **unchecked**.")
+    L.append("")
+    L.append("*Tried / met*: instances tried, and those that met every hypothesis (never more than tried; a dash "
+             "when an exact procedure decided without examples). *Margin*: the difference of the two sides of the "
+             "conclusion in the statement's own units (>= 0 holds): a refuted claim's at its counterexample, "
+             "otherwise the least over the examples.")
     L.append("")
     return "\n".join(L)

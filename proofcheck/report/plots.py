@@ -3,7 +3,8 @@
 Spec (``details["plots"]``, one dict per plot)::
 
     {"title", "x_label", "y_label", "log_x": bool, "log_y": bool,
-     "series": [{"label", "x": [...], "y": [...], "lo": [...] | None, "hi": [...] | None}]}
+     "series": [{"label", "x": [...], "y": [...], "lo": [...] | None, "hi": [...] | None,
+                 "band_label": str | None}]}
 
 ``lo``/``hi`` draw a band around the series (a confidence interval, an enclosure). ``None`` or a
 non-finite entry is a gap. The SVG is deterministic for a given spec (fixed hash salt, no date),
@@ -66,7 +67,9 @@ def validate(spec: Any) -> list[dict[str, Any]]:
             hi = _numbers(s.get("hi") if s.get("hi") is not None else s.get("y"), f"series {label!r} hi")
             if len(lo) != len(x) or len(hi) != len(x):
                 raise PlotSpecError(f"series {label!r}: the band needs one lo and one hi per x")
-        out.append({"label": label, "x": x, "y": y, "lo": lo, "hi": hi})
+        band_label = s.get("band_label")
+        out.append({"label": label, "x": x, "y": y, "lo": lo, "hi": hi,
+                    "band_label": str(band_label) if band_label else None})
     return out
 
 
@@ -75,17 +78,18 @@ def _mathtext_safe(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def plot_svg(spec: dict[str, Any], salt: str = "proofcheck") -> str:
+def plot_svg(spec: dict[str, Any], salt: str = "proofcheck", with_title: bool = True) -> str:
     """One plot as an ``<svg>`` element to inline in HTML. Raises :class:`PlotSpecError`."""
     series = validate(spec)
     try:
-        return _draw(spec, series, salt, safe_text=False)
+        return _draw(spec, series, salt, safe_text=False, with_title=with_title)
     except ValueError:
         # Most likely a label with invalid mathtext: draw it again with literal dollars.
-        return _draw(spec, series, salt, safe_text=True)
+        return _draw(spec, series, salt, safe_text=True, with_title=with_title)
 
 
-def _draw(spec: dict[str, Any], series: list[dict[str, Any]], salt: str, safe_text: bool) -> str:
+def _draw(spec: dict[str, Any], series: list[dict[str, Any]], salt: str, safe_text: bool,
+          with_title: bool = True) -> str:
     import matplotlib
     from matplotlib.figure import Figure  # no pyplot: no global backend, no GUI, thread-friendly
 
@@ -101,13 +105,17 @@ def _draw(spec: dict[str, Any], series: list[dict[str, Any]], salt: str, safe_te
             ax.plot(s["x"], s["y"], color=colour, linewidth=1.6, label=txt(s["label"]),
                     marker="o" if len(s["x"]) <= 12 else None, markersize=3.5)
             if s["lo"] is not None:
+                # The band's legend entry: the spec's "band_label", else "<label> (band)" unless the
+                # series label already says what its band is ("... (band: discretisation error)").
+                band = s.get("band_label") or (None if "band" in s["label"].lower() else f"{s['label']} (band)")
                 ax.fill_between(s["x"], s["lo"], s["hi"], color=colour, alpha=0.18, linewidth=0,
-                                label=txt(f"{s['label']} (band)"))
+                                label=txt(band) if band else "_nolegend_")
         if spec.get("log_x"):
             ax.set_xscale("log")
         if spec.get("log_y"):
             ax.set_yscale("log")
-        ax.set_title(txt(str(spec.get("title") or "")), fontsize=11, loc="left")
+        if with_title:  # the HTML report puts the title in a <figcaption>, where it wraps
+            ax.set_title(txt(str(spec.get("title") or "")), fontsize=11, loc="left")
         ax.set_xlabel(txt(str(spec.get("x_label") or "")))
         ax.set_ylabel(txt(str(spec.get("y_label") or "")))
         if len(series) > 1 or any(s["lo"] is not None for s in series):

@@ -12,12 +12,13 @@ a claim: it only decides how a stored value is shown.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 #: Verdicts in the order of the evidence they carry (the order of ``proofcheck.verdict.Verdict``).
-VERDICTS = ("proved", "certified", "refuted", "survived", "vacuous", "ill-formed", "error")
+VERDICTS = ("proved", "certified", "refuted", "survived", "inconclusive", "vacuous", "ill-formed", "error")
 
 #: A glyph beside every verdict word, so that no verdict is told by colour alone.
 VERDICT_SYMBOL = {
@@ -25,6 +26,7 @@ VERDICT_SYMBOL = {
     "certified": "\u2714",
     "refuted": "\u2718",     # heavy ballot x
     "survived": "~",
+    "inconclusive": "\u2248",  # almost equal to: the interval still contains the bound
     "vacuous": "\u2205",     # empty set
     "ill-formed": "?",
     "error": "!",
@@ -35,13 +37,43 @@ VERDICT_MEANING = {
     "certified": "exact or interval certificate over the whole stated domain",
     "refuted": "counterexample re-verified beyond numerical error",
     "survived": "no counterexample among the examples tried (not a proof)",
-    "vacuous": "no example met all hypotheses",
+    "inconclusive": "a statistical claim whose confidence interval still contains its bound: neither held nor refuted",
+    "vacuous": "its hypotheses can never hold (a checked certificate over the whole domain)",
     "ill-formed": "undefined symbols or a quantity in a role it cannot have",
     "error": "the check itself failed",
 }
 
 # Longest exact rational shown inline; longer ones go to a tooltip (HTML) or are summarised (Markdown).
 SHORT_EXACT = 24
+
+
+#: Which layer of the engine decided a verdict (``decided_by``), in words.
+DECIDED_BY = {
+    "lint": "the lint (symbols and roles)",
+    "decision": "an exact decision procedure",
+    "interval": "Arb interval certification",
+    "search": "the search, re-verified",
+    "statistics": "a statistical test",
+    "procedure": "the claim's own procedure",
+    "replay": "replay of a stored counterexample",
+}
+
+#: Where a counterexample came from (``found_by``), in words.
+FOUND_BY = {
+    "search": "found by the search",
+    "decision": "the model of a decision procedure",
+    "witness": "a witness supplied by the encoder",
+}
+
+
+def decided_by_text(word: Any) -> str:
+    w = str(word or "")
+    return DECIDED_BY.get(w, w) if w else ""
+
+
+def found_by_text(word: Any) -> str:
+    w = str(word or "")
+    return FOUND_BY.get(w, w) if w else ""
 
 
 def verdict_word(verdict: Any) -> str:
@@ -180,14 +212,12 @@ def array_rows(data: dict, max_rows: int = 8, max_cols: int = 8):
                 rows.append(None)
                 continue
             rows.append([None if j is None else flat[i * c + j] for j in cols_idx])
-        caption = f"{r}\u00d7{c} matrix"
+        caption = f"{r}\u00d7{c}"
     else:
         cols_idx = _elide(n, max_cols * 2)
         rows = [[None if j is None else flat[j] for j in cols_idx]]
         dims = "\u00d7".join(str(s) for s in shape) if shape else "0"
         caption = f"vector of {n}" if len(shape) == 1 else f"array of shape {dims}, shown flat"
-    if data.get("dtype"):
-        caption += f", {data['dtype']}"
     return rows, caption
 
 
@@ -216,3 +246,129 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " \u2026"
+
+
+#: The three groups of the report's verdict filter.
+VERDICT_GROUP = {
+    "proved": "held", "certified": "held",
+    "refuted": "broken", "ill-formed": "broken", "error": "broken",
+    "survived": "open", "inconclusive": "open", "vacuous": "open",
+}
+
+#: A negative margin this small is float rounding around 0, not a violation (a survived or
+#: established claim's least margin is shown as 0 then).
+ROUNDING = 1e-9
+
+_SEED_FILE = re.compile(r"^\d{3}_[0-9a-f]{6,}\.txt$")
+
+
+def margin_text(margin: Any, relative: Any = None, verdict: str = "") -> str:
+    """A margin as a reader should take it: the signed difference of the two sides (>= 0 holds),
+    with the relative margin (margin / larger side) when known. For a claim that was *not*
+    refuted, a negative float within rounding is shown as 0, and a larger one is labelled a lead
+    that did not re-verify (the verdict says the claim was not refuted)."""
+    if margin is None:
+        return "\u2014"
+    try:
+        f = float(margin)
+    except (TypeError, ValueError):
+        return str(margin)
+    held = verdict in ("survived", "proved", "certified", "inconclusive")
+    if held and f < 0 and abs(f) <= ROUNDING:
+        return "0 (within rounding)"
+    text = fmt_margin(f)
+    rel = None
+    if relative is not None:
+        try:
+            rel = float(relative)
+        except (TypeError, ValueError):
+            rel = None
+    if rel is not None and math.isfinite(rel):
+        text += f" ({rel * 100:+.3g} % of the larger side)".replace("+-", "\u2212").replace("-", "\u2212")
+    if held and f < 0:
+        text += " (a float lead that did not re-verify)"
+    return text
+
+
+def examples_text(claim: dict[str, Any]) -> str:
+    """``tried / met the hypotheses``; a dash when the verdict did not come from examples (an
+    exact decision, an interval certificate or the lint, which try no instance)."""
+    n, k = claim.get("examples", 0) or 0, claim.get("satisfied", 0) or 0
+    if claim.get("decided_by") in ("decision", "interval", "lint") and k == 0:
+        return "\u2014"
+    return f"{n} / {k}"
+
+
+def citation_of(claim: dict[str, Any]) -> str:
+    """Where the claim is printed, as a reader cites it: the source's citation and location. An
+    internal extraction file name (``000_….txt``) is never shown; without a citation the paper's
+    id stands in for it."""
+    src = claim.get("source") or {}
+    if not isinstance(src, dict):
+        src = {}
+    who = str(src.get("citation") or "").strip()
+    if not who:
+        doc = str(src.get("document") or "").strip()
+        who = doc if doc and not _SEED_FILE.match(doc) and "shared/" not in doc else \
+            str(claim.get("id", "")).split(".", 1)[0]
+    where = str(src.get("location") or "").strip()
+    return f"{who}, {where}" if who and where else (who or where)
+
+
+def frontiers_of(frontier: Any) -> list[dict[str, Any]]:
+    """The frontiers of a claim as a list of dicts. The audit stores ``{name: frontier}``; ``proofcheck
+    frontier --format json`` prints one frontier; both are read (and any other dict, shown as it is)."""
+    if not isinstance(frontier, dict) or not frontier:
+        return []
+    single = any(k in frontier for k in ("summary", "status", "name", "claim", "points"))
+    if not single and all(isinstance(v, dict) for v in frontier.values()):
+        return [{**v, "name": v.get("name", k)} for k, v in frontier.items()]
+    return [frontier]
+
+
+#: What a frontier says about the printed value of its constant (its ``printed_side``), in words:
+#: the glance separates a claim that fails where its proof uses it from one that fails only in a corner.
+PRINTED_SIDE = {
+    "refuted": "fails at the printed value",
+    "holds": "fails only in a corner",
+    "between": "printed value between the probes",
+    "outside": "printed value outside the range probed",
+}
+
+
+def frontier_class(frontier: dict[str, Any]) -> str:
+    return PRINTED_SIDE.get(str(frontier.get("printed_side") or ""), "")
+
+
+def frontier_summary(frontier: Any, with_class: bool = True) -> str:
+    """One line for a claim's frontier(s) (``proofcheck frontier``): each one's own summary when it
+    has one, else its scalar fields ``name = value``; prefixed by what it says of the printed value."""
+    lines = []
+    for f in frontiers_of(frontier):
+        text = ""
+        for key in ("summary", "text", "sentence"):
+            if isinstance(f.get(key), str) and f[key].strip():
+                text = " ".join(f[key].split())
+                break
+        if not text:
+            parts = []
+            for k, v in f.items():
+                num = number_of(v)
+                if num is not None:
+                    parts.append(f"{k} = {num.exact or num.text}")
+                elif isinstance(v, (str, bool)) or v is None:
+                    parts.append(f"{k} = {v}")
+            text = "; ".join(parts[:6])
+        cls = frontier_class(f)
+        lines.append(f"{cls}: {text}" if cls and with_class else text)
+    return " \u2014 ".join(x for x in lines if x)
+
+
+def shown_margin(claim: dict[str, Any]) -> tuple[Any, Any, str]:
+    """The one margin a reader sees for a claim, everywhere in a report: a refuted claim's is its
+    counterexample's (the instance the verdict rests on), with that instance's relative margin;
+    otherwise the least margin over the examples. Returns ``(margin, relative, label)``."""
+    cex = claim.get("counterexample")
+    if verdict_word(claim.get("verdict")) == "refuted" and isinstance(cex, dict) and cex.get("margin") is not None:
+        return cex.get("margin"), cex.get("relative_margin", claim.get("relative_margin")), "fails by"
+    return claim.get("margin"), claim.get("relative_margin"), "least margin"

@@ -7,7 +7,9 @@ from conftest import planted_env
 
 def run_pytest(tmp_path, *args, profile="ci"):
     env = planted_env()
-    env["HYPOTHESIS_PROFILE"] = profile
+    env.pop("HYPOTHESIS_PROFILE", None)
+    if profile is not None:
+        env["HYPOTHESIS_PROFILE"] = profile
     env["PROOFCHECK_STORE"] = str(tmp_path / "store")
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
@@ -28,3 +30,34 @@ def test_profile_chooses_the_budget(tmp_path):
     proc = run_pytest(tmp_path, "--proofcheck", "planted.coin_true", profile="dev")
     assert proc.returncode == 0, proc.stdout
     assert "budget default (HYPOTHESIS_PROFILE=dev)" in proc.stdout
+
+
+def test_only_the_claim_items_run(tmp_path):
+    # an ordinary test beside the claims: --proofcheck deselects it instead of running it
+    (tmp_path / "test_ordinary.py").write_text("def test_ordinary():\n    assert False, 'ran'\n")
+    proc = run_pytest(tmp_path, "--proofcheck", "planted.poly_true")
+    out = proc.stdout
+    assert proc.returncode == 0, out
+    assert "1 passed" in out and "1 deselected" in out
+    assert "ran" not in out and "test_ordinary" not in out.split("short test summary")[-1]
+    # without the option the ordinary test runs (and fails)
+    plain = run_pytest(tmp_path)
+    assert plain.returncode == 1 and "1 failed" in plain.stdout
+
+
+def test_fail_on_chooses_the_failing_verdicts(tmp_path):
+    # refuted fails by default; with --proofcheck-fail-on vacuous only, the refuted item passes
+    default = run_pytest(tmp_path, "--proofcheck", "planted.poly_false")
+    assert default.returncode == 1 and "1 failed" in default.stdout, default.stdout
+    assert "items fail on error,ill-formed,refuted,vacuous" in default.stdout
+    chosen = run_pytest(tmp_path, "--proofcheck", "planted.poly_false", "--proofcheck-fail-on", "vacuous")
+    assert chosen.returncode == 0 and "1 passed" in chosen.stdout, chosen.stdout
+    bad = run_pytest(tmp_path, "--proofcheck", "planted.poly_false", "--proofcheck-fail-on", "wrong")
+    assert bad.returncode != 0 and "unknown verdict(s) wrong" in bad.stdout + bad.stderr
+
+
+def test_bounded_profile_is_the_default(tmp_path):
+    env_profile = None  # HYPOTHESIS_PROFILE unset: the bounded ci profile and the quick budget
+    proc = run_pytest(tmp_path, "--proofcheck", "planted.poly_true", profile=env_profile)
+    assert proc.returncode == 0, proc.stdout
+    assert "budget quick (HYPOTHESIS_PROFILE=ci)" in proc.stdout

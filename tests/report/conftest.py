@@ -34,6 +34,8 @@ def _claim(id, verdict, **kw):
         "details": {}, "title": id, "source": {"document": "000_294578d75b1f2ab6.txt",
                                                 "location": "Appendix 5.1, p. 13", "citation": ""},
         "statement": r"\phi \le 2\sin\phi", "kind": "deterministic", "uses": [], "note": "", "mathml": [],
+        "decided_by": {"proved": "decision", "certified": "interval", "refuted": "search", "survived": "search",
+                       "vacuous": "decision", "ill-formed": "lint", "error": ""}.get(verdict, ""),
     }
     base.update(kw)
     return base
@@ -63,7 +65,7 @@ def sample_report():
                        "label": "<script>alert(1)</script>",
                    },
                    "constants": {"m_ex": encode(Fraction(1, 10))},
-                   "margin": -0.0421, "verified_by": "arb", "seed": 7,
+                   "margin": -0.0421, "verified_by": "arb", "seed": 7, "found_by": "search",
                },
                notes=["the bound fails for phi near pi/4"],
                mathml=_mathml(sympy.Ge(sympy.Function("m_min")(phi) * W ** 2, 5 * W * phi))),

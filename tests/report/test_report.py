@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proofcheck.report import effective_status, proof_lines, render
-from proofcheck.report.graph import anchor, graph_svg, layers
+from proofcheck.report.graph import anchor, layers, topdown_svg
 from proofcheck.report.html import UnsafeMathML, sanitize_mathml
 from proofcheck.report.plots import PlotSpecError, plot_svg
 
@@ -60,8 +60,10 @@ def test_summary_table_lists_every_claim_with_verdict_word(report):
     assert rows == [c["id"] for c in report["claims"]]
     # verdict shown as a word (with its glyph), not only as a colour class
     assert re.search(r'<span class="badge v-refuted"[^>]*>\u2718 refuted</span>', table)
-    for head in ("Verdict", "Combined status", "Evidence", "Tried / satisfied", "Smallest margin", "Time"):
+    for head in ("Verdict", "Combined status", "Tried / met", "Margin"):
         assert head in table
+    # every claim's deciding layer is shown beside its verdict
+    assert re.search(r'\u2718 refuted</span> <span class="by">search</span>', table)
     # the counts per verdict: 5 proved, 1 refuted in the fixture
     counts = html[html.index('id="verdict-counts"'):html.index('id="summary-table"')]
     assert re.search(r'data-verdict="proved"><b>5</b>', counts)
@@ -72,16 +74,31 @@ def test_summary_table_lists_every_claim_with_verdict_word(report):
 def test_theorems_at_a_glance(report):
     html = render(report, "html")
     table = html[html.index('id="glance-table"'):html.index("</table>", html.index('id="glance-table"'))]
-    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
-    assert [re.search(r"<code>([^<]+)</code>", r).group(1) for r in rows] == \
-        ["du2019.thm2.1", "du2019.thm3.1", "park2019.thm3.4"]
-    assert "fully checked" in rows[0] and "unchecked" in rows[1]
-    assert "\u2718 broken" in rows[2] and rows[2].rstrip().endswith(
-        '<a href="#claim-park2019.thm3.4.s6"><code>park2019.thm3.4.s6</code></a></td>')
+    rows = re.findall(r'<tr class="g-[a-z]+" data-theorem="([^"]+)">(.*?)</tr>', table, flags=re.S)
+    # every top-level result (a theorem without lines too), no proof line
+    assert [r[0] for r in rows] == ["du2019.footnote", "du2019.lemma2.3", "du2019.lemma2.4", "du2019.thm2.1",
+                                    "du2019.thm3.1", "park2019.thm3.4"]
+    cells = dict(rows)
+    assert "fully checked" in cells["du2019.thm2.1"] and "unchecked" in cells["du2019.thm3.1"]
+    assert "\u2718 broken" in cells["park2019.thm3.4"]
+    assert '<a href="#claim-park2019.thm3.4.s6"><code>park2019.thm3.4.s6</code></a> <span class="muted">(refuted)</span>' \
+        in cells["park2019.thm3.4"]
+    assert "fails by -0.0421" in cells["park2019.thm3.4"]
     # a theorem whose only fault is its own verdict names itself
     own = {"claims": [_claim("p.t", "refuted", uses=["p.l"]), _claim("p.l", "proved")]}
-    assert '<td class="id">itself (refuted)</td>' in render(own, "html")
-    assert "| broken | itself (refuted) |" in render(own, "md")
+    assert '<td class="id">itself' in render(own, "html")
+    assert "| broken | itself |" in render(own, "md")
+
+
+def test_glance_lists_readings_and_repairs_beside_the_printed_claim():
+    r = {"claims": [_claim("p.thm1", "ill-formed"), _claim("p.thm1@a", "survived"), _claim("p.thm1:repaired", "proved"),
+                    _claim("p.thm1.s1", "refuted"), _claim("p.thm1.s1:repaired", "proved")]}
+    html = render(r, "html")
+    table = html[html.index('id="glance-table"'):html.index("</table>", html.index('id="glance-table"'))]
+    assert re.findall(r'data-theorem="([^"]+)"', table) == ["p.thm1"]
+    assert "<code>@a</code>" in table and "<code>:repaired</code>" in table
+    md = render(r, "md")
+    assert "`@a` ~ **survived**, `:repaired` \u2714 **proved**" in md
 
 
 def test_header_shows_run_facts_and_reproduce_command(report):
@@ -111,11 +128,17 @@ def test_verdict_filter_is_css_only_and_classes_match(report):
     p = parse(html)
     radios = [a["id"] for t, a in p.tags if t == "input" and a.get("type") == "radio"]
     assert radios == ["vf-all", "vf-broken", "vf-open", "vf-held"]
-    # every summary row and claim card carries the verdict class the :has() rules select on
+    group = {"proved": "held", "certified": "held", "refuted": "broken", "ill-formed": "broken", "error": "broken",
+             "survived": "open", "inconclusive": "open", "vacuous": "open"}
+    # every summary row, glance row, theorem card and claim card carries the group the :has() rules hide
     for c in report["claims"]:
-        assert re.search(rf'<tr class="vr-{c["verdict"]}[^"]*" data-claim="{re.escape(c["id"])}">', html)
-        assert f'class="card claim vb-{c["verdict"]}" id="{anchor(c["id"])}"' in html
-    assert "body:has(#vf-broken:checked)" in html
+        g = group[c["verdict"]]
+        assert re.search(rf'<tr class="g-{g} vr-{c["verdict"]}" data-claim="{re.escape(c["id"])}">', html)
+        assert f'class="card claim g-{g} vb-{c["verdict"]}" id="{anchor(c["id"])}"' in html
+    assert re.search(r'<tr class="g-open" data-theorem="park2019.thm3.4">', html)
+    assert 'class="card thm g-open" id="thm-park2019.thm3.4"' in html
+    for chosen, hidden in (("broken", "open, .g-held"), ("open", "broken, .g-held"), ("held", "broken, .g-open")):
+        assert f"body:has(#vf-{chosen}:checked) :is(.g-{hidden}) {{ display: none; }}" in html
 
 
 def test_every_internal_link_has_a_target(report):
@@ -150,34 +173,78 @@ def test_theorem_proof_lines_table_marks_first_broken_line(report):
     assert "park2019.thm3.4.s6" in first_bad[0] and "first broken line" in first_bad[0]
     # s11 is broken too but not the first
     assert re.search(r'<tr class="bad">\s*<td class="id"><b>s11</b>', thm)
-    assert re.search(r'class="status s-bad">\u2718 broken</span> by <a href="#claim-park2019.thm3.4.s6">', thm)
+    assert "first broken line <code>park2019.thm3.4.s6</code>" in thm
+    # the theorem's own graph, top-down, with a box per line
+    svg = thm[thm.index('<svg class="depgraph topdown"'):thm.index("</svg>")]
+    for line in ("s2", "s5", "s6", "s7", "s10", "s11", "induct"):
+        assert f'href="#{anchor("park2019.thm3.4." + line)}"' in svg
 
 
 def test_refutation_shows_values_margin_and_reproduce(report):
     html = render(report, "html")
     card = section(html, anchor("park2019.thm3.4.s6"))
     assert "Counterexample" in card
+    assert re.search(r"fails by <b[^>]*>-0.0421</b>", card)
     assert re.search(r"Fails by margin <b[^>]*>-0.0421</b>", card)
+    assert '<span class="found found-search">found by the search</span>' in card
     # a float value reads as a float, with the exact rational it is on hover
     assert 'title="exact: 884279719003555/1125899906842624; float: 0.7853981633974483">0.785398<' in card
     # a short rational is shown beside the float
     assert '0.333333 <span class="exact">= 1/3</span>' in card
-    # the 2x2 array is a table with four cells
-    arr = card[card.index('<table class="array">'):card.index("</table>", card.index('<table class="array">'))]
-    assert arr.count("<td>") == 4 and "2\u00d72 matrix" in arr
+    # the 2x2 array is a compact table with four cells, its shape on hover
+    arr = card[card.index('<table class="array"'):card.index("</table>", card.index('<table class="array"'))]
+    assert arr.count("<td>") == 4 and 'title="2\u00d72"' in arr
     assert "Uniform" in card  # $obj shown by its class name
     assert "proofcheck check park2019.thm3.4.s6 --seed 7 --budget quick" in card
+    # everything beyond the one-line summary is in a closed <details>
+    assert '<details class="more">' in card and "<details open" not in card
+
+
+def test_witness_and_decision_counterexamples_say_so(report):
+    c = next(c for c in report["claims"] if c["id"] == "park2019.thm3.4.s6")
+    c["counterexample"]["found_by"] = "witness"
+    c["counterexample"]["why"] = "the textbook instance"
+    html = render(report, "html")
+    card = section(html, anchor("park2019.thm3.4.s6"))
+    assert "a witness supplied by the encoder" in card and "the textbook instance" in card
+    assert "a witness supplied by the encoder" in render(report, "md")
 
 
 def test_statement_mathml_and_latex_source(report):
     html = render(report, "html")
     card = section(html, anchor("park2019.thm3.4.s7"))
-    assert '<math display="block">' in card
-    assert "<mi>sin</mi>" in card
+    printed = card[card.index('<div class="printed">'):card.index("</div>", card.index('<div class="printed">'))]
+    # the printed statement is the claim's LaTeX as MathML (latex2mathml), not sympy's encoding
+    assert "<math" in printed and "<mi>&#x003C6;</mi>" not in printed
+    assert "<mi>\u03d5</mi>" in printed and "<mi>sin</mi>" in printed and "\u2264" in printed
+    encoded = card[card.index("As encoded"):]
+    assert '<math display="block">' in encoded  # sympy's MathML of the formulas, shown apart
     assert r"\phi \le 2\sin\phi" in card
     thm = section(html, anchor("park2019.thm3.4"))
     # sympy's single identifier "m_min" is shown subscripted
     assert "<msub><mi>m</mi><mi>min</mi></msub>" in thm
+
+
+def test_symbols_are_explained_as_encoded(report):
+    c = next(c for c in report["claims"] if c["id"] == "park2019.thm3.4.s7")
+    c["symbols"] = [{"name": "phi", "role": "variable", "domain": "[0, 2/pi]", "meaning": "angle between w and w*"},
+                    {"name": "c", "role": "constant", "value": "1/2", "meaning": "printed factor"},
+                    {"name": "m_min", "role": "definition", "arity": 1, "meaning": "least eigenvalue <b>"}]
+    html = render(report, "html")
+    card = section(html, anchor("park2019.thm3.4.s7"))
+    assert "<th>phi</th><td><span class=\"muted\">variable</span> &isin; [0, 2/pi]: angle between w and w*</td>" in card
+    assert "= <code>1/2</code>: printed factor" in card
+    assert "least eigenvalue &lt;b&gt;" in card
+    md = render(report, "md")
+    assert "`phi` (variable \u2208 \\[0, 2/pi\\]): angle between w and w\\*" in md
+
+
+def test_latex_that_does_not_convert_is_shown_as_source(report):
+    report["claims"][0]["statement"] = r"\frac{1}{"  # unbalanced: latex2mathml refuses it
+    html = render(report, "html")
+    card = section(html, anchor(report["claims"][0]["id"]))
+    printed = card[card.index('<div class="printed">'):card.index("</div>", card.index('<div class="printed">'))]
+    assert "<math" not in printed and r"\frac{1}{" in printed
 
 
 def test_plot_is_inline_svg_with_band(report):
@@ -185,16 +252,26 @@ def test_plot_is_inline_svg_with_band(report):
     card = section(html, anchor("du2019.lemma2.3"))
     svgs = re.findall(r'<svg class="plot-svg".*?</svg>', card, flags=re.S)
     assert len(svgs) == 1
-    assert "failure rate vs width" in svgs[0]
+    # the title is HTML (it wraps), not text inside the drawing
+    assert "<figcaption>failure rate vs width</figcaption>" in card and "failure rate vs width" not in svgs[0]
     assert "fill-opacity: 0.18" in svgs[0]  # the lo/hi band
     assert "http" not in svgs[0]
 
 
 def test_dependency_graph_has_a_node_per_claim_and_ghosts_for_missing(report):
-    svg = graph_svg(report)
-    for c in report["claims"]:
-        assert f'href="#{anchor(c["id"])}"' in svg
+    # each theorem's graph: the theorem, its lines and what it uses; a used id absent from the report is a ghost
+    svg = "".join(topdown_svg(report, base) for base in ("park2019.thm3.4", "du2019.thm2.1", "du2019.thm3.1"))
+    for cid in ("park2019.thm3.4", "park2019.thm3.4.s2", "park2019.thm3.4.induct", "du2019.lemma2.3",
+                "du2019.lemma2.4", "du2019.thm2.1", "du2019.thm3.1"):
+        assert f'href="#{anchor(cid)}"' in svg
     assert "du2019.lemma2.9: not in this report" in svg
+    # a used lemma is one box in a theorem's graph: its own lines are drawn in the lemma's graph
+    assert f'href="#{anchor("park2019.thm3.4.s6")}"' not in topdown_svg(report, "du2019.thm3.1")
+    # drawn top-down within the width it is given, whatever the number of lines
+    for width in (300, 900):
+        one = topdown_svg(report, "park2019.thm3.4", max_width=width)
+        xs = [float(x) + float(w) for x, w in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', one)]
+        assert xs and max(xs) <= width
     rows = layers(report)
     depth = {n: i for i, r in enumerate(rows) for n in r}
     assert depth["park2019.thm3.4.s6"] < depth["park2019.thm3.4"]
@@ -250,15 +327,15 @@ def test_markdown_structure(report):
     summary = md[md.index("### All claims"):md.index("## Theorems and their proof lines")]
     assert summary.count("\n| `") == len(report["claims"])
     glance = md[md.index("### Theorems at a glance"):md.index("### All claims")]
-    assert glance.count("\n| `") == 3  # thm2.1, thm3.1, thm3.4: the claims with uses or proof lines
+    assert glance.count("\n| `") == 6  # every top-level result, no proof line
     assert "| `park2019.thm3.4` Theorem 3.4: linear convergence of GD | ~ **survived** | broken | " \
-           "`park2019.thm3.4.s6` |" in glance
+           "`park2019.thm3.4.s6`, fails by -0.0421 | \u2014 |" in glance
     assert "\u2718 **refuted**" in summary
     thm = md[md.index("### `park2019.thm3.4` \u2014"):]
     assert "| s6 \u25c0 **first broken line** | `park2019.thm3.4.s6`" in thm
     assert "broken by `park2019.thm3.4.s6` (refuted)" in thm
     cex = md[md.index("### `park2019.thm3.4.s6`", md.index("## Claims")):]
-    assert "**Counterexample** (fails by margin -0.0421, verified by arb)" in cex
+    assert "**Counterexample** (fails by margin -0.0421, found by the search, verified by arb)" in cex
     assert "| `t` | 0.333333 (= 1/3) |" in cex
     assert "| `phi` | 0.7853981633974483 |" in cex  # exact: the float the rational came from
     assert "```sh\nproofcheck check park2019.thm3.4.s6 --seed 7 --budget quick\n```" in cex
@@ -407,7 +484,7 @@ def test_value_rendering_of_nested_lists_and_greek_function_names():
     from proofcheck.report.html import render_value
 
     html = render_value({"$obj": "m:Dataset", "data": {"X": [[0.5, 1], [2, {"$q": "1/3", "float": 1 / 3}]], "v": [1, 2]}})
-    assert '<table class="array"><caption>2\u00d72 matrix</caption>' in html
+    assert '<table class="array" title="2\u00d72">' in html
     assert "[1, 2]" in html.replace('<span class="num">', "").replace("</span>", "")
     assert "Dataset" in html
     assert sanitize_mathml("<mrow><mi>lambda_min</mi></mrow>") == \
@@ -417,11 +494,11 @@ def test_value_rendering_of_nested_lists_and_greek_function_names():
 def test_inline_svgs_are_well_formed_xml(report):
     import xml.etree.ElementTree as ET
 
-    svg = graph_svg(report)
+    svg = topdown_svg(report, "du2019.thm3.1")
     root = ET.fromstring(svg)
     assert root.tag == "svg" and int(root.get("width")) > 0
-    # one box per claim and one dashed ghost box for the missing du2019.lemma2.9
-    assert len(root.findall(".//a/rect")) == len(report["claims"])
+    # thm3.1 and thm2.1 it uses are boxes; the missing du2019.lemma2.9 is one dashed ghost box
+    assert len(root.findall(".//a/rect")) == 2
     assert len(root.findall(".//g[@class='ghost']/rect")) == 1
     spec = report["claims"][8]["details"]["plots"][0]
     # matplotlib's xlink:href needs its namespace declared to parse as standalone XML
@@ -442,7 +519,7 @@ def test_markdown_renders_as_tables_without_raw_html(report):
     summary = html[html.index("<h3>All claims</h3>"):]
     summary = summary[:summary.index("</table>")]
     assert summary.count("<tr>") == len(report["claims"]) + 1
-    assert all(r.count("<td") == 7 for r in re.findall(r"<tr>(.*?)</tr>", summary, flags=re.S)[1:])
+    assert all(r.count("<td") == 6 for r in re.findall(r"<tr>(.*?)</tr>", summary, flags=re.S)[1:])
 
 
 @st.composite
@@ -502,3 +579,89 @@ def test_graph_draws_the_transitive_reduction():
     assert edges == {("p.a", "p.b"), ("p.b", "p.t")}
     assert {(d, n) for d, n, _ in layout(r, reduce=False).edges} == edges | {("p.a", "p.t")}
     assert effective_status(r)["p.t"]["by"] == ["p.a"]  # the status still sees the direct use
+
+
+# ----------------------------------------------------------------------------- reader-facing text
+def test_sources_are_cited_never_by_internal_file_name(report):
+    # the fixture's sources carry an extraction file name and no citation: the paper id stands in
+    html, md = render(report, "html"), render(report, "md")
+    for text in (html, md):
+        assert "000_294578d75b1f2ab6.txt" not in text and "../shared" not in text
+    assert "park2019, Appendix 5.1, p. 13" in html
+    for c in report["claims"]:
+        c["source"]["citation"] = "J. Park, Input Distribution Analysis, MSc thesis, 2019"
+    html = render(report, "html")
+    assert "J. Park, Input Distribution Analysis, MSc thesis, 2019, Appendix 5.1, p. 13" in html
+
+
+def test_margins_read_as_a_reviewer_needs():
+    from proofcheck.report.values import examples_text, margin_text
+
+    # float noise around 0 is never shown as a violation of a claim that was not refuted
+    assert margin_text(-3e-16, None, "survived") == "0 (within rounding)"
+    assert "did not re-verify" in margin_text(-0.15, None, "survived")
+    assert margin_text(-0.25, -0.5, "refuted") == "-0.25 (\u221250 % of the larger side)"
+    # an exact decision tries no example: a dash, not "2 / 0"
+    assert examples_text({"examples": 2, "satisfied": 0, "decided_by": "decision"}) == "\u2014"
+    assert examples_text({"examples": 120, "satisfied": 118, "decided_by": "search"}) == "120 / 118"
+
+
+def test_one_margin_per_refuted_claim_everywhere(report):
+    # the claim's least margin over the search (-0.9) and its counterexample's (-0.848) differ: the
+    # report shows the counterexample's, the one the verdict rests on, in every table
+    c = next(c for c in report["claims"] if c["id"] == "park2019.thm3.4.s6")
+    c["margin"] = -0.9
+    html = render(report, "html")
+    row = re.search(r'data-claim="park2019.thm3.4.s6">(.*?)</tr>', html, flags=re.S).group(1)
+    assert "-0.0421" in row and "-0.9" not in row
+    thm = section(html, "thm-park2019.thm3.4")
+    assert "-0.0421" in thm and "-0.9<" not in thm
+    card = section(html, anchor("park2019.thm3.4.s6"))
+    assert "least margin seen in the search -0.9" in card
+
+
+def test_inconclusive_has_colour_glyph_filter_group_and_legend(report):
+    report["claims"][0]["verdict"] = "inconclusive"
+    html = render(report, "html")
+    assert ".v-inconclusive {" in html
+    assert re.search(r'data-verdict="inconclusive"><b>1</b>', html)
+    assert f'class="card claim g-open vb-inconclusive" id="{anchor(report["claims"][0]["id"])}"' in html
+    assert "confidence interval still contains its bound" in html
+    md = render(report, "md")
+    assert "1 \u2248 **inconclusive**" in md
+
+
+def test_frontier_is_rendered_whatever_its_fields(report):
+    c = next(c for c in report["claims"] if c["id"] == "park2019.thm3.4.s6")
+    c["frontier"] = {"constant": "delta'", "refuted_above": {"$q": "47/50", "float": 0.94},
+                     "holds_below": "0.906", "examples": 400}
+    html = render(report, "html")
+    card = section(html, anchor("park2019.thm3.4.s6"))
+    assert "Frontier" in card and "refuted_above = 47/50" in card and "holds_below = 0.906" in card
+    c["frontier"]["summary"] = "false for delta' >= 47/50; no counterexample for delta' <= 0.906 in 400 examples"
+    html, md = render(report, "html"), render(report, "md")
+    assert "false for delta&#39; &gt;= 47/50" in section(html, anchor("park2019.thm3.4.s6"))
+    glance = html[html.index('id="glance-table"'):html.index("</table>", html.index('id="glance-table"'))]
+    assert "no counterexample for delta&#39; &lt;= 0.906" in glance
+    assert "**Frontier:** false for delta' &gt;= 47/50" in md
+
+
+def test_frontier_of_the_audit_separates_printed_value_from_corner(report):
+    # the audit's shape: {name: frontier}, each with printed_side; the glance says which case it is
+    s6 = next(c for c in report["claims"] if c["id"] == "park2019.thm3.4.s6")
+    s6["frontier"] = {"m_ex": {"name": "m_ex", "status": "bracketed", "printed_side": "holds",
+                               "summary": "refuted for m_ex >= 1/4; no counterexample for m_ex <= 3/16 in 40 examples",
+                               "assumption": "monotone in m_ex", "points": [
+                                   {"value": "1/4", "float": 0.25, "verdict": "refuted", "evidence": "z3 model"},
+                                   {"value": "3/16", "float": 0.1875, "verdict": "survived", "evidence": "40 examples"}]}}
+    html = render(report, "html")
+    glance = html[html.index('id="glance-table"'):html.index("</table>", html.index('id="glance-table"'))]
+    assert '<span class="fclass fside-holds">fails only in a corner</span>' in glance
+    assert "refuted for m_ex &gt;= 1/4; no counterexample for m_ex &lt;= 3/16" in glance
+    card = section(html, anchor("park2019.thm3.4.s6"))
+    assert "Frontier of <code>m_ex</code>" in card and "Assumption: monotone in m_ex" in card
+    assert card.count("<td>") >= 2 and "z3 model" in card
+    s6["frontier"]["m_ex"]["printed_side"] = "refuted"
+    html = render(report, "html")
+    assert '<span class="fclass fside-refuted">fails at the printed value</span>' in html
+    assert "fails at the printed value: refuted for m_ex" in render(report, "md")
