@@ -1,7 +1,8 @@
 r"""Equation (2.1) of Park (2019): the model, as printed, vs the model the appendix differentiates.
 
-Source: ``000_294578d75b1f2ab6.txt``, Chapter 2, eq. (2.1), p. 3; Appendix 5.1, p. 11
-(``002_9c18aac6b089b702.txt`` prints the same ``1/k`` and ``sum_{i=1}^k``).
+Source: J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
+Seoul National University, 2019, Chapter 2, eq. (2.1), p. 3; Appendix 5.1, p. 11 (both text
+extractions print the same ``1/k`` and ``sum_{i=1}^k``).
 
 .. math::  f(\mathbf W, z) = \frac1k\sum_{i=1}^{k}\sigma(w_i^\top z) \qquad (2.1)
 

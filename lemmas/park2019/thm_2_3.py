@@ -1,7 +1,8 @@
 r"""Theorem 2.3 of Park (2019): one neuron (n = 1), adapted from Du, Lee, Tian (arXiv:1709.06129).
 
-Source: ``000_294578d75b1f2ab6.txt``, Chapter 2, Theorem 2.3, p. 5 (``002_9c18aac6b089b702.txt``
-prints the same statement).
+Source: J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
+Seoul National University, 2019, Chapter 2, Theorem 2.3, p. 5 (both text extractions print the
+same statement).
 
 As printed:
 
@@ -35,7 +36,7 @@ import sympy
 from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Outcome, Variable, Verdict
+from proofcheck import Claim, Constant, Outcome, Variable, Verdict
 from proofcheck.ml import linalg_exact as X
 from proofcheck.num import Enclosure, fraction_to_arb
 
@@ -54,6 +55,13 @@ def _v(name, lo=0, hi=10):
 _d, _eta, _phi, _phit, _D0, _D1 = (_v(n) for n in ("d", "eta", "phi", "phi_t", "D0", "D1"))
 D_, ETA, PHI, PHIT, D0, D1 = (v.symbol for v in (_d, _eta, _phi, _phit, _D0, _D1))
 ALPHA = S("alpha", real=True)
+#: the numbers printed in Theorem 2.3's step-size bound m_min/(2(m_max + 2 alpha)^2) and conclusion
+THM23_CONSTANTS = [
+    Constant("c_step", 2, "the first 2 of m_min / (2 (m_max + 2 alpha)^2)", positive=True),
+    Constant("c_alpha", 2, "the 2 of 2 alpha", positive=True),
+    Constant("c_rate", Fraction(1, 2), "the 1/2 of 1 - eta_t m_min(phi_t)/2", positive=True),
+]
+C_STEP, C_ALPHA, C_RATE = (c.symbol for c in THM23_CONSTANTS)
 
 thm23 = Claim(
     id="park2019.thm2.3",
@@ -64,8 +72,9 @@ thm23 = Claim(
                r"(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2"),
     variables=[_d, _eta, _phi, _phit, _D0, _D1],
     formula=[sympy.Lt(F("m_max_neg")(PHI), D_ * PHI),
-             sympy.Le(ETA, F("m_min")(PHI) / (2 * (F("m_max")(PHI) + 2 * ALPHA) ** 2))],
-    conclusion=sympy.Le(D1**2, (1 - ETA * F("m_min")(PHIT) / 2) * D0**2),
+             sympy.Le(ETA, F("m_min")(PHI) / (C_STEP * (F("m_max")(PHI) + C_ALPHA * ALPHA) ** 2))],
+    conclusion=sympy.Le(D1**2, (1 - ETA * F("m_min")(PHIT) * C_RATE) * D0**2),
+    constants=THM23_CONSTANTS,
     note="alpha appears in the step-size bound but is defined nowhere before Thm 2.3 (nor assumed: "
          "Assumption 3.3 comes in Chapter 3); the hypothesis' d is never used",
 )
@@ -82,7 +91,8 @@ thm23_closed = Claim(
     statement=r"m^{w,-w_*}_{max}(0) < d\cdot 0,\ d > 0 \Rightarrow \|w_{t+1}-w_*\|^2\le(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2",
     variables=[_m0, _d, _eta, _mmin_v, _D0, _D1],
     hypotheses=[sympy.Ge(M0, 0), sympy.Gt(D_, 0), sympy.Lt(M0, D_ * 0)],
-    conclusion=sympy.Le(D1**2, (1 - ETA * _mmin_v.symbol / 2) * D0**2),
+    conclusion=sympy.Le(D1**2, (1 - ETA * _mmin_v.symbol * C_RATE) * D0**2),
+    constants=THM23_CONSTANTS[2:],
     note="m0 = m_max^{w,-w*}(0) = lambda_max(E[zz^T 1{w*^T z = 0}]) >= 0 for every distribution; "
          "the hypothesis at phi = 0 asks m0 < 0. The conclusion's quantities are left free: whatever "
          "they are, the theorem is empty if its hypothesis can never hold.",

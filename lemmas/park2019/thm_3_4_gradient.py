@@ -1,7 +1,8 @@
 r"""Theorem 3.4, Appendix 5.1: the gradient lines of the proof (s1--s4) and the induction remark.
 
-Source: ``000_294578d75b1f2ab6.txt``, Appendix 5.1 "Proof of Theorem 3.4", pp. 11--13 (second
-extraction ``002_9c18aac6b089b702.txt`` compared; it prints the same lines).
+Source: J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
+Seoul National University, 2019, Appendix 5.1 "Proof of Theorem 3.4", pp. 11--13 (both text
+extractions print the same lines).
 
 * s1 (first display): with the appendix's normalisation (model ``(1/n) sum_i sigma(w_i^T z)``)
 

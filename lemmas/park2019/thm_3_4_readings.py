@@ -1,6 +1,7 @@
 r"""Theorem 3.4 under readings that make it well-formed: can its hypotheses be met at all?
 
-Source: ``000_294578d75b1f2ab6.txt``, Theorem 3.4, p. 7 (statement printed in :mod:`.thm_3_4`).
+Source: J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
+Seoul National University, 2019, Theorem 3.4, p. 7 (statement printed in :mod:`.thm_3_4`).
 
 Reading ``L = m_max(phi)`` (the largest ``|B_000|`` at angle ``phi``, singular values as defined on
 p. 4) and ``L_ex = m_ex`` (the proof's last lines have ``14 m_ex`` where the statement has

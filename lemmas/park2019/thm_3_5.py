@@ -1,7 +1,8 @@
 r"""Theorem 3.5 of Park (2019) and its proof, line by line.
 
-Source: ``000_294578d75b1f2ab6.txt``, Chapter 3, Theorem 3.5, p. 7; proof p. 8
-(``002_9c18aac6b089b702.txt`` prints the same lines).
+Source: J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
+Seoul National University, 2019, Chapter 3, Theorem 3.5, p. 7; proof p. 8 (both text extractions
+print the same lines).
 
 Statement as printed: *Suppose Z has unit norm. phi is angle between w_i, w_i*. Assume that there
 exists beta such that for all i* ``P[R(w_i, -w_i*)], P[R(-w_i, w_i*)] <= beta phi`` *then we have*
@@ -44,7 +45,7 @@ import sympy
 from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Outcome, Variable, Verdict
+from proofcheck import Claim, Constant, Outcome, Variable, Verdict
 from proofcheck.ml import linalg_exact as X
 from proofcheck.ml.distributions import FiniteAtoms, rational_direction
 from proofcheck.ml.networks import block_matrix_exact
@@ -346,6 +347,8 @@ def _check_s6(ctx) -> Outcome:
 
 
 _a, _b, _p, _q, _c, _bp = (_v(nm) for nm in ("a", "b", "p", "q", "c", "bphi"))
+#: the 1/2 of (|x_i|^2 + |x_j|^2)/2 (AM-GM, lines 3-6 of the proof)
+HALF = Constant("half", Fraction(1, 2), "the 1/2 of (|x_i|^2 + |x_j|^2)/2", positive=True)
 A_, B_, P_, Q_, C_, BP_ = (v.symbol for v in (_a, _b, _p, _q, _c, _bp))
 
 CLAIMS = [
@@ -369,7 +372,8 @@ CLAIMS = [
           source=src("Theorem 3.5 proof, p. 8, line 3"),
           statement=r"\|x_i\|\|x_j\|E[\cdot] \le \tfrac12(\|x_i\|^2+\|x_j\|^2)E[\cdot]",
           variables=[_a, _b, _p], hypotheses=[sympy.Ge(P_, 0)],
-          conclusion=sympy.Le(A_ * B_ * P_, (A_**2 + B_**2) * P_ / 2), uses=["park2019.thm3.5.s2"],
+          conclusion=sympy.Le(A_ * B_ * P_, (A_**2 + B_**2) * P_ * HALF.symbol), uses=["park2019.thm3.5.s2"],
+          constants=[HALF],
           note="termwise; a sum of termwise inequalities is the line"),
     Claim(id="park2019.thm3.5.s4", title="dropping R(w_i, w_i*): c P(A and B) <= c P(B) for c >= 0",
           source=src("Theorem 3.5 proof, p. 8, line 4"),
