@@ -1,7 +1,7 @@
 r"""J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
 Department of Mathematical Sciences, Seoul National University, February 2019
-(``shared/seeds/000_294578d75b1f2ab6.txt``; a second extraction with different OCR errors is
-``002_9c18aac6b089b702.txt``). Licence CC BY-NC-ND 2.0 KR: the text is cited, never modified.
+(two text extractions of the thesis with different OCR errors were compared). Licence CC BY-NC-ND
+2.0 KR: the text is cited, never modified.
 
 It adapts S. S. Du, J. D. Lee, Y. Tian, *When is a convolutional filter easy to learn?*
 (arXiv:1709.06129) to a teacher--student two-layer ReLU network
@@ -40,15 +40,14 @@ from __future__ import annotations
 from proofcheck import Definition, Source
 from proofcheck.replay import NotAnInstance, replayer  # noqa: F401  (used by the modules of this paper)
 
-#: the seed document every park2019 claim cites (pages below are the thesis' printed page numbers)
-PARK = "000_294578d75b1f2ab6.txt"
-PARK_ALT = "002_9c18aac6b089b702.txt"
+#: the document every park2019 claim cites (pages below are the thesis' printed page numbers)
+PARK = "Park (2019), MSc thesis, Seoul National University"
 CITATION = ("J. Park, Input Distribution Analysis for Learning Two Layer Neural Network, "
             "MSc thesis, Seoul National University, 2019")
 
 
 def src(location: str) -> Source:
-    """A :class:`Source` in the thesis (first extraction; the second one was compared)."""
+    """A :class:`Source` in the thesis: author, title, year and the place (chapter, page)."""
     return Source(PARK, location, CITATION)
 
 

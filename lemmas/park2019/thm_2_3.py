@@ -1,7 +1,8 @@
 r"""Theorem 2.3 of Park (2019): one neuron (n = 1), adapted from Du, Lee, Tian (arXiv:1709.06129).
 
-Source: ``000_294578d75b1f2ab6.txt``, Chapter 2, Theorem 2.3, p. 5 (``002_9c18aac6b089b702.txt``
-prints the same statement).
+Source: J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
+Seoul National University, 2019, Chapter 2, Theorem 2.3, p. 5 (both text extractions print the
+same statement).
 
 As printed:
 
@@ -28,18 +29,15 @@ Errata
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import sympy
-from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Outcome, Variable, Verdict
-from proofcheck.ml import linalg_exact as X
-from proofcheck.num import Enclosure, fraction_to_arb
+from proofcheck import Claim, Constant, Variable
+from proofcheck.ml import quantities as Q
 
-from . import NotAnInstance, replayer, src
+from . import src
 
 S = sympy.Symbol
 F = sympy.Function
@@ -54,6 +52,13 @@ def _v(name, lo=0, hi=10):
 _d, _eta, _phi, _phit, _D0, _D1 = (_v(n) for n in ("d", "eta", "phi", "phi_t", "D0", "D1"))
 D_, ETA, PHI, PHIT, D0, D1 = (v.symbol for v in (_d, _eta, _phi, _phit, _D0, _D1))
 ALPHA = S("alpha", real=True)
+#: the numbers printed in Theorem 2.3's step-size bound m_min/(2(m_max + 2 alpha)^2) and conclusion
+THM23_CONSTANTS = [
+    Constant("c_step", 2, "the first 2 of m_min / (2 (m_max + 2 alpha)^2)", positive=True),
+    Constant("c_alpha", 2, "the 2 of 2 alpha", positive=True),
+    Constant("c_rate", Fraction(1, 2), "the 1/2 of 1 - eta_t m_min(phi_t)/2", positive=True),
+]
+C_STEP, C_ALPHA, C_RATE = (c.symbol for c in THM23_CONSTANTS)
 
 thm23 = Claim(
     id="park2019.thm2.3",
@@ -64,8 +69,9 @@ thm23 = Claim(
                r"(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2"),
     variables=[_d, _eta, _phi, _phit, _D0, _D1],
     formula=[sympy.Lt(F("m_max_neg")(PHI), D_ * PHI),
-             sympy.Le(ETA, F("m_min")(PHI) / (2 * (F("m_max")(PHI) + 2 * ALPHA) ** 2))],
-    conclusion=sympy.Le(D1**2, (1 - ETA * F("m_min")(PHIT) / 2) * D0**2),
+             sympy.Le(ETA, F("m_min")(PHI) / (C_STEP * (F("m_max")(PHI) + C_ALPHA * ALPHA) ** 2))],
+    conclusion=sympy.Le(D1**2, (1 - ETA * F("m_min")(PHIT) * C_RATE) * D0**2),
+    constants=THM23_CONSTANTS,
     note="alpha appears in the step-size bound but is defined nowhere before Thm 2.3 (nor assumed: "
          "Assumption 3.3 comes in Chapter 3); the hypothesis' d is never used",
 )
@@ -82,7 +88,8 @@ thm23_closed = Claim(
     statement=r"m^{w,-w_*}_{max}(0) < d\cdot 0,\ d > 0 \Rightarrow \|w_{t+1}-w_*\|^2\le(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2",
     variables=[_m0, _d, _eta, _mmin_v, _D0, _D1],
     hypotheses=[sympy.Ge(M0, 0), sympy.Gt(D_, 0), sympy.Lt(M0, D_ * 0)],
-    conclusion=sympy.Le(D1**2, (1 - ETA * _mmin_v.symbol / 2) * D0**2),
+    conclusion=sympy.Le(D1**2, (1 - ETA * _mmin_v.symbol * C_RATE) * D0**2),
+    constants=THM23_CONSTANTS[2:],
     note="m0 = m_max^{w,-w*}(0) = lambda_max(E[zz^T 1{w*^T z = 0}]) >= 0 for every distribution; "
          "the hypothesis at phi = 0 asks m0 < 0. The conclusion's quantities are left free: whatever "
          "they are, the theorem is empty if its hypothesis can never hold.",
@@ -90,151 +97,17 @@ thm23_closed = Claim(
 
 
 # ====================================================================== one neuron, Gaussian input
-# Closed forms for z ~ N(0, I_k), k >= 2 (FACTS.md; Tian 2017): with theta = angle(w, w*),
-#   E grad l = (w - w*)/2 + (theta w* - |w*| sin(theta) w/|w|) / (2 pi),
-#   lambda(R_{w,w*}) in {(pi - theta -+ sin theta)/(2 pi)} (and (pi - theta)/(2 pi) off the plane),
-#   lambda_max(R_{w,-w*}) = (phi + sin phi)/(2 pi)  (the wedge of w and -w* has angle pi - phi).
+# Closed forms for z ~ N(0, I_k), k >= 2 (Tian 2017), in :mod:`proofcheck.ml.quantities`: with
+# theta = angle(w, w*), E grad l = (w - w*)/2 + (theta w* - |w*| sin(theta) w/|w|)/(2 pi),
+# m_min(phi) = (pi - phi - sin phi)/(2 pi), m_max(phi) = (pi - phi + sin phi)/(2 pi), and
+# lambda_max(R_{w,-w*}) = (phi + sin phi)/(2 pi) (the wedge of w and -w* has angle pi - phi).
 # Rotation invariance: only the plane of (w, w*) matters, so k = 2 loses nothing.
-def gaussian_m_min(phi: arb) -> arb:
-    return (arb.pi() - phi - phi.sin()) / (2 * arb.pi())
+W_VAR, WS_VAR, ETA_VAR = Q.one_neuron_variables()
 
 
-def gaussian_m_max(phi: arb) -> arb:
-    return (arb.pi() - phi + phi.sin()) / (2 * arb.pi())
-
-
-def _norm(v) -> arb:
-    return fraction_to_arb(X.dot(v, v)).sqrt()
-
-
-def step_bound_lower(phi_hi: arb, numerator_shift: Fraction, denominator_shift: arb, pieces: int = 48) -> Fraction:
-    """A rational lower bound of ``min_{0<=phi<=phi_hi} (m_min(phi) - a) / (2 (m_max(phi) + c)^2)``
-    (Gaussian closed forms): the interval ``[0, upper(phi_hi)]`` is covered by balls and each enclosure's
-    lower end is taken (a superset of the interval only lowers the bound)."""
-    hi = float(phi_hi.upper()) if hasattr(phi_hi, "upper") else float(phi_hi)
-    hi = max(hi, 0.0) * (1 + 1e-12) + 1e-15
-    best = None
-    a = fraction_to_arb(numerator_shift)
-    for j in range(pieces):
-        lo_j, hi_j = hi * j / pieces, hi * (j + 1) / pieces
-        ball = arb((lo_j + hi_j) / 2, (hi_j - lo_j) / 2 * (1 + 1e-9))
-        val = (gaussian_m_min(ball) - a) / (2 * (gaussian_m_max(ball) + denominator_shift) ** 2)
-        low = Enclosure.of(val).lo
-        best = low if best is None or low < best else best
-    return best
-
-
-def _shifts(alpha_coeff: int, m_ex: Fraction) -> tuple[Fraction, arb]:
-    """(numerator shift 10 m_ex, denominator shift alpha_coeff alpha + 14 m_ex) of the step-size bound,
-    with alpha = 1/pi (the least admissible value for the Gaussian: sup_phi (phi + sin phi)/(2 pi phi)
-    = 1/pi, not attained)."""
-    return 10 * m_ex, alpha_coeff / arb.pi() + 14 * fraction_to_arb(m_ex)
-
-
-def _phi_t(dd: Fraction, ss: Fraction) -> arb:
-    """phi^t = arcsin(sqrt(dd/ss)) = atan(sqrt(dd/(ss - dd))): finite balls even when dd/ss is near 1."""
-    return (fraction_to_arb(dd) / fraction_to_arb(ss - dd)).sqrt().atan()
-
-
-def _one_step_margin(w, ws, eta: Fraction, shift_num: Fraction) -> Enclosure:
-    """rhs - lhs of the contraction after one population GD step from w (Gaussian closed form of
-    E grad l), on Arb balls from the exact rationals w, w*, eta."""
-    dvec = [a - b for a, b in zip(w, ws)]
-    dd = X.dot(dvec, dvec)
-    # angle via atan2(|cross|, dot) of exact rationals: finite even when w is parallel to w*
-    cross = abs(w[0] * ws[1] - w[1] * ws[0])
-    theta = arb.atan2(fraction_to_arb(cross), fraction_to_arb(X.dot(w, ws)))
-    g = [fraction_to_arb(Fraction(1, 2) * (a - b)) + (theta * fraction_to_arb(b) - _norm(ws) * theta.sin()
-                                                    * fraction_to_arb(a) / _norm(w)) / (2 * arb.pi())
-         for a, b in zip(w, ws)]
-    w1 = [fraction_to_arb(a) - fraction_to_arb(eta) * gi for a, gi in zip(w, g)]
-    lhs = sum(((x - fraction_to_arb(b)) ** 2 for x, b in zip(w1, ws)), arb(0))
-    rate = gaussian_m_min(theta) - fraction_to_arb(shift_num)
-    rhs = (1 - fraction_to_arb(eta) * rate / 2) * fraction_to_arb(dd)
-    return Enclosure.of(rhs - lhs)
-
-
-def one_neuron_check(ctx, alpha_coeff: int, m_ex: Fraction, label: str) -> Outcome:
-    """One population-GD step for one neuron with Gaussian input, at the largest step size the
-    statement allows (certified from below), compared with the printed contraction (Arb).
-
-    ``alpha_coeff``: 2 (Thm 2.3, step bound m_min/(2(m_max + 2 alpha)^2)) or 4 (Thm 3.4:
-    (m_min - 10 m_ex)/(2(m_max + 14 m_ex + 4 alpha)^2)); alpha = 1/pi (see :func:`_shifts`)."""
-    rng = ctx.rng
-    shift_num, shift_den = _shifts(alpha_coeff, m_ex)
-    tried = met = 0
-    least = math.inf
-    least_at = None
-    points = []  # (|w_0 - w*|/|w*|, relative margin) for the report's plot
-    for _ in range(ctx.examples(0.5)):
-        tried += 1
-        ws = [Fraction(int(rng.integers(-16, 17)), 8) for _ in range(2)]
-        if not any(ws):
-            continue
-        u = [Fraction(int(rng.integers(-16, 17)), 8) for _ in range(2)]
-        scale = Fraction(int(rng.integers(1, 33)), 32)
-        w = [a + scale * b for a, b in zip(ws, u)]
-        dvec = [a - b for a, b in zip(w, ws)]
-        dd, ss = X.dot(dvec, dvec), X.dot(ws, ws)
-        if not (0 < dd < ss) or not any(w):
-            continue  # hypothesis |w_0 - w*| < |w*| (and an angle: w != 0, w != w*)
-        met += 1
-        eta = step_bound_lower(_phi_t(dd, ss), shift_num, shift_den)
-        if eta <= 0:
-            continue
-        enc = _one_step_margin(w, ws, eta, shift_num)
-        rel = enc.mid() / float(dd)
-        if len(points) < 200:
-            points.append((math.sqrt(float(dd) / float(ss)), rel))
-        if rel < least:
-            least, least_at = rel, {"w": [str(x) for x in w], "w_star": [str(x) for x in ws], "eta": str(eta)}
-        if enc.definitely_negative():
-            rec = ctx.record_counterexample({"w": w, "w_star": ws, "eta": eta}, enc.mid(),
-                                            f"Arb ball arithmetic: margin in {enc}")
-            return Outcome(Verdict.REFUTED, f"{label}: contraction fails at w = {w}, w* = {ws}, eta = {eta} "
-                           f"(margin in {enc})", examples=tried, satisfied=met, margin=enc.mid(), counterexample=rec)
-    if met == 0:
-        return Outcome(Verdict.VACUOUS, f"no instance met |w_0 - w*| < |w*| in {tried}", examples=tried)
-    return Outcome(Verdict.SURVIVED,
-                   f"{label}: standard Gaussian input, {met} random teachers/initialisations with |w_0 - w*| < |w*|, "
-                   "one population GD step at the largest allowed step size (an Arb-certified lower bound of the "
-                   "min over [0, phi^t]); the contraction held in every case; least relative margin "
-                   f"(rhs - lhs)/|w_0 - w*|^2 = {least:.3g}",
-                   examples=tried, satisfied=met, margin=least,
-                   details={"least_margin_at": least_at, "plots": [_plot(points, label)]})
-
-
-def one_neuron_replay(alpha_coeff: int, m_ex: Fraction):
-    """``Claim(replay=...)`` for :func:`one_neuron_check`: the stored (w, w*, eta) must meet the
-    hypotheses (0 < |w - w*| < |w*|, w != 0, 0 <= eta <= the certified lower bound of the step-size
-    bound) and the one-step margin must still be certified negative on Arb balls."""
-    def verify(ctx, values, extra):
-        w, ws, eta = X.fvec(values["w"]), X.fvec(values["w_star"]), Fraction(values["eta"])
-        if len(w) != 2 or len(ws) != 2:
-            raise NotAnInstance("w and w* must be planar")
-        dvec = [a - b for a, b in zip(w, ws)]
-        dd, ss = X.dot(dvec, dvec), X.dot(ws, ws)
-        if not (0 < dd < ss) or not any(w):
-            raise NotAnInstance("the hypothesis 0 < |w_0 - w*| < |w*| (with w_0 != 0) fails")
-        shift_num, shift_den = _shifts(alpha_coeff, m_ex)
-        bound = step_bound_lower(_phi_t(dd, ss), shift_num, shift_den)
-        if not 0 <= eta <= bound:
-            raise NotAnInstance(f"eta = {eta} is not in [0, {float(bound):.6g}] (certified step-size bound)")
-        enc = _one_step_margin(w, ws, eta, shift_num)
-        if enc.definitely_negative():
-            return True, enc.mid(), f"Arb ball arithmetic: contraction margin in {enc}"
-        return False, enc.mid(), f"Arb ball arithmetic: contraction margin in {enc}, not certified negative"
-    return replayer(verify)
-
-
-def _plot(points, label):
-    points = sorted(points)
-    return {"title": f"{label}: relative margin of the contraction after one step",
-            "x_label": "|w_0 - w*| / |w*|  (= sin phi^t)", "y_label": "(rhs - lhs) / |w_0 - w*|^2",
-            "log_x": False, "log_y": False,
-            "series": [{"label": "Gaussian instances", "x": [p[0] for p in points], "y": [p[1] for p in points],
-                        "lo": None, "hi": None}]}
-
+_D_CONST = Constant("d", 1 / sympy.pi, "the d of the hypothesis, read as alpha: 1/pi, the least admissible for the "
+                    "standard Gaussian (sup_phi (phi + sin phi)/(2 pi phi) = 1/pi, not attained)", positive=True)
+_h23, _c23 = Q.one_neuron_gaussian_step(lambda env: (Fraction(0), Q.arb_of(env.c_alpha) * Q.arb_of(env.d)))
 
 thm23_read = Claim(
     id="park2019.thm2.3@alpha=d",
@@ -242,9 +115,11 @@ thm23_read = Claim(
     source=src("Chapter 2, Theorem 2.3, p. 5"),
     statement=(r"0\le\eta_t\le\min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)}{2(m_{max}(\phi)+2d)^2} \Rightarrow "
                r"\|w_{t+1}-w_*\|^2\le(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2"),
-    check=lambda ctx: one_neuron_check(ctx, alpha_coeff=2, m_ex=Fraction(0), label="Thm 2.3 (alpha = d = 1/pi)"),
-    replay=one_neuron_replay(alpha_coeff=2, m_ex=Fraction(0)),
+    variables=[W_VAR, WS_VAR, ETA_VAR], hypotheses=_h23, conclusion=_c23,
+    constants=THM23_CONSTANTS + [_D_CONST],
+    cost=0.5,
     note="n = 1, z ~ N(0, I) (k = 2 suffices by rotation invariance), d = 1/pi: the Gaussian's "
          "m_max^{w,-w*}(phi) = (phi + sin phi)/(2 pi) < phi/pi for every phi > 0. Not a proof for all "
-         "distributions: a search over Gaussian instances, each decided with Arb balls",
+         "distributions: a search over Gaussian instances (w, w*, eta), each decided with Arb balls; m_min in the "
+         "conclusion is read as m_min(angle(w_t, w*))",
 )

@@ -1,6 +1,7 @@
 r"""Theorem 3.4 of Park (2019) and its proof (Appendix 5.1), line by line.
 
-Source: ``000_294578d75b1f2ab6.txt`` (second extraction ``002_9c18aac6b089b702.txt`` compared),
+Source: J. Park, *Input Distribution Analysis for Learning Two Layer Neural Network*, MSc thesis,
+Seoul National University, 2019,
 Chapter 3, Theorem 3.4, p. 7; proof in Appendix 5.1, pp. 11--14.
 
 Statement as printed:
@@ -49,11 +50,12 @@ Errata
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import sympy
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Variable
+from proofcheck import Claim, Constant, Variable
 
 from . import src
 
@@ -78,6 +80,9 @@ def _nonneg(name, hi=10, meaning=""):
 # statement polynomial (for nonnegative norms, |a| <= |b| iff |a|^2 <= |b|^2).
 _w1, _w2, _s1, _s2 = (_real(n) for n in ("w1", "w2", "s1", "s2"))
 W1, W2, S1, S2 = (v.symbol for v in (_w1, _w2, _s1, _s2))
+#: the 2 of |W| <= 2|W*| (s5), used again by s6 and s9
+C_W = Constant("c_W", 2, "the 2 of |W| <= 2|W*| (s5)", positive=True)
+CW = C_W.symbol
 
 s5 = Claim(
     id="park2019.thm3.4.s5",
@@ -86,7 +91,8 @@ s5 = Claim(
     statement=r"\|W - W_*\|_2 \le \|W_*\|_2 \;\Rightarrow\; \|W\|_2 \le 2\|W_*\|_2",
     variables=[_w1, _w2, _s1, _s2],
     hypotheses=[sympy.Le((W1 - S1) ** 2 + (W2 - S2) ** 2, S1**2 + S2**2)],
-    conclusion=sympy.Le(W1**2 + W2**2, 4 * (S1**2 + S2**2)),
+    conclusion=sympy.Le(W1**2 + W2**2, CW**2 * (S1**2 + S2**2)),
+    constants=[C_W],
     note="encoded in the plane span{W, W*} with squared norms (rotation invariance); the triangle "
          "inequality |W| <= |W - W*| + |W*| is what the step uses",
 )
@@ -98,6 +104,7 @@ _Sn = _nonneg("Sn", 10, "|W*|")
 _m = _nonneg("m_ex", 5, "Assumption 3.3's constant")
 _phi_pi = Variable("phi", st.floats(0, math.pi), domain="[0, pi]", lo=0, hi=sympy.pi, meaning="angle(w_i, w_i*)")
 B100, B001, B010, B110, D, SN, MEX, PHI = (v.symbol for v in (_b100, _b001, _b010, _b110, _D, _Sn, _m, _phi_pi))
+C_5 = Constant("c5", 5, "the 5 of -5 |W*||d| m_ex phi (s6)", positive=True)
 
 s6 = Claim(
     id="park2019.thm3.4.s6",
@@ -107,16 +114,21 @@ s6 = Claim(
                r"\ge -5\|W_*\|\|d\| m^{ex}_{max}\phi"),
     variables=[_b100, _b001, _b010, _b110, _D, _Sn, _m, _phi_pi],
     hypotheses=[sympy.Le(b, MEX * PHI) for b in (B100, B001, B010, B110)],
-    conclusion=sympy.Ge(-SN * D * (B100 + 2 * B001 + B010 + B110), -5 * SN * D * MEX * PHI),
+    conclusion=sympy.Ge(-SN * D * (B100 + CW * B001 + B010 + B110), -C_5.symbol * SN * D * MEX * PHI),
+    constants=[C_W, C_5],
     uses=["park2019.thm3.4.s5"],
     note="reading lambda_max = largest singular value (as defined on p. 4), so Assumption 3.3 bounds "
          "the operator norms |B_klm| <= m_ex phi; the coefficients 1 + 2 + 1 + 1 = 5 (the 2 from s5)",
 )
 
 # ====================================================================== s7
-_phi7 = Variable("phi", st.floats(0, 2 / math.pi), domain="[0, 2/pi]", lo=0, hi=2 / sympy.pi)
-_phi7b = Variable("phi", st.floats(0, math.pi / 2), domain="[0, pi/2]", lo=0, hi=sympy.pi / 2)
+# The printed range [0, 2/pi] and the factor 2 are constants: phi ranges over [0, pi] and the
+# hypothesis phi <= r (folded into the domain by the interval layer) carries the printed end.
+_phi7 = Variable("phi", st.floats(0, math.pi), domain="[0, pi]", lo=0, hi=sympy.pi)
 P7 = _phi7.symbol
+C_SIN = Constant("c_sin", 2, "the 2 of phi <= 2 sin phi (s7)", positive=True)
+R_2PI = Constant("r", 2 / sympy.pi, "the printed end 2/pi of the range 0 <= phi <= 2/pi (s7)", positive=True)
+R_PI2 = Constant("r", sympy.pi / 2, "the end pi/2 of the range the proof needs", positive=True)
 
 s7 = Claim(
     id="park2019.thm3.4.s7",
@@ -124,7 +136,9 @@ s7 = Claim(
     source=src("Appendix 5.1, p. 13 ('Since phi <= 2 sin phi for 0 <= phi <= 2/pi')"),
     statement=r"\phi \le 2\sin\phi \quad (0 \le \phi \le 2/\pi)",
     variables=[_phi7],
-    conclusion=sympy.Le(P7, 2 * sympy.sin(P7)),
+    hypotheses=[sympy.Le(P7, R_2PI.symbol)],
+    conclusion=sympy.Le(P7, C_SIN.symbol * sympy.sin(P7)),
+    constants=[C_SIN, R_2PI],
 )
 
 s7_wide = Claim(
@@ -132,8 +146,10 @@ s7_wide = Claim(
     title="phi <= 2 sin(phi) on [0, pi/2], the range the proof applies it to",
     source=src("Appendix 5.1, p. 13"),
     statement=r"\phi \le 2\sin\phi \quad (0 \le \phi \le \pi/2)",
-    variables=[_phi7b],
-    conclusion=sympy.Le(P7, 2 * sympy.sin(P7)),
+    variables=[_phi7],
+    hypotheses=[sympy.Le(P7, R_PI2.symbol)],
+    conclusion=sympy.Le(P7, C_SIN.symbol * sympy.sin(P7)),
+    constants=[C_SIN, R_PI2],
     note="the proof uses the bound at the angle of the current weights, which can be as large as "
          "phi^t = arcsin(|d|/|W*|) < pi/2 -- outside the printed range [0, 2/pi]; this reading checks "
          "the range actually needed",
@@ -186,6 +202,9 @@ _L = _nonneg("L", 5, "bound of |B_000| (reading L = max |B_000|)")
 _al = _nonneg("alpha", 5, "Assumption 3.3's alpha")
 Bs = {n: v.symbol for n, v in _b.items()}
 WN, LL, AL = _N.symbol, _L.symbol, _al.symbol
+C_SIN9 = Constant("c_sin", 2, "the 2 of phi <= 2 sin phi (s7), giving phi |W*| <= 2 |d|", positive=True)
+C_A4 = Constant("c_alpha", 4, "the 4 of 4 alpha (s9)", positive=True)
+C_M14 = Constant("c_mex", 14, "the 14 of 14 m_ex (s9)", positive=True)
 
 s9 = Claim(
     id="park2019.thm3.4.s9",
@@ -197,9 +216,10 @@ s9 = Claim(
     variables=list(_b.values()) + [_D, _Sn, _N, _phi_pi, _m, _al, _L],
     hypotheses=[sympy.Le(Bs["b000"], LL)]
     + [sympy.Le(Bs[n], MEX * PHI) for n in ("b100", "b001", "b010", "b110")]
-    + [sympy.Le(Bs["b101"], AL * PHI), sympy.Le(WN, 2 * SN), sympy.Le(D, SN), sympy.Le(PHI * SN, 2 * D)],
+    + [sympy.Le(Bs["b101"], AL * PHI), sympy.Le(WN, CW * SN), sympy.Le(D, SN), sympy.Le(PHI * SN, C_SIN9.symbol * D)],
     conclusion=sympy.Le(Bs["b000"] * D + Bs["b100"] * D + Bs["b001"] * WN + Bs["b101"] * WN
-                        + Bs["b010"] * SN + Bs["b110"] * SN, D * (LL + 4 * AL + 14 * MEX)),
+                        + Bs["b010"] * SN + Bs["b110"] * SN, D * (LL + C_A4.symbol * AL + C_M14.symbol * MEX)),
+    constants=[C_W, C_SIN9, C_A4, C_M14],
     uses=["park2019.thm3.4.s1", "park2019.thm3.4.s5", "park2019.thm3.4.s7@phi_le_pi_over_2",
           "park2019.thm3.4.s8:repaired"],
     note="the first inequality is the triangle inequality applied to the decomposition of s1 (with "
@@ -223,6 +243,14 @@ _s10_vars = [_Dd, _t, _G, _a, _bb, _eta]
 _s10_hyps = [sympy.Gt(DD, 0), sympy.Le(TT**2, DD * GG), sympy.Ge(TT, AA * DD), sympy.Le(GG, BB**2 * DD),
              sympy.Gt(AA, 0)]
 _lhs10 = DD - 2 * ETA * TT + ETA**2 * GG
+#: the exponent of b = (L + 4 alpha + 14 m_ex) in eta^2 b: printed without one (1); expanding the
+#: square gives 2 (the repair)
+P_PRINTED = Constant("p", 1, "the power of (L + 4 alpha + 14 m_ex) in the eta^2 term, as printed", positive=True,
+                     integer=True)
+P_REPAIRED = Constant("p", 2, "the power of (L + 4 alpha + 14 m_ex) in the eta^2 term, repaired", positive=True,
+                      integer=True)
+C_STEP10 = Constant("c_step", 2, "the 2 of the step-size bound eta <= a / (2 b^2) (Thm 3.4)", positive=True)
+PP = P_PRINTED.symbol
 
 s10 = Claim(
     id="park2019.thm3.4.s10",
@@ -231,7 +259,8 @@ s10 = Claim(
     statement=r"\|W^{t+1}-W_*\|^2 \le \|W^t-W_*\|^2\,(1 - \eta(m_{min}-10m^{ex}_{max}) + \eta^2(L+4\alpha+14m^{ex}_{max}))",
     variables=_s10_vars,
     hypotheses=_s10_hyps,
-    conclusion=sympy.Le(_lhs10, DD * (1 - ETA * AA + ETA**2 * BB)),
+    conclusion=sympy.Le(_lhs10, DD * (1 - ETA * AA + ETA**2 * BB**PP)),
+    constants=[P_PRINTED],
     uses=["park2019.thm3.4.s8", "park2019.thm3.4.s9"],
     note="'eta small enough' is not quantified, so every eta >= 0 is read as allowed; Gram-matrix "
          "encoding: Dd = |d|^2, t = <g,d> >= a Dd (s8), G = |g|^2 <= b^2 Dd (s9), t^2 <= Dd G",
@@ -243,8 +272,9 @@ s10_range = Claim(
     source=src("Appendix 5.1, p. 14"),
     statement=r"\eta \le \frac{a}{2b^2} \Rightarrow \|d - \eta g\|^2 \le \|d\|^2(1 - \eta a + \eta^2 b)",
     variables=_s10_vars,
-    hypotheses=_s10_hyps + [sympy.Gt(BB, 0), sympy.Le(ETA, AA / (2 * BB**2))],
-    conclusion=sympy.Le(_lhs10, DD * (1 - ETA * AA + ETA**2 * BB)),
+    hypotheses=_s10_hyps + [sympy.Gt(BB, 0), sympy.Le(ETA, AA / (C_STEP10.symbol * BB**2))],
+    conclusion=sympy.Le(_lhs10, DD * (1 - ETA * AA + ETA**2 * BB**PP)),
+    constants=[P_PRINTED, C_STEP10],
     uses=["park2019.thm3.4.s8", "park2019.thm3.4.s9"],
     note="'small enough' read as the statement's bound; with L_ex = m_ex its denominator "
          "(L + 14 L_ex + 4 alpha) is the b of s9",
@@ -257,7 +287,8 @@ s10_repaired = Claim(
     statement=r"\|W^{t+1}-W_*\|^2 \le \|W^t-W_*\|^2\,(1 - \eta a + \eta^2 b^2)",
     variables=_s10_vars,
     hypotheses=_s10_hyps,
-    conclusion=sympy.Le(_lhs10, DD * (1 - ETA * AA + ETA**2 * BB**2)),
+    conclusion=sympy.Le(_lhs10, DD * (1 - ETA * AA + ETA**2 * BB**PP)),
+    constants=[P_REPAIRED],
     uses=["park2019.thm3.4.s8:repaired", "park2019.thm3.4.s9"],
     note="repair: expanding |d - eta g|^2 = |d|^2 - 2 eta <g,d> + eta^2 |g|^2 and |g| <= b|d| gives "
          "eta^2 b^2 |d|^2 (the printed eta^2 b drops the square); -2 eta a <= -eta a since eta a >= 0",
@@ -270,12 +301,21 @@ _L11 = _nonneg("L", 5, "L (reading: max |B_000|)")
 _al11 = Variable("alpha", st.floats(0, 1), domain="(0, 1]", lo=0, hi=1)
 _eta11 = _nonneg("eta", 10, "step size")
 MMIN, MEX11, L11, AL11, ETA11 = (v.symbol for v in (_mmin, _mex, _L11, _al11, _eta11))
-_A11 = MMIN - 10 * MEX11
-_B11 = L11 + 4 * AL11 + 14 * MEX11
-_C11 = L11 + 14 * MEX11 + 4 * AL11  # statement's denominator with L_ex read as m_ex
+#: the numbers printed in Thm 3.4's step-size bound and conclusion, and in the proof's last lines
+THM34_CONSTANTS = [
+    Constant("c_num", 10, "the 10 of m_min - 10 m_ex", positive=True),
+    Constant("c_ex", 14, "the 14 of 14 L_ex (statement) and 14 m_ex (proof)", positive=True),
+    Constant("c_alpha", 4, "the 4 of 4 alpha", positive=True),
+    Constant("c_step", 2, "the 2 of 2 (L + 14 L_ex + 4 alpha)^2", positive=True),
+    Constant("c_rate", Fraction(1, 2), "the 1/2 of 1 - eta (m_min - 10 m_ex)/2", positive=True),
+]
+C_NUM, C_EX, C_AL, C_STEP, C_RATE = (c.symbol for c in THM34_CONSTANTS)
+_A11 = MMIN - C_NUM * MEX11
+_B11 = L11 + C_AL * AL11 + C_EX * MEX11
+_C11 = L11 + C_EX * MEX11 + C_AL * AL11  # statement's denominator with L_ex read as m_ex
 _s11_vars = [_mmin, _mex, _L11, _al11, _eta11]
 _s11_hyps = [sympy.Gt(MEX11, 0), sympy.Gt(AL11, 0), sympy.Ge(L11, MMIN), sympy.Gt(_A11, 0), sympy.Gt(ETA11, 0),
-             sympy.Le(ETA11, _A11 / (2 * _C11**2))]
+             sympy.Le(ETA11, _A11 / (C_STEP * _C11**2))]
 
 s11 = Claim(
     id="park2019.thm3.4.s11",
@@ -284,8 +324,9 @@ s11 = Claim(
     statement=r"\eta \le \frac{m_{min}-10m^{ex}_{max}}{2(L+14L_{ex}+4\alpha)^2} \Rightarrow "
               r"1-\eta(m_{min}-10m^{ex}_{max})+\eta^2(L+4\alpha+14m^{ex}_{max}) \le 1-\frac{\eta(m_{min}-10m^{ex}_{max})}{2}",
     variables=_s11_vars,
-    hypotheses=_s11_hyps[:-1] + [sympy.Le(ETA11, _A11 / (2 * (L11 + 14 * S("L_ex", real=True) + 4 * AL11) ** 2))],
-    conclusion=sympy.Le(1 - ETA11 * _A11 + ETA11**2 * _B11, 1 - ETA11 * _A11 / 2),
+    hypotheses=_s11_hyps[:-1] + [sympy.Le(ETA11, _A11 / (C_STEP * (L11 + C_EX * S("L_ex", real=True) + C_AL * AL11) ** 2))],
+    conclusion=sympy.Le(1 - ETA11 * _A11 + ETA11**2 * _B11, 1 - ETA11 * _A11 * C_RATE),
+    constants=THM34_CONSTANTS,
     uses=["park2019.thm3.4.s10"],
 )
 
@@ -297,7 +338,8 @@ s11_read = Claim(
               r"a = m_{min}-10m_{ex},\ b = c = L+4\alpha+14m_{ex}",
     variables=_s11_vars,
     hypotheses=_s11_hyps,
-    conclusion=sympy.Le(1 - ETA11 * _A11 + ETA11**2 * _B11, 1 - ETA11 * _A11 / 2),
+    conclusion=sympy.Le(1 - ETA11 * _A11 + ETA11**2 * _B11, 1 - ETA11 * _A11 * C_RATE),
+    constants=THM34_CONSTANTS,
     uses=["park2019.thm3.4.s10"],
     note="with b = c the claim is eta b <= a/2, but eta <= a/(2b^2) only gives eta b <= a/(2b): "
          "false whenever b < 1 (the usual case: b bounds norms of second-moment matrices scaled by 1/n^2)",
@@ -310,7 +352,8 @@ s11_repaired = Claim(
     statement=r"\eta \le \frac{a}{2b^2} \Rightarrow 1 - \eta a + \eta^2 b^2 \le 1 - \eta a/2",
     variables=_s11_vars,
     hypotheses=_s11_hyps,
-    conclusion=sympy.Le(1 - ETA11 * _A11 + ETA11**2 * _B11**2, 1 - ETA11 * _A11 / 2),
+    conclusion=sympy.Le(1 - ETA11 * _A11 + ETA11**2 * _B11**2, 1 - ETA11 * _A11 * C_RATE),
+    constants=THM34_CONSTANTS,
     uses=["park2019.thm3.4.s10:repaired"],
     note="repair: with the square that expanding |d - eta g|^2 produces (s10:repaired), the "
          "statement's step bound eta <= a/(2b^2) is exactly what makes eta^2 b^2 <= eta a/2",
@@ -332,8 +375,10 @@ thm34 = Claim(
     statement=(r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m^{ex}_{max}}{2(L(\phi)+14L_{ex}+4\alpha)^2}"
                r"\Rightarrow \|W^{t+1}-W_*\|^2 \le \|W^t-W_*\|^2\big(1-\tfrac{\eta_t(m_{min}-10m^{ex}_{max})}{2}\big)"),
     variables=[_eta_s, _D0s, _D1s, _phis, _als],
-    formula=[sympy.Le(ETAS, (F("m_min")(PHI) - 10 * MEX_DEF) / (2 * (F("L")(PHI) + 14 * S("L_ex", real=True) + 4 * ALS) ** 2))],
-    conclusion=sympy.Le(D1S**2, D0S**2 * (1 - ETAS * (S("m_min", real=True) - 10 * MEX_DEF) / 2)),
+    formula=[sympy.Le(ETAS, (F("m_min")(PHI) - C_NUM * MEX_DEF)
+                      / (C_STEP * (F("L")(PHI) + C_EX * S("L_ex", real=True) + C_AL * ALS) ** 2))],
+    conclusion=sympy.Le(D1S**2, D0S**2 * (1 - ETAS * (S("m_min", real=True) - C_NUM * MEX_DEF) * C_RATE)),
+    constants=THM34_CONSTANTS,
     note="L(phi) and L_ex are defined nowhere; the conclusion uses m_min without the argument Def. 3.2 gives it",
 )
 

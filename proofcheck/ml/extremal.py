@@ -40,8 +40,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy import optimize
 
-from .geometry import GeometryError
-from .networks import as_weights, block_matrix, block_matrix_exact, config_at_angle
+from .geometry import GeometryError, wedge_moment_arb  # noqa: F401  (re-exported; it lives in geometry)
+from .networks import (arb_quadratic_form, as_weights, batch_block_matrices, block_matrix, block_matrix_arb_gaussian2,
+                       block_matrix_exact, config_at_angle)
 from ..codec import storable
 from ..num import NumericError, to_fraction
 
@@ -427,7 +428,6 @@ def _lam_obj(dist, W_star, klm, which: str, kind: str):
         return v, spectral_err(e, B.shape[0])
 
     def batch(Wb):
-        from .networks import batch_block_matrices
 
         Bs = batch_block_matrices(dist, Wb, np.broadcast_to(Ws, Wb.shape), [tuple(klm)])[tuple(klm)]
         return _batch_spectrum(Bs, which, kind)
@@ -548,46 +548,6 @@ def gaussian_n1_sympy(phi=None) -> dict:
     }
 
 
-def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
-    """Rigorous Arb enclosure (k x k list of ``flint.arb``) of FACTS.md's Gaussian wedge moment
-    ``E[g g^T 1{u^T g >= 0, v^T g >= 0}]`` for exact (rational) ``u, v`` that are not parallel."""
-    from flint import arb, ctx as fctx
-
-    from ..num import fraction_to_arb
-
-    uq = [to_fraction(x) for x in u]
-    vq = [to_fraction(x) for x in v]
-    saved = fctx.prec
-    fctx.prec = prec
-    try:
-        uu = sum(x * x for x in uq)
-        vv = sum(x * x for x in vq)
-        uv = sum(x * y for x, y in zip(uq, vq))
-        if uu == 0 or vv == 0:
-            raise GeometryError("angle undefined for a zero vector")
-        if uv * uv == uu * vv:
-            raise GeometryError("wedge_moment_arb needs non-parallel u, v (use the theta = 0 or pi limit)")
-        nu, nv = fraction_to_arb(uu).sqrt(), fraction_to_arb(vv).sqrt()
-        c = fraction_to_arb(uv) / (nu * nv)
-        s = fraction_to_arb(uu * vv - uv * uv).sqrt() / (nu * nv)
-        th = arb.atan2(s, c) if hasattr(arb, "atan2") else c.acos()
-        pi = arb.pi()
-        P = (pi - th) / (2 * pi)
-        ua = [fraction_to_arb(x) / nu for x in uq]
-        va = [fraction_to_arb(x) / nv for x in vq]
-        k = len(uq)
-        out = []
-        for i in range(k):
-            row = []
-            for j in range(k):
-                S = ua[i] * va[j] + va[i] * ua[j] - c * (ua[i] * ua[j] + va[i] * va[j])
-                row.append((P if i == j else arb(0)) + S / (2 * pi * s))
-            out.append(row)
-        return out
-    finally:
-        fctx.prec = saved
-
-
 def region_matrix(dist, w: Any, w_star: Any, sign: int = 1) -> tuple[np.ndarray, float]:
     """``R_{w, sign * w*} = E[z z^T 1{w^T z >= 0, sign * w*^T z >= 0}]`` (Def 2.1) with its error."""
     return dist.second_moment_region(np.stack([np.asarray(w, dtype=float), sign * np.asarray(w_star, dtype=float)]))
@@ -634,7 +594,6 @@ def arb_eig_bounds(B, which: str = "max", kind: str = "sym", tries: int = 6):
     vals, vecs = np.linalg.eigh((mid + mid.T) / 2)
     x = rational_vector(vecs[:, -1] if which == "max" else vecs[:, 0], 10**12)
     xx = fraction_to_arb(sum(v * v for v in x))
-    from .networks import arb_quadratic_form
 
     rq = arb_quadratic_form(S, x) / xx
     rlo, rhi = arb_endpoints(rq)
@@ -667,7 +626,6 @@ def certified_extremum_gaussian2(phi: "RationalAngle", W_star: Any, klms: Sequen
     teacher and a rational angle: the set is the ``2^n`` exact configurations, each ``B_klm`` is an
     Arb matrix, each spectrum is certified (:func:`arb_eig_bounds`).  Divide by
     ``arb.atan2(sin, cos)`` for ``m_ex``/``alpha``-type ratios.  Returns ``(Enclosure, argbest)``."""
-    from .networks import block_matrix_arb_gaussian2
     from ..num import Enclosure
 
     if not isinstance(phi, RationalAngle):

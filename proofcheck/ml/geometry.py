@@ -702,6 +702,46 @@ def _plackett_mesh(R: np.ndarray, sin2: np.ndarray, depth: int) -> tuple[np.ndar
 
 
 # ------------------------------------------------------------------ rigorous (Arb) planar cones
+def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
+    """Rigorous Arb enclosure (k x k list of ``flint.arb``) of FACTS.md's Gaussian wedge moment
+    ``E[g g^T 1{u^T g >= 0, v^T g >= 0}]`` for exact (rational) ``u, v`` that are not parallel."""
+    from flint import arb, ctx as fctx
+
+    from ..num import fraction_to_arb
+
+    uq = [to_fraction(x) for x in u]
+    vq = [to_fraction(x) for x in v]
+    saved = fctx.prec
+    fctx.prec = prec
+    try:
+        uu = sum(x * x for x in uq)
+        vv = sum(x * x for x in vq)
+        uv = sum(x * y for x, y in zip(uq, vq))
+        if uu == 0 or vv == 0:
+            raise GeometryError("angle undefined for a zero vector")
+        if uv * uv == uu * vv:
+            raise GeometryError("wedge_moment_arb needs non-parallel u, v (use the theta = 0 or pi limit)")
+        nu, nv = fraction_to_arb(uu).sqrt(), fraction_to_arb(vv).sqrt()
+        c = fraction_to_arb(uv) / (nu * nv)
+        s = fraction_to_arb(uu * vv - uv * uv).sqrt() / (nu * nv)
+        th = arb.atan2(s, c) if hasattr(arb, "atan2") else c.acos()
+        pi = arb.pi()
+        P = (pi - th) / (2 * pi)
+        ua = [fraction_to_arb(x) / nu for x in uq]
+        va = [fraction_to_arb(x) / nv for x in vq]
+        k = len(uq)
+        out = []
+        for i in range(k):
+            row = []
+            for j in range(k):
+                S = ua[i] * va[j] + va[i] * ua[j] - c * (ua[i] * ua[j] + va[i] * va[j])
+                row.append((P if i == j else arb(0)) + S / (2 * pi * s))
+            out.append(row)
+        return out
+    finally:
+        fctx.prec = saved
+
+
 def _rot90(a):
     return [-a[1], a[0]]
 
@@ -742,6 +782,4 @@ def gaussian_cone2_arb(normals: Any, prec: int = 128):
     r1, r2 = rays
     p = next(a for a in A if a[0] * r1[0] + a[1] * r1[1] == 0)
     q = next(a for a in A if a[0] * r2[0] + a[1] * r2[1] == 0)
-    from .extremal import wedge_moment_arb
-
     return wedge_moment_arb(p, q, prec)

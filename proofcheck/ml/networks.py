@@ -29,7 +29,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .geometry import GeometryError, exact_dot, exact_vector
+from .distributions import FiniteAtoms, Gaussian, StandardGaussian, StudentT, UniformSphere
+from .geometry import (ROUNDING, GeometryError, batch_cone2, batch_gaussian_cone, batch_wedge, exact_dot, exact_vector,
+                       gaussian_cone2_arb)
 from ..num import NumericError, to_fraction
 
 KLM_ALL = [(k, l, m) for k in (0, 1) for l in (0, 1) for m in (0, 1)]
@@ -396,7 +398,6 @@ def batch_block_matrices(dist, Ws: Any, W_stars: Any, which: Sequence[tuple[int,
         raise ModelError("batch weights must have shape (N, k, n), the same for W and W_star")
     if not (np.all(np.isfinite(Ws)) and np.all(np.isfinite(Wss))):
         raise ModelError("batch weights contain NaN or infinity")
-    from .distributions import FiniteAtoms
 
     if isinstance(dist, FiniteAtoms):
         return _batch_atoms(dist, Ws, Wss, which)
@@ -404,7 +405,6 @@ def batch_block_matrices(dist, Ws: Any, W_stars: Any, which: Sequence[tuple[int,
 
 
 def _gaussian_reducible(dist) -> bool:
-    from .distributions import Gaussian, StandardGaussian, StudentT, UniformSphere
 
     return type(dist) in (StandardGaussian, Gaussian, UniformSphere, StudentT)
 
@@ -429,7 +429,6 @@ def _batch_generic(dist, Ws, Wss, which):
 
 
 def _batch_gauss_vectorised(dist, Ws, Wss, which):
-    from .geometry import ROUNDING, batch_cone2, batch_gaussian_cone, batch_wedge
 
     N, k, n = Ws.shape
     L = dist.L
@@ -510,7 +509,6 @@ def block_matrix_arb_gaussian2(W: Any, W_star: Any, k: int, l: int, m: int, prec
     ``z ~ N(0, I_2)`` and rational weights (floats taken exactly)."""
     from flint import arb
 
-    from .geometry import gaussian_cone2_arb
 
     Wq = _exact_cols(W)
     Wsq = _exact_cols(W_star)

@@ -48,7 +48,12 @@ def test_tian_gradient_fact():
 def test_atoms_gradient_direct_vs_three_sum_generic(d, W, Ws):
     """Exact identity when no atom sits on a boundary of w_j* (the decomposition double counts
     boundary points of R(w, w*) and R(w, -w*); that is the claim's business, not this test's)."""
-    on = any(float(x @ Ws[:, j]) == 0 or float(x @ W[:, j]) == 0 for x in d.atoms for j in range(2))
+    from fractions import Fraction
+
+    def dot0(x, col):  # decided exactly: a float dot product can miss an exact zero
+        return sum(Fraction(a) * Fraction(int(b)) for a, b in zip(x, col)) == 0
+
+    on = any(dot0(x, Ws[:, j]) or dot0(x, W[:, j]) for x in d.atoms_q for j in range(2))
     assume(not on)
     G = population_gradient_exact(d, W, Ws)
     G3 = gradient_three_sum_exact(d, W, Ws)
