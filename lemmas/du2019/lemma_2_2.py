@@ -89,10 +89,27 @@ def _s1_radius(m, dp, c_h, exact=False):
     return float(c_h) * math.sqrt(math.log(1 / float(dp))) / math.sqrt(int(m))
 
 
+def needed_radius(m: int, c: float, dp: float) -> float:
+    """The least radius r with P(|H_ij(0) - H^inf_ij| > r) <= delta' (floats, exact binomial law): the
+    deviation takes the m + 1 values |c (k/m - p)|; r is the largest value left once the most extreme
+    ones, of total mass <= delta', are allowed to exceed it."""
+    p = (math.pi - math.acos(max(-1.0, min(1.0, c)))) / (2 * math.pi)
+    k = np.arange(m + 1)
+    dev = np.abs(c * (k / m - p))
+    mass = sps.binom.pmf(k, m, p)
+    order = np.argsort(-dev, kind="stable")
+    cum = np.cumsum(mass[order])
+    j = int(np.searchsorted(cum, dp * (1 + 1e-12), side="right"))  # the j most extreme values fit in delta'
+    return float(dev[order][j]) if j < len(order) else 0.0
+
+
 def _s1_margin(env):
-    """delta' - P(|H_ij(0) - H^inf_ij| > radius) (floats, the exact binomial law in scipy)."""
+    """printed radius - needed radius (floats): >= 0 iff P(|H_ij(0) - H^inf_ij| > radius) <= delta'.
+    Continuous in delta' and m, so the search is steered towards failures; the rigorous twin decides the
+    same condition through the Arb enclosure of the failure probability."""
     m, c, dp = int(env.m), float(env.cos), float(env.delta_p)
-    return dp - _pair_failure_float(m, c, _s1_radius(m, dp, env.c_h))
+    # in units of 1/sqrt(m), the scale of both radii, so that no width is favoured for its own sake
+    return math.sqrt(m) * (_s1_radius(m, dp, env.c_h) - needed_radius(m, c, dp))
 
 
 def _s1_margin_exact(env):
@@ -271,11 +288,20 @@ def _s3_margins(env):
     n = U.shape[0]
     spec2 = float(np.max(np.abs(np.linalg.eigvalsh(U)))) ** 2
     fro2 = float(np.sum(U * U))
-    return fro2 - spec2, float(env.c_f) * n * n - float(env.c_u) ** 2 * fro2
+    first = fro2 - spec2
+    if abs(first) <= 1e-12 * (1 + fro2):  # rank one: equal up to rounding (the Arb twin decides leads)
+        first = 0.0
+    return first, float(env.c_f) * n * n - float(env.c_u) ** 2 * fro2
+
+
+def _first_then_second(first, second):
+    """The margin of "first >= 0 and second >= 0" that shows the second while the first holds (the
+    first, ||U||_2 <= ||U||_F, always does): the search is steered by the informative part."""
+    return first if first < 0 else second
 
 
 def _s3_margin(env):
-    return min(_s3_margins(env))
+    return _first_then_second(*_s3_margins(env))
 
 
 def _s3_margin_exact(env):
@@ -289,6 +315,10 @@ def _s3_margin_exact(env):
     # lambda_max(U^2) = -lambda_min(-U^2) lies in [-hi, -lo]
     first = Enclosure(fro2 + lo, fro2 + hi)
     second = Enclosure.exact(Fraction(env.c_f) * n * n - Fraction(env.c_u) ** 2 * fro2)
+    if first.lo >= 0:
+        return second
+    if first.hi < 0:
+        return first
     return Enclosure(min(first.lo, second.lo), min(first.hi, second.hi))
 
 
