@@ -48,7 +48,7 @@ import numpy as np
 import sympy
 
 from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
-from .num import ARB, Enclosure, NumericError, _to_arb, enclose_expr, is_scalar, to_fraction
+from .num import ARB, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from .verdict import Verdict
 
 #: The smallest first look (draws) of a setting's sequential test.
@@ -110,8 +110,9 @@ def planned_settings(ctx) -> int:
 
 def planned_draws(ctx) -> int:
     kind = _kind(ctx.claim)
-    base = kind.samples if kind.samples is not None else 1000
-    return max(FIRST_LOOK, int(round(base * ctx.budget.trials / 1000.0)))
+    base = max(1, kind.samples if kind.samples is not None else 1000)
+    # a costly claim may ask for fewer than FIRST_LOOK draws; the quick budget never goes below either
+    return max(min(FIRST_LOOK, base), int(round(base * ctx.budget.trials / 1000.0)))
 
 
 def looks_for(n: int) -> list[int]:
@@ -125,8 +126,13 @@ def make_plan(ctx) -> Plan:
     kind = _kind(claim)
     K = planned_settings(ctx)
     N = planned_draws(ctx)
-    plan = Plan([], K, N, looks_for(N), 1.0 - float(kind.confidence))
+    # alpha from the confidence's decimal (0.99 -> 1/100 exactly, not 1 - 0.99 in floats)
+    plan = Plan([], K, N, looks_for(N), float(1 - Fraction(repr(float(kind.confidence)))))
     seen: set[str] = set()
+    for h in claim.hypotheses:
+        if h.relation is None and h.rigorous is None:
+            raise ClaimError(f"{claim.id}: hypothesis {h.name!r} of a declared probabilistic claim needs a "
+                             f"sympy relation or a rigorous twin, so that each setting is certified")
 
     def offer(values: Mapping[str, Any], found_by: str) -> bool:
         """Add a candidate if new and valid; True once K settings are collected."""
@@ -165,18 +171,31 @@ def _draw_settings(ctx, offer, K: int) -> None:
 
     strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in ctx.claim.variables})
 
+    failure: list[BaseException] = []
+
     def body(values):
-        if offer(values, "search"):
+        try:
+            enough = offer(values, "search")
+        except Exception as exc:  # surfaced as itself below, not as Hypothesis' report of a failing test
+            failure.append(exc)
+            raise _Enough() from None
+        if enough:
             raise _Enough()
 
     test = settings(max_examples=max(20, 6 * K), database=None, deadline=None, derandomize=False,
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
                     phases=[Phase.generate])(given(strategy)(body))
     test = hypothesis_seed(ctx.seed)(test)
+    from hypothesis.errors import Unsatisfiable
+
     try:
         test()
     except _Enough:
         pass
+    except Unsatisfiable:  # the strategies produced nothing valid: fewer settings, said in a note
+        pass
+    if failure:
+        raise failure[0]
 
 
 def _key(values: Mapping[str, Any]) -> str:
@@ -186,10 +205,19 @@ def _key(values: Mapping[str, Any]) -> str:
 
 
 def exact_env(ctx, values: Mapping[str, Any]) -> Env:
-    """The setting's values exactly (scalars as Fraction) with the exact constants; Arb back-end."""
-    merged = dict(ctx.constants)
+    """The setting's values exactly (scalars as Fraction) with the exact constants (rationals as
+    Fraction, other reals as sympy numbers); Arb back-end."""
+    merged = {k: _exact_constant(v) for k, v in ctx.constants.items()}
     merged.update({k: (to_fraction(v) if is_scalar(v) else v) for k, v in values.items()})
     return Env(merged, num=ARB)
+
+
+def _exact_constant(v: Any) -> Any:
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    if isinstance(v, (int, Fraction)) or isinstance(v, sympy.Basic):
+        return v
+    return to_fraction(v) if is_scalar(v) else v
 
 
 def setting_is_valid(ctx, values: Mapping[str, Any]) -> tuple[bool, str]:
@@ -207,8 +235,7 @@ def setting_is_valid(ctx, values: Mapping[str, Any]) -> tuple[bool, str]:
     env = exact_env(ctx, values)
     for h in claim.hypotheses:
         if h.relation is None and h.rigorous is None:
-            raise ClaimError(f"{claim.id}: hypothesis {h.name!r} of a declared probabilistic claim needs a "
-                             f"sympy relation or a rigorous twin, so that each setting is certified")
+            return False, f"hypothesis {h.name!r} has no rigorous form"
         try:
             enc = enclosure_of_condition(h, env)
         except (NumericError, ArithmeticError, TypeError, ValueError):
@@ -268,6 +295,7 @@ class SettingResult:
     look: int | None = None
     chunks: list[list[int]] = field(default_factory=list)  # [chunk index, size]
     law: Enclosure | None = None
+    counted: str = ""         # how a draw was counted as a failure
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -292,7 +320,7 @@ class SettingResult:
         conf = 1 - 2 * (self.alpha_look or 0)
         extra = (f" ({self.failures_upper - self.failures} more not certainly good)"
                  if self.failures_upper != self.failures else "")
-        return (f"{self.failures}/{self.draws} failures{extra}, rate {self.failures / self.draws:.4g}, "
+        return (f"{self.failures}/{self.draws} failures ({self.counted}){extra}, rate {self.failures / self.draws:.4g}, "
                 f"Clopper-Pearson bounds [{self.lo:.4g}, {self.hi:.4g}] (each side at level "
                 f"{self.alpha_look:.3g}, i.e. a {conf:.6g} interval) vs delta = {d}")
 
@@ -338,20 +366,40 @@ def chunk_rng(claim_seed: int, setting: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(claim_seed), int(setting), int(chunk)]))
 
 
+#: ``batch`` is called for at most this many draws at a time (a fixed split, so replay draws the same
+#: numbers), and the time limit is checked between calls.
+BATCH_PIECE = 256
+
+
+class _OutOfTime(Exception):
+    pass
+
+
 def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Generator,
-                 size: int) -> tuple[int, int]:
-    """Draw ``size`` instances: (certain failures, draws not certainly good)."""
+                 size: int, deadline: float | None = None) -> tuple[int, int]:
+    """Draw ``size`` instances: (certain failures, draws not certainly good). Raises
+    :class:`_OutOfTime` when the deadline passes before the chunk is complete (it is then discarded)."""
     kind = _kind(ctx.claim)
     if kind.batch is not None:
-        margins = np.asarray(kind.batch(env, rng, size), dtype=float).reshape(-1)
-        if margins.shape[0] != size:
-            raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {size} draws")
-        finite = np.isfinite(margins)
-        certain = int(np.sum(finite & (margins < 0)))
-        return certain, int(np.sum(~finite | (margins < 0)))
+        certain = upper = 0
+        done = 0
+        while done < size:
+            if deadline is not None and time.monotonic() > deadline:
+                raise _OutOfTime()
+            k = min(BATCH_PIECE, size - done)
+            margins = np.asarray(kind.batch(env, rng, k), dtype=float).reshape(-1)
+            if margins.shape[0] != k:
+                raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {k} draws")
+            finite = np.isfinite(margins)
+            certain += int(np.sum(finite & (margins < 0)))
+            upper += int(np.sum(~finite | (margins < 0)))
+            done += k
+        return certain, upper
     certain = upper = 0
     env_exact = exact_env(ctx, values) if kind.event_exact is not None else None
     for _ in range(size):
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime()
         inst = kind.draw(env, rng)
         m = float(kind.event(env, inst))
         if not math.isfinite(m):
@@ -399,11 +447,18 @@ def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: fl
         res.notes.append("no exact law at this setting and nothing to sample")
         return res
     res.how = "sampling"
+    res.counted = ("each failing draw re-checked rigorously" if kind.batch is None and kind.event_exact is not None
+                   else "float event margins")
     env = ctx.env(setting.values)
     done = 0
     for j, target in enumerate(plan.looks):
         size = target - done
-        certain, upper = sample_chunk(ctx, env, setting.values, chunk_rng(claim_seed, setting.index, j), size)
+        try:
+            certain, upper = sample_chunk(ctx, env, setting.values, chunk_rng(claim_seed, setting.index, j),
+                                          size, deadline)
+        except _OutOfTime:
+            res.notes.append(f"time limit reached after {done} draws")
+            break
         res.chunks.append([j, size])
         res.failures += certain
         res.failures_upper += upper
@@ -443,7 +498,8 @@ def decide_declared(ctx) -> Outcome:
         if time.monotonic() > deadline:
             timed_out = True
             break
-        ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
+        if s.index % max(1, len(plan.settings) // 5) == 0:
+            ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
         r = run_setting(ctx, plan, s, ctx.seed, deadline)
         results.append(r)
         if r.status == "refuted":
@@ -466,6 +522,12 @@ def decide_declared(ctx) -> Outcome:
         details["plots"] = [plot]
     examples = max(draws, len(results))
     if not plan.settings:
+        from .engine import _certified_emptiness  # the engine's check of an Emptiness certificate
+
+        certified = _certified_emptiness(ctx)
+        if certified is not None:
+            certified.notes = notes + certified.notes
+            return certified
         notes.append("no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
         return Outcome(Verdict.SURVIVED, f"no setting met every hypothesis ({plan.skipped} candidates tried)",
                        examples=plan.skipped, satisfied=0, notes=notes, details=details, decided_by="search")
@@ -494,12 +556,15 @@ def decide_declared(ctx) -> Outcome:
                        examples=examples, satisfied=examples, margin=worst.margin(), notes=notes, details=details,
                        decided_by=_decided_by(results))
     open_ = [r for r in results if r.status != "holds"]
-    shown = open_[0] if open_ else worst
+    shown = min(open_, key=lambda r: r.margin()) if open_ else worst
     untried = len(plan.settings) - len(results)
     tail = f"; {untried} setting(s) not tried" if untried else ""
+    if shown is None:
+        return Outcome(Verdict.INCONCLUSIVE, f"no setting could be sampled within the time limit ({family})",
+                       examples=0, satisfied=0, notes=notes, details=details, decided_by="statistics")
     return Outcome(Verdict.INCONCLUSIVE,
-                   f"{len(open_)} of {len(results)} setting(s) undecided at the end of the budget{tail}: "
-                   f"e.g. {_short(shown.setting.values)}: {shown.describe()} ({family})",
+                   f"{len(open_)} of {len(results)} setting(s) undecided at the end of the budget{tail}; "
+                   f"closest to failing: {_short(shown.setting.values)}: {shown.describe()} ({family})",
                    examples=examples, satisfied=examples, margin=shown.margin() if shown else None,
                    notes=notes, details=details, decided_by="statistics")
 
