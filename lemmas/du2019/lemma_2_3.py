@@ -44,18 +44,15 @@ from fractions import Fraction
 
 import numpy as np
 import sympy
-import z3
 from flint import arb
 from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdict
-from proofcheck.certify import fresh_z3
 from proofcheck.claim import Condition
-from proofcheck.codec import decode
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
-from proofcheck.num import Enclosure, NumericError, arb_endpoints, fraction_to_arb
+from proofcheck.num import Enclosure, NumericError, fraction_to_arb
 
 from . import K_LEMMA22, c_constant, delta_constant, source, width_lemma22
 
@@ -65,72 +62,37 @@ R_s, s_s = sympy.symbols("R s", real=True)
 
 
 # ---------------------------------------------------------------- s1: the flip event
-def _flip_event(s, R):
-    """z3 formula of A_ir for a unit input: the values of w^T x over the closed ball are [s-R, s+R]
-    (Cauchy-Schwarz, attained at w_r(0) -+ R x), so an active input (s >= 0) can be switched off iff
-    s - R < 0 and an inactive one switched on iff s + R >= 0."""
-    return z3.Or(z3.And(s >= 0, s - R < 0), z3.And(s < 0, s + R >= 0))
-
-
-def _decide_equivalence(rhs):
-    fresh_z3()  # models must not depend on earlier decisions in this process
-    s, R = z3.Reals("s R")
-    solver = z3.Solver()
-    solver.add(R > 0, z3.Not(_flip_event(s, R) == rhs(s, R)))
-    if solver.check() == z3.unsat:
-        return None
-    model = solver.model()
-    frac = lambda v: Fraction(model.eval(v, model_completion=True).as_fraction())
-    return frac(s), frac(R)
-
-
-def _printed_event(s, R):
-    return abs(s) < R
-
-
-def _repaired_event(s, R):
-    return -R <= s < R
-
-
-def _witness(s: Fraction, R: Fraction, event=_printed_event):
-    """Exact check of a model in d = 1: x = 1, w_r(0) = s; returns (A holds, the stated event holds)."""
-    # A: some w in [s - R, s + R] has a different activation from s
-    flipped = any((w >= 0) != (s >= 0) for w in (s - R, s + R))
-    return flipped, event(s, R)
-
-
-def replay_s1(event):
-    """Re-check a stored (s, R) in exact rationals: a counterexample iff A_ir and the event differ."""
-    def replay(ctx, record):
-        v = decode(record.get("values", {}), exact=True)
-        try:
-            s, R = Fraction(v["s"]), Fraction(v["R"])
-        except (KeyError, TypeError, ValueError) as exc:
-            return False, None, f"the record lacks s or R ({exc})"
-        if not R > 0:
-            return False, None, f"R = {R} is not positive"
-        flipped, holds = _witness(s, R, event)
-        how = f"exact rationals (d = 1, x = 1): s = {s}, R = {R}: A_ir is {flipped}, the event is {holds}"
-        return flipped != holds, (-1.0 if flipped != holds else 1.0), how
-    return replay
-
+def _s1_directions():
+    """The equivalence A_ir <=> -R <= s < R as four implications between single relations, each an
+    auxiliary claim for the engine's exact layers (A_ir written through the range lemma: the values of
+    w^T x_i over the closed ball are [s - R, s + R], so A_ir is s - R < 0 <= s + R)."""
+    s, R = s_s, R_s
+    A = [sympy.Lt(s - R, 0), sympy.Ge(s + R, 0)]
+    B = [sympy.Ge(s, -R), sympy.Lt(s, R)]
+    out = []
+    for k, (hyps, concl) in enumerate([(A, B[0]), (A, B[1]), (B, A[0]), (B, A[1])]):
+        out.append(Claim(id=f"du2019.lemma2.3.s1.direction{k + 1}", title=f"direction {k + 1}",
+                         source=source("p. 13"), statement="", variables=_s1_vars,
+                         hypotheses=[sympy.Gt(R, 0)] + list(hyps), conclusion=concl))
+    return out
 
 
 def check_s1_repaired(ctx):
-    found = _decide_equivalence(lambda s, R: z3.And(-R <= s, s < R))
-    if found is None:
-        return Outcome(Verdict.PROVED,
-                       "z3: for all real s and R > 0, [exists w in the closed R-ball with a different "
-                       "activation] <=> -R <= s < R, where the bracket is encoded through the range "
-                       "{w^T x : ||w - w_r(0)|| <= R} = [s - R, s + R] (Cauchy-Schwarz, ||x_i|| = 1)",
-                       examples=1, satisfied=1, margin=0.0)
-    s, R = found
-    flipped, holds = _witness(s, R, _repaired_event)
-    if flipped == holds:
-        return Outcome(Verdict.ERROR, "z3 model did not re-verify")
-    return Outcome(Verdict.REFUTED, f"z3 model s = {s}, R = {R}, re-checked in exact rationals", examples=1,
-                   satisfied=1, margin=-1.0,
-                   counterexample=ctx.record_counterexample({"s": s, "R": R}, -1, "z3 model, exact rationals"))
+    """Each of the four implications is decided by the engine's exact layer (z3 nlsat)."""
+    from proofcheck.engine import decide_exact
+
+    shown = []
+    for aux in _s1_directions():
+        out = decide_exact(aux, {}, ctx.budget, ctx.run_seed)
+        if out is None or out.verdict is not Verdict.PROVED:
+            what = "undecided" if out is None else f"{out.verdict.value}: {out.evidence}"
+            return Outcome(Verdict.SURVIVED, f"{aux.id} ({aux.hypotheses[1:]} => {aux.conclusion.relation}) {what}",
+                           examples=len(shown) + 1, satisfied=len(shown), margin=None)
+        shown.append(f"{' and '.join(str(h.relation) for h in aux.hypotheses[1:])} => {aux.conclusion.relation}")
+    return Outcome(Verdict.PROVED,
+                   "the engine's exact layer (z3 nlsat) proves all four implications for R > 0: "
+                   + "; ".join(shown) + " -- A_ir written through the range {w^T x_i : ||w - w_r(0)|| <= R} = "
+                   "[s - R, s + R] (Cauchy-Schwarz, ||x_i|| = 1)", examples=4, satisfied=4, margin=0.0)
 
 
 
@@ -158,10 +120,10 @@ lemma2_3_s1_repaired = Claim(
     source=source("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff -R\le w_r(0)^\top x_i<R",
     check=check_s1_repaired,
-    replay=replay_s1(_repaired_event),
-    procedure_reason="an equivalence of two events mixing strict and non-strict inequalities: the declared "
-                     "form states one relation under hypotheses (one direction), so z3 decides both directions "
-                     "of the equivalence here",
+    refutes=False,  # it only proves (through the engine's exact layer) or stays undecided
+    procedure_reason="an equivalence of two events, each a conjunction of a strict and a non-strict "
+                     "inequality: the declared form states one relation under hypotheses, so the procedure "
+                     "splits it into four implications and has the engine's exact layer decide each",
     note="The closed ball reaches w^T x_i = s + R exactly, which switches an inactive input on (1{. >= 0}).",
 )
 
