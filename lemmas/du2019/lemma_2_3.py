@@ -378,6 +378,47 @@ def _lemma_batch(repaired):
     return batch
 
 
+#: the n = 1 exact law is summed (O(m^3) Arb terms) up to this width
+EXACT_WIDTH_CAP = 64
+
+
+def exact_failure_n1(m: int, R: Fraction, q_entry: Fraction, q_lam: Fraction):
+    """n = 1 (lambda_0 = 1/2): the exact failure probability over the initialisation, as an Arb ball.
+
+    With s = w_r(0)^T x ~ N(0, 1), each neuron lies in one of four classes: s >= R (active, stays), 0 <= s < R
+    (active, can be switched off), -R <= s < 0 (inactive, can be switched on), s < -R (stays off); their
+    counts (K1, K2, K3, K4) are multinomial. Over the ball, sup |dH_11| = max(K2, K3)/m and
+    inf lambda_min(H) = inf H_11 = K1/m, so the event fails iff max(K2, K3)/m >= q_entry/2 or
+    K1/m <= q_lam/2."""
+    Ra = fraction_to_arb(Fraction(R))
+    p2 = (Ra / arb(2).sqrt()).erf() / 2      # P(0 <= s < R) = P(-R <= s < 0)
+    p1 = arb(1) / 2 - p2                      # P(s >= R) = P(s < -R)
+    good = arb(0)
+    fact = [math.factorial(k) for k in range(m + 1)]
+    for k1 in range(m + 1):
+        if not Fraction(k1, m) > Fraction(q_lam) / 2:
+            continue
+        for k2 in range(m + 1 - k1):
+            if not Fraction(k2, m) < Fraction(q_entry) / 2:
+                break
+            for k3 in range(m + 1 - k1 - k2):
+                if not Fraction(k3, m) < Fraction(q_entry) / 2:
+                    break
+                k4 = m - k1 - k2 - k3
+                coef = fact[m] // (fact[k1] * fact[k2] * fact[k3] * fact[k4])
+                good += arb(coef) * p1 ** (k1 + k4) * p2 ** (k2 + k3)
+    return 1 - good
+
+
+def _lemma_exact_failure(env):
+    """The exact law where it is cheap: n = 1 at widths up to EXACT_WIDTH_CAP (else None: sample)."""
+    D = env.dataset
+    if D.n != 1 or int(env.m) > EXACT_WIDTH_CAP:
+        return None
+    R = Fraction(env.c) * Fraction(env.delta) * Fraction(1, 2)  # R = c delta lambda_0 / 1^r_n, lambda_0 = 1/2
+    return exact_failure_n1(int(env.m), R, Fraction(env.q_entry), Fraction(env.q_lam))
+
+
 def _width_hypothesis():
     def margin(env):
         lo, _ = gram.lambda0_enclosure(env.dataset.gram_exact())
@@ -402,7 +443,8 @@ lemma2_3 = Claim(
     variables=[_dataset_var, Variable("m", dst.widths(1, 64), domain="1 <= m <= 64 (no width hypothesis)",
                                       integer=True, lo=1, hi=64)],
     constants=_common_constants,
-    kind=Probabilistic(delta="delta", batch=_lemma_batch(False), settings=8, samples=200),
+    kind=Probabilistic(delta="delta", batch=_lemma_batch(False), exact_failure=_lemma_exact_failure, settings=8,
+                       samples=200),
     uses=["du2019.lemma2.3.s1", "du2019.lemma2.3.s2", "du2019.lemma2.3.s3",
           "du2019.lemma2.3.s4@sqrt_2pi_times_delta"],
     formula=[sympy.Gt(lambda_min(H(1)), lambda_0 / 2)],

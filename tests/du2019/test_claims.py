@@ -228,3 +228,29 @@ def test_lemma23_s1_is_refuted_by_a_decision_model():
     r = _check("lemma2.3.s1")
     assert r.verdict is Verdict.REFUTED and r.decided_by == "decision"
     assert r.counterexample["found_by"] == "decision"
+
+
+def test_lemma23_exact_law_at_n1_agrees_with_the_sampled_instances():
+    """n = 1: the exact multinomial law of Lemma 2.3's failure lies between the sampled certain failures
+    and certain-or-undecided draws (the adversary in the ball is safe-side), and at m = 1 it is
+    P(s < R) = 1/2 + P(0 <= s < R)."""
+    import math
+    from fractions import Fraction
+
+    import numpy as np
+
+    from lemmas.du2019.lemma_2_3 import exact_failure_n1, instance_margin
+    from proofcheck.ml import du_strategies as dst
+
+    R = Fraction(1, 8)
+    p1 = exact_failure_n1(1, R, Fraction(1, 4), Fraction(1, 2))
+    assert abs(float(p1.mid()) - (0.5 + math.erf(0.125 / math.sqrt(2)) / 2)) < 1e-12
+    D = dst.dataset_of([[1]], [0])
+    rng = np.random.default_rng(0)
+    m, N = 12, 1500
+    margins = np.array([instance_margin(rng.standard_normal((m, 1)), D, float(R), Fraction(1, 2), Fraction(1, 2),
+                                        Fraction(1, 4), Fraction(1, 2)) for _ in range(N)])
+    certain, upper = np.mean(margins < 0), np.mean((margins < 0) | np.isnan(margins))
+    p = float(exact_failure_n1(m, R, Fraction(1, 4), Fraction(1, 2)).mid())
+    se = math.sqrt(p * (1 - p) / N)
+    assert certain - 5 * se <= p <= upper + 5 * se
