@@ -189,15 +189,84 @@ class Deterministic:
 
 @dataclass(frozen=True)
 class Probabilistic:
-    """The statement holds with probability >= 1 - delta (``delta`` names a constant or is a value).
+    """The statement holds with probability >= 1 - delta over some randomness.
 
-    A refutation needs the Clopper-Pearson lower bound on the failure rate, at ``confidence``,
-    to exceed delta.
+    ``delta`` is a constant's name, a number, or a sympy expression over the constants and the
+    variables (``sympy.Min(1, n**2 * delta0)``), evaluated exactly at each setting.
+    ``confidence`` is FAMILY-WISE over every setting the check compares.
+
+    **Declared form** (the engine decides, see :mod:`proofcheck.probability`): the claim's
+    ``variables`` are the *settings* (a width, a data set...), drawn from their strategies (witnesses
+    first) and filtered by the claim's ``hypotheses`` (certified exactly); at each setting
+
+    * ``exact_failure(env) -> Enclosure | Fraction | arb | None``: the failure probability's exact
+      law (``env`` holds EXACT values: constants as given, scalar variables as ``Fraction``;
+      ``env.num`` is the Arb back-end); decides the setting with no sampling when given;
+    * otherwise ``batch(env, rng, count) -> array of margins`` (fast path), or
+      ``draw(env, rng) -> instance`` and ``event(env, instance) -> float`` one draw at a time: the
+      signed margin of the GOOD event (>= 0: it holds). ``env`` holds the setting's values and the
+      constants as floats; the generator given is the only randomness allowed.
+      ``event_exact(env_exact, instance)`` (optional) re-checks each failing draw rigorously.
+
+    ``settings`` (number of settings at the default budget) and ``samples`` (most draws per
+    setting at the default budget) size the check; the quick and deep budgets scale both.
+
+    **Old form** (being retired): a claim with ``check=`` and ``replay=`` procedures that use
+    :mod:`proofcheck.probabilistic`; only ``delta`` and ``confidence`` are read.
     """
 
     delta: Any = "delta"
     confidence: float = 0.99
+    draw: Callable[["Env", Any], Any] | None = None
+    event: Callable[["Env", Any], float] | None = None
+    event_exact: Callable[["Env", Any], Any] | None = None
+    exact_failure: Callable[["Env"], Any] | None = None
+    batch: Callable[["Env", Any, int], Any] | None = None
+    settings: int | None = None
+    samples: int | None = None
     name = "probabilistic"
+
+    @property
+    def declared(self) -> bool:
+        """True for the declared form (the engine samples / uses the exact law itself)."""
+        return (self.batch is not None or self.exact_failure is not None
+                or (self.draw is not None and self.event is not None))
+
+    def validate(self, claim: "Claim") -> None:
+        if not 0 < self.confidence < 1:
+            raise ClaimError(f"{claim.id}: confidence must lie strictly between 0 and 1")
+        if (self.draw is None) != (self.event is None):
+            raise ClaimError(f"{claim.id}: a declared probabilistic claim needs both draw and event")
+        if self.event_exact is not None and self.event is None:
+            raise ClaimError(f"{claim.id}: event_exact re-checks draws of draw/event; give those too")
+        if self.declared and claim.check is not None:
+            raise ClaimError(f"{claim.id}: a declared probabilistic claim is decided by the engine; "
+                             f"drop its check= procedure")
+        names = {v.name for v in claim.variables} | {c.name for c in claim.constants}
+        expr = self.delta_expr()
+        unknown = sorted(s.name for s in expr.free_symbols if s.name not in names)
+        if unknown:
+            raise ClaimError(f"{claim.id}: delta uses {', '.join(unknown)}, which is neither a constant "
+                             f"nor a variable of the claim")
+
+    def delta_expr(self) -> sympy.Expr:
+        """delta as a sympy expression (a constant's name becomes its symbol)."""
+        d = self.delta
+        if isinstance(d, str):
+            return sympy.Symbol(d, real=True)
+        if isinstance(d, Fraction):
+            return sympy.Rational(d.numerator, d.denominator)
+        if isinstance(d, float):
+            return sympy.Rational(Fraction(d).numerator, Fraction(d).denominator)
+        return sympy.sympify(d) if isinstance(d, int) else d
+
+    def decide(self, ctx) -> "Outcome":
+        """The engine's decision of a declared claim (see :mod:`proofcheck.probability`)."""
+        if not self.declared:
+            raise ClaimError(f"{ctx.claim.id}: a probabilistic claim needs a declared event or a check procedure")
+        from .probability import decide_declared
+
+        return decide_declared(ctx)
 
 
 @dataclass(frozen=True)
@@ -289,8 +358,10 @@ class Claim:
         self.hypotheses = [as_condition(h, f"hypothesis {i + 1}") for i, h in enumerate(self.hypotheses)]
         if self.conclusion is not None:
             self.conclusion = as_condition(self.conclusion, "conclusion")
-        elif self.check is None:
-            raise ClaimError(f"{self.id}: a claim needs a conclusion or a custom check")
+        elif self.check is None and not (isinstance(self.kind, Probabilistic) and self.kind.declared):
+            raise ClaimError(f"{self.id}: a claim needs a conclusion, a declared probabilistic event or a custom check")
+        if isinstance(self.kind, Probabilistic):
+            self.kind.validate(self)
         if self.check is not None and self.refutes and self.replay is None:
             raise ClaimError(f"{self.id}: a procedure that can refute needs a replay hook, so the engine "
                              f"re-verifies its counterexamples (or declare refutes=False)")
@@ -340,7 +411,7 @@ class Claim:
             "kind": self.kind.name,
             "procedure": bool(self.check),
             "procedure_reason": self.procedure_reason,
-            "delta": getattr(self.kind, "delta", None) if self.is_probabilistic else None,
+            "delta": _show(getattr(self.kind, "delta", None)) if self.is_probabilistic else None,
             "constants": {c.name: _show(c.value) for c in self.constants},
             "variables": {v.name: v.domain for v in self.variables},
             "uses": list(self.uses),

@@ -156,7 +156,8 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
                        details={"undefined": [p.name for p in problems]}, decided_by="lint")
 
-    if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None):
+    if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None
+                                                   or _declared_probabilistic(claim)):
         replayed = _replay_stored(ctx)
         if replayed is not None:
             return replayed
@@ -355,6 +356,15 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
         return bool(ok), _finite(margin), how
+    if _declared_probabilistic(claim):
+        # A declared probabilistic claim: re-simulated from the record's seeds (proofcheck.probability).
+        from .probability import replay_record as replay_probabilistic
+
+        try:
+            ok, margin, how = replay_probabilistic(ctx, record)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+            return False, None, f"the record cannot be re-simulated ({type(exc).__name__}: {exc})"
+        return bool(ok), _finite(margin), how
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
     values = {k: _decode_value(v) for k, v in record.get("values", {}).items()}
@@ -363,6 +373,10 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
         return False, None, f"the record has no value for {', '.join(missing)}"
     ok, enc, how = verify(ctx, values, claim.hypotheses, claim.conclusion)
     return ok, (enc.mid() if enc is not None else None), how or "did not re-verify"
+
+
+def _declared_probabilistic(claim: Claim) -> bool:
+    return bool(getattr(claim.kind, "declared", False))
 
 
 def _decode_value(data: Any) -> Any:
@@ -384,7 +398,7 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
         seed = rec.get("seed", 0)
         constants = dict(defaults)
         constants.update({k: decode(v, exact=True) for k, v in rec.get("constants", {}).items()})
-        if claim.conclusion is None and claim.replay is None:
+        if claim.conclusion is None and claim.replay is None and not _declared_probabilistic(claim):
             changed = {k: v for k, v in constants.items() if k in defaults and v != defaults[k]}
             result = check(claim, "quick", seed, registry=registry, replay_first=False, overrides=changed)
             out.append({"record": rec, "refutes": result.verdict is Verdict.REFUTED,

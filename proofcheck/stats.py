@@ -60,3 +60,93 @@ class RateEstimate:
     def to_json(self) -> dict:
         return {"failures": self.failures, "trials": self.trials, "delta": self.delta,
                 "confidence": self.confidence, "lo": self.lo, "hi": self.hi}
+
+
+# ---------------------------------------------------------------- rigorous binomial tails (Arb)
+def _arb_tail(x, a: int, b: int):
+    """Rigorous ``I_x(a, b)`` (the regularized incomplete beta function) for an exact rational
+    ``x`` in (0, 1), as an Arb ball; the precision rises until the ball is narrow (or it gives up and
+    returns the wide ball, which then decides nothing)."""
+    from fractions import Fraction
+
+    from flint import arb, ctx as flint_ctx, fmpq
+
+    x = Fraction(x)
+    saved = flint_ctx.prec
+    try:
+        v = arb("nan")
+        for prec in (64, 128, 256, 1024):
+            flint_ctx.prec = prec
+            v = arb(fmpq(x.numerator, x.denominator)).beta_lower(a, b, 1)
+            if v.is_finite() and v.rad() <= abs(v.mid()) * arb(2) ** -20:
+                break
+        return v
+    finally:
+        flint_ctx.prec = saved
+
+
+def tail_at_least(failures: int, trials: int, p) -> "Any":
+    """``P(Bin(trials, p) >= failures)`` as an Arb ball, ``p`` an exact rational in (0, 1)."""
+    from flint import arb
+
+    if failures <= 0:
+        return arb(1)
+    return _arb_tail(p, failures, trials - failures + 1)
+
+
+def tail_at_most(failures: int, trials: int, p) -> "Any":
+    """``P(Bin(trials, p) <= failures)`` as an Arb ball, ``p`` an exact rational in (0, 1)."""
+    from fractions import Fraction
+
+    from flint import arb
+
+    if failures >= trials:
+        return arb(1)
+    return _arb_tail(1 - Fraction(p), trials - failures, failures + 1)
+
+
+def rate_certainly_above(failures: int, trials: int, p, alpha: float) -> bool:
+    """The one-sided Clopper-Pearson lower bound at level ``alpha`` exceeds ``p`` (exact rational),
+    decided rigorously: ``P(Bin(trials, p) >= failures) < alpha`` computed in Arb (the tail grows
+    with ``p``, so this is the same statement as the bound's)."""
+    from fractions import Fraction
+
+    p = Fraction(p)
+    if p >= 1 or trials <= 0:
+        return False
+    if p < 0:
+        return True
+    if p == 0:
+        return failures > 0
+    return bool(tail_at_least(failures, trials, p) < _exact_alpha(alpha))
+
+
+def rate_certainly_below(failures: int, trials: int, p, alpha: float) -> bool:
+    """The one-sided Clopper-Pearson upper bound at level ``alpha`` is below ``p``, decided
+    rigorously: ``P(Bin(trials, p) <= failures) < alpha`` in Arb."""
+    from fractions import Fraction
+
+    p = Fraction(p)
+    if p <= 0 or trials <= 0:
+        return False
+    if p > 1:
+        return True
+    if p == 1:
+        return failures < trials
+    return bool(tail_at_most(failures, trials, p) < _exact_alpha(alpha))
+
+
+def _exact_alpha(alpha: float):
+    from fractions import Fraction
+
+    from flint import arb, fmpq
+
+    q = Fraction(alpha)  # the float's exact value
+    return arb(fmpq(q.numerator, q.denominator))
+
+
+def one_sided_bounds(failures: int, trials: int, alpha: float) -> tuple[float, float]:
+    """Display values of the one-sided Clopper-Pearson bounds, each at level ``alpha``."""
+    lo = 0.0 if failures == 0 else float(_beta.ppf(alpha, failures, trials - failures + 1))
+    hi = 1.0 if failures == trials else float(_beta.ppf(1 - alpha, failures + 1, trials - failures))
+    return lo, hi

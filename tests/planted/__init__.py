@@ -6,12 +6,12 @@ ones must be refuted -- a weakened engine fails the quality tests.
 """
 import math
 
+import numpy as np
 import sympy
 from hypothesis import strategies as st
 
 from proofcheck import (RERUN_ON_BALLS, Claim, Condition, Constant, Definition, Outcome, Probabilistic,
                         Source, Variable, Verdict)
-from proofcheck.stats import RateEstimate
 
 SRC = Source("planted", "tests/planted/__init__.py")
 x = Variable("x", st.floats(0, 2 / math.pi), domain="[0, 2/pi]", lo=0, hi=2 / sympy.pi)
@@ -71,37 +71,83 @@ step = Claim(id="planted.step", title="eta*b <= 1/2 for eta <= 1/(2 b^2) (false 
              constants=[Constant("c", 1, "an unused constant, for --set tests", positive=True)])
 
 
-def _coin(rate_name):
-    def check(ctx):
-        rate = float(ctx.constants[rate_name])
-        delta = float(ctx.constants["delta"])
-        n = ctx.trials()
-        failures = int((ctx.rng.random(n) < rate).sum())
-        est = RateEstimate.of(failures, n, delta)
-        if est.exceeds_delta:
-            rec = ctx.record_counterexample({"failures": failures, "trials": n}, est.margin, est.describe())
-            return Outcome(Verdict.REFUTED, est.describe(), n, n, est.margin, rec, details={"rate": est.to_json()})
-        return Outcome(Verdict.SURVIVED, est.describe(), n, n, est.margin, details={"rate": est.to_json()})
-    return check
+def _coin_batch(rate_name):
+    """A coin that fails with probability ``rate``: the good event's margin is ``u - rate``."""
+    def batch(env, rng, count):
+        return rng.random(count) - float(env[rate_name])
+    return batch
 
 
-def _replay_coin(ctx, record):
-    """A stored (failures, trials) pair still refutes when its exact interval lies above delta."""
-    from proofcheck.codec import decode
-
-    v = {k: decode(x) for k, x in record["values"].items()}
-    est = RateEstimate.of(int(v["failures"]), int(v["trials"]), float(ctx.constants["delta"]))
-    return est.exceeds_delta, est.margin, est.describe()
+def _coin_draw(env, rng):
+    return float(rng.random())
 
 
+def _coin_event(env, u):
+    return u - env.rate
+
+
+def _coin_event_exact(env, u):
+    from fractions import Fraction
+
+    return Fraction(u) - env.rate
+
+
+_COIN = r"P(\text{fail}) \le \delta"
 coin_false = Claim(id="planted.coin_false", title="a coin with failure rate 0.3 fails w.p. <= delta = 0.1",
-                   source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
-                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(3, 10))],
-                   check=_coin("rate"), replay=_replay_coin)
+                   source=SRC, statement=_COIN, kind=Probabilistic("delta", batch=_coin_batch("rate")),
+                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(3, 10))])
 coin_true = Claim(id="planted.coin_true", title="a coin with failure rate 0.01 fails w.p. <= delta = 0.1",
-                  source=SRC, statement=r"P(\text{fail}) \le \delta", kind=Probabilistic("delta"),
-                  constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 100))],
-                  check=_coin("rate"), replay=_replay_coin)
+                  source=SRC, statement=_COIN, kind=Probabilistic("delta", batch=_coin_batch("rate")),
+                  constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 100))])
+# One draw at a time, each failing draw re-checked exactly (u - rate < 0 as rationals).
+coin_drawn = Claim(id="planted.coin_drawn", title="the false coin drawn one at a time, failures re-checked exactly",
+                   source=SRC, statement=_COIN,
+                   kind=Probabilistic("delta", draw=_coin_draw, event=_coin_event, event_exact=_coin_event_exact),
+                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(3, 10))])
+# The exact law decides with no sampling: failure probability ``rate`` exactly.
+coin_law = Claim(id="planted.coin_law", title="a coin whose failure probability is known exactly",
+                 source=SRC, statement=_COIN,
+                 kind=Probabilistic("delta", batch=_coin_batch("rate"),
+                                    exact_failure=lambda env: env.rate),
+                 constants=[Constant("delta", sympy.Rational(1, 10), below=1),
+                            Constant("rate", sympy.Rational(3, 10))])
+# Failure is certain: refuted for every delta < 1 through the exact law; sampling alone is capped.
+coin_certain = Claim(id="planted.coin_certain", title="a coin that always fails, with its exact law",
+                     source=SRC, statement=_COIN,
+                     kind=Probabilistic("delta", batch=lambda env, rng, k: -np.ones(k), exact_failure=lambda env: 1),
+                     constants=[Constant("delta", sympy.Rational(1, 2), below=1)])
+coin_certain_sampled = Claim(id="planted.coin_certain_sampled", title="a coin that always fails, sampled only",
+                             source=SRC, statement=_COIN,
+                             kind=Probabilistic("delta", batch=lambda env, rng, k: -np.ones(k)),
+                             constants=[Constant("delta", sympy.Rational(1, 2), below=1)])
+# Thirty settings (an index s in [0, 1)), the same coin at each: the family-wise confidence is over all.
+s_var = Variable("s", st.floats(0, 1, exclude_max=True), domain="[0, 1)", lo=0, hi=1)
+coin_at_delta = Claim(id="planted.coin_at_delta", title="failure rate exactly delta at each of 30 settings (true)",
+                      source=SRC, statement=_COIN, variables=[s_var],
+                      kind=Probabilistic("delta", batch=_coin_batch("rate"), settings=30, samples=2000),
+                      constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 10))])
+coin_twice_delta = Claim(id="planted.coin_twice_delta", title="failure rate 2 delta at each of 30 settings (false)",
+                         source=SRC, statement=_COIN, variables=[s_var],
+                         kind=Probabilistic("delta", batch=_coin_batch("rate"), settings=30, samples=2000),
+                         constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 5))])
+# delta depends on the variable: at width n the coin fails w.p. 1/(4n) <= delta = min(1, 1/n) (true),
+# and w.p. 1/(4n) <= delta = 1/(16 n) (false).
+n_var = Variable("n", st.integers(1, 4), domain="{1, ..., 4}", lo=1, hi=4, integer=True)
+_N = n_var.symbol
+
+
+def _scaled_batch(env, rng, count):
+    return rng.random(count) - 1.0 / (4 * env.n)
+
+
+coin_scaled = Claim(id="planted.coin_scaled", title="fails w.p. 1/(4n) <= min(1, 1/n)", source=SRC,
+                    statement=r"P(\text{fail}) \le \min(1, 1/n)", variables=[n_var],
+                    kind=Probabilistic(sympy.Min(1, 1 / _N), batch=_scaled_batch, settings=4))
+coin_scaled_false = Claim(id="planted.coin_scaled_false", title="fails w.p. 1/(4n) <= delta0/n (false)",
+                          source=SRC, statement=r"P(\text{fail}) \le \delta_0/n", variables=[n_var],
+                          kind=Probabilistic(sympy.Symbol("delta0", real=True) / _N, batch=_scaled_batch,
+                                             exact_failure=lambda env: 1 / (4 * env.n), settings=4),
+                          constants=[Constant("delta0", sympy.Rational(1, 16), positive=True)])
 
 
 def _find_then_stall(ctx):

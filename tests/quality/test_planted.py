@@ -85,9 +85,36 @@ def test_statistical_refutation_needs_the_lower_bound_above_delta(registry):
     r = run(registry, "planted.coin_false")
     assert r.verdict is Verdict.REFUTED and r.details["rate"]["lo"] > 0.1
     r = run(registry, "planted.coin_true")
-    assert r.verdict is Verdict.SURVIVED and r.details["rate"]["hi"] >= r.details["rate"]["lo"]
+    assert r.verdict is Verdict.SURVIVED and r.details["rate"]["hi"] < 0.1
     # with delta raised above the true failure rate, the false coin is no longer refuted
     assert run(registry, "planted.coin_false", delta=Fraction(1, 2)).verdict is Verdict.SURVIVED
+    # a certain failure is refuted for delta just below 1 through its exact law
+    r = run(registry, "planted.coin_certain", delta=Fraction(999_999, 1_000_000))
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "decision"
+
+
+def _refutation_rate(registry, cid, seeds):
+    refuted = 0
+    for seed in seeds:
+        r = run(registry, cid, budget="default", seed=seed)
+        assert r.details["family"]["settings"] == 30 and r.details["family"]["confidence"] == 0.99
+        refuted += r.verdict is Verdict.REFUTED
+    return refuted
+
+
+def test_family_wise_confidence_over_thirty_settings_small(registry):
+    """CI version of the calibration below: 40 seeds. A check that compared its 30 settings each at
+    99% would refute the rate-delta coin in about 13% of runs (5 of 40 expected)."""
+    assert _refutation_rate(registry, "planted.coin_at_delta", range(40)) <= 1
+    assert _refutation_rate(registry, "planted.coin_twice_delta", range(40)) >= 38
+
+
+@pytest.mark.slow
+def test_family_wise_confidence_over_thirty_settings(registry):
+    """Failure rate exactly delta at 30 settings: refuted in at most 1.5% of 400 seeds at 99%
+    family-wise confidence; rate 2 delta: refuted in at least 95%."""
+    assert _refutation_rate(registry, "planted.coin_at_delta", range(400)) <= 6
+    assert _refutation_rate(registry, "planted.coin_twice_delta", range(400)) >= 380
 
 
 def test_anticoncentration_with_erf_is_certified_on_balls():
