@@ -1,7 +1,7 @@
 r"""du2019 -- S. S. Du, X. Zhai, B. Poczos, A. Singh, *Gradient Descent Provably Optimizes
-Over-parameterized Neural Networks*, ICLR 2019 (arXiv:1810.02054), as presented in the slides
-``001_d627599d6b7a6bd1.txt`` (Y. Miyazaki, 2022; the slides' numbering: Theorem 2.1, Lemmas 2.2--2.5,
-Theorem 2.6, Theorem 3.1).
+Over-parameterized Neural Networks*, ICLR 2019 (arXiv:1810.02054), as presented in the slides by Y. Miyazaki
+(University of Tokyo, November 28, 2022; the slides' numbering: Theorem 2.1, Lemmas 2.2--2.5,
+Theorem 2.6, Theorem 3.1; pages are the slides' pages).
 
 Setting (slides p. 4, 8, 10): data :math:`(x_i, y_i)_{i\le n}`, :math:`\|x_i\|=1`, :math:`|y_i|\le C`;
 :math:`f(W,a,x)=\frac{1}{\sqrt m}\sum_r a_r\sigma(w_r^\top x)`, :math:`L=\sum_i\frac12(f(x_i)-y_i)^2`,
@@ -26,7 +26,7 @@ import sympy
 
 from proofcheck import Constant, Definition, Source
 
-DOCUMENT = "001_d627599d6b7a6bd1.txt"
+DOCUMENT = "Du, Zhai, Poczos, Singh 2019 (slides by Miyazaki 2022)"
 CITATION = ("S. S. Du, X. Zhai, B. Poczos, A. Singh, Gradient Descent Provably Optimizes Over-parameterized "
             "Neural Networks, ICLR 2019 (arXiv:1810.02054); slides by Y. Miyazaki (2022)")
 

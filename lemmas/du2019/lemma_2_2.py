@@ -34,6 +34,9 @@ from flint import arb
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdict
+from proofcheck.claim import Condition
+from proofcheck.ml import du_strategies as dst
+from proofcheck.num import Enclosure, arb_endpoints
 from proofcheck.ml import datasets as ds
 from proofcheck.ml import dynamics as dy
 from proofcheck.ml import gram
@@ -79,243 +82,146 @@ def _pair_failure_float(m, c, radius):
     return float(np.sum(sps.binom.pmf(k[mask], m, p)))
 
 
-def _cosines(rng, count):
-    """Cosines of exact rational unit vectors: c = (1 - t^2)/(1 + t^2), plus c = 1 (i = j)."""
-    out = [Fraction(1), Fraction(0)]
-    for _ in range(count):
-        t = Fraction(int(rng.integers(-64, 65)), 64)
-        out.append((1 - t * t) / (1 + t * t))
-    return sorted(set(out), reverse=True)
-
-
-def verify_pair(m: int, c: Fraction, dl: Fraction, radius_of, delta_of) -> tuple[arb, arb]:
-    """One (m, cos, delta') point decided rigorously: (Arb lower bound of the exact per-pair failure
-    probability, the allowed delta as a ball). It refutes iff the first is certainly above the second."""
-    lo, _ = pair_failure(m, c, radius_of(m, dl, exact=True))
-    return lo, fraction_to_arb(Fraction(delta_of(dl)))
-
-
-def _exact_pair_search(ctx, radius_of, delta_of, grid_deltas, widths, what, domain_note="", cos=None, tag=None):
-    """Search (m, c, delta) for the largest exact failure probability minus delta; verify with Arb.
-    ``tag`` (e.g. ``{"n": 1}``) goes into the record's values so that its replay knows which radius was used."""
-    if cos is None:
-        cos = _cosines(ctx.rng, min(24, ctx.examples(0.2, minimum=8)))
-    leads = []
-    for m in widths:
-        for c in cos:
-            for dl in grid_deltas:
-                r = radius_of(m, float(dl))
-                pf = _pair_failure_float(m, float(c), r)
-                leads.append((pf - float(delta_of(dl)), m, c, dl, pf))
-    leads.sort(key=lambda z: z[0], reverse=True)
-    examples = len(leads)
-    worst = leads[0]
-    for gap, m, c, dl, pf in leads[:5]:
-        lo, dval = verify_pair(m, c, dl, radius_of, delta_of)
-        if lo > dval:
-            rec = ctx.record_counterexample(
-                {**(tag or {}), "m": m, "cos": c, "delta": Fraction(dl)}, float((dval - lo).mid()),
-                "exact binomial law of H_ij(0) (Sheppard's p), Arb enclosure", extra={"P_fail": float(lo.mid())})
-            return Outcome(Verdict.REFUTED,
-                           f"{what}: at m = {m}, x_i^T x_j = {c}, delta = {dl}: P(failure) = {float(lo.mid()):.6g} "
-                           f"(Arb lower bound {float(lo.lower()):.6g}) > delta = {float(delta_of(dl)):.6g}",
-                           examples=examples, satisfied=examples, margin=float((dval - lo).mid()),
-                           counterexample=rec, notes=[domain_note] if domain_note else [])
-    ratio = max(leads, key=lambda z: z[4] / float(delta_of(z[3])))
-    return Outcome(Verdict.SURVIVED,
-                   f"{what}: exact failure probability <= delta at all {examples} (m, cos, delta) points; "
-                   f"largest P - delta = {worst[0]:.4g} at m={worst[1]}, cos={worst[2]}, delta={float(worst[3]):.4g}; "
-                   f"largest P/delta = {ratio[4] / float(delta_of(ratio[3])):.3g} at m={ratio[1]}, cos={ratio[2]}, "
-                   f"delta={float(ratio[3]):.4g}",
-                   examples=examples, satisfied=examples, margin=-worst[0],
-                   notes=[domain_note] if domain_note else [])
-
-
-def _hoeffding_printed(m, dp, exact=False):
+# ---------------------------------------------------------------- s1: one pair, decided by its exact law
+def _s1_radius(m, dp, c_h, exact=False):
+    """The printed radius ``c_h sqrt(log(1/delta'))/sqrt(m)`` (``c_h = 2`` as printed)."""
     if exact:
-        return 2 * (-(fraction_to_arb(Fraction(dp)).log())).sqrt() / arb(m).sqrt()
-    return 2 * math.sqrt(math.log(1 / dp)) / math.sqrt(m)
+        return fraction_to_arb(Fraction(c_h)) * (-(fraction_to_arb(Fraction(dp)).log())).sqrt() / arb(int(m)).sqrt()
+    return float(c_h) * math.sqrt(math.log(1 / float(dp))) / math.sqrt(int(m))
 
 
-_WIDTHS = (1, 2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 128)
+def _s1_margin(env):
+    """delta' - P(|H_ij(0) - H^inf_ij| > radius) (floats, the exact binomial law in scipy)."""
+    m, c, dp = int(env.m), float(env.cos), float(env.delta_p)
+    return dp - _pair_failure_float(m, c, _s1_radius(m, dp, env.c_h))
 
 
-def _replay_pair(ctx, record, radius_for, upper=None):
-    """Replay of an exact (m, cos, delta') record: the same Arb computation as the search, on its own.
-    ``radius_for(cos, values) -> (radius_of, why)`` picks the radius (None with a reason if the record
-    does not fit the claim); ``upper`` is the claim's largest delta'."""
-    v = decode(record.get("values", {}), exact=True)
-    try:
-        m, c, dl = v["m"], Fraction(v["cos"]), Fraction(v["delta"])
-    except (KeyError, TypeError, ValueError) as exc:
-        return False, None, f"the record lacks m, cos or delta ({exc})"
-    if not isinstance(m, int) or m < 1:
-        return False, None, f"m = {m} is not a positive integer"
-    if not -1 <= c <= 1:
-        return False, None, f"cos = {c} is not a cosine"
-    if not 0 < dl < 1 or (upper is not None and dl > upper):
-        return False, None, f"delta' = {dl} is outside the claim's domain"
-    radius_of, why = radius_for(c, v)
-    if radius_of is None:
-        return False, None, why
-    lo, dval = verify_pair(m, c, dl, radius_of, lambda d: d)
-    margin = float((dval - lo).mid())
-    where = f"m = {m}, x_i^T x_j = {c}, delta' = {dl}"
-    if lo > dval:
-        return True, margin, (f"exact binomial law of H_ij(0) (Sheppard's p), Arb: at {where}, P(failure) >= "
-                              f"{float(lo.lower()):.6g} > delta'")
-    return False, margin, f"at {where} the exact failure probability is not certainly above delta' (Arb: {lo})"
+def _s1_margin_exact(env):
+    """The same margin enclosed rigorously: Arb sum of the binomial masses of the failing counts."""
+    m, c, dp = int(env.m), Fraction(env.cos), Fraction(env.delta_p)
+    lo, hi = pair_failure(m, c, _s1_radius(m, dp, env.c_h, exact=True))
+    d = fraction_to_arb(dp)
+    return Enclosure(arb_endpoints(d - hi)[0], arb_endpoints(d - lo)[1])
 
 
-def check_s1(ctx, upper=None):
-    grid = [Fraction(k, 100) for k in range(1, 100)] + [Fraction(995, 1000), Fraction(999, 1000)]
-    if upper is not None:
-        grid = [d for d in grid if d <= upper]
-    note = "" if upper is None else "domain restricted to delta' <= 2^(-1/7), where the printed bound exceeds Hoeffding's"
-    return _exact_pair_search(ctx, _hoeffding_printed, lambda d: d, grid, _WIDTHS,
-                              "per-pair Hoeffding line", note)
+def _cosine_strategy():
+    """Cosines x_i^T x_j of exact rational unit vectors: 1 (a diagonal pair, where it shrinks to),
+    0, or (1 - t^2)/(1 + t^2) for a rational t."""
+    t = st.builds(Fraction, st.integers(-64, 64), st.integers(1, 64))
+    return st.one_of(st.just(Fraction(1)), t.map(lambda t: (1 - t * t) / (1 + t * t)))
 
 
-def replay_s1(upper=None):
-    return lambda ctx, record: _replay_pair(ctx, record, lambda c, values: (_hoeffding_printed, ""), upper)
+def _is_cosine(c):
+    return -1 <= Fraction(c) <= 1
 
+
+def _s1_variables(delta_hi=Fraction(999, 1000), contains=None):
+    return [Variable("m", dst.widths(1, 256), domain="m >= 1", integer=True, lo=1),
+            Variable("cos", _cosine_strategy(), domain="x_i^T x_j in [-1, 1]", contains=_is_cosine,
+                     meaning="cosine of the pair (1 for i = j)"),
+            Variable("delta_p", dst.probabilities(hi=delta_hi), domain="0 < delta' < 1",
+                     contains=contains or (lambda v: 0 < Fraction(v) < 1))]
+
+
+def _s1_conclusion():
+    return Condition("P(|H_ij(0) - H^inf_ij| > c_h sqrt(log(1/delta'))/sqrt(m)) <= delta'",
+                     margin=_s1_margin, rigorous=_s1_margin_exact)
+
+
+_C_H = Constant("c_h", 2, "the 2 of the printed Hoeffding radius 2 sqrt(log(1/delta'))/sqrt(m)", positive=True)
 
 lemma2_2_s1 = Claim(
     id="du2019.lemma2.2.s1",
     title="Hoeffding: |H_ij(0) - H^inf_ij| <= 2 sqrt(log(1/delta'))/sqrt(m) w.p. 1 - delta'",
     source=source("p. 11, first display"),
     statement=r"\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
-    constants=[],
-    kind=Probabilistic(delta="delta_p"),
+    constants=[_C_H],
     formula=[sympy.Ge(P(sympy.Le(sympy.Abs(H(0) - H_inf), 2 * sympy.sqrt(sympy.log(1 / dp_s)) / sympy.sqrt(m_s))),
                       1 - dp_s)],
-    variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
-    check=check_s1,
-    replay=replay_s1(),
-    note="Decided exactly: H_ij(0) = c K/m with K ~ Bin(m, (pi - arccos c)/(2 pi)).",
+    variables=_s1_variables(),
+    conclusion=_s1_conclusion(),
+    note="Decided by the exact law: H_ij(0) = c K/m with K ~ Bin(m, (pi - arccos c)/(2 pi)) (Sheppard), "
+         "H^inf_ij = c (pi - arccos c)/(2 pi); the failure probability is an Arb sum of binomial masses. "
+         "Frontier: Hoeffding gives 2 exp(-2 m t^2) = 2 delta'^(c_h^2 / 2) at the printed radius, <= delta' "
+         "iff delta' <= 2^(-1/7) (c_h = 2); the line fails only above it (s1:repaired keeps delta' <= 2^(-1/7)).",
 )
 
-_S1_UPPER = Fraction(9057, 10000)  # 0.9057 < 2^(-1/7) = 0.90572...
+_S1_UPPER = Fraction(9057, 10000)  # a dyadic-free rational just below 2^(-1/7) = 0.905724...
 
 lemma2_2_s1_repaired = Claim(
     id="du2019.lemma2.2.s1:repaired",
     title="The Hoeffding line for delta' <= 2^(-1/7) (where the printed bound dominates Hoeffding's)",
     source=source("p. 11, first display"),
     statement=r"\delta'\le2^{-1/7}\Rightarrow\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
-    kind=Probabilistic(delta="delta_p"),
-    variables=[Variable("m", st.integers(1, 128), integer=True), Variable("delta_p", st.floats(0, 1))],
-    check=lambda ctx: check_s1(ctx, upper=_S1_UPPER),
-    replay=replay_s1(_S1_UPPER),
+    constants=[_C_H],
+    variables=_s1_variables(_S1_UPPER, contains=lambda v: 0 < Fraction(v) and 2 * Fraction(v) ** 7 <= 1),
+    conclusion=_s1_conclusion(),
     note="Hoeffding gives sqrt(log(2/delta')/(2m)), which is <= the printed 2 sqrt(log(1/delta')/m) iff "
-         "delta' <= 2^(-1/7) ~ 0.9057; the search grid stops at 0.9057 (a rational below 2^(-1/7)).",
+         "delta' <= 2^(-1/7) ~ 0.9057 (the domain is exactly delta'^7 <= 1/2).",
 )
 
 
-# ---------------------------------------------------------------- s2
-def _s2_radius(n):
-    def radius(m, delta, exact=False):
-        if exact:
-            return 4 * (fraction_to_arb(Fraction(n) / Fraction(delta)).log()).sqrt() / arb(m).sqrt()
-        return 4 * math.sqrt(math.log(n / delta)) / math.sqrt(m)
-    return radius
+# ---------------------------------------------------------------- s2: the union-bound inference
+def _s2_parts(n, delta, e, c_h, c_u, exact=False):
+    """The two assertions of the printed line with delta' = n^e delta: the union bound over the n^2
+    pairs, n^2 delta' <= delta, and the radius, c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta))
+    (sqrt(m) cancels). Returns the two margins; the second is None where log(1/delta') < 0 (the
+    printed radius is undefined there)."""
+    if exact:
+        n, d = Fraction(int(n)), Fraction(delta)
+        dl = n ** int(e) * d
+        budget = Enclosure.exact(d - n * n * dl)
+        if dl >= 1:
+            return budget, None
+        rad = (fraction_to_arb(Fraction(c_u)) * fraction_to_arb(n / d).log().sqrt()
+               - fraction_to_arb(Fraction(c_h)) * (-(fraction_to_arb(dl).log())).sqrt())
+        return budget, Enclosure.of(rad)
+    n, d = float(n), float(delta)
+    dl = n ** float(e) * d
+    budget = d - n * n * dl
+    if dl >= 1:
+        return budget, None
+    return budget, float(c_u) * math.sqrt(math.log(n / d)) - float(c_h) * math.sqrt(math.log(1 / dl))
 
 
-def _s2_instance_fails(W, D, radius: arb, H_arb) -> tuple[bool, str]:
-    """One initialisation, exactly: rational activations and H(0), Arb H^inf; it fails iff some
-    ``|H_ij(0) - H^inf_ij|`` is certainly above ``radius``."""
-    He = gram.h_exact(gram.activations_exact(np.asarray(W), D.X_exact), D.gram_exact())
-    n = len(He)
-    for i in range(n):
-        for j in range(n):
-            if abs(fraction_to_arb(He[i][j]) - H_arb[i][j]) > radius:
-                return True, f"|H_{i}{j}(0) - H^inf_{i}{j}| > radius (exact H(0), Arb H^inf)"
-    return False, "every |H_ij(0) - H^inf_ij| is within the radius (or undecided at this precision)"
+def _s2_margin(env):
+    budget, rad = _s2_parts(env.n, env.delta, env.e, env.c_h, env.c_u)
+    return budget if rad is None else min(budget, rad)
 
 
-def check_s2(ctx):
-    """Exact: n = 1 (the single pair i = j, cosine 1), and n = 2 through one off-diagonal pair of
-    cosine c (its failure implies the maximum's, so its probability is a lower bound). Sampled: the
-    maximum over all pairs for n = 2, 3, each float lead re-verified exactly."""
-    grid = [Fraction(k, 100) for k in range(1, 100)] + [Fraction(995, 1000), Fraction(999, 1000)]
-    exact = _exact_pair_search(ctx, _s2_radius(1), lambda d: d, grid, _WIDTHS,
-                               "n = 1 (one pair, exact)", cos=[Fraction(1)], tag={"n": 1})
-    if exact.verdict is Verdict.REFUTED:
-        return exact
-    exact2 = _exact_pair_search(ctx, _s2_radius(2), lambda d: d, grid, _WIDTHS,
-                                "n = 2 (one off-diagonal pair, exact lower bound)", tag={"n": 2})
-    if exact2.verdict is Verdict.REFUTED:
-        return exact2
-    # n >= 2: sample H(0) and count max_ij deviations above the printed radius
-    delta = delta_of(ctx)
-    trials = ctx.trials(0.5)
-    worst = None
-    for n in (2, 3):
-        D = ds.make(ctx.rng, n, n, "random")
-        Hinf, H_arb = gram.h_inf(D.X), gram.h_inf_arb(D.gram_exact())
-        for m in (1, 4, 16, 64):
-            rad, rad_arb = _s2_radius(n)(m, delta), _s2_radius(n)(m, delta, exact=True)
-            found = []
-
-            def verify(W, Hs):
-                dev = np.max(np.abs(Hs - Hinf), axis=(1, 2))
-                for b in np.nonzero(dev > rad + 1e-9)[0]:  # float leads, then the exact test
-                    if _s2_instance_fails(W[b], D, rad_arb, H_arb)[0]:
-                        found.append(W[b])
-
-            dy.sample_gram_at_init(ctx.rng, D.X, m, trials, on_chunk=verify)
-            est = RateEstimate.of(len(found), trials, delta)
-            if worst is None or est.lo - delta > worst[0].lo - delta:
-                worst = (est, n, m, D, found)
-    est, n, m, D, found = worst
-    return rate_outcome(ctx, est.failures, est.trials, delta,
-                        f"{exact.evidence}; sampled n >= 2 worst at n={n}, m={m}",
-                        {"dataset": D, "m": m}, notes=exact.notes, instances=[{"W": W} for W in found])
+def _s2_margin_exact(env):
+    budget, rad = _s2_parts(env.n, env.delta, env.e, env.c_h, env.c_u, exact=True)
+    if rad is None:
+        return budget
+    return Enclosure(min(budget.lo, rad.lo), min(budget.hi, rad.hi))
 
 
-def _s2_radius_for(c, values):
-    n = values.get("n")
-    if n == 1 and c != 1:
-        return None, f"n = 1 has the single pair i = j, of cosine 1, not {c}"
-    if n not in (1, 2):
-        return None, f"the record does not say which n (1 or 2) its exact pair belongs to (n = {n})"
-    return _s2_radius(n), ""
+def _e_constant(value):
+    return Constant("e", value, "the exponent of delta' = n^e delta (printed: n^2 delta)", integer=True)
 
 
-def replay_s2(ctx, record):
-    """An exact pair record is replayed with its Arb binomial law; a sampled one by re-verifying its
-    stored initialisations exactly and recomputing the Clopper-Pearson bound from its counts."""
-    if "rate" not in (record.get("extra") or {}):
-        return _replay_pair(ctx, record, _s2_radius_for)
-    delta = delta_of(ctx)
-    v = decode(record.get("values", {}), exact=False)
-    D, m = v["dataset"], v["m"]
-    rad_arb, H_arb = _s2_radius(D.n)(m, delta, exact=True), gram.h_inf_arb(D.gram_exact())
-
-    def verify(inst):
-        W = np.asarray(inst["W"])
-        if W.shape != (m, D.d):
-            return False, f"weights of shape {W.shape}, not ({m}, {D.d})"
-        return _s2_instance_fails(W, D, rad_arb, H_arb)
-
-    return replay_rate(ctx, record, delta, verify)
-
+_C_U = Constant("c_u", 4, "the 4 of the printed radius 4 sqrt(log(n/delta))/sqrt(m)", positive=True)
 
 lemma2_2_s2 = Claim(
     id="du2019.lemma2.2.s2",
-    title="All pairs: |H_ij(0) - H^inf_ij| <= 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
+    title="delta' = n^2 delta and a union bound: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
     source=source("p. 11, second display"),
-    statement=r"\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
-    constants=[delta_constant(0.1)],
-    kind=Probabilistic(delta="delta"),
-    check=check_s2,
-    replay=replay_s2,
-    note="The conclusion of the union-bound line, checked on its own (n = 1 and one pair of n = 2 exactly, "
-         "n = 2, 3 sampled). For n = 1 it fails at m = 1 once delta > e^(-1/64): the radius 4 sqrt(log(1/delta)) "
-         "drops below the deviation 1/2; for delta/n^2 <= 2^(-1/7) it follows from s1:repaired and s2:repaired.",
+    statement=r"\delta'=n^2\delta,\ \text{union bound over }(i,j):\quad\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
+    constants=[delta_constant(0.1), _e_constant(2), _C_H, _C_U],
+    variables=[Variable("n", st.integers(1, 50), domain="1 <= n <= 50", integer=True, lo=1, hi=50)],
+    conclusion=Condition("n^2 delta' <= delta and c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta))",
+                         margin=_s2_margin, rigorous=_s2_margin_exact),
+    uses=["du2019.lemma2.2.s1"],
+    note="The line's inference from s1: each of the n^2 pairs fails w.p. <= delta' with the radius "
+         "c_h sqrt(log(1/delta'))/sqrt(m), so all hold w.p. >= 1 - n^2 delta'; the line needs n^2 delta' <= delta "
+         "and that radius <= 4 sqrt(log(n/delta))/sqrt(m). With the printed delta' = n^2 delta the budget is "
+         "n^4 delta (fails for every n >= 2, at any delta); delta' = delta/n^2 (e = -2) is s2:repaired. The "
+         "conclusion itself is true (by s1:repaired and the corrected union bound) wherever delta/n^2 <= 2^(-1/7).",
 )
 
 _n_int = sympy.Symbol("n", integer=True)
 _delta = sympy.Symbol("delta", real=True)
+_e = sympy.Symbol("e", integer=True)
 
 lemma2_2_s2_printed = Claim(
     id="du2019.lemma2.2.s2@delta_prime_n2delta",
@@ -324,67 +230,105 @@ lemma2_2_s2_printed = Claim(
     statement=r"\delta'=n^2\delta:\quad n^2\,\delta'\le\delta",
     variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
                Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
+    constants=[_e_constant(2)],
     hypotheses=[sympy.Ge(_n_int, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
-    conclusion=sympy.Le(_n_int**2 * (_n_int**2 * _delta), _delta),
+    conclusion=sympy.Le(_n_int**2 * (_n_int**_e * _delta), _delta),
     note="The union bound over n^2 pairs adds their failure probabilities: n^2 * delta'.",
 )
 
-def check_s2_repaired(ctx):
-    """Symbolic proof. With a = log n >= 0 and b = log(1/delta) > 0: log(n^2/delta) = 2a + b >= 0 and
-    log(n/delta) = a + b > 0, so (sqrt being increasing on [0, inf)) 2 sqrt(2a + b) <= 4 sqrt(a + b)
-    iff 4(2a + b) <= 16(a + b), which z3 decides; and n^2 delta' = n^2 (delta/n^2) = delta (sympy)."""
-    import z3
-
-    from proofcheck.certify import fresh_z3
-
-    n, d = sympy.symbols("n delta", positive=True)
-    union_ok = sympy.simplify(n**2 * (d / n**2) - d) == 0
-    logs_ok = (sympy.expand_log(sympy.log(n**2 / d), force=True) == 2 * sympy.log(n) - sympy.log(d)
-               and sympy.expand_log(sympy.log(n / d), force=True) == sympy.log(n) - sympy.log(d))
-    fresh_z3()  # models must not depend on earlier decisions in this process
-    a, b = z3.Reals("a b")
-    s = z3.Solver()
-    s.add(a >= 0, b > 0, z3.Not(z3.And(2 * a + b >= 0, 4 * (2 * a + b) <= 16 * (a + b))))
-    if union_ok and logs_ok and s.check() == z3.unsat:
-        return Outcome(Verdict.PROVED,
-                       "sympy: n^2 (delta/n^2) = delta and log(n^2/delta) = 2 log n + log(1/delta); with "
-                       "a = log n >= 0 (n >= 1), b = log(1/delta) > 0 (delta < 1), z3: 2a + b >= 0 and "
-                       "4(2a + b) <= 16(a + b), hence 2 sqrt(log(n^2/delta)) <= 4 sqrt(log(n/delta)) (sqrt increasing)",
-                       examples=1, satisfied=1, margin=0.0)
-    return Outcome(Verdict.SURVIVED, "symbolic proof did not go through", examples=1, satisfied=1)
-
+# s2:repaired in the logarithms a = log n >= 0, b = log(1/delta) > 0: a bijection of n >= 1, 0 < delta < 1
+# onto a >= 0, b > 0; sympy's expand_log gives log(n^2 delta'/delta) = (2 + e) a and
+# log(1/delta') = b - e a, log(n/delta) = a + b (tests/du2019/test_claims.py re-derives them).
+_a, _b = sympy.symbols("a b", real=True)
+_ch, _cu = sympy.Symbol("c_h", real=True), sympy.Symbol("c_u", real=True)
 
 lemma2_2_s2_repaired = Claim(
     id="du2019.lemma2.2.s2:repaired",
-    refutes=False,  # this procedure only proves or bounds; a refutation from it would be an error
-    title="Union bound with delta' = delta/n^2: 2 sqrt(log(n^2/delta)) <= 4 sqrt(log(n/delta))",
+    title="Union bound with delta' = delta/n^2: n^2 delta' = delta and 2 sqrt(log(n^2/delta)) <= 4 sqrt(log(n/delta))",
     source=source("p. 11, second display"),
-    statement=r"\delta'=\delta/n^2:\quad n^2\delta'=\delta,\quad 2\sqrt{\log(1/\delta')}\le4\sqrt{\log(n/\delta)}",
-    variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
-               Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
-    hypotheses=[sympy.Ge(_n_int, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
-    conclusion=sympy.Le(2 * sympy.sqrt(sympy.log(_n_int**2 / _delta)), 4 * sympy.sqrt(sympy.log(_n_int / _delta))),
-    check=check_s2_repaired,
+    statement=r"\delta'=\delta/n^2:\quad n^2\delta'\le\delta,\quad 2\sqrt{\log(1/\delta')}\le4\sqrt{\log(n/\delta)}"
+              r"\qquad(a=\log n\ge0,\ b=\log(1/\delta)>0)",
+    variables=[Variable("a", st.floats(0, 10), domain="a = log n >= 0", lo=0),
+               Variable("b", st.floats(0, 20), domain="b = log(1/delta) > 0", lo=0)],
+    constants=[_e_constant(-2), _C_H, _C_U],
+    hypotheses=[sympy.Ge(_a, 0), sympy.Gt(_b, 0)],
+    conclusion=sympy.Le(sympy.Max((2 + _e) * _a, _ch * sympy.sqrt(_b - _e * _a) - _cu * sympy.sqrt(_a + _b)), 0),
+    uses=["du2019.lemma2.2.s1:repaired"],
     note="delta' = delta/n^2 makes the union bound give delta; the radius then follows since "
-         "log(n^2/delta) = 2 log n + log(1/delta) <= 4 log(n/delta).",
+         "log(n^2/delta) = 2 log n + log(1/delta) <= 4 log(n/delta). Stated in a = log n, b = log(1/delta) "
+         "so that the decision procedure (z3, with square roots) proves it over all n >= 1, 0 < delta < 1.",
 )
 
-# ---------------------------------------------------------------- s3
-_m = sympy.Symbol("m", real=True)
+
+# ---------------------------------------------------------------- s3: the norm chain
+def _fro2(U):
+    return sum(Fraction(float(x)) ** 2 for x in np.asarray(U, dtype=float).ravel())
+
+
+def _s3_margins(env):
+    """(||U||_F^2 - ||U||_2^2, c_f n^2 - c_u^2 sum_ij U_ij^2) for U = (H(0) - H^inf) sqrt(m)/sqrt(log(n/delta))
+    (floats); the hypothesis is |U_ij| <= 1 (s2's radius with its c_u factored out)."""
+    U = np.asarray(env.U, dtype=float)
+    n = U.shape[0]
+    spec2 = float(np.max(np.abs(np.linalg.eigvalsh(U)))) ** 2
+    fro2 = float(np.sum(U * U))
+    return fro2 - spec2, float(env.c_f) * n * n - float(env.c_u) ** 2 * fro2
+
+
+def _s3_margin(env):
+    return min(_s3_margins(env))
+
+
+def _s3_margin_exact(env):
+    """Exact Frobenius sums; ||U||_2^2 = lambda_max(U^2) enclosed by an Arb Cholesky certificate."""
+    U = np.asarray(env.U, dtype=float)
+    n = U.shape[0]
+    Uq = [[Fraction(float(U[i, j])) for j in range(n)] for i in range(n)]
+    U2 = [[sum(Uq[i][k] * Uq[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
+    lo, hi = gram.lambda_min_enclosure([[-fraction_to_arb(U2[i][j]) for j in range(n)] for i in range(n)])
+    fro2 = sum(q * q for row in Uq for q in row)
+    # lambda_max(U^2) = -lambda_min(-U^2) lies in [-hi, -lo]
+    first = Enclosure(fro2 + lo, fro2 + hi)
+    second = Enclosure.exact(Fraction(env.c_f) * n * n - Fraction(env.c_u) ** 2 * fro2)
+    return Enclosure(min(first.lo, second.lo), min(first.hi, second.hi))
+
+
+@st.composite
+def _symmetric_unit_matrices(draw, max_n=4, steps=8):
+    """Symmetric n x n matrices with entries k/8, |k| <= 8 (dyadic: exact as floats)."""
+    n = draw(st.integers(1, max_n))
+    U = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            U[i, j] = U[j, i] = draw(st.integers(-steps, steps)) / steps
+    return U
+
+
+def _is_symmetric(U):
+    U = np.asarray(U, dtype=float)
+    return U.ndim == 2 and U.shape[0] == U.shape[1] >= 1 and bool(np.all(U == U.T)) and bool(np.all(np.isfinite(U)))
+
+
 lemma2_2_s3 = Claim(
     id="du2019.lemma2.2.s3",
-    title="Frobenius step: n^2 entries each <= 4 sqrt(log(n/delta))/sqrt(m) give ||.||_F^2 <= 16 n^2 log(n/delta)/m",
+    title="||H(0) - H^inf||_2^2 <= ||.||_F^2 <= sum_ij |.|^2 <= 16 n^2 log(n/delta)/m when every entry is <= 4 sqrt(log(n/delta))/sqrt(m)",
     source=source("p. 12, first display"),
-    statement=r"\|H(0)-H^\infty\|_2^2\le\|H(0)-H^\infty\|_F^2\le\sum_{ij}|H_{ij}(0)-H^\infty_{ij}|^2\le\frac{16n^2\log(n/\delta)}{m}",
-    variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
-               Variable("m", st.integers(1, 10**6), lo=1, hi=10**6),
-               Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
-    hypotheses=[sympy.Ge(_n_int, 1), sympy.Ge(_m, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
-    conclusion=sympy.Le(_n_int**2 * (4 * sympy.sqrt(sympy.log(_n_int / _delta)) / sympy.sqrt(_m)) ** 2,
-                        16 * _n_int**2 * sympy.log(_n_int / _delta) / _m),
+    statement=r"\max_{ij}|H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Rightarrow"
+              r"\|H(0)-H^\infty\|_2^2\le\|H(0)-H^\infty\|_F^2\le\sum_{ij}|H_{ij}(0)-H^\infty_{ij}|^2\le\frac{16n^2\log(n/\delta)}{m}",
+    variables=[Variable("U", _symmetric_unit_matrices(), domain="symmetric n x n, n <= 4",
+                        contains=_is_symmetric,
+                        meaning="(H(0) - H^inf) sqrt(m) / (c_u sqrt(log(n/delta))), so s2's radius is |U_ij| <= 1")],
+    constants=[_C_U, Constant("c_f", 16, "the 16 of 16 n^2 log(n/delta)/m", positive=True)],
+    hypotheses=[Condition("every |U_ij| <= 1 (s2's radius)",
+                          margin=lambda env: 1 - float(np.max(np.abs(np.asarray(env.U, dtype=float)))),
+                          rigorous=lambda env: 1 - max(abs(Fraction(float(x))) for x in np.asarray(env.U, float).ravel()))],
+    conclusion=Condition("||U||_2^2 <= ||U||_F^2 and c_u^2 sum_ij U_ij^2 <= c_f n^2",
+                         margin=_s3_margin, rigorous=_s3_margin_exact),
     formula=[sympy.Le(norm2(H(0) - H_inf) ** 2, normF(H(0) - H_inf) ** 2)],
-    note="The algebra of the last inequality (n^2 entries times the squared bound); ||A||_2 <= ||A||_F is "
-         "property-tested in tests/du2019/test_gram.py.",
+    uses=["du2019.lemma2.2.s2"],
+    note="Scaled by the radius r = c_u sqrt(log(n/delta))/sqrt(m): with A = r U the chain reads "
+         "||U||_2^2 <= ||U||_F^2 (the spectral norm, enclosed with Arb) and c_u^2 sum U_ij^2 <= c_f n^2; the "
+         "middle step is the definition of ||.||_F. Tight at U = all +-1 (every entry at the radius).",
 )
 
 
