@@ -526,3 +526,155 @@ def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarra
             A -= 1
         out[b] = A / m
     return out, r0
+
+
+# ---------------------------------------------------------------- gradient descent, one input (exact structure)
+def one_input_gd(s: np.ndarray, a: np.ndarray, y: float, eta: float, steps: int) -> np.ndarray:
+    """``y - u(k)`` for ``k = 0..steps`` of gradient descent on the first layer, ONE unit input (floats).
+
+    ``s_r(k+1) = s_r(k) + eta (a_r/sqrt m) 1{s_r(k) >= 0} r_k``: every neuron active so far moves by the
+    common ``a_r Q_k/sqrt m`` with ``Q_k = eta sum_{j<k} r_j``; one that steps below 0 stops for good. So a
+    neuron with ``a_r = 1`` is active at ``k`` iff ``s_r(0) >= -min_{j<=k} Q_j/sqrt m`` (``a_r = -1``:
+    ``s_r(0) >= max_j Q_j/sqrt m``), and ``u(k) = (S_+ - S_-)/sqrt m + |A_k| Q_k/m`` with ``S_+-`` the sums of
+    the active ``s_r(0)``: prefix sums over the sorted pre-activations, ``O(log m)`` per step."""
+    s = np.asarray(s, float)
+    a = np.asarray(a, float)
+    m = s.shape[0]
+    sq = math.sqrt(m)
+    plus, minus = np.sort(s[a > 0]), np.sort(s[a < 0])
+    # suffix sums: sum of the entries >= a threshold
+    cp = np.concatenate([np.cumsum(plus[::-1])[::-1], [0.0]])
+    cm = np.concatenate([np.cumsum(minus[::-1])[::-1], [0.0]])
+    Q = qmin = qmax = 0.0
+    out = np.empty(steps + 1)
+    for k in range(steps + 1):
+        ip = np.searchsorted(plus, -qmin / sq, side="left")
+        im = np.searchsorted(minus, qmax / sq, side="left")
+        count = (plus.shape[0] - ip) + (minus.shape[0] - im)
+        u = (cp[ip] - cm[im]) / sq + count * Q / m
+        r = y - u
+        out[k] = r
+        Q += eta * r
+        qmin, qmax = min(qmin, Q), max(qmax, Q)
+    return out
+
+
+def one_input_gd_exact(s: list[Fraction], a: list[int], y: Fraction, eta: Fraction, steps: int) -> list[arb]:
+    """:func:`one_input_gd` in Arb from exact rationals; an activity that Arb cannot decide raises
+    :class:`NumericError` (the caller then has no rigorous verdict for that run)."""
+    m = len(s)
+    sq = arb(m).sqrt()
+    plus = sorted(Fraction(v) for v, sign in zip(s, a) if sign > 0)
+    minus = sorted(Fraction(v) for v, sign in zip(s, a) if sign < 0)
+
+    def suffix(xs):
+        out, acc = [Fraction(0)] * (len(xs) + 1), Fraction(0)
+        for i in range(len(xs) - 1, -1, -1):
+            acc += xs[i]
+            out[i] = acc
+        return out
+
+    cp, cm = suffix(plus), suffix(minus)
+
+    def first_at_least(xs, thr: arb) -> int:
+        """Index of the first entry certainly >= thr, all before it certainly < thr (binary search)."""
+        lo, hi = 0, len(xs)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            b = fraction_to_arb(xs[mid])
+            if b >= thr:
+                hi = mid
+            elif b < thr:
+                lo = mid + 1
+            else:
+                raise NumericError("an activation of the exact gradient descent is undecided (Arb)")
+        return lo
+
+    Q = qmin = qmax = arb(0)
+    eta_b, y_b = fraction_to_arb(Fraction(eta)), fraction_to_arb(Fraction(y))
+    out = []
+    for _ in range(steps + 1):
+        ip, im = first_at_least(plus, -qmin / sq), first_at_least(minus, qmax / sq)
+        count = (len(plus) - ip) + (len(minus) - im)
+        u = (fraction_to_arb(cp[ip]) - fraction_to_arb(cm[im])) / sq + arb(count) * Q / arb(m)
+        r = y_b - u
+        out.append(r)
+        Q = Q + eta_b * r
+        qmin, qmax = qmin.min(Q), qmax.max(Q)
+    return out
+
+
+# ---------------------------------------------------------------- both layers trained, one input
+def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float, float, float]:
+    """Gradient flow of BOTH layers on ONE unit input, reduced to its path (floats).
+
+    With ``dq = r dt`` (``r = y - u``) every active neuron turns hyperbolically:
+    ``s_r(q) = s_r cosh(q/sqrt m) + a_r sinh(q/sqrt m)``, ``a_r(q) = a_r cosh + s_r sinh``, so on a stretch
+    with a fixed active set ``u(q) = (P cosh(2q/sqrt m) + S sinh(2q/sqrt m))/sqrt m`` (``P = sum a_r s_r``,
+    ``S = sum (a_r^2 + s_r^2)/2``); a neuron stops for good when ``s_r(q)`` reaches 0. ``q`` runs
+    monotonically to the root ``q*`` of ``u(q) = y``, and ``d/dt log ||y-u||^2 = -2 u'(q)``.
+
+    Returns ``(min over the path of u'(q), u'(0), y - u(0))``: the decay at rate ``rho`` holds for all
+    ``t`` when ``2 min u' >= rho``, and fails for small ``t`` when ``2 u'(0) < rho``."""
+    s = np.asarray(s, float)
+    a = np.asarray(a, float)
+    m = s.shape[0]
+    rho = 1.0 / math.sqrt(m)
+    act = s >= 0
+    r0 = y - rho * float(np.sum(a[act] * s[act]))
+    P = float(np.sum(a[act] * s[act]))
+    S = float(np.sum(a[act] ** 2 + s[act] ** 2)) / 2
+    du0 = 2 * rho * rho * S
+    if r0 == 0:
+        return du0, du0, 0.0
+    sigma = 1.0 if r0 > 0 else -1.0
+    down = act & (a * sigma < 0) & (np.abs(s) < np.abs(a))
+    # |q| at which each down-moving neuron reaches s = 0: tanh(|q|/sqrt m) = s_r/|a_r|
+    levels = np.arctanh(s[down] / np.abs(a[down])) / rho
+    order = np.argsort(levels)
+    levels, ds, da = levels[order], s[down][order], a[down][order]
+
+    def u_at(q):
+        return rho * (P * math.cosh(2 * rho * q) + S * math.sinh(2 * rho * q))
+
+    def du_min(q_lo, q_hi):
+        """min of u'(q) = 2 rho^2 (P sinh(2 rho q) + S cosh(2 rho q)) over q between q_lo and q_hi."""
+        pts = [q_lo, q_hi]
+        if S > abs(P):  # stationary point where tanh(2 rho q) = -P/S
+            q0 = math.atanh(-P / S) / (2 * rho)
+            if min(q_lo, q_hi) < q0 < max(q_lo, q_hi):
+                pts.append(q0)
+        return min(2 * rho * rho * (P * math.sinh(2 * rho * q) + S * math.cosh(2 * rho * q)) for q in pts)
+
+    lowest = math.inf
+    q_lo = 0.0
+    alive = int(act.sum())
+    for lev, s0, a0 in zip(levels, ds, da):
+        q_hi = sigma * lev
+        if sigma * (y - u_at(q_hi)) <= 0:  # the root q* comes first
+            break
+        lowest = min(lowest, du_min(q_lo, q_hi))
+        P -= a0 * s0
+        S -= (a0 * a0 + s0 * s0) / 2
+        alive -= 1
+        q_lo = q_hi
+    else:
+        q_hi = None
+    if alive == 0:
+        return 0.0, du0, r0  # nothing active: u stays put, no decay at all
+    # the root of y - u(q) beyond q_lo: bracket by doubling, then bisect
+    f = lambda q: sigma * (y - u_at(q))
+    if q_hi is None:
+        step = 1.0
+        q_hi = q_lo + sigma * step
+        while f(q_hi) > 0 and step < 1e12:
+            step *= 2
+            q_hi = q_lo + sigma * step
+    lo, hi = q_lo, q_hi
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if f(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return min(lowest, du_min(q_lo, hi)), du0, r0
