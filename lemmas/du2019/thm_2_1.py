@@ -117,7 +117,7 @@ def draw_init(env, rng) -> tuple[np.ndarray, np.ndarray]:
 def decay_event(env, inst) -> float:
     """Margin of ``||y-u(t)||^2 <= exp(-rate lambda_0 t)||y-u(0)||^2 for all t``: ``2 H(inf) - rate lambda_0``."""
     s, a = inst
-    h, r0 = one_input_final_h(s[None, :], a[None, :], float(env.y))
+    h, r0, _ = one_input_final_h(s[None, :], a[None, :], float(env.y))
     if r0[0] == 0:
         return 1.0
     return float(2 * h[0] - float(env.rate) * float(LAM0))

@@ -425,6 +425,13 @@ class OneInputFlow:
         """``lim_{t -> inf} H(t)`` (exact)."""
         return Fraction(self.phases()[-1].active, self.m)
 
+    def move_final(self) -> arb:
+        """``sup_t max_r ||w_r(t) - w_r(0)||``: the limit of the travel (``+ rho/h`` in the last phase)."""
+        ph = self.phases()[-1]
+        if ph.active == 0:
+            return ph.travel / self.sqrt_m()
+        return (ph.travel + ph.rho / fraction_to_arb(Fraction(ph.active, self.m))) / self.sqrt_m()
+
     def _decay(self, ph: Phase, t: Fraction) -> arb:
         return (-(fraction_to_arb(Fraction(ph.active, self.m)) * (fraction_to_arb(Fraction(t)) - ph.start))).exp()
 
@@ -496,11 +503,13 @@ def one_input_flows(max_m: int = 12, label: Fraction | int = 2):
     return build()
 
 
-def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarray, np.ndarray]:
-    """Float twin of :meth:`OneInputFlow.h_final` for a batch: ``s``, ``a`` of shape ``(B, m)``.
+def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float twin of :meth:`OneInputFlow.h_final` and :meth:`OneInputFlow.move_final` for a batch:
+    ``s``, ``a`` of shape ``(B, m)``.
 
-    Returns ``(lim H(t), y - u(0))`` per trial. Same phases as the exact flow: deactivations in
-    ascending threshold ``s_r sqrt m`` while the remaining travel ``rho/h`` reaches them."""
+    Returns ``(lim H(t), y - u(0), sup_t max_r ||w_r(t) - w_r(0)||)`` per trial. Same phases as the exact
+    flow: deactivations in ascending threshold ``s_r sqrt m`` while the remaining travel ``rho/h``
+    reaches them."""
     s = np.atleast_2d(s)
     a = np.atleast_2d(a)
     B, m = s.shape
@@ -508,6 +517,7 @@ def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarra
     act = s >= 0
     r0 = y - np.sum(a * np.maximum(s, 0.0), axis=1) / sq
     out = np.empty(B)
+    moved = np.zeros(B)
     for b in range(B):
         A = int(act[b].sum())
         sigma = 1.0 if r0[b] >= 0 else -1.0
@@ -525,7 +535,8 @@ def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarra
             travel = level
             A -= 1
         out[b] = A / m
-    return out, r0
+        moved[b] = (travel + rho / (A / m) if A > 0 else travel) / sq
+    return out, r0, moved
 
 
 # ---------------------------------------------------------------- gradient descent, one input (exact structure)
