@@ -1,4 +1,8 @@
-r"""Lemma 2.4 of du2019 and its proof (slides ``001_d627599d6b7a6bd1.txt``, pp. 15--16).
+r"""Lemma 2.4 of du2019 and its proof.
+
+S. S. Du, X. Zhai, B. Poczos, A. Singh, *Gradient Descent Provably Optimizes Over-parameterized Neural
+Networks*, ICLR 2019 (arXiv:1810.02054), Lemma 3.3 of the paper; as presented in Y. Miyazaki's slides
+(2022), Lemma 2.4, pp. 15--16.
 
 Statement (p. 15): if :math:`\lambda_{\min}(H(s))\ge\lambda_0/2` for :math:`0\le s\le t`, then
 :math:`\|y-u(t)\|_2^2\le e^{-\lambda_0t}\|y-u(0)\|_2^2` and, for every :math:`r`,
@@ -10,288 +14,218 @@ Proof as printed:
 * (s2) :math:`\|\frac{d}{ds}w_r(s)\|\le\frac{\sqrt n}{\sqrt m}\|y-u(s)\|\le\frac{\sqrt n}{\sqrt m}e^{-\lambda_0s}\|y-u(0)\|` (p. 16);
 * (s3) :math:`\|w_r(t)-w_r(0)\|\le\int_0^t\|\frac{d}{ds}w_r\|ds\le\frac{\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}` (p. 16).
 
+Every printed number is a named constant: the :math:`\tfrac12` of the hypothesis ``lam_frac``, the rate
+of the exponentials ``rate`` (1 as printed: :math:`e^{-1\cdot\lambda_0t}`), the :math:`2` of :math:`R'`
+``R_factor``, the :math:`-2` of (s1) ``two`` and its :math:`\lambda_0` coefficient ``coef``, the factor of
+(s3) ``factor`` (1 as printed).
+
 Errata
 ------
 * s2: from (s1), :math:`\|y-u(s)\|^2\le e^{-\lambda_0s}\|y-u(0)\|^2`, so :math:`\|y-u(s)\|\le e^{-\lambda_0s/2}\|y-u(0)\|`;
-  the printed exponent drops the 1/2 (``s2:repaired`` restores it). Integrating the repaired bound gives
-  the statement's :math:`R'` with its factor 2; the printed (s3) has no 2 and is false.
+  the printed exponent drops the 1/2 (``s2:repaired`` has ``rate = 1/2``). Integrating the repaired bound
+  gives the statement's :math:`R'` with its factor 2; the printed (s3) has no 2 and is false.
 
-How it is checked: the hypothesis is about a trajectory, so the checks search trajectories. For one
-input (``n = 1``) the flow is solved exactly while no activation changes
-(:class:`proofcheck.ml.dynamics.ScalarFlow`: ``H = #active/m`` is then constant, so the hypothesis is
-``#active/m >= lambda_0/2`` on all of ``[0, t]``); every margin is an Arb ball, so a refutation is
-rigorous. Two-input trajectories (exact frozen-pattern flow in floats, patterns checked on a grid) add
-evidence but never refute.
+How it is checked: the hypothesis is about a trajectory, so the claims quantify over trajectories. On one
+unit input the gradient flow is solved exactly for all :math:`t\ge0` with its activation changes
+(:class:`proofcheck.ml.dynamics.OneInputFlow`: :math:`H(s)` is the fraction of active neurons, non-increasing
+in :math:`s`; between changes the residual decays as :math:`e^{-Hs}`), so the variables are an
+initialisation (pre-activations, output signs, a label) and a time, searched by Hypothesis; every margin
+is an Arb ball and :math:`\lambda_0=H^\infty=\tfrac12` exactly for one unit input
+(:math:`H^\infty_{11}=\|x\|^2\Pr[w^\top x\ge0]`).
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
+from typing import Callable
 
-import numpy as np
 import sympy
 from flint import arb
+from hypothesis import strategies as st
 
-from proofcheck import Claim, Outcome, Verdict
-from proofcheck.ml import datasets as ds
-from proofcheck.ml import dynamics as dy
-from proofcheck.ml import gram
-from proofcheck.ml.dynamics import ScalarFlow
-from proofcheck.codec import decode
-from proofcheck.num import fraction_to_arb
+from proofcheck import Claim, Condition, Constant, Variable
+from proofcheck.ml.dynamics import OneInputFlow, one_input_flows
+from proofcheck.num import NumericError, fraction_to_arb, to_fraction
 
 from . import source
 
 residual, move, lambda_min, H = (sympy.Function(k) for k in ("residual", "move", "lambda_min", "H"))
 lambda_0 = sympy.Symbol("lambda_0")
-t, m_s, n_s = sympy.Symbol("t", nonnegative=True), sympy.Symbol("m", positive=True), sympy.Symbol("n", positive=True)
+t_s, m_s, n_s = sympy.Symbol("t", real=True), sympy.Symbol("m"), sympy.Symbol("n")
 
-TIMES = [Fraction(k, 4) for k in (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128)]
-LAM0_N1 = Fraction(1, 2)  # one unit input: H^inf = (1/2)
-
-
-# ---------------------------------------------------------------- margins (n = 1, Arb)
-def _sqrt(x):
-    return fraction_to_arb(Fraction(x)).sqrt() if not isinstance(x, arb) else x.sqrt()
+#: one unit input: H^inf = x^T x P[w^T x >= 0] = 1/2 (the least eigenvalue lambda_0 of a 1 x 1 matrix)
+LAM0 = Fraction(1, 2)
+N_INPUTS = 1
 
 
-def m_lemma(f: ScalarFlow, tt: Fraction) -> arb:
-    lam0 = fraction_to_arb(LAM0_N1)
-    r0 = f.r0()
-    bound = (-(lam0 * fraction_to_arb(tt))).exp() * r0 * r0
-    Rp = 2 * abs(r0) / (_sqrt(f.m) * lam0)
-    if not (abs(r0) > 0):
-        return arb(0)
-    # relative margins (same sign as the absolute ones): 1 - residual/bound, 1 - move/R'
-    return (1 - f.residual(tt) ** 2 / bound).min(1 - f.move(tt) / Rp)
+# ---------------------------------------------------------------- variables
+def _init_variable() -> Variable:
+    return Variable("init", one_input_flows(), domain="one unit input: w_r(0)^T x rational, a_r in {-1, 1}, y rational",
+                    contains=lambda v: isinstance(v, OneInputFlow), meaning="initialisation and label")
 
 
-def m_s1(f: ScalarFlow, tt: Fraction) -> arb:
-    """-2 r^T H r <= -lambda_0 ||r||^2, i.e. (2h - lambda_0) r(t)^2 >= 0 (the derivative identity is
-    exact here: d/dt r0^2 e^{-2ht} = -2h r(t)^2)."""
-    r = f.residual(tt)
-    return (2 * fraction_to_arb(f.h()) - fraction_to_arb(LAM0_N1)) * r * r
+def _time_variable(name: str = "t") -> Variable:
+    return Variable(name, st.fractions(0, 64, max_denominator=8), domain="[0, 64]", lo=0, hi=64,
+                    meaning="time of the gradient flow")
 
 
-def _speed_bound(f: ScalarFlow, tt: Fraction, half: bool) -> arb:
-    lam0 = fraction_to_arb(LAM0_N1)
-    rate = lam0 / 2 if half else lam0
-    return abs(f.r0()) * (-(rate * fraction_to_arb(tt))).exp() / _sqrt(f.m)
+def _c(env, name) -> arb:
+    return fraction_to_arb(to_fraction(env[name]))
+
+
+def _q(x) -> arb:
+    return fraction_to_arb(to_fraction(x))
+
+
+# ---------------------------------------------------------------- margins as Arb balls
+def arb_condition(name: str, fn: Callable[[object], arb], strict: bool = False) -> Condition:
+    """A condition whose margin is an Arb ball at the example's exact values: the float margin for the
+    search is its midpoint (its upper end when the ball holds 0: an identity or a tight bound is no lead)
+    and the ball itself is the rigorous twin."""
+    def exact(env):
+        return fn(env)
+
+    def floating(env):
+        b = fn(env)
+        return float(b.upper()) if b.contains(0) else float(b.mid())
+
+    return Condition(name, margin=floating, rigorous=exact, strict=strict)
 
 
 def _relative(bound: arb, value: arb) -> arb:
-    """``1 - value/bound`` (same sign as ``bound - value`` for a positive bound; 0 when the bound is 0)."""
+    """``1 - value/bound`` (same sign as ``bound - value`` for a positive bound); ``bound - value`` when the
+    bound may be 0 (then both sides are 0 for these trajectories)."""
     return 1 - value / bound if bound > 0 else bound - value
 
 
-def m_s2(f, tt):
-    return _relative(_speed_bound(f, tt, half=False), f.speed(tt))
+def hypothesis_margin(env) -> arb:
+    """``min_{0<=s<=t} lambda_min(H(s)) - lam_frac lambda_0`` (exact: H is non-increasing)."""
+    f: OneInputFlow = env.init
+    return _q(f.h_min(to_fraction(env.t)) - to_fraction(env.lam_frac) * LAM0)
 
 
-def m_s2_repaired(f, tt):
-    return _relative(_speed_bound(f, tt, half=True), f.speed(tt))
+def _exp_bound(env, tt) -> arb:
+    return (-(_c(env, "rate") * _q(LAM0) * _q(tt))).exp()
 
 
-def m_s3(f, tt):
-    return _relative(abs(f.r0()) / (_sqrt(f.m) * fraction_to_arb(LAM0_N1)), f.move(tt))
+def lemma_margin(env) -> arb:
+    f: OneInputFlow = env.init
+    tt = to_fraction(env.t)
+    r0, rt = f.r0(), f.residual_abs(tt)
+    decay = _relative(_exp_bound(env, tt) * r0 * r0, rt * rt)
+    R_prime = _c(env, "R_factor") * arb(N_INPUTS).sqrt() * abs(r0) / (f.sqrt_m() * _q(LAM0))
+    return decay.min(_relative(R_prime, f.move(tt)))
 
 
-# ---------------------------------------------------------------- margins (n >= 2, float, frozen patterns)
-def _float_quantities(D, W0, a, tt):
-    m = W0.shape[0]
-    r0 = D.y - dy.predictions(W0, a, D.X)
-    r_t, W_t, same = dy.frozen_flow(W0, a, D.X, D.y, tt)
-    S = gram.activations(W0, D.X).astype(float)
-    speed = float(np.max(np.linalg.norm((S * r_t[None, :]) @ D.X, axis=1)) / math.sqrt(m))
-    mv = float(np.max(np.linalg.norm(W_t - W0, axis=1)))
-    return r0, r_t, speed, mv
+def s1_margin(env) -> arb:
+    """d/dt ||y-u||^2 = -two (y-u)^T H (y-u) (identity) and -two r^T H r <= -coef lambda_0 ||r||^2."""
+    f: OneInputFlow = env.init
+    tt = to_fraction(env.t)
+    r = f.residual_abs(tt)
+    rHr = _q(f.h_min(tt)) * r * r  # H(t) = H_11(t) = #active(t)/m, 1 x 1
+    identity = -abs(f.residual_derivative(tt) + _c(env, "two") * rHr)
+    inequality = (_c(env, "two") * rHr - _c(env, "coef") * _q(LAM0) * r * r)
+    scale = r * r
+    if scale > 0:
+        inequality = inequality / scale
+        identity = identity / scale
+    return identity.min(inequality)
 
 
-def f_lemma(D, lam0, W0, a, tt):
-    r0, r_t, _, mv = _float_quantities(D, W0, a, tt)
-    Rp = 2 * math.sqrt(D.n) * np.linalg.norm(r0) / (math.sqrt(W0.shape[0]) * lam0)
-    return min(math.exp(-lam0 * tt) * (r0 @ r0) - r_t @ r_t, Rp - mv)
+def s2_margin(env) -> arb:
+    """||dw_r/ds|| <= sqrt(n/m) ||y-u(s)|| <= sqrt(n/m) exp(-rate lambda_0 s) ||y-u(0)||."""
+    f: OneInputFlow = env.init
+    tt = to_fraction(env.t)
+    coefficient = arb(N_INPUTS).sqrt() / f.sqrt_m()
+    rt = f.residual_abs(tt)
+    first = _relative(coefficient * rt, f.speed(tt))
+    second = _relative(coefficient * _exp_bound(env, tt) * abs(f.r0()), coefficient * rt)
+    return first.min(second)
 
 
-def f_s1(D, lam0, W0, a, tt):
-    _, r_t, _, _ = _float_quantities(D, W0, a, tt)
-    Hm = gram.h_of_weights(W0, D.X)
-    return 2 * r_t @ Hm @ r_t - lam0 * (r_t @ r_t)
+def s3_margin(env) -> arb:
+    """||w_r(t)-w_r(0)|| <= int_0^t ||dw_r/ds|| ds <= factor sqrt(n) ||y-u(0)||/(sqrt(m) lambda_0)."""
+    f: OneInputFlow = env.init
+    tt = to_fraction(env.t)
+    path = f.path_length(tt)
+    first = _relative(path, f.move(tt)) if path > 0 else path - f.move(tt)
+    bound = _c(env, "factor") * arb(N_INPUTS).sqrt() * abs(f.r0()) / (f.sqrt_m() * _q(LAM0))
+    return first.min(_relative(bound, path))
 
 
-def _f_speed(half):
-    def fn(D, lam0, W0, a, tt):
-        r0, _, speed, _ = _float_quantities(D, W0, a, tt)
-        rate = lam0 / 2 if half else lam0
-        return math.sqrt(D.n) / math.sqrt(W0.shape[0]) * math.exp(-rate * tt) * np.linalg.norm(r0) - speed
-    return fn
+# ---------------------------------------------------------------- constants
+def lam_frac() -> Constant:
+    return Constant("lam_frac", Fraction(1, 2), "the 1/2 of the hypothesis lambda_min(H(s)) >= lambda_0/2",
+                    positive=True)
 
 
-def f_s3(D, lam0, W0, a, tt):
-    r0, _, _, mv = _float_quantities(D, W0, a, tt)
-    return math.sqrt(D.n) * np.linalg.norm(r0) / (math.sqrt(W0.shape[0]) * lam0) - mv
-
-
-# ---------------------------------------------------------------- the search
-def _random_scalar_flow(rng, C=1.0) -> ScalarFlow:
-    m = int(rng.integers(1, 9))
-    s = [Fraction(int(round(g * 1000)), 1000) for g in rng.standard_normal(m)]
-    a = [int(v) for v in rng.integers(0, 2, m) * 2 - 1]
-    y = Fraction(int(round(rng.uniform(-C, C) * 1000)), 1000)
-    return ScalarFlow(s, a, y)
-
-
-def _frozen_on_grid(D, W0, a, tt, points=24):
-    S0 = gram.activations(W0, D.X)
-    for tau in np.linspace(0, tt, points)[1:]:
-        _, W_t, _ = dy.frozen_flow(W0, a, D.X, D.y, float(tau))
-        if not np.array_equal(gram.activations(W_t, D.X), S0):
-            return False
-    return True
-
-
-def verify_flow(f: ScalarFlow, tt: Fraction, margin_n1):
-    """One one-input trajectory point decided rigorously: (hypothesis certainly met on [0, tt], the
-    claim's margin as an Arb ball or None). The hypothesis lambda_min(H(s)) = #active/m >= lambda_0/2
-    on [0, tt] is checked with certainly frozen activations, so H(s) = H(0) there."""
-    if f.h() < LAM0_N1 / 2 or not f.frozen_until(tt):
-        return False, None
-    return True, margin_n1(f, tt)
-
-
-def _flow_of(values) -> tuple[ScalarFlow, Fraction]:
-    s = [Fraction(v) for v in np.asarray(values["s"]).ravel().tolist()]
-    a = [int(v) for v in np.asarray(values["a"]).ravel().tolist()]
-    if not s or len(a) != len(s) or any(v not in (-1, 1) for v in a):
-        raise ValueError(f"s and a must be non-empty and of one length, a in {{-1, 1}} (got {len(s)}, {a})")
-    return ScalarFlow(s, a, Fraction(values["y"])), Fraction(values["t"])
-
-
-def make_replay(margin_n1, what):
-    def replay(ctx, record):
-        v = decode(record.get("values", {}), exact=True)
-        try:
-            f, tt = _flow_of(v)
-        except (KeyError, TypeError, ValueError) as exc:
-            return False, None, f"not a one-input trajectory point: {exc}"
-        if tt < 0:
-            return False, None, f"t = {tt} < 0"
-        hyp, mg = verify_flow(f, tt, margin_n1)
-        if not hyp:
-            return False, None, (f"the hypothesis is not certain: H = {f.h()} vs lambda_0/2 = 1/4, or an "
-                                 f"activation may change on [0, {tt}]")
-        how = (f"{what}: exact one-input flow (m = {f.m}, H = {f.h()}, t = {tt}), frozen activations certified; "
-               f"margin {mg} (Arb)")
-        return bool(mg < 0), float(mg.mid()), how
-    return replay
-
-
-def make_check(margin_n1, margin_float, what):
-    def check(ctx):
-        examples = satisfied = 0
-        best = None  # (margin upper float, flow, t)
-        for _ in range(ctx.examples(0.5, minimum=30)):
-            f = _random_scalar_flow(ctx.rng, float(ctx.constants.get("C", 1.0)))
-            examples += 1
-            # hypothesis: lambda_min(H(s)) = #active/m >= lambda_0/2 on [0, t] (frozen patterns)
-            if f.h() < LAM0_N1 / 2:
-                continue
-            for tt in TIMES:
-                hyp, mg = verify_flow(f, tt, margin_n1)
-                if not hyp:
-                    break
-                satisfied += 1
-                if mg < 0:
-                    rec = ctx.record_counterexample(
-                        {"s": np.array(f.s, dtype=object), "a": np.array(f.a), "y": f.y, "t": tt},
-                        float(mg.mid()), "exact flow of one input with frozen activations, Arb ball arithmetic",
-                        extra={"H": f.h()})
-                    return Outcome(
-                        Verdict.REFUTED,
-                        f"{what}: one input, m = {f.m}, w_r(0)^T x = {[str(v) for v in f.s]}, a = {f.a}, y = {f.y}; "
-                        f"H(s) = {f.h()} >= lambda_0/2 = 1/4 on [0, {tt}] (no activation changes, certified), "
-                        f"and at t = {tt} the margin is {float(mg.mid()):.6g} < 0 (Arb: {mg})",
-                        examples=examples, satisfied=satisfied, margin=float(mg.mid()), counterexample=rec)
-                up = float(mg.upper())
-                if best is None or up < best[0]:
-                    best = (up, f, tt)
-        # two inputs: float evidence only
-        fl_best, fl_count = None, 0
-        for _ in range(ctx.examples(0.2, minimum=20)):
-            D = ds.make(ctx.rng, 2, 2, "random")
-            lam0 = gram.lambda0(D.X)
-            W0, a = dy.init(ctx.rng, int(ctx.rng.integers(2, 40)), 2)
-            if gram.lambda_min(gram.h_of_weights(W0, D.X)) < lam0 / 2:
-                continue
-            for tt in (0.5, 2.0, 8.0):
-                if not _frozen_on_grid(D, W0, a, tt):
-                    break
-                fl_count += 1
-                mg = margin_float(D, lam0, W0, a, tt)
-                if fl_best is None or mg < fl_best:
-                    fl_best = mg
-        notes = [f"two-input frozen-pattern trajectories (float, grid-checked patterns): {fl_count} points, "
-                 f"least margin {fl_best:.3g}" if fl_best is not None else "no two-input trajectory met the hypothesis"]
-        if fl_best is not None and fl_best < -1e-9:
-            notes.append("a two-input float margin is negative: a lead, not a refutation (no rigorous replay)")
-        if satisfied == 0:
-            return Outcome(Verdict.VACUOUS, "no trajectory met the hypothesis", examples=examples, notes=notes)
-        up, f, tt = best
-        return Outcome(Verdict.SURVIVED,
-                       f"{what}: no violation at {satisfied} (trajectory, t) points of {examples} one-input "
-                       f"trajectories meeting the hypothesis (exact, Arb); least (relative) margin upper bound {up:.3g} "
-                       f"(m = {f.m}, H = {f.h()}, t = {tt})",
-                       examples=examples, satisfied=satisfied, margin=up, notes=notes)
-    return check
+def rate(value=1, printed="the rate of the printed exponential exp(-lambda_0 t): 1") -> Constant:
+    return Constant("rate", Fraction(value), printed, positive=True)
 
 
 _hyp = r"\lambda_{\min}(H(s))\ge\lambda_0/2\ (0\le s\le t)"
+_hyp_condition = lambda: arb_condition("lambda_min(H(s)) >= lam_frac lambda_0 on [0, t]", hypothesis_margin)
+lam_frac_s, rate_s, R_factor_s = sympy.Symbol("lam_frac"), sympy.Symbol("rate"), sympy.Symbol("R_factor")
+_hyp_formula = sympy.Ge(lambda_min(H(t_s)), lam_frac_s * lambda_0)
 
-lemma2_4 = Claim(
-    id="du2019.lemma2.4",
-    title="lambda_min(H(s)) >= lambda_0/2 on [0, t] implies exponential decay and ||w_r(t) - w_r(0)|| <= R'",
-    source=source("p. 15, Lemma 2.4"),
-    statement=_hyp + r"\Rightarrow\|y-u(t)\|^2\le e^{-\lambda_0t}\|y-u(0)\|^2,\ \|w_r(t)-w_r(0)\|\le\frac{2\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}",
+
+def _claim(id, title, location, statement, conclusion, constants, formula, uses=(), note=""):
+    return Claim(id=id, title=title, source=source(location), statement=statement,
+                 variables=[_init_variable(), _time_variable()], hypotheses=[_hyp_condition()],
+                 conclusion=conclusion, constants=[lam_frac()] + constants, uses=uses,
+                 formula=[_hyp_formula] + formula, cost=2.0, note=note)
+
+
+lemma2_4 = _claim(
+    "du2019.lemma2.4",
+    "lambda_min(H(s)) >= lambda_0/2 on [0, t] implies exponential decay and ||w_r(t) - w_r(0)|| <= R'",
+    "p. 15, Lemma 2.4",
+    _hyp + r"\Rightarrow\|y-u(t)\|^2\le e^{-\lambda_0t}\|y-u(0)\|^2,\ \|w_r(t)-w_r(0)\|\le\frac{2\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}",
+    arb_condition("decay and ||w_r(t) - w_r(0)|| <= R'", lemma_margin),
+    [rate(), Constant("R_factor", 2, "the 2 of R' = 2 sqrt(n) ||y-u(0)||/(sqrt(m) lambda_0)", positive=True)],
+    [sympy.Le(residual(t_s), sympy.exp(-rate_s * lambda_0 * t_s) * residual(0)),
+     sympy.Le(move(t_s), R_factor_s * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
     uses=["du2019.lemma2.4.s1", "du2019.lemma2.4.s2:repaired"],
-    formula=[sympy.Le(residual(t), sympy.exp(-lambda_0 * t) * residual(0)),
-             sympy.Le(move(t), 2 * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
-    check=make_check(m_lemma, f_lemma, "Lemma 2.4"),
-    replay=make_replay(m_lemma, "Lemma 2.4"),
 )
-lemma2_4_s1 = Claim(
-    id="du2019.lemma2.4.s1",
-    title="d/dt ||y - u||^2 = -2 (y-u)^T H (y-u) <= -lambda_0 ||y - u||^2",
-    source=source("p. 15, last display"),
-    statement=r"\frac{d}{dt}\|y-u(t)\|^2=-2(y-u)^\top H(t)(y-u)\le-\lambda_0\|y-u(t)\|^2",
-    check=make_check(m_s1, f_s1, "s1"),
-    replay=make_replay(m_s1, "s1"),
+lemma2_4_s1 = _claim(
+    "du2019.lemma2.4.s1",
+    "d/dt ||y - u||^2 = -2 (y-u)^T H (y-u) <= -lambda_0 ||y - u||^2",
+    "p. 15, last display",
+    r"\frac{d}{dt}\|y-u(t)\|^2=-2(y-u)^\top H(t)(y-u)\le-\lambda_0\|y-u(t)\|^2",
+    arb_condition("d/dt ||y-u||^2 = -two r^T H r <= -coef lambda_0 ||r||^2", s1_margin),
+    [Constant("two", 2, "the 2 of -2 (y-u)^T H (y-u)", positive=True),
+     Constant("coef", 1, "the coefficient of -lambda_0 ||y-u||^2 (1 as printed)", positive=True)],
+    [sympy.Le(-sympy.Symbol("two") * lambda_min(H(t_s)) * residual(t_s),
+              -sympy.Symbol("coef") * lambda_0 * residual(t_s))],
 )
-lemma2_4_s2 = Claim(
-    id="du2019.lemma2.4.s2",
-    title="||dw_r/ds|| <= (sqrt n/sqrt m) ||y - u(s)|| <= (sqrt n/sqrt m) exp(-lambda_0 s) ||y - u(0)||",
-    source=source("p. 16, first display"),
-    statement=r"\Big\|\frac{d}{ds}w_r(s)\Big\|\le\frac{\sqrt n}{\sqrt m}\|y-u(s)\|\le\frac{\sqrt n}{\sqrt m}e^{-\lambda_0s}\|y-u(0)\|",
+_s2_statement = r"\Big\|\frac{d}{ds}w_r(s)\Big\|\le\frac{\sqrt n}{\sqrt m}\|y-u(s)\|\le\frac{\sqrt n}{\sqrt m}e^{-%s\lambda_0s}\|y-u(0)\|"
+_s2_formula = [sympy.Le(sympy.sqrt(residual(t_s)), sympy.exp(-rate_s * lambda_0 * t_s) * sympy.sqrt(residual(0)))]
+lemma2_4_s2 = _claim(
+    "du2019.lemma2.4.s2",
+    "||dw_r/ds|| <= (sqrt n/sqrt m) ||y - u(s)|| <= (sqrt n/sqrt m) exp(-lambda_0 s) ||y - u(0)||",
+    "p. 16, first display",
+    _s2_statement % "",
+    arb_condition("||dw_r/ds|| <= sqrt(n/m) ||y-u(s)|| <= sqrt(n/m) exp(-rate lambda_0 s) ||y-u(0)||", s2_margin),
+    [rate()], _s2_formula, uses=["du2019.lemma2.4.s1"],
+)
+lemma2_4_s2_repaired = _claim(
+    "du2019.lemma2.4.s2:repaired",
+    "||dw_r/ds|| <= (sqrt n/sqrt m) exp(-lambda_0 s/2) ||y - u(0)||",
+    "p. 16, first display",
+    _s2_statement % r"\frac12",
+    arb_condition("||dw_r/ds|| <= sqrt(n/m) ||y-u(s)|| <= sqrt(n/m) exp(-rate lambda_0 s) ||y-u(0)||", s2_margin),
+    [rate(Fraction(1, 2), "the rate of the repaired exponential exp(-lambda_0 s/2): 1/2")], _s2_formula,
     uses=["du2019.lemma2.4.s1"],
-    check=make_check(m_s2, _f_speed(False), "s2 as printed"),
-    replay=make_replay(m_s2, "s2 as printed"),
+    note="s1 bounds the squared residual by exp(-lambda_0 s), so the residual itself decays like exp(-lambda_0 s/2): "
+         "the printed line with rate = 1/2.",
 )
-lemma2_4_s2_repaired = Claim(
-    id="du2019.lemma2.4.s2:repaired",
-    title="||dw_r/ds|| <= (sqrt n/sqrt m) exp(-lambda_0 s/2) ||y - u(0)||",
-    source=source("p. 16, first display"),
-    statement=r"\Big\|\frac{d}{ds}w_r(s)\Big\|\le\frac{\sqrt n}{\sqrt m}e^{-\lambda_0s/2}\|y-u(0)\|",
-    uses=["du2019.lemma2.4.s1"],
-    check=make_check(m_s2_repaired, _f_speed(True), "s2 with exp(-lambda_0 s/2)"),
-    replay=make_replay(m_s2_repaired, "s2 with exp(-lambda_0 s/2)"),
-    note="s1 bounds the squared residual by exp(-lambda_0 s), so the residual itself decays like exp(-lambda_0 s/2).",
-)
-lemma2_4_s3 = Claim(
-    id="du2019.lemma2.4.s3",
-    title="||w_r(t) - w_r(0)|| <= sqrt(n) ||y - u(0)|| / (sqrt(m) lambda_0)",
-    source=source("p. 16, second display"),
-    statement=r"\|w_r(t)-w_r(0)\|\le\int_0^t\Big\|\frac{d}{ds}w_r(s)\Big\|ds\le\frac{\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}",
+lemma2_4_s3 = _claim(
+    "du2019.lemma2.4.s3",
+    "||w_r(t) - w_r(0)|| <= sqrt(n) ||y - u(0)|| / (sqrt(m) lambda_0)",
+    "p. 16, second display",
+    r"\|w_r(t)-w_r(0)\|\le\int_0^t\Big\|\frac{d}{ds}w_r(s)\Big\|ds\le\frac{\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}",
+    arb_condition("||w_r(t)-w_r(0)|| <= int ||dw_r/ds|| <= factor sqrt(n) ||y-u(0)||/(sqrt(m) lambda_0)", s3_margin),
+    [Constant("factor", 1, "the factor of the printed bound (1; the statement's R' has 2)", positive=True)],
+    [sympy.Le(move(t_s), sympy.Symbol("factor") * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
     uses=["du2019.lemma2.4.s2"],
-    check=make_check(m_s3, f_s3, "s3 as printed"),
-    replay=make_replay(m_s3, "s3 as printed"),
     note="Printed without the factor 2 that the statement's R' carries.",
 )

@@ -278,3 +278,414 @@ def decay_violations(traj: Trajectory, rate: float, tol: float = 1e-12) -> tuple
         ratio = np.max(np.where(bound[1:] > 0, (r2[1:] + err[1:]) / np.where(bound[1:] > 0, bound[1:], 1), 0.0),
                        axis=0)
     return violated, ratio
+
+
+# ---------------------------------------------------------------- exact event-driven flow, one input
+@dataclass
+class Phase:
+    """A stretch of the one-input flow with a fixed set of active neurons: from time ``start`` on,
+    ``|q| = travel + rho (1 - e^{-h (t - start)})/h`` and ``|y - u| = rho e^{-h (t - start)}``."""
+
+    start: arb     # time the phase begins (0 exactly for the first)
+    travel: arb    # |q| at its start: how far every still active neuron has moved (times sqrt m)
+    rho: arb       # |y - u| at its start
+    active: int    # active neurons during the phase (for s > start; at s = start the earlier set)
+
+
+@dataclass
+class OneInputFlow:
+    """The exact gradient flow of the first layer of ``f = (1/sqrt m) sum_r a_r relu(w_r^T x)`` on ONE
+    unit input, for all ``t >= 0``, with activation changes (event-driven, Arb balls).
+
+    Only ``s_r = w_r^T x`` matters (``w_r`` moves along ``x``): ``ds_r/dt = (a_r/sqrt m) 1{s_r >= 0} r``,
+    ``dr/dt = -h r`` with ``r = y - u`` and ``h = H(t) = #active/m``. So ``r`` keeps its sign ``sigma``,
+    the common travel ``|q(t)| = |int_0^t r|`` is monotone, neurons with ``a_r sigma > 0`` stay active,
+    inactive ones never move, and an active neuron with ``a_r sigma < 0`` deactivates when ``|q|``
+    reaches ``s_r sqrt m`` (at that instant ``s_r = 0`` still counts as active: ``relu'(0) = 1``, the
+    convention of ``H``). Within a phase ``rho`` falls linearly in ``|q|``: ``rho' = rho - h dq``, so
+    the event time is ``-log(1 - h dq/rho)/h``. ``H(s)`` is non-increasing in ``s``.
+
+    Values are exact rationals; a comparison Arb cannot decide raises :class:`NumericError`
+    (the caller treats the margin as undefined, never as a verdict).
+    """
+
+    s: list[Fraction]
+    a: list[int]
+    y: Fraction
+
+    def __post_init__(self) -> None:
+        self.s = [Fraction(v) for v in self.s]
+        self.a = [int(v) for v in self.a]
+        self.y = Fraction(self.y)
+        if not self.s or len(self.s) != len(self.a) or any(v not in (-1, 1) for v in self.a):
+            raise NumericError(f"a one-input initialisation needs m >= 1 pre-activations and signs a_r in "
+                               f"{{-1, 1}} of the same length (got {len(self.s)} and {len(self.a)})")
+        self._phases: list[Phase] | None = None
+
+    # ------------------------------------------------------------ JSON (exact)
+    def to_json(self) -> dict[str, Any]:
+        return {"s": [f"{v.numerator}/{v.denominator}" for v in self.s], "a": list(self.a),
+                "y": f"{self.y.numerator}/{self.y.denominator}"}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "OneInputFlow":
+        return cls([Fraction(v) for v in data["s"]], [int(v) for v in data["a"]], Fraction(data["y"]))
+
+    def __repr__(self) -> str:
+        return f"OneInputFlow(m={self.m}, s={[str(v) for v in self.s]}, a={self.a}, y={self.y})"
+
+    # ------------------------------------------------------------ initial quantities
+    @property
+    def m(self) -> int:
+        return len(self.s)
+
+    def initially_active(self) -> list[int]:
+        return [r for r, v in enumerate(self.s) if v >= 0]
+
+    def h0(self) -> Fraction:
+        """``H(0) = #{s_r >= 0}/m`` (exact)."""
+        return Fraction(len(self.initially_active()), self.m)
+
+    def sqrt_m(self) -> arb:
+        return arb(self.m).sqrt()
+
+    def r0(self) -> arb:
+        """``y - u(0)`` as a ball."""
+        num = sum((Fraction(self.a[r]) * self.s[r] for r in self.initially_active()), Fraction(0))
+        return fraction_to_arb(self.y) - fraction_to_arb(num) / self.sqrt_m()
+
+    def sign(self) -> int:
+        """The sign of ``y - u(0) = y - (num/m) sqrt(m)`` (exact: 0 only when ``y = u(0)``)."""
+        num = sum((Fraction(self.a[r]) * self.s[r] for r in self.initially_active()), Fraction(0))
+        return _sign_sqrt(self.y, -num / self.m, self.m)
+
+    # ------------------------------------------------------------ the phases
+    def phases(self) -> list[Phase]:
+        if self._phases is not None:
+            return self._phases
+        sigma = self.sign()
+        active = len(self.initially_active())
+        phases = [Phase(arb(0), arb(0), abs(self.r0()), active)]
+        if sigma != 0:
+            # |y - u| = alpha + beta sqrt(m) exactly (alpha, beta rational): decisions are exact in Q(sqrt m)
+            num = sum((Fraction(self.a[r]) * self.s[r] for r in self.initially_active()), Fraction(0))
+            alpha, beta = sigma * self.y, -sigma * num / self.m
+            # neurons moving down, by threshold s_r (|q| reaches s_r sqrt m): grouped, ascending
+            down = sorted(self.s[r] for r in self.initially_active() if self.a[r] * sigma < 0)
+            groups: list[tuple[Fraction, int]] = []
+            for v in down:
+                if groups and groups[-1][0] == v:
+                    groups[-1] = (v, groups[-1][1] + 1)
+                else:
+                    groups.append((v, 1))
+            level_prev = Fraction(0)
+            for level, count in groups:
+                ph = phases[-1]
+                h = Fraction(ph.active, self.m)
+                # reached iff the travel left, rho/h, exceeds (level - level_prev) sqrt m: rho' = rho - h dq > 0
+                beta_next = beta - h * (level - level_prev)
+                if _sign_sqrt(alpha, beta_next, self.m) <= 0:
+                    break  # never reached (= 0: approached as t -> infinity)
+                rho_next = fraction_to_arb(alpha) + fraction_to_arb(beta_next) * self.sqrt_m()
+                ratio = rho_next / ph.rho
+                if not ratio > 0:
+                    raise NumericError("an activation change is too close to the flow's limit to time it (Arb)")
+                tau = arb(0) if level == level_prev else -ratio.log() / fraction_to_arb(h)
+                phases.append(Phase(ph.start + tau, fraction_to_arb(level) * self.sqrt_m(), rho_next,
+                                    ph.active - count))
+                beta, level_prev = beta_next, level
+        self._phases = phases
+        return phases
+
+    def phase_at(self, t: Fraction) -> Phase:
+        """The phase holding time ``t`` (an event time belongs to the phase that ends there)."""
+        t = Fraction(t)
+        if t < 0:
+            raise NumericError(f"time t = {t} < 0")
+        phases = self.phases()
+        if t == 0:
+            return phases[0]
+        tt = fraction_to_arb(t)
+        found = phases[0]
+        for ph in phases[1:]:
+            if ph.start < tt:
+                found = ph
+            elif ph.start >= tt:
+                break
+            else:
+                raise NumericError("time t is too close to an activation change to place it (Arb)")
+        return found
+
+    # ------------------------------------------------------------ quantities at time t
+    def h_min(self, t: Fraction) -> Fraction:
+        """``min_{0 <= s <= t} lambda_min(H(s)) = H(t)`` (H is 1 x 1 and non-increasing): exact."""
+        return Fraction(self.phase_at(t).active, self.m)
+
+    def h_final(self) -> Fraction:
+        """``lim_{t -> inf} H(t)`` (exact)."""
+        return Fraction(self.phases()[-1].active, self.m)
+
+    def move_final(self) -> arb:
+        """``sup_t max_r ||w_r(t) - w_r(0)||``: the limit of the travel (``+ rho/h`` in the last phase)."""
+        ph = self.phases()[-1]
+        if ph.active == 0:
+            return ph.travel / self.sqrt_m()
+        return (ph.travel + ph.rho / fraction_to_arb(Fraction(ph.active, self.m))) / self.sqrt_m()
+
+    def _decay(self, ph: Phase, t: Fraction) -> arb:
+        return (-(fraction_to_arb(Fraction(ph.active, self.m)) * (fraction_to_arb(Fraction(t)) - ph.start))).exp()
+
+    def residual_abs(self, t: Fraction) -> arb:
+        """``|y - u(t)|``."""
+        ph = self.phase_at(t)
+        if ph.active == 0:
+            return ph.rho
+        return ph.rho * self._decay(ph, t)
+
+    def travel(self, t: Fraction) -> arb:
+        """``|q(t)|``: how far (times sqrt m) a neuron active on all of ``[0, t]`` has moved."""
+        ph = self.phase_at(t)
+        if ph.active == 0:
+            return ph.travel  # nothing moves any more
+        h = fraction_to_arb(Fraction(ph.active, self.m))
+        return ph.travel + ph.rho * (1 - self._decay(ph, t)) / h
+
+    def move(self, t: Fraction) -> arb:
+        """``max_r ||w_r(t) - w_r(0)||``."""
+        return self.travel(t) / self.sqrt_m()
+
+    def path_length(self, t: Fraction) -> arb:
+        """``max_r int_0^t ||dw_r/ds|| ds`` (= ``move``: a neuron moves on a line, one way)."""
+        return self.travel(t) / self.sqrt_m()
+
+    def speed(self, t: Fraction) -> arb:
+        """``max_r ||dw_r/dt||`` at ``t`` (``|y - u(t)|/sqrt m`` while some neuron is active)."""
+        ph = self.phase_at(t)
+        return arb(0) if ph.active == 0 else self.residual_abs(t) / self.sqrt_m()
+
+    def residual_derivative(self, t: Fraction) -> arb:
+        """``d/dt ||y - u||^2`` from the chain rule through the neuron velocities: ``2 r dr/dt`` with
+        ``dr/dt = -(1/sqrt m) sum_r a_r ds_r/dt`` over active neurons (``ds_r/dt = a_r r/sqrt m``)."""
+        ph = self.phase_at(t)
+        r = self.residual_abs(t)
+        # sum over the active neurons of a_r * ds_r/dt = a_r * (a_r r/sqrt m), with a_r^2 = 1
+        velocity_sum = arb(ph.active) * r / self.sqrt_m()
+        return -2 * r * velocity_sum / self.sqrt_m()
+
+
+def _sign_sqrt(alpha: Fraction, beta: Fraction, m: int) -> int:
+    """The sign of ``alpha + beta sqrt(m)`` (exact)."""
+    sa, sb = (alpha > 0) - (alpha < 0), (beta > 0) - (beta < 0)
+    if sa == 0 or sb == 0 or sa == sb:
+        return sa or sb
+    root = math.isqrt(m)
+    if root * root == m:
+        v = alpha + beta * root
+        return (v > 0) - (v < 0)
+    return sa if alpha * alpha > beta * beta * m else sb
+
+
+def one_input_flows(max_m: int = 12, label: Fraction | int = 2):
+    """Hypothesis strategy of :class:`OneInputFlow`: ``1 <= m <= max_m`` pre-activations in ``[-3, 3]`` and a
+    label in ``[-label, label]`` with denominators <= 100; shrinks to ``m = 1``, ``s = 0``, ``a = 1``, ``y = 0``."""
+    from hypothesis import strategies as st
+
+    grid = st.fractions(-3, 3, max_denominator=100)
+
+    @st.composite
+    def build(draw):
+        m = draw(st.integers(1, max_m))
+        s = draw(st.lists(grid, min_size=m, max_size=m))
+        a = draw(st.lists(st.sampled_from([1, -1]), min_size=m, max_size=m))
+        y = draw(st.fractions(-Fraction(label), Fraction(label), max_denominator=100))
+        return OneInputFlow(s, a, y)
+
+    return build()
+
+
+def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float twin of :meth:`OneInputFlow.h_final` and :meth:`OneInputFlow.move_final` for a batch:
+    ``s``, ``a`` of shape ``(B, m)``.
+
+    Returns ``(lim H(t), y - u(0), sup_t max_r ||w_r(t) - w_r(0)||)`` per trial. Same phases as the exact
+    flow: deactivations in ascending threshold ``s_r sqrt m`` while the remaining travel ``rho/h``
+    reaches them."""
+    s = np.atleast_2d(s)
+    a = np.atleast_2d(a)
+    B, m = s.shape
+    sq = math.sqrt(m)
+    act = s >= 0
+    r0 = y - np.sum(a * np.maximum(s, 0.0), axis=1) / sq
+    out = np.empty(B)
+    moved = np.zeros(B)
+    for b in range(B):
+        A = int(act[b].sum())
+        sigma = 1.0 if r0[b] >= 0 else -1.0
+        if r0[b] == 0:
+            out[b] = A / m
+            continue
+        down = np.sort(s[b][act[b] & (a[b] * sigma < 0)]) * sq
+        rho, travel = abs(r0[b]), 0.0
+        for level in down:
+            h = A / m
+            dq = level - travel
+            if h * dq >= rho:
+                break
+            rho -= h * dq
+            travel = level
+            A -= 1
+        out[b] = A / m
+        moved[b] = (travel + rho / (A / m) if A > 0 else travel) / sq
+    return out, r0, moved
+
+
+# ---------------------------------------------------------------- gradient descent, one input (exact structure)
+def one_input_gd(s: np.ndarray, a: np.ndarray, y: float, eta: float, steps: int) -> np.ndarray:
+    """``y - u(k)`` for ``k = 0..steps`` of gradient descent on the first layer, ONE unit input (floats).
+
+    ``s_r(k+1) = s_r(k) + eta (a_r/sqrt m) 1{s_r(k) >= 0} r_k``: every neuron active so far moves by the
+    common ``a_r Q_k/sqrt m`` with ``Q_k = eta sum_{j<k} r_j``; one that steps below 0 stops for good. So a
+    neuron with ``a_r = 1`` is active at ``k`` iff ``s_r(0) >= -min_{j<=k} Q_j/sqrt m`` (``a_r = -1``:
+    ``s_r(0) >= max_j Q_j/sqrt m``), and ``u(k) = (S_+ - S_-)/sqrt m + |A_k| Q_k/m`` with ``S_+-`` the sums of
+    the active ``s_r(0)``: prefix sums over the sorted pre-activations, ``O(log m)`` per step."""
+    s = np.asarray(s, float)
+    a = np.asarray(a, float)
+    m = s.shape[0]
+    sq = math.sqrt(m)
+    plus, minus = np.sort(s[a > 0]), np.sort(s[a < 0])
+    # suffix sums: sum of the entries >= a threshold
+    cp = np.concatenate([np.cumsum(plus[::-1])[::-1], [0.0]])
+    cm = np.concatenate([np.cumsum(minus[::-1])[::-1], [0.0]])
+    Q = qmin = qmax = 0.0
+    out = np.empty(steps + 1)
+    for k in range(steps + 1):
+        ip = np.searchsorted(plus, -qmin / sq, side="left")
+        im = np.searchsorted(minus, qmax / sq, side="left")
+        count = (plus.shape[0] - ip) + (minus.shape[0] - im)
+        u = (cp[ip] - cm[im]) / sq + count * Q / m
+        r = y - u
+        out[k] = r
+        Q += eta * r
+        qmin, qmax = min(qmin, Q), max(qmax, Q)
+    return out
+
+
+def one_input_gd_exact(s: list[Fraction], a: list[int], y: Fraction, eta: Fraction, steps: int) -> list[arb]:
+    """:func:`one_input_gd` in Arb from exact rationals; an activity that Arb cannot decide raises
+    :class:`NumericError` (the caller then has no rigorous verdict for that run)."""
+    m = len(s)
+    sq = arb(m).sqrt()
+    plus = sorted(Fraction(v) for v, sign in zip(s, a) if sign > 0)
+    minus = sorted(Fraction(v) for v, sign in zip(s, a) if sign < 0)
+
+    def suffix(xs):
+        out, acc = [Fraction(0)] * (len(xs) + 1), Fraction(0)
+        for i in range(len(xs) - 1, -1, -1):
+            acc += xs[i]
+            out[i] = acc
+        return out
+
+    cp, cm = suffix(plus), suffix(minus)
+
+    def first_at_least(xs, thr: arb) -> int:
+        """Index of the first entry certainly >= thr, all before it certainly < thr (binary search)."""
+        lo, hi = 0, len(xs)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            b = fraction_to_arb(xs[mid])
+            if b >= thr:
+                hi = mid
+            elif b < thr:
+                lo = mid + 1
+            else:
+                raise NumericError("an activation of the exact gradient descent is undecided (Arb)")
+        return lo
+
+    Q = qmin = qmax = arb(0)
+    eta_b, y_b = fraction_to_arb(Fraction(eta)), fraction_to_arb(Fraction(y))
+    out = []
+    for _ in range(steps + 1):
+        ip, im = first_at_least(plus, -qmin / sq), first_at_least(minus, qmax / sq)
+        count = (len(plus) - ip) + (len(minus) - im)
+        u = (fraction_to_arb(cp[ip]) - fraction_to_arb(cm[im])) / sq + arb(count) * Q / arb(m)
+        r = y_b - u
+        out.append(r)
+        Q = Q + eta_b * r
+        qmin, qmax = qmin.min(Q), qmax.max(Q)
+    return out
+
+
+# ---------------------------------------------------------------- both layers trained, one input
+def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float, float, float]:
+    """Gradient flow of BOTH layers on ONE unit input, reduced to its path (floats).
+
+    With ``dq = r dt`` (``r = y - u``) every active neuron turns hyperbolically:
+    ``s_r(q) = s_r cosh(q/sqrt m) + a_r sinh(q/sqrt m)``, ``a_r(q) = a_r cosh + s_r sinh``, so on a stretch
+    with a fixed active set ``u(q) = (P cosh(2q/sqrt m) + S sinh(2q/sqrt m))/sqrt m`` (``P = sum a_r s_r``,
+    ``S = sum (a_r^2 + s_r^2)/2``); a neuron stops for good when ``s_r(q)`` reaches 0. ``q`` runs
+    monotonically to the root ``q*`` of ``u(q) = y``, and ``d/dt log ||y-u||^2 = -2 u'(q)``.
+
+    Returns ``(min over the path of u'(q), u'(0), y - u(0))``: the decay at rate ``rho`` holds for all
+    ``t`` when ``2 min u' >= rho``, and fails for small ``t`` when ``2 u'(0) < rho``."""
+    s = np.asarray(s, float)
+    a = np.asarray(a, float)
+    m = s.shape[0]
+    rho = 1.0 / math.sqrt(m)
+    act = s >= 0
+    r0 = y - rho * float(np.sum(a[act] * s[act]))
+    P = float(np.sum(a[act] * s[act]))
+    S = float(np.sum(a[act] ** 2 + s[act] ** 2)) / 2
+    du0 = 2 * rho * rho * S
+    if r0 == 0:
+        return du0, du0, 0.0
+    sigma = 1.0 if r0 > 0 else -1.0
+    down = act & (a * sigma < 0) & (np.abs(s) < np.abs(a))
+    # |q| at which each down-moving neuron reaches s = 0: tanh(|q|/sqrt m) = s_r/|a_r|
+    levels = np.arctanh(s[down] / np.abs(a[down])) / rho
+    order = np.argsort(levels)
+    levels, ds, da = levels[order], s[down][order], a[down][order]
+
+    def u_at(q):
+        return rho * (P * math.cosh(2 * rho * q) + S * math.sinh(2 * rho * q))
+
+    def du_min(q_lo, q_hi):
+        """min of u'(q) = 2 rho^2 (P sinh(2 rho q) + S cosh(2 rho q)) over q between q_lo and q_hi."""
+        pts = [q_lo, q_hi]
+        if S > abs(P):  # stationary point where tanh(2 rho q) = -P/S
+            q0 = math.atanh(-P / S) / (2 * rho)
+            if min(q_lo, q_hi) < q0 < max(q_lo, q_hi):
+                pts.append(q0)
+        return min(2 * rho * rho * (P * math.sinh(2 * rho * q) + S * math.cosh(2 * rho * q)) for q in pts)
+
+    lowest = math.inf
+    q_lo = 0.0
+    alive = int(act.sum())
+    for lev, s0, a0 in zip(levels, ds, da):
+        q_hi = sigma * lev
+        if sigma * (y - u_at(q_hi)) <= 0:  # the root q* comes first
+            break
+        lowest = min(lowest, du_min(q_lo, q_hi))
+        P -= a0 * s0
+        S -= (a0 * a0 + s0 * s0) / 2
+        alive -= 1
+        q_lo = q_hi
+    else:
+        q_hi = None
+    if alive == 0:
+        return 0.0, du0, r0  # nothing active: u stays put, no decay at all
+    # the root of y - u(q) beyond q_lo: bracket by doubling, then bisect
+    f = lambda q: sigma * (y - u_at(q))
+    if q_hi is None:
+        step = 1.0
+        q_hi = q_lo + sigma * step
+        while f(q_hi) > 0 and step < 1e12:
+            step *= 2
+            q_hi = q_lo + sigma * step
+    lo, hi = q_lo, q_hi
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if f(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return min(lowest, du_min(q_lo, hi)), du0, r0
