@@ -155,3 +155,40 @@ A_trace_plus = Claim(
     conclusion=sympy.Le((_trace_A(Wc, Wsc) - _f_A(Wc, Wsc, +1)) ** 2, 0, evaluate=False),
     note="with the + reading of f_A",
 )
+
+
+# ---------------------------------------------------------------- f_A(i) and A(i)
+def _f_A_without(W_cols, Ws_cols, i: int, sign: int) -> sympy.Expr:
+    """f_A(i) = f_A - (|e_i + w_i*| - |e_i + sign w_i|), as printed."""
+    return _f_A(W_cols, Ws_cols, sign) - (_norm(E[:, i] + Ws_cols[i]) - _norm(E[:, i] + sign * W_cols[i]))
+
+
+f_A_i = Claim(
+    id="liyuan2017.def.f_A_i",
+    title="f_A(i) leaves out exactly the i-th term: it does not depend on w_i (i = 1)",
+    source=src("Main: Preliminaries, auxiliary function"),
+    statement=r"f_A(i) = f_A - (\|e_i + w_i^*\|_2 - \|e_i - w_i\|_2) \text{ is free of } w_i",
+    variables=w[0] + w[1] + ws[0] + ws[1],
+    # d f_A(0) / d w_0 = 0, component by component, as one sum of squares
+    conclusion=sympy.Le(sum(sympy.diff(_f_A_without(Wc, Wsc, 0, -1), v.symbol) ** 2 for v in w[0]), 0,
+                        evaluate=False),
+    note="a consistency check of the definition (the term removed is the one that holds w_i)",
+)
+
+
+def _trace_A_without(W_cols, Ws_cols, i: int) -> sympy.Expr:
+    total = _trace_A(W_cols, Ws_cols)
+    for v, sgn in ((E[:, i] + Ws_cols[i], 1), (E[:, i] + W_cols[i], -1)):
+        total -= sgn * ((v.T * v)[0] / _norm(v))
+    return total
+
+
+A_i_trace = Claim(
+    id="liyuan2017.def.A_i.trace@plus",
+    title="tr A(i) = f_A(i) (both without the i-th column; f_A read with |e_i + w_i|)",
+    source=src("Main: Preliminaries, auxiliary matrix"),
+    statement=r"\operatorname{tr} A(i) = f_A(i)",
+    variables=w[0] + w[1] + ws[0] + ws[1],
+    conclusion=sympy.Le((_trace_A_without(Wc, Wsc, 0) - _f_A_without(Wc, Wsc, 0, +1)) ** 2, 0, evaluate=False),
+    note="A(i) removes the i-th column's outer products, as f_A(i) removes the i-th term",
+)
