@@ -43,6 +43,10 @@ class SearchReport:
     notes: list[str] = field(default_factory=list)
 
 
+#: The share of a claim's remaining time the shrinker may spend on simplifying a found counterexample.
+SHRINK_SHARE = 0.2
+
+
 class _Refuted(Exception):
     def __init__(self, values, margin, how, found_by="search"):
         super().__init__("verified counterexample")
@@ -78,11 +82,16 @@ def verify(ctx, values: Mapping[str, Any], hypotheses: Sequence[Condition], conc
         if var.name in exact and not var.in_domain(exact[var.name]):
             return False, None, ""
     env = Env(exact)
-    for h in hypotheses:
-        enc = enclosure_of_condition(h, env)
-        if enc is None or not enc.definitely_holds(h.strict):
-            return False, None, ""
-    enc = enclosure_of_condition(conclusion, env)
+    try:
+        for h in hypotheses:
+            enc = enclosure_of_condition(h, env)
+            if enc is None or not enc.definitely_holds(h.strict):
+                return False, None, ""
+        enc = enclosure_of_condition(conclusion, env)
+    except (NumericError, ArithmeticError, ValueError, TypeError):
+        # a rigorous twin that cannot evaluate here (a ball too wide, an undefined value) does not
+        # confirm the lead: it stays a float lead, never an error and never a refutation
+        return False, None, ""
     if enc is None or not enc.definitely_negative(conclusion.strict):
         return False, enc, ""
     how = "exact rational arithmetic" if enc.is_exact else f"Arb ball arithmetic: margin in {enc}"
@@ -148,6 +157,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
                 if report.counterexample is None:  # save the first one at once
                     report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how,
                                                                       found_by=found_by)
+                    shrink_deadline[0] = time.monotonic() + SHRINK_SHARE * max(ctx.seconds_left(), 1.0)
                 raise _Refuted(dict(values), float(enc.mid()), how, found_by)
             report.float_leads += 1
             report.lead_values = dict(values)
@@ -162,9 +172,14 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             _finish(ctx, report, found)
             return report
 
+    # Shrinking gets a bounded share of the claim's time once a counterexample is in hand: the first
+    # one is already verified and saved; a simpler one is a nicety, not worth the whole budget.
+    shrink_deadline = [math.inf]
+
     def body(values):
-        if time.monotonic() > deadline:
-            report.timed_out = True
+        now = time.monotonic()
+        if now > deadline or now > shrink_deadline[0]:
+            report.timed_out = now > deadline
             return
         report.examples += 1
         consider(values)

@@ -131,6 +131,16 @@ class DeepNet:
             f = g if (last and not self.output_activation) else g.applyfunc(self.sigma)
         return f
 
+    def outputs_symbolic(self, x: Sequence[sympy.Expr]) -> sympy.Matrix:
+        """``f_L(x)`` for symbolic inputs ``x``."""
+        f = sympy.Matrix(list(x))
+        Ws, bs = self.weight_symbols(), self.bias_symbols()
+        for k in range(self.depth):
+            g = Ws[k].T * f + bs[k]
+            last = k == self.depth - 1
+            f = g if (last and not self.output_activation) else g.applyfunc(self.sigma)
+        return f
+
     def objective(self, X: Any, Y: Any, loss: str = "square") -> sympy.Expr:
         r"""``Φ = Σ_i Σ_j ℓ(f_{Lj}(x_i) − y_{ij})`` for inputs ``X`` (N×d) and targets ``Y`` (N×m)."""
         if loss not in LOSSES:
@@ -148,35 +158,99 @@ class DeepNet:
         return total
 
 
-@dataclass
-class Objective:
-    """One objective with its gradient and Hessian, ready for float, exact and Arb evaluation."""
+class Compiled:
+    """One architecture's objective with *symbolic data*, differentiated and compiled once.
 
-    net: DeepNet
-    expr: sympy.Expr
-    params: list[sympy.Symbol]
+    Every training set of the same size reuses it: floats go through ``lambdify`` (fast, for the
+    search); exact and Arb values substitute the data into the same expressions."""
+
+    def __init__(self, net: DeepNet, N: int, loss: str):
+        if loss not in LOSSES:
+            raise NetworkError(f"unknown loss {loss!r} (known: {', '.join(LOSSES)})")
+        d, m = net.widths[0], net.widths[-1]
+        self.xs = [[sympy.Symbol(f"x{i}_{j}", real=True) for j in range(d)] for i in range(N)]
+        self.ys = [[sympy.Symbol(f"y{i}_{j}", real=True) for j in range(m)] for i in range(N)]
+        self.params = net.parameters()
+        ell = LOSSES[loss]
+        total = sympy.Integer(0)
+        for x, y in zip(self.xs, self.ys):
+            out = net.outputs_symbolic(x)
+            for j, yj in enumerate(y):
+                total += ell.subs(_t, out[j] - yj)
+        self.expr = total
+        self.grad = [sympy.diff(total, p) for p in self.params]
+        args = self.params + [v for row in self.xs for v in row] + [v for row in self.ys for v in row]
+        self.args = args
+        self._f = sympy.lambdify(args, total, modules="numpy", cse=True)
+        self._g = sympy.lambdify(args, self.grad, modules="numpy", cse=True)
+        self._h = None
+
+    def hessian_fn(self):
+        if self._h is None:
+            # ReLU's second derivative is a Dirac delta at the kink: 0 almost everywhere, which is
+            # all the float search uses (Krawczyk differentiates on its own and refuses deltas).
+            hess = [[sympy.diff(g, p).replace(sympy.DiracDelta, lambda *a: 0) for p in self.params]
+                    for g in self.grad]
+            self._h = sympy.lambdify(self.args, hess, modules="numpy", cse=True)
+        return self._h
+
+
+_COMPILED: dict[tuple, Compiled] = {}
+
+
+def compiled(net: DeepNet, N: int, loss: str = "square") -> Compiled:
+    key = (net, N, loss)
+    if key not in _COMPILED:
+        _COMPILED[key] = Compiled(net, N, loss)
+    return _COMPILED[key]
+
+
+class Objective:
+    """One training set's objective ``Φ(θ)``: floats for search, exact/Arb for re-verification."""
+
+    def __init__(self, net: DeepNet, X: Any, Y: Any, loss: str = "square"):
+        self.net = net
+        self.X = _rational_matrix("X", X, net.widths[0])
+        self.Y = _rational_matrix("Y", Y, net.widths[-1])
+        if len(self.X) != len(self.Y):
+            raise NetworkError(f"X has {len(self.X)} rows but Y has {len(self.Y)}")
+        self.c = compiled(net, len(self.X), loss)
+        self.params = self.c.params
+        self._data = [float(v) for row in self.X for v in row] + [float(v) for row in self.Y for v in row]
+        self._subs = {}
+        for syms, rows in ((self.c.xs, self.X), (self.c.ys, self.Y)):
+            for srow, vrow in zip(syms, rows):
+                for s_, v in zip(srow, vrow):
+                    self._subs[s_] = sympy.Rational(v.numerator, v.denominator)
+        self._expr = None
+        self._grad = None
 
     @classmethod
     def of(cls, net: DeepNet, X: Any, Y: Any, loss: str = "square") -> "Objective":
-        return cls(net, net.objective(X, Y, loss), net.parameters())
+        return cls(net, X, Y, loss)
 
-    def __post_init__(self) -> None:
-        self.grad = [sympy.diff(self.expr, p) for p in self.params]
-        self._f = sympy.lambdify(self.params, self.expr, modules="numpy")
-        self._g = sympy.lambdify(self.params, self.grad, modules="numpy")
-        self._hess: list[list[sympy.Expr]] | None = None
+    # exact expressions in the parameters (the data substituted exactly)
+    @property
+    def expr(self) -> sympy.Expr:
+        if self._expr is None:
+            self._expr = self.c.expr.subs(self._subs)
+        return self._expr
+
+    @property
+    def grad(self) -> list[sympy.Expr]:
+        if self._grad is None:
+            self._grad = [g.subs(self._subs) for g in self.c.grad]
+        return self._grad
 
     # floats (search)
     def value(self, theta: Sequence[float]) -> float:
-        return float(self._f(*theta))
+        return float(self.c._f(*theta, *self._data))
 
     def gradient(self, theta: Sequence[float]) -> np.ndarray:
-        return np.asarray(self._g(*theta), dtype=float)
+        return np.asarray(self.c._g(*theta, *self._data), dtype=float)
 
-    def hessian_exprs(self) -> list[list[sympy.Expr]]:
-        if self._hess is None:
-            self._hess = [[sympy.diff(g, p) for p in self.params] for g in self.grad]
-        return self._hess
+    def hessian(self, theta: Sequence[float]) -> np.ndarray:
+        return np.asarray(self.c.hessian_fn()(*theta, *self._data), dtype=float)
 
     # exact / rigorous (re-verification)
     def at(self, theta: Sequence[Any]) -> dict[sympy.Symbol, sympy.Rational]:
@@ -188,6 +262,26 @@ class Objective:
             out[p] = sympy.Rational(q.numerator, q.denominator)
         return out
 
+    def gradient_is_exactly_zero(self, theta: Sequence[Any]) -> bool:
+        """Every partial derivative is 0 at the rational point ``theta``, decided exactly: an Arb
+        ball of radius 0 at 0 is an exact zero; a ball without 0 is not; the rest goes to sympy."""
+        env = self.at(theta)
+        full = dict(env)
+        full.update(self._subs)
+        for g in self.c.grad:
+            try:
+                enc = Enclosure.of(arb_eval(g, full, prec=128))
+            except NumericError:
+                enc = None
+            if enc is not None:
+                if enc.lo == 0 and enc.hi == 0:
+                    continue
+                if enc.lo > 0 or enc.hi < 0:
+                    return False
+            if sympy.simplify(g.subs(full)) != 0:
+                return False
+        return True
+
     def exact_gradient(self, theta: Sequence[Any]) -> list[sympy.Expr]:
         """The gradient at rational parameters, simplified exactly (``tanh(0)`` is 0)."""
         env = self.at(theta)
@@ -197,7 +291,9 @@ class Objective:
         return Enclosure.of(arb_eval(expr, self.at(theta), prec=prec))
 
     def value_enclosure(self, theta: Sequence[Any], prec: int = 128) -> Enclosure:
-        return self.enclose(self.expr, theta, prec)
+        env = self.at(theta)
+        env.update(self._subs)
+        return Enclosure.of(arb_eval(self.c.expr, env, prec=prec))
 
 
 def weight_matrices(net: DeepNet, theta: Sequence[Any]) -> list[list[list[Any]]]:

@@ -60,22 +60,38 @@ def _cos_angle(u: Vector, v: Vector, num):
     return c, nu, nv
 
 
+def _angle(u: Vector, v: Vector, num):
+    """``(θ, cos θ, sin θ, ‖u‖, ‖v‖)`` with ``sin θ`` from the 2×2 minors (Lagrange's identity) and
+    ``θ = atan2(sin, cos)``: accurate on Arb balls even as ``θ → 0``, where ``acos`` of a ball near 1
+    would lose half its precision at every use."""
+    nu, nv = _norm(u, num), _norm(v, num)
+    c = _dot(u, v) / (nu * nv)
+    minors = 0
+    for i in range(len(u)):
+        for j in range(i + 1, len(u)):
+            m = u[i] * v[j] - u[j] * v[i]
+            minors = minors + m * m
+    if num is FLOAT:
+        s = float(np.sqrt(minors)) / (nu * nv)
+        return float(np.arctan2(s, c)), c, s, nu, nv
+    from flint import arb
+
+    s = num.sqrt(minors) / (nu * nv) if len(u) > 1 else num.const(0)
+    return arb.atan2(s, c), c, s, nu, nv
+
+
 def relu_kernel(u: Vector, v: Vector, num=FLOAT):
     """``E[σ(u·x) σ(v·x)]`` for ``x ~ N(0, I)`` (degree-1 arc-cosine kernel)."""
     if num is FLOAT and (float(np.dot(np.asarray(u, float), np.asarray(u, float))) == 0
                          or float(np.dot(np.asarray(v, float), np.asarray(v, float))) == 0):
         return 0.0
-    c, nu, nv = _cos_angle(u, v, num)
-    theta = num.acos(c)
-    s = num.sqrt(1 - c * c) if num is not FLOAT else float(np.sqrt(max(0.0, 1 - c * c)))
+    theta, c, s, nu, nv = _angle(u, v, num)
     return nu * nv * (s + (num.pi - theta) * c) / (2 * num.pi)
 
 
 def relu_kernel_grad(u: Vector, v: Vector, num=FLOAT) -> list:
     """``∇_u E[σ(u·x) σ(v·x)] = ((π − θ) v + ‖v‖ sin θ û) / (2π)`` (u ≠ 0)."""
-    c, nu, nv = _cos_angle(u, v, num)
-    theta = num.acos(c)
-    s = num.sqrt(1 - c * c) if num is not FLOAT else float(np.sqrt(max(0.0, 1 - c * c)))
+    theta, c, s, nu, nv = _angle(u, v, num)
     return [((num.pi - theta) * vi + nv * s * ui / nu) / (2 * num.pi) for ui, vi in zip(u, v)]
 
 
@@ -110,11 +126,9 @@ def columns_plus_identity(W: Any, num=FLOAT) -> list[list[Any]]:
         raise IdentityMappingError("W must be a non-empty square matrix")
     for r in rows:
         for x in r:
-            try:
-                if not np.isfinite(float(x)):
-                    raise IdentityMappingError("W contains NaN or infinity")
-            except (TypeError, OverflowError):
-                pass
+            finite = x.is_finite() if hasattr(x, "is_finite") else np.isfinite(float(x))
+            if not finite:
+                raise IdentityMappingError("W contains NaN or infinity")
     rows = _lifted(rows, num)
     return [[rows[r][i] + (1 if r == i else 0) for r in range(d)] for i in range(d)]
 
@@ -192,3 +206,103 @@ def monte_carlo_loss(W: Any, W_star: Any, rng: np.random.Generator, samples: int
 
     f = act(x @ A.T).sum(axis=1) - act(x @ B.T).sum(axis=1)
     return float(0.5 * np.mean(f * f))
+
+
+# ---------------------------------------------------------------- exact norms and strategies
+def _fractions(W: Any):
+    from fractions import Fraction
+
+    from ..num import to_fraction
+
+    return [[to_fraction(x) for x in row] for row in W]
+
+
+def spectral_norm_float(W: Any) -> float:
+    return float(np.linalg.norm(np.asarray(W, dtype=float), 2))
+
+
+def spectral_norm_at_most(W: Any, gamma: Any) -> bool:
+    """``‖W‖₂ <= γ`` decided exactly for rational ``W``, ``γ >= 0``: ``γ² I − WᵀW`` is PSD."""
+    import sympy
+
+    from ..num import to_fraction
+
+    g = to_fraction(gamma)
+    if g < 0:
+        return False
+    M = sympy.Matrix([[sympy.Rational(str(x)) for x in row] for row in _fractions(W)])
+    G = sympy.Rational(str(g)) ** 2 * sympy.eye(M.shape[1]) - M.T * M
+    return bool(G.is_positive_semidefinite)
+
+
+def frobenius_sq(W: Any):
+    """``‖W‖_F²`` exactly (rationals) or in the back-end's arithmetic."""
+    return sum((x * x for row in W for x in row), 0)
+
+
+def weights_in_ball(d: int, gamma: Any, max_denominator: int = 8):
+    """A Hypothesis strategy for rational ``d × d`` matrices with ``‖W‖₂ <= γ`` (via ``‖W‖_F``):
+    entries of a small-denominator matrix scaled by a rational factor; shrinks to ``W = 0``."""
+    from fractions import Fraction
+    from math import isqrt
+
+    from hypothesis import strategies as st
+
+    from ..num import to_fraction
+
+    g = to_fraction(gamma)
+    if g < 0:
+        raise IdentityMappingError(f"the radius gamma must be >= 0, got {gamma}")
+
+    @st.composite
+    def draw(draw_):
+        M = [[draw_(st.fractions(-1, 1, max_denominator=max_denominator)) for _ in range(d)] for _ in range(d)]
+        f = frobenius_sq(M)
+        if f == 0:
+            return tuple(tuple(Fraction(0) for _ in range(d)) for _ in range(d))
+        # B >= sqrt(f), rational: then |W|_2 <= |W|_F = t g sqrt(f)/B <= g
+        B = Fraction(isqrt(int(f * 4096) + 1) + 1, 64)
+        t = Fraction(draw_(st.integers(0, 8)), 8)
+        s = g * t / B
+        return tuple(tuple(x * s for x in row) for row in M)
+
+    return draw()
+
+
+def teacher_student_in_ball(gamma: Any, dims: Sequence[int] = (1, 2, 3)):
+    """``(W, W*)`` pairs, both in the ``γ``-ball of the spectral norm, of a common size ``d``."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw(draw_):
+        d = draw_(st.sampled_from(list(dims)))
+        return (draw_(weights_in_ball(d, gamma)), draw_(weights_in_ball(d, gamma)))
+
+    return draw()
+
+
+def gd_step(W: Any, W_star: Any, eta, num=FLOAT, a=0, scale=None) -> list[list[Any]]:
+    """One step of population gradient descent ``W − η ∇L(W)`` (closed-form gradient)."""
+    G = population_gradient(W, W_star, num, a, scale)
+    Wl = _lifted(W, num)
+    return [[Wl[r][c] - eta * G[r][c] for c in range(len(G))] for r in range(len(G))]
+
+
+def gd_distance_sq(W0: Any, W_star: Any, eta: Any, steps: int, num=FLOAT, a=0, prec: int = 256):
+    """``‖W_T − W*‖_F²`` after ``steps`` population GD steps from ``W0`` (floats, or Arb balls at
+    ``prec`` bits: balls widen with every step, so the working precision is raised)."""
+    if num is FLOAT:
+        W = [[float(x) for x in r] for r in W0]
+        Ws = [[float(x) for x in r] for r in W_star]
+        for _ in range(steps):
+            W = gd_step(W, Ws, float(eta), a=a)
+        return sum((W[r][c] - Ws[r][c]) ** 2 for r in range(len(W)) for c in range(len(W)))
+    from ..num import _precision
+
+    with _precision(prec):
+        W = _lifted(W0, num)
+        Ws = _lifted(W_star, num)
+        e = num.const(eta)
+        for _ in range(steps):
+            W = gd_step(W, Ws, e, num=num, a=a)
+        return sum((W[r][c] - Ws[r][c]) ** 2 for r in range(len(W)) for c in range(len(W)))

@@ -1,0 +1,104 @@
+r"""Phase 1 and "no way back": the auxiliary function decreases until it is O(γ) and stays there.
+
+Source: slides on Li & Yuan (NeurIPS 2017), "Main: Overview of Proof for Phase 1":
+
+    Goal: Prove that :math:`\exists\gamma_0 \in (0, \gamma)` s.t. if :math:`\|W_0\|_2, \|W^*\|_2 \le
+    \gamma_0`, d lower bounded by a constant, η with an upper bound determined by γ and G
+    (gradient), ε with an upper bound depending on γ, then :math:`f_A` will keep decreasing until
+    it reaches Phase 2 (auxiliary function decreases to O(1)).  ...  2. Show that there is NO WAY
+    BACK from Phase 2 to Phase 1: (:math:`f_A` decreases ⇒) :math:`\|W\|_2` remains small.
+
+(The goal says "decreases to O(1)" and the overview "stays around O(γ)"; the explicit forms below
+use O(γ).) The slides analyse SGD; the forms checked here are for one step of *population*
+gradient descent (the expectation of an SGD step), with the Gaussian closed-form gradient, and
+Li & Yuan's ``f_A`` (the ``@plus`` reading of ``def.f_A``). Constants of this encoding, not the
+source's: ``gamma`` = 1/10 (both weights in the spectral-norm ball), ``C`` = 1 (Phase 2 means
+``f_A <= C γ``), ``eta`` = 1/10 (the step).
+
+* ``phase1``: :math:`f_A(W) > C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)`;
+* ``no_way_back``: :math:`f_A(W) \le C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) \le C\gamma`.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from proofcheck import Claim, Condition, Constant, Variable
+from proofcheck.ml.identity_mapping import (auxiliary_f_A, gd_step, spectral_norm_at_most, spectral_norm_float,
+                                            teacher_student_in_ball)
+from proofcheck.num import ARB, FLOAT
+
+from . import src
+
+GAMMA = Constant("gamma", Fraction(1, 10), "radius of |W|_2, |W*|_2 (explicit constant of this encoding)", positive=True)
+C = Constant("C", Fraction(1), "Phase 2 is f_A <= C gamma (explicit constant of this encoding)", positive=True)
+ETA = Constant("eta", Fraction(1, 10), "step size (explicit constant of this encoding)", positive=True)
+
+pair = Variable("pair", lambda constants: teacher_student_in_ball(constants["gamma"]),
+                domain="(W, W*) rational n x n, n in {1, 2, 3}, both with |.|_2 <= gamma",
+                contains=lambda v: isinstance(v, tuple) and len(v) == 2, meaning="the student W and the teacher W*")
+
+
+def _floats(M):
+    return [[float(x) for x in r] for r in M]
+
+
+def _in_ball(which: int) -> Condition:
+    return Condition(f"|{'W' if which == 0 else 'W*'}|_2 <= gamma",
+                     margin=lambda e: float(e.gamma) - spectral_norm_float(e.pair[which]),
+                     rigorous=lambda e: 1 if spectral_norm_at_most(e.pair[which], e.gamma) else -1)
+
+
+def _f_A_now(env, num):
+    W, Ws = env.pair
+    return auxiliary_f_A(W if num is not FLOAT else _floats(W), Ws if num is not FLOAT else _floats(Ws), num)
+
+
+def _f_A_next(env, num):
+    W, Ws = env.pair
+    if num is FLOAT:
+        W1 = gd_step(_floats(W), _floats(Ws), float(env.eta))
+        return auxiliary_f_A(W1, _floats(Ws))
+    W1 = gd_step(W, Ws, ARB.const(env.eta), num=ARB)
+    return auxiliary_f_A(W1, [[ARB.const(x) for x in r] for r in Ws], ARB)
+
+
+def _threshold(env, num):
+    return (float(env.C) * float(env.gamma)) if num is FLOAT else ARB.const(env.C) * ARB.const(env.gamma)
+
+
+in_phase1 = Condition("f_A(W) > C gamma", strict=True,
+                      margin=lambda e: float(_f_A_now(e, FLOAT) - _threshold(e, FLOAT)),
+                      rigorous=lambda e: _f_A_now(e, ARB) - _threshold(e, ARB))
+in_phase2 = Condition("f_A(W) <= C gamma",
+                      margin=lambda e: float(_threshold(e, FLOAT) - _f_A_now(e, FLOAT)),
+                      rigorous=lambda e: _threshold(e, ARB) - _f_A_now(e, ARB))
+
+phase1 = Claim(
+    id="liyuan2017.phase1",
+    title="in Phase 1 (f_A > C gamma) one population GD step decreases f_A",
+    source=src("Main: Overview of Proof for Phase 1"),
+    statement=r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) > C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)",
+    variables=[pair],
+    constants=[GAMMA, C, ETA],
+    hypotheses=[_in_ball(0), _in_ball(1), in_phase1],
+    conclusion=Condition("f_A decreases", strict=True,
+                         margin=lambda e: float(_f_A_now(e, FLOAT) - _f_A_next(e, FLOAT)),
+                         rigorous=lambda e: _f_A_now(e, ARB) - _f_A_next(e, ARB)),
+    note="explicit-constant form for population GD (the expected SGD step); constants are this encoding's",
+    cost=0.5,
+)
+
+no_way_back = Claim(
+    id="liyuan2017.no_way_back",
+    title="from Phase 2 (f_A <= C gamma) one population GD step stays in Phase 2",
+    source=src("Main: Overview of Proof for Phase 1, item 2"),
+    statement=r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) \le C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) \le C\gamma",
+    variables=[pair],
+    constants=[GAMMA, C, ETA],
+    hypotheses=[_in_ball(0), _in_ball(1), in_phase2],
+    conclusion=Condition("f_A(W') <= C gamma",
+                         margin=lambda e: float(_threshold(e, FLOAT) - _f_A_next(e, FLOAT)),
+                         rigorous=lambda e: _threshold(e, ARB) - _f_A_next(e, ARB)),
+    note="explicit-constant form for population GD; constants are this encoding's",
+    cost=0.5,
+)
