@@ -35,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 import sympy
 
+from ..codec import storable
 from ..num import Enclosure, NumericError, arb_eval, to_fraction
 from .deep import DeepNet, NetworkError, Objective, exact_rank, weight_matrices
 from .krawczyk import certify_zero, from_sympy
@@ -48,6 +49,7 @@ def _rows(M: Any) -> tuple[tuple[Fraction, ...], ...]:
     return tuple(tuple(to_fraction(v) for v in row) for row in M)
 
 
+@storable
 @dataclass(frozen=True)
 class TrainingProblem:
     """A network, rational inputs ``X`` (N×d) and targets ``Y`` (N×m), square loss."""
@@ -141,6 +143,7 @@ def reconstruct(x: float, max_denominator: int = 64) -> Fraction:
     return Fraction(float(x)).limit_denominator(max_denominator)
 
 
+@storable
 @dataclass
 class CriticalPoint:
     """The critical point reached from ``start`` on ``problem`` (computed once, stored exactly)."""
@@ -348,6 +351,7 @@ def critical_points(problems, scale: int = 2):
     return draw()
 
 
+@storable
 @dataclass
 class NetworkPoint:
     """A training problem and one rational parameter vector ``theta`` (a point of the loss surface)."""

@@ -28,6 +28,7 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
+from ..codec import storable
 from ..num import NumericError
 from .datasets import Dataset, DatasetError
 
@@ -209,6 +210,7 @@ def probabilities(lo: Any = Fraction(1, 1000), hi: Any = Fraction(999, 1000), bi
 
 
 # ---------------------------------------------------------------- initialisations
+@storable
 @dataclass(frozen=True)
 class Init:
     """A random initialisation named by its seed: ``w_r(0) ~ N(0, I_d)``, ``a_r ~ unif{-1, 1}`` drawn

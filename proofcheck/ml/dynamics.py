@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from flint import arb
 
+from ..codec import storable
 from ..num import NumericError, arb_endpoints, fraction_to_arb
 
 
@@ -292,6 +293,7 @@ class Phase:
     active: int    # active neurons during the phase (for s > start; at s = start the earlier set)
 
 
+@storable
 @dataclass
 class OneInputFlow:
     """The exact gradient flow of the first layer of ``f = (1/sqrt m) sum_r a_r relu(w_r^T x)`` on ONE

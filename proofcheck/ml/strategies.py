@@ -27,6 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
+from ..codec import storable
 from .distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, Mixture, StandardGaussian,
                             UniformSphere, rational_unit_vector)
 from ..num import NumericError, to_fraction
@@ -59,6 +60,7 @@ def exact_matrix(M: Any, name: str) -> np.ndarray:
     return out
 
 
+@storable
 class TeacherStudent:
     """Student weights ``W`` and teacher weights ``W*`` (columns ``w_i``, ``w_i*``), exact."""
 
@@ -109,6 +111,7 @@ class TeacherStudent:
         return f"TeacherStudent(W={self.to_json()['W']}, W_star={self.to_json()['W_star']})"
 
 
+@storable
 class Network:
     """An input distribution with a teacher--student pair: one instance of a theorem's setting."""
 
