@@ -252,6 +252,10 @@ def test_a_float_domain_bound_that_is_not_its_decimal_is_ill_formed(tmp_path):
     c2 = Claim(id="t.float_bound_ok", title="", source=SRC, statement="", variables=[ok],
                conclusion=sympy.Le(sympy.sin(ok.symbol), 1))
     assert check(c2, "quick", 0).verdict is Verdict.CERTIFIED
+    computed = Claim(id="t.float_literal", title="", source=SRC, statement="", variables=[ok],
+                     conclusion=sympy.Le(ok.symbol, math.pi / 2))  # a computed float inside a relation
+    r = check(computed, "quick", 0)
+    assert r.verdict is Verdict.ILL_FORMED and "computed float" in " ".join(r.notes)
 
 
 def test_an_undefined_conclusion_does_not_hold():
