@@ -161,6 +161,7 @@ def test_storable_classes_round_trip_and_others_are_refused():
     ("10**10**10", "too large"), ("1e400", "too large"), ("10**400", "too large"), ("2**2000", "too large"),
     ("1e-400", "too small"), ("2**-2000", "too small"), ("exp(exp(10))", "too large"), ("pi**1000", "too large"),
     ("1e99999999999", "too large"), ("9" * 500, "digits"), ("9" * 5000, "longer than"), ("log(-1)", "not a real"), ("1/0", "division by zero"),
+    ("(" * 300 + "1" + ")" * 300, "nested"), ("-" * 900 + "1", "nested"), ("e^e^e^e", "too large"),
 ])
 def test_huge_and_tiny_values_are_one_line_errors(text, words):
     with pytest.raises(UsageError, match=words):
