@@ -365,6 +365,8 @@ def test_a_truncated_last_line_never_swallows_the_next_record(tmp_path):
     (b'{"values": {"a": {"$q": "3/2"}}, "constants": {}, "seed": "x"}', "wrong type"),
     (b'"just a string"', "not a record"),
     (b"[" * 100000, "nested too deeply"),
+    (b'{"values": {"a": ' + b"1" * 5000 + b"}}", "not readable JSON"),
+    (b'{"values": {"a": 1e999}, "constants": {}}', "not finite"),
 ])
 def test_a_bad_record_is_skipped_with_file_and_line_and_never_changes_the_verdict(tmp_path, bad, why):
     store, warnings = a_store(tmp_path)
@@ -521,11 +523,13 @@ def test_replay_exits_non_zero_when_no_record_still_refutes(tmp_path):
 def test_a_closed_pipe_or_stdout_or_stderr(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "proofcheck", "list"], env=planted_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdout.readline()
-    proc.stdout.close()  # like `| head -1`
+    proc.stdout.close()  # the reader is gone before the first line is written
     err = proc.stderr.read().decode()
     proc.wait(timeout=120)
-    assert proc.returncode == 141 and "error" not in err and "Traceback" not in err
+    assert proc.returncode == 141 and "error" not in err and "Traceback" not in err, err
+    head = subprocess.run(["bash", "-c", f"set -o pipefail; {shlex_quote(sys.executable)} -m proofcheck list | head -1"],
+                          capture_output=True, text=True, env=planted_env(), timeout=300)
+    assert head.returncode in (0, 141) and len(head.stdout.splitlines()) == 1 and head.stderr == "", head.stderr
     closed = sh("list >&-")
     assert closed.returncode == 2 and "standard output is closed" in closed.stderr and "Traceback" not in closed.stderr
     no_err = sh(f"check planted.step --budget quick --seed 1 --format json --store {shlex_quote(str(tmp_path))} 2>&-")
