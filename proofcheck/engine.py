@@ -18,7 +18,6 @@ import time
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
-import sympy
 
 from .claim import Claim, ClaimError, Env, Outcome
 from .codec import decode
@@ -28,7 +27,7 @@ from .num import NumericError
 from .registry import Registry, load
 from .search import verify
 from .store import CounterexampleStore
-from .verdict import Result, Verdict
+from .verdict import FOUND_BY, Result, Verdict
 
 
 class UsageError(ValueError):
@@ -421,7 +420,9 @@ def _replay_stored(ctx: Context) -> Outcome | None:
             continue
         ok, margin, how = replay_record(ctx, rec)
         if ok:
-            found_by = rec.get("found_by") or "witness"  # older records did not say: the conservative label
+            found_by = rec.get("found_by")
+            if found_by not in FOUND_BY:  # older records did not say (or say nonsense): the conservative label
+                found_by = "witness"
             rec = dict(rec, found_by=found_by)
             return Outcome(Verdict.REFUTED, f"stored counterexample (found by {found_by}) re-verified ({how})",
                            examples=1, satisfied=1, margin=margin, counterexample=rec, decided_by="replay",

@@ -15,7 +15,7 @@ Names: the constants ``pi`` and ``e``; the functions ``sqrt``, ``cbrt``, ``exp``
 
 Decimals are exact: ``0.1`` is 1/10, ``1e-3`` is 1/1000. Sizes are bounded so that every input is
 answered within a fraction of a second: at most :data:`MAX_LENGTH` characters, :data:`MAX_DIGITS`
-digits in a literal, integer exponents of at most :data:`MAX_EXPONENT` in absolute value, and every
+digits in a literal, :data:`MAX_DEPTH` levels of nesting, integer exponents of at most :data:`MAX_EXPONENT` in absolute value, and every
 number met on the way (a literal, a power, a function value, the result) must be 0 or have a
 magnitude between 10^-300 and 10^300 (``1e400``, ``2**2000`` and ``1e-400`` are errors, not
 silently rounded). The result must be a finite real number.
@@ -40,6 +40,7 @@ import sympy
 MAX_LENGTH = 1000
 MAX_DIGITS = 400
 MAX_EXPONENT = 10_000
+MAX_DEPTH = 60
 MAX_MAGNITUDE_EXP10 = 300  # |value| <= 10^300, and a nonzero |value| >= 10^-300
 
 _CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
@@ -145,7 +146,7 @@ def _decimal(text: str) -> Fraction:
 # ---------------------------------------------------------------- parser
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]):
-        self.toks, self.i = tokens, 0
+        self.toks, self.i, self.depth = tokens, 0, 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -185,11 +186,17 @@ class _Parser:
         return v
 
     def unary(self) -> sympy.Basic:
-        if self.at("+", "-"):
-            op = self.take()[1]
-            v = self.unary()
-            return -v if op == "-" else v
-        return self.power()
+        self.depth += 1  # every level of nesting passes here: parentheses, signs, powers, calls
+        if self.depth > MAX_DEPTH:
+            raise NumberSyntaxError(f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            if self.at("+", "-"):
+                op = self.take()[1]
+                v = self.unary()
+                return -v if op == "-" else v
+            return self.power()
+        finally:
+            self.depth -= 1
 
     def power(self) -> sympy.Basic:
         base = self.atom()
@@ -278,7 +285,12 @@ def to_text(value: sympy.Basic) -> str:
 
     Raises :class:`NumberSyntaxError` for a value outside the grammar (a symbol, an unknown
     function)."""
-    e = sympy.sympify(value) if not isinstance(value, sympy.Basic) else value
+    if isinstance(value, sympy.Basic):
+        e = value
+    elif isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        e = sympy.Rational(value.numerator, value.denominator)
+    else:
+        raise NumberSyntaxError(f"{type(value).__name__} has no place in the number grammar")
     if e.is_Integer:
         return str(int(e))
     if e.is_Rational:

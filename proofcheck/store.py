@@ -153,6 +153,8 @@ def _record(raw: bytes) -> tuple[dict[str, Any] | None, str]:
         return None, "not JSON (a line cut short?)"
     except RecursionError:
         return None, "nested too deeply"
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        return None, f"not readable JSON ({exc})"
     if not isinstance(record, dict):
         return None, f"a JSON {type(record).__name__}, not a record object"
     for key, kind in RECORD_SCHEMA.items():

@@ -161,6 +161,7 @@ def test_storable_classes_round_trip_and_others_are_refused():
     ("10**10**10", "too large"), ("1e400", "too large"), ("10**400", "too large"), ("2**2000", "too large"),
     ("1e-400", "too small"), ("2**-2000", "too small"), ("exp(exp(10))", "too large"), ("pi**1000", "too large"),
     ("1e99999999999", "too large"), ("9" * 500, "digits"), ("9" * 5000, "longer than"), ("log(-1)", "not a real"), ("1/0", "division by zero"),
+    ("(" * 300 + "1" + ")" * 300, "nested"), ("-" * 900 + "1", "nested"), ("e^e^e^e", "too large"),
 ])
 def test_huge_and_tiny_values_are_one_line_errors(text, words):
     with pytest.raises(UsageError, match=words):
@@ -252,6 +253,10 @@ def test_a_float_domain_bound_that_is_not_its_decimal_is_ill_formed(tmp_path):
     c2 = Claim(id="t.float_bound_ok", title="", source=SRC, statement="", variables=[ok],
                conclusion=sympy.Le(sympy.sin(ok.symbol), 1))
     assert check(c2, "quick", 0).verdict is Verdict.CERTIFIED
+    computed = Claim(id="t.float_literal", title="", source=SRC, statement="", variables=[ok],
+                     conclusion=sympy.Le(ok.symbol, math.pi / 2))  # a computed float inside a relation
+    r = check(computed, "quick", 0)
+    assert r.verdict is Verdict.ILL_FORMED and "computed float" in " ".join(r.notes)
 
 
 def test_an_undefined_conclusion_does_not_hold():
@@ -360,6 +365,8 @@ def test_a_truncated_last_line_never_swallows_the_next_record(tmp_path):
     (b'{"values": {"a": {"$q": "3/2"}}, "constants": {}, "seed": "x"}', "wrong type"),
     (b'"just a string"', "not a record"),
     (b"[" * 100000, "nested too deeply"),
+    (b'{"values": {"a": ' + b"1" * 5000 + b"}}", "not readable JSON"),
+    (b'{"values": {"a": 1e999}, "constants": {}}', "not finite"),
 ])
 def test_a_bad_record_is_skipped_with_file_and_line_and_never_changes_the_verdict(tmp_path, bad, why):
     store, warnings = a_store(tmp_path)
@@ -516,11 +523,13 @@ def test_replay_exits_non_zero_when_no_record_still_refutes(tmp_path):
 def test_a_closed_pipe_or_stdout_or_stderr(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "proofcheck", "list"], env=planted_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdout.readline()
-    proc.stdout.close()  # like `| head -1`
+    proc.stdout.close()  # the reader is gone before the first line is written
     err = proc.stderr.read().decode()
     proc.wait(timeout=120)
-    assert proc.returncode == 141 and "error" not in err and "Traceback" not in err
+    assert proc.returncode == 141 and "error" not in err and "Traceback" not in err, err
+    head = subprocess.run(["bash", "-c", f"set -o pipefail; {shlex_quote(sys.executable)} -m proofcheck list | head -1"],
+                          capture_output=True, text=True, env=planted_env(), timeout=300)
+    assert head.returncode in (0, 141) and len(head.stdout.splitlines()) == 1 and head.stderr == "", head.stderr
     closed = sh("list >&-")
     assert closed.returncode == 2 and "standard output is closed" in closed.stderr and "Traceback" not in closed.stderr
     no_err = sh(f"check planted.step --budget quick --seed 1 --format json --store {shlex_quote(str(tmp_path))} 2>&-")
