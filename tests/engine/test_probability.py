@@ -321,3 +321,20 @@ def test_settings_that_never_meet_the_hypotheses_are_vacuous_only_with_a_certifi
              emptiness=lambda ctx: Emptiness([("1 <= n <= 10", Fraction(10 - 20))], how="n - 20 <= -10"))
     r = decide(c)
     assert r.verdict is Verdict.VACUOUS, r.evidence
+
+
+def test_an_arb_law_decides_by_interval():
+    from flint import arb
+
+    c = coin("t.arb_law", Fraction(3, 10), exact_failure=lambda env: 1 - arb(2).sqrt() / 2)  # 0.2929 > 1/10
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "interval", r.evidence
+    r = decide(c, delta=Fraction(3, 10))  # 0.2929 <= 3/10
+    assert r.verdict is Verdict.SURVIVED and r.decided_by == "interval", r.evidence
+
+
+def test_a_costly_claim_may_ask_for_few_draws():
+    c = coin("t.few", Fraction(1, 100), samples=5)
+    r = decide(c, budget="default")
+    assert r.details["family"]["draws_per_setting"] == 5 and r.details["family"]["looks"] == [5]
+    assert r.verdict is Verdict.INCONCLUSIVE  # five good draws cannot show a rate below 1/10 at 99%
