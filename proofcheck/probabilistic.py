@@ -172,11 +172,41 @@ def binomial_failure_mass(m: int, p, fails) -> "tuple":
 
     ``fails(k)`` returns True (certainly a failure), False (certainly not) or None (undecided at this
     precision). Returns ``(lower, upper)`` as Arb balls: undecided outcomes count only in ``upper``.
+
+    The masses follow the recurrence ``P(k+1) = P(k) (m-k)/(k+1) p/q`` in Arb at 128 bits or more
+    (every step is a ball operation, so the sums stay rigorous), linear in ``m`` where the direct
+    sum of binomial coefficients is quadratic.
     """
+    from flint import arb, ctx as flint_ctx
+
+    saved = flint_ctx.prec
+    flint_ctx.prec = max(saved, 128 + 2 * max(m, 1).bit_length())
+    try:
+        p = arb(p)
+        q = 1 - p
+        if p.contains(0) or q.contains(0):  # an end point: the direct sum (p^0 = 1 exactly)
+            return _binomial_direct(m, p, q, fails)
+        lo, hi = arb(0), arb(0)
+        ratio = p / q
+        term = q**m
+        for k in range(m + 1):
+            if k:
+                term = term * (m - k + 1) / k * ratio
+            f = fails(k)
+            if f is True:
+                lo += term
+                hi += term
+            elif f is None:
+                hi += term
+        return +lo, +hi
+    finally:
+        flint_ctx.prec = saved
+
+
+def _binomial_direct(m: int, p, q, fails) -> "tuple":
     from flint import arb
 
     lo, hi = arb(0), arb(0)
-    q = 1 - p
     for k in range(m + 1):
         term = arb(_binom(m, k)) * p**k * q ** (m - k)
         f = fails(k)

@@ -338,3 +338,22 @@ def test_a_costly_claim_may_ask_for_few_draws():
     r = decide(c, budget="default")
     assert r.details["family"]["draws_per_setting"] == 5 and r.details["family"]["looks"] == [5]
     assert r.verdict is Verdict.INCONCLUSIVE  # five good draws cannot show a rate below 1/10 at 99%
+
+
+@given(st.integers(0, 300), st.fractions(0, 1, max_denominator=50), st.integers(0, 300))
+@settings(max_examples=30, deadline=None)
+def test_binomial_mass_by_recurrence_encloses_the_exact_sum(m, p, cut):
+    """The linear-time recurrence (old helper kept for du2019) against the exact rational sum."""
+    from math import comb
+
+    from flint import arb, fmpq
+
+    from proofcheck.num import arb_endpoints
+    from proofcheck.probabilistic import binomial_failure_mass
+
+    exact = sum(comb(m, k) * p**k * (1 - p) ** (m - k) for k in range(m + 1) if k >= cut)
+    lo, hi = binomial_failure_mass(m, arb(fmpq(p.numerator, p.denominator)), lambda k: k >= cut)
+    (a, _), (_, b) = arb_endpoints(lo), arb_endpoints(hi)
+    assert a <= exact <= b and b - a <= Fraction(1, 10**12)  # p itself is a 53-bit ball
+    lo, hi = binomial_failure_mass(m, arb(fmpq(p.numerator, p.denominator)), lambda k: None if k == cut else False)
+    assert float(arb_endpoints(lo)[1]) == 0.0 or m < cut
