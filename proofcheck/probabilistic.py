@@ -168,57 +168,8 @@ def smallest_passing(xs: Sequence[float], estimates: Sequence[RateEstimate], del
 
 # ---------------------------------------------------------------- exact binomial masses (Arb)
 def binomial_failure_mass(m: int, p, fails) -> "tuple":
-    """Rigorous enclosure of ``P(fails(K))`` for ``K ~ Bin(m, p)`` (``p`` an Arb ball).
+    """Rigorous enclosure of ``P(fails(K))`` for ``K ~ Bin(m, p)`` (``p`` an Arb ball) as a pair
+    ``(lower, upper)`` of Arb balls (see :func:`proofcheck.stats.binomial_mass`, which it calls)."""
+    from .stats import binomial_mass
 
-    ``fails(k)`` returns True (certainly a failure), False (certainly not) or None (undecided at this
-    precision). Returns ``(lower, upper)`` as Arb balls: undecided outcomes count only in ``upper``.
-
-    The masses follow the recurrence ``P(k+1) = P(k) (m-k)/(k+1) p/q`` in Arb at 128 bits or more
-    (every step is a ball operation, so the sums stay rigorous), linear in ``m`` where the direct
-    sum of binomial coefficients is quadratic.
-    """
-    from flint import arb, ctx as flint_ctx
-
-    saved = flint_ctx.prec
-    flint_ctx.prec = max(saved, 128 + 2 * max(m, 1).bit_length())
-    try:
-        p = arb(p)
-        q = 1 - p
-        if p.contains(0) or q.contains(0):  # an end point: the direct sum (p^0 = 1 exactly)
-            return _binomial_direct(m, p, q, fails)
-        lo, hi = arb(0), arb(0)
-        ratio = p / q
-        term = q**m
-        for k in range(m + 1):
-            if k:
-                term = term * (m - k + 1) / k * ratio
-            f = fails(k)
-            if f is True:
-                lo += term
-                hi += term
-            elif f is None:
-                hi += term
-        return +lo, +hi
-    finally:
-        flint_ctx.prec = saved
-
-
-def _binomial_direct(m: int, p, q, fails) -> "tuple":
-    from flint import arb
-
-    lo, hi = arb(0), arb(0)
-    for k in range(m + 1):
-        term = arb(_binom(m, k)) * p**k * q ** (m - k)
-        f = fails(k)
-        if f is True:
-            lo += term
-            hi += term
-        elif f is None:
-            hi += term
-    return lo, hi
-
-
-def _binom(m: int, k: int) -> int:
-    import math
-
-    return math.comb(m, k)
+    return binomial_mass(m, p, fails)

@@ -357,3 +357,12 @@ def test_binomial_mass_by_recurrence_encloses_the_exact_sum(m, p, cut):
     assert a <= exact <= b and b - a <= Fraction(1, 10**12)  # p itself is a 53-bit ball
     lo, hi = binomial_failure_mass(m, arb(fmpq(p.numerator, p.denominator)), lambda k: None if k == cut else False)
     assert float(arb_endpoints(lo)[1]) == 0.0 or m < cut
+
+
+def test_binomial_law_is_an_enclosure_for_exact_failure():
+    from proofcheck.stats import binomial_law
+
+    law = binomial_law(20000, Fraction(1, 2), lambda k: abs(Fraction(k, 20000) - Fraction(1, 2)) > Fraction(1, 100))
+    ref = 2 * binom.sf(10200, 20000, 0.5)  # |K - 10000| > 200
+    assert math.isclose(float(law.lo), ref, rel_tol=1e-9) and law.hi - law.lo < Fraction(1, 10**15)
+    assert binomial_law(5, Fraction(1), lambda k: k == 5).lo == 1  # an end point, exactly
