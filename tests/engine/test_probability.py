@@ -366,3 +366,14 @@ def test_binomial_law_is_an_enclosure_for_exact_failure():
     ref = 2 * binom.sf(10200, 20000, 0.5)  # |K - 10000| > 200
     assert math.isclose(float(law.lo), ref, rel_tol=1e-9) and law.hi - law.lo < Fraction(1, 10**15)
     assert binomial_law(5, Fraction(1), lambda k: k == 5).lo == 1  # an end point, exactly
+
+
+def test_an_exact_law_against_an_irrational_delta_per_setting(registry):
+    r = run(registry, "planted.hoeffding")
+    assert r.verdict is Verdict.SURVIVED and r.decided_by == "interval" and r.examples == 5, r.evidence
+    r = run(registry, "planted.hoeffding_false")
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "interval", r.evidence
+    m = r.counterexample["values"]["m"]
+    from scipy.stats import binom as B
+
+    assert B.cdf(m // 2, m, 0.6) > math.exp(-m / 10)  # the stored width really fails
