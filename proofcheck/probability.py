@@ -350,10 +350,12 @@ def _show_enclosure(e: Enclosure | None) -> str:
 def _brief_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in values.items():
-        if isinstance(v, (int, float, str)) and not isinstance(v, bool):
-            out[k] = v
-        elif isinstance(v, Fraction):
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            out[k] = int(v)
+        elif isinstance(v, (float, np.floating, Fraction)):
             out[k] = float(v)
+        elif isinstance(v, str):
+            out[k] = v
         else:
             describe = getattr(v, "describe", None)
             s = describe() if callable(describe) else repr(v)
