@@ -507,7 +507,7 @@ def decide_declared(ctx) -> Outcome:
         if r.status == "refuted":
             break
     if timed_out or any("time limit" in n for r in results for n in r.notes):
-        notes.append(f"time limit of {ctx.budget.seconds:.0f} s reached; {len(plan.settings) - len(results)} "
+        notes.append(f"time limit of {ctx.budget.seconds:g} s reached; {len(plan.settings) - len(results)} "
                      f"setting(s) not tried")
     for r in results:
         notes.extend(f"setting {r.setting.index}: {n}" for n in r.notes)
