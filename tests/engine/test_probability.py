@@ -102,7 +102,7 @@ def test_statistical_verdicts_of_the_planted_coins(registry):
     r = run(registry, "planted.coin_false")
     assert r.verdict is Verdict.REFUTED and r.decided_by == "statistics"
     assert r.details["rate"]["lo"] > 0.1 and r.counterexample["found_by"] == "search"
-    assert "family-wise 0.99 confidence over 1 setting" in r.evidence
+    assert "family-wise 0.99 confidence over the 1 sampled setting" in r.evidence
     r = run(registry, "planted.coin_true")
     assert r.verdict is Verdict.SURVIVED and r.details["rate"]["hi"] < 0.1
     # delta above the true rate: the false coin holds
@@ -377,3 +377,15 @@ def test_an_exact_law_against_an_irrational_delta_per_setting(registry):
     from scipy.stats import binom as B
 
     assert B.cdf(m // 2, m, 0.6) > math.exp(-m / 10)  # the stored width really fails
+
+
+def test_settings_decided_by_their_exact_law_take_no_share_of_the_confidence():
+    n = Variable("n", st.integers(1, 10), lo=1, hi=10, integer=True)
+    c = coin("t.some_laws", Fraction(1, 100), variables=[n], settings=10,
+             exact_failure=lambda env: env.rate if env.n % 2 else None)
+    r = decide(c, budget="default")
+    sampled = [s for s in r.details["settings"] if s["how"] == "sampling"]
+    by_law = [s for s in r.details["settings"] if s["how"] == "law"]
+    assert r.verdict is Verdict.SURVIVED and sampled and by_law, r.evidence
+    assert r.details["family"]["settings"] == len(sampled) and all(s["values"]["n"] % 2 == 0 for s in sampled)
+    assert f"({len(by_law)} more decided without sampling)" in r.evidence
