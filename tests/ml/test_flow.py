@@ -143,3 +143,59 @@ def test_wide_network_few_events():
     # Lemma 2.3's point: only a vanishing fraction of the neurons ever switches
     assert 0 < len(tr.switched_neurons) < 0.02 * tr.m
     assert float(tr.decay_sup(0.5)[1]) <= 1.0 + 1e-12 or tr.decay_sup(0.5)[0] > 1
+
+
+# ---------------------------------------------------------------- discrete GD (proofcheck.ml.gd_exact)
+from proofcheck.ml import gd_exact as ge  # noqa: E402
+
+
+def test_gd_arithmetics_agree_with_float_gd():
+    rng = np.random.default_rng(2)
+    X = np.array([[1.0, 0.0], [0.6, 0.8], [-0.8, 0.6]])
+    y = np.array([1.0, -0.5, 0.3])
+    W0, a = dy.init(rng, 16, 2)
+    ref = dy.gd(W0, a, X, y, 0.1, 30)
+    ex = ge.gd(W0, a, X, y, Fraction(1, 10), 30, arith="exact")
+    ab = ge.gd(W0, a, X, y, Fraction(1, 10), 30, arith="arb")
+    fa = ge.gd(W0, a, X, y, 0.1, 30, arith="float")
+    assert ex.status == ab.status == fa.status == "complete"
+    assert ex.switches == ab.switches == fa.switches
+    for k in range(31):
+        assert ab.residual_sq[k].overlaps(ge._arb(ex.residual_sq[k]))
+        assert float(ex.residual_sq[k]) == pytest.approx(ref.residual_sq[k], rel=1e-12, abs=1e-300)
+    assert np.max(np.abs(ab.W_final - ref.W)) < 1e-12
+    # H(k) exact: its lambda_min enclosure brackets the float one
+    lo, hi = ex.lam_min_enclosure(30)
+    from proofcheck.ml import gram
+
+    Hf = gram.h_of_weights(ref.W, X)
+    assert lo <= np.linalg.eigvalsh(Hf)[0] * (1 + 1e-12) and np.linalg.eigvalsh(Hf)[0] <= hi * (1 + 1e-12)
+
+
+def test_gd_exact_hand_step():
+    # m = 1, n = 1, w(0) = 1, a = 1, x = 1, y = 3, eta = 1/2: u(0) = 1, w(1) = 1 + 1/2 * 2 = 2, u(1) = 2, ...
+    tr = ge.gd(np.array([[1.0]]), np.array([1.0]), np.array([[1.0]]), [Fraction(3)], Fraction(1, 2), 3, arith="exact")
+    assert tr.residual_sq == [4, 1, Fraction(1, 4), Fraction(1, 16)]
+    # Theorem 3.1's form (1 - rate)^k ||y - u(0)||^2 - ||y - u(k)||^2: exactly 0 at rate 3/4 (the residual
+    # shrinks by 1/2 per step), negative above it
+    assert tr.rate_margins(Fraction(3, 4)) == [0, 0, 0, 0]
+    assert tr.rate_margins(Fraction(1, 2)) == [0, 1, Fraction(3, 4), Fraction(7, 16)]
+    assert all(v < 0 for v in tr.rate_margins(Fraction(4, 5))[1:])
+
+
+def test_gd_exact_needs_integer_sqrt_m():
+    with pytest.raises(Exception):
+        ge.gd(np.ones((3, 1)), np.ones(3), np.array([[1.0]]), [1.0], 0.1, 1, arith="exact")
+
+
+def test_gd_wide_grouped_matches_float_gd():
+    rng = np.random.default_rng(4)
+    X = np.eye(2)
+    W0, a = dy.init(rng, 5000, 2)
+    y = np.array([0.5, -0.5])
+    ref = dy.gd(W0, a, X, y, 0.5, 40)
+    tr = ge.gd(W0, a, X, y, 0.5, 40, arith="arb", move_every=40)
+    assert tr.status == "complete"
+    # float GD loses digits to cancellation as u -> y (residual_sq ~ 1e-10 at the end)
+    assert np.allclose(tr.residual_sq_float(), ref.residual_sq, rtol=1e-8, atol=1e-300)
+    assert abs(float(tr.max_move[-1][1].mid()) - ref.max_move[-1]) < 1e-13
