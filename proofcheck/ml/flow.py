@@ -253,6 +253,39 @@ class FlowTrajectory:
     _prec: int = 128
     stuck: list = field(default_factory=list)  # (neuron, input, piece): held at w^T x = 0 from that piece on
     _patterns: list | None = None
+    _final_cands: list | None = None
+
+    def forever(self) -> tuple[bool, str]:
+        """Certify that NO activation changes after ``t_end`` (so the last piece's closed form holds for all
+        ``t >= t_end``). From ``t_end`` on, ``Z`` moves by ``int_0^s e^{-H tau} r_e d tau``, of norm at most
+        ``||r_e|| / lambda_min(H)``; every candidate whose value at ``t_end`` stays on its side by more than
+        ``||beta|| ||r_e|| / lambda_min(H)`` never switches. Returns ``(certified, why)``."""
+        if not self.rigorous or self.status != "complete" or self._final_cands is None:
+            return False, f"needs a complete rigorous run (status {self.status})"
+
+        def go():
+            p = self.pieces[-1]
+            lam_lo = p.lam_min_enclosure()[0]
+            if not lam_lo > 0:
+                return False, "lambda_min(H) of the last piece is not certified positive"
+            s_end = _arb(self.t_end) - p.t0_ball
+            r_e, Q_e, _ = p.state_ball(s_end)
+            norm_r = sum((x * x for x in r_e), arb(0)).sqrt()
+            travel = norm_r / _arb(lam_lo)
+            worst = None
+            for c in self._final_cands:
+                F = c.F_ball(Q_e)
+                nb = sum((x * x for x in c.beta_ball), arb(0)).sqrt()
+                margin = (F - nb * travel) if c.active else (-F - nb * travel)
+                ok = bool(margin >= 0) if c.active else bool(margin > 0)
+                if not ok:
+                    return False, (f"input {c.j} of neuron(s) {c.neurons[:3]} may still switch after t_end "
+                                   f"(margin {float(margin.mid()):.3g}); integrate further")
+                lo = arb_endpoints(margin)[0]
+                worst = lo if worst is None else min(worst, lo)
+            return True, (f"no activation change after t = {self.t_end:g}: every candidate keeps its side by more "
+                          f"than its remaining travel (least margin {float(worst) if worst is not None else 0:.3g})")
+        return self._with_prec(go)
 
     # ------------------------------------------------------------ lookup
     @property
@@ -473,14 +506,27 @@ class FlowTrajectory:
             return best
         return self._with_prec(go)
 
-    def decay_sup(self, lam0) -> tuple[Fraction, Fraction, float]:
+    def decay_sup(self, lam0, forever: bool = False) -> tuple[Fraction, Fraction, float]:
         r"""Rigorous bounds ``(lo, hi, t)`` on ``sup_{0<=t<=t_end} e^{lambda_0 t}||y-u(t)||^2 / ||y-u(0)||^2``.
 
         On a piece, :math:`e^{\lambda_0 t}\|e^{-Hs}r_k\|^2=e^{\lambda_0t_k}\sum_l c_l^2e^{(\lambda_0-2\mu_l)s}` is convex
         in ``s`` (``H`` symmetric), so its supremum is attained at the piece's endpoints: the event times
         and ``t_end``. ``lo`` is a certified value attained at (ball) time ``t``; ``hi`` bounds the sup.
-        Theorem 2.1's conclusion holds on ``[0, t_end]`` iff the sup is ``<= 1``."""
+        Theorem 2.1's conclusion holds on ``[0, t_end]`` iff the sup is ``<= 1``.
+
+        ``forever=True``: the bounds are for ``t`` in ``[0, infinity)``; it needs :meth:`forever` (no later
+        activation change) and ``2 lambda_min(H) > lambda_0`` on the last piece (then every mode of the last
+        piece decays faster than ``e^{-lambda_0 t}``, the convex ratio is non-increasing there and its sup
+        on ``[t_end, infinity)`` is its value at ``t_end``); otherwise :class:`NumericError` says which fails."""
         self._need_rigour()
+        if forever:
+            ok, why = self.forever()
+            if not ok:
+                raise NumericError(why)
+            lam_lo = self.pieces[-1].lam_min_enclosure()[0]
+            if not 2 * lam_lo > _q(lam0):
+                raise NumericError(f"2 lambda_min(H) >= {float(2 * lam_lo):.6g} on the last piece does not exceed "
+                                   f"lambda_0 = {float(lam0):.6g}: the limit t -> infinity is not decided")
 
         def go():
             L = _arb(lam0)
@@ -1208,6 +1254,7 @@ class _Integrator:
                               pieces, events, self.G_exact, self.segments, self.net.S0, self.prec)
         traj._y_exact = self.y_exact
         traj.stuck = self.stuck
+        traj._final_cands = cands if status == "complete" else None
         return traj
 
 

@@ -199,3 +199,22 @@ def test_gd_wide_grouped_matches_float_gd():
     # float GD loses digits to cancellation as u -> y (residual_sq ~ 1e-10 at the end)
     assert np.allclose(tr.residual_sq_float(), ref.residual_sq, rtol=1e-8, atol=1e-300)
     assert abs(float(tr.max_move[-1][1].mid()) - ref.max_move[-1]) < 1e-13
+
+
+def test_forever_certificate():
+    rng = np.random.default_rng(5)
+    W0, a = dy.init(rng, 2000, 2)
+    tr = fl.exact_flow(W0, a, np.eye(2), np.array([0.5, -0.5]), 40.0)
+    ok, why = tr.forever()
+    assert ok, why
+    lo, hi, _ = tr.decay_sup(0.5, forever=True)
+    assert lo <= hi
+    trf = fl.exact_flow(W0, a, np.eye(2), np.array([0.5, -0.5]), 12.0, rigorous=False)
+    assert not trf.forever()[0]
+
+
+def test_forever_refused_when_a_switch_is_still_coming():
+    # the one-neuron flow crosses 0 at ln 2: a horizon of 0.5 must not be certified as final
+    tr = fl.exact_flow(np.array([[1.0]]), np.array([-1.0]), np.array([[1.0]]), np.array([1.0]), 0.5)
+    assert tr.events == []
+    assert not tr.forever()[0]
