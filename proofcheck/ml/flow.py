@@ -43,7 +43,26 @@ Rules at the boundary, reported, not pretended:
 ``rigorous=False`` is the float fast path (eigendecomposition of ``H``, a grid plus Brent's method for
 the first crossing): an estimate, used by the benchmark and for plotting at very large width.
 
-Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`.
+Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`. Discrete gradient descent in
+exact or Arb arithmetic is :func:`proofcheck.ml.gd_exact.gd`.
+
+Usage (Theorem 2.1's conclusion for one initialisation, decided for every ``t >= 0``)::
+
+    from proofcheck.ml import dynamics as dy, flow as fl
+    W0, a = dy.init(rng, m, d)                       # (m, d), (m,)
+    tr = fl.exact_flow(W0, a, D.X, D.y, T)          # Arb-certified; rigorous=False: float fast path
+    if tr.status != "complete":                     # "sliding" / "unresolved": say so, do not decide
+        ...
+    lo, hi, t_star = tr.decay_sup(lam0)              # sup_{[0, T]} e^{lam0 t}||y-u(t)||^2/||y-u(0)||^2
+    lo, hi, t_star = tr.decay_sup(lam0, forever=True)  # for all t >= 0 (raises NumericError if undecided)
+    hi <= 1   -> the decay bound holds (certified);  lo > 1 -> it fails at t_star (certified)
+    tr.max_move_sup()                                # exact upper bound on sup_t max_r ||w_r(t) - w_r(0)||
+    tr.lam_min_inf()                                 # exact lower bound on min_t lambda_min(H(t))
+    tr.events[k].time_ball, tr.residual_sq_ball(t), tr.w_ball(r, t), tr.u_ball(t)   # Arb balls
+    tr.residual_sq(t), tr.u(t), tr.W(t), tr.max_move(t), tr.lam_min(t), tr.sample(ts)  # floats
+
+Cost: O(m n d) numpy once, then O(2^n n) candidates and a few 2n x 2n Arb matrix exponentials per
+activation change (``benchmarks/bench_flow.py``).
 """
 from __future__ import annotations
 
