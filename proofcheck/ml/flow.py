@@ -170,6 +170,7 @@ class Piece:
     E: arb | None = None  # start_ball - t0_ball: the offsets at which the switch may happen
     _eig: Any = None
     _lam_enc: Any = None
+    _aug_m: Any = None
 
     # float closed form
     def eig(self):
@@ -196,13 +197,17 @@ class Piece:
 
     # Arb closed form
     def _aug(self) -> arb_mat:
+        if self._aug_m is not None and self._aug_m[0] == flint_ctx.prec:
+            return self._aug_m[1]
         n = len(self.H_exact)
         rows = [[arb(0)] * (2 * n) for _ in range(2 * n)]
         for i in range(n):
             for j in range(n):
                 rows[i][j] = -_arb(self.H_exact[i][j])
             rows[i][n + i] = arb(1)
-        return arb_mat(rows)
+        M = arb_mat(rows)
+        self._aug_m = (flint_ctx.prec, M)
+        return M
 
     def exp_aug(self, s: arb) -> tuple[arb_mat, arb_mat]:
         """``(e^{-Hs}, int_0^s e^{-H tau} d tau)`` for a ball ``s`` (valid for every ``s`` in it; tight

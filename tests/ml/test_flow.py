@@ -218,3 +218,26 @@ def test_forever_refused_when_a_switch_is_still_coming():
     tr = fl.exact_flow(np.array([[1.0]]), np.array([-1.0]), np.array([[1.0]]), np.array([1.0]), 0.5)
     assert tr.events == []
     assert not tr.forever()[0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_configurations_float_and_arb_agree(seed):
+    """Non-orthogonal unit inputs: sliding modes are common; both paths must report the same events and
+    status, and the Arb balls must contain the float closed form wherever the run is certified."""
+    rng = np.random.default_rng(100 + seed)
+    n, d, m = 3, 2, 30
+    ang = np.sort(rng.uniform(0, np.pi, n))
+    X = np.stack([np.cos(ang), np.sin(ang)], axis=1)
+    y = rng.uniform(-1, 1, n)
+    W0, a = dy.init(rng, m, d)
+    tr = fl.exact_flow(W0, a, X, y, 5.0)
+    trf = fl.exact_flow(W0, a, X, y, 5.0, rigorous=False)
+    assert tr.status in ("complete", "sliding", "unresolved")
+    assert tr.status == trf.status
+    assert len(tr.events) == len(trf.events)
+    assert np.allclose(tr.event_times, trf.event_times, rtol=1e-8)
+    for t in np.linspace(0, tr.t_end, 7):
+        assert contains(tr.residual_sq_ball(float(t)), tr.residual_sq(float(t)), 1e-12)
+    if tr.status == "complete":
+        h = dy.flow(W0, a, X, y, 5.0, 1e-3)
+        assert tr.residual_sq(5.0) == pytest.approx(h.residual_sq[-1], rel=1e-3, abs=1e-9)
