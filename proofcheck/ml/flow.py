@@ -133,8 +133,21 @@ def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dot_exact(w: np.ndarray, x: np.ndarray) -> Fraction:
-    return sum((Fraction(float(a)) * Fraction(float(b)) for a, b in zip(w, x)), Fraction(0))
+def _dot_exact(w: np.ndarray, x) -> Fraction:
+    return sum((_q(a) * _q(b) for a, b in zip(w, x)), Fraction(0))
+
+
+def _exact_inputs(X: np.ndarray, X_exact) -> tuple[list[list[Fraction]], np.ndarray]:
+    """Exact inputs (``X_exact`` if given, else the rationals the floats store) and an upper bound on
+    ``|X - X_exact|`` entrywise (0 when the floats are the inputs)."""
+    if X_exact is None:
+        return [[Fraction(float(v)) for v in row] for row in X], np.zeros_like(X)
+    Xq = [[_q(v) for v in row] for row in X_exact]
+    if len(Xq) != X.shape[0] or any(len(row) != X.shape[1] for row in Xq):
+        raise NumericError("X_exact must have the shape of X")
+    dX = np.array([[float(abs(Fraction(float(X[i, k])) - Xq[i][k])) for k in range(X.shape[1])]
+                   for i in range(X.shape[0])]) * (1 + 2.0 ** -50)
+    return Xq, dX
 
 
 # ---------------------------------------------------------------- result objects
@@ -278,6 +291,7 @@ class FlowTrajectory:
     stuck: list = field(default_factory=list)  # (neuron, input, piece): held at w^T x = 0 from that piece on
     _patterns: list | None = None
     _final_cands: list | None = None
+    _Xq: list | None = None  # the exact inputs
 
     def forever(self) -> tuple[bool, str]:
         """Certify that NO activation changes after ``t_end`` (so the last piece's closed form holds for all
@@ -460,7 +474,7 @@ class FlowTrajectory:
             n, d = self.X.shape
             A = [(off[i] if off is not None else arb(0)) + bits[i] * Zt[i] for i in range(n)]
             c = _arb(self.a[r]) / arb(self.m).sqrt()
-            return [_arb(self.W0[r, q]) + c * sum((A[i] * _arb(self.X[i, q]) for i in range(n)), arb(0))
+            return [_arb(self.W0[r, q]) + c * sum((A[i] * _arb(self._Xq[i][q]) for i in range(n)), arb(0))
                     for q in range(d)]
         return self._with_prec(go)
 
@@ -628,8 +642,9 @@ class _Net:
 
     FRONT = 16
 
-    def __init__(self, W0, a, X, rigorous):
+    def __init__(self, W0, a, X, rigorous, Xq=None, dX=None):
         self.W0, self.a, self.X = W0, a, X
+        self.Xq = Xq if Xq is not None else [[Fraction(float(v)) for v in row] for row in X]
         self.m, self.n = W0.shape[0], X.shape[0]
         m, n, d = self.m, self.n, X.shape[1]
         self.rigorous = rigorous
@@ -637,6 +652,8 @@ class _Net:
         self.P0 = _thin_matmul(W0, X.T)
         # |fl(w . x) - w . x| <= gamma_d sum |w_k x_k| (Higham, Accuracy and Stability, Thm 3.1); padded
         self.err = (1.01 * d * _U / (1 - d * _U)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
+        if dX is not None and np.any(dX):  # the floats only approximate the exact inputs
+            self.err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
         S0 = self.P0 >= 0
         self._exact: dict[tuple[int, int], Fraction] = {}
         self.zero0: set[tuple[int, int]] = set()
@@ -669,7 +686,7 @@ class _Net:
     def P0_exact(self, r: int, j: int) -> Fraction:
         v = self._exact.get((r, j))
         if v is None:
-            v = self._exact[(r, j)] = _dot_exact(self.W0[r], self.X[j])
+            v = self._exact[(r, j)] = _dot_exact(self.W0[r], self.Xq[j])
         return v
 
     def bits(self, key: int) -> np.ndarray:
@@ -818,7 +835,7 @@ def _ball_hull(a: arb, b: arb) -> arb:
 
 
 class _Integrator:
-    def __init__(self, W0, a, X, y, T, rigorous, prec, max_events, grid):
+    def __init__(self, W0, a, X, y, T, rigorous, prec, max_events, grid, X_exact=None):
         self.W0 = np.ascontiguousarray(W0, dtype=np.float64)
         self.a = np.asarray(a, dtype=np.float64)
         self.X = np.ascontiguousarray(X, dtype=np.float64)
@@ -833,8 +850,10 @@ class _Integrator:
         self.m, self.n = self.W0.shape[0], self.X.shape[0]
         n = self.n
         self.G = self.X @ self.X.T
-        self.G_exact = [[_dot_exact(self.X[i], self.X[j]) for j in range(n)] for i in range(n)]
-        self.net = _Net(self.W0, self.a, self.X, rigorous)
+        self.Xq, dX = _exact_inputs(self.X, X_exact)
+        self.G_exact = [[sum((p * q for p, q in zip(self.Xq[i], self.Xq[j])), Fraction(0)) for j in range(n)]
+                        for i in range(n)]
+        self.net = _Net(self.W0, self.a, self.X, rigorous, self.Xq, dX)
         self.sqm = math.sqrt(self.m)
         self.grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-12, 1.0, 40), np.linspace(0, 1, grid)]))
         self.zero: set[tuple[int, int]] = set(self.net.zero0)
@@ -856,8 +875,8 @@ class _Integrator:
             mask = S[:, j]
             tot = Fraction(0)
             for q in range(X.shape[1]):
-                if X[j, q] != 0:
-                    tot += exact_sum(a[mask] * W0[mask, q]) * Fraction(float(X[j, q]))
+                if self.Xq[j][q] != 0:
+                    tot += exact_sum(a[mask] * W0[mask, q]) * self.Xq[j][q]
             balls.append(_arb(self.y_exact[j]) - _arb(tot) / sqm)
         return r0, balls
 
@@ -1279,22 +1298,25 @@ class _Integrator:
         traj._y_exact = self.y_exact
         traj.stuck = self.stuck
         traj._final_cands = cands if status == "complete" else None
+        traj._Xq = self.Xq
         return traj
 
 
 def exact_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, rigorous: bool = True,
-               prec: int = 128, max_events: int = 100_000, grid: int = 64) -> FlowTrajectory:
+               prec: int = 128, max_events: int = 100_000, grid: int = 64, X_exact=None) -> FlowTrajectory:
     r"""Gradient flow of the first layer on ``[0, T]``, integrated exactly between activation changes.
 
     Parameters: ``W0`` ``(m, d)`` initial first-layer weights, ``a`` ``(m,)`` fixed output weights in
     ``{-1, 1}``, ``X`` ``(n, d)`` inputs (rows), ``y`` ``n`` labels (floats or Fractions; every float is
     the rational it stores), horizon ``T``. ``rigorous=True`` certifies every event and state with Arb at
     ``prec`` bits; ``rigorous=False`` is the float fast path. ``grid`` points per piece guide the float
-    search for the first crossing.
+    search for the first crossing. ``X_exact`` (rows of Fractions, e.g. a dataset's exact inputs) makes
+    the rigorous run use those inputs exactly; ``X`` is then only their float image (floats guide,
+    error bounds cover the difference).
 
     Returns a :class:`FlowTrajectory`: ``u(t)``, ``residual_sq(t)``, ``W(t)``, ``max_move(t)``,
     ``lam_min(t)`` in floats; ``residual_sq_ball(t)``, ``u_ball(t)``, ``w_ball(r, t)``,
     ``max_move_ball(t)``, ``max_move_sup()``, ``decay_sup(lambda_0)``, ``lam_min_enclosures()``,
     ``lam_min_inf()`` as Arb balls / exact bounds; ``events`` with ``time_ball``; ``status`` and
     ``t_end`` (the end of the certified range)."""
-    return _Integrator(W0, a, X, y, T, rigorous, prec, max_events, grid).run()
+    return _Integrator(W0, a, X, y, T, rigorous, prec, max_events, grid, X_exact).run()

@@ -241,3 +241,22 @@ def test_random_configurations_float_and_arb_agree(seed):
     if tr.status == "complete":
         h = dy.flow(W0, a, X, y, 5.0, 1e-3)
         assert tr.residual_sq(5.0) == pytest.approx(h.residual_sq[-1], rel=1e-3, abs=1e-9)
+
+
+def test_exact_rational_inputs():
+    """Inputs (3/5, 4/5), (1, 0), (0, 1) are unit vectors only as rationals: the rigorous run uses them."""
+    Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]
+    X = np.array([[0.6, 0.8], [1.0, 0.0], [0.0, 1.0]])
+    rng = np.random.default_rng(9)
+    W0, a = dy.init(rng, 200, 2)
+    y = np.array([0.4, -0.3, 0.2])
+    tr = fl.exact_flow(W0, a, X, y, 3.0, X_exact=Xq)
+    assert tr.G_exact[0][0] == 1 and tr.G_exact[0][1] == Fraction(3, 5)
+    trf = fl.exact_flow(W0, a, X, y, 3.0, rigorous=False)
+    assert tr.status == trf.status
+    assert len(tr.events) == len(trf.events)
+    t = min(1.0, tr.t_end)
+    assert contains(tr.residual_sq_ball(t), trf.residual_sq(t), 1e-12)
+    # the weights' ball at t uses the exact inputs: it contains the float weights up to float error
+    wb = tr.w_ball(0, t)
+    assert all(contains(wb[q], trf.W(t)[0, q], 1e-12) for q in range(2))
