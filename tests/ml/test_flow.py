@@ -260,3 +260,17 @@ def test_exact_rational_inputs():
     # the weights' ball at t uses the exact inputs: it contains the float weights up to float error
     wb = tr.w_ball(0, t)
     assert all(contains(wb[q], trf.W(t)[0, q], 1e-12) for q in range(2))
+
+
+def test_gd_exact_rational_inputs():
+    Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)]]
+    X = np.array([[0.6, 0.8], [1.0, 0.0]])
+    rng = np.random.default_rng(12)
+    W0, a = dy.init(rng, 9, 2)
+    ex = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="exact", X_exact=Xq)
+    ab = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="arb", X_exact=Xq)
+    assert ex.G_exact[0][0] == 1
+    assert ex.switches == ab.switches
+    assert all(b.overlaps(ge._arb(e)) for b, e in zip(ab.residual_sq, ex.residual_sq))
+    ref = dy.gd(W0, a, X, np.array([0.5, -1 / 3]), 0.25, 8)
+    assert np.allclose([float(v) for v in ex.residual_sq], ref.residual_sq, rtol=1e-9)
