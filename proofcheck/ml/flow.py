@@ -303,6 +303,8 @@ class FlowTrajectory:
 
         def go():
             p = self.pieces[-1]
+            if not self._final_cands:
+                return True, "no pre-activation can move on the last piece (every group's drive is 0)"
             lam_lo = p.lam_min_enclosure()[0]
             if not lam_lo > 0:
                 return False, "lambda_min(H) of the last piece is not certified positive"
@@ -1320,3 +1322,21 @@ def exact_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, rig
     ``lam_min_inf()`` as Arb balls / exact bounds; ``events`` with ``time_ball``; ``status`` and
     ``t_end`` (the end of the certified range)."""
     return _Integrator(W0, a, X, y, T, rigorous, prec, max_events, grid, X_exact).run()
+
+
+def exact_flow_forever(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, max_T: float | None = None,
+                       **kw) -> tuple[FlowTrajectory, bool, str]:
+    """:func:`exact_flow` on ``[0, T]``, ``[0, 2T]``, ... up to ``max_T`` (default ``64 T``) until
+    :meth:`FlowTrajectory.forever` certifies that no activation changes afterwards, so that the closed form
+    of the last piece holds for every ``t >= t_end``. Returns ``(trajectory, certified, why)``; a run that
+    stops (sliding, unresolved) is returned at once, uncertified."""
+    max_T = 64 * T if max_T is None else max_T
+    horizon = T
+    while True:
+        tr = exact_flow(W0, a, X, y, horizon, **kw)
+        if tr.status != "complete":
+            return tr, False, f"the flow stopped at t = {tr.t_end:g} ({tr.status}: {tr.message})"
+        ok, why = tr.forever()
+        if ok or horizon >= max_T:
+            return tr, ok, why
+        horizon = min(2 * horizon, max_T)

@@ -274,3 +274,18 @@ def test_gd_exact_rational_inputs():
     assert all(b.overlaps(ge._arb(e)) for b, e in zip(ab.residual_sq, ex.residual_sq))
     ref = dy.gd(W0, a, X, np.array([0.5, -1 / 3]), 0.25, 8)
     assert np.allclose([float(v) for v in ex.residual_sq], ref.residual_sq, rtol=1e-9)
+
+
+def test_exact_flow_forever_extends_the_horizon():
+    rng = np.random.default_rng(5)
+    W0, a = dy.init(rng, 2000, 2)
+    tr, ok, why = fl.exact_flow_forever(W0, a, np.eye(2), np.array([0.5, -0.5]), 5.0)
+    assert ok, why
+    assert tr.T >= 5.0 and tr.forever()[0]
+    # the one-neuron flow switches at ln 2 and is then held at 0 (nothing can move): certified from T = 1 on,
+    # but its residual stays 1, so the decay bound for all t cannot be decided by this route (H = 0)
+    tr1, ok1, why1 = fl.exact_flow_forever(np.array([[1.0]]), np.array([-1.0]), np.array([[1.0]]), np.array([1.0]),
+                                           0.5, max_T=4.0)
+    assert ok1 and tr1.T == 1.0 and len(tr1.events) == 1, why1
+    with pytest.raises(Exception):
+        tr1.decay_sup(0.5, forever=True)
