@@ -36,6 +36,7 @@ def main() -> None:
     fl.exact_flow(*dy.init(rng, 10, 2), X, y, T, rigorous=False)  # warm up (imports)
     print(f"{'width m':>9} {'events':>7} {'exact float s':>14} {'exact Arb s':>12} {'stepped h':>10} "
           f"{'stepped s':>10} {'ratio stepped/float':>20} {'ratio stepped/Arb':>18}")
+    h_prev = 0.2
     for e in range(2, 8):
         m = 10**e
         W0, a = dy.init(rng, m, 2)
@@ -50,10 +51,14 @@ def main() -> None:
         while True:
             steps = math.ceil(T / h)
             if steps * one_step > BUDGET:
-                note = f"skipped (h = {h:g} would need ~{steps * one_step:.0f} s)"
+                pred = math.ceil(T / h_prev) * one_step
+                note = (f"skipped (h = {h:g} would need ~{steps * one_step:.0f} s); at the step h = {h_prev:g} that "
+                        f"reached the accuracy at the previous width: ~{pred:.0f} s predicted from one timed step, "
+                        f"ratio ~{pred / t_float:.0f} (float) / ~{pred / t_arb if t_arb == t_arb else float('nan'):.0f} (Arb)")
                 break
             st, t_step = _timed(lambda: dy.flow(W0, a, X, y, T, h, every=10**9))
             if abs(st.residual_sq[-1] - ref) <= TOL * ref:
+                h_prev = h
                 break
             h /= 2
         if note:

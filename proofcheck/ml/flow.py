@@ -43,7 +43,26 @@ Rules at the boundary, reported, not pretended:
 ``rigorous=False`` is the float fast path (eigendecomposition of ``H``, a grid plus Brent's method for
 the first crossing): an estimate, used by the benchmark and for plotting at very large width.
 
-Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`.
+Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`. Discrete gradient descent in
+exact or Arb arithmetic is :func:`proofcheck.ml.gd_exact.gd`.
+
+Usage (Theorem 2.1's conclusion for one initialisation, decided for every ``t >= 0``)::
+
+    from proofcheck.ml import dynamics as dy, flow as fl
+    W0, a = dy.init(rng, m, d)                       # (m, d), (m,)
+    tr = fl.exact_flow(W0, a, D.X, D.y, T)          # Arb-certified; rigorous=False: float fast path
+    if tr.status != "complete":                     # "sliding" / "unresolved": say so, do not decide
+        ...
+    lo, hi, t_star = tr.decay_sup(lam0)              # sup_{[0, T]} e^{lam0 t}||y-u(t)||^2/||y-u(0)||^2
+    lo, hi, t_star = tr.decay_sup(lam0, forever=True)  # for all t >= 0 (raises NumericError if undecided)
+    hi <= 1   -> the decay bound holds (certified);  lo > 1 -> it fails at t_star (certified)
+    tr.max_move_sup()                                # exact upper bound on sup_t max_r ||w_r(t) - w_r(0)||
+    tr.lam_min_inf()                                 # exact lower bound on min_t lambda_min(H(t))
+    tr.events[k].time_ball, tr.residual_sq_ball(t), tr.w_ball(r, t), tr.u_ball(t)   # Arb balls
+    tr.residual_sq(t), tr.u(t), tr.W(t), tr.max_move(t), tr.lam_min(t), tr.sample(ts)  # floats
+
+Cost: O(m n d) numpy once, then O(2^n n) candidates and a few 2n x 2n Arb matrix exponentials per
+activation change (``benchmarks/bench_flow.py``).
 """
 from __future__ import annotations
 
@@ -114,8 +133,21 @@ def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dot_exact(w: np.ndarray, x: np.ndarray) -> Fraction:
-    return sum((Fraction(float(a)) * Fraction(float(b)) for a, b in zip(w, x)), Fraction(0))
+def _dot_exact(w: np.ndarray, x) -> Fraction:
+    return sum((_q(a) * _q(b) for a, b in zip(w, x)), Fraction(0))
+
+
+def _exact_inputs(X: np.ndarray, X_exact) -> tuple[list[list[Fraction]], np.ndarray]:
+    """Exact inputs (``X_exact`` if given, else the rationals the floats store) and an upper bound on
+    ``|X - X_exact|`` entrywise (0 when the floats are the inputs)."""
+    if X_exact is None:
+        return [[Fraction(float(v)) for v in row] for row in X], np.zeros_like(X)
+    Xq = [[_q(v) for v in row] for row in X_exact]
+    if len(Xq) != X.shape[0] or any(len(row) != X.shape[1] for row in Xq):
+        raise NumericError("X_exact must have the shape of X")
+    dX = np.array([[float(abs(Fraction(float(X[i, k])) - Xq[i][k])) for k in range(X.shape[1])]
+                   for i in range(X.shape[0])]) * (1 + 2.0 ** -50)
+    return Xq, dX
 
 
 # ---------------------------------------------------------------- result objects
@@ -151,6 +183,7 @@ class Piece:
     E: arb | None = None  # start_ball - t0_ball: the offsets at which the switch may happen
     _eig: Any = None
     _lam_enc: Any = None
+    _aug_m: Any = None
 
     # float closed form
     def eig(self):
@@ -177,13 +210,17 @@ class Piece:
 
     # Arb closed form
     def _aug(self) -> arb_mat:
+        if self._aug_m is not None and self._aug_m[0] == flint_ctx.prec:
+            return self._aug_m[1]
         n = len(self.H_exact)
         rows = [[arb(0)] * (2 * n) for _ in range(2 * n)]
         for i in range(n):
             for j in range(n):
                 rows[i][j] = -_arb(self.H_exact[i][j])
             rows[i][n + i] = arb(1)
-        return arb_mat(rows)
+        M = arb_mat(rows)
+        self._aug_m = (flint_ctx.prec, M)
+        return M
 
     def exp_aug(self, s: arb) -> tuple[arb_mat, arb_mat]:
         """``(e^{-Hs}, int_0^s e^{-H tau} d tau)`` for a ball ``s`` (valid for every ``s`` in it; tight
@@ -253,6 +290,42 @@ class FlowTrajectory:
     _prec: int = 128
     stuck: list = field(default_factory=list)  # (neuron, input, piece): held at w^T x = 0 from that piece on
     _patterns: list | None = None
+    _final_cands: list | None = None
+    _Xq: list | None = None  # the exact inputs
+
+    def forever(self) -> tuple[bool, str]:
+        """Certify that NO activation changes after ``t_end`` (so the last piece's closed form holds for all
+        ``t >= t_end``). From ``t_end`` on, ``Z`` moves by ``int_0^s e^{-H tau} r_e d tau``, of norm at most
+        ``||r_e|| / lambda_min(H)``; every candidate whose value at ``t_end`` stays on its side by more than
+        ``||beta|| ||r_e|| / lambda_min(H)`` never switches. Returns ``(certified, why)``."""
+        if not self.rigorous or self.status != "complete" or self._final_cands is None:
+            return False, f"needs a complete rigorous run (status {self.status})"
+
+        def go():
+            p = self.pieces[-1]
+            if not self._final_cands:
+                return True, "no pre-activation can move on the last piece (every group's drive is 0)"
+            lam_lo = p.lam_min_enclosure()[0]
+            if not lam_lo > 0:
+                return False, "lambda_min(H) of the last piece is not certified positive"
+            s_end = _arb(self.t_end) - p.t0_ball
+            r_e, Q_e, _ = p.state_ball(s_end)
+            norm_r = sum((x * x for x in r_e), arb(0)).sqrt()
+            travel = norm_r / _arb(lam_lo)
+            worst = None
+            for c in self._final_cands:
+                F = c.F_ball(Q_e)
+                nb = sum((x * x for x in c.beta_ball), arb(0)).sqrt()
+                margin = (F - nb * travel) if c.active else (-F - nb * travel)
+                ok = bool(margin >= 0) if c.active else bool(margin > 0)
+                if not ok:
+                    return False, (f"input {c.j} of neuron(s) {c.neurons[:3]} may still switch after t_end "
+                                   f"(margin {float(margin.mid()):.3g}); integrate further")
+                lo = arb_endpoints(margin)[0]
+                worst = lo if worst is None else min(worst, lo)
+            return True, (f"no activation change after t = {self.t_end:g}: every candidate keeps its side by more "
+                          f"than its remaining travel (least margin {float(worst) if worst is not None else 0:.3g})")
+        return self._with_prec(go)
 
     # ------------------------------------------------------------ lookup
     @property
@@ -403,7 +476,7 @@ class FlowTrajectory:
             n, d = self.X.shape
             A = [(off[i] if off is not None else arb(0)) + bits[i] * Zt[i] for i in range(n)]
             c = _arb(self.a[r]) / arb(self.m).sqrt()
-            return [_arb(self.W0[r, q]) + c * sum((A[i] * _arb(self.X[i, q]) for i in range(n)), arb(0))
+            return [_arb(self.W0[r, q]) + c * sum((A[i] * _arb(self._Xq[i][q]) for i in range(n)), arb(0))
                     for q in range(d)]
         return self._with_prec(go)
 
@@ -473,14 +546,27 @@ class FlowTrajectory:
             return best
         return self._with_prec(go)
 
-    def decay_sup(self, lam0) -> tuple[Fraction, Fraction, float]:
+    def decay_sup(self, lam0, forever: bool = False) -> tuple[Fraction, Fraction, float]:
         r"""Rigorous bounds ``(lo, hi, t)`` on ``sup_{0<=t<=t_end} e^{lambda_0 t}||y-u(t)||^2 / ||y-u(0)||^2``.
 
         On a piece, :math:`e^{\lambda_0 t}\|e^{-Hs}r_k\|^2=e^{\lambda_0t_k}\sum_l c_l^2e^{(\lambda_0-2\mu_l)s}` is convex
         in ``s`` (``H`` symmetric), so its supremum is attained at the piece's endpoints: the event times
         and ``t_end``. ``lo`` is a certified value attained at (ball) time ``t``; ``hi`` bounds the sup.
-        Theorem 2.1's conclusion holds on ``[0, t_end]`` iff the sup is ``<= 1``."""
+        Theorem 2.1's conclusion holds on ``[0, t_end]`` iff the sup is ``<= 1``.
+
+        ``forever=True``: the bounds are for ``t`` in ``[0, infinity)``; it needs :meth:`forever` (no later
+        activation change) and ``2 lambda_min(H) > lambda_0`` on the last piece (then every mode of the last
+        piece decays faster than ``e^{-lambda_0 t}``, the convex ratio is non-increasing there and its sup
+        on ``[t_end, infinity)`` is its value at ``t_end``); otherwise :class:`NumericError` says which fails."""
         self._need_rigour()
+        if forever:
+            ok, why = self.forever()
+            if not ok:
+                raise NumericError(why)
+            lam_lo = self.pieces[-1].lam_min_enclosure()[0]
+            if not 2 * lam_lo > _q(lam0):
+                raise NumericError(f"2 lambda_min(H) >= {float(2 * lam_lo):.6g} on the last piece does not exceed "
+                                   f"lambda_0 = {float(lam0):.6g}: the limit t -> infinity is not decided")
 
         def go():
             L = _arb(lam0)
@@ -558,8 +644,9 @@ class _Net:
 
     FRONT = 16
 
-    def __init__(self, W0, a, X, rigorous):
+    def __init__(self, W0, a, X, rigorous, Xq=None, dX=None):
         self.W0, self.a, self.X = W0, a, X
+        self.Xq = Xq if Xq is not None else [[Fraction(float(v)) for v in row] for row in X]
         self.m, self.n = W0.shape[0], X.shape[0]
         m, n, d = self.m, self.n, X.shape[1]
         self.rigorous = rigorous
@@ -567,6 +654,8 @@ class _Net:
         self.P0 = _thin_matmul(W0, X.T)
         # |fl(w . x) - w . x| <= gamma_d sum |w_k x_k| (Higham, Accuracy and Stability, Thm 3.1); padded
         self.err = (1.01 * d * _U / (1 - d * _U)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
+        if dX is not None and np.any(dX):  # the floats only approximate the exact inputs
+            self.err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
         S0 = self.P0 >= 0
         self._exact: dict[tuple[int, int], Fraction] = {}
         self.zero0: set[tuple[int, int]] = set()
@@ -599,7 +688,7 @@ class _Net:
     def P0_exact(self, r: int, j: int) -> Fraction:
         v = self._exact.get((r, j))
         if v is None:
-            v = self._exact[(r, j)] = _dot_exact(self.W0[r], self.X[j])
+            v = self._exact[(r, j)] = _dot_exact(self.W0[r], self.Xq[j])
         return v
 
     def bits(self, key: int) -> np.ndarray:
@@ -748,7 +837,7 @@ def _ball_hull(a: arb, b: arb) -> arb:
 
 
 class _Integrator:
-    def __init__(self, W0, a, X, y, T, rigorous, prec, max_events, grid):
+    def __init__(self, W0, a, X, y, T, rigorous, prec, max_events, grid, X_exact=None):
         self.W0 = np.ascontiguousarray(W0, dtype=np.float64)
         self.a = np.asarray(a, dtype=np.float64)
         self.X = np.ascontiguousarray(X, dtype=np.float64)
@@ -763,8 +852,10 @@ class _Integrator:
         self.m, self.n = self.W0.shape[0], self.X.shape[0]
         n = self.n
         self.G = self.X @ self.X.T
-        self.G_exact = [[_dot_exact(self.X[i], self.X[j]) for j in range(n)] for i in range(n)]
-        self.net = _Net(self.W0, self.a, self.X, rigorous)
+        self.Xq, dX = _exact_inputs(self.X, X_exact)
+        self.G_exact = [[sum((p * q for p, q in zip(self.Xq[i], self.Xq[j])), Fraction(0)) for j in range(n)]
+                        for i in range(n)]
+        self.net = _Net(self.W0, self.a, self.X, rigorous, self.Xq, dX)
         self.sqm = math.sqrt(self.m)
         self.grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-12, 1.0, 40), np.linspace(0, 1, grid)]))
         self.zero: set[tuple[int, int]] = set(self.net.zero0)
@@ -786,8 +877,8 @@ class _Integrator:
             mask = S[:, j]
             tot = Fraction(0)
             for q in range(X.shape[1]):
-                if X[j, q] != 0:
-                    tot += exact_sum(a[mask] * W0[mask, q]) * Fraction(float(X[j, q]))
+                if self.Xq[j][q] != 0:
+                    tot += exact_sum(a[mask] * W0[mask, q]) * self.Xq[j][q]
             balls.append(_arb(self.y_exact[j]) - _arb(tot) / sqm)
         return r0, balls
 
@@ -1208,22 +1299,44 @@ class _Integrator:
                               pieces, events, self.G_exact, self.segments, self.net.S0, self.prec)
         traj._y_exact = self.y_exact
         traj.stuck = self.stuck
+        traj._final_cands = cands if status == "complete" else None
+        traj._Xq = self.Xq
         return traj
 
 
 def exact_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, rigorous: bool = True,
-               prec: int = 128, max_events: int = 100_000, grid: int = 64) -> FlowTrajectory:
+               prec: int = 128, max_events: int = 100_000, grid: int = 64, X_exact=None) -> FlowTrajectory:
     r"""Gradient flow of the first layer on ``[0, T]``, integrated exactly between activation changes.
 
     Parameters: ``W0`` ``(m, d)`` initial first-layer weights, ``a`` ``(m,)`` fixed output weights in
     ``{-1, 1}``, ``X`` ``(n, d)`` inputs (rows), ``y`` ``n`` labels (floats or Fractions; every float is
     the rational it stores), horizon ``T``. ``rigorous=True`` certifies every event and state with Arb at
     ``prec`` bits; ``rigorous=False`` is the float fast path. ``grid`` points per piece guide the float
-    search for the first crossing.
+    search for the first crossing. ``X_exact`` (rows of Fractions, e.g. a dataset's exact inputs) makes
+    the rigorous run use those inputs exactly; ``X`` is then only their float image (floats guide,
+    error bounds cover the difference).
 
     Returns a :class:`FlowTrajectory`: ``u(t)``, ``residual_sq(t)``, ``W(t)``, ``max_move(t)``,
     ``lam_min(t)`` in floats; ``residual_sq_ball(t)``, ``u_ball(t)``, ``w_ball(r, t)``,
     ``max_move_ball(t)``, ``max_move_sup()``, ``decay_sup(lambda_0)``, ``lam_min_enclosures()``,
     ``lam_min_inf()`` as Arb balls / exact bounds; ``events`` with ``time_ball``; ``status`` and
     ``t_end`` (the end of the certified range)."""
-    return _Integrator(W0, a, X, y, T, rigorous, prec, max_events, grid).run()
+    return _Integrator(W0, a, X, y, T, rigorous, prec, max_events, grid, X_exact).run()
+
+
+def exact_flow_forever(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, max_T: float | None = None,
+                       **kw) -> tuple[FlowTrajectory, bool, str]:
+    """:func:`exact_flow` on ``[0, T]``, ``[0, 2T]``, ... up to ``max_T`` (default ``64 T``) until
+    :meth:`FlowTrajectory.forever` certifies that no activation changes afterwards, so that the closed form
+    of the last piece holds for every ``t >= t_end``. Returns ``(trajectory, certified, why)``; a run that
+    stops (sliding, unresolved) is returned at once, uncertified."""
+    max_T = 64 * T if max_T is None else max_T
+    horizon = T
+    while True:
+        tr = exact_flow(W0, a, X, y, horizon, **kw)
+        if tr.status != "complete":
+            return tr, False, f"the flow stopped at t = {tr.t_end:g} ({tr.status}: {tr.message})"
+        ok, why = tr.forever()
+        if ok or horizon >= max_T:
+            return tr, ok, why
+        horizon = min(2 * horizon, max_T)

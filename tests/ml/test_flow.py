@@ -143,3 +143,149 @@ def test_wide_network_few_events():
     # Lemma 2.3's point: only a vanishing fraction of the neurons ever switches
     assert 0 < len(tr.switched_neurons) < 0.02 * tr.m
     assert float(tr.decay_sup(0.5)[1]) <= 1.0 + 1e-12 or tr.decay_sup(0.5)[0] > 1
+
+
+# ---------------------------------------------------------------- discrete GD (proofcheck.ml.gd_exact)
+from proofcheck.ml import gd_exact as ge  # noqa: E402
+
+
+def test_gd_arithmetics_agree_with_float_gd():
+    rng = np.random.default_rng(2)
+    X = np.array([[1.0, 0.0], [0.6, 0.8], [-0.8, 0.6]])
+    y = np.array([1.0, -0.5, 0.3])
+    W0, a = dy.init(rng, 16, 2)
+    ref = dy.gd(W0, a, X, y, 0.1, 30)
+    ex = ge.gd(W0, a, X, y, Fraction(1, 10), 30, arith="exact")
+    ab = ge.gd(W0, a, X, y, Fraction(1, 10), 30, arith="arb")
+    fa = ge.gd(W0, a, X, y, 0.1, 30, arith="float")
+    assert ex.status == ab.status == fa.status == "complete"
+    assert ex.switches == ab.switches == fa.switches
+    for k in range(31):
+        assert ab.residual_sq[k].overlaps(ge._arb(ex.residual_sq[k]))
+        assert float(ex.residual_sq[k]) == pytest.approx(ref.residual_sq[k], rel=1e-12, abs=1e-300)
+    assert np.max(np.abs(ab.W_final - ref.W)) < 1e-12
+    # H(k) exact: its lambda_min enclosure brackets the float one
+    lo, hi = ex.lam_min_enclosure(30)
+    from proofcheck.ml import gram
+
+    Hf = gram.h_of_weights(ref.W, X)
+    assert lo <= np.linalg.eigvalsh(Hf)[0] * (1 + 1e-12) and np.linalg.eigvalsh(Hf)[0] <= hi * (1 + 1e-12)
+
+
+def test_gd_exact_hand_step():
+    # m = 1, n = 1, w(0) = 1, a = 1, x = 1, y = 3, eta = 1/2: u(0) = 1, w(1) = 1 + 1/2 * 2 = 2, u(1) = 2, ...
+    tr = ge.gd(np.array([[1.0]]), np.array([1.0]), np.array([[1.0]]), [Fraction(3)], Fraction(1, 2), 3, arith="exact")
+    assert tr.residual_sq == [4, 1, Fraction(1, 4), Fraction(1, 16)]
+    # Theorem 3.1's form (1 - rate)^k ||y - u(0)||^2 - ||y - u(k)||^2: exactly 0 at rate 3/4 (the residual
+    # shrinks by 1/2 per step), negative above it
+    assert tr.rate_margins(Fraction(3, 4)) == [0, 0, 0, 0]
+    assert tr.rate_margins(Fraction(1, 2)) == [0, 1, Fraction(3, 4), Fraction(7, 16)]
+    assert all(v < 0 for v in tr.rate_margins(Fraction(4, 5))[1:])
+
+
+def test_gd_exact_needs_integer_sqrt_m():
+    with pytest.raises(Exception):
+        ge.gd(np.ones((3, 1)), np.ones(3), np.array([[1.0]]), [1.0], 0.1, 1, arith="exact")
+
+
+def test_gd_wide_grouped_matches_float_gd():
+    rng = np.random.default_rng(4)
+    X = np.eye(2)
+    W0, a = dy.init(rng, 5000, 2)
+    y = np.array([0.5, -0.5])
+    ref = dy.gd(W0, a, X, y, 0.5, 40)
+    tr = ge.gd(W0, a, X, y, 0.5, 40, arith="arb", move_every=40)
+    assert tr.status == "complete"
+    # float GD loses digits to cancellation as u -> y (residual_sq ~ 1e-10 at the end)
+    assert np.allclose(tr.residual_sq_float(), ref.residual_sq, rtol=1e-8, atol=1e-300)
+    assert abs(float(tr.max_move[-1][1].mid()) - ref.max_move[-1]) < 1e-13
+
+
+def test_forever_certificate():
+    rng = np.random.default_rng(5)
+    W0, a = dy.init(rng, 2000, 2)
+    tr = fl.exact_flow(W0, a, np.eye(2), np.array([0.5, -0.5]), 40.0)
+    ok, why = tr.forever()
+    assert ok, why
+    lo, hi, _ = tr.decay_sup(0.5, forever=True)
+    assert lo <= hi
+    trf = fl.exact_flow(W0, a, np.eye(2), np.array([0.5, -0.5]), 12.0, rigorous=False)
+    assert not trf.forever()[0]
+
+
+def test_forever_refused_when_a_switch_is_still_coming():
+    # the one-neuron flow crosses 0 at ln 2: a horizon of 0.5 must not be certified as final
+    tr = fl.exact_flow(np.array([[1.0]]), np.array([-1.0]), np.array([[1.0]]), np.array([1.0]), 0.5)
+    assert tr.events == []
+    assert not tr.forever()[0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_configurations_float_and_arb_agree(seed):
+    """Non-orthogonal unit inputs: sliding modes are common; both paths must report the same events and
+    status, and the Arb balls must contain the float closed form wherever the run is certified."""
+    rng = np.random.default_rng(100 + seed)
+    n, d, m = 3, 2, 30
+    ang = np.sort(rng.uniform(0, np.pi, n))
+    X = np.stack([np.cos(ang), np.sin(ang)], axis=1)
+    y = rng.uniform(-1, 1, n)
+    W0, a = dy.init(rng, m, d)
+    tr = fl.exact_flow(W0, a, X, y, 5.0)
+    trf = fl.exact_flow(W0, a, X, y, 5.0, rigorous=False)
+    assert tr.status in ("complete", "sliding", "unresolved")
+    assert tr.status == trf.status
+    assert len(tr.events) == len(trf.events)
+    assert np.allclose(tr.event_times, trf.event_times, rtol=1e-8)
+    for t in np.linspace(0, tr.t_end, 7):
+        assert contains(tr.residual_sq_ball(float(t)), tr.residual_sq(float(t)), 1e-12)
+    if tr.status == "complete":
+        h = dy.flow(W0, a, X, y, 5.0, 1e-3)
+        assert tr.residual_sq(5.0) == pytest.approx(h.residual_sq[-1], rel=1e-3, abs=1e-9)
+
+
+def test_exact_rational_inputs():
+    """Inputs (3/5, 4/5), (1, 0), (0, 1) are unit vectors only as rationals: the rigorous run uses them."""
+    Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]
+    X = np.array([[0.6, 0.8], [1.0, 0.0], [0.0, 1.0]])
+    rng = np.random.default_rng(9)
+    W0, a = dy.init(rng, 200, 2)
+    y = np.array([0.4, -0.3, 0.2])
+    tr = fl.exact_flow(W0, a, X, y, 3.0, X_exact=Xq)
+    assert tr.G_exact[0][0] == 1 and tr.G_exact[0][1] == Fraction(3, 5)
+    trf = fl.exact_flow(W0, a, X, y, 3.0, rigorous=False)
+    assert tr.status == trf.status
+    assert len(tr.events) == len(trf.events)
+    t = min(1.0, tr.t_end)
+    assert contains(tr.residual_sq_ball(t), trf.residual_sq(t), 1e-12)
+    # the weights' ball at t uses the exact inputs: it contains the float weights up to float error
+    wb = tr.w_ball(0, t)
+    assert all(contains(wb[q], trf.W(t)[0, q], 1e-12) for q in range(2))
+
+
+def test_gd_exact_rational_inputs():
+    Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)]]
+    X = np.array([[0.6, 0.8], [1.0, 0.0]])
+    rng = np.random.default_rng(12)
+    W0, a = dy.init(rng, 9, 2)
+    ex = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="exact", X_exact=Xq)
+    ab = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="arb", X_exact=Xq)
+    assert ex.G_exact[0][0] == 1
+    assert ex.switches == ab.switches
+    assert all(b.overlaps(ge._arb(e)) for b, e in zip(ab.residual_sq, ex.residual_sq))
+    ref = dy.gd(W0, a, X, np.array([0.5, -1 / 3]), 0.25, 8)
+    assert np.allclose([float(v) for v in ex.residual_sq], ref.residual_sq, rtol=1e-9)
+
+
+def test_exact_flow_forever_extends_the_horizon():
+    rng = np.random.default_rng(5)
+    W0, a = dy.init(rng, 2000, 2)
+    tr, ok, why = fl.exact_flow_forever(W0, a, np.eye(2), np.array([0.5, -0.5]), 5.0)
+    assert ok, why
+    assert tr.T >= 5.0 and tr.forever()[0]
+    # the one-neuron flow switches at ln 2 and is then held at 0 (nothing can move): certified from T = 1 on,
+    # but its residual stays 1, so the decay bound for all t cannot be decided by this route (H = 0)
+    tr1, ok1, why1 = fl.exact_flow_forever(np.array([[1.0]]), np.array([-1.0]), np.array([[1.0]]), np.array([1.0]),
+                                           0.5, max_T=4.0)
+    assert ok1 and tr1.T == 1.0 and len(tr1.events) == 1, why1
+    with pytest.raises(Exception):
+        tr1.decay_sup(0.5, forever=True)
