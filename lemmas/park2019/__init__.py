@@ -37,7 +37,9 @@ ever assuming 3.3 or defining it -- is linted as using an undefined symbol. ``L`
 """
 from __future__ import annotations
 
-from proofcheck import Definition, Source
+from fractions import Fraction
+
+from proofcheck import Constant, Definition, Source
 from proofcheck.replay import NotAnInstance, replayer  # noqa: F401  (used by the modules of this paper)
 
 #: the document every park2019 claim cites (pages below are the thesis' printed page numbers)
@@ -65,3 +67,13 @@ DEFINITIONS = [
                "for klm in {100, 001, 010, 110}, every phi", src("Assumption 3.3, eq. (3.3), p. 6")),
 ]
 
+
+
+#: the numbers printed in Thm 3.4's step-size bound and conclusion, and in the proof's last lines
+THM34_CONSTANTS = [
+    Constant("c_num", 10, "the 10 of m_min - 10 m_ex", positive=True),
+    Constant("c_ex", 14, "the 14 of 14 L_ex (statement) and 14 m_ex (proof)", positive=True),
+    Constant("c_alpha", 4, "the 4 of 4 alpha", positive=True),
+    Constant("c_step", 2, "the 2 of 2 (L + 14 L_ex + 4 alpha)^2", positive=True),
+    Constant("c_rate", Fraction(1, 2), "the 1/2 of 1 - eta (m_min - 10 m_ex)/2", positive=True),
+]

@@ -115,7 +115,7 @@ thm23_read = Claim(
     source=src("Chapter 2, Theorem 2.3, p. 5"),
     statement=(r"0\le\eta_t\le\min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)}{2(m_{max}(\phi)+2d)^2} \Rightarrow "
                r"\|w_{t+1}-w_*\|^2\le(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2"),
-    variables=[W_VAR, WS_VAR, ETA_VAR], hypotheses=_h23, conclusion=_c23,
+    variables=[W_VAR, WS_VAR, ETA_VAR], hypotheses=_h23, conclusion=_c23, witnesses=Q.one_neuron_witnesses(),
     constants=THM23_CONSTANTS + [_D_CONST],
     cost=0.5,
     note="n = 1, z ~ N(0, I) (k = 2 suffices by rotation invariance), d = 1/pi: the Gaussian's "

@@ -57,7 +57,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Variable
 
-from . import src
+from . import THM34_CONSTANTS, src
 
 S = sympy.Symbol
 F = sympy.Function
@@ -301,14 +301,6 @@ _L11 = _nonneg("L", 5, "L (reading: max |B_000|)")
 _al11 = Variable("alpha", st.floats(0, 1), domain="(0, 1]", lo=0, hi=1)
 _eta11 = _nonneg("eta", 10, "step size")
 MMIN, MEX11, L11, AL11, ETA11 = (v.symbol for v in (_mmin, _mex, _L11, _al11, _eta11))
-#: the numbers printed in Thm 3.4's step-size bound and conclusion, and in the proof's last lines
-THM34_CONSTANTS = [
-    Constant("c_num", 10, "the 10 of m_min - 10 m_ex", positive=True),
-    Constant("c_ex", 14, "the 14 of 14 L_ex (statement) and 14 m_ex (proof)", positive=True),
-    Constant("c_alpha", 4, "the 4 of 4 alpha", positive=True),
-    Constant("c_step", 2, "the 2 of 2 (L + 14 L_ex + 4 alpha)^2", positive=True),
-    Constant("c_rate", Fraction(1, 2), "the 1/2 of 1 - eta (m_min - 10 m_ex)/2", positive=True),
-]
 C_NUM, C_EX, C_AL, C_STEP, C_RATE = (c.symbol for c in THM34_CONSTANTS)
 _A11 = MMIN - C_NUM * MEX11
 _B11 = L11 + C_AL * AL11 + C_EX * MEX11

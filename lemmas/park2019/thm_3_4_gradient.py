@@ -296,7 +296,7 @@ induct = Claim(
     conclusion=Q.exact_condition("the angles stay equal after one GD step (minus the spread of cos^2)",
                                  lambda env: -angle_spread_after_step(env.net, env.eta)),
     uses=["park2019.thm3.4.s3"],
-    cost=0.25,
+    cost=1.0,
     note="reading of Def. 3.2 / Assumption 3.3: the quantities are defined on configurations whose angles "
          "angle(w_i, w_i*) are all equal to phi, so the iterate must stay such a configuration. Any step "
          "eta in (0, 1] (for n >= 2 the statement's own step-size bound is not known to be positive, see "
@@ -336,7 +336,7 @@ s6_eigen = Claim(
     conclusion=Q.exact_condition("max eigenvalue (real part) at phi - |B_klm|_oper", lambda env: eigen_reading_margin(
         env.net, int(env.klm))),
     uses=["park2019.thm3.4.s5"],
-    cost=0.25,
+    cost=0.6,
     note="the text defines lambda_max as the largest singular value (then s6 is park2019.thm3.4.s6, proved); "
          "this reading shows the step needs that definition: B_klm (klm != 000, 101) is not symmetric. "
          "k = 2: the configurations at angle phi are the 2^n sign patterns (the regions ignore norms)",

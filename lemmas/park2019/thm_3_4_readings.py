@@ -63,8 +63,7 @@ from proofcheck.ml.networks import block_matrix, block_matrix_exact, population_
 from proofcheck.ml.strategies import networks, rationals
 from proofcheck.num import Enclosure, fraction_to_arb
 
-from . import src
-from .thm_3_4 import THM34_CONSTANTS
+from . import THM34_CONSTANTS, src
 
 W_VAR, WS_VAR, ETA_VAR = Q.one_neuron_variables()
 _ETA = Variable("eta", rationals(0, Fraction(1, 2), 1000), domain="[0, 1/2]",
@@ -213,7 +212,7 @@ thm34_n1 = Claim(
     source=src("Chapter 3, Theorem 3.4, p. 7"),
     statement=(r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m_{ex}}{2(m_{max}(\phi)+14m_{ex}+4\alpha)^2}"
                r"\Rightarrow \|w^{t+1}-w_*\|^2 \le \|w^t-w_*\|^2(1-\eta_t(m_{min}(\phi_t)-10m_{ex})/2)"),
-    variables=[W_VAR, WS_VAR, ETA_VAR], hypotheses=_h1, conclusion=_c1,
+    variables=[W_VAR, WS_VAR, ETA_VAR], hypotheses=_h1, conclusion=_c1, witnesses=Q.one_neuron_witnesses(),
     constants=THM34_CONSTANTS + [_MEX1, _ALPHA1],
     cost=0.5,
     note="for n = 1 and a Gaussian the four matrices of Assumption 3.3's first bound live on hyperplanes "

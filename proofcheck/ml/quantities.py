@@ -342,3 +342,12 @@ def one_neuron_gaussian_step(shifts):
 
     hyps = [INSIDE, exact_condition("eta_t <= the step-size bound (certified lower bound of the min)", step_margin)]
     return hyps, exact_condition("(1 - eta m_min c_rate)|w_t - w*|^2 - |w_{t+1} - w*|^2", contraction)
+
+
+def one_neuron_witnesses():
+    """Encoder-supplied instances for the one-neuron Gaussian claims (labelled ``witness``)."""
+    from ..claim import Witness
+
+    return [Witness({"w": [Fraction(1, 2), Fraction(0)], "w_star": [Fraction(1), Fraction(0)], "eta": Fraction(1, 20)},
+                    "w parallel to w* (theta = 0): m_min(0) = 1/2 is largest there, the tightest case for the "
+                    "printed rate; eta = 1/20 is below both step-size bounds (about 0.13 for Thm 2.3, 0.054 for Thm 3.4)")]

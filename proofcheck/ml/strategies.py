@@ -175,15 +175,20 @@ class Network:
 
 # ------------------------------------------------------------------ exact building blocks
 def rationals(lo: Fraction | int = -2, hi: Fraction | int = 2, max_denominator: int = 4):
-    """Rationals in ``[lo, hi]`` with denominators ``<= max_denominator``; shrink to 0 (or the end
-    nearest it) and to denominator 1. Drawn as two integers (cheaper than ``st.fractions``)."""
+    """Rationals in ``[lo, hi]`` with denominators ``<= max_denominator``, spread over the interval;
+    shrink to 0 (or to ``lo`` when ``0 < lo``) and to denominator 1. Drawn as integers (cheaper
+    than ``st.fractions``): a denominator ``d``, a numerator ``j mod (d + 1)`` and a sign."""
     lo, hi = Fraction(lo), Fraction(hi)
-    top = math.ceil(max(abs(lo), abs(hi)) * max_denominator)
+    if lo > hi:
+        raise ValueError(f"empty interval [{lo}, {hi}]")
 
-    def build(pair):
-        den, num = pair
-        return min(hi, max(lo, Fraction(num, den)))
-    return st.tuples(st.integers(1, max_denominator), st.integers(-top, top)).map(build)
+    def build(t):
+        den, j, neg = t
+        frac = Fraction(j % (den + 1), den)
+        if lo < 0 < hi:
+            return lo * frac if neg else hi * frac
+        return lo + (hi - lo) * frac
+    return st.tuples(st.integers(1, max_denominator), st.integers(0, max_denominator), st.booleans()).map(build)
 
 
 def rational_vectors(k: int, lo=-2, hi=2, max_denominator: int = 4, nonzero: bool = True):
@@ -240,7 +245,7 @@ def teacher_students(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2,
     ``angle="free"``: independent nonzero rational columns. ``angle="equal"``: neuron ``i`` has a
     rational orthonormal frame ``(q1, q2)`` (Cayley transform), ``w_i* = r_i q1`` and
     ``w_i = s_i (cos phi q1 + sin phi q2)`` with ``phi = 2 atan t`` the same for every ``i`` --
-    exactly equal angles, any ``k``. ``t`` is a strategy of the rotation parameter (default
+    exactly equal angles, any ``k`` (for ``k = 2``: any rational ``w_i*`` rotated by ``+-phi``). ``t`` is a strategy of the rotation parameter (default
     ``[0, 3]``)."""
     ks = [k] if isinstance(k, int) else list(k)
     ns = [n] if isinstance(n, int) else list(n)
@@ -263,6 +268,13 @@ def teacher_students(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2,
             c, s = (1 - tt * tt) / (1 + tt * tt), 2 * tt / (1 + tt * tt)
             Ws, W = [], []
             for _ in range(nn):
+                if kk == 2:  # any rational target, rotated by +-phi (a rational rotation matrix)
+                    ws = draw(vecs[2])
+                    sg = -1 if draw(st.booleans()) else 1
+                    sc = draw(positive)
+                    Ws.append(ws)
+                    W.append([sc * (c * ws[0] - sg * s * ws[1]), sc * (sg * s * ws[0] + c * ws[1])])
+                    continue
                 Q = cayley_frame(draw(skews[kk]))
                 q1 = [Q[r][0] for r in range(kk)]
                 q2 = [Q[r][1] for r in range(kk)]
