@@ -18,7 +18,9 @@ At each setting, in order:
    seeded by ``SeedSequence([claim seed, s, j])`` (claim seed = run seed and claim id), so every
    draw is reproducible. At each look the setting's failure rate is compared with delta through
    exact Clopper-Pearson bounds, each side at level ``alpha_look``; ``alpha = 1 - confidence`` is
-   split over the ``K`` settings (Bonferroni) and over the ``L`` looks of each (alpha spending:
+   split over the ``K`` settings left to sample once the exact laws have decided theirs
+   (Bonferroni; which settings these are depends on the seed and the laws, never on a draw) and
+   over the ``L`` looks of each (alpha spending:
    half of a setting's share at the last look, the other half evenly over the earlier ones), so
    with probability >= ``confidence`` EVERY interval at every look of every setting covers its
    true rate at once. The comparison is decided rigorously: the binomial tail at delta is an Arb
@@ -48,7 +50,7 @@ import numpy as np
 import sympy
 
 from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
-from .num import ARB, Enclosure, NumericError, _to_arb, enclose_expr, is_scalar, to_fraction
+from .num import ARB, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from .verdict import Verdict
 
 #: The smallest first look (draws) of a setting's sequential test.
@@ -110,8 +112,9 @@ def planned_settings(ctx) -> int:
 
 def planned_draws(ctx) -> int:
     kind = _kind(ctx.claim)
-    base = kind.samples if kind.samples is not None else 1000
-    return max(FIRST_LOOK, int(round(base * ctx.budget.trials / 1000.0)))
+    base = max(1, kind.samples if kind.samples is not None else 1000)
+    # a costly claim may ask for fewer than FIRST_LOOK draws; the quick budget never goes below either
+    return max(min(FIRST_LOOK, base), int(round(base * ctx.budget.trials / 1000.0)))
 
 
 def looks_for(n: int) -> list[int]:
@@ -125,7 +128,8 @@ def make_plan(ctx) -> Plan:
     kind = _kind(claim)
     K = planned_settings(ctx)
     N = planned_draws(ctx)
-    plan = Plan([], K, N, looks_for(N), 1.0 - float(kind.confidence))
+    # alpha from the confidence's decimal (0.99 -> 1/100 exactly, not 1 - 0.99 in floats)
+    plan = Plan([], K, N, looks_for(N), float(1 - Fraction(repr(float(kind.confidence)))))
     seen: set[str] = set()
     for h in claim.hypotheses:
         if h.relation is None and h.rigorous is None:
@@ -154,7 +158,7 @@ def make_plan(ctx) -> Plan:
     _draw_settings(ctx, offer, K)
     if len(plan.settings) < K:
         plan.notes.append(f"only {len(plan.settings)} distinct settings meeting the hypotheses were found "
-                          f"({plan.skipped} candidates skipped); the confidence is still split over {K}")
+                          f"({plan.skipped} candidates skipped), not {K}")
     return plan
 
 
@@ -184,9 +188,13 @@ def _draw_settings(ctx, offer, K: int) -> None:
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
                     phases=[Phase.generate])(given(strategy)(body))
     test = hypothesis_seed(ctx.seed)(test)
+    from hypothesis.errors import Unsatisfiable
+
     try:
         test()
     except _Enough:
+        pass
+    except Unsatisfiable:  # the strategies produced nothing valid: fewer settings, said in a note
         pass
     if failure:
         raise failure[0]
@@ -199,10 +207,19 @@ def _key(values: Mapping[str, Any]) -> str:
 
 
 def exact_env(ctx, values: Mapping[str, Any]) -> Env:
-    """The setting's values exactly (scalars as Fraction) with the exact constants; Arb back-end."""
-    merged = dict(ctx.constants)
+    """The setting's values exactly (scalars as Fraction) with the exact constants (rationals as
+    Fraction, other reals as sympy numbers); Arb back-end."""
+    merged = {k: _exact_constant(v) for k, v in ctx.constants.items()}
     merged.update({k: (to_fraction(v) if is_scalar(v) else v) for k, v in values.items()})
     return Env(merged, num=ARB)
+
+
+def _exact_constant(v: Any) -> Any:
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        return Fraction(int(v.p), int(v.q))
+    if isinstance(v, (int, Fraction)) or isinstance(v, sympy.Basic):
+        return v
+    return to_fraction(v) if is_scalar(v) else v
 
 
 def setting_is_valid(ctx, values: Mapping[str, Any]) -> tuple[bool, str]:
@@ -280,6 +297,7 @@ class SettingResult:
     look: int | None = None
     chunks: list[list[int]] = field(default_factory=list)  # [chunk index, size]
     law: Enclosure | None = None
+    counted: str = ""         # how a draw was counted as a failure
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -304,7 +322,7 @@ class SettingResult:
         conf = 1 - 2 * (self.alpha_look or 0)
         extra = (f" ({self.failures_upper - self.failures} more not certainly good)"
                  if self.failures_upper != self.failures else "")
-        return (f"{self.failures}/{self.draws} failures{extra}, rate {self.failures / self.draws:.4g}, "
+        return (f"{self.failures}/{self.draws} failures ({self.counted}){extra}, rate {self.failures / self.draws:.4g}, "
                 f"Clopper-Pearson bounds [{self.lo:.4g}, {self.hi:.4g}] (each side at level "
                 f"{self.alpha_look:.3g}, i.e. a {conf:.6g} interval) vs delta = {d}")
 
@@ -334,10 +352,12 @@ def _show_enclosure(e: Enclosure | None) -> str:
 def _brief_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in values.items():
-        if isinstance(v, (int, float, str)) and not isinstance(v, bool):
-            out[k] = v
-        elif isinstance(v, Fraction):
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            out[k] = int(v)
+        elif isinstance(v, (float, np.floating, Fraction)):
             out[k] = float(v)
+        elif isinstance(v, str):
+            out[k] = v
         else:
             describe = getattr(v, "describe", None)
             s = describe() if callable(describe) else repr(v)
@@ -350,20 +370,40 @@ def chunk_rng(claim_seed: int, setting: int, chunk: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(claim_seed), int(setting), int(chunk)]))
 
 
+#: ``batch`` is called for at most this many draws at a time (a fixed split, so replay draws the same
+#: numbers), and the time limit is checked between calls.
+BATCH_PIECE = 256
+
+
+class _OutOfTime(Exception):
+    pass
+
+
 def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Generator,
-                 size: int) -> tuple[int, int]:
-    """Draw ``size`` instances: (certain failures, draws not certainly good)."""
+                 size: int, deadline: float | None = None) -> tuple[int, int]:
+    """Draw ``size`` instances: (certain failures, draws not certainly good). Raises
+    :class:`_OutOfTime` when the deadline passes before the chunk is complete (it is then discarded)."""
     kind = _kind(ctx.claim)
     if kind.batch is not None:
-        margins = np.asarray(kind.batch(env, rng, size), dtype=float).reshape(-1)
-        if margins.shape[0] != size:
-            raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {size} draws")
-        finite = np.isfinite(margins)
-        certain = int(np.sum(finite & (margins < 0)))
-        return certain, int(np.sum(~finite | (margins < 0)))
+        certain = upper = 0
+        done = 0
+        while done < size:
+            if deadline is not None and time.monotonic() > deadline:
+                raise _OutOfTime()
+            k = min(BATCH_PIECE, size - done)
+            margins = np.asarray(kind.batch(env, rng, k), dtype=float).reshape(-1)
+            if margins.shape[0] != k:
+                raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {k} draws")
+            finite = np.isfinite(margins)
+            certain += int(np.sum(finite & (margins < 0)))
+            upper += int(np.sum(~finite | (margins < 0)))
+            done += k
+        return certain, upper
     certain = upper = 0
     env_exact = exact_env(ctx, values) if kind.event_exact is not None else None
     for _ in range(size):
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime()
         inst = kind.draw(env, rng)
         m = float(kind.event(env, inst))
         if not math.isfinite(m):
@@ -384,8 +424,9 @@ def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Genera
     return certain, upper
 
 
-def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: float | None = None) -> SettingResult:
-    """Decide one setting: exact law, else sequential sampling over the plan's looks."""
+def law_result(ctx, setting: Setting) -> SettingResult:
+    """What needs no sampling: delta >= 1, or the exact law when it separates from delta.
+    ``status`` stays "open" (and ``how`` "none") when the setting must be sampled."""
     kind = _kind(ctx.claim)
     delta = setting.delta
     if delta.lo >= 1:
@@ -406,16 +447,47 @@ def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: fl
                              f"{_show_enclosure(delta)}")
             if kind.batch is None and kind.draw is None:
                 return res
-            res.law = None
+            res.law, res.how = None, "none"
     if kind.batch is None and kind.draw is None:
         res.notes.append("no exact law at this setting and nothing to sample")
+    return res
+
+
+def needs_sampling(ctx, r: SettingResult) -> bool:
+    kind = _kind(ctx.claim)
+    return r.status == "open" and r.how == "none" and (kind.batch is not None or kind.draw is not None)
+
+
+def settle(ctx, plan: Plan) -> dict[int, SettingResult]:
+    """The law pass over every setting (no time limit: a law is a computation, and replay must reach
+    the same count); the family-wise confidence is then split over the settings left to sample."""
+    laws = {s.index: law_result(ctx, s) for s in plan.settings}
+    plan.planned = max(1, sum(needs_sampling(ctx, r) for r in laws.values()))
+    return laws
+
+
+def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: float | None = None,
+                res: SettingResult | None = None) -> SettingResult:
+    """Decide one setting: exact law (``res`` when :func:`settle` computed it), else sequential
+    sampling over the plan's looks."""
+    kind = _kind(ctx.claim)
+    delta = setting.delta
+    res = res if res is not None else law_result(ctx, setting)
+    if not needs_sampling(ctx, res):
         return res
     res.how = "sampling"
+    res.counted = ("each failing draw re-checked rigorously" if kind.batch is None and kind.event_exact is not None
+                   else "float event margins")
     env = ctx.env(setting.values)
     done = 0
     for j, target in enumerate(plan.looks):
         size = target - done
-        certain, upper = sample_chunk(ctx, env, setting.values, chunk_rng(claim_seed, setting.index, j), size)
+        try:
+            certain, upper = sample_chunk(ctx, env, setting.values, chunk_rng(claim_seed, setting.index, j),
+                                          size, deadline)
+        except _OutOfTime:
+            res.notes.append(f"time limit reached after {done} draws")
+            break
         res.chunks.append([j, size])
         res.failures += certain
         res.failures_upper += upper
@@ -447,25 +519,31 @@ def decide_declared(ctx) -> Outcome:
     claim = ctx.claim
     kind = _kind(claim)
     plan = make_plan(ctx)
+    laws = settle(ctx, plan)
+    by_law = sum(not needs_sampling(ctx, r) for r in laws.values())  # before sampling fills them in
     deadline = ctx.started + ctx.budget.seconds
     results: list[SettingResult] = []
     notes = list(plan.notes)
     timed_out = False
-    for s in plan.settings:
+    # a setting its exact law refutes needs no sampling anywhere: it comes first
+    order = sorted(plan.settings, key=lambda s: (laws[s.index].status != "refuted", s.index))
+    for s in order:
         if time.monotonic() > deadline:
             timed_out = True
             break
-        ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
-        r = run_setting(ctx, plan, s, ctx.seed, deadline)
+        if s.index % max(1, len(plan.settings) // 5) == 0:
+            ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
+        r = run_setting(ctx, plan, s, ctx.seed, deadline, res=laws[s.index])
         results.append(r)
         if r.status == "refuted":
             break
     if timed_out or any("time limit" in n for r in results for n in r.notes):
-        notes.append(f"time limit of {ctx.budget.seconds:.0f} s reached; {len(plan.settings) - len(results)} "
+        notes.append(f"time limit of {ctx.budget.seconds:g} s reached; {len(plan.settings) - len(results)} "
                      f"setting(s) not tried")
     for r in results:
         notes.extend(f"setting {r.setting.index}: {n}" for n in r.notes)
-    family = (f"family-wise {kind.confidence:.6g} confidence over {plan.planned} setting(s) "
+    family = (f"family-wise {kind.confidence:.6g} confidence over the {plan.planned} sampled setting(s)"
+              f"{f' ({by_law} more decided without sampling)' if by_law else ''} "
               f"({METHOD}; up to {plan.draws} draws per setting in {len(plan.looks)} looks)")
     draws = sum(r.draws for r in results)
     details: dict[str, Any] = {
@@ -478,6 +556,12 @@ def decide_declared(ctx) -> Outcome:
         details["plots"] = [plot]
     examples = max(draws, len(results))
     if not plan.settings:
+        from .engine import _certified_emptiness  # the engine's check of an Emptiness certificate
+
+        certified = _certified_emptiness(ctx)
+        if certified is not None:
+            certified.notes = notes + certified.notes
+            return certified
         notes.append("no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
         return Outcome(Verdict.SURVIVED, f"no setting met every hypothesis ({plan.skipped} candidates tried)",
                        examples=plan.skipped, satisfied=0, notes=notes, details=details, decided_by="search")
@@ -506,12 +590,15 @@ def decide_declared(ctx) -> Outcome:
                        examples=examples, satisfied=examples, margin=worst.margin(), notes=notes, details=details,
                        decided_by=_decided_by(results))
     open_ = [r for r in results if r.status != "holds"]
-    shown = open_[0] if open_ else worst
+    shown = min(open_, key=lambda r: r.margin()) if open_ else worst
     untried = len(plan.settings) - len(results)
     tail = f"; {untried} setting(s) not tried" if untried else ""
+    if shown is None:
+        return Outcome(Verdict.INCONCLUSIVE, f"no setting could be sampled within the time limit ({family})",
+                       examples=0, satisfied=0, notes=notes, details=details, decided_by="statistics")
     return Outcome(Verdict.INCONCLUSIVE,
-                   f"{len(open_)} of {len(results)} setting(s) undecided at the end of the budget{tail}: "
-                   f"e.g. {_short(shown.setting.values)}: {shown.describe()} ({family})",
+                   f"{len(open_)} of {len(results)} setting(s) undecided at the end of the budget{tail}; "
+                   f"closest to failing: {_short(shown.setting.values)}: {shown.describe()} ({family})",
                    examples=examples, satisfied=examples, margin=shown.margin() if shown else None,
                    notes=notes, details=details, decided_by="statistics")
 
@@ -590,6 +677,7 @@ def replay_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, s
         return False, None, f"the record cannot be read ({exc})"
     rctx = Context(claim, ctx.constants, budget, seed)
     plan = make_plan(rctx)
+    laws = settle(rctx, plan)
     if not 0 <= index < len(plan.settings):
         return False, None, f"setting {index} is not among the {len(plan.settings)} regenerated from seed {seed}"
     setting = plan.settings[index]
@@ -598,14 +686,14 @@ def replay_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, s
     ok, why = setting_is_valid(rctx, values)
     if not ok:
         return False, None, f"the stored setting is not an instance: {why}"
-    r = run_setting(rctx, plan, setting, rctx.seed)
+    r = run_setting(rctx, plan, setting, rctx.seed, res=laws[index])
     stored = (extra.get("failures"), extra.get("draws"))
     note = ""
     if r.how == "sampling" and stored != (r.failures, r.draws):
         note = f" (the record said {stored[0]}/{stored[1]}; the recomputed counts decide)"
     if r.status != "refuted":
         return False, r.margin(), f"re-simulated from seed {seed}: {r.describe()}: no longer above delta{note}"
-    family = f"family-wise over {plan.planned} setting(s)"
+    family = f"family-wise over {plan.planned} sampled setting(s)"
     what = "recomputed" if r.how == "law" else f"re-simulated from seed {seed}"
     return True, r.margin(), f"{what}: {r.describe()} ({family}){note}"
 
