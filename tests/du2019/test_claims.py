@@ -21,6 +21,7 @@ EXPECTED = {
     "lemma2.2.s1:repaired": Verdict.SURVIVED,
     "lemma2.2.s2": Verdict.REFUTED,
     "lemma2.2.s2@delta_prime_n2delta": Verdict.REFUTED,
+    "lemma2.2.s2@conclusion_only": Verdict.SURVIVED,
     "lemma2.2.s2:repaired": Verdict.PROVED,
     "lemma2.2.s3": Verdict.SURVIVED,  # the complete norm chain, searched (was: a margin cancelling to 0)
     "lemma2.3": Verdict.REFUTED,
@@ -254,3 +255,24 @@ def test_lemma23_exact_law_at_n1_agrees_with_the_sampled_instances():
     p = float(exact_failure_n1(m, R, Fraction(1, 4), Fraction(1, 2)).mid())
     se = math.sqrt(p * (1 - p) / N)
     assert certain - 5 * se <= p <= upper + 5 * se
+
+
+def test_union_bound_conclusion_alone_holds_where_the_old_check_refuted_it():
+    """The line's conclusion on its own (whatever its derivation) is true at delta = 0.01 and 0.5 (the old
+    check refuted both at a delta of its own, 99/100); at n = 1, m = 1 and delta = 99/100 it is false:
+    the exact law gives failure probability 1 there (a labelled setting, not a search find)."""
+    from fractions import Fraction
+
+    from proofcheck.claim import Env
+    from proofcheck.ml import du_strategies as dst
+    from lemmas.du2019.lemma_2_2 import _conclusion_exact_failure
+
+    r = _check("lemma2.2.s2@conclusion_only", delta="1/2")
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    # at delta = 1/100 the quick budget's 200 draws per setting cannot push the bound below 1/100:
+    # honest 'inconclusive' (or survived), never a refutation
+    r = _check("lemma2.2.s2@conclusion_only", delta="1/100")
+    assert r.verdict in (Verdict.SURVIVED, Verdict.INCONCLUSIVE), r.evidence
+    env = Env({"dataset": dst.dataset_of([[1]], [0]), "m": Fraction(1), "delta": Fraction(99, 100), "c_u": 4})
+    law = _conclusion_exact_failure(env)
+    assert law.lo == 1 and law.hi == 1
