@@ -53,9 +53,9 @@ def label_bound() -> Constant:
     return Constant("C", 1.0, "label bound |y_i| <= C", positive=True)
 
 
-def width_lemma22(n: int, lam0: float, delta: float, K: float = K_LEMMA22) -> int:
-    """Lemma 2.2's width in explicit form: ``m >= K n^2 log(n/delta) / lambda_0^2`` (K = 256)."""
-    return max(1, math.ceil(K * n * n * max(math.log(n / delta), 0.0) / lam0**2))
+def width_lemma22(n: int, lam0: float, delta: float, K: float = K_LEMMA22, a: float = 2, b: float = 2) -> int:
+    """Lemma 2.2's width in explicit form: ``m >= K n^a log(n/delta) / lambda_0^b`` (K = 256, a = b = 2)."""
+    return max(1, math.ceil(K * n**a * max(math.log(n / delta), 0.0) / lam0**b))
 
 
 def width_thm21(n: int, lam0: float, delta: float, c: float, C: float) -> int:

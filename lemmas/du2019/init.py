@@ -71,7 +71,8 @@ init = Claim(
     conclusion=sympy.Le(sympy.Abs(PER_INPUT - (y**2 + kappa * y * E_U + e2)), 0),
     constants=[label_bound(),
                Constant("e2", 1, "the printed E[f(W(0),a,x_i)^2] (the 1 of sum_i (y_i^2 + 1))"),
-               Constant("kappa", 1, "the printed coefficient of y_i E[f(W(0),a,x_i)] (+1 as printed)")],
+               Constant("kappa", 1, "the printed coefficient of y_i E[f(W(0),a,x_i)] (+1 as printed; the expansion has -2, "
+                                       "and no value matters since E f = 0)")],
     formula=[sympy.Eq(E(residual(0)), n_s)],
     note="Per input, by linearity of expectation: E(y_i - u_i(0))^2 (computed from the definitions) "
          "against the printed y_i^2 + kappa y_i E f + e2; decided exactly for every |y_i| <= C.",

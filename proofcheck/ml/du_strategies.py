@@ -199,8 +199,13 @@ def step_sizes(hi: Any = 1, bits: int = 16) -> st.SearchStrategy:
 
 
 def probabilities(lo: Any = Fraction(1, 1000), hi: Any = Fraction(999, 1000), bits: int = 10) -> st.SearchStrategy:
-    """Dyadic probabilities (``delta``) in ``[lo, hi]`` inside ``(0, 1)``."""
-    return dyadic_in(lo, hi, bits).filter(lambda p: 0 < p < 1)
+    """Dyadic probabilities (``delta``) in ``[lo, hi]`` inside ``(0, 1)``: a third each from a dyadic
+    grid, from ``2^-j`` (near 0) and from ``1 - 2^-j`` (near 1), where probability bounds break first."""
+    lo_q, hi_q = Fraction(lo), Fraction(hi)
+    near0 = st.integers(1, bits).map(lambda j: Fraction(1, 2**j))
+    near1 = st.integers(1, bits).map(lambda j: 1 - Fraction(1, 2**j))
+    inside = lambda p: 0 < p < 1 and lo_q <= p <= hi_q  # noqa: E731
+    return st.one_of(dyadic_in(lo_q, hi_q, bits), near0, near1).filter(inside)
 
 
 # ---------------------------------------------------------------- initialisations

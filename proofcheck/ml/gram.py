@@ -406,3 +406,102 @@ def lambda_min_upper_exact(W: np.ndarray, X_exact, gram_exact) -> Fraction:
     He = h_exact(S, gram_exact)
     _, V = np.linalg.eigh(np.array(He, dtype=float))
     return rayleigh_upper(He, V[:, 0])
+
+
+# ---------------------------------------------------------------- H(0) through its exact law (n <= 3)
+def orthant_probabilities(G: np.ndarray) -> np.ndarray:
+    """``P(pattern)`` for every activation pattern of one neuron ``w ~ N(0, I)`` on ``n <= 3`` unit
+    inputs with Gram matrix ``G`` (entry ``k`` is the pattern whose bit ``i`` says ``w^T x_i >= 0``).
+
+    ``(w^T x_i)_i`` is a centred Gaussian with correlations ``G``; orthant probabilities in closed form:
+    ``n = 1``: 1/2; ``n = 2``: ``(pi - theta)/(2 pi)`` for equal signs, ``theta/(2 pi)`` otherwise
+    (Sheppard); ``n = 3``: ``1/8 + (asin r_12 + asin r_13 + asin r_23)/(4 pi)`` with the signs of the
+    pattern folded into the ``r``. The boundary ``w^T x_i = 0`` has probability 0."""
+    G = np.asarray(G, dtype=float)
+    n = G.shape[0]
+    if n > 3:
+        raise NumericError(f"orthant probabilities in closed form need n <= 3 inputs, got {n}")
+    out = np.empty(2**n)
+    for k in range(2**n):
+        eps = np.array([1.0 if (k >> i) & 1 else -1.0 for i in range(n)])
+        r = np.clip(G * np.outer(eps, eps), -1.0, 1.0)
+        if n == 1:
+            out[k] = 0.5
+        elif n == 2:
+            out[k] = (np.pi - np.arccos(r[0, 1])) / (2 * np.pi)
+        else:
+            out[k] = 0.125 + (np.arcsin(r[0, 1]) + np.arcsin(r[0, 2]) + np.arcsin(r[1, 2])) / (4 * np.pi)
+    out = np.clip(out, 0.0, 1.0)
+    return out / out.sum()
+
+
+def pattern_both(n: int) -> np.ndarray:
+    """``B[k, i, j] = 1`` when pattern ``k`` activates both inputs ``i`` and ``j``."""
+    B = np.zeros((2**n, n, n))
+    for k in range(2**n):
+        on = [(k >> i) & 1 for i in range(n)]
+        B[k] = np.outer(on, on)
+    return B
+
+
+def sample_h0_by_law(rng: np.random.Generator, G: np.ndarray, m: int, count: int) -> np.ndarray:
+    """``count`` independent draws of ``H(0)`` at width ``m`` (``n <= 3``): the neurons' activation
+    patterns are i.i.d. over the ``2^n`` orthants, so their counts are multinomial and ``H(0)`` depends
+    on the counts only; the cost does not grow with ``m``."""
+    G = np.asarray(G, dtype=float)
+    counts = rng.multinomial(int(m), orthant_probabilities(G), size=count)  # (count, 2^n)
+    both = np.einsum("ck,kij->cij", counts.astype(float), pattern_both(G.shape[0]))
+    return G * both / m
+
+
+def spectral_deviation_and_lambda_min(Hs: np.ndarray, Hinf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``||H - H^inf||_2`` and ``lambda_min(H)`` for a batch of symmetric matrices."""
+    dev = np.max(np.abs(np.linalg.eigvalsh(Hs - Hinf)), axis=-1)
+    return dev, np.linalg.eigvalsh(Hs)[..., 0]
+
+
+# ---------------------------------------------------------------- the R-ball, exactly (small widths)
+def pair_change_reachable_exact(W0_exact, xi, xj, R) -> tuple[list[bool], list[bool]]:
+    """:func:`pair_change_reachable` in exact rationals (``W0_exact`` rows, unit ``xi``, ``xj`` and ``R``
+    as Fractions): the least-norm steps are compared with ``R`` through their squares."""
+    from fractions import Fraction as Fr
+
+    R = Fr(R)
+    c = sum(a * b for a, b in zip(xi, xj))
+    det = 1 - c * c
+    plus, minus = [], []
+    for w in W0_exact:
+        si = sum(a * b for a, b in zip(w, xi))
+        sj = sum(a * b for a, b in zip(w, xj))
+        on_i, on_j = si >= 0, sj >= 0
+        both = on_i and on_j
+        minus.append(both and (si < R or sj < R))
+        if both:
+            plus.append(False)
+            continue
+        bi, bj = -si, -sj
+        need = []  # squared norms of the feasible candidate steps
+        if bi <= 0 and bj <= 0:
+            need.append(Fr(0))
+        if bi > 0 and c * bi >= bj:
+            need.append(bi * bi)
+        if bj > 0 and c * bj >= bi:
+            need.append(bj * bj)
+        if det > 0:
+            li, lj = (bi - c * bj) / det, (bj - c * bi) / det
+            if li >= 0 and lj >= 0:
+                need.append((bi * bi - 2 * c * bi * bj + bj * bj) / det)
+        plus.append(bool(need) and min(need) <= R * R)
+    return plus, minus
+
+
+def flippable_exact(W0_exact, x, R) -> list[bool]:
+    """``A_ir`` exactly: ``-R <= w_r(0)^T x < R`` (the closed ball's range is ``[s - R, s + R]``)."""
+    from fractions import Fraction as Fr
+
+    R = Fr(R)
+    out = []
+    for w in W0_exact:
+        s = sum(a * b for a, b in zip(w, x))
+        out.append(-R <= s < R)
+    return out

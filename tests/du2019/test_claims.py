@@ -21,13 +21,14 @@ EXPECTED = {
     "lemma2.2.s1:repaired": Verdict.SURVIVED,
     "lemma2.2.s2": Verdict.REFUTED,
     "lemma2.2.s2@delta_prime_n2delta": Verdict.REFUTED,
+    "lemma2.2.s2@conclusion_only": Verdict.SURVIVED,
     "lemma2.2.s2:repaired": Verdict.PROVED,
-    "lemma2.2.s3": Verdict.PROVED,
+    "lemma2.2.s3": Verdict.SURVIVED,  # the complete norm chain, searched (was: a margin cancelling to 0)
     "lemma2.3": Verdict.REFUTED,
     "lemma2.3:repaired": Verdict.SURVIVED,
     "lemma2.3.s1": Verdict.REFUTED,
     "lemma2.3.s1:repaired": Verdict.PROVED,
-    "lemma2.3.s2": Verdict.PROVED,
+    "lemma2.3.s2": Verdict.CERTIFIED,  # Arb over [0, 8] (was: a proof sketch in the lemma module)
     "lemma2.3.s3": Verdict.SURVIVED,
     "lemma2.3.s4@sqrt_2pi_delta": Verdict.REFUTED,
     "lemma2.3.s4@sqrt_2pi_times_delta": Verdict.SURVIVED,
@@ -76,8 +77,8 @@ def test_quick_verdict(cid):
 
 def test_probabilistic_evidence_states_its_confidence():
     r = _check("lemma2.2")
-    assert "99% Clopper-Pearson" in r.evidence
-    assert r.details["rate"]["trials"] > 0
+    assert "family-wise 0.99 confidence" in r.evidence
+    assert r.details["family"]["settings"] >= 1 and r.decided_by in ("statistics", "interval", "decision")
 
 
 def test_the_explicit_width_constant_matters():
@@ -148,3 +149,162 @@ def test_a_delta_outside_the_unit_interval_is_a_clear_error():
         _check("thm2.1", delta=2)
     with pytest.raises(UsageError, match="delta must be positive"):
         _check("thm2.1", delta=0)
+
+
+# ---------------------------------------------------------------- duA: printed constants change what is checked
+# (init, Lemma 2.2 and its lines, Lemma 2.3 and its lines). Each pair: a tightened printed constant is
+# refuted, the printed or a loosened one is not; the reason is in the test's docstring.
+def test_init_constant_e2():
+    """E[f(W(0),a,x)^2] = 1/2: with e2 = 1/2 the identity is proved (z3), as printed (1) it is refuted."""
+    assert _check("init").verdict is Verdict.REFUTED
+    r = _check("init", e2="1/2")
+    assert r.verdict is Verdict.PROVED and r.decided_by == "decision", r.evidence
+
+
+def test_init_repaired_constants():
+    """half = 3/4 is not E[sigma(g)^2] (refuted); one = 2 only loosens the last bound (still proved)."""
+    assert _check("init:repaired", half="3/4").verdict is Verdict.REFUTED
+    assert _check("init:repaired", one=2).verdict is Verdict.PROVED
+
+
+def test_hoeffding_constant_c_h():
+    """s1:repaired (delta' <= 2^(-1/7)): with c_h = 1 the radius sqrt(log(1/delta'))/sqrt(m) is below the
+    deviation 1/2 at m = 1 once delta' > e^(-1/4), so the exact law refutes it; c_h = 3 only widens it."""
+    r = engine.check(D + "lemma2.2.s1:repaired", budget="default", seed=0, overrides={"c_h": 1})
+    assert r.verdict is Verdict.REFUTED and r.counterexample["found_by"] == "search"
+    assert _check("lemma2.2.s1:repaired", c_h=3).verdict is Verdict.SURVIVED
+
+
+def test_s1_refutation_sits_above_the_frontier():
+    """The printed line holds for delta' <= 2^(-1/7); its refutation is found by the search above it."""
+    from fractions import Fraction
+
+    from proofcheck.codec import decode
+
+    r = _check("lemma2.2.s1")
+    assert r.verdict is Verdict.REFUTED and r.counterexample["found_by"] == "search"
+    dp = decode(r.counterexample["values"]["delta_p"], exact=True)
+    assert 2 * Fraction(dp) ** 7 > 1
+    assert "2^(-1/7)" in engine.load().get("du2019.lemma2.2.s1").note
+
+
+def test_union_bound_refutation_sits_at_the_derivation_slip():
+    """s2 is refuted at n = 2 for any delta (n^2 delta' = n^4 delta > delta), at the delta checked -- never
+    at a delta of its own (the old check refuted delta = 0.01 and 0.5 at delta = 99/100); with
+    delta' = delta/n^2 (e = -2) the line survives."""
+    for d in ("1/100", "1/2", None):
+        r = _check("lemma2.2.s2", **({"delta": d} if d else {}))
+        assert r.verdict is Verdict.REFUTED, r.evidence
+        assert r.counterexample["values"] == {"n": 2}
+        assert r.constants["delta"] == (engine.parse_value(d) if d else 0.1)
+    assert _check("lemma2.2.s2", e=-2).verdict is Verdict.SURVIVED
+
+
+def test_union_bound_repair_constants():
+    """s2:repaired is proved by z3 with the printed 4; c_u = 2 is too small (refuted by a z3 model)."""
+    r = _check("lemma2.2.s2:repaired")
+    assert r.verdict is Verdict.PROVED and r.decided_by == "decision"
+    r = _check("lemma2.2.s2:repaired", c_u=2)
+    assert r.verdict is Verdict.REFUTED and r.counterexample["found_by"] == "decision"
+
+
+def test_log_substitution_of_s2_repaired():
+    """The a = log n, b = log(1/delta) form of s2:repaired is sympy's expand_log of the printed logs."""
+    import sympy
+
+    n, d = sympy.symbols("n delta", positive=True)
+    e = -2
+    dl = n**e * d
+    assert sympy.expand_log(sympy.log(n**2 * dl / d), force=True) == (2 + e) * sympy.log(n)
+    assert sympy.expand_log(sympy.log(1 / dl), force=True) == -e * sympy.log(n) - sympy.log(d)
+    assert sympy.expand_log(sympy.log(n / d), force=True) == sympy.log(n) - sympy.log(d)
+
+
+def test_frobenius_constant_c_f():
+    """s3 is tight at U = +-1 (every entry at s2's radius): c_f = 15 < 16 = c_u^2 is refuted, 32 is not."""
+    r = _check("lemma2.2.s3", c_f=15)
+    assert r.verdict is Verdict.REFUTED and r.counterexample["found_by"] == "search"
+    assert _check("lemma2.2.s3", c_f=32).verdict is Verdict.SURVIVED
+
+
+def test_lemma22_constants():
+    """q_dev = 1/100 asks ||H(0) - H^inf||_2 <= lambda_0/100 at the proven width: the exact law (n = 1)
+    refutes it; q_min = 1/2 only loosens the eigenvalue bound."""
+    r = _check("lemma2.2", q_dev="1/100")
+    assert r.verdict is Verdict.REFUTED and r.decided_by in ("decision", "interval", "statistics")
+    assert _check("lemma2.2", q_min="1/2").verdict is Verdict.SURVIVED
+
+
+def test_anti_concentration_constant_c2():
+    """P(|z| < R) <= c2 R/sqrt(2 pi): c2 = 1 fails (Arb, e.g. R = 2); c2 = 3 is certified."""
+    r = _check("lemma2.3.s2", c2=1)
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "interval"
+    assert _check("lemma2.3.s2", c2=3).verdict is Verdict.CERTIFIED
+
+
+def test_expected_change_constant_c3():
+    """2 P(|z| < R) ~ 4R/sqrt(2 pi) for small R: c3 = 3 is refuted by the search; c3 = 5 survives."""
+    r = _check("lemma2.3.s3", c3=3)
+    assert r.verdict is Verdict.REFUTED and r.counterexample["found_by"] == "search"
+    assert _check("lemma2.3.s3", c3=5).verdict is Verdict.SURVIVED
+
+
+def test_lemma23_repaired_with_a_small_width_refutes_instead_of_crashing():
+    """--set K=0.1 crashed the old radius sweep; now the width is m = 1 for n = 1 and the repaired
+    lemma is refuted (lambda_min(H(0)) = 0 whenever the single neuron is inactive)."""
+    r = _check("lemma2.3:repaired", K="1/10")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    assert r.decided_by == "statistics"
+
+
+def test_lemma23_s1_is_refuted_by_a_decision_model():
+    r = _check("lemma2.3.s1")
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "decision"
+    assert r.counterexample["found_by"] == "decision"
+
+
+def test_lemma23_exact_law_at_n1_agrees_with_the_sampled_instances():
+    """n = 1: the exact multinomial law of Lemma 2.3's failure lies between the sampled certain failures
+    and certain-or-undecided draws (the adversary in the ball is safe-side), and at m = 1 it is
+    P(s < R) = 1/2 + P(0 <= s < R)."""
+    import math
+    from fractions import Fraction
+
+    import numpy as np
+
+    from lemmas.du2019.lemma_2_3 import exact_failure_n1, instance_margin
+    from proofcheck.ml import du_strategies as dst
+
+    R = Fraction(1, 8)
+    p1 = exact_failure_n1(1, R, Fraction(1, 4), Fraction(1, 2))
+    assert abs(float(p1.mid()) - (0.5 + math.erf(0.125 / math.sqrt(2)) / 2)) < 1e-12
+    D = dst.dataset_of([[1]], [0])
+    rng = np.random.default_rng(0)
+    m, N = 12, 1500
+    margins = np.array([instance_margin(rng.standard_normal((m, 1)), D, float(R), Fraction(1, 2), Fraction(1, 2),
+                                        Fraction(1, 4), Fraction(1, 2)) for _ in range(N)])
+    certain, upper = np.mean(margins < 0), np.mean((margins < 0) | np.isnan(margins))
+    p = float(exact_failure_n1(m, R, Fraction(1, 4), Fraction(1, 2)).mid())
+    se = math.sqrt(p * (1 - p) / N)
+    assert certain - 5 * se <= p <= upper + 5 * se
+
+
+def test_union_bound_conclusion_alone_holds_where_the_old_check_refuted_it():
+    """The line's conclusion on its own (whatever its derivation) is true at delta = 0.01 and 0.5 (the old
+    check refuted both at a delta of its own, 99/100); at n = 1, m = 1 and delta = 99/100 it is false:
+    the exact law gives failure probability 1 there (a labelled setting, not a search find)."""
+    from fractions import Fraction
+
+    from proofcheck.claim import Env
+    from proofcheck.ml import du_strategies as dst
+    from lemmas.du2019.lemma_2_2 import _conclusion_exact_failure
+
+    r = _check("lemma2.2.s2@conclusion_only", delta="1/2")
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    # at delta = 1/100 the quick budget's 200 draws per setting cannot push the bound below 1/100:
+    # honest 'inconclusive' (or survived), never a refutation
+    r = _check("lemma2.2.s2@conclusion_only", delta="1/100")
+    assert r.verdict in (Verdict.SURVIVED, Verdict.INCONCLUSIVE), r.evidence
+    env = Env({"dataset": dst.dataset_of([[1]], [0]), "m": Fraction(1), "delta": Fraction(99, 100), "c_u": 4})
+    law = _conclusion_exact_failure(env)
+    assert law.lo == 1 and law.hi == 1

@@ -109,3 +109,55 @@ def test_pair_reachability_agrees_with_the_adversary():
         assert np.max(np.linalg.norm(W - W0, axis=1)) <= R
         best = max(best, abs((gram.h_of_weights(W, D.X) - gram.h_of_weights(W0, D.X))[0, 1]))
     assert best == pytest.approx(sup[0, 1], rel=1e-12)
+
+
+# ---------------------------------------------------------------- H(0) through its exact law; the ball exactly
+from proofcheck.ml import du_strategies as dst
+
+
+@settings(max_examples=6, deadline=None)
+@given(dst.datasets(n=st.integers(1, 3)), st.integers(0, 2**31))
+def test_orthant_probabilities_match_the_definition(D, seed):
+    """Closed-form orthant probabilities (Sheppard, the trivariate formula) against sampled neurons."""
+    G = np.array(D.gram_exact(), dtype=float)
+    p = gram.orthant_probabilities(G)
+    assert p.shape == (2**D.n,) and abs(p.sum() - 1) < 1e-12 and np.all(p >= 0)
+    samples = 200_000
+    W = np.random.default_rng(seed).standard_normal((samples, D.d))
+    k = (W @ D.X.T >= 0).astype(int) @ (1 << np.arange(D.n))
+    freq = np.bincount(k, minlength=2**D.n) / samples
+    assert np.max(np.abs(freq - p)) < 5 * 0.5 / np.sqrt(samples)
+
+
+@settings(max_examples=5, deadline=None)
+@given(dst.datasets(n=st.integers(1, 3)), st.integers(0, 2**31))
+def test_h0_by_law_has_the_law_of_sampled_neurons(D, seed):
+    """Multinomial pattern counts give H(0) with mean H^inf and the same spread as neuron-by-neuron draws."""
+    rng = np.random.default_rng(seed)
+    G = np.array(D.gram_exact(), dtype=float)
+    m, count = 50, 4000
+    by_law = gram.sample_h0_by_law(rng, G, m, count)
+    direct = np.stack([gram.h_of_weights(rng.standard_normal((m, D.d)), D.X) for _ in range(count)])
+    Hinf = gram.h_inf(D.X)
+    se = 0.5 / np.sqrt(m * count)
+    assert np.max(np.abs(by_law.mean(axis=0) - Hinf)) < 6 * se
+    assert np.max(np.abs(by_law.std(axis=0) - direct.std(axis=0))) < 0.01
+
+
+@settings(max_examples=10, deadline=None)
+@given(dst.datasets(n=st.integers(2, 3)), dst.initialisations(), st.integers(1, 30),
+       dst.dyadic_in(Fraction(1, 64), 2))
+def test_exact_reachability_agrees_with_the_float_one(D, init, m, R):
+    """The exact (rational) plus/minus reachability and flip events agree with the float versions away
+    from ties, and every neuron that can move H_ij flips one of its two activations (s3's first step)."""
+    W0, _ = init.weights(m, D.d)
+    Wq = [[Fraction(float(v)) for v in row] for row in W0]
+    for i in range(D.n):
+        fi = gram.flippable_exact(Wq, D.X_exact[i], R)
+        assert fi == list(gram.flippable(W0, D.X, float(R))[:, i])
+        for j in range(i + 1, D.n):
+            plus, minus = gram.pair_change_reachable_exact(Wq, D.X_exact[i], D.X_exact[j], R)
+            fp, fm = gram.pair_change_reachable(W0, D.X[i], D.X[j], float(R))
+            assert plus == list(fp) and minus == list(fm)
+            fj = gram.flippable_exact(Wq, D.X_exact[j], R)
+            assert all(a or b for a, b, p, q in zip(fi, fj, plus, minus) if p or q)
