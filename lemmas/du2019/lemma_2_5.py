@@ -121,7 +121,7 @@ lemma2_5 = Claim(
     constants=_constants(Fraction(1, 10)),
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
     formula=_formula,
-    cost=1.0,
+    cost=2.0,
     note="As printed: for every initialisation (no probability, no width).",
 )
 

@@ -106,6 +106,14 @@ def exact_sum(x: np.ndarray) -> Fraction:
     raise NumericError("exact sum did not terminate")
 
 
+def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` for a tall ``A`` with few columns (BLAS is slow on ``(m, 2) @ (2, n)``): one axpy per column."""
+    out = np.zeros((A.shape[0], B.shape[1]))
+    for k in range(A.shape[1]):
+        out += A[:, k:k + 1] * B[k][None, :]
+    return out
+
+
 def _dot_exact(w: np.ndarray, x: np.ndarray) -> Fraction:
     return sum((Fraction(float(a)) * Fraction(float(b)) for a, b in zip(w, x)), Fraction(0))
 
@@ -123,6 +131,7 @@ class Event:
     input: int
     on: bool
     piece: int  # index of the piece that starts at this event
+    r_ball: list[arb] | None = None  # enclosure of y - u at the event time
 
 
 @dataclass
@@ -135,9 +144,11 @@ class Piece:
     H_exact: list[list[Fraction]]
     r0: np.ndarray
     Z0: np.ndarray
-    t0_ball: arb | None = None
+    t0_ball: arb | None = None  # a thin (exact) anchor time; the true switch lies in start_ball
     r0_ball: list[arb] | None = None
     Z0_ball: list[arb] | None = None
+    start_ball: arb | None = None  # enclosure of the event time that starts the piece
+    E: arb | None = None  # start_ball - t0_ball: the offsets at which the switch may happen
     _eig: Any = None
     _lam_enc: Any = None
 
@@ -241,6 +252,40 @@ class FlowTrajectory:
     _S0: np.ndarray | None = None
     _prec: int = 128
     stuck: list = field(default_factory=list)  # (neuron, input, piece): held at w^T x = 0 from that piece on
+    _patterns: list | None = None
+    _final_cands: list | None = None
+
+    def forever(self) -> tuple[bool, str]:
+        """Certify that NO activation changes after ``t_end`` (so the last piece's closed form holds for all
+        ``t >= t_end``). From ``t_end`` on, ``Z`` moves by ``int_0^s e^{-H tau} r_e d tau``, of norm at most
+        ``||r_e|| / lambda_min(H)``; every candidate whose value at ``t_end`` stays on its side by more than
+        ``||beta|| ||r_e|| / lambda_min(H)`` never switches. Returns ``(certified, why)``."""
+        if not self.rigorous or self.status != "complete" or self._final_cands is None:
+            return False, f"needs a complete rigorous run (status {self.status})"
+
+        def go():
+            p = self.pieces[-1]
+            lam_lo = p.lam_min_enclosure()[0]
+            if not lam_lo > 0:
+                return False, "lambda_min(H) of the last piece is not certified positive"
+            s_end = _arb(self.t_end) - p.t0_ball
+            r_e, Q_e, _ = p.state_ball(s_end)
+            norm_r = sum((x * x for x in r_e), arb(0)).sqrt()
+            travel = norm_r / _arb(lam_lo)
+            worst = None
+            for c in self._final_cands:
+                F = c.F_ball(Q_e)
+                nb = sum((x * x for x in c.beta_ball), arb(0)).sqrt()
+                margin = (F - nb * travel) if c.active else (-F - nb * travel)
+                ok = bool(margin >= 0) if c.active else bool(margin > 0)
+                if not ok:
+                    return False, (f"input {c.j} of neuron(s) {c.neurons[:3]} may still switch after t_end "
+                                   f"(margin {float(margin.mid()):.3g}); integrate further")
+                lo = arb_endpoints(margin)[0]
+                worst = lo if worst is None else min(worst, lo)
+            return True, (f"no activation change after t = {self.t_end:g}: every candidate keeps its side by more "
+                          f"than its remaining travel (least margin {float(worst) if worst is not None else 0:.3g})")
+        return self._with_prec(go)
 
     # ------------------------------------------------------------ lookup
     @property
@@ -266,8 +311,8 @@ class FlowTrajectory:
         ta = _arb(t)
         out = []
         for k, p in enumerate(self.pieces):
-            start_ok = not (ta < p.t0_ball)
-            end = self.pieces[k + 1].t0_ball if k + 1 < len(self.pieces) else _arb(self.t_end)
+            start_ok = not (ta < p.start_ball)
+            end = self.pieces[k + 1].start_ball if k + 1 < len(self.pieces) else _arb(self.t_end)
             end_ok = not (ta > end)
             if start_ok and end_ok:
                 out.append(k)
@@ -357,9 +402,7 @@ class FlowTrajectory:
         out_r = out_Z = None
         for k in ks:
             p = self.pieces[k]
-            s = _arb(t) - p.t0_ball
-            if s < 0:
-                s = s.union(arb(0)).intersection(_hull(arb(0), s.upper()))
+            s = _arb(t) - p.t0_ball  # may be slightly negative near the event: the piece's virtual state
             r, Q, _ = p.state_ball(s)
             Zt = [p.Z0_ball[i] + Q[i] for i in range(len(r))]
             out_r = r if out_r is None else [x.union(y) for x, y in zip(out_r, r)]
@@ -406,13 +449,14 @@ class FlowTrajectory:
         self._need_rigour()
         return self._with_prec(lambda: self._max_move_from(self._state_at(t)[1], self._piece_index(float(t))))
 
-    def _max_move_from(self, Zt: list[arb], k: int) -> arb:
+    def _max_move_from(self, Zt: list[arb], k: int, switched: bool = True) -> arb:
         n = len(Zt)
         best = arb(0)
-        pats = {tuple(int(v) for v in row) for row in np.unique(self._S0, axis=0)}
-        for bits in pats:
+        if self._patterns is None:
+            self._patterns = [tuple(int(v) for v in row) for row in np.unique(self._S0, axis=0)]
+        for bits in self._patterns:
             best = best.max(self._move_sq_ball([bits[i] * Zt[i] for i in range(n)]))
-        for r, segs in self._segments.items():
+        for r, segs in (self._segments.items() if switched else ()):
             bits, off = None, None
             for (kk, b, A, Ab) in segs:
                 if kk <= k:
@@ -424,7 +468,7 @@ class FlowTrajectory:
             best = arb(0).union(arb(best.upper()))
         return best.sqrt() / arb(self.m).sqrt()
 
-    def max_move_sup(self, points_per_piece: int = 16) -> Fraction:
+    def max_move_sup(self, points_per_piece: int = 32) -> Fraction:
         """A rigorous upper bound on ``sup_{0 <= t <= t_end} max_r ||w_r(t) - w_r(0)||``.
 
         Each piece ``[t_k, t_{k+1}]`` is sampled at ``N + 1`` equispaced (thin-ball) times and each gap
@@ -439,28 +483,50 @@ class FlowTrajectory:
             trG = sum((_arb(self.G_exact[i][i]) for i in range(n)), arb(0))
             N = max(1, points_per_piece)
             for k, p in enumerate(self.pieces):
-                end = self.pieces[k + 1].t0_ball if k + 1 < len(self.pieces) else _arb(self.t_end)
-                length = arb((end - p.t0_ball).upper())
+                end = self.pieces[k + 1].start_ball if k + 1 < len(self.pieces) else _arb(self.t_end)
+                s0 = arb(p.E.lower())  # the piece's formula holds from its (ball) switch time on
+                length = arb((end - p.t0_ball).upper()) - s0
                 if not length > 0:
                     length = arb(0)
-                lip = trG.sqrt() * sum((x * x for x in p.r0_ball), arb(0)).sqrt() / sqm
+                # ||y - u|| at s0 <= 0 is at most e^{||H|| |s0|} ||r0|| (||H|| <= tr H <= tr G)
+                rmax = sum((x * x for x in p.r0_ball), arb(0)).sqrt() * (trG * abs(s0)).exp()
+                lip = trG.sqrt() * rmax / sqm
                 slack = lip * length / (2 * N)
+                # never-switched patterns on a fine grid; the few switched neurons at the piece's ends
+                # with the Lipschitz slack of the whole piece
+                every = max(1, -(-N * len(self._segments) // 4000))  # bound the Arb work on switched neurons
                 for i in range(N + 1):
-                    s = (length * i / N).mid()
+                    s = (s0 + length * i / N).mid()
                     _, Q, _ = p.state_ball(arb(s))
                     Zt = [p.Z0_ball[q] + Q[q] for q in range(n)]
-                    best = max(best, arb_endpoints(self._max_move_from(Zt, k) + slack)[1])
+                    best = max(best, arb_endpoints(self._max_move_from(Zt, k, switched=False) + slack)[1])
+                    if self._segments and (i % every == 0 or i == N):
+                        sl = lip * length * min(every, N) / (2 * N)
+                        best = max(best, arb_endpoints(self._max_move_from(Zt, k) + sl)[1])
             return best
         return self._with_prec(go)
 
-    def decay_sup(self, lam0) -> tuple[Fraction, Fraction, float]:
+    def decay_sup(self, lam0, forever: bool = False) -> tuple[Fraction, Fraction, float]:
         r"""Rigorous bounds ``(lo, hi, t)`` on ``sup_{0<=t<=t_end} e^{lambda_0 t}||y-u(t)||^2 / ||y-u(0)||^2``.
 
         On a piece, :math:`e^{\lambda_0 t}\|e^{-Hs}r_k\|^2=e^{\lambda_0t_k}\sum_l c_l^2e^{(\lambda_0-2\mu_l)s}` is convex
         in ``s`` (``H`` symmetric), so its supremum is attained at the piece's endpoints: the event times
         and ``t_end``. ``lo`` is a certified value attained at (ball) time ``t``; ``hi`` bounds the sup.
-        Theorem 2.1's conclusion holds on ``[0, t_end]`` iff the sup is ``<= 1``."""
+        Theorem 2.1's conclusion holds on ``[0, t_end]`` iff the sup is ``<= 1``.
+
+        ``forever=True``: the bounds are for ``t`` in ``[0, infinity)``; it needs :meth:`forever` (no later
+        activation change) and ``2 lambda_min(H) > lambda_0`` on the last piece (then every mode of the last
+        piece decays faster than ``e^{-lambda_0 t}``, the convex ratio is non-increasing there and its sup
+        on ``[t_end, infinity)`` is its value at ``t_end``); otherwise :class:`NumericError` says which fails."""
         self._need_rigour()
+        if forever:
+            ok, why = self.forever()
+            if not ok:
+                raise NumericError(why)
+            lam_lo = self.pieces[-1].lam_min_enclosure()[0]
+            if not 2 * lam_lo > _q(lam0):
+                raise NumericError(f"2 lambda_min(H) >= {float(2 * lam_lo):.6g} on the last piece does not exceed "
+                                   f"lambda_0 = {float(lam0):.6g}: the limit t -> infinity is not decided")
 
         def go():
             L = _arb(lam0)
@@ -468,7 +534,8 @@ class FlowTrajectory:
             base = sum((x * x for x in r0), arb(0))
             if not base > 0:
                 raise NumericError("y - u(0) is not certified nonzero")
-            pts = [(p.t0_ball, p.r0_ball, p.t0) for p in self.pieces]
+            pts = [(self.pieces[0].t0_ball, self.pieces[0].r0_ball, 0.0)]
+            pts += [(e.time_ball, e.r_ball, e.time) for e in self.events]
             r_end = self.residual_ball(self.t_end)
             pts.append((_arb(self.t_end), r_end, self.t_end))
             best_lo, best_hi, where = Fraction(-1), Fraction(-1), 0.0
@@ -542,9 +609,10 @@ class _Net:
         self.m, self.n = W0.shape[0], X.shape[0]
         m, n, d = self.m, self.n, X.shape[1]
         self.rigorous = rigorous
-        self.P0 = W0 @ X.T
+        self._bits: dict[int, np.ndarray] = {}
+        self.P0 = _thin_matmul(W0, X.T)
         # |fl(w . x) - w . x| <= gamma_d sum |w_k x_k| (Higham, Accuracy and Stability, Thm 3.1); padded
-        self.err = (1.01 * d * _U / (1 - d * _U)) * (np.abs(W0) @ np.abs(X).T) + 1e-300
+        self.err = (1.01 * d * _U / (1 - d * _U)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
         S0 = self.P0 >= 0
         self._exact: dict[tuple[int, int], Fraction] = {}
         self.zero0: set[tuple[int, int]] = set()
@@ -581,7 +649,10 @@ class _Net:
         return v
 
     def bits(self, key: int) -> np.ndarray:
-        return ((key >> 1) >> np.arange(self.n)) & 1
+        b = self._bits.get(key)
+        if b is None:
+            b = self._bits[key] = ((key >> 1) >> np.arange(self.n)) & 1
+        return b
 
     def counts_matrix(self) -> np.ndarray:
         C = np.zeros((self.n, self.n), dtype=np.int64)
@@ -745,6 +816,7 @@ class _Integrator:
         self.zero: set[tuple[int, int]] = set(self.net.zero0)
         self.segments: dict[int, list] = {}
         self.stuck: list[tuple[int, int, int]] = []  # (neuron, input, piece it starts): held at w^T x = 0
+        self.held: dict[int, set[int]] = {}
 
     # ---------------------------------------------------------- initial state
     def initial_residual(self):
@@ -765,12 +837,14 @@ class _Integrator:
             balls.append(_arb(self.y_exact[j]) - _arb(tot) / sqm)
         return r0, balls
 
-    def make_piece(self, t0, t0_ball, r0, r0_ball, Z0, Z0_ball) -> Piece:
+    def make_piece(self, t0, t0_ball, r0, r0_ball, Z0, Z0_ball, start_ball=None, E=None) -> Piece:
         C = self.net.counts_matrix()
         H = self.G * C / self.m
         H_exact = [[self.G_exact[i][j] * Fraction(int(C[i, j]), self.m) for j in range(self.n)]
                    for i in range(self.n)]
-        return Piece(t0, H, H_exact, r0, Z0, t0_ball, r0_ball, Z0_ball)
+        if self.rigorous and start_ball is None:
+            start_ball, E = t0_ball, arb(0)
+        return Piece(t0, H, H_exact, r0, Z0, t0_ball, r0_ball, Z0_ball, start_ball, E)
 
     # ---------------------------------------------------------- candidates
     def candidates(self, p: Piece) -> list[_Cand]:
@@ -795,8 +869,12 @@ class _Integrator:
                     shift_ball = sum((beta_ball[i] * p.Z0_ball[i] for i in range(n)), arb(0))
                 zs = zero_by_key.get((key, j), [])
                 if zs:
-                    out.append(_Cand(j, active, 0.0, beta, sorted(zs), key, arb(0) if self.rigorous else None,
-                                     beta_ball, at_zero=True))
+                    az = None
+                    if self.rigorous:  # an enclosure of F(0); F itself vanishes at the switch offset
+                        for r in zs:
+                            v = net.state_of(r)[4][j] + shift_ball
+                            az = v if az is None else az.union(v)
+                    out.append(_Cand(j, active, 0.0, beta, sorted(zs), key, az, beta_ball, at_zero=True))
                 exts = []
                 ue = net.unchanged_extreme(key, j)
                 if ue is not None:
@@ -903,10 +981,16 @@ class _Integrator:
         return cache[key]
 
     def _safe_on(self, p, c: _Cand, a: arb, b: arb, cache) -> bool:
+        if c.at_zero:
+            # F vanishes at the switch offset eps in E: F(s) = int_eps^s F', of F''s sign after it
+            lo = p.E.lower()
+            X = _ball_hull(arb(lo) if lo < a else a, b)
+            if c.deriv_safe(c.dF_ball(self._eval_box(p, arb(X.lower()), arb(X.upper()), cache)[0])):
+                return True
+            if not a > p.E.upper():
+                return False
         rb, Qb = self._eval_box(p, a, b, cache)
         dF = c.dF_ball(rb)
-        if c.at_zero and a.is_zero():
-            return c.deriv_safe(dF)
         if c.safe_sign(c.F_ball(Qb)):
             return True
         if dF > 0 or dF < 0:  # monotone on the box: the extremes are at the endpoints
@@ -922,11 +1006,8 @@ class _Integrator:
             return False
         Fa = c.F_ball(self._eval_pt(p, a, cache)[1])
         Fb = c.F_ball(self._eval_pt(p, b, cache)[1])
-        left_ok = (c.at_zero and a.is_zero()) or c.event_sign_strict(-Fa) if not c.active else (
-            Fa > 0 or (c.at_zero and a.is_zero()))
-        if not c.active:
-            left_ok = bool(Fa < 0) or (c.at_zero and a.is_zero())
-        return bool(left_ok) and c.event_sign_strict(Fb)
+        left_ok = bool(Fa > 0) if c.active else bool(Fa < 0)
+        return left_ok and c.event_sign_strict(Fb)
 
     def _scan(self, p, cands, lo: arb, hi: arb, cache, min_rel=2.0 ** -45):
         """Prove every candidate safe on ``[lo, hi]``; else the first box that cannot be split further."""
@@ -983,7 +1064,7 @@ class _Integrator:
         # neurons at zero whose derivative points to the event side switch at once
         for c in cands:
             if c.at_zero:
-                d = c.dF_ball(p.r0_ball)
+                d = c.dF_ball(p.state_ball(p.E)[0])
                 if c.deriv_event(d):
                     return "event", (c, arb(0), arb(0))
                 if not c.deriv_safe(d):
@@ -1054,15 +1135,52 @@ class _Integrator:
                                             f"{'active' if nb[j] else 'inactive'} side points back (Filippov sliding mode)"))
             elif not ok:
                 problems.append(("unresolved", f"neuron {r}, input {j}: the direction after the switch is undecidable"))
-        # neurons that stay exactly at the boundary keep their place in the zero set
-        keep = {(r, q) for (r, q) in self.zero if r not in c.neurons
-                and self.beta_zero(self.net.bits(self.net.key_of(r)), q)}
-        self.zero = keep | new_zero
+        # neurons held exactly at the boundary (stuck) need no candidate while their input's drive is 0;
+        # a switch of another input may release them: they are then at zero with a direction to decide
+        for r in c.neurons:
+            nbits = self.net.bits(self.net.key_of(r))
+            held = self.held.setdefault(r, set())
+            for q in list(held):
+                if q != j and not self.beta_zero(nbits, q):
+                    held.discard(q)
+                    new_zero.add((r, q))
+            if self.beta_zero(nbits, j):
+                held.add(j)
+                new_zero.discard((r, j))
+        self.zero = new_zero
         return problems[0] if problems else None
 
     def beta_zero(self, bits, j: int) -> bool:
         """``d/dt (w_r . x_j) = 0`` identically for a neuron with pattern ``bits`` (exact Gram entries)."""
         return all(self.G_exact[i][j] == 0 or not bits[i] for i in range(self.n))
+
+    def virtual_start(self, p: Piece, nxt: Piece, s_hat: arb, E: arb, anchor: arb, start: arb):
+        r"""State of the new piece at the thin anchor ``t^ = t_k + s^``, ``t* = t^ + eps`` (``eps`` in ``E``): the
+        state from which the new pattern's flow passes through the true state at ``t*``. With ``H`` the old
+        and ``H'`` the new matrix and ``r^ = e^{-H s^} r_k``:
+
+        ``v = e^{H' eps} e^{-H eps} r^ = r^ + int_0^eps e^{H' tau}(H' - H)e^{-H tau} d tau r^``,
+        ``Zv = Z^ + int_0^eps (e^{-H tau} - e^{-H' tau}) d tau r^ - int_0^eps e^{-H' tau} d tau (v - r^)``,
+
+        enclosed with ``tau`` ranging over ``E``: the radius grows with ``|eps| ||H' - H||`` (first order in the
+        tiny ``eps``, times the O(1/m) change of ``H``), not with ``|eps| ||r||``: no wrapping cascade."""
+        n = self.n
+        r_hat, Q_hat, _ = p.state_ball(s_hat)
+        Z_hat = [p.Z0_ball[i] + Q_hat[i] for i in range(n)]
+        H = arb_mat([[_arb(v) for v in row] for row in p.H_exact])
+        H2 = arb_mat([[_arb(v) for v in row] for row in nxt.H_exact])
+        dH = arb_mat([[_arb(nxt.H_exact[i][j] - p.H_exact[i][j]) for j in range(n)] for i in range(n)])
+        eH2 = (H2 * E).exp()
+        emH = (-H * E).exp()
+        emH2 = (-H2 * E).exp()
+        rh = arb_mat([[x] for x in r_hat])
+        dv = (eH2 * dH * emH * rh) * E
+        v = [r_hat[i] + dv[i, 0] for i in range(n)]
+        corr1 = ((emH - emH2) * rh) * E
+        corr2 = (emH2 * dv) * E
+        Zv = [Z_hat[i] + corr1[i, 0] - corr2[i, 0] for i in range(n)]
+        nxt.t0_ball, nxt.r0_ball, nxt.Z0_ball, nxt.start_ball, nxt.E = anchor, v, Zv, start, E
+        nxt.t0 = float(anchor.mid())
 
     # ---------------------------------------------------------- main loop
     def run(self) -> FlowTrajectory:
@@ -1100,9 +1218,11 @@ class _Integrator:
                     break
                 c, a, b = info
                 s_ball = _ball_hull(a, b)
-                r_s, Q_s, _ = p.state_ball(s_ball)
+                r_s, Q_s, _ = p.state_ball(s_ball)  # the state at the true switch (first-order radius)
                 tb_new = p.t0_ball + s_ball
-                s_f = float(s_ball.mid())
+                anchor = (p.t0_ball + s_ball.mid()).mid()  # the next piece starts at a thin time
+                s_hat = anchor - p.t0_ball
+                s_f = float(s_hat.mid())
                 Zb_new = [p.Z0_ball[i] + Q_s[i] for i in range(n)]
             else:
                 g = self.float_first(p, cands, self.T - p.t0)
@@ -1120,17 +1240,21 @@ class _Integrator:
             Z_new = p.Z0 + p.integral(s_f).reshape(-1)
             t_new = p.t0 + s_f
             problem = self.switch(c, r_new, r_s, Z_new, Zb_new, len(pieces))
-            events.append(Event(t_new, tb_new, list(c.neurons), c.j, not c.active, len(pieces)))
+            events.append(Event(t_new, tb_new, list(c.neurons), c.j, not c.active, len(pieces), r_s))
             if problem is not None:
                 status, message = problem
                 t_end = t_new
                 break
-            pieces.append(self.make_piece(t_new, tb_new, r_new, r_s, Z_new, Zb_new))
+            nxt = self.make_piece(t_new, None, r_new, None, Z_new, None)
+            if R:
+                self.virtual_start(p, nxt, s_hat, s_ball - s_hat, anchor, tb_new)
+            pieces.append(nxt)
         # a piece that starts at or after t_end carries no time
         traj = FlowTrajectory(self.m, self.W0, self.a, self.X, self.y, self.T, t_end, status, message, R,
                               pieces, events, self.G_exact, self.segments, self.net.S0, self.prec)
         traj._y_exact = self.y_exact
         traj.stuck = self.stuck
+        traj._final_cands = cands if status == "complete" else None
         return traj
 
 
