@@ -158,8 +158,9 @@ lemma2_2_s1 = Claim(
     conclusion=_s1_conclusion(),
     note="Decided by the exact law: H_ij(0) = c K/m with K ~ Bin(m, (pi - arccos c)/(2 pi)) (Sheppard), "
          "H^inf_ij = c (pi - arccos c)/(2 pi); the failure probability is an Arb sum of binomial masses. "
-         "Frontier: Hoeffding gives 2 exp(-2 m t^2) = 2 delta'^(c_h^2 / 2) at the printed radius, <= delta' "
-         "iff delta' <= 2^(-1/7) (c_h = 2); the line fails only above it (s1:repaired keeps delta' <= 2^(-1/7)).",
+         "Frontier: Hoeffding gives 2 exp(-2 m t^2) = 2 delta'^(2 c_h^2) at the printed radius t, <= delta' "
+         "iff delta' <= 2^(-1/(2 c_h^2 - 1)) = 2^(-1/7) (c_h = 2); the line can fail only above it "
+         "(s1:repaired keeps delta' <= 2^(-1/7)).",
 )
 
 _S1_UPPER = Fraction(9057, 10000)  # a dyadic-free rational just below 2^(-1/7) = 0.905724...
@@ -233,6 +234,50 @@ lemma2_2_s2 = Claim(
          "and that radius <= 4 sqrt(log(n/delta))/sqrt(m). With the printed delta' = n^2 delta the budget is "
          "n^4 delta (fails for every n >= 2, at any delta); delta' = delta/n^2 (e = -2) is s2:repaired. The "
          "conclusion itself is true (by s1:repaired and the corrected union bound) wherever delta/n^2 <= 2^(-1/7).",
+)
+
+def _pairs_radius(env):
+    n, m = env.dataset.n, int(env.m)
+    return float(env.c_u) * math.sqrt(math.log(n / float(env.delta))) / math.sqrt(m)
+
+
+def _conclusion_batch(env, rng, count):
+    """Margins of ``count`` initialisations: radius - max_ij |H_ij(0) - H^inf_ij|, H(0) drawn through its
+    exact law (multinomial orthant counts); NaN within 1e-9 of the radius (undecided in floats)."""
+    D = env.dataset
+    G = np.array(D.gram_exact(), dtype=float)
+    Hs = gram.sample_h0_by_law(rng, G, int(env.m), count)
+    dev = np.max(np.abs(Hs - gram.h_inf(D.X)), axis=(-2, -1))
+    margin = _pairs_radius(env) - dev
+    return np.where(np.abs(margin) < 1e-9, np.nan, margin)
+
+
+def _conclusion_exact_failure(env):
+    """n = 1: one pair (i = j, cosine 1): H_11(0) = K/m, K ~ Bin(m, 1/2); the exact binomial mass of
+    |K/m - 1/2| > c_u sqrt(log(1/delta))/sqrt(m) (Arb). None for n >= 2."""
+    if env.dataset.n != 1:
+        return None
+    m, d = int(env.m), Fraction(env.delta)
+    radius = fraction_to_arb(Fraction(env.c_u)) * (-(fraction_to_arb(d).log())).sqrt() / arb(m).sqrt()
+    lo, hi = pair_failure(m, Fraction(1), radius)
+    return Enclosure(arb_endpoints(lo)[0], arb_endpoints(hi)[1])
+
+
+lemma2_2_s2_conclusion = Claim(
+    id="du2019.lemma2.2.s2@conclusion_only",
+    title="The union-bound line's conclusion on its own: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
+    source=source("p. 11, second display"),
+    statement=r"\Pr\Big[orall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\lerac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
+    variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
+                        contains=dst.is_setting_dataset(max_n=3)),
+               Variable("m", dst.widths(1, 4096), domain="1 <= m <= 4096", integer=True, lo=1, hi=4096)],
+    constants=[delta_constant(0.1), _C_U],
+    kind=Probabilistic(delta="delta", batch=_conclusion_batch, exact_failure=_conclusion_exact_failure, settings=8,
+                       samples=1000),
+    uses=["du2019.lemma2.2.s1:repaired", "du2019.lemma2.2.s2:repaired"],
+    note="The line's conclusion, whatever its derivation: true wherever delta/n^2 <= 2^(-1/7) (s1:repaired and "
+         "the corrected union bound); for n = 1 and m = 1 it fails once delta > e^(-1/64) (the radius "
+         "4 sqrt(log(1/delta)) drops below the deviation 1/2).",
 )
 
 _n_int = sympy.Symbol("n", integer=True)
@@ -454,6 +499,6 @@ lemma2_2 = Claim(
     note="Settings: data sets (n <= 3); the width is the proven one, m = ceil(K n^a log(n/delta)/lambda_0^b) "
          "from the certified lower bound of lambda_0 (Arb). H(0) depends on the initialisation only through "
          "the counts of the neurons' activation patterns, which are multinomial over the 2^n orthants "
-         "(closed-form orthant probabilities), so any width costs the same; n = 1 is decided by its exact "
-         "binomial law (Arb).",
+         "(closed-form orthant probabilities, in floating point), so any width costs the same; n = 1 is decided "
+         "by its exact binomial law (Arb).",
 )

@@ -172,7 +172,7 @@ def _claim(id, title, location, statement, conclusion, constants, formula, uses=
     return Claim(id=id, title=title, source=source(location), statement=statement,
                  variables=[_init_variable(), _time_variable()], hypotheses=[_hyp_condition()],
                  conclusion=conclusion, constants=[lam_frac()] + constants, uses=uses,
-                 formula=[_hyp_formula] + formula, cost=2.0, note=note)
+                 formula=[_hyp_formula] + formula, cost=1.0, note=note)
 
 
 lemma2_4 = _claim(

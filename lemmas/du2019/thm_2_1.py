@@ -46,7 +46,7 @@ from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.dynamics import OneInputFlow, one_input_final_h
 from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset
-from proofcheck.num import to_fraction
+from proofcheck.num import NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 
@@ -59,6 +59,8 @@ e_n_s, e_lam_s, e_delta_s, rate_s = (sympy.Symbol(k, real=True) for k in ("e_n",
 #: one unit input: H^inf = x^T x P[w^T x >= 0] = 1/2 exactly
 LAM0 = Fraction(1, 2)
 N_INPUTS = 1
+#: the widest initialisation one draw generates (two float64 arrays of this length)
+MAX_DRAWN_WIDTH = 20_000_000
 
 
 # ---------------------------------------------------------------- the explicit width
@@ -111,6 +113,9 @@ def label_variable() -> Variable:
 def draw_init(env, rng) -> tuple[np.ndarray, np.ndarray]:
     """``w_r(0)^T x ~ N(0, 1)`` (x a unit vector), ``a_r ~ unif{-1, 1}``."""
     m = int(env.m)
+    if m > MAX_DRAWN_WIDTH:
+        raise NumericError(f"the explicit width m = {m} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one draw may hold "
+                           f"in memory here; choose a larger delta or a smaller width constant")
     return rng.standard_normal(m), rng.integers(0, 2, m).astype(np.float64) * 2 - 1
 
 

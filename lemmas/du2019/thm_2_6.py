@@ -30,11 +30,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import sympy
 
 from proofcheck import Claim, Constant, Probabilistic
-from proofcheck.ml.dynamics import one_input_both_layers
-from proofcheck.num import NumericError, to_fraction
+from proofcheck.ml.dynamics import float_sum_enclosure, one_input_both_layers
+from proofcheck.num import Enclosure, NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .thm_2_1 import (LAM0, delta_s, draw_init, label_variable, m_s, setting_hypotheses, width_constants,
@@ -53,15 +54,22 @@ def both_layers_event(env, inst) -> float:
     return float(2 * lowest - float(env.rate) * float(LAM0))
 
 
-def both_layers_event_exact(env, inst) -> Fraction:
-    """Certain failure: ``2 u'(0) - rate lambda_0 < 0`` exactly (``u'(0) = (1/m) sum_{s_r >= 0} (a_r^2 + s_r^2)``);
-    otherwise undecided (raises: the draw counts against the upper bound only)."""
+def both_layers_event_exact(env, inst) -> Enclosure:
+    """Certain failure: ``2 u'(0) - rate lambda_0 < 0`` (``u'(0) = (1/m) sum_{s_r >= 0} (a_r^2 + s_r^2)``, its float
+    sum enclosed rigorously); otherwise undecided (raises: the draw counts against the upper bound only)."""
     s, a = inst
     m = len(s)
-    du0 = sum((Fraction(float(ai)) ** 2 + Fraction(float(si)) ** 2 for si, ai in zip(s, a) if si >= 0), Fraction(0)) / m
-    margin0 = 2 * du0 - to_fraction(env.rate) * LAM0
-    if margin0 < 0:
-        return margin0
+    act = s >= 0
+    # a_r^2 = 1 exactly; s_r^2 is rounded once (relative error <= 2^-53): enclose each square, then the sum
+    sq = np.asarray(s[act], float) ** 2
+    lo, hi = float_sum_enclosure(sq)
+    u = Fraction(1, 2**53)
+    lo, hi = lo * (1 - u) if lo > 0 else lo * (1 + u), hi * (1 + u)
+    count = int(act.sum())
+    rate_lam = to_fraction(env.rate) * LAM0
+    enc = Enclosure(2 * (count + lo) / m - rate_lam, 2 * (count + hi) / m - rate_lam)
+    if enc.definitely_negative(False):
+        return enc
     raise NumericError("the decay holds at t = 0; the exact path minimum is not computed")
 
 
@@ -75,7 +83,7 @@ thm2_6 = Claim(
     constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
               + [Constant("rate", 1, "the rate of exp(-lambda_0 t): 1 as printed", positive=True)],
     kind=Probabilistic(delta="delta", draw=draw_init, event=both_layers_event, event_exact=both_layers_event_exact,
-                       settings=4, samples=600),
+                       settings=2, samples=600),
     uses=["du2019.thm2.1"],
     formula=[sympy.Le(residual(t), sympy.exp(-rate_s * lambda_0 * t) * residual(0))],
     note="No proof is printed; the explicit width borrows Theorem 2.1's constant times log(m/delta). One unit input.",

@@ -69,7 +69,7 @@ def gd_event(env, inst) -> float:
 def gd_event_exact(env, inst):
     s, a = inst
     eta_, steps = step_and_horizon(env)
-    r = one_input_gd_exact([Fraction(float(v)) for v in s], [int(v) for v in a], to_fraction(env.y), eta_, steps)
+    r = one_input_gd_exact(s, a, to_fraction(env.y), eta_, steps)
     r0sq = r[0] * r[0]
     factor = fraction_to_arb(1 - to_fraction(env.half) * eta_ * LAM0)
     if not r0sq > 0:

@@ -12,9 +12,15 @@ Gradient flow ``dW/dt = -dL/dW`` is integrated by Heun's method (explicit trapez
 grid as the discretisation error of the finer run (a first-order Richardson estimate: conservative
 when the method is second order between activation changes). A check that rests on a simulated flow
 must exceed that error. :func:`frozen_flow` is the exact flow while no activation changes.
+
+On ONE unit input the dynamics are exact for all time: :class:`OneInputFlow` (first layer, event-driven
+with activation changes decided in ``Q(sqrt m)``), :func:`one_input_gd` / :func:`one_input_gd_exact`
+(gradient descent through the common shift of the active neurons) and :func:`one_input_both_layers`
+(both layers, through the path ``q = int (y - u) dt``).
 """
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -24,7 +30,7 @@ import numpy as np
 from flint import arb
 
 from ..codec import storable
-from ..num import NumericError, arb_endpoints, fraction_to_arb
+from ..num import NumericError, fraction_to_arb
 
 
 def small_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -173,75 +179,6 @@ def frozen_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, t: 
     return r_t, W_t, same
 
 
-@dataclass
-class ScalarFlow:
-    """Exact flow of a network on ONE unit input (``n = 1``) while its activations stay frozen.
-
-    Pre-activations ``s_r = w_r^T x`` (exact rationals), signs ``a_r``, label ``y``. Active neurons
-    move along ``x``: ``s_r(t) = s_r + (a_r/sqrt m) q(t)``, ``q(t) = r0 (1 - e^{-h t}) / h`` with
-    ``h = H_11 = #active/m`` and ``r(t) = y - u(t) = r0 e^{-h t}``. Since ``q`` is monotone in ``t``,
-    the activations stay frozen on ``[0, t]`` iff every active ``s_r(t) >= 0``.
-    """
-
-    s: list[Fraction]
-    a: list[int]
-    y: Fraction
-
-    @property
-    def m(self) -> int:
-        return len(self.s)
-
-    @property
-    def active(self) -> list[int]:
-        return [r for r, s in enumerate(self.s) if s >= 0]
-
-    def h(self) -> Fraction:
-        return Fraction(len(self.active), self.m)
-
-    def r0(self) -> arb:
-        u0 = sum((fraction_to_arb(Fraction(self.a[r]) * self.s[r]) for r in self.active), arb(0))
-        return fraction_to_arb(self.y) - u0 / arb(self.m).sqrt()
-
-    def residual(self, t: Fraction) -> arb:
-        h = self.h()
-        return self.r0() * (-(fraction_to_arb(h * t))).exp()
-
-    def q(self, t: Fraction) -> arb:
-        h = self.h()
-        if h == 0:
-            return self.r0() * fraction_to_arb(t)
-        return self.r0() * (1 - (-(fraction_to_arb(h * t))).exp()) / fraction_to_arb(h)
-
-    def move(self, t: Fraction) -> arb:
-        """``max_r ||w_r(t) - w_r(0)|| = |q(t)| / sqrt m`` (0 if nothing is active)."""
-        if not self.active:
-            return arb(0)
-        return abs(self.q(t)) / arb(self.m).sqrt()
-
-    def speed(self, t: Fraction) -> arb:
-        """``max_r ||dw_r/dt|| = |r(t)| / sqrt m`` for an active neuron."""
-        if not self.active:
-            return arb(0)
-        return abs(self.residual(t)) / arb(self.m).sqrt()
-
-    def frozen_until(self, t: Fraction) -> bool:
-        """True only if it is certain that no activation changes on ``[0, t]``."""
-        q = self.q(t)
-        for r in self.active:
-            s_t = fraction_to_arb(self.s[r]) + self.a[r] * q / arb(self.m).sqrt()
-            if not s_t >= 0:
-                return False
-        return True
-
-    @staticmethod
-    def lower(x: arb) -> Fraction:
-        return arb_endpoints(x)[0]
-
-    @staticmethod
-    def upper(x: arb) -> Fraction:
-        return arb_endpoints(x)[1]
-
-
 def sample_gram_at_init(rng: np.random.Generator, X: np.ndarray, m: int, trials: int,
                         chunk_elems: int = 4_000_000, on_chunk=None) -> np.ndarray:
     """``H(0)`` for ``trials`` independent initialisations (``(trials, n, n)``), in memory-bounded chunks.
@@ -263,22 +200,6 @@ def sample_gram_at_init(rng: np.random.Generator, X: np.ndarray, m: int, trials:
         out.append(H)
         done += b
     return np.concatenate(out, axis=0)
-
-
-def decay_violations(traj: Trajectory, rate: float, tol: float = 1e-12) -> tuple[np.ndarray, np.ndarray]:
-    """Per trial: does ``||y - u(t)||^2 <= exp(-rate t) ||y - u(0)||^2`` fail on the grid by more than the
-    discretisation error? Returns ``(violated, worst ratio)``: the largest ``(||y - u(t)||^2 + error) /
-    bound`` over ``t > 0`` (< 1: holds even allowing for the error; > 1 with ``violated``: fails)."""
-    r2 = traj.residual_sq  # (steps, B) or (steps,)
-    r0 = r2[0]
-    bound = np.exp(-rate * traj.times)[:, None] * r0 if r2.ndim == 2 else np.exp(-rate * traj.times) * r0
-    err = traj.error_residual if traj.error_residual is not None else np.zeros_like(r2)
-    margin = bound - r2
-    violated = np.any(margin < -(err + tol * (1 + r0)), axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.max(np.where(bound[1:] > 0, (r2[1:] + err[1:]) / np.where(bound[1:] > 0, bound[1:], 1), 0.0),
-                       axis=0)
-    return violated, ratio
 
 
 # ---------------------------------------------------------------- exact event-driven flow, one input
@@ -323,6 +244,18 @@ class OneInputFlow:
             raise NumericError(f"a one-input initialisation needs m >= 1 pre-activations and signs a_r in "
                                f"{{-1, 1}} of the same length (got {len(self.s)} and {len(self.a)})")
         self._phases: list[Phase] | None = None
+        self._num: Fraction | None = None
+
+    def num(self) -> Fraction:
+        """``sum_{s_r >= 0} a_r s_r = sqrt(m) u(0)`` (exact; common-denominator integer sum)."""
+        if self._num is None:
+            terms = [self.s[r] if self.a[r] > 0 else -self.s[r] for r in self.initially_active()]
+            if not terms:
+                self._num = Fraction(0)
+            else:
+                D = math.lcm(*(q.denominator for q in terms))
+                self._num = Fraction(sum(q.numerator * (D // q.denominator) for q in terms), D)
+        return self._num
 
     # ------------------------------------------------------------ JSON (exact)
     def to_json(self) -> dict[str, Any]:
@@ -353,12 +286,12 @@ class OneInputFlow:
 
     def r0(self) -> arb:
         """``y - u(0)`` as a ball."""
-        num = sum((Fraction(self.a[r]) * self.s[r] for r in self.initially_active()), Fraction(0))
+        num = self.num()
         return fraction_to_arb(self.y) - fraction_to_arb(num) / self.sqrt_m()
 
     def sign(self) -> int:
         """The sign of ``y - u(0) = y - (num/m) sqrt(m)`` (exact: 0 only when ``y = u(0)``)."""
-        num = sum((Fraction(self.a[r]) * self.s[r] for r in self.initially_active()), Fraction(0))
+        num = self.num()
         return _sign_sqrt(self.y, -num / self.m, self.m)
 
     # ------------------------------------------------------------ the phases
@@ -370,18 +303,22 @@ class OneInputFlow:
         phases = [Phase(arb(0), arb(0), abs(self.r0()), active)]
         if sigma != 0:
             # |y - u| = alpha + beta sqrt(m) exactly (alpha, beta rational): decisions are exact in Q(sqrt m)
-            num = sum((Fraction(self.a[r]) * self.s[r] for r in self.initially_active()), Fraction(0))
+            num = self.num()
             alpha, beta = sigma * self.y, -sigma * num / self.m
-            # neurons moving down, by threshold s_r (|q| reaches s_r sqrt m): grouped, ascending
-            down = sorted(self.s[r] for r in self.initially_active() if self.a[r] * sigma < 0)
-            groups: list[tuple[Fraction, int]] = []
-            for v in down:
-                if groups and groups[-1][0] == v:
-                    groups[-1] = (v, groups[-1][1] + 1)
-                else:
-                    groups.append((v, 1))
+            # neurons moving down, by threshold s_r (|q| reaches s_r sqrt m): popped in ascending order
+            down = [self.s[r] for r in self.initially_active() if self.a[r] * sigma < 0]
+            heapq.heapify(down)
+
+            def groups():
+                while down:
+                    v, count = heapq.heappop(down), 1
+                    while down and down[0] == v:
+                        heapq.heappop(down)
+                        count += 1
+                    yield v, count
+
             level_prev = Fraction(0)
-            for level, count in groups:
+            for level, count in groups():
                 ph = phases[-1]
                 h = Fraction(ph.active, self.m)
                 # reached iff the travel left, rho/h, exceeds (level - level_prev) sqrt m: rho' = rho - h dq > 0
@@ -572,18 +509,20 @@ def one_input_gd(s: np.ndarray, a: np.ndarray, y: float, eta: float, steps: int)
     return out
 
 
-def one_input_gd_exact(s: list[Fraction], a: list[int], y: Fraction, eta: Fraction, steps: int) -> list[arb]:
-    """:func:`one_input_gd` in Arb from exact rationals; an activity that Arb cannot decide raises
+def one_input_gd_exact(s: np.ndarray, a: np.ndarray, y: Fraction, eta: Fraction, steps: int) -> list[arb]:
+    """:func:`one_input_gd` in Arb from the exact (dyadic) floats of an initialisation: sorting floats is
+    exact, suffix sums and the run are Arb balls; an activity that Arb cannot decide raises
     :class:`NumericError` (the caller then has no rigorous verdict for that run)."""
-    m = len(s)
+    s = np.asarray(s, float)
+    a = np.asarray(a, float)
+    m = s.shape[0]
     sq = arb(m).sqrt()
-    plus = sorted(Fraction(v) for v, sign in zip(s, a) if sign > 0)
-    minus = sorted(Fraction(v) for v, sign in zip(s, a) if sign < 0)
+    plus, minus = np.sort(s[a > 0]), np.sort(s[a < 0])
 
     def suffix(xs):
-        out, acc = [Fraction(0)] * (len(xs) + 1), Fraction(0)
+        out, acc = [arb(0)] * (len(xs) + 1), arb(0)
         for i in range(len(xs) - 1, -1, -1):
-            acc += xs[i]
+            acc += arb(float(xs[i]))
             out[i] = acc
         return out
 
@@ -594,7 +533,7 @@ def one_input_gd_exact(s: list[Fraction], a: list[int], y: Fraction, eta: Fracti
         lo, hi = 0, len(xs)
         while lo < hi:
             mid = (lo + hi) // 2
-            b = fraction_to_arb(xs[mid])
+            b = arb(float(xs[mid]))
             if b >= thr:
                 hi = mid
             elif b < thr:
@@ -609,12 +548,25 @@ def one_input_gd_exact(s: list[Fraction], a: list[int], y: Fraction, eta: Fracti
     for _ in range(steps + 1):
         ip, im = first_at_least(plus, -qmin / sq), first_at_least(minus, qmax / sq)
         count = (len(plus) - ip) + (len(minus) - im)
-        u = (fraction_to_arb(cp[ip]) - fraction_to_arb(cm[im])) / sq + arb(count) * Q / arb(m)
+        u = (cp[ip] - cm[im]) / sq + arb(count) * Q / arb(m)
         r = y_b - u
         out.append(r)
         Q = Q + eta_b * r
         qmin, qmax = qmin.min(Q), qmax.max(Q)
     return out
+
+
+def float_sum_enclosure(terms: np.ndarray) -> tuple[Fraction, Fraction]:
+    """Rigorous bounds on the exact sum of exactly representable ``terms``' float sum: numpy's sum has
+    error at most ``gamma_{n-1} sum |x_i|`` whatever its order (Higham, *Accuracy and Stability of
+    Numerical Algorithms*, 2002, eq. (4.4)); the bound is widened by one more ``gamma``."""
+    terms = np.asarray(terms, float)
+    n = max(terms.shape[0], 2)
+    u = Fraction(1, 2**53)
+    gamma = (n + 2) * u / (1 - (n + 2) * u)
+    total = Fraction(float(np.sum(terms)))
+    err = gamma * Fraction(float(np.sum(np.abs(terms)))) * (1 + gamma)
+    return total - err, total + err
 
 
 # ---------------------------------------------------------------- both layers trained, one input
@@ -634,18 +586,30 @@ def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float
     m = s.shape[0]
     rho = 1.0 / math.sqrt(m)
     act = s >= 0
-    r0 = y - rho * float(np.sum(a[act] * s[act]))
-    P = float(np.sum(a[act] * s[act]))
-    S = float(np.sum(a[act] ** 2 + s[act] ** 2)) / 2
+    sa, aa = s[act], a[act]
+    P = float(np.dot(aa, sa))
+    S = float(np.dot(aa, aa) + np.dot(sa, sa)) / 2
+    r0 = y - rho * P
     du0 = 2 * rho * rho * S
     if r0 == 0:
         return du0, du0, 0.0
     sigma = 1.0 if r0 > 0 else -1.0
-    down = act & (a * sigma < 0) & (np.abs(s) < np.abs(a))
+    down = (aa * sigma < 0) & (np.abs(sa) < np.abs(aa))
+    ds_all, da_all = sa[down], aa[down]
     # |q| at which each down-moving neuron reaches s = 0: tanh(|q|/sqrt m) = s_r/|a_r|
-    levels = np.arctanh(s[down] / np.abs(a[down])) / rho
-    order = np.argsort(levels)
-    levels, ds, da = levels[order], s[down][order], a[down][order]
+    levels_all = np.arctanh(ds_all / np.abs(da_all)) / rho
+    # only the first few deactivations usually come before the root: sort the smallest first
+    first = min(256, levels_all.shape[0])
+    head = (np.argpartition(levels_all, first - 1)[:first] if levels_all.shape[0] > first
+            else np.arange(levels_all.shape[0]))
+
+    def ordered():
+        yield from head[np.argsort(levels_all[head])]
+        if levels_all.shape[0] > first:  # rarely needed: the rest, sorted
+            mask = np.ones(levels_all.shape[0], dtype=bool)
+            mask[head] = False
+            rest = np.nonzero(mask)[0]
+            yield from rest[np.argsort(levels_all[rest])]
 
     def u_at(q):
         return rho * (P * math.cosh(2 * rho * q) + S * math.sinh(2 * rho * q))
@@ -661,8 +625,9 @@ def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float
 
     lowest = math.inf
     q_lo = 0.0
-    alive = int(act.sum())
-    for lev, s0, a0 in zip(levels, ds, da):
+    alive = int(sa.shape[0])
+    for i in ordered():
+        lev, s0, a0 = levels_all[i], ds_all[i], da_all[i]
         q_hi = sigma * lev
         if sigma * (y - u_at(q_hi)) <= 0:  # the root q* comes first
             break

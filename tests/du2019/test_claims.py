@@ -21,6 +21,7 @@ EXPECTED = {
     "lemma2.2.s1:repaired": Verdict.SURVIVED,
     "lemma2.2.s2": Verdict.REFUTED,
     "lemma2.2.s2@delta_prime_n2delta": Verdict.REFUTED,
+    "lemma2.2.s2@conclusion_only": Verdict.SURVIVED,
     "lemma2.2.s2:repaired": Verdict.PROVED,
     "lemma2.2.s3": Verdict.SURVIVED,  # the complete norm chain, searched (was: a margin cancelling to 0)
     "lemma2.3": Verdict.REFUTED,
@@ -96,18 +97,50 @@ def test_same_seed_same_result():
     assert a.evidence == b.evidence and a.counterexample == b.counterexample
 
 
-def test_width_sweep_reports_how_far_the_bound_is_from_necessary():
-    r = _check("thm2.1")
-    assert any("observed down to m =" in n for n in r.notes)
-    assert any(p["series"][0].get("lo") is not None for p in r.details["plots"])
-
-
 def test_the_flow_check_can_refute_below_the_width():
-    """Theorem 2.1 with a width constant 10^6 times too small (m = 1): the decay fails beyond the flow's
-    discretisation error in most initialisations (an inactive neuron never moves)."""
-    r = _check("thm2.1", K=1e-4)
-    assert r.verdict is Verdict.REFUTED
+    """Theorem 2.1 with a width constant 10^6 times too small (m = 1) at delta = 1/4: the decay for all t
+    fails whenever the one neuron is (or ends) inactive, more often than delta; refuted by the engine's
+    family-wise sampling, each failing draw re-decided exactly."""
+    r = _check("thm2.1", K="1/1000000", delta="1/4")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    assert r.decided_by == "statistics" and r.counterexample["found_by"] in ("search", "witness")
     assert r.counterexample["values"]["m"] == 1
+
+
+# A printed constant tightened is refuted, loosened it is not (each computed by the engine):
+TIGHTENED = [
+    # s1: the identity d/dt ||y-u||^2 = -2 r^T H r; any other factor is refuted exactly (at t = 0)
+    ("lemma2.4.s1", {"two": "5/2"}, Verdict.REFUTED),
+    ("lemma2.4.s1", {"coef": "9/10"}, Verdict.SURVIVED),  # a weaker inequality than the printed one
+    # s2: rate 1 (printed) is refuted; 1/2 (the repair) survives; 3/4 fails wherever H < 3/8 on [0, t]
+    ("lemma2.4.s2", {"rate": "1/2"}, Verdict.SURVIVED),
+    ("lemma2.4.s2:repaired", {"rate": "3/4"}, Verdict.REFUTED),
+    # s3: factor 1 (printed) is refuted; the statement's 2 survives
+    ("lemma2.4.s3", {"factor": "2"}, Verdict.SURVIVED),
+    # Thm 3.1: (1 - 4 eta lambda_0)^k decays faster than GD can (~(1 - eta/2)^2k at H ~ 1/2): refuted;
+    # (1 - eta lambda_0/8)^k is looser than the printed 1/2 and holds
+    ("thm3.1", {"half": "4"}, Verdict.REFUTED),
+    ("thm3.1", {"half": "1/4"}, Verdict.SURVIVED),
+    # Thm 2.6: both layers decay at 2u'(0) ~ 2 = 4 lambda_0; a rate 5 lambda_0 fails at t = 0, exactly
+    ("thm2.6", {"rate": "5"}, Verdict.REFUTED),
+    # Lemma 2.5@whp: R' with 2/1000 instead of 2 makes R' < R at almost every draw at m = 1
+    ("lemma2.5@whp", {"R_factor": "1/1000"}, Verdict.REFUTED),
+    # Thm 2.1 on one input decays at 2 H(inf) ~ 1 = 2 lambda_0: rate 19/10 still holds at the width
+    ("thm2.1", {"rate": "19/10"}, Verdict.SURVIVED),
+]
+
+
+@pytest.mark.parametrize("cid, overrides, verdict", TIGHTENED, ids=[f"{c}-{o}" for c, o, _ in TIGHTENED])
+def test_printed_constants_tightened_and_loosened(cid, overrides, verdict):
+    r = _check(cid, **overrides)
+    assert r.verdict is verdict, r.evidence
+
+
+def test_set_changes_what_the_theorems_check():
+    """--set of a width constant changes the width the engine draws (the setting it checks)."""
+    a, b = _check("thm2.1"), _check("thm2.1", K=8)
+    assert a.details and b.details
+    assert "m=41722" in a.evidence and "m=83444" in b.evidence
 
 
 def test_a_delta_outside_the_unit_interval_is_a_clear_error():
@@ -254,3 +287,24 @@ def test_lemma23_exact_law_at_n1_agrees_with_the_sampled_instances():
     p = float(exact_failure_n1(m, R, Fraction(1, 4), Fraction(1, 2)).mid())
     se = math.sqrt(p * (1 - p) / N)
     assert certain - 5 * se <= p <= upper + 5 * se
+
+
+def test_union_bound_conclusion_alone_holds_where_the_old_check_refuted_it():
+    """The line's conclusion on its own (whatever its derivation) is true at delta = 0.01 and 0.5 (the old
+    check refuted both at a delta of its own, 99/100); at n = 1, m = 1 and delta = 99/100 it is false:
+    the exact law gives failure probability 1 there (a labelled setting, not a search find)."""
+    from fractions import Fraction
+
+    from proofcheck.claim import Env
+    from proofcheck.ml import du_strategies as dst
+    from lemmas.du2019.lemma_2_2 import _conclusion_exact_failure
+
+    r = _check("lemma2.2.s2@conclusion_only", delta="1/2")
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    # at delta = 1/100 the quick budget's 200 draws per setting cannot push the bound below 1/100:
+    # honest 'inconclusive' (or survived), never a refutation
+    r = _check("lemma2.2.s2@conclusion_only", delta="1/100")
+    assert r.verdict in (Verdict.SURVIVED, Verdict.INCONCLUSIVE), r.evidence
+    env = Env({"dataset": dst.dataset_of([[1]], [0]), "m": Fraction(1), "delta": Fraction(99, 100), "c_u": 4})
+    law = _conclusion_exact_failure(env)
+    assert law.lo == 1 and law.hi == 1

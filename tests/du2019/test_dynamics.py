@@ -66,16 +66,70 @@ def test_frozen_flow_matches_the_integrator():
     assert tr.residual_sq[-1] == pytest.approx(r_t @ r_t, rel=1e-3)
 
 
-def test_scalar_flow_is_the_exact_one_input_flow():
-    s = [Fraction(1, 2), Fraction(-1, 3), Fraction(3, 4)]
-    a = [1, -1, 1]
-    f = ScalarFlow = dy.ScalarFlow(s, a, Fraction(1, 5))
-    t = Fraction(1, 2)
-    assert f.frozen_until(t)
-    W0 = np.array([[float(v)] for v in s])
-    tr = dy.flow(W0, np.array(a, float), np.array([[1.0]]), np.array([0.2]), float(t), 0.001)
-    assert np.sqrt(tr.residual_sq[-1]) == pytest.approx(abs(float(f.residual(t).mid())), rel=1e-6)
-    assert tr.max_move[-1] == pytest.approx(float(f.move(t).mid()), rel=1e-5)
+def _stepped(f, T, both=False, h=0.001):
+    W0 = np.array([[float(v)] for v in f.s])
+    return dy.flow(W0, np.array(f.a, float), np.array([[1.0]]), np.array([float(f.y)]), T, h, both=both)
+
+
+def test_one_input_flow_is_the_exact_flow_with_activation_changes():
+    """Two neurons switch off on the way (a_r (y - u) < 0): the event-driven flow matches a fine stepped
+    flow in residual and movement, H falls at each event, and the limits agree with the float twin."""
+    f = dy.OneInputFlow([Fraction(1, 2), Fraction(1, 10), Fraction(-1, 3), Fraction(3, 4)], [-1, 1, -1, -1],
+                        Fraction(2))
+    assert [p.active for p in f.phases()] == [3, 2, 1]
+    tr = _stepped(f, 10.0)
+    assert abs(float(f.residual_abs(Fraction(10)).mid())) == pytest.approx(np.sqrt(tr.residual_sq[-1]), rel=1e-5)
+    assert float(f.move(Fraction(10)).mid()) == pytest.approx(tr.max_move[-1], rel=1e-5)
+    assert f.h_min(Fraction(0)) == Fraction(3, 4) and f.h_final() == Fraction(1, 4)
+    h, r0, moved = dy.one_input_final_h(np.array([[float(v) for v in f.s]]), np.array([f.a], float), 2.0)
+    assert h[0] == 0.25 and r0[0] == pytest.approx(float(f.r0().mid()))
+    assert moved[0] == pytest.approx(float(f.move_final().mid()), rel=1e-12)
+
+
+def test_one_input_flow_decides_a_limit_exactly():
+    """m = 1, y = 0: the neuron approaches 0 as t -> infinity but never switches off (rho = h dq exactly)."""
+    f = dy.OneInputFlow([Fraction(1)], [-1], Fraction(0))
+    assert len(f.phases()) == 1 and f.h_final() == 1
+
+
+@settings(max_examples=10, deadline=None)
+@given(dy.one_input_flows(max_m=6), st.integers(0, 16).map(lambda k: Fraction(k, 4)))
+def test_one_input_flow_round_trips_and_matches_the_stepped_flow(f, t):
+    from proofcheck.codec import decode, encode
+
+    g = decode(encode(f))
+    assert (g.s, g.a, g.y) == (f.s, f.a, f.y)
+    tr = _stepped(f, float(t), h=1 / 256) if t > 0 else None  # t a multiple of 1/4: whole steps
+    if tr is not None:
+        assert float(f.residual_abs(t).mid()) ** 2 == pytest.approx(tr.residual_sq[-1], rel=1e-3, abs=1e-6)
+
+
+def test_one_input_gd_is_gradient_descent():
+    rng = np.random.default_rng(1)
+    for eta in (0.1, 3.0):  # 3.0 overshoots: the residual changes sign, neurons switch off both ways
+        s, a = rng.standard_normal(7), rng.integers(0, 2, 7) * 2 - 1.0
+        r = dy.one_input_gd(s, a, 0.7, eta, 30)
+        tr = dy.gd(s[:, None], a, np.array([[1.0]]), np.array([0.7]), eta, 30)
+        assert np.max(np.abs(r**2 - tr.residual_sq)) < 1e-12
+        rx = dy.one_input_gd_exact(s, a, Fraction(7, 10), Fraction(eta), 30)
+        assert all(abs(float(x.mid()) - v) < 1e-12 and x.rad() < 1e-9 for x, v in zip(rx, r))
+
+
+def test_one_input_both_layers_matches_the_stepped_flow():
+    """d/dt log ||y - u||^2 = -2 u'(q): the path minimum of u' is the least decay rate of a fine stepped flow."""
+    rng = np.random.default_rng(0)
+    s, a = rng.standard_normal(50), rng.integers(0, 2, 50) * 2 - 1.0
+    lowest, du0, r0 = dy.one_input_both_layers(s, a, 0.6)
+    tr = dy.flow(s[:, None], a, np.array([[1.0]]), np.array([0.6]), 20.0, 0.002, both=True)
+    rate = -np.diff(np.log(tr.residual_sq)) / 0.002 / 2
+    assert lowest == pytest.approx(rate.min(), rel=1e-3) and du0 == pytest.approx(rate[0], rel=1e-3)
+
+
+def test_float_sum_enclosure_holds_the_exact_sum():
+    x = np.random.default_rng(2).standard_normal(10_000) ** 2
+    lo, hi = dy.float_sum_enclosure(x)
+    exact = sum(Fraction(float(v)) for v in x)
+    assert lo <= exact <= hi and hi - lo < Fraction(1, 10**6)
 
 
 def test_bad_width_raises():

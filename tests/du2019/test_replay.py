@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 from fractions import Fraction
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,7 +17,6 @@ import pytest
 from proofcheck import Verdict, engine
 from proofcheck.codec import decode, encode
 from proofcheck.context import BUDGETS, Budget, Context
-from proofcheck.probabilistic import replay_chunk_instance
 from proofcheck.registry import load
 from proofcheck.store import CounterexampleStore
 
@@ -33,19 +31,6 @@ def _set_values(**values):
 
 def _no_failures(rec):
     rec["extra"]["rate"]["failures"] = 0
-
-
-def _benign_instance(rec):
-    """lemma2.5@whp (found at m = 1): a stored initialisation replaced by w(0)^T x = y, a = 1, which
-    meets R' < R (u(0) = y, so R' = 0) and the conclusion (lambda_min(H(0)) = 1 >= 1/4)."""
-    assert rec["values"]["m"] == 1
-    rec["extra"]["instances"][0] = {"s": encode([rec["values"]["y"]]), "a": encode([1])}
-
-
-def _benign_initialisation(rec):
-    """lemma2.5: m = 4 (sqrt(m) = 2), all active, a = (1, -1, 1, -1): u(0) = 0, so with the stored small
-    label R' = |y| < R, and lambda_min(H(0)) = 1 >= 1/4: no longer a counterexample."""
-    rec["values"].update(s=encode([1, 1, 1, 1]), a=encode([1, -1, 1, -1]))
 
 
 def _no_instances(rec):
@@ -65,10 +50,6 @@ TAMPER = {
     "du2019.lemma2.3": [_set_values(m=64), _drop_dataset],  # not the regenerated setting
     "du2019.lemma2.3.s1": [_set_values(s=0, R=1)],
     "du2019.lemma2.3.s4@sqrt_2pi_delta": [_set_values(m=1)],
-    "du2019.lemma2.4.s2": [_set_values(t=0)],
-    "du2019.lemma2.4.s3": [_set_values(t=0)],
-    "du2019.lemma2.5": [_benign_initialisation, _set_values(y=5)],
-    "du2019.lemma2.5@whp": [_no_failures, _benign_instance, _set_values(y=5)],
 }
 
 
@@ -102,113 +83,6 @@ def test_replay_reverifies_and_rejects_tampering(claim_id, registry, tmp_path):
         assert len(rows) == 1
         assert rows[0]["refutes"] is False, (k, rows[0]["how"])
         assert not rows[0]["how"].startswith(RERAN)
-
-
-def test_replay_first_step_uses_the_hook(registry, tmp_path):
-    """A second run on the same store answers from the stored record, re-verified by the hook."""
-    store = CounterexampleStore(tmp_path)
-    engine.check("du2019.lemma2.5@whp", "quick", 0, store=store, registry=registry)
-    again = engine.check("du2019.lemma2.5@whp", "quick", 1, store=store, registry=registry)
-    assert again.verdict is Verdict.REFUTED
-    assert again.evidence.startswith("stored counterexample (found by witness) re-verified (recomputed")
-
-
-def test_rate_replay_uses_current_constants(registry, tmp_path):
-    """The allowed rate comes from the constants, not the record: a record found at delta = 0.1 whose
-    constants are changed to delta = 0.9 no longer refutes (45/100 failures, CP bound below 0.9)."""
-    claim_id = "du2019.lemma2.5@whp"
-    store = CounterexampleStore(tmp_path)
-    engine.check(claim_id, "quick", 0, store=store, registry=registry)
-    rec = store.load(claim_id)[0]
-    rec["constants"]["delta"] = encode(0.9)
-    bad_store = CounterexampleStore(tmp_path / "other")
-    bad_store.root.mkdir(parents=True)
-    bad_store._file(claim_id).write_text(json.dumps(rec) + "\n", encoding="utf-8")
-    (row,) = engine.replay(claim_id, store=bad_store, registry=registry)
-    assert row["refutes"] is False, row["how"]
-
-
-# ---------------------------------------------------------------- claims that survive at the defaults
-# Constants under which each check refutes (small widths, a large step), at the quick budget with more
-# trials where the default count is too small for a Clopper-Pearson refutation.
-MORE_TRIALS = Budget("quick", examples=60, trials=2000, seconds=20)
-FORCED = {
-    "du2019.thm2.1": ({"delta": 0.1, "K": 0.0001}, MORE_TRIALS),
-    "du2019.thm3.1": ({"delta": 0.1, "K": 0.0005, "eta_c": 8}, MORE_TRIALS),
-    "du2019.lemma2.5:repaired": ({"c": 100, "K": 0.01}, MORE_TRIALS),
-}
-
-
-def _chunk_of(claim_id, ctx_constants, rec):
-    """The claim's own run_chunk for a record (to find a trial of the stored chunk that does not fail)."""
-    from lemmas.du2019 import lemma_2_5, thm_2_1, thm_3_1
-
-    D = decode(rec["values"]["dataset"])
-    m = rec["values"]["m"]
-    if claim_id == "du2019.thm2.1":
-        return thm_2_1.decay_chunk(D, m, 0.5, 12.0, 0.5, False)
-    if claim_id == "du2019.thm3.1":
-        eta_ = float(decode(rec["values"]["eta"]))
-        return thm_3_1.gd_chunk(D, m, eta_, 0.5, int(np.ceil(8 / (eta_ * 0.5 / 2))))
-    ctx = SimpleNamespace(constants=ctx_constants)
-    lam0, R, _, T = lemma_2_5._repaired_setting(ctx)
-    return lemma_2_5.repaired_chunk(D, m, lam0, R, T)
-
-
-@pytest.mark.parametrize("claim_id", sorted(FORCED))
-def test_forced_refutations_replay(claim_id, registry, tmp_path):
-    overrides, budget = FORCED[claim_id]
-    claim = registry.get(claim_id)
-    assert claim.replay is not None
-    store = CounterexampleStore(tmp_path)
-    result = engine.check(claim_id, budget, 0, overrides=overrides, store=store, registry=registry)
-    assert result.verdict is Verdict.REFUTED, result.evidence
-    (row,) = engine.replay(claim_id, store=store, registry=registry)
-    assert row["refutes"] is True, row["how"]
-    assert "stored" in row["how"] and "re-verified" in row["how"]
-
-    rec = store.load(claim_id)[0]
-    tampered = []
-    bad = copy.deepcopy(rec)
-    _no_failures(bad)
-    tampered.append(bad)
-    bad = copy.deepcopy(rec)
-    bad["extra"]["instances"] = []
-    tampered.append(bad)
-    if claim_id in ("du2019.thm2.1", "du2019.thm3.1", "du2019.lemma2.5:repaired"):
-        inst = rec["extra"]["instances"][0]
-        constants = {k: decode(v, exact=True) for k, v in rec["constants"].items()}
-        run, cache = _chunk_of(claim_id, constants, rec), {}
-        inst_exact = decode(inst, exact=True)
-        ok = [k for k in range(inst_exact["batch"])
-              if not replay_chunk_instance({**inst_exact, "index": k}, run, cache)[0]]
-        assert ok, "every trial of the stored chunk fails"
-        bad = copy.deepcopy(rec)
-        bad["extra"]["instances"][0]["index"] = ok[0]  # a trial of the same chunk that does not fail
-        tampered.append(bad)
-    if claim_id in ("du2019.thm2.1", "du2019.thm3.1"):
-        bad = copy.deepcopy(rec)
-        bad["values"]["m"] = rec["values"]["m"] - 1  # below the proven width
-        tampered.append(bad)
-    for k, bad in enumerate(tampered):
-        bad_store = CounterexampleStore(tmp_path / f"tampered{k}")
-        bad_store.root.mkdir(parents=True)
-        bad_store._file(claim_id).write_text(json.dumps(bad) + "\n", encoding="utf-8")
-        (row,) = engine.replay(claim_id, store=bad_store, registry=registry)
-        assert row["refutes"] is False, (k, row["how"])
-
-
-def test_footnote_replay_needs_a_dataset_in_the_hypothesis(registry):
-    from proofcheck.ml import datasets as ds
-
-    claim = registry.get("du2019.footnote")
-    ctx = Context(claim, claim.constant_defaults(), BUDGETS["quick"], 0)
-    ok, margin, how = claim.replay(ctx, {"values": {"dataset": encode(ds.orthonormal(2))}})
-    assert ok is False and margin == pytest.approx(0.5)
-    twin = ds.orthonormal(1)
-    twin = type(twin)(np.vstack([twin.X, twin.X]), np.zeros(2), twin.C, "parallel", twin.X_exact * 2)
-    ok, _, how = claim.replay(ctx, {"values": {"dataset": encode(twin)}})
-    assert ok is False and "parallel" in how
 
 
 # ---------------------------------------------------------------- duA: declared probabilistic refutations
@@ -257,3 +131,103 @@ def test_declared_deterministic_refutations_replay(claim_id, overrides, registry
     assert result.verdict is Verdict.REFUTED, result.evidence
     rows = engine.replay(claim_id, store=store, registry=registry)
     assert rows and all(r["refutes"] for r in rows), rows
+
+
+# ---------------------------------------------------------------- du2019 declared claims (Lemmas 2.4, 2.5, theorems)
+def _write(tmp_path, name, claim_id, rec):
+    store = CounterexampleStore(tmp_path / name)
+    store.root.mkdir(parents=True)
+    store._file(claim_id).write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    return store
+
+
+def _benign_flow(rec):
+    """lemma2.5: one active neuron with w(0)^T x = 1 = y, a = 1: u(0) = y, so R' = 0 < R, and
+    H(t) = 1 >= 1/4 for all t: no longer a counterexample."""
+    from proofcheck.ml.dynamics import OneInputFlow
+
+    rec["values"]["init"] = encode(OneInputFlow([1], [1], 1))
+
+
+DECLARED_TAMPER = {
+    "du2019.lemma2.4.s2": [_set_values(t=0)],  # at t = 0 both sides of each inequality are equal
+    "du2019.lemma2.4.s3": [_set_values(t=0)],  # nothing has moved at t = 0
+    "du2019.lemma2.5": [_benign_flow],
+}
+
+
+@pytest.mark.parametrize("claim_id", sorted(DECLARED_TAMPER))
+def test_declared_refutation_replays_exactly_and_rejects_tampering(claim_id, registry, tmp_path):
+    """The engine re-verifies the stored instance on the exact flow (Arb/exact) without searching."""
+    store = CounterexampleStore(tmp_path)
+    result = engine.check(claim_id, "quick", 0, store=store, registry=registry)
+    assert result.verdict is Verdict.REFUTED and result.counterexample["found_by"] == "search", result.evidence
+    rows = engine.replay(claim_id, store=store, registry=registry)
+    assert rows and all(r["refutes"] and r["margin"] < 0 for r in rows), rows
+    original = store.load(claim_id)[0]
+    for k, tamper in enumerate(DECLARED_TAMPER[claim_id]):
+        bad = copy.deepcopy(original)
+        tamper(bad)
+        (row,) = engine.replay(claim_id, store=_write(tmp_path, f"t{k}", claim_id, bad), registry=registry)
+        assert row["refutes"] is False, (k, row["how"])
+
+
+STATISTICAL = {
+    "du2019.lemma2.5@whp": {},
+    "du2019.thm2.1": {"K": "1/1000000", "delta": "1/4"},
+    "du2019.thm3.1": {"half": "4"},
+}
+
+
+@pytest.mark.parametrize("claim_id", sorted(STATISTICAL))
+def test_statistical_refutation_replays_from_seeds(claim_id, registry, tmp_path):
+    """Replay re-simulates the stored setting from the run seed: tampered counts are recomputed (and do
+    not decide), a label outside |y| <= C or another setting does not refute, nor does a larger delta."""
+    overrides = {k: engine.parse_value(v) for k, v in STATISTICAL[claim_id].items()}
+    store = CounterexampleStore(tmp_path)
+    result = engine.check(claim_id, "quick", 0, overrides=overrides or None, store=store, registry=registry)
+    assert result.verdict is Verdict.REFUTED and result.decided_by == "statistics", result.evidence
+    (row,) = engine.replay(claim_id, store=store, registry=registry)
+    assert row["refutes"] is True and "re-simulated" in row["how"], row["how"]
+    rec = store.load(claim_id)[0]
+
+    bad = copy.deepcopy(rec)
+    bad["extra"]["probabilistic"]["failures"] = 0
+    (row,) = engine.replay(claim_id, store=_write(tmp_path, "counts", claim_id, bad), registry=registry)
+    assert row["refutes"] is True and "the record said 0/" in row["how"], row["how"]
+
+    tampered = []
+    bad = copy.deepcopy(rec)
+    bad["values"]["y"] = encode(5)
+    tampered.append(bad)
+    bad = copy.deepcopy(rec)
+    bad["constants"]["delta"] = encode(Fraction(99, 100))
+    tampered.append(bad)
+    for k, bad in enumerate(tampered):
+        (row,) = engine.replay(claim_id, store=_write(tmp_path, f"t{k}", claim_id, bad), registry=registry)
+        assert row["refutes"] is False, (k, row["how"])
+
+
+def test_replay_first_step_answers_from_the_store(registry, tmp_path):
+    """A second run on the same store answers from the stored record, re-simulated from its seeds."""
+    store = CounterexampleStore(tmp_path)
+    engine.check("du2019.lemma2.5@whp", "quick", 0, store=store, registry=registry)
+    again = engine.check("du2019.lemma2.5@whp", "quick", 1, store=store, registry=registry)
+    assert again.verdict is Verdict.REFUTED and again.decided_by == "replay"
+    assert again.evidence.startswith("stored counterexample (found by search) re-verified (re-simulated")
+
+
+def test_footnote_search_rejects_parallel_inputs(registry):
+    """The footnote's hypothesis is exact: a dataset with two parallel inputs is outside it, an
+    orthonormal one meets it with lambda_0 = 1/2 certified (no counterexample either way)."""
+    from proofcheck.ml import datasets as ds
+    from proofcheck.search import verify
+
+    claim = registry.get("du2019.footnote")
+    ctx = Context(claim, claim.constant_defaults(), BUDGETS["quick"], 0)
+    ok, enc, _ = verify(ctx, {"dataset": ds.orthonormal(2)}, claim.hypotheses, claim.conclusion)
+    assert ok is False and enc is not None and enc.lo > 0
+    twin = ds.orthonormal(1)
+    twin = type(twin)(np.vstack([twin.X, twin.X]), np.zeros(2), twin.C, "parallel", twin.X_exact * 2)
+    ok, enc, _ = verify(ctx, {"dataset": twin}, claim.hypotheses, claim.conclusion)
+    assert ok is False and enc is None
