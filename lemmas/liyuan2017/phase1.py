@@ -85,7 +85,7 @@ phase1 = Claim(
                          margin=lambda e: float(_f_A_now(e, FLOAT) - _f_A_next(e, FLOAT)),
                          rigorous=lambda e: _f_A_now(e, ARB) - _f_A_next(e, ARB)),
     note="explicit-constant form for population GD (the expected SGD step); constants are this encoding's",
-    cost=0.5,
+    cost=0.25,
 )
 
 no_way_back = Claim(
@@ -100,5 +100,5 @@ no_way_back = Claim(
                          margin=lambda e: float(_threshold(e, FLOAT) - _f_A_next(e, FLOAT)),
                          rigorous=lambda e: _threshold(e, ARB) - _f_A_next(e, ARB)),
     note="explicit-constant form for population GD; constants are this encoding's",
-    cost=0.5,
+    cost=0.25,
 )

@@ -93,7 +93,7 @@ phase2 = Claim(
     hypotheses=HYPOTHESES,
     conclusion=_convexity(prelu=False),
     note="explicit-constant form: gamma and delta are named by this encoding (the slides give none)",
-    cost=0.5,
+    cost=0.25,
 )
 
 phase2_prelu = Claim(
@@ -106,5 +106,5 @@ phase2_prelu = Claim(
     hypotheses=HYPOTHESES,
     conclusion=_convexity(prelu=True),
     note="the PReLU reading of the architecture slide",
-    cost=0.5,
+    cost=0.25,
 )

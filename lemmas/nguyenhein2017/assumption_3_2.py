@@ -79,4 +79,5 @@ linear_independence = Claim(
     hypotheses=[Condition("rows linearly independent (exact rank)", margin=_independent, rigorous=_independent)],
     conclusion=Condition("N <= d + extra", margin=_count_margin, rigorous=_count_margin),
     note="true, and loose: N <= d already (extra = 0); with extra = -1 it fails at N = d",
+    cost=0.25,
 )
