@@ -18,6 +18,7 @@ import time
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
 
+import sympy
 
 from .claim import Claim, ClaimError, Env, Outcome
 from .codec import decode
