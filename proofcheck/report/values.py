@@ -339,7 +339,18 @@ PRINTED_SIDE = {
 
 
 def frontier_class(frontier: dict[str, Any]) -> str:
-    return PRINTED_SIDE.get(str(frontier.get("printed_side") or ""), "")
+    """What a frontier found, in a few words: where the printed value lies when it has one (a
+    constant), else how much of the probed range is refuted (a variable)."""
+    side = PRINTED_SIDE.get(str(frontier.get("printed_side") or ""), "")
+    if side:
+        return side
+    status = str(frontier.get("status") or "")
+    if status == "refuted-throughout":
+        return "fails across the range probed"
+    share = frontier.get("refuted_share")
+    if status == "bracketed" and isinstance(share, (int, float)) and not isinstance(share, bool):
+        return f"fails only on part of the range ({share * 100:.3g} %)"
+    return ""
 
 
 def frontier_summary(frontier: Any, with_class: bool = True) -> str:

@@ -683,3 +683,12 @@ def test_element_ids_are_unique(report):
     p = parse(render(report, "html"))
     ids = [a["id"] for _, a in p.tags if "id" in a]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_frontier_of_a_variable_says_how_much_of_the_range_fails():
+    from proofcheck.report.values import frontier_class
+
+    assert frontier_class({"status": "bracketed", "printed_side": None, "refuted_share": 0.06}) == \
+        "fails only on part of the range (6 %)"
+    assert frontier_class({"status": "refuted-throughout", "printed_side": None}) == "fails across the range probed"
+    assert frontier_class({"status": "holds-throughout", "printed_side": None}) == ""
