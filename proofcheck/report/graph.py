@@ -524,15 +524,25 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
             x += width_of(n) + 10
         y += TD_NODE_H + TD_ROW_GAP
     height = int(y - TD_ROW_GAP + 8)
+    mark = "arrow-" + anchor(base)  # marker ids unique on the page (one graph per theorem)
     out = [f'<svg class="depgraph topdown" viewBox="0 0 {max_width} {height}" width="{max_width}" '
            f'height="{height}" style="max-width:100%;height:auto" role="img" '
            f'aria-label="dependency graph of {escape(base)}">',
-           '<defs><marker id="td-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+           f'<defs><marker id="{mark}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker>'
-           '<marker id="td-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+           f'<marker id="{mark}-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
            '<g class="edges" fill="none">']
-    edges = [(d, n) for d, n, _ in lay.edges if d in pos and n in pos and d != n]
+    # A reading (or repair) of the theorem is argued by the same printed proof lines as the theorem
+    # itself: those edges are drawn once, into the printed claim, not once per reading.
+    printed = base if base in claims else None
+    line_ids = {lid for _, lid in proof_lines(claims).get(base, [])}
+
+    def shared(d: str, n: str) -> bool:
+        return (printed is not None and n != printed and base_id(n) == base and d in line_ids
+                and d not in (claims.get(n, {}).get("uses") or []))
+
+    edges = [(d, n) for d, n, _ in lay.edges if d in pos and n in pos and d != n and not shared(d, n)]
     edges.sort(key=lambda e: e[0] in claims and verdict_word(claims[e[0]].get("verdict")) in BROKEN)
     for d, n in edges:
         bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
@@ -545,7 +555,7 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
         else:
             m = (y0 + y1) / 2
             path = f"M{x0:.1f},{y0:.1f} C{x0:.1f},{m:.1f} {x1:.1f},{m:.1f} {x1:.1f},{y1 + 1:.1f}"
-        colour, marker = ("#a40e26", "td-arrow-bad") if bad else ("#8c959f", "td-arrow")
+        colour, marker = ("#a40e26", f"{mark}-bad") if bad else ("#8c959f", mark)
         out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.5 if bad else 1}" '
                    f'marker-end="url(#{marker})"/>')
     out.append("</g>")

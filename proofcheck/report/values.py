@@ -61,7 +61,7 @@ DECIDED_BY = {
 #: Where a counterexample came from (``found_by``), in words.
 FOUND_BY = {
     "search": "found by the search",
-    "decision": "the model of a decision procedure",
+    "decision": "found by a decision procedure (its model)",
     "witness": "a witness supplied by the encoder",
 }
 
@@ -265,8 +265,8 @@ _SEED_FILE = re.compile(r"^\d{3}_[0-9a-f]{6,}\.txt$")
 def margin_text(margin: Any, relative: Any = None, verdict: str = "") -> str:
     """A margin as a reader should take it: the signed difference of the two sides (>= 0 holds),
     with the relative margin (margin / larger side) when known. For a claim that was *not*
-    refuted, a negative float within rounding is shown as 0, and a larger one is labelled a lead
-    that did not re-verify (the verdict says the claim was not refuted)."""
+    refuted, a negative float within rounding is shown as 0, and a larger one is labelled as no
+    refutation (the verdict says the claim was not refuted; the evidence says why)."""
     if margin is None:
         return "\u2014"
     try:
@@ -286,7 +286,9 @@ def margin_text(margin: Any, relative: Any = None, verdict: str = "") -> str:
     if rel is not None and math.isfinite(rel):
         text += f" ({rel * 100:+.3g} % of the larger side)".replace("+-", "\u2212").replace("-", "\u2212")
     if held and f < 0:
-        text += " (a float lead that did not re-verify)"
+        # e.g. a float lead that did not re-verify, or a statistical margin whose interval still
+        # straddles the bound: the evidence says which; the verdict is what was established
+        text += " (not a refutation: see the evidence)"
     return text
 
 
@@ -337,7 +339,18 @@ PRINTED_SIDE = {
 
 
 def frontier_class(frontier: dict[str, Any]) -> str:
-    return PRINTED_SIDE.get(str(frontier.get("printed_side") or ""), "")
+    """What a frontier found, in a few words: where the printed value lies when it has one (a
+    constant), else how much of the probed range is refuted (a variable)."""
+    side = PRINTED_SIDE.get(str(frontier.get("printed_side") or ""), "")
+    if side:
+        return side
+    status = str(frontier.get("status") or "")
+    if status == "refuted-throughout":
+        return "fails across the range probed"
+    share = frontier.get("refuted_share")
+    if status == "bracketed" and isinstance(share, (int, float)) and not isinstance(share, bool):
+        return f"fails only on part of the range ({share * 100:.3g} %)"
+    return ""
 
 
 def frontier_summary(frontier: Any, with_class: bool = True) -> str:

@@ -4,7 +4,8 @@
 What is measured, on every report these tests open:
 
 * nothing is past the right edge of the window (the page does not scroll sideways, and no element
-  sticks out, except inside a box that scrolls or clips it and itself fits);
+  sticks out, except inside a box that scrolls or clips it and itself fits), and no verdict badge
+  spills out of its table cell;
 * with every ``<details>`` closed the page is at most 20,000 px tall;
 * the summary table has a row per claim and every claim has its section;
 * each theorem's dependency graph fits the content width; the statement as printed is MathML that
@@ -74,11 +75,18 @@ for (const e of document.body.querySelectorAll('*')) {
   if (!clipped) sticking.push(where(e) + ' right=' + Math.round(r.right));
 }
 const content = document.querySelector('#summary').getBoundingClientRect().width;
+// a badge wider than its table cell spills into the next column
+const spilling = [];
+for (const b of document.querySelectorAll('td .badge, td .status')) {
+  const td = b.closest('td'), r = b.getBoundingClientRect(), c = td.getBoundingClientRect();
+  if (r.width > 0 && (r.right > c.right + 1 || r.left < c.left - 1)) spilling.push(where(b) + ' ' + b.textContent);
+}
 return {
   clientWidth: W,
   scrollWidth: document.documentElement.scrollWidth,
   height: document.documentElement.scrollHeight,
   sticking: sticking.slice(0, 10),
+  spilling: spilling.slice(0, 10),
   content: content,
   rows: [...document.querySelectorAll('#summary-table tr[data-claim]')].map(r => r.dataset.claim),
   sections: [...document.querySelectorAll('section.claim')].map(s => s.id),
@@ -130,6 +138,7 @@ def _check_layout(m: dict, report: dict) -> None:
     assert m["clientWidth"] <= WIDTH
     assert m["scrollWidth"] <= m["clientWidth"], f"page scrolls sideways: {m['scrollWidth']} px"
     assert not m["sticking"], f"past the right edge: {m['sticking']}"
+    assert not m["spilling"], f"badges spilling out of their table cells: {m['spilling']}"
     assert m["height"] <= MAX_HEIGHT, f"{m['height']} px tall with details closed"
     assert m["rows"] == ids
     assert len(m["sections"]) == len(ids)

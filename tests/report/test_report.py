@@ -599,7 +599,7 @@ def test_margins_read_as_a_reviewer_needs():
 
     # float noise around 0 is never shown as a violation of a claim that was not refuted
     assert margin_text(-3e-16, None, "survived") == "0 (within rounding)"
-    assert "did not re-verify" in margin_text(-0.15, None, "survived")
+    assert margin_text(-0.15, None, "survived") == "-0.15 (not a refutation: see the evidence)"
     assert margin_text(-0.25, -0.5, "refuted") == "-0.25 (\u221250 % of the larger side)"
     # an exact decision tries no example: a dash, not "2 / 0"
     assert examples_text({"examples": 2, "satisfied": 0, "decided_by": "decision"}) == "\u2014"
@@ -665,3 +665,30 @@ def test_frontier_of_the_audit_separates_printed_value_from_corner(report):
     html = render(report, "html")
     assert '<span class="fclass fside-refuted">fails at the printed value</span>' in html
     assert "fails at the printed value: refuted for m_ex" in render(report, "md")
+
+
+def test_theorem_graph_draws_the_shared_proof_lines_once():
+    # a reading rests on the printed proof's lines: the edges go into the printed claim only
+    r = {"claims": [_claim("p.t", "ill-formed"), _claim("p.t@a", "survived"), _claim("p.t@b", "refuted"),
+                    _claim("p.t.s1", "proved"), _claim("p.t.s2", "refuted"),
+                    _claim("p.t:repaired", "proved", uses=["p.t.s1"])]}
+    svg = topdown_svg(r, "p.t")
+    for cid in ("p.t", "p.t@a", "p.t@b", "p.t.s1", "p.t.s2", "p.t:repaired"):
+        assert f'href="#{anchor(cid)}"' in svg
+    # two lines into p.t, and the repair's own use of s1: three edges, not 2 x 3 + 1
+    assert svg.count("<path d=") == 3 + 2  # three edges and the two arrow-head markers
+
+
+def test_element_ids_are_unique(report):
+    p = parse(render(report, "html"))
+    ids = [a["id"] for _, a in p.tags if "id" in a]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_frontier_of_a_variable_says_how_much_of_the_range_fails():
+    from proofcheck.report.values import frontier_class
+
+    assert frontier_class({"status": "bracketed", "printed_side": None, "refuted_share": 0.06}) == \
+        "fails only on part of the range (6 %)"
+    assert frontier_class({"status": "refuted-throughout", "printed_side": None}) == "fails across the range probed"
+    assert frontier_class({"status": "holds-throughout", "printed_side": None}) == ""
