@@ -125,6 +125,16 @@ def test_float_noise_of_a_survived_claim_is_shown_as_zero():
     assert r.verdict is Verdict.SURVIVED  # a float lead without a rigorous twin is no refutation
     assert r.margin == 0.0 and r.details["margin_float"] == -1e-17
     assert any("within rounding" in n for n in r.notes)
+    assert "least margin 0 within rounding" in r.evidence and "-1e-17 " not in r.evidence.split("(float")[0]
+
+
+def test_float_noise_of_a_procedure_is_said_in_its_evidence():
+    claim = Claim(id="contracttest.noise", title="noise", source=SRC, statement="-",
+                  check=lambda ctx: Outcome(Verdict.SURVIVED, "least margin -2e-15", 5, 5, -2e-15),
+                  refutes=False, procedure_reason="a test of the engine's rounding rule")
+    r = check(claim, "quick", 0)
+    assert r.margin == 0.0 and r.details["margin_float"] == -2e-15
+    assert "float rounding around 0" in r.evidence
 
 
 def test_a_real_float_violation_is_not_hidden():
