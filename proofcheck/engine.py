@@ -163,7 +163,17 @@ def _readable_numbers(ctx: Context, outcome: Outcome, verdict: Verdict):
             details["sides"] = sides
     scale = None
     if isinstance(sides, Mapping) and _finite(sides.get("lhs")) is not None and _finite(sides.get("rhs")) is not None:
-        scale = max(abs(float(sides["lhs"])), abs(float(sides["rhs"])))
+        lhs, rhs = float(sides["lhs"]), float(sides["rhs"])
+        scale = max(abs(lhs), abs(rhs))
+        declared = ctx.claim.conclusion is not None and ctx.claim.conclusion.sides is not None
+        if declared and margin is not None and relative is None and lhs != rhs and margin != 0:
+            # the relation is an encoding (e.g. squared) of the printed comparison: the margin a reviewer
+            # reads is the gap between the printed sides, with the sign the verified margin has
+            details["encoded_margin"] = margin
+            margin = math.copysign(abs(rhs - lhs), margin)
+            notes.append(f"margin in the statement's own units: |lhs - rhs| = {abs(rhs - lhs):.6g} between the "
+                         f"printed sides ({lhs:.6g} and {rhs:.6g}), with the sign of the encoded condition's "
+                         f"verified margin {details['encoded_margin']:.6g}")
     if margin is not None and relative is None and scale is not None:
         relative = margin / max(scale, _TINY)
     if verdict is Verdict.SURVIVED and margin is not None and margin < 0:
