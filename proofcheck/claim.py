@@ -144,7 +144,9 @@ class Condition:
     sides of the statement as printed; the engine reports ``relative_margin = margin / max(|lhs|,
     |rhs|)`` and the sides themselves, so a reviewer reads how bad a failure is. A sympy relation
     has its sides already (``relation.lhs``, ``relation.rhs``); ``sides`` overrides them when the
-    relation is an encoding (e.g. squared) of the printed comparison.
+    relation is an encoding (e.g. squared, or an equality as ``(a - b)^2 <= 0``) of the printed
+    comparison: the reported margin is then ``|lhs - rhs|`` with the sign of the verified margin (the
+    encoding's own margin kept in ``details["encoded_margin"]``).
     """
 
     name: str
@@ -190,7 +192,7 @@ class Condition:
             else:
                 return None
             lhs, rhs = float(lhs), float(rhs)
-        except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError):
+        except Exception:  # the sides are a display nicety: where they cannot be evaluated, none is shown
             return None
         if not (math.isfinite(lhs) and math.isfinite(rhs)):
             return None

@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     fr.add_argument("id")
     fr.add_argument("name", help="a constant of the claim, or a bounded scalar variable")
     fr.add_argument("--range", dest="range_", metavar="LO:HI",
-                    help="exact ends, e.g. 1/100:999/1000 (default: a constant's printed value /8 to x8 "
+                    help="exact ends, e.g. 1/100:999/1000 (default: about a tenth to ten times a constant's printed value, "
                          "inside its rules; a variable's stated bounds)")
     _common(fr)
     fr.add_argument("--steps", type=_positive_int, default=8, help="bisection steps after the first probes (default 8)")

@@ -107,8 +107,11 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     seconds = time.monotonic() - started
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
     examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
+    evidence = outcome.evidence
+    if "margin_float" in details and "within rounding" not in evidence:
+        evidence += f" (its least margin {details['margin_float']:.3g} is float rounding around 0: shown as 0)"
     return Result(
-        id=claim.id, verdict=verdict, evidence=outcome.evidence, decided_by=outcome.decided_by or "procedure",
+        id=claim.id, verdict=verdict, evidence=evidence, decided_by=outcome.decided_by or "procedure",
         examples=examples, satisfied=satisfied, margin=margin, relative_margin=relative, constants=constants,
         counterexample=outcome.counterexample, seconds=seconds,
         reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides, store),
@@ -153,11 +156,21 @@ def _readable_numbers(ctx: Context, outcome: Outcome, verdict: Verdict):
             details["sides"] = sides
     scale = None
     if isinstance(sides, Mapping) and _finite(sides.get("lhs")) is not None and _finite(sides.get("rhs")) is not None:
-        scale = max(abs(float(sides["lhs"])), abs(float(sides["rhs"])))
+        lhs, rhs = float(sides["lhs"]), float(sides["rhs"])
+        scale = max(abs(lhs), abs(rhs))
+        declared = ctx.claim.conclusion is not None and ctx.claim.conclusion.sides is not None
+        if declared and margin is not None and relative is None and lhs != rhs and margin != 0:
+            # the relation is an encoding (e.g. squared) of the printed comparison: the margin a reviewer
+            # reads is the gap between the printed sides, with the sign the verified margin has
+            details["encoded_margin"] = margin
+            margin = math.copysign(abs(rhs - lhs), margin)
+            notes.append(f"margin in the statement's own units: |lhs - rhs| = {abs(rhs - lhs):.6g} between the "
+                         f"printed sides ({lhs:.6g} and {rhs:.6g}), with the sign of the encoded condition's "
+                         f"verified margin {details['encoded_margin']:.6g}")
     if margin is not None and relative is None and scale is not None:
         relative = margin / max(scale, _TINY)
     if verdict is Verdict.SURVIVED and margin is not None and margin < 0:
-        tol = ROUNDING * scale if scale is not None else ROUNDING_ABSOLUTE
+        tol = _rounding_tolerance(scale)
         if -margin <= tol:
             details["margin_float"] = margin
             notes.append(f"least margin 0 within rounding: the float value {margin:.3g} is below the rounding "
@@ -166,6 +179,10 @@ def _readable_numbers(ctx: Context, outcome: Outcome, verdict: Verdict):
                          + ") and did not re-verify as a violation")
             margin, relative = 0.0, (0.0 if relative is not None else None)
     return examples, satisfied, margin, relative, notes, details
+
+
+def _rounding_tolerance(scale: float | None) -> float:
+    return ROUNDING * scale if scale is not None else ROUNDING_ABSOLUTE
 
 
 def _reported_point(outcome: Outcome) -> dict[str, Any] | None:
@@ -358,14 +375,19 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                        examples=rep.examples, satisfied=0, margin=None, notes=notes, decided_by="search",
                        details={"best_hypothesis_margin": _finite(best)})
     details: dict[str, Any] = {}
+    scale = None
     if rep.best_values:
         details["least_margin_at"] = _short(rep.best_values)
         lr = _sides_at(ctx, rep.best_values)
         if lr is not None:
             details["sides"] = {"lhs": lr[0], "rhs": lr[1]}
+            scale = max(abs(lr[0]), abs(lr[1]))
+    least = f"{rep.best_margin:.3g}"
+    if rep.best_margin < 0 and -rep.best_margin <= _rounding_tolerance(scale):
+        least = f"0 within rounding (float {rep.best_margin:.3g})"
     return Outcome(Verdict.SURVIVED,
                    f"no counterexample in {rep.satisfied} examples meeting the hypotheses "
-                   f"({rep.examples} tried); least margin {rep.best_margin:.3g}",
+                   f"({rep.examples} tried); least margin {least}",
                    examples=rep.examples, satisfied=rep.satisfied, margin=_finite(rep.best_margin), notes=notes,
                    details=details, decided_by="search")
 

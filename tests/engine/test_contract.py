@@ -114,8 +114,8 @@ def test_satisfied_never_exceeds_examples():
     assert (r.examples, r.satisfied) == (7, 5) and "draws" not in r.details
 
 
-def _noisy(value, sides=(1.0, 1.0)):
-    cond = Condition("conclusion", margin=lambda env: value, sides=lambda env: sides)
+def _noisy(value, sides=None):
+    cond = Condition("conclusion", margin=lambda env: value, sides=(lambda env: sides) if sides else None)
     return Claim(id="contracttest.noisy", title="float noise", source=SRC, statement="-",
                  variables=[Variable("x", st.floats(0, 1), lo=0, hi=1)], conclusion=cond)
 
@@ -125,6 +125,16 @@ def test_float_noise_of_a_survived_claim_is_shown_as_zero():
     assert r.verdict is Verdict.SURVIVED  # a float lead without a rigorous twin is no refutation
     assert r.margin == 0.0 and r.details["margin_float"] == -1e-17
     assert any("within rounding" in n for n in r.notes)
+    assert "least margin 0 within rounding" in r.evidence and "-1e-17 " not in r.evidence.split("(float")[0]
+
+
+def test_float_noise_of_a_procedure_is_said_in_its_evidence():
+    claim = Claim(id="contracttest.noise", title="noise", source=SRC, statement="-",
+                  check=lambda ctx: Outcome(Verdict.SURVIVED, "least margin -2e-15", 5, 5, -2e-15),
+                  refutes=False, procedure_reason="a test of the engine's rounding rule")
+    r = check(claim, "quick", 0)
+    assert r.margin == 0.0 and r.details["margin_float"] == -2e-15
+    assert "float rounding around 0" in r.evidence
 
 
 def test_a_real_float_violation_is_not_hidden():
@@ -144,3 +154,30 @@ def test_relative_margin_of_a_refuted_relation():
     assert rhs == 0.5 and lhs > 0.5
     assert r.relative_margin == pytest.approx(r.margin / max(abs(lhs), abs(rhs)))
     assert -1 <= r.relative_margin < 0
+
+
+def test_declared_sides_override_an_encoding():
+    # the statement compares a and 1/2; the relation encodes it squared (a^2 <= 1/4 on a >= 0)
+    a = sympy.Symbol("a", real=True)
+    cond = Condition("conclusion", relation=sympy.Le(a ** 2, sympy.Rational(1, 4)),
+                     sides=lambda env: (env.a, 0.5))
+    claim = Claim(id="contracttest.squared", title="a <= 1/2, squared", source=SRC, statement=r"a\le\tfrac12",
+                  variables=[Variable("a", st.floats(0, 1), lo=0, hi=1)], conclusion=cond)
+    r = check(claim, "quick", 0)
+    assert r.verdict is Verdict.REFUTED
+    lhs = r.details["sides"]["lhs"]
+    assert r.details["sides"]["rhs"] == 0.5 and lhs > 0.5
+    # the margin a reviewer reads is the printed gap 1/2 - a, not the squared 1/4 - a^2
+    assert r.margin == pytest.approx(0.5 - lhs) and r.details["encoded_margin"] == pytest.approx(0.25 - lhs ** 2)
+    assert r.relative_margin == pytest.approx((0.5 - lhs) / lhs)
+
+
+def test_declared_sides_of_an_equality_keep_the_failing_sign():
+    # sin(phi)-like equality a = 1/2 encoded as (a - 1/2)^2 <= 0: the gap is |a - 1/2|, negative when it fails
+    a = sympy.Symbol("a", real=True)
+    cond = Condition("conclusion", relation=sympy.Le((a - sympy.Rational(1, 2)) ** 2, 0), sides=lambda env: (env.a, 0.5))
+    claim = Claim(id="contracttest.equal", title="a = 1/2", source=SRC, statement=r"a=\tfrac12",
+                  variables=[Variable("a", st.floats(0, 1), lo=0, hi=1)], conclusion=cond)
+    r = check(claim, "quick", 0)
+    assert r.verdict is Verdict.REFUTED and r.margin < 0
+    assert r.margin == pytest.approx(-abs(r.details["sides"]["lhs"] - 0.5))

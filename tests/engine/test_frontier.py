@@ -260,3 +260,12 @@ def test_command_text(tmp_path, capsys, planted_registry):
     # c is unused by planted.step, so the verdict cannot change with it
     assert "frontier in constant c" in out and "assumption:" in out and "probes:" in out
     assert "seed 0" in err
+
+
+def test_same_seed_same_frontier():
+    runs = []
+    for _ in range(2):
+        f = frontier(scaled, "d", budget="quick", seed=5, steps=5, registry=registry())
+        f.pop("seconds")
+        runs.append(f)
+    assert runs[0] == runs[1]
