@@ -43,8 +43,10 @@ class SearchReport:
     notes: list[str] = field(default_factory=list)
 
 
-#: The share of a claim's remaining time the shrinker may spend on simplifying a found counterexample.
-SHRINK_SHARE = 0.2
+#: Examples the shrinker may still evaluate once a counterexample is verified and saved, as a share
+#: of the search's example count: simplifying is a nicety, and a count (not a clock) keeps the result
+#: the same for the same seed on any machine.
+SHRINK_SHARE = 0.5
 
 
 class _Refuted(Exception):
@@ -157,7 +159,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
                 if report.counterexample is None:  # save the first one at once
                     report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how,
                                                                       found_by=found_by)
-                    shrink_deadline[0] = time.monotonic() + SHRINK_SHARE * max(ctx.seconds_left(), 1.0)
+                    shrink_left[0] = max(20, int(SHRINK_SHARE * n_examples))
                 raise _Refuted(dict(values), float(enc.mid()), how, found_by)
             report.float_leads += 1
             report.lead_values = dict(values)
@@ -172,14 +174,16 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             _finish(ctx, report, found)
             return report
 
-    # Shrinking gets a bounded share of the claim's time once a counterexample is in hand: the first
-    # one is already verified and saved; a simpler one is a nicety, not worth the whole budget.
-    shrink_deadline = [math.inf]
+    # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
+    # already verified and saved; a simpler one is a nicety, not worth the whole budget.
+    shrink_left = [math.inf]
 
     def body(values):
-        now = time.monotonic()
-        if now > deadline or now > shrink_deadline[0]:
-            report.timed_out = now > deadline
+        if shrink_left[0] <= 0:
+            return
+        shrink_left[0] -= 1
+        if time.monotonic() > deadline:
+            report.timed_out = True
             return
         report.examples += 1
         consider(values)
@@ -199,7 +203,10 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     except Exception as exc:  # hypothesis' own errors (Flaky, Unsatisfiable...) must not hide a find
         if report.counterexample is None:
             raise
-        report.notes.append(f"search stopped early: {type(exc).__name__}")
+        if shrink_left[0] <= 0:  # our own cap on shrinking ended it: the first find stands, unshrunk
+            report.notes.append("shrinking stopped at its example cap; the counterexample is the first one found")
+        else:
+            report.notes.append(f"search stopped early: {type(exc).__name__}")
         report.counterexample_values = None
         return report
 

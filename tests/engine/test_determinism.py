@@ -13,6 +13,9 @@ def audit(tmp_path, name, *ids):
                     "--format", "json", "-o", str(out), "--store", str(tmp_path / name)],
                    check=True, capture_output=True, timeout=600)
     claims = json.loads(out.read_text())["claims"]
+    for c in claims:  # timings are the only thing allowed to differ, the frontiers' included
+        for f in (c.get("frontier") or {}).values():
+            f.pop("seconds", None)
     return {c["id"]: {k: v for k, v in c.items() if k not in ("seconds", "reproduce")} for c in claims}
 
 
