@@ -168,27 +168,8 @@ def smallest_passing(xs: Sequence[float], estimates: Sequence[RateEstimate], del
 
 # ---------------------------------------------------------------- exact binomial masses (Arb)
 def binomial_failure_mass(m: int, p, fails) -> "tuple":
-    """Rigorous enclosure of ``P(fails(K))`` for ``K ~ Bin(m, p)`` (``p`` an Arb ball).
+    """Rigorous enclosure of ``P(fails(K))`` for ``K ~ Bin(m, p)`` (``p`` an Arb ball) as a pair
+    ``(lower, upper)`` of Arb balls (see :func:`proofcheck.stats.binomial_mass`, which it calls)."""
+    from .stats import binomial_mass
 
-    ``fails(k)`` returns True (certainly a failure), False (certainly not) or None (undecided at this
-    precision). Returns ``(lower, upper)`` as Arb balls: undecided outcomes count only in ``upper``.
-    """
-    from flint import arb
-
-    lo, hi = arb(0), arb(0)
-    q = 1 - p
-    for k in range(m + 1):
-        term = arb(_binom(m, k)) * p**k * q ** (m - k)
-        f = fails(k)
-        if f is True:
-            lo += term
-            hi += term
-        elif f is None:
-            hi += term
-    return lo, hi
-
-
-def _binom(m: int, k: int) -> int:
-    import math
-
-    return math.comb(m, k)
+    return binomial_mass(m, p, fails)

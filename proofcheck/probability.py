@@ -18,7 +18,9 @@ At each setting, in order:
    seeded by ``SeedSequence([claim seed, s, j])`` (claim seed = run seed and claim id), so every
    draw is reproducible. At each look the setting's failure rate is compared with delta through
    exact Clopper-Pearson bounds, each side at level ``alpha_look``; ``alpha = 1 - confidence`` is
-   split over the ``K`` settings (Bonferroni) and over the ``L`` looks of each (alpha spending:
+   split over the ``K`` settings left to sample once the exact laws have decided theirs
+   (Bonferroni; which settings these are depends on the seed and the laws, never on a draw) and
+   over the ``L`` looks of each (alpha spending:
    half of a setting's share at the last look, the other half evenly over the earlier ones), so
    with probability >= ``confidence`` EVERY interval at every look of every setting covers its
    true rate at once. The comparison is decided rigorously: the binomial tail at delta is an Arb
@@ -156,7 +158,7 @@ def make_plan(ctx) -> Plan:
     _draw_settings(ctx, offer, K)
     if len(plan.settings) < K:
         plan.notes.append(f"only {len(plan.settings)} distinct settings meeting the hypotheses were found "
-                          f"({plan.skipped} candidates skipped); the confidence is still split over {K}")
+                          f"({plan.skipped} candidates skipped), not {K}")
     return plan
 
 
@@ -350,10 +352,12 @@ def _show_enclosure(e: Enclosure | None) -> str:
 def _brief_values(values: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in values.items():
-        if isinstance(v, (int, float, str)) and not isinstance(v, bool):
-            out[k] = v
-        elif isinstance(v, Fraction):
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            out[k] = int(v)
+        elif isinstance(v, (float, np.floating, Fraction)):
             out[k] = float(v)
+        elif isinstance(v, str):
+            out[k] = v
         else:
             describe = getattr(v, "describe", None)
             s = describe() if callable(describe) else repr(v)
@@ -420,8 +424,9 @@ def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Genera
     return certain, upper
 
 
-def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: float | None = None) -> SettingResult:
-    """Decide one setting: exact law, else sequential sampling over the plan's looks."""
+def law_result(ctx, setting: Setting) -> SettingResult:
+    """What needs no sampling: delta >= 1, or the exact law when it separates from delta.
+    ``status`` stays "open" (and ``how`` "none") when the setting must be sampled."""
     kind = _kind(ctx.claim)
     delta = setting.delta
     if delta.lo >= 1:
@@ -442,9 +447,33 @@ def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: fl
                              f"{_show_enclosure(delta)}")
             if kind.batch is None and kind.draw is None:
                 return res
-            res.law = None
+            res.law, res.how = None, "none"
     if kind.batch is None and kind.draw is None:
         res.notes.append("no exact law at this setting and nothing to sample")
+    return res
+
+
+def needs_sampling(ctx, r: SettingResult) -> bool:
+    kind = _kind(ctx.claim)
+    return r.status == "open" and r.how == "none" and (kind.batch is not None or kind.draw is not None)
+
+
+def settle(ctx, plan: Plan) -> dict[int, SettingResult]:
+    """The law pass over every setting (no time limit: a law is a computation, and replay must reach
+    the same count); the family-wise confidence is then split over the settings left to sample."""
+    laws = {s.index: law_result(ctx, s) for s in plan.settings}
+    plan.planned = max(1, sum(needs_sampling(ctx, r) for r in laws.values()))
+    return laws
+
+
+def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: float | None = None,
+                res: SettingResult | None = None) -> SettingResult:
+    """Decide one setting: exact law (``res`` when :func:`settle` computed it), else sequential
+    sampling over the plan's looks."""
+    kind = _kind(ctx.claim)
+    delta = setting.delta
+    res = res if res is not None else law_result(ctx, setting)
+    if not needs_sampling(ctx, res):
         return res
     res.how = "sampling"
     res.counted = ("each failing draw re-checked rigorously" if kind.batch is None and kind.event_exact is not None
@@ -490,26 +519,31 @@ def decide_declared(ctx) -> Outcome:
     claim = ctx.claim
     kind = _kind(claim)
     plan = make_plan(ctx)
+    laws = settle(ctx, plan)
+    by_law = sum(not needs_sampling(ctx, r) for r in laws.values())  # before sampling fills them in
     deadline = ctx.started + ctx.budget.seconds
     results: list[SettingResult] = []
     notes = list(plan.notes)
     timed_out = False
-    for s in plan.settings:
+    # a setting its exact law refutes needs no sampling anywhere: it comes first
+    order = sorted(plan.settings, key=lambda s: (laws[s.index].status != "refuted", s.index))
+    for s in order:
         if time.monotonic() > deadline:
             timed_out = True
             break
         if s.index % max(1, len(plan.settings) // 5) == 0:
             ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
-        r = run_setting(ctx, plan, s, ctx.seed, deadline)
+        r = run_setting(ctx, plan, s, ctx.seed, deadline, res=laws[s.index])
         results.append(r)
         if r.status == "refuted":
             break
     if timed_out or any("time limit" in n for r in results for n in r.notes):
-        notes.append(f"time limit of {ctx.budget.seconds:.0f} s reached; {len(plan.settings) - len(results)} "
+        notes.append(f"time limit of {ctx.budget.seconds:g} s reached; {len(plan.settings) - len(results)} "
                      f"setting(s) not tried")
     for r in results:
         notes.extend(f"setting {r.setting.index}: {n}" for n in r.notes)
-    family = (f"family-wise {kind.confidence:.6g} confidence over {plan.planned} setting(s) "
+    family = (f"family-wise {kind.confidence:.6g} confidence over the {plan.planned} sampled setting(s)"
+              f"{f' ({by_law} more decided without sampling)' if by_law else ''} "
               f"({METHOD}; up to {plan.draws} draws per setting in {len(plan.looks)} looks)")
     draws = sum(r.draws for r in results)
     details: dict[str, Any] = {
@@ -643,6 +677,7 @@ def replay_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, s
         return False, None, f"the record cannot be read ({exc})"
     rctx = Context(claim, ctx.constants, budget, seed)
     plan = make_plan(rctx)
+    laws = settle(rctx, plan)
     if not 0 <= index < len(plan.settings):
         return False, None, f"setting {index} is not among the {len(plan.settings)} regenerated from seed {seed}"
     setting = plan.settings[index]
@@ -651,14 +686,14 @@ def replay_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, s
     ok, why = setting_is_valid(rctx, values)
     if not ok:
         return False, None, f"the stored setting is not an instance: {why}"
-    r = run_setting(rctx, plan, setting, rctx.seed)
+    r = run_setting(rctx, plan, setting, rctx.seed, res=laws[index])
     stored = (extra.get("failures"), extra.get("draws"))
     note = ""
     if r.how == "sampling" and stored != (r.failures, r.draws):
         note = f" (the record said {stored[0]}/{stored[1]}; the recomputed counts decide)"
     if r.status != "refuted":
         return False, r.margin(), f"re-simulated from seed {seed}: {r.describe()}: no longer above delta{note}"
-    family = f"family-wise over {plan.planned} setting(s)"
+    family = f"family-wise over {plan.planned} sampled setting(s)"
     what = "recomputed" if r.how == "law" else f"re-simulated from seed {seed}"
     return True, r.margin(), f"{what}: {r.describe()} ({family}){note}"
 

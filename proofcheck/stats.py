@@ -150,3 +150,62 @@ def one_sided_bounds(failures: int, trials: int, alpha: float) -> tuple[float, f
     lo = 0.0 if failures == 0 else float(_beta.ppf(alpha, failures, trials - failures + 1))
     hi = 1.0 if failures == trials else float(_beta.ppf(1 - alpha, failures + 1, trials - failures))
     return lo, hi
+
+
+# ---------------------------------------------------------------- exact binomial laws (Arb)
+def binomial_mass(m: int, p, fails) -> tuple:
+    """Rigorous enclosure of ``P(fails(K))`` for ``K ~ Bin(m, p)`` (``p`` an Arb ball or a rational).
+
+    ``fails(k)`` returns True (certainly a failure), False (certainly not) or None (undecided at this
+    precision). Returns ``(lower, upper)`` as Arb balls: undecided outcomes count only in ``upper``.
+
+    The masses follow the recurrence ``P(k+1) = P(k) (m-k)/(k+1) p/q`` in Arb at 128 bits or more
+    (every step is a ball operation, so the sums stay rigorous): linear in ``m``, where the direct
+    sum of binomial coefficients is quadratic."""
+    from math import comb
+
+    from flint import arb, ctx as flint_ctx
+
+    saved = flint_ctx.prec
+    flint_ctx.prec = max(saved, 128 + 2 * max(m, 1).bit_length())
+    try:
+        p = _as_arb(p)
+        q = 1 - p
+        lo, hi = arb(0), arb(0)
+        direct = p.contains(0) or q.contains(0)  # an end point: p^0 = 1 exactly, no ratio p/q
+        ratio = None if direct else p / q
+        term = q**m
+        for k in range(m + 1):
+            if direct:
+                term = arb(comb(m, k)) * p**k * q ** (m - k)
+            elif k:
+                term = term * (m - k + 1) / k * ratio
+            f = fails(k)
+            if f is True:
+                lo += term
+                hi += term
+            elif f is None:
+                hi += term
+        return +lo, +hi
+    finally:
+        flint_ctx.prec = saved
+
+
+def binomial_law(m: int, p, fails):
+    """``P(fails(K))`` for ``K ~ Bin(m, p)`` as an :class:`~proofcheck.num.Enclosure` (exact rational
+    end points), ready to return from a declared claim's ``exact_failure``."""
+    from .num import Enclosure, arb_endpoints
+
+    lo, hi = binomial_mass(m, p, fails)
+    return Enclosure(arb_endpoints(lo)[0], arb_endpoints(hi)[1])
+
+
+def _as_arb(p):
+    from fractions import Fraction
+
+    from flint import arb, fmpq
+
+    if isinstance(p, arb):
+        return p
+    q = Fraction(p)
+    return arb(fmpq(q.numerator, q.denominator))

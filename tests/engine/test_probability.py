@@ -102,7 +102,7 @@ def test_statistical_verdicts_of_the_planted_coins(registry):
     r = run(registry, "planted.coin_false")
     assert r.verdict is Verdict.REFUTED and r.decided_by == "statistics"
     assert r.details["rate"]["lo"] > 0.1 and r.counterexample["found_by"] == "search"
-    assert "family-wise 0.99 confidence over 1 setting" in r.evidence
+    assert "family-wise 0.99 confidence over the 1 sampled setting" in r.evidence
     r = run(registry, "planted.coin_true")
     assert r.verdict is Verdict.SURVIVED and r.details["rate"]["hi"] < 0.1
     # delta above the true rate: the false coin holds
@@ -321,3 +321,71 @@ def test_settings_that_never_meet_the_hypotheses_are_vacuous_only_with_a_certifi
              emptiness=lambda ctx: Emptiness([("1 <= n <= 10", Fraction(10 - 20))], how="n - 20 <= -10"))
     r = decide(c)
     assert r.verdict is Verdict.VACUOUS, r.evidence
+
+
+def test_an_arb_law_decides_by_interval():
+    from flint import arb
+
+    c = coin("t.arb_law", Fraction(3, 10), exact_failure=lambda env: 1 - arb(2).sqrt() / 2)  # 0.2929 > 1/10
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "interval", r.evidence
+    r = decide(c, delta=Fraction(3, 10))  # 0.2929 <= 3/10
+    assert r.verdict is Verdict.SURVIVED and r.decided_by == "interval", r.evidence
+
+
+def test_a_costly_claim_may_ask_for_few_draws():
+    c = coin("t.few", Fraction(1, 100), samples=5)
+    r = decide(c, budget="default")
+    assert r.details["family"]["draws_per_setting"] == 5 and r.details["family"]["looks"] == [5]
+    assert r.verdict is Verdict.INCONCLUSIVE  # five good draws cannot show a rate below 1/10 at 99%
+
+
+@given(st.integers(0, 300), st.fractions(0, 1, max_denominator=50), st.integers(0, 300))
+@settings(max_examples=30, deadline=None)
+def test_binomial_mass_by_recurrence_encloses_the_exact_sum(m, p, cut):
+    """The linear-time recurrence (old helper kept for du2019) against the exact rational sum."""
+    from math import comb
+
+    from flint import arb, fmpq
+
+    from proofcheck.num import arb_endpoints
+    from proofcheck.probabilistic import binomial_failure_mass
+
+    exact = sum(comb(m, k) * p**k * (1 - p) ** (m - k) for k in range(m + 1) if k >= cut)
+    lo, hi = binomial_failure_mass(m, arb(fmpq(p.numerator, p.denominator)), lambda k: k >= cut)
+    (a, _), (_, b) = arb_endpoints(lo), arb_endpoints(hi)
+    assert a <= exact <= b and b - a <= Fraction(1, 10**12)  # p itself is a 53-bit ball
+    lo, hi = binomial_failure_mass(m, arb(fmpq(p.numerator, p.denominator)), lambda k: None if k == cut else False)
+    assert float(arb_endpoints(lo)[1]) == 0.0 or m < cut
+
+
+def test_binomial_law_is_an_enclosure_for_exact_failure():
+    from proofcheck.stats import binomial_law
+
+    law = binomial_law(20000, Fraction(1, 2), lambda k: abs(Fraction(k, 20000) - Fraction(1, 2)) > Fraction(1, 100))
+    ref = 2 * binom.sf(10200, 20000, 0.5)  # |K - 10000| > 200
+    assert math.isclose(float(law.lo), ref, rel_tol=1e-9) and law.hi - law.lo < Fraction(1, 10**15)
+    assert binomial_law(5, Fraction(1), lambda k: k == 5).lo == 1  # an end point, exactly
+
+
+def test_an_exact_law_against_an_irrational_delta_per_setting(registry):
+    r = run(registry, "planted.hoeffding")
+    assert r.verdict is Verdict.SURVIVED and r.decided_by == "interval" and r.examples == 5, r.evidence
+    r = run(registry, "planted.hoeffding_false")
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "interval", r.evidence
+    m = r.counterexample["values"]["m"]
+    from scipy.stats import binom as B
+
+    assert B.cdf(m // 2, m, 0.6) > math.exp(-m / 10)  # the stored width really fails
+
+
+def test_settings_decided_by_their_exact_law_take_no_share_of_the_confidence():
+    n = Variable("n", st.integers(1, 10), lo=1, hi=10, integer=True)
+    c = coin("t.some_laws", Fraction(1, 100), variables=[n], settings=10,
+             exact_failure=lambda env: env.rate if env.n % 2 else None)
+    r = decide(c, budget="default")
+    sampled = [s for s in r.details["settings"] if s["how"] == "sampling"]
+    by_law = [s for s in r.details["settings"] if s["how"] == "law"]
+    assert r.verdict is Verdict.SURVIVED and sampled and by_law, r.evidence
+    assert r.details["family"]["settings"] == len(sampled) and all(s["values"]["n"] % 2 == 0 for s in sampled)
+    assert f"({len(by_law)} more decided without sampling)" in r.evidence

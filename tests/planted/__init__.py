@@ -150,6 +150,28 @@ coin_scaled_false = Claim(id="planted.coin_scaled_false", title="fails w.p. 1/(4
                           constants=[Constant("delta0", sympy.Rational(1, 16), positive=True)])
 
 
+# Hoeffding for a biased coin: K ~ Bin(m, 3/5) has P(K <= m/2) <= exp(-2 m (1/10)^2) (true), decided
+# by the exact binomial law at each width against an irrational delta (Arb); with exp(-m/10) it is false.
+m_var = Variable("m", st.integers(1, 400), domain="{1, ..., 400}", lo=1, hi=400, integer=True)
+
+
+def _majority_law(env):
+    from fractions import Fraction
+
+    from proofcheck.stats import binomial_law
+
+    m = int(env.m)
+    return binomial_law(m, Fraction(3, 5), lambda k: 2 * k <= m)
+
+
+hoeffding = Claim(id="planted.hoeffding", title="P(Bin(m, 3/5) <= m/2) <= exp(-m/50) (Hoeffding, true)",
+                  source=SRC, statement=r"P(K \le m/2) \le e^{-2m(1/10)^2}", variables=[m_var],
+                  kind=Probabilistic(sympy.exp(-m_var.symbol / 50), exact_failure=_majority_law, settings=10))
+hoeffding_false = Claim(id="planted.hoeffding_false", title="P(Bin(m, 3/5) <= m/2) <= exp(-m/10) (false)",
+                        source=SRC, statement=r"P(K \le m/2) \le e^{-m/10}", variables=[m_var],
+                        kind=Probabilistic(sympy.exp(-m_var.symbol / 10), exact_failure=_majority_law, settings=10))
+
+
 def _find_then_stall(ctx):
     """Records a counterexample, then (when the test asks for it) stalls like a long search."""
     import os
