@@ -13,6 +13,12 @@ For unit inputs ``x_i`` and ``w ~ N(0, I)``::
 Rigorous versions: :func:`h_inf_arb` encloses ``H^inf`` in Arb balls from exact rational inputs;
 :func:`lambda_min_enclosure` returns exact rational bounds ``lo <= lambda_min <= hi`` (lower bound by an
 Arb Cholesky factorisation of ``H - lo I``, upper bound by an exact Rayleigh quotient).
+
+``H(0)`` through its exact law (``n <= 3``): the neurons' activation patterns are i.i.d. over the
+``2^n`` orthants with closed-form probabilities (:func:`orthant_probabilities`), so ``H(0)`` is a
+function of multinomial counts (:func:`sample_h0_by_law`, :func:`h0_from_pattern_counts`). The R-ball
+around ``W(0)``: neuron-wise reachability in floats and exactly (:func:`pair_change_reachable_exact`,
+:func:`flippable_exact`).
 """
 from __future__ import annotations
 
