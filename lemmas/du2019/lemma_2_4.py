@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.ml.dynamics import OneInputFlow, one_input_flows
-from proofcheck.num import NumericError, fraction_to_arb, to_fraction
+from proofcheck.num import fraction_to_arb, to_fraction
 
 from . import source
 
