@@ -4,7 +4,6 @@ import json
 import math
 from fractions import Fraction
 
-import numpy as np
 import pytest
 import sympy
 from hypothesis import given, settings
@@ -16,7 +15,7 @@ from proofcheck import Claim, ClaimError, Condition, Constant, Probabilistic, So
 from proofcheck.claim import Witness
 from proofcheck.context import BUDGETS, Context
 from proofcheck.engine import check, replay, replay_record
-from proofcheck.probability import Plan, looks_for, make_plan
+from proofcheck.probability import Plan, looks_for
 from proofcheck.registry import Registry
 from proofcheck.stats import (one_sided_bounds, rate_certainly_above, rate_certainly_below, tail_at_least,
                               tail_at_most)
