@@ -241,15 +241,33 @@ def _pairs_radius(env):
     return float(env.c_u) * math.sqrt(math.log(n / float(env.delta))) / math.sqrt(m)
 
 
-def _conclusion_batch(env, rng, count):
-    """Margins of ``count`` initialisations: radius - max_ij |H_ij(0) - H^inf_ij|, H(0) drawn through its
-    exact law (multinomial orthant counts); NaN within 1e-9 of the radius (undecided in floats)."""
-    D = env.dataset
-    G = np.array(D.gram_exact(), dtype=float)
-    Hs = gram.sample_h0_by_law(rng, G, int(env.m), count)
-    dev = np.max(np.abs(Hs - gram.h_inf(D.X)), axis=(-2, -1))
-    margin = _pairs_radius(env) - dev
-    return np.where(np.abs(margin) < 1e-9, np.nan, margin)
+def _conclusion_draw(env, rng):
+    """One initialisation at width m as its activation-pattern counts (multinomial over the orthants)."""
+    G = np.array(env.dataset.gram_exact(), dtype=float)
+    return rng.multinomial(int(env.m), gram.orthant_probabilities(G))
+
+
+def _conclusion_event(env, counts):
+    """radius - max_ij |H_ij(0) - H^inf_ij| (floats)."""
+    D, m = env.dataset, int(env.m)
+    H0 = np.array(gram.h0_from_pattern_counts(counts, D.gram_exact(), m), dtype=float)
+    return _pairs_radius(env) - float(np.max(np.abs(H0 - gram.h_inf(D.X))))
+
+
+def _conclusion_event_exact(env, counts):
+    """The same margin in Arb: H(0) exact from the counts, H^inf and the radius as balls."""
+    D, m = env.dataset, int(env.m)
+    Ge = D.gram_exact()
+    He, Hinf = gram.h0_from_pattern_counts(counts, Ge, m), gram.h_inf_arb(Ge)
+    radius = (fraction_to_arb(Fraction(env.c_u)) * fraction_to_arb(Fraction(D.n) / Fraction(env.delta)).log().sqrt()
+              / arb(m).sqrt())
+    worst = None
+    for i in range(D.n):
+        for j in range(D.n):
+            e = radius - abs(fraction_to_arb(He[i][j]) - Hinf[i][j])
+            lo, hi = arb_endpoints(e)
+            worst = (lo, hi) if worst is None else (min(worst[0], lo), min(worst[1], hi))
+    return Enclosure(*worst)
 
 
 def _conclusion_exact_failure(env):
@@ -272,7 +290,8 @@ lemma2_2_s2_conclusion = Claim(
                         contains=dst.is_setting_dataset(max_n=3)),
                Variable("m", dst.widths(1, 4096), domain="1 <= m <= 4096", integer=True, lo=1, hi=4096)],
     constants=[delta_constant(0.1), _C_U],
-    kind=Probabilistic(delta="delta", batch=_conclusion_batch, exact_failure=_conclusion_exact_failure, settings=8,
+    kind=Probabilistic(delta="delta", draw=_conclusion_draw, event=_conclusion_event,
+                       event_exact=_conclusion_event_exact, exact_failure=_conclusion_exact_failure, settings=8,
                        samples=1000),
     uses=["du2019.lemma2.2.s1:repaired", "du2019.lemma2.2.s2:repaired"],
     note="The line's conclusion, whatever its derivation: true wherever delta/n^2 <= 2^(-1/7) (s1:repaired and "
@@ -433,17 +452,38 @@ def _setting(env):
 _SETTING_CACHE: dict = {}
 
 
-def _lemma_batch(env, rng, count):
-    """Margins of ``count`` independent initialisations at the proven width: H(0) drawn through its
-    exact law (multinomial counts of the neurons' activation patterns, :func:`gram.sample_h0_by_law`);
-    margin min(q_dev lambda_0 - ||H(0) - H^inf||_2, lambda_min(H(0)) - q_min lambda_0). A margin within
-    1e-9 of 0 is returned as NaN: not certainly good nor certainly bad (the engine counts it only in the
-    upper bound of the failure rate)."""
+def _draw_counts(env, rng):
+    """One initialisation at the setting's width, as the counts of its neurons' activation patterns
+    (multinomial over the 2^n orthants; H(0) depends on the initialisation only through them)."""
+    _, _, m, G = _setting(env)
+    return rng.multinomial(m, gram.orthant_probabilities(G))
+
+
+def _lemma_event(env, counts):
+    """min(q_dev lambda_0 - ||H(0) - H^inf||_2, lambda_min(H(0)) - q_min lambda_0) in floats."""
     Hinf, lam0, m, G = _setting(env)
-    Hs = gram.sample_h0_by_law(rng, G, m, count)
-    dev, lmin = gram.spectral_deviation_and_lambda_min(Hs, Hinf)
-    margin = np.minimum(float(env.q_dev) * lam0 - dev, lmin - float(env.q_min) * lam0)
-    return np.where(np.abs(margin) < 1e-9, np.nan, margin)
+    H0 = G * np.einsum("k,kij->ij", np.asarray(counts, dtype=float), gram.pattern_both(G.shape[0])) / m
+    dev, lmin = gram.spectral_deviation_and_lambda_min(H0[None], Hinf)
+    return float(min(float(env.q_dev) * lam0 - dev[0], lmin[0] - float(env.q_min) * lam0))
+
+
+def _lemma_event_exact(env, counts):
+    """The same margin enclosed rigorously: H(0) exact from the counts, H^inf and lambda_0 in Arb, the
+    spectral norm and lambda_min through Arb Cholesky certificates."""
+    D = env.dataset
+    m = proven_width(D, env.as_dict())
+    Ge = D.gram_exact()
+    He = gram.h0_from_pattern_counts(counts, Ge, m)
+    Hinf = gram.h_inf_arb(Ge)
+    n = D.n
+    A = [[fraction_to_arb(He[i][j]) - Hinf[i][j] for j in range(n)] for i in range(n)]
+    dev_lo, dev_hi = gram.spectral_norm_bounds(A)
+    lmin_lo, lmin_hi = gram.lambda_min_enclosure([[fraction_to_arb(He[i][j]) for j in range(n)] for i in range(n)])
+    lo, hi = gram.lambda0_enclosure(Ge)
+    q_dev, q_min = Fraction(env.q_dev), Fraction(env.q_min)
+    first = (q_dev * lo - dev_hi, q_dev * hi - dev_lo)
+    second = (lmin_lo - q_min * hi, lmin_hi - q_min * lo)
+    return Enclosure(min(first[0], second[0]), min(first[1], second[1]))
 
 
 #: the exact law is summed in Arb up to this width (n = 1)
@@ -492,8 +532,8 @@ lemma2_2 = Claim(
                Constant("b", 2, "the exponent of lambda_0 in Omega(n^2 log(n/delta)/lambda_0^2)", positive=True),
                Constant("q_dev", Fraction(1, 4), "the 1/4 of ||H(0) - H^inf||_2 <= lambda_0/4", positive=True),
                Constant("q_min", Fraction(3, 4), "the 3/4 of lambda_min(H(0)) >= 3 lambda_0/4", positive=True)],
-    kind=Probabilistic(delta="delta", batch=_lemma_batch, exact_failure=_lemma_exact_failure, settings=8,
-                       samples=1000),
+    kind=Probabilistic(delta="delta", draw=_draw_counts, event=_lemma_event, event_exact=_lemma_event_exact,
+                       exact_failure=_lemma_exact_failure, settings=8, samples=1000),
     uses=["du2019.lemma2.2.s1", "du2019.lemma2.2.s2", "du2019.lemma2.2.s3"],
     formula=[sympy.Le(norm2(H(0) - H_inf), _lam0_s / 4), sympy.Ge(lambda_min(H(0)), 3 * _lam0_s / 4)],
     note="Settings: data sets (n <= 3); the width is the proven one, m = ceil(K n^a log(n/delta)/lambda_0^b) "

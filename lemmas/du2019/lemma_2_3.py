@@ -366,16 +366,57 @@ def instance_margin(W0, D, R, lo, hi, q_entry, q_lam):
     return good if good > 1e-9 else float("nan")
 
 
-def _lemma_batch(repaired):
-    def batch(env, rng, count):
-        lo, hi, R, m = _lemma_setting(env, repaired)
+def _lemma_draw(repaired):
+    def draw(env, rng):
+        """One initialisation W(0) ~ N(0, I) at the setting's width (the generator given is the only
+        randomness)."""
+        _, _, _, m = _lemma_setting(env, repaired)
+        return rng.standard_normal((m, env.dataset.d))
+    return draw
+
+
+def _lemma_event(repaired):
+    def event(env, W0):
+        lo, hi, R, _ = _lemma_setting(env, repaired)
+        return instance_margin(W0, env.dataset, R, lo, hi, env.q_entry, env.q_lam)
+    return event
+
+
+def _lemma_event_exact(repaired):
+    def event_exact(env, W0):
+        """A failing draw re-checked in exact rationals: the supremum of |dH_ij| over the ball from the
+        exact reachability of every neuron (the weights are the rationals the floats hold, R the rational
+        the float radius holds), and lambda_min through the exact Rayleigh quotient of the adversary's
+        configuration; an enclosure of the margin that is certainly negative only for a certain failure."""
+        lo, hi, R, _ = _lemma_setting(env, repaired)
         D = env.dataset
-        out = np.empty(count)
-        for k in range(count):
-            W0 = rng.standard_normal((m, D.d))
-            out[k] = instance_margin(W0, D, R, lo, hi, env.q_entry, env.q_lam)
-        return out
-    return batch
+        Rq = Fraction(R)
+        Wq = [[Fraction(float(v)) for v in row] for row in W0]
+        G = D.gram_exact()
+        m, n = len(Wq), D.n
+        sup = Fraction(0)
+        for i in range(n):
+            for j in range(i, n):
+                plus, minus = gram.pair_change_reachable_exact(Wq, D.X_exact[i], D.X_exact[j], Rq)
+                sup = max(sup, abs(G[i][j]) * max(sum(plus), sum(minus)) / m)
+        q_e, q_l = Fraction(env.q_entry), Fraction(env.q_lam)
+        entry = Enclosure(q_e * lo - sup, q_e * hi - sup)        # q_entry lambda_0 - sup, lambda_0 in [lo, hi]
+        W_adv, _ = gram.min_lambda_in_ball(np.asarray(W0, dtype=float), D.X, float(R))
+        moved = [[Fraction(float(v)) for v in row] for row in W_adv]
+        inside = all(sum((a - b) ** 2 for a, b in zip(r1, r0)) <= Rq * Rq for r1, r0 in zip(moved, Wq))
+        if inside:  # inf over the ball <= this configuration's exact Rayleigh quotient; and >= 0 (H is PSD)
+            upper = gram.lambda_min_upper_exact(W_adv, D.X_exact, G)
+            lam = Enclosure(-q_l * hi, max(upper - q_l * lo, -q_l * hi))
+        else:
+            lam = Enclosure(-q_l * hi, 1 - q_l * lo)  # no certified configuration: only trivial bounds
+        return Enclosure(min(entry.lo, lam.lo), min(entry.hi, lam.hi))
+    return event_exact
+
+
+def _lemma_kind(repaired, delta, settings, exact_failure=None):
+    return Probabilistic(delta=delta, draw=_lemma_draw(repaired), event=_lemma_event(repaired),
+                         event_exact=_lemma_event_exact(repaired), exact_failure=exact_failure,
+                         settings=settings, samples=200)
 
 
 #: the n = 1 exact law is summed (O(m^3) Arb terms) up to this width
@@ -443,8 +484,7 @@ lemma2_3 = Claim(
     variables=[_dataset_var, Variable("m", dst.widths(1, 64), domain="1 <= m <= 64 (no width hypothesis)",
                                       integer=True, lo=1, hi=64)],
     constants=_common_constants,
-    kind=Probabilistic(delta="delta", batch=_lemma_batch(False), exact_failure=_lemma_exact_failure, settings=8,
-                       samples=200),
+    kind=_lemma_kind(False, "delta", 8, exact_failure=_lemma_exact_failure),
     uses=["du2019.lemma2.3.s1", "du2019.lemma2.3.s2", "du2019.lemma2.3.s3",
           "du2019.lemma2.3.s4@sqrt_2pi_times_delta"],
     formula=[sympy.Gt(lambda_min(H(1)), lambda_0 / 2)],
@@ -461,7 +501,7 @@ lemma2_3_repaired = Claim(
     constants=_common_constants + [Constant("K", K_LEMMA22, "Lemma 2.2's explicit width constant", positive=True),
                                    Constant("k_delta", 2, "the 2 of the failure budget 2 delta (union of the "
                                                           "two lemmas' failure events)", positive=True)],
-    kind=Probabilistic(delta=_kd * _delta_s, batch=_lemma_batch(True), settings=6, samples=200),
+    kind=_lemma_kind(True, _kd * _delta_s, 6),
     uses=["du2019.lemma2.2", "du2019.lemma2.3.s4@sqrt_2pi_times_delta"],
     note="The proof's last line needs lambda_min(H(0)) >= 3 lambda_0/4 (Lemma 2.2): its width (the smallest "
          "integer above K n^2 log(n/delta)/lambda_0^2, from the certified lower bound of lambda_0) and its failure "

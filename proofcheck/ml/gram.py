@@ -13,6 +13,12 @@ For unit inputs ``x_i`` and ``w ~ N(0, I)``::
 Rigorous versions: :func:`h_inf_arb` encloses ``H^inf`` in Arb balls from exact rational inputs;
 :func:`lambda_min_enclosure` returns exact rational bounds ``lo <= lambda_min <= hi`` (lower bound by an
 Arb Cholesky factorisation of ``H - lo I``, upper bound by an exact Rayleigh quotient).
+
+``H(0)`` through its exact law (``n <= 3``): the neurons' activation patterns are i.i.d. over the
+``2^n`` orthants with closed-form probabilities (:func:`orthant_probabilities`), so ``H(0)`` is a
+function of multinomial counts (:func:`sample_h0_by_law`, :func:`h0_from_pattern_counts`). The R-ball
+around ``W(0)``: neuron-wise reachability in floats and exactly (:func:`pair_change_reachable_exact`,
+:func:`flippable_exact`).
 """
 from __future__ import annotations
 
@@ -505,3 +511,25 @@ def flippable_exact(W0_exact, x, R) -> list[bool]:
         s = sum(a * b for a, b in zip(w, x))
         out.append(-R <= s < R)
     return out
+
+
+def h0_from_pattern_counts(counts: Sequence[int], gram_exact: Sequence[Sequence[Fraction]], m: int) -> list[list[Fraction]]:
+    """``H(0)`` exactly from the counts of the neurons' activation patterns (see :func:`orthant_probabilities`
+    for the pattern numbering): ``H_ij = x_i^T x_j #{neurons active on both} / m``."""
+    n = len(gram_exact)
+    both = [[0] * n for _ in range(n)]
+    for k, c in enumerate(counts):
+        on = [i for i in range(n) if (k >> i) & 1]
+        for i in on:
+            for j in on:
+                both[i][j] += int(c)
+    return [[Fraction(gram_exact[i][j]) * both[i][j] / m for j in range(n)] for i in range(n)]
+
+
+def spectral_norm_bounds(A_arb: list[list[arb]]) -> tuple[Fraction, Fraction]:
+    """Rational ``lo <= ||A||_2 <= hi`` for a symmetric matrix of Arb balls: ``||A||_2`` is the larger of
+    ``lambda_max(A) = -lambda_min(-A)`` and ``-lambda_min(A)``, each enclosed by :func:`lambda_min_enclosure`."""
+    n = len(A_arb)
+    l1, h1 = lambda_min_enclosure(A_arb)
+    l2, h2 = lambda_min_enclosure([[-A_arb[i][j] for j in range(n)] for i in range(n)])
+    return max(-h1, -h2, Fraction(0)), max(-l1, -l2)

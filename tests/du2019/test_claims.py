@@ -309,3 +309,58 @@ def test_union_bound_conclusion_alone_holds_where_the_old_check_refuted_it():
     env = Env({"dataset": dst.dataset_of([[1]], [0]), "m": Fraction(1), "delta": Fraction(99, 100), "c_u": 4})
     law = _conclusion_exact_failure(env)
     assert law.lo == 1 and law.hi == 1
+
+
+def test_lemma23_failing_draws_are_rechecked_exactly():
+    """Lemma 2.3's declared event on e_1, e_2 (lambda_0 = 1/2): a single neuron inactive on both inputs
+    gives H(W) = 0 near W(0), so lambda_min = 0 <= lambda_0/2: the float event is negative and its exact
+    twin certainly negative; neurons far from every boundary (H = I throughout the ball) are not."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from lemmas.du2019.lemma_2_3 import _lemma_event, _lemma_event_exact
+    from proofcheck.claim import Env
+    from proofcheck.ml import du_strategies as dst
+
+    D = dst.dataset_of([[1, 0], [0, 1]], [0, 0])
+    consts = {"delta": 0.1, "c": 0.15666426716443752, "r_n": 2, "q_entry": 0.25, "q_lam": 0.5}
+    env = Env({"dataset": D, "m": 1, **consts})
+    env_q = Env({"dataset": D, "m": Fraction(1), **{k: Fraction(v) for k, v in consts.items()}})
+    W0 = np.array([[-1.0, -1.0]])
+    assert _lemma_event(False)(env, W0) < 0
+    assert _lemma_event_exact(False)(env_q, W0).definitely_negative()
+    far = np.array([[3.0, 3.0], [3.0, 3.0]])
+    env2 = Env({"dataset": D, "m": 2, **consts})
+    env2_q = Env({"dataset": D, "m": Fraction(2), **{k: Fraction(v) for k, v in consts.items()}})
+    assert not _lemma_event_exact(False)(env2_q, far).definitely_negative()
+    assert not _lemma_event(False)(env2, far) < 0
+
+
+def test_lemma22_event_and_its_exact_twin_agree():
+    """Lemma 2.2's declared event on drawn pattern counts (n = 2, 3): the Arb enclosure of the margin
+    contains the float margin, so a failing draw is confirmed exactly and a good one never is."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from lemmas.du2019.lemma_2_2 import _draw_counts, _lemma_event, _lemma_event_exact
+    from proofcheck.claim import Env
+    from proofcheck.ml import du_strategies as dst
+
+    q = Fraction
+    rng = np.random.default_rng(0)
+    signs = set()
+    for rows, K in (([[1, 0], [q(3, 5), q(4, 5)]], q(1, 64)), ([[1, 0], [q(3, 5), q(4, 5)]], 256),
+                    ([[1, 0, 0], [q(3, 5), q(4, 5), 0], [0, q(3, 5), q(4, 5)]], q(1, 64))):
+        consts = {"delta": q(1, 10), "K": K, "a": 2, "b": 2, "q_dev": q(1, 4), "q_min": q(3, 4)}
+        D = dst.dataset_of(rows, [0] * len(rows))
+        env = Env({"dataset": D, **{k: float(v) for k, v in consts.items()}})
+        env_q = Env({"dataset": D, **consts})
+        for _ in range(25):
+            counts = _draw_counts(env, rng)
+            f = _lemma_event(env, counts)
+            enc = _lemma_event_exact(env_q, counts)
+            assert float(enc.lo) - 1e-9 <= f <= float(enc.hi) + 1e-9
+            signs.add(f < 0)
+    assert signs == {True, False}  # the small width (K = 1/64) fails, the proven one (K = 256) holds
