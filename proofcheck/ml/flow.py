@@ -734,13 +734,20 @@ class _Net:
         self.fronts[(key, j)] = [mem[part], 0, k == len(mem)]
         return mem[part]
 
-    def unchanged_extreme(self, key: int, j: int):
+    def unchanged_extreme(self, key: int, j: int, exclude=()):
         """``(value float, exact value or None, tied neurons, ambiguous)`` of the never-switched neuron of the
         group nearest to the boundary on input ``j``; ``None`` if the group has none."""
         active = bool(self.bits(key)[j])
         size = None
         for _ in range(8):
             fr = self._front(key, j, size)
+            if len(exclude):
+                f = self.fronts.get((key, j), [fr, 0, True])
+                keep = ~np.isin(fr, np.fromiter(exclude, dtype=np.int64))
+                if not keep.any() and not f[2]:
+                    size = 4 * len(f[0])
+                    continue
+                fr = fr[keep]
             if len(fr) == 0:
                 return None
             v1 = self.P0[fr[0], j]
@@ -749,7 +756,7 @@ class _Net:
                 return float(v1), None, tied, False
             tol = self.err[fr[0], j] + self.err[fr, j]
             near = np.abs(self.P0[fr, j] - v1) <= tol + self.err[fr, j]
-            f = self.fronts[(key, j)]
+            f = self.fronts.get((key, j), [fr, 0, True])
             if near.all() and not f[2]:
                 size = 4 * len(f[0])
                 continue
@@ -921,12 +928,10 @@ class _Integrator:
                             az = v if az is None else az.union(v)
                     out.append(_Cand(j, active, 0.0, beta, sorted(zs), key, az, beta_ball, at_zero=True))
                 exts = []
-                ue = net.unchanged_extreme(key, j)
+                ue = net.unchanged_extreme(key, j, exclude=zs)
                 if ue is not None:
                     v, ex, tied, amb = ue
-                    tied = [r for r in tied if r not in zs]
-                    if tied:
-                        exts.append((v, _arb(ex) if ex is not None else None, tied, amb))
+                    exts.append((v, _arb(ex) if ex is not None else None, tied, amb))
                 ce = net.changed_extreme(key, j, shift)
                 if ce is not None:
                     v, ball, tied, amb = ce
