@@ -304,3 +304,14 @@ def test_zero_preactivation_at_start_does_not_hide_its_group():
     assert tr.events[0].time == 0.0 and tr.events[0].neurons == [0]
     assert len(trf.events) == 2
     assert tr.events[1].time == pytest.approx(trf.events[1].time, rel=1e-9)
+
+
+def test_gd_undecidable_sign_is_reported_not_guessed():
+    """w(0) = 1, a = 1, x = 1, y = -2, eta = 1/3: u(0) = 1, w(1) = 1 + (1/3)(-3) = 0 exactly. Exact arithmetic
+    decides 1{0 >= 0} = 1 (the source's indicator); an Arb ball around 0 cannot, and the run says so."""
+    args = (np.array([[1.0]]), np.array([1.0]), np.array([[1.0]]), [Fraction(-2)], Fraction(1, 3), 3)
+    ex = ge.gd(*args, arith="exact")
+    assert ex.status == "complete"
+    assert ex.residual_sq[1] == 4  # u(1) = relu(0) = 0, y - u = -2
+    ab = ge.gd(*args, arith="arb")
+    assert ab.status == "unresolved" and ab.steps_done == 0
