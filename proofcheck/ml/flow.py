@@ -43,7 +43,26 @@ Rules at the boundary, reported, not pretended:
 ``rigorous=False`` is the float fast path (eigendecomposition of ``H``, a grid plus Brent's method for
 the first crossing): an estimate, used by the benchmark and for plotting at very large width.
 
-Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`.
+Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`. Discrete gradient descent in
+exact or Arb arithmetic is :func:`proofcheck.ml.gd_exact.gd`.
+
+Usage (Theorem 2.1's conclusion for one initialisation, decided for every ``t >= 0``)::
+
+    from proofcheck.ml import dynamics as dy, flow as fl
+    W0, a = dy.init(rng, m, d)                       # (m, d), (m,)
+    tr = fl.exact_flow(W0, a, D.X, D.y, T)          # Arb-certified; rigorous=False: float fast path
+    if tr.status != "complete":                     # "sliding" / "unresolved": say so, do not decide
+        ...
+    lo, hi, t_star = tr.decay_sup(lam0)              # sup_{[0, T]} e^{lam0 t}||y-u(t)||^2/||y-u(0)||^2
+    lo, hi, t_star = tr.decay_sup(lam0, forever=True)  # for all t >= 0 (raises NumericError if undecided)
+    hi <= 1   -> the decay bound holds (certified);  lo > 1 -> it fails at t_star (certified)
+    tr.max_move_sup()                                # exact upper bound on sup_t max_r ||w_r(t) - w_r(0)||
+    tr.lam_min_inf()                                 # exact lower bound on min_t lambda_min(H(t))
+    tr.events[k].time_ball, tr.residual_sq_ball(t), tr.w_ball(r, t), tr.u_ball(t)   # Arb balls
+    tr.residual_sq(t), tr.u(t), tr.W(t), tr.max_move(t), tr.lam_min(t), tr.sample(ts)  # floats
+
+Cost: O(m n d) numpy once, then O(2^n n) candidates and a few 2n x 2n Arb matrix exponentials per
+activation change (``benchmarks/bench_flow.py``).
 """
 from __future__ import annotations
 
@@ -106,6 +125,16 @@ def exact_sum(x: np.ndarray) -> Fraction:
     raise NumericError("exact sum did not terminate")
 
 
+def _float_down(q: Fraction) -> float:
+    f = float(q)
+    return f if Fraction(f) <= q else math.nextafter(f, -math.inf)
+
+
+def _float_up(q: Fraction) -> float:
+    f = float(q)
+    return f if Fraction(f) >= q else math.nextafter(f, math.inf)
+
+
 def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A @ B`` for a tall ``A`` with few columns (BLAS is slow on ``(m, 2) @ (2, n)``): one axpy per column."""
     out = np.zeros((A.shape[0], B.shape[1]))
@@ -114,8 +143,21 @@ def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dot_exact(w: np.ndarray, x: np.ndarray) -> Fraction:
-    return sum((Fraction(float(a)) * Fraction(float(b)) for a, b in zip(w, x)), Fraction(0))
+def _dot_exact(w: np.ndarray, x) -> Fraction:
+    return sum((_q(a) * _q(b) for a, b in zip(w, x)), Fraction(0))
+
+
+def _exact_inputs(X: np.ndarray, X_exact) -> tuple[list[list[Fraction]], np.ndarray]:
+    """Exact inputs (``X_exact`` if given, else the rationals the floats store) and an upper bound on
+    ``|X - X_exact|`` entrywise (0 when the floats are the inputs)."""
+    if X_exact is None:
+        return [[Fraction(float(v)) for v in row] for row in X], np.zeros_like(X)
+    Xq = [[_q(v) for v in row] for row in X_exact]
+    if len(Xq) != X.shape[0] or any(len(row) != X.shape[1] for row in Xq):
+        raise NumericError("X_exact must have the shape of X")
+    dX = np.array([[float(abs(Fraction(float(X[i, k])) - Xq[i][k])) for k in range(X.shape[1])]
+                   for i in range(X.shape[0])]) * (1 + 2.0 ** -50)
+    return Xq, dX
 
 
 # ---------------------------------------------------------------- result objects
@@ -151,6 +193,7 @@ class Piece:
     E: arb | None = None  # start_ball - t0_ball: the offsets at which the switch may happen
     _eig: Any = None
     _lam_enc: Any = None
+    _aug_m: Any = None
 
     # float closed form
     def eig(self):
@@ -177,13 +220,17 @@ class Piece:
 
     # Arb closed form
     def _aug(self) -> arb_mat:
+        if self._aug_m is not None and self._aug_m[0] == flint_ctx.prec:
+            return self._aug_m[1]
         n = len(self.H_exact)
         rows = [[arb(0)] * (2 * n) for _ in range(2 * n)]
         for i in range(n):
             for j in range(n):
                 rows[i][j] = -_arb(self.H_exact[i][j])
             rows[i][n + i] = arb(1)
-        return arb_mat(rows)
+        M = arb_mat(rows)
+        self._aug_m = (flint_ctx.prec, M)
+        return M
 
     def exp_aug(self, s: arb) -> tuple[arb_mat, arb_mat]:
         """``(e^{-Hs}, int_0^s e^{-H tau} d tau)`` for a ball ``s`` (valid for every ``s`` in it; tight
@@ -254,6 +301,7 @@ class FlowTrajectory:
     stuck: list = field(default_factory=list)  # (neuron, input, piece): held at w^T x = 0 from that piece on
     _patterns: list | None = None
     _final_cands: list | None = None
+    _Xq: list | None = None  # the exact inputs
 
     def forever(self) -> tuple[bool, str]:
         """Certify that NO activation changes after ``t_end`` (so the last piece's closed form holds for all
@@ -265,6 +313,8 @@ class FlowTrajectory:
 
         def go():
             p = self.pieces[-1]
+            if not self._final_cands:
+                return True, "no pre-activation can move on the last piece (every group's drive is 0)"
             lam_lo = p.lam_min_enclosure()[0]
             if not lam_lo > 0:
                 return False, "lambda_min(H) of the last piece is not certified positive"
@@ -436,7 +486,7 @@ class FlowTrajectory:
             n, d = self.X.shape
             A = [(off[i] if off is not None else arb(0)) + bits[i] * Zt[i] for i in range(n)]
             c = _arb(self.a[r]) / arb(self.m).sqrt()
-            return [_arb(self.W0[r, q]) + c * sum((A[i] * _arb(self.X[i, q]) for i in range(n)), arb(0))
+            return [_arb(self.W0[r, q]) + c * sum((A[i] * _arb(self._Xq[i][q]) for i in range(n)), arb(0))
                     for q in range(d)]
         return self._with_prec(go)
 
@@ -604,8 +654,9 @@ class _Net:
 
     FRONT = 16
 
-    def __init__(self, W0, a, X, rigorous):
+    def __init__(self, W0, a, X, rigorous, Xq=None, dX=None):
         self.W0, self.a, self.X = W0, a, X
+        self.Xq = Xq if Xq is not None else [[Fraction(float(v)) for v in row] for row in X]
         self.m, self.n = W0.shape[0], X.shape[0]
         m, n, d = self.m, self.n, X.shape[1]
         self.rigorous = rigorous
@@ -613,6 +664,8 @@ class _Net:
         self.P0 = _thin_matmul(W0, X.T)
         # |fl(w . x) - w . x| <= gamma_d sum |w_k x_k| (Higham, Accuracy and Stability, Thm 3.1); padded
         self.err = (1.01 * d * _U / (1 - d * _U)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
+        if dX is not None and np.any(dX):  # the floats only approximate the exact inputs
+            self.err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
         S0 = self.P0 >= 0
         self._exact: dict[tuple[int, int], Fraction] = {}
         self.zero0: set[tuple[int, int]] = set()
@@ -640,12 +693,14 @@ class _Net:
         self.ch_Pt = np.zeros((0, n))
         self.ch_A = np.zeros((0, n))
         self.ch_Pt_ball: list[list[arb]] = []
+        self.ch_lo = np.zeros((0, n))  # outward-rounded float bounds of the balls (rigorous selection)
+        self.ch_hi = np.zeros((0, n))
         self.ch_A_ball: list[list[arb]] = []
 
     def P0_exact(self, r: int, j: int) -> Fraction:
         v = self._exact.get((r, j))
         if v is None:
-            v = self._exact[(r, j)] = _dot_exact(self.W0[r], self.X[j])
+            v = self._exact[(r, j)] = _dot_exact(self.W0[r], self.Xq[j])
         return v
 
     def bits(self, key: int) -> np.ndarray:
@@ -691,13 +746,20 @@ class _Net:
         self.fronts[(key, j)] = [mem[part], 0, k == len(mem)]
         return mem[part]
 
-    def unchanged_extreme(self, key: int, j: int):
+    def unchanged_extreme(self, key: int, j: int, exclude=()):
         """``(value float, exact value or None, tied neurons, ambiguous)`` of the never-switched neuron of the
         group nearest to the boundary on input ``j``; ``None`` if the group has none."""
         active = bool(self.bits(key)[j])
         size = None
         for _ in range(8):
             fr = self._front(key, j, size)
+            if len(exclude):
+                f = self.fronts.get((key, j), [fr, 0, True])
+                keep = ~np.isin(fr, np.fromiter(exclude, dtype=np.int64))
+                if not keep.any() and not f[2]:
+                    size = 4 * len(f[0])
+                    continue
+                fr = fr[keep]
             if len(fr) == 0:
                 return None
             v1 = self.P0[fr[0], j]
@@ -706,7 +768,7 @@ class _Net:
                 return float(v1), None, tied, False
             tol = self.err[fr[0], j] + self.err[fr, j]
             near = np.abs(self.P0[fr, j] - v1) <= tol + self.err[fr, j]
-            f = self.fronts[(key, j)]
+            f = self.fronts.get((key, j), [fr, 0, True])
             if near.all() and not f[2]:
                 size = 4 * len(f[0])
                 continue
@@ -718,11 +780,19 @@ class _Net:
         raise NumericError("too many near-tied neurons in one group")
 
     # ---------------------------------------------------------- switched neurons
-    def changed_extreme(self, key: int, j: int, shift: float):
-        """Extreme switched neuron of the group (float value ``Ptilde + shift``)."""
+    def changed_extreme(self, key: int, j: int, shift: float, exclude=()):
+        """Extreme switched neuron of the group on input ``j``: ``(float value, ball, tied neurons, ambiguous)``.
+
+        Rigorous mode selects on outward-rounded float bounds of the balls: every member whose lower
+        (upper) bound does not exceed the least upper (greatest lower) bound may be the extreme; the
+        returned ball encloses the extreme over all of them, and ``ambiguous`` says that two different
+        neurons may be it."""
         if not self.ch_ids:
             return None
         sel = np.nonzero(self.ch_key == key)[0]
+        if len(exclude):
+            ex = {self.ch_pos[r] for r in exclude if r in self.ch_pos}
+            sel = np.array([q for q in sel if int(q) not in ex], dtype=np.int64)
         if len(sel) == 0:
             return None
         active = bool(self.bits(key)[j])
@@ -730,24 +800,16 @@ class _Net:
         i = int(np.argmin(vals) if active else np.argmax(vals))
         v = vals[i]
         if not self.rigorous:
-            tied = [self.ch_ids[int(s)] for s in sel[vals == v]]
+            tied = [self.ch_ids[int(q)] for q in sel[vals == v]]
             return float(v), None, tied, False
-        ball = self.ch_Pt_ball[int(sel[i])][j]
-        near = sel[np.abs(vals - v) <= 1e-9 * (1 + abs(v))]
-        tied, amb = [self.ch_ids[int(sel[i])]], False
-        for s in near:
-            if s == sel[i]:
-                continue
-            if self.ch_Pt_ball[int(s)][j].overlaps(ball):
-                amb = True
-                tied.append(self.ch_ids[int(s)])
-            elif (self.ch_Pt_ball[int(s)][j] < ball) == active:
-                amb = True  # float order contradicted: cannot tell
-        # the group's extreme value encloses every near member
-        for s in near:
-            b2 = self.ch_Pt_ball[int(s)][j]
-            ball = ball.min(b2) if active else ball.max(b2)
-        return float(v), ball, tied, amb
+        lo, hi = self.ch_lo[sel, j], self.ch_hi[sel, j]
+        cand = sel[lo <= hi.min()] if active else sel[hi >= lo.max()]
+        ball = None
+        for q in cand:
+            b2 = self.ch_Pt_ball[int(q)][j]
+            ball = b2 if ball is None else (ball.min(b2) if active else ball.max(b2))
+        tied = [self.ch_ids[int(q)] for q in cand]
+        return float(ball.mid()), ball, tied, len(tied) > 1
 
     def key_of(self, r: int) -> int:
         p = self.ch_pos.get(r)
@@ -780,6 +842,8 @@ class _Net:
             self.ch_Pt = np.vstack([self.ch_Pt, Pt[None, :]])
             self.ch_A_ball.append(Ab)
             self.ch_Pt_ball.append(Pb)
+            self.ch_lo = np.vstack([self.ch_lo, np.zeros((1, self.n))])
+            self.ch_hi = np.vstack([self.ch_hi, np.zeros((1, self.n))])
         else:
             self.ch_key[p] = key
             self.ch_A[p] = A
@@ -787,6 +851,11 @@ class _Net:
             if self.rigorous:
                 self.ch_A_ball[p] = Ab
                 self.ch_Pt_ball[p] = Pb
+        if self.rigorous:
+            for q in range(self.n):
+                lo, hi = arb_endpoints(Pb[q])
+                self.ch_lo[p, q] = _float_down(lo)
+                self.ch_hi[p, q] = _float_up(hi)
 
 
 def _ball_hull(a: arb, b: arb) -> arb:
@@ -794,7 +863,7 @@ def _ball_hull(a: arb, b: arb) -> arb:
 
 
 class _Integrator:
-    def __init__(self, W0, a, X, y, T, rigorous, prec, max_events, grid):
+    def __init__(self, W0, a, X, y, T, rigorous, prec, max_events, grid, X_exact=None):
         self.W0 = np.ascontiguousarray(W0, dtype=np.float64)
         self.a = np.asarray(a, dtype=np.float64)
         self.X = np.ascontiguousarray(X, dtype=np.float64)
@@ -809,8 +878,10 @@ class _Integrator:
         self.m, self.n = self.W0.shape[0], self.X.shape[0]
         n = self.n
         self.G = self.X @ self.X.T
-        self.G_exact = [[_dot_exact(self.X[i], self.X[j]) for j in range(n)] for i in range(n)]
-        self.net = _Net(self.W0, self.a, self.X, rigorous)
+        self.Xq, dX = _exact_inputs(self.X, X_exact)
+        self.G_exact = [[sum((p * q for p, q in zip(self.Xq[i], self.Xq[j])), Fraction(0)) for j in range(n)]
+                        for i in range(n)]
+        self.net = _Net(self.W0, self.a, self.X, rigorous, self.Xq, dX)
         self.sqm = math.sqrt(self.m)
         self.grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-12, 1.0, 40), np.linspace(0, 1, grid)]))
         self.zero: set[tuple[int, int]] = set(self.net.zero0)
@@ -832,8 +903,8 @@ class _Integrator:
             mask = S[:, j]
             tot = Fraction(0)
             for q in range(X.shape[1]):
-                if X[j, q] != 0:
-                    tot += exact_sum(a[mask] * W0[mask, q]) * Fraction(float(X[j, q]))
+                if self.Xq[j][q] != 0:
+                    tot += exact_sum(a[mask] * W0[mask, q]) * self.Xq[j][q]
             balls.append(_arb(self.y_exact[j]) - _arb(tot) / sqm)
         return r0, balls
 
@@ -876,32 +947,13 @@ class _Integrator:
                             az = v if az is None else az.union(v)
                     out.append(_Cand(j, active, 0.0, beta, sorted(zs), key, az, beta_ball, at_zero=True))
                 exts = []
-                ue = net.unchanged_extreme(key, j)
+                ue = net.unchanged_extreme(key, j, exclude=zs)
                 if ue is not None:
                     v, ex, tied, amb = ue
-                    tied = [r for r in tied if r not in zs]
-                    if tied:
-                        exts.append((v, _arb(ex) if ex is not None else None, tied, amb))
-                ce = net.changed_extreme(key, j, shift)
+                    exts.append((v, _arb(ex) if ex is not None else None, tied, amb))
+                ce = net.changed_extreme(key, j, shift, exclude=zs)  # at-zero neurons are their own candidate
                 if ce is not None:
-                    v, ball, tied, amb = ce
-                    if zs:  # the neurons at zero are their own candidate; the rest of the group:
-                        sel = np.nonzero(net.ch_key == key)[0]
-                        sel = [s for s in sel if net.ch_ids[int(s)] not in zs]
-                        if sel:
-                            vals = net.ch_Pt[sel, j]
-                            i = int(np.argmin(vals) if active else np.argmax(vals))
-                            v = float(vals[i])
-                            tied = [net.ch_ids[int(sel[i])]]
-                            if self.rigorous:
-                                ball = net.ch_Pt_ball[int(sel[i])][j]
-                                for s in sel:
-                                    b2 = net.ch_Pt_ball[int(s)][j]
-                                    ball = ball.min(b2) if active else ball.max(b2)
-                                amb = sum(1 for s in sel if np.abs(net.ch_Pt[s, j] - v) <= 1e-9 * (1 + abs(v))) > 1
-                            exts.append((v, ball, tied, amb))
-                    else:
-                        exts.append((v, ball, tied, amb))
+                    exts.append(ce)
                 if not exts:
                     continue
                 if len(exts) == 2:
@@ -1255,22 +1307,43 @@ class _Integrator:
         traj._y_exact = self.y_exact
         traj.stuck = self.stuck
         traj._final_cands = cands if status == "complete" else None
+        traj._Xq = self.Xq
         return traj
 
 
 def exact_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, rigorous: bool = True,
-               prec: int = 128, max_events: int = 100_000, grid: int = 64) -> FlowTrajectory:
+               prec: int = 128, max_events: int = 100_000, grid: int = 64, X_exact=None) -> FlowTrajectory:
     r"""Gradient flow of the first layer on ``[0, T]``, integrated exactly between activation changes.
 
     Parameters: ``W0`` ``(m, d)`` initial first-layer weights, ``a`` ``(m,)`` fixed output weights in
     ``{-1, 1}``, ``X`` ``(n, d)`` inputs (rows), ``y`` ``n`` labels (floats or Fractions; every float is
     the rational it stores), horizon ``T``. ``rigorous=True`` certifies every event and state with Arb at
     ``prec`` bits; ``rigorous=False`` is the float fast path. ``grid`` points per piece guide the float
-    search for the first crossing.
+    search for the first crossing. ``X_exact`` (rows of Fractions, e.g. a dataset's exact inputs) makes
+    the rigorous run use those inputs exactly; ``X`` is then only their float image (floats guide,
+    error bounds cover the difference).
 
     Returns a :class:`FlowTrajectory`: ``u(t)``, ``residual_sq(t)``, ``W(t)``, ``max_move(t)``,
     ``lam_min(t)`` in floats; ``residual_sq_ball(t)``, ``u_ball(t)``, ``w_ball(r, t)``,
     ``max_move_ball(t)``, ``max_move_sup()``, ``decay_sup(lambda_0)``, ``lam_min_enclosures()``,
     ``lam_min_inf()`` as Arb balls / exact bounds; ``events`` with ``time_ball``; ``status`` and
     ``t_end`` (the end of the certified range)."""
-    return _Integrator(W0, a, X, y, T, rigorous, prec, max_events, grid).run()
+    return _Integrator(W0, a, X, y, T, rigorous, prec, max_events, grid, X_exact).run()
+
+
+def exact_flow_forever(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, max_T: float | None = None,
+                       **kw) -> tuple[FlowTrajectory, bool, str]:
+    """:func:`exact_flow` on ``[0, T]``, ``[0, 2T]``, ... up to ``max_T`` (default ``64 T``) until
+    :meth:`FlowTrajectory.forever` certifies that no activation changes afterwards, so that the closed form
+    of the last piece holds for every ``t >= t_end``. Returns ``(trajectory, certified, why)``; a run that
+    stops (sliding, unresolved) is returned at once, uncertified."""
+    max_T = 64 * T if max_T is None else max_T
+    horizon = T
+    while True:
+        tr = exact_flow(W0, a, X, y, horizon, **kw)
+        if tr.status != "complete":
+            return tr, False, f"the flow stopped at t = {tr.t_end:g} ({tr.status}: {tr.message})"
+        ok, why = tr.forever()
+        if ok or horizon >= max_T:
+            return tr, ok, why
+        horizon = min(2 * horizon, max_T)

@@ -33,7 +33,7 @@ import numpy as np
 from flint import arb, ctx as flint_ctx
 
 from ..num import NumericError, arb_endpoints
-from .flow import _arb, _dot_exact, _q, _thin_matmul, exact_sum
+from .flow import _arb, _dot_exact, _exact_inputs, _q, _thin_matmul, exact_sum
 
 
 @dataclass
@@ -108,10 +108,12 @@ def _sign_ge0(x, arith: str):
 
 
 def gd(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, eta, steps: int, *, arith: str = "arb",
-       prec: int = 128, record_every: int = 1, move_every: int = 0, front: int = 64) -> GDTrajectory:
+       prec: int = 128, record_every: int = 1, move_every: int = 0, front: int = 64,
+       X_exact=None) -> GDTrajectory:
     """Run ``steps`` GD steps of the first layer from ``W0`` (``(m, d)``), fixed ``a`` (``+-1``), inputs ``X``
     (``(n, d)``), labels ``y`` and step size ``eta`` (float or Fraction, taken exactly). ``record_every``
-    keeps ``Z`` every that many steps; ``move_every > 0`` records ``max_r ||w_r(k) - w_r(0)||`` too."""
+    keeps ``Z`` every that many steps; ``move_every > 0`` records ``max_r ||w_r(k) - w_r(0)||`` too.
+    ``X_exact`` (rows of Fractions): the exact inputs, of which ``X`` is the float image."""
     if arith not in ("exact", "arb", "float"):
         raise NumericError(f"unknown arithmetic {arith!r}")
     W0 = np.ascontiguousarray(W0, dtype=np.float64)
@@ -127,18 +129,19 @@ def gd(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, eta, steps: int, *, arit
     old = flint_ctx.prec
     flint_ctx.prec = prec
     try:
-        return _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front)
+        return _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front, X_exact)
     finally:
         flint_ctx.prec = old
 
 
-def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size):
+def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size, X_exact):
     m, d = W0.shape
     n = X.shape[0]
     C = lambda v: _conv(v, arith)  # noqa: E731
     ye = [_q(v) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
     yv = [C(v) for v in ye]
-    G_exact = [[_dot_exact(X[i], X[j]) for j in range(n)] for i in range(n)]
+    Xq, dX = _exact_inputs(X, X_exact)
+    G_exact = [[_dot_exact(Xq[i], Xq[j]) for j in range(n)] for i in range(n)]
     G = [[C(G_exact[i][j]) for j in range(n)] for i in range(n)]
     if arith == "exact":
         inv_sqm = Fraction(1, math.isqrt(m))
@@ -152,12 +155,14 @@ def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size):
 
     P0 = _thin_matmul(W0, X.T)
     err = (1.01 * d * 2.0 ** -53 / (1 - d * 2.0 ** -53)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
+    if np.any(dX):
+        err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
     exact_cache: dict[tuple[int, int], Fraction] = {}
 
     def P0e(r, j):
         v = exact_cache.get((r, j))
         if v is None:
-            v = exact_cache[(r, j)] = _dot_exact(W0[r], X[j])
+            v = exact_cache[(r, j)] = _dot_exact(W0[r], Xq[j])
         return v
 
     def P0n(r, j):
@@ -188,8 +193,8 @@ def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size):
             mask = S0[:, j]
             tot = Fraction(0)
             for q in range(d):
-                if X[j, q] != 0:
-                    tot += exact_sum(a[mask] * W0[mask, q]) * Fraction(float(X[j, q]))
+                if Xq[j][q] != 0:
+                    tot += exact_sum(a[mask] * W0[mask, q]) * Xq[j][q]
             base.append(C(tot))
     # fronts: per (key, j), never-switched neurons sorted by distance to the boundary
     fronts: dict[tuple[int, int], list] = {}

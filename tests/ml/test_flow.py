@@ -218,3 +218,100 @@ def test_forever_refused_when_a_switch_is_still_coming():
     tr = fl.exact_flow(np.array([[1.0]]), np.array([-1.0]), np.array([[1.0]]), np.array([1.0]), 0.5)
     assert tr.events == []
     assert not tr.forever()[0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_configurations_float_and_arb_agree(seed):
+    """Non-orthogonal unit inputs: sliding modes are common; both paths must report the same events and
+    status, and the Arb balls must contain the float closed form wherever the run is certified."""
+    rng = np.random.default_rng(100 + seed)
+    n, d, m = 3, 2, 30
+    ang = np.sort(rng.uniform(0, np.pi, n))
+    X = np.stack([np.cos(ang), np.sin(ang)], axis=1)
+    y = rng.uniform(-1, 1, n)
+    W0, a = dy.init(rng, m, d)
+    tr = fl.exact_flow(W0, a, X, y, 5.0)
+    trf = fl.exact_flow(W0, a, X, y, 5.0, rigorous=False)
+    assert tr.status in ("complete", "sliding", "unresolved")
+    assert tr.status == trf.status
+    assert len(tr.events) == len(trf.events)
+    assert np.allclose(tr.event_times, trf.event_times, rtol=1e-8)
+    for t in np.linspace(0, tr.t_end, 7):
+        assert contains(tr.residual_sq_ball(float(t)), tr.residual_sq(float(t)), 1e-12)
+    if tr.status == "complete":
+        h = dy.flow(W0, a, X, y, 5.0, 1e-3)
+        assert tr.residual_sq(5.0) == pytest.approx(h.residual_sq[-1], rel=1e-3, abs=1e-9)
+
+
+def test_exact_rational_inputs():
+    """Inputs (3/5, 4/5), (1, 0), (0, 1) are unit vectors only as rationals: the rigorous run uses them."""
+    Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]
+    X = np.array([[0.6, 0.8], [1.0, 0.0], [0.0, 1.0]])
+    rng = np.random.default_rng(9)
+    W0, a = dy.init(rng, 200, 2)
+    y = np.array([0.4, -0.3, 0.2])
+    tr = fl.exact_flow(W0, a, X, y, 3.0, X_exact=Xq)
+    assert tr.G_exact[0][0] == 1 and tr.G_exact[0][1] == Fraction(3, 5)
+    trf = fl.exact_flow(W0, a, X, y, 3.0, rigorous=False)
+    assert tr.status == trf.status
+    assert len(tr.events) == len(trf.events)
+    t = min(1.0, tr.t_end)
+    assert contains(tr.residual_sq_ball(t), trf.residual_sq(t), 1e-12)
+    # the weights' ball at t uses the exact inputs: it contains the float weights up to float error
+    wb = tr.w_ball(0, t)
+    assert all(contains(wb[q], trf.W(t)[0, q], 1e-12) for q in range(2))
+
+
+def test_gd_exact_rational_inputs():
+    Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)]]
+    X = np.array([[0.6, 0.8], [1.0, 0.0]])
+    rng = np.random.default_rng(12)
+    W0, a = dy.init(rng, 9, 2)
+    ex = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="exact", X_exact=Xq)
+    ab = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="arb", X_exact=Xq)
+    assert ex.G_exact[0][0] == 1
+    assert ex.switches == ab.switches
+    assert all(b.overlaps(ge._arb(e)) for b, e in zip(ab.residual_sq, ex.residual_sq))
+    ref = dy.gd(W0, a, X, np.array([0.5, -1 / 3]), 0.25, 8)
+    assert np.allclose([float(v) for v in ex.residual_sq], ref.residual_sq, rtol=1e-9)
+
+
+def test_exact_flow_forever_extends_the_horizon():
+    rng = np.random.default_rng(5)
+    W0, a = dy.init(rng, 2000, 2)
+    tr, ok, why = fl.exact_flow_forever(W0, a, np.eye(2), np.array([0.5, -0.5]), 5.0)
+    assert ok, why
+    assert tr.T >= 5.0 and tr.forever()[0]
+    # the one-neuron flow switches at ln 2 and is then held at 0 (nothing can move): certified from T = 1 on,
+    # but its residual stays 1, so the decay bound for all t cannot be decided by this route (H = 0)
+    tr1, ok1, why1 = fl.exact_flow_forever(np.array([[1.0]]), np.array([-1.0]), np.array([[1.0]]), np.array([1.0]),
+                                           0.5, max_T=4.0)
+    assert ok1 and tr1.T == 1.0 and len(tr1.events) == 1, why1
+    with pytest.raises(Exception):
+        tr1.decay_sup(0.5, forever=True)
+
+
+def test_zero_preactivation_at_start_does_not_hide_its_group():
+    """Neuron 0 starts exactly at w^T x = 0 (active by the indicator), neuron 1 of the same group just
+    above it; the group candidate of neuron 0 must not hide neuron 1. x = 1, y = -1, a = (1, 1),
+    w = (0, 1/8): u(0) = 1/(8 sqrt 2), both active, d w/dt = (y - u)/sqrt 2 < 0, so neuron 0 switches off
+    at t = 0 (then held at 0) and neuron 1 reaches 0 later."""
+    W0 = np.array([[0.0], [0.125]])
+    tr = fl.exact_flow(W0, np.array([1.0, 1.0]), np.array([[1.0]]), np.array([-1.0]), 3.0)
+    trf = fl.exact_flow(W0, np.array([1.0, 1.0]), np.array([[1.0]]), np.array([-1.0]), 3.0, rigorous=False)
+    assert tr.status == "complete", tr.message
+    assert sorted(n for e in tr.events for n in e.neurons) == [0, 1]
+    assert tr.events[0].time == 0.0 and tr.events[0].neurons == [0]
+    assert len(trf.events) == 2
+    assert tr.events[1].time == pytest.approx(trf.events[1].time, rel=1e-9)
+
+
+def test_gd_undecidable_sign_is_reported_not_guessed():
+    """w(0) = 1, a = 1, x = 1, y = -2, eta = 1/3: u(0) = 1, w(1) = 1 + (1/3)(-3) = 0 exactly. Exact arithmetic
+    decides 1{0 >= 0} = 1 (the source's indicator); an Arb ball around 0 cannot, and the run says so."""
+    args = (np.array([[1.0]]), np.array([1.0]), np.array([[1.0]]), [Fraction(-2)], Fraction(1, 3), 3)
+    ex = ge.gd(*args, arith="exact")
+    assert ex.status == "complete"
+    assert ex.residual_sq[1] == 4  # u(1) = relu(0) = 0, y - u = -2
+    ab = ge.gd(*args, arith="arb")
+    assert ab.status == "unresolved" and ab.steps_done == 0
