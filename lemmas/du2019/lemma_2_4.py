@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.ml.dynamics import OneInputFlow, one_input_flows
-from proofcheck.num import NumericError, fraction_to_arb, to_fraction
+from proofcheck.num import fraction_to_arb, to_fraction
 
 from . import source
 
@@ -64,7 +64,7 @@ def _init_variable() -> Variable:
 
 
 def _time_variable(name: str = "t") -> Variable:
-    return Variable(name, st.fractions(0, 64, max_denominator=8), domain="[0, 64]", lo=0, hi=64,
+    return Variable(name, st.integers(0, 512).map(lambda k: Fraction(k, 8)), domain="[0, 64]", lo=0, hi=64,
                     meaning="time of the gradient flow")
 
 
@@ -172,7 +172,7 @@ def _claim(id, title, location, statement, conclusion, constants, formula, uses=
     return Claim(id=id, title=title, source=source(location), statement=statement,
                  variables=[_init_variable(), _time_variable()], hypotheses=[_hyp_condition()],
                  conclusion=conclusion, constants=[lam_frac()] + constants, uses=uses,
-                 formula=[_hyp_formula] + formula, cost=1.0, note=note)
+                 formula=[_hyp_formula] + formula, cost=2.0, note=note)
 
 
 lemma2_4 = _claim(

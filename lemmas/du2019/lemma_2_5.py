@@ -115,7 +115,7 @@ lemma2_5 = Claim(
     variables=[Variable("init", one_input_flows(label=1),
                         domain="one unit input: w_r(0)^T x rational, a_r in {-1, 1}, y rational",
                         contains=lambda v: isinstance(v, OneInputFlow)),
-               Variable("t", st.fractions(0, 64, max_denominator=8), domain="[0, 64]", lo=0, hi=64)],
+               Variable("t", st.integers(0, 512).map(lambda k: Fraction(k, 8)), domain="[0, 64]", lo=0, hi=64)],
     hypotheses=[arb_condition("R' < R", printed_hypothesis, strict=True)],
     conclusion=arb_condition("(1), (2), (3) at t", printed_conclusion),
     constants=_constants(Fraction(1, 10)),

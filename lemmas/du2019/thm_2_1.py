@@ -67,7 +67,8 @@ MAX_DRAWN_WIDTH = 20_000_000
 def width_constants(printed_K=4) -> list[Constant]:
     return [Constant("K", printed_K, "the 4 = 2^2 of R' = 2 sqrt(n)||y-u(0)||/(sqrt(m) lambda_0) in R'^2 < R^2",
                      positive=True),
-            Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width", integer=True),
+            Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width (no effect at the "
+                                      "n = 1 checked here: 1^e_n = 1)", integer=True),
             Constant("e_lam", 4, "exponent of lambda_0 in the width", integer=True),
             Constant("e_delta", 3, "exponent of delta in the width", integer=True)]
 

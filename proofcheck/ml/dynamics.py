@@ -426,17 +426,19 @@ def _sign_sqrt(alpha: Fraction, beta: Fraction, m: int) -> int:
 
 def one_input_flows(max_m: int = 12, label: Fraction | int = 2):
     """Hypothesis strategy of :class:`OneInputFlow`: ``1 <= m <= max_m`` pre-activations in ``[-3, 3]`` and a
-    label in ``[-label, label]`` with denominators <= 100; shrinks to ``m = 1``, ``s = 0``, ``a = 1``, ``y = 0``."""
+    label in ``[-label, label]``, multiples of 1/100 (cheap integer draws); shrinks to ``m = 1``,
+    ``s = 0``, ``a = 1``, ``y = 0``."""
     from hypothesis import strategies as st
 
-    grid = st.fractions(-3, 3, max_denominator=100)
+    hundredths = lambda k: Fraction(k, 100)
+    bound = int(Fraction(label) * 100)
 
     @st.composite
     def build(draw):
         m = draw(st.integers(1, max_m))
-        s = draw(st.lists(grid, min_size=m, max_size=m))
+        s = draw(st.lists(st.integers(-300, 300).map(hundredths), min_size=m, max_size=m))
         a = draw(st.lists(st.sampled_from([1, -1]), min_size=m, max_size=m))
-        y = draw(st.fractions(-Fraction(label), Fraction(label), max_denominator=100))
+        y = draw(st.integers(-bound, bound).map(hundredths))
         return OneInputFlow(s, a, y)
 
     return build()

@@ -125,6 +125,16 @@ def exact_sum(x: np.ndarray) -> Fraction:
     raise NumericError("exact sum did not terminate")
 
 
+def _float_down(q: Fraction) -> float:
+    f = float(q)
+    return f if Fraction(f) <= q else math.nextafter(f, -math.inf)
+
+
+def _float_up(q: Fraction) -> float:
+    f = float(q)
+    return f if Fraction(f) >= q else math.nextafter(f, math.inf)
+
+
 def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A @ B`` for a tall ``A`` with few columns (BLAS is slow on ``(m, 2) @ (2, n)``): one axpy per column."""
     out = np.zeros((A.shape[0], B.shape[1]))
@@ -683,6 +693,8 @@ class _Net:
         self.ch_Pt = np.zeros((0, n))
         self.ch_A = np.zeros((0, n))
         self.ch_Pt_ball: list[list[arb]] = []
+        self.ch_lo = np.zeros((0, n))  # outward-rounded float bounds of the balls (rigorous selection)
+        self.ch_hi = np.zeros((0, n))
         self.ch_A_ball: list[list[arb]] = []
 
     def P0_exact(self, r: int, j: int) -> Fraction:
@@ -734,13 +746,20 @@ class _Net:
         self.fronts[(key, j)] = [mem[part], 0, k == len(mem)]
         return mem[part]
 
-    def unchanged_extreme(self, key: int, j: int):
+    def unchanged_extreme(self, key: int, j: int, exclude=()):
         """``(value float, exact value or None, tied neurons, ambiguous)`` of the never-switched neuron of the
         group nearest to the boundary on input ``j``; ``None`` if the group has none."""
         active = bool(self.bits(key)[j])
         size = None
         for _ in range(8):
             fr = self._front(key, j, size)
+            if len(exclude):
+                f = self.fronts.get((key, j), [fr, 0, True])
+                keep = ~np.isin(fr, np.fromiter(exclude, dtype=np.int64))
+                if not keep.any() and not f[2]:
+                    size = 4 * len(f[0])
+                    continue
+                fr = fr[keep]
             if len(fr) == 0:
                 return None
             v1 = self.P0[fr[0], j]
@@ -749,7 +768,7 @@ class _Net:
                 return float(v1), None, tied, False
             tol = self.err[fr[0], j] + self.err[fr, j]
             near = np.abs(self.P0[fr, j] - v1) <= tol + self.err[fr, j]
-            f = self.fronts[(key, j)]
+            f = self.fronts.get((key, j), [fr, 0, True])
             if near.all() and not f[2]:
                 size = 4 * len(f[0])
                 continue
@@ -761,11 +780,19 @@ class _Net:
         raise NumericError("too many near-tied neurons in one group")
 
     # ---------------------------------------------------------- switched neurons
-    def changed_extreme(self, key: int, j: int, shift: float):
-        """Extreme switched neuron of the group (float value ``Ptilde + shift``)."""
+    def changed_extreme(self, key: int, j: int, shift: float, exclude=()):
+        """Extreme switched neuron of the group on input ``j``: ``(float value, ball, tied neurons, ambiguous)``.
+
+        Rigorous mode selects on outward-rounded float bounds of the balls: every member whose lower
+        (upper) bound does not exceed the least upper (greatest lower) bound may be the extreme; the
+        returned ball encloses the extreme over all of them, and ``ambiguous`` says that two different
+        neurons may be it."""
         if not self.ch_ids:
             return None
         sel = np.nonzero(self.ch_key == key)[0]
+        if len(exclude):
+            ex = {self.ch_pos[r] for r in exclude if r in self.ch_pos}
+            sel = np.array([q for q in sel if int(q) not in ex], dtype=np.int64)
         if len(sel) == 0:
             return None
         active = bool(self.bits(key)[j])
@@ -773,24 +800,16 @@ class _Net:
         i = int(np.argmin(vals) if active else np.argmax(vals))
         v = vals[i]
         if not self.rigorous:
-            tied = [self.ch_ids[int(s)] for s in sel[vals == v]]
+            tied = [self.ch_ids[int(q)] for q in sel[vals == v]]
             return float(v), None, tied, False
-        ball = self.ch_Pt_ball[int(sel[i])][j]
-        near = sel[np.abs(vals - v) <= 1e-9 * (1 + abs(v))]
-        tied, amb = [self.ch_ids[int(sel[i])]], False
-        for s in near:
-            if s == sel[i]:
-                continue
-            if self.ch_Pt_ball[int(s)][j].overlaps(ball):
-                amb = True
-                tied.append(self.ch_ids[int(s)])
-            elif (self.ch_Pt_ball[int(s)][j] < ball) == active:
-                amb = True  # float order contradicted: cannot tell
-        # the group's extreme value encloses every near member
-        for s in near:
-            b2 = self.ch_Pt_ball[int(s)][j]
-            ball = ball.min(b2) if active else ball.max(b2)
-        return float(v), ball, tied, amb
+        lo, hi = self.ch_lo[sel, j], self.ch_hi[sel, j]
+        cand = sel[lo <= hi.min()] if active else sel[hi >= lo.max()]
+        ball = None
+        for q in cand:
+            b2 = self.ch_Pt_ball[int(q)][j]
+            ball = b2 if ball is None else (ball.min(b2) if active else ball.max(b2))
+        tied = [self.ch_ids[int(q)] for q in cand]
+        return float(ball.mid()), ball, tied, len(tied) > 1
 
     def key_of(self, r: int) -> int:
         p = self.ch_pos.get(r)
@@ -823,6 +842,8 @@ class _Net:
             self.ch_Pt = np.vstack([self.ch_Pt, Pt[None, :]])
             self.ch_A_ball.append(Ab)
             self.ch_Pt_ball.append(Pb)
+            self.ch_lo = np.vstack([self.ch_lo, np.zeros((1, self.n))])
+            self.ch_hi = np.vstack([self.ch_hi, np.zeros((1, self.n))])
         else:
             self.ch_key[p] = key
             self.ch_A[p] = A
@@ -830,6 +851,11 @@ class _Net:
             if self.rigorous:
                 self.ch_A_ball[p] = Ab
                 self.ch_Pt_ball[p] = Pb
+        if self.rigorous:
+            for q in range(self.n):
+                lo, hi = arb_endpoints(Pb[q])
+                self.ch_lo[p, q] = _float_down(lo)
+                self.ch_hi[p, q] = _float_up(hi)
 
 
 def _ball_hull(a: arb, b: arb) -> arb:
@@ -921,32 +947,13 @@ class _Integrator:
                             az = v if az is None else az.union(v)
                     out.append(_Cand(j, active, 0.0, beta, sorted(zs), key, az, beta_ball, at_zero=True))
                 exts = []
-                ue = net.unchanged_extreme(key, j)
+                ue = net.unchanged_extreme(key, j, exclude=zs)
                 if ue is not None:
                     v, ex, tied, amb = ue
-                    tied = [r for r in tied if r not in zs]
-                    if tied:
-                        exts.append((v, _arb(ex) if ex is not None else None, tied, amb))
-                ce = net.changed_extreme(key, j, shift)
+                    exts.append((v, _arb(ex) if ex is not None else None, tied, amb))
+                ce = net.changed_extreme(key, j, shift, exclude=zs)  # at-zero neurons are their own candidate
                 if ce is not None:
-                    v, ball, tied, amb = ce
-                    if zs:  # the neurons at zero are their own candidate; the rest of the group:
-                        sel = np.nonzero(net.ch_key == key)[0]
-                        sel = [s for s in sel if net.ch_ids[int(s)] not in zs]
-                        if sel:
-                            vals = net.ch_Pt[sel, j]
-                            i = int(np.argmin(vals) if active else np.argmax(vals))
-                            v = float(vals[i])
-                            tied = [net.ch_ids[int(sel[i])]]
-                            if self.rigorous:
-                                ball = net.ch_Pt_ball[int(sel[i])][j]
-                                for s in sel:
-                                    b2 = net.ch_Pt_ball[int(s)][j]
-                                    ball = ball.min(b2) if active else ball.max(b2)
-                                amb = sum(1 for s in sel if np.abs(net.ch_Pt[s, j] - v) <= 1e-9 * (1 + abs(v))) > 1
-                            exts.append((v, ball, tied, amb))
-                    else:
-                        exts.append((v, ball, tied, amb))
+                    exts.append(ce)
                 if not exts:
                     continue
                 if len(exts) == 2:

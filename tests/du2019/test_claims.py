@@ -112,9 +112,10 @@ TIGHTENED = [
     # s1: the identity d/dt ||y-u||^2 = -2 r^T H r; any other factor is refuted exactly (at t = 0)
     ("lemma2.4.s1", {"two": "5/2"}, Verdict.REFUTED),
     ("lemma2.4.s1", {"coef": "9/10"}, Verdict.SURVIVED),  # a weaker inequality than the printed one
-    # s2: rate 1 (printed) is refuted; 1/2 (the repair) survives; 3/4 fails wherever H < 3/8 on [0, t]
+    # s2: the repair's rate 1/2 survives on the printed line; the printed rate 1 on the repaired line is
+    # refuted (it fails wherever H < lambda_0 = 1/2 on [0, t])
     ("lemma2.4.s2", {"rate": "1/2"}, Verdict.SURVIVED),
-    ("lemma2.4.s2:repaired", {"rate": "3/4"}, Verdict.REFUTED),
+    ("lemma2.4.s2:repaired", {"rate": "1"}, Verdict.REFUTED),
     # s3: factor 1 (printed) is refuted; the statement's 2 survives
     ("lemma2.4.s3", {"factor": "2"}, Verdict.SURVIVED),
     # Thm 3.1: (1 - 4 eta lambda_0)^k decays faster than GD can (~(1 - eta/2)^2k at H ~ 1/2): refuted;

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from proofcheck import Verdict, engine
-from proofcheck.codec import decode, encode
-from proofcheck.context import BUDGETS, Budget, Context
+from proofcheck.codec import encode
+from proofcheck.context import BUDGETS, Context
 from proofcheck.registry import load
 from proofcheck.store import CounterexampleStore
 

@@ -289,3 +289,29 @@ def test_exact_flow_forever_extends_the_horizon():
     assert ok1 and tr1.T == 1.0 and len(tr1.events) == 1, why1
     with pytest.raises(Exception):
         tr1.decay_sup(0.5, forever=True)
+
+
+def test_zero_preactivation_at_start_does_not_hide_its_group():
+    """Neuron 0 starts exactly at w^T x = 0 (active by the indicator), neuron 1 of the same group just
+    above it; the group candidate of neuron 0 must not hide neuron 1. x = 1, y = -1, a = (1, 1),
+    w = (0, 1/8): u(0) = 1/(8 sqrt 2), both active, d w/dt = (y - u)/sqrt 2 < 0, so neuron 0 switches off
+    at t = 0 (then held at 0) and neuron 1 reaches 0 later."""
+    W0 = np.array([[0.0], [0.125]])
+    tr = fl.exact_flow(W0, np.array([1.0, 1.0]), np.array([[1.0]]), np.array([-1.0]), 3.0)
+    trf = fl.exact_flow(W0, np.array([1.0, 1.0]), np.array([[1.0]]), np.array([-1.0]), 3.0, rigorous=False)
+    assert tr.status == "complete", tr.message
+    assert sorted(n for e in tr.events for n in e.neurons) == [0, 1]
+    assert tr.events[0].time == 0.0 and tr.events[0].neurons == [0]
+    assert len(trf.events) == 2
+    assert tr.events[1].time == pytest.approx(trf.events[1].time, rel=1e-9)
+
+
+def test_gd_undecidable_sign_is_reported_not_guessed():
+    """w(0) = 1, a = 1, x = 1, y = -2, eta = 1/3: u(0) = 1, w(1) = 1 + (1/3)(-3) = 0 exactly. Exact arithmetic
+    decides 1{0 >= 0} = 1 (the source's indicator); an Arb ball around 0 cannot, and the run says so."""
+    args = (np.array([[1.0]]), np.array([1.0]), np.array([[1.0]]), [Fraction(-2)], Fraction(1, 3), 3)
+    ex = ge.gd(*args, arith="exact")
+    assert ex.status == "complete"
+    assert ex.residual_sq[1] == 4  # u(1) = relu(0) = 0, y - u = -2
+    ab = ge.gd(*args, arith="arb")
+    assert ab.status == "unresolved" and ab.steps_done == 0
