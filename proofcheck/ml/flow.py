@@ -302,6 +302,7 @@ class FlowTrajectory:
     _patterns: list | None = None
     _final_cands: list | None = None
     _Xq: list | None = None  # the exact inputs
+    _ends_at_event: bool = False  # stopped at the last event (sliding, or undecidable direction after it)
 
     def forever(self) -> tuple[bool, str]:
         """Certify that NO activation changes after ``t_end`` (so the last piece's closed form holds for all
@@ -586,8 +587,10 @@ class FlowTrajectory:
                 raise NumericError("y - u(0) is not certified nonzero")
             pts = [(self.pieces[0].t0_ball, self.pieces[0].r0_ball, 0.0)]
             pts += [(e.time_ball, e.r_ball, e.time) for e in self.events]
-            r_end = self.residual_ball(self.t_end)
-            pts.append((_arb(self.t_end), r_end, self.t_end))
+            if not self._ends_at_event:
+                # (a run stopped by a switch ends at that event, whose state is already a point)
+                r_end = self.residual_ball(self.t_end)
+                pts.append((_arb(self.t_end), r_end, self.t_end))
             best_lo, best_hi, where = Fraction(-1), Fraction(-1), 0.0
             for tb, r, tf in pts:
                 val = (L * tb).exp() * sum((x * x for x in r), arb(0)) / base
@@ -1251,6 +1254,7 @@ class _Integrator:
         pieces = [self.make_piece(t, tb, r0, r0b, Z, Zb)]
         events: list[Event] = []
         status, message, t_end = "complete", "", self.T
+        ends_at_event = False
         while True:
             p = pieces[-1]
             if len(events) >= self.max_events:
@@ -1286,7 +1290,8 @@ class _Integrator:
             if c.ambiguous:
                 status, message = "unresolved", (f"two neurons of one group cannot be ordered on input {c.j} "
                                                  f"(neurons {c.neurons[:3]})")
-                t_end = p.t0 + s_f
+                # certified up to the left end of the crossing's bracket
+                t_end = max(p.t0, float(arb_endpoints(p.t0_ball + a)[0])) if R else p.t0 + s_f
                 break
             r_new = p.residual(s_f).reshape(-1)
             Z_new = p.Z0 + p.integral(s_f).reshape(-1)
@@ -1296,6 +1301,7 @@ class _Integrator:
             if problem is not None:
                 status, message = problem
                 t_end = t_new
+                ends_at_event = True
                 break
             nxt = self.make_piece(t_new, None, r_new, None, Z_new, None)
             if R:
@@ -1308,6 +1314,7 @@ class _Integrator:
         traj.stuck = self.stuck
         traj._final_cands = cands if status == "complete" else None
         traj._Xq = self.Xq
+        traj._ends_at_event = ends_at_event
         return traj
 
 
