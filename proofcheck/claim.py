@@ -289,14 +289,6 @@ class Probabilistic:
             return sympy.Rational(Fraction(d).numerator, Fraction(d).denominator)
         return sympy.sympify(d) if isinstance(d, int) else d
 
-    def decide(self, ctx) -> "Outcome":
-        """The engine's decision of a declared claim (see :mod:`proofcheck.probability`)."""
-        if not self.declared:
-            raise ClaimError(f"{ctx.claim.id}: a probabilistic claim needs a declared event or a check procedure")
-        from .probability import decide_declared
-
-        return decide_declared(ctx)
-
 
 @dataclass(frozen=True)
 class Witness:
@@ -581,3 +573,26 @@ def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:
         except (TypeError, NumericError, AttributeError, ValueError):
             return None
     return Enclosure.of(fn(env_exact))
+
+
+def certified_emptiness(ctx) -> "Outcome | None":
+    """``vacuous`` only from a certificate the engine checks: every part of the claim's cover of the
+    domain has a rigorous upper bound on a hypothesis margin that is certainly negative."""
+    from .verdict import Verdict
+
+    if ctx.claim.emptiness is None:
+        return None
+    cert = ctx.claim.emptiness(ctx)
+    if cert is None:
+        return None
+    if not isinstance(cert, Emptiness) or not cert.parts:
+        raise ClaimError(f"{ctx.claim.id}: emptiness() must return an Emptiness with at least one part")
+    shown = []
+    for what, bound in cert.parts:
+        enc = Enclosure.of(bound)
+        if not enc.definitely_negative(False):
+            return None
+        shown.append(f"{what}: hypothesis margin <= {float(enc.hi):.6g}")
+    return Outcome(Verdict.VACUOUS, f"the hypotheses can never hold, certified ({cert.how}): " + "; ".join(shown),
+                   examples=len(cert.parts), satisfied=0, margin=None, decided_by="interval",
+                   details={"emptiness": shown})

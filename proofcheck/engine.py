@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 import sympy
 
-from .claim import Claim, ClaimError, Env, Outcome
+from .claim import Claim, ClaimError, Env, Outcome, certified_emptiness
 from .codec import decode
 from .context import BUDGETS, Budget, Context, budget_named
 from .lint import lint
@@ -262,10 +262,11 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         return _reverified_procedure_outcome(ctx, outcome)
 
     if claim.is_probabilistic:
-        decide_probabilistic = getattr(claim.kind, "decide", None)
-        if decide_probabilistic is None:
+        if not claim.kind.declared:
             raise ClaimError(f"{claim.id}: a probabilistic claim needs a declared event or a check procedure")
-        outcome = decide_probabilistic(ctx)
+        from .probability import decide_declared
+
+        outcome = decide_declared(ctx)
         outcome.decided_by = outcome.decided_by or "statistics"
         return outcome
 
@@ -363,7 +364,7 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                      f"(e.g. at {_short(rep.lead_values)}); they are not a refutation")
     if rep.satisfied == 0:
         best = rep.best_hypothesis_margin
-        certified = _certified_emptiness(ctx)
+        certified = certified_emptiness(ctx)
         if certified is not None:
             certified.examples += rep.examples
             certified.notes = notes + certified.notes
@@ -390,30 +391,6 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                    f"({rep.examples} tried); least margin {least}",
                    examples=rep.examples, satisfied=rep.satisfied, margin=_finite(rep.best_margin), notes=notes,
                    details=details, decided_by="search")
-
-
-def _certified_emptiness(ctx: Context) -> Outcome | None:
-    """``vacuous`` only from a certificate the engine checks: every part of the claim's cover of the
-    domain has a rigorous upper bound on a hypothesis margin that is certainly negative."""
-    from .claim import Emptiness
-    from .num import Enclosure
-
-    if ctx.claim.emptiness is None:
-        return None
-    cert = ctx.claim.emptiness(ctx)
-    if cert is None:
-        return None
-    if not isinstance(cert, Emptiness) or not cert.parts:
-        raise ClaimError(f"{ctx.claim.id}: emptiness() must return an Emptiness with at least one part")
-    shown = []
-    for what, bound in cert.parts:
-        enc = Enclosure.of(bound)
-        if not enc.definitely_negative(False):
-            return None
-        shown.append(f"{what}: hypothesis margin <= {float(enc.hi):.6g}")
-    return Outcome(Verdict.VACUOUS, f"the hypotheses can never hold, certified ({cert.how}): " + "; ".join(shown),
-                   examples=len(cert.parts), satisfied=0, margin=None, decided_by="interval",
-                   details={"emptiness": shown})
 
 
 def _short(values: Mapping[str, Any] | None) -> str:

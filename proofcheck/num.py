@@ -47,7 +47,7 @@ def to_fraction(x: Any) -> Fraction:
     if isinstance(x, sympy.Basic):
         if x.is_Rational:
             return Fraction(int(x.p), int(x.q))
-        if x.is_Float:  # a literal written in a claim: the decimal it prints as (parse.literal_fraction)
+        if x.is_Float:  # a literal written in a claim: the decimal it prints as (literal_fraction)
             return literal_fraction(x)
         raise NumericError(f"{x} is not rational")
     if isinstance(x, str):
@@ -56,13 +56,27 @@ def to_fraction(x: Any) -> Fraction:
 
 
 def literal_fraction(x: Any) -> Fraction:
-    """The decimal rule for numbers written in a claim (see :func:`proofcheck.parse.literal_fraction`)."""
-    from .parse import literal_fraction as rule
+    """The exact value of a number *written in a claim*: a float (or sympy ``Float``) means the
+    decimal it prints as, ``0.1`` -> 1/10 (``Fraction(repr(x))``); other numbers are exact already.
 
-    try:
-        return rule(x)
-    except ValueError as exc:
-        raise NumericError(str(exc)) from None
+    This is the one rule for declared numbers (constants, literals in relations); a value found
+    by the search is a float that means exactly the binary number it holds (:func:`to_fraction`)."""
+    if isinstance(x, bool):
+        return Fraction(int(x))
+    if isinstance(x, sympy.Basic) and x.is_Float:
+        x = float(x)
+    if isinstance(x, float) or type(x).__name__ in ("float64", "float32", "float16"):
+        f = float(x)
+        if not math.isfinite(f):
+            raise NumericError(f"non-finite number {f!r}")
+        return Fraction(repr(f))
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    if isinstance(x, sympy.Basic) and x.is_Rational:
+        return Fraction(int(x.p), int(x.q))
+    raise NumericError(f"{x!r} is not a rational literal")
 
 
 def fraction_to_arb(q: Fraction) -> arb:

@@ -24,7 +24,7 @@ The same grammar reads the ``{"$num": text}`` values of the counterexample store
 :func:`to_text` writes a sympy number in it (for the store), so a stored irrational such as
 ``2/pi`` round-trips exactly without code.
 
-The decimal rule for declared numbers lives here too (:func:`literal_fraction`): a float written in a
+The decimal rule for declared numbers is :func:`proofcheck.num.literal_fraction` (re-exported here): a float written in a
 claim (``Constant("delta", 0.1)``, a sympy ``Float`` in a relation) means the decimal it prints
 as (``repr``), 1/10, exactly as ``--set delta=0.1`` does.
 """
@@ -36,6 +36,8 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+
+from .num import NumericError, arb_eval, literal_fraction  # noqa: F401  (literal_fraction re-exported)
 
 MAX_LENGTH = 1000
 MAX_DIGITS = 400
@@ -102,7 +104,6 @@ def _check_value(v: sympy.Basic, what: str) -> sympy.Basic:
         raise NumberSyntaxError(f"{what} is not a real number")
     from flint import arb
 
-    from .num import NumericError, arb_eval
 
     try:
         ball = arb_eval(v, {}, 64)
@@ -320,30 +321,6 @@ def to_text(value: sympy.Basic) -> str:
 
 
 # ---------------------------------------------------------------- the decimal rule
-def literal_fraction(x: Any) -> Fraction:
-    """The exact value of a number *written in a claim*: a float (or sympy ``Float``) means the
-    decimal it prints as, ``0.1`` -> 1/10 (``Fraction(repr(x))``); other numbers are exact already.
-
-    This is the one rule for declared numbers (constants, literals in relations); a value found
-    by the search is a float that means exactly the binary number it holds (``num.to_fraction``)."""
-    if isinstance(x, bool):
-        return Fraction(int(x))
-    if isinstance(x, sympy.Basic) and x.is_Float:
-        x = float(x)
-    if isinstance(x, float) or type(x).__name__ in ("float64", "float32", "float16"):
-        f = float(x)
-        if not math.isfinite(f):
-            raise ValueError(f"non-finite number {f!r}")
-        return Fraction(repr(f))
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, int):
-        return Fraction(x)
-    if isinstance(x, sympy.Basic) and x.is_Rational:
-        return Fraction(int(x.p), int(x.q))
-    raise ValueError(f"{x!r} is not a rational literal")
-
-
 def is_exact_float_literal(x: float) -> bool:
     """True when a float's binary value equals the decimal it prints as (0.5, 3.0, 1e-3 is not)."""
     return Fraction(x) == Fraction(repr(float(x)))

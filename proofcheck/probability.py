@@ -49,7 +49,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import sympy
 
-from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
+from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, certified_emptiness, enclosure_of_condition
 from .num import ARB, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from .verdict import Verdict
 
@@ -556,9 +556,8 @@ def decide_declared(ctx) -> Outcome:
         details["plots"] = [plot]
     examples = max(draws, len(results))
     if not plan.settings:
-        from .engine import _certified_emptiness  # the engine's check of an Emptiness certificate
 
-        certified = _certified_emptiness(ctx)
+        certified = certified_emptiness(ctx)
         if certified is not None:
             certified.notes = notes + certified.notes
             return certified

@@ -85,7 +85,7 @@ phase1 = Claim(
                          margin=lambda e: float(_f_A_now(e, FLOAT) - _f_A_next(e, FLOAT)),
                          rigorous=lambda e: _f_A_now(e, ARB) - _f_A_next(e, ARB)),
     note="explicit-constant form for population GD (the expected SGD step); constants are this encoding's",
-    cost=0.25,
+    cost=1.0,  # Phase 1 (f_A > C gamma) is a thin slice of the ball: it takes more draws to meet
 )
 
 no_way_back = Claim(

@@ -30,13 +30,8 @@ import numpy as np
 from flint import arb
 
 from ..codec import storable
+from .gram import activations, h_of_weights, small_matmul
 from ..num import NumericError, fraction_to_arb
-
-
-def small_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """``A @ B`` for a batch ``A`` (numpy's batched matmul is slow for tiny matrices)."""
-    # one 2-d BLAS product over the flattened leading axes
-    return (A.reshape(-1, A.shape[-1]) @ B).reshape(A.shape[:-1] + (B.shape[-1],))
 
 
 def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -86,7 +81,6 @@ class Trajectory:
 
 
 def _observe(W, W0, a, X, y, want_lam):
-    from .gram import h_of_weights
 
     u = predictions(W, a, X)
     r2 = np.sum((y - u) ** 2, axis=-1)
@@ -161,7 +155,6 @@ def frozen_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, t: 
     with ``q(t) = int_0^t (y - u)``. Returns ``(residual(t), W(t), patterns_unchanged_at_t)``;
     the caller checks the patterns on a grid of ``[0, t]`` (or uses a monotonicity argument).
     """
-    from .gram import activations, h_of_weights
 
     m = W0.shape[0]
     H = h_of_weights(W0, X)
@@ -185,7 +178,6 @@ def sample_gram_at_init(rng: np.random.Generator, X: np.ndarray, m: int, trials:
 
     ``on_chunk(W, H)`` (optional) sees each chunk's weights ``(b, m, d)`` and Gram matrices, e.g. to
     re-verify exactly the trials that look like failures."""
-    from .gram import h_of_weights
 
     d = X.shape[1]
     out = []

@@ -156,10 +156,14 @@ def lambda0_enclosure(gram_exact: Sequence[Sequence[Fraction]]) -> tuple[Fractio
 
 
 # ---------------------------------------------------------------- finite width
+def small_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` for a batch ``A`` (numpy's batched matmul is slow for tiny matrices)."""
+    # one 2-d BLAS product over the flattened leading axes
+    return (A.reshape(-1, A.shape[-1]) @ B).reshape(A.shape[:-1] + (B.shape[-1],))
+
+
 def activations(W: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``S[..., r, i] = 1{w_r^T x_i >= 0}`` (works on a batch ``W`` of shape ``(B, m, d)``)."""
-    from .dynamics import small_matmul
-
     return small_matmul(W, X.T) >= 0
 
 
