@@ -50,7 +50,6 @@ Errata
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import sympy
 from hypothesis import strategies as st

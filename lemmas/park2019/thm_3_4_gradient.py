@@ -40,7 +40,6 @@ from fractions import Fraction
 
 import numpy as np
 import sympy
-from flint import arb
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Variable

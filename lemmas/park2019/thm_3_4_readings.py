@@ -50,7 +50,6 @@ from fractions import Fraction
 
 import numpy as np
 import sympy
-from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.claim import Emptiness

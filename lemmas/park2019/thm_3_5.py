@@ -40,7 +40,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import numpy as np
 import sympy
 from hypothesis import strategies as st
 
