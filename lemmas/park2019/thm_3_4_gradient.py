@@ -40,7 +40,6 @@ from fractions import Fraction
 
 import numpy as np
 import sympy
-from flint import arb
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Variable
@@ -266,6 +265,46 @@ s4 = Claim(
     cost=0.25,
     note="Cauchy-Schwarz with the operator norm, on the exact block matrices (|B|_oper enclosed between "
          "an exact test vector and the Frobenius norm)",
+)
+
+
+# ---------------------------------------------------------------------- s9, first inequality
+def gradient_norm_margin(net: Network) -> Enclosure:
+    """sum of |B_klm|_oper |x| (the printed first bound of s9) - |E grad_W l| (stacked over i), enclosed:
+    |B|_oper between an exact test vector and the Frobenius norm, the norms as Arb balls."""
+    B = _blocks(net)
+    w, ws = vec(net.W), vec(net.W_star)
+    d = w - ws
+    G = population_gradient_exact(net.dist, net.W, net.W_star, reading="appendix")
+    lhs = fraction_to_arb(sum((Fraction(g) ** 2 for g in np.asarray(G, dtype=object).ravel()), Fraction(0))).sqrt()
+
+    def norm(v):
+        return fraction_to_arb(X.dot(list(v), list(v))).sqrt()
+
+    lo = hi = fraction_to_arb(Fraction(0))
+    for klm, x in [((0, 0, 0), d), ((1, 0, 0), d), ((0, 0, 1), w), ((1, 0, 1), w), ((0, 1, 0), ws), ((1, 1, 0), ws)]:
+        s_lo, s_hi = Q.sigma_sq_bounds(B[klm])
+        lo += fraction_to_arb(s_lo).sqrt() * norm(x)
+        hi += fraction_to_arb(s_hi).sqrt() * norm(x)
+    return Enclosure(Enclosure.of(lo - lhs).lo, Enclosure.of(hi - lhs).hi)
+
+
+s9 = Claim(
+    id="park2019.thm3.4.s9",
+    title="gradient norm <= |W - W*| (L + 4 alpha + 14 m_ex)",
+    source=src("Appendix 5.1, pp. 13-14 ('In the same way, ...')"),
+    statement=(r"\Big(\sum_i\|E\nabla_{w_i}\ell\|^2\Big)^{1/2} \le \|B_{000}\|\|d\| + \|B_{100}\|\|d\| "
+               r"+ \|B_{001}\|\|W\| + \|B_{101}\|\|W\| + \|B_{010}\|\|W_*\| + \|B_{110}\|\|W_*\| "
+               r"\le \|d\|(L + 4\alpha + 14 m^{ex}_{max})"),
+    variables=[_FREE], hypotheses=[OFF_ALL],
+    conclusion=Q.exact_condition("sum of |B_klm||x| - |E grad l| (first inequality)",
+                                 lambda env: gradient_norm_margin(env.net)),
+    uses=["park2019.thm3.4.s1@no_boundary_mass", "park2019.thm3.4.s9.chain"],
+    cost=0.25,
+    note="two halves: the first inequality (the triangle inequality on s1's three-sum, with operator norms) is "
+         "searched here over exact networks with no mass on the hyperplanes (where s1 holds); the second, from "
+         "the sum of norms to |d|(L + 4 alpha + 14 m_ex), is park2019.thm3.4.s9.chain (z3). The whole line is "
+         "not proved: its first half is searched, not certified",
 )
 
 

@@ -50,7 +50,6 @@ from fractions import Fraction
 
 import numpy as np
 import sympy
-from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.claim import Emptiness
@@ -166,7 +165,8 @@ def _emptiness(family: str):
 def _claim(id_, dist, title, emptiness=None, note=""):
     return Claim(
         id=id_, title=title, source=src("Chapter 3, Theorem 3.4, p. 7"), statement=_STATEMENT,
-        variables=[Q.network_variable(networks(k=(2, 3), n=(2, 3), angle="free", dist=dist)), _ETA],
+        variables=[Q.network_variable(networks(k=(2, 3), n=(2, 3), angle="free", dist=dist),
+                                      domain=f"input family {dist!r}, any k >= 2, n >= 2, teacher W*, weights W"), _ETA],
         hypotheses=_HYPS, conclusion=_CONCLUSION, constants=THM34_CONSTANTS, emptiness=emptiness, cost=0.1,
         note=note)
 

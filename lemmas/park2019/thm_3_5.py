@@ -40,7 +40,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import numpy as np
 import sympy
 from hypothesis import strategies as st
 
@@ -234,8 +233,7 @@ def _check_s6(ctx) -> Outcome:
     diff = sympy.simplify(total - n * sum_a)
     if diff == 0:
         return Outcome(Verdict.PROVED, "sympy: sum_{i,j=1}^n (|x_i|^2 + |x_j|^2)/2 = n sum_i |x_i|^2 = n for a unit x "
-                       "(symbolic n), so (1/n^2) * n * beta phi = beta phi / n", examples=1, satisfied=1,
-                       decided_by="decision")
+                       "(symbolic n), so (1/n^2) * n * beta phi = beta phi / n", examples=1, satisfied=1)
     for m in range(1, 6):
         gap = _s6_instance_gap(half, m)
         if gap != 0:
@@ -243,8 +241,7 @@ def _check_s6(ctx) -> Outcome:
                                             found_by="decision")
             return Outcome(Verdict.REFUTED, f"sympy: the double sum is not n sum a_i ({diff}); at n = {m}, "
                            f"|x_i|^2 = 1/n, beta phi = 1 the line differs from beta phi / n by {gap}",
-                           examples=m, satisfied=m, margin=-float(abs(gap)), counterexample=rec,
-                           decided_by="decision")
+                           examples=m, satisfied=m, margin=-float(abs(gap)), counterexample=rec)
     return Outcome(Verdict.SURVIVED, f"sympy could not simplify the difference to 0 ({diff})", examples=1, satisfied=1)
 
 

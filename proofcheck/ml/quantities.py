@@ -269,7 +269,8 @@ def gaussian_one_step_margin(w: Sequence[Fraction], ws: Sequence[Fraction], eta:
 
 
 # ------------------------------------------------------------------ network variables and conditions
-def network_variable(strategy, equal_angle: bool = False, name: str = "net", meaning: str = ""):
+def network_variable(strategy, equal_angle: bool = False, name: str = "net", meaning: str = "",
+                     domain: str = "exact finite atoms with teacher W* and student W"):
     """A claim variable ranging over :class:`~proofcheck.ml.strategies.Network` instances (exact
     atoms, teacher, student); ``equal_angle`` adds the exact domain predicate that every
     ``angle(w_i, w_i*)`` is the same."""
@@ -279,8 +280,8 @@ def network_variable(strategy, equal_angle: bool = False, name: str = "net", mea
     def contains(v) -> bool:
         return isinstance(v, Network) and (not equal_angle or v.ts.equal_angles())
 
-    return Variable(name, strategy, domain="exact finite atoms with teacher W* and student W"
-                    + (", every angle(w_i, w_i*) equal" if equal_angle else ""), contains=contains, meaning=meaning)
+    return Variable(name, strategy, domain=domain + (", every angle(w_i, w_i*) equal" if equal_angle else ""),
+                    contains=contains, meaning=meaning)
 
 
 def off_hyperplanes(which: str = "both", name: str = "net") -> Condition:

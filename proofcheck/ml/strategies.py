@@ -20,7 +20,6 @@ Bad input (a zero vector, a distribution with no mass, NaN weights) raises a one
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Any, Sequence
 
