@@ -161,6 +161,8 @@ lemma2_2_s1 = Claim(
          "Frontier: Hoeffding gives 2 exp(-2 m t^2) = 2 delta'^(2 c_h^2) at the printed radius t, <= delta' "
          "iff delta' <= 2^(-1/(2 c_h^2 - 1)) = 2^(-1/7) (c_h = 2); the line can fail only above it "
          "(s1:repaired keeps delta' <= 2^(-1/7)).",
+    # where the line starts to hold: the audit bisects delta' (a variable without stated bounds)
+    extra={"frontier": {"delta_p": "1/100:999/1000"}},
 )
 
 _S1_UPPER = Fraction(9057, 10000)  # a dyadic-free rational just below 2^(-1/7) = 0.905724...
