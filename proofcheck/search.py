@@ -116,6 +116,10 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
 
     strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in variables})
 
+    # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
+    # already verified and saved; a simpler one is a nicety, not worth the whole budget.
+    shrink_left = [math.inf]
+
     def evaluate(values: dict[str, Any]):
         env = ctx.env(values)
         hyp_margin = math.inf
@@ -173,10 +177,6 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
         except _Refuted as found:
             _finish(ctx, report, found)
             return report
-
-    # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
-    # already verified and saved; a simpler one is a nicety, not worth the whole budget.
-    shrink_left = [math.inf]
 
     def body(values):
         if shrink_left[0] <= 0:
