@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import graph
-from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text,
+from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
                      is_array, margin_text, number_of, object_name, shorten, shown_margin, verdict_word)
@@ -479,6 +479,13 @@ def render_html(report: dict[str, Any]) -> str:
         uses = [u for u in (claims[cid].get("uses") or []) if u not in in_lines]
         view = _theorem_view(cid, lines_of.get(cid, []), uses, claims, status)
         view["svg"] = Markup(svg)
+        # what the closed card says of its graph: the boxes it draws, counted by own verdict
+        view["boxes"] = [n for n in graph.theorem_nodes(report, base) if n in claims]
+        tally = {}
+        for n in view["boxes"]:
+            v = verdict_word(claims[n].get("verdict"))
+            tally[v] = tally.get(v, 0) + 1
+        view["box_counts"] = [(v, tally[v], VERDICT_SYMBOL[v]) for v in VERDICTS if v in tally]
         view["variants"] = [{"link": _id_link(v, claims), "badge": _small_badge(claims[v].get("verdict"))}
                             for v in ids[1:]]
         theorems.append(view)
