@@ -143,6 +143,12 @@ def _open(browser, report: dict, tmp_path: Path) -> dict:
     path = tmp_path / "report.html"
     path.write_text(render(report, "html"), encoding="utf-8")
     browser.get(path.as_uri())
+    # ``get`` may return before a large file is parsed to its end (seen with file:// URLs under
+    # load): wait until the document is complete and its last element, the footer, exists.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 60).until(lambda b: b.execute_script(
+        "return document.readyState === 'complete' && document.querySelector('body > footer') !== null"))
     return browser.execute_script(MEASURE)
 
 
