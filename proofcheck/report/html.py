@@ -262,6 +262,19 @@ def _mathml(claim: dict[str, Any]) -> tuple[list[Markup], list[str]]:
     return ok, rejected
 
 
+# latex2mathml writes a delimiter after a size command (``\Big\|``, ``\bigl\{``, ``\Big\langle``)
+# as the command's text; these are the characters the commands print.
+_DELIMITERS = {"|": "\u2016", "Vert": "\u2016", "lVert": "\u2016", "rVert": "\u2016", "vert": "|", "lvert": "|",
+               "rvert": "|", "{": "{", "}": "}", "lbrace": "{", "rbrace": "}", "langle": "\u27e8", "rangle": "\u27e9",
+               "lfloor": "\u230a", "rfloor": "\u230b", "lceil": "\u2308", "rceil": "\u2309"}
+
+
+def _sized_delimiters(mathml: str) -> str:
+    return re.sub(r"(<mo\b[^>]*>)\\(\||\{|\}|[A-Za-z]+)(</mo>)",
+                  lambda m: m.group(1) + _DELIMITERS[m.group(2)] + m.group(3) if m.group(2) in _DELIMITERS else m.group(0),
+                  mathml)
+
+
 def printed_mathml(latex: str) -> Markup | None:
     """The statement as printed: the claim's LaTeX converted to MathML by ``latex2mathml`` (no
     network, no code evaluated), sanitised. None when the LaTeX does not convert (the source is
@@ -273,7 +286,7 @@ def printed_mathml(latex: str) -> Markup | None:
     except ImportError:  # pragma: no cover - a declared dependency
         return None
     try:
-        return sanitize_mathml(convert(latex, display="inline"))
+        return sanitize_mathml(_sized_delimiters(convert(latex, display="inline")))
     except Exception:  # a LaTeX construct the converter does not know, or MathML outside the allow-list
         return None
 

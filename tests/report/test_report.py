@@ -716,3 +716,14 @@ def test_irrational_values_show_float_and_text(report):
     md = render(report, "md")
     assert "0.63662 (= 2 * (pi^-1))" in md
     assert "exp(1000)" in md
+
+
+def test_sized_delimiters_are_drawn_not_spelled(report):
+    """latex2mathml spells a delimiter after \\Big (``\\Big\\|``) as its command; the printed
+    statement shows the character (the norm bars of du2019's Lemma 2.4)."""
+    report["claims"][0]["statement"] = r"\Big\|\frac{d}{ds}w\Big\| \le \bigl\{x\bigr\} + \Big\langle a\Big\rangle"
+    html = render(report, "html")
+    card = section(html, anchor(report["claims"][0]["id"]))
+    printed = card[card.index('<div class="printed">'):card.index("</div>", card.index('<div class="printed">'))]
+    assert "<math" in printed and "\\" not in printed
+    assert printed.count("\u2016") == 2 and "\u27e8" in printed and "{</mo>" in printed
