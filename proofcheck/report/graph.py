@@ -469,8 +469,9 @@ def _parent(line_base: str) -> str:
 
 #: Widest drawing of a theorem's graph, in CSS pixels (the report's content width at a 1000 px window).
 TOPDOWN_WIDTH = 900
-TD_NODE_H = 22
-TD_ROW_GAP = 24
+TD_NODE_H = 20
+TD_ROW_GAP = 18
+TD_SIDE = 36  # room beside the widest row for an edge that loops around the side
 TD_CHAR_W = 6.7  # monospace 11px
 
 
@@ -515,17 +516,21 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
         if row:
             rows.append(row)
     pos: dict[str, tuple[float, float, float]] = {}  # x, y (top), width
+    # As wide as the widest row needs (plus room for a side loop), never wider than max_width;
+    # rows centred in it.
+    widest = max(sum(width_of(n) + 10 for n in row) - 10 for row in rows)
+    svg_width = int(min(max_width, widest + 8 + 2 * TD_SIDE))
     y = 8.0
     for row in rows:
         total = sum(width_of(n) + 10 for n in row) - 10
-        x = max(4.0, (max_width - total) / 2)
+        x = max(4.0, (svg_width - total) / 2)
         for n in row:
             pos[n] = (x, y, width_of(n))
             x += width_of(n) + 10
         y += TD_NODE_H + TD_ROW_GAP
     height = int(y - TD_ROW_GAP + 8)
     mark = "arrow-" + anchor(base)  # marker ids unique on the page (one graph per theorem)
-    out = [f'<svg class="depgraph topdown" viewBox="0 0 {max_width} {height}" width="{max_width}" '
+    out = [f'<svg class="depgraph topdown" viewBox="0 0 {svg_width} {height}" width="{svg_width}" '
            f'height="{height}" style="max-width:100%;height:auto" role="img" '
            f'aria-label="dependency graph of {escape(base)}">',
            f'<defs><marker id="{mark}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '

@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import graph
-from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text,
+from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
                      is_array, margin_text, number_of, object_name, shorten, shown_margin, verdict_word)
@@ -262,6 +262,19 @@ def _mathml(claim: dict[str, Any]) -> tuple[list[Markup], list[str]]:
     return ok, rejected
 
 
+# latex2mathml writes a delimiter after a size command (``\Big\|``, ``\bigl\{``, ``\Big\langle``)
+# as the command's text; these are the characters the commands print.
+_DELIMITERS = {"|": "\u2016", "Vert": "\u2016", "lVert": "\u2016", "rVert": "\u2016", "vert": "|", "lvert": "|",
+               "rvert": "|", "{": "{", "}": "}", "lbrace": "{", "rbrace": "}", "langle": "\u27e8", "rangle": "\u27e9",
+               "lfloor": "\u230a", "rfloor": "\u230b", "lceil": "\u2308", "rceil": "\u2309"}
+
+
+def _sized_delimiters(mathml: str) -> str:
+    return re.sub(r"(<mo\b[^>]*>)\\(\||\{|\}|[A-Za-z]+)(</mo>)",
+                  lambda m: m.group(1) + _DELIMITERS[m.group(2)] + m.group(3) if m.group(2) in _DELIMITERS else m.group(0),
+                  mathml)
+
+
 def printed_mathml(latex: str) -> Markup | None:
     """The statement as printed: the claim's LaTeX converted to MathML by ``latex2mathml`` (no
     network, no code evaluated), sanitised. None when the LaTeX does not convert (the source is
@@ -273,7 +286,7 @@ def printed_mathml(latex: str) -> Markup | None:
     except ImportError:  # pragma: no cover - a declared dependency
         return None
     try:
-        return sanitize_mathml(convert(latex, display="inline"))
+        return sanitize_mathml(_sized_delimiters(convert(latex, display="inline")))
     except Exception:  # a LaTeX construct the converter does not know, or MathML outside the allow-list
         return None
 
@@ -479,6 +492,13 @@ def render_html(report: dict[str, Any]) -> str:
         uses = [u for u in (claims[cid].get("uses") or []) if u not in in_lines]
         view = _theorem_view(cid, lines_of.get(cid, []), uses, claims, status)
         view["svg"] = Markup(svg)
+        # what the closed card says of its graph: the boxes it draws, counted by own verdict
+        view["boxes"] = [n for n in graph.theorem_nodes(report, base) if n in claims]
+        tally = {}
+        for n in view["boxes"]:
+            v = verdict_word(claims[n].get("verdict"))
+            tally[v] = tally.get(v, 0) + 1
+        view["box_counts"] = [(v, tally[v], VERDICT_SYMBOL[v]) for v in VERDICTS if v in tally]
         view["variants"] = [{"link": _id_link(v, claims), "badge": _small_badge(claims[v].get("verdict"))}
                             for v in ids[1:]]
         theorems.append(view)

@@ -4,7 +4,11 @@ Counterexample values arrive encoded by :mod:`proofcheck.codec`:
 
 * a number is ``{"$q": "p/q", "float": f}`` (the exact rational, and a float to read);
 * an array is ``{"$array": [flat entries], "shape": [...], ...}``;
-* an object is ``{"$obj": "module:Class", "data": ...}``; a sympy number ``{"$sympy": srepr, "float": f}``.
+* an object is ``{"$obj": "module:Class", "data": ...}``;
+* an irrational number is ``{"$num": text, "float": f}`` (text in the number grammar of
+  :mod:`proofcheck.parse`, e.g. ``"(2 * (pi^-1))"``); reports written before that encoding hold
+  ``{"$sympy": srepr, "float": f}`` instead. Both are shown as the float to read with the text
+  beside it or on hover; the text is only displayed, never parsed or evaluated here.
 
 Constants may also be plain JSON (``1``, ``0.5``, ``"1/3"``). Nothing here computes anything about
 a claim: it only decides how a stored value is shown.
@@ -167,10 +171,13 @@ def number_of(data: Any) -> Number | None:
             # The rational is the float itself (it came from one): its repr is exact too.
             return Number(text, exact, text != repr(f), repr(f))
         return Number(text, exact, True, exact)
-    if isinstance(data, dict) and "$sympy" in data:
-        f = data.get("float")
-        text = fmt_float(f) if isinstance(f, (int, float)) else str(data["$sympy"])
-        return Number(text, str(data["$sympy"]), True, str(data["$sympy"]))
+    for key in ("$num", "$sympy"):
+        if isinstance(data, dict) and key in data:
+            exact = _unwrap(str(data[key]))
+            f = data.get("float")
+            if isinstance(f, bool) or not isinstance(f, (int, float)) or not math.isfinite(f):
+                return Number(exact, None, False, exact)  # no float to read (beyond the float range)
+            return Number(fmt_float(f), exact, True, exact)
     if isinstance(data, str):
         # Constants are stored as printed, e.g. "1/3": show the value, keep the fraction.
         try:
@@ -181,6 +188,19 @@ def number_of(data: Any) -> Number | None:
             return None  # an integer or decimal string reads fine as it is
         return Number(fmt_float(float(q)), data, True, data)
     return None
+
+
+def _unwrap(text: str) -> str:
+    """``"(2 * (pi^-1))"`` without the outer pair of parentheses when they enclose the whole text."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for k, ch in enumerate(text):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and k < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
 
 
 def is_array(data: Any) -> bool:

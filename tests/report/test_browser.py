@@ -8,7 +8,8 @@ What is measured, on every report these tests open:
   spills out of its table cell;
 * with every ``<details>`` closed the page is at most 20,000 px tall;
 * the summary table has a row per claim and every claim has its section;
-* each theorem's dependency graph fits the content width; the statement as printed is MathML that
+* each theorem's dependency graph (in its card's ``<details>``, opened for this) fits the content
+  width and nothing of it is past the right edge; the statement as printed is MathML that
   Chromium lays out (it has a size);
 * the verdict filter, clicked like a reader would, hides every row and section of the other
   verdicts in every part of the page (no script: radio buttons and CSS ``:has()``).
@@ -81,6 +82,15 @@ for (const b of document.querySelectorAll('td .badge, td .status')) {
   const td = b.closest('td'), r = b.getBoundingClientRect(), c = td.getBoundingClientRect();
   if (r.width > 0 && (r.right > c.right + 1 || r.left < c.left - 1)) spilling.push(where(b) + ' ' + b.textContent);
 }
+// each theorem's graph is in its card's <details>: opened, it fits the content width and nothing
+// of it is past the right edge; then closed again
+const graphDetails = [...document.querySelectorAll('details.graph')];
+for (const d of graphDetails) d.open = true;
+const graphs = [...document.querySelectorAll('svg.topdown')].map(g => Math.round(g.getBoundingClientRect().width));
+const graphSticking = [...document.querySelectorAll('details.graph *')].filter(e => e.getBoundingClientRect().right > W + 0.5)
+  .map(e => where(e) + ' right=' + Math.round(e.getBoundingClientRect().right));
+const graphScroll = document.documentElement.scrollWidth;
+for (const d of graphDetails) d.open = false;
 return {
   clientWidth: W,
   scrollWidth: document.documentElement.scrollWidth,
@@ -90,7 +100,10 @@ return {
   content: content,
   rows: [...document.querySelectorAll('#summary-table tr[data-claim]')].map(r => r.dataset.claim),
   sections: [...document.querySelectorAll('section.claim')].map(s => s.id),
-  graphs: [...document.querySelectorAll('svg.topdown')].map(g => Math.round(g.getBoundingClientRect().width)),
+  graphs: graphs,
+  graphDetails: graphDetails.length,
+  graphSticking: graphSticking.slice(0, 10),
+  graphScroll: graphScroll,
   maths: [...document.querySelectorAll('.printed math')].map(m => Math.round(m.getBoundingClientRect().width)),
 };
 """
@@ -130,6 +143,12 @@ def _open(browser, report: dict, tmp_path: Path) -> dict:
     path = tmp_path / "report.html"
     path.write_text(render(report, "html"), encoding="utf-8")
     browser.get(path.as_uri())
+    # ``get`` may return before a large file is parsed to its end (seen with file:// URLs under
+    # load): wait until the document is complete and its last element, the footer, exists.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 60).until(lambda b: b.execute_script(
+        "return document.readyState === 'complete' && document.querySelector('body > footer') !== null"))
     return browser.execute_script(MEASURE)
 
 
@@ -143,6 +162,8 @@ def _check_layout(m: dict, report: dict) -> None:
     assert m["rows"] == ids
     assert len(m["sections"]) == len(ids)
     assert all(0 < w <= m["content"] for w in m["graphs"]), (m["graphs"], m["content"])
+    assert m["graphs"] and len(m["graphs"]) == m["graphDetails"], "every theorem's graph sits in its card's <details>"
+    assert not m["graphSticking"] and m["graphScroll"] <= m["clientWidth"], m["graphSticking"]
     assert m["maths"] and all(w > 0 for w in m["maths"])
 
 

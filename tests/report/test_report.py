@@ -692,3 +692,38 @@ def test_frontier_of_a_variable_says_how_much_of_the_range_fails():
         "fails only on part of the range (6 %)"
     assert frontier_class({"status": "refuted-throughout", "printed_side": None}) == "fails across the range probed"
     assert frontier_class({"status": "holds-throughout", "printed_side": None}) == ""
+
+
+def test_irrational_values_show_float_and_text(report):
+    """The store's ``{"$num": text, "float": f}`` (an irrational such as 2/pi, from
+    :func:`proofcheck.codec.encode`) reads as its float with the text beside it, in HTML and
+    Markdown, like the older ``$sympy`` encoding; a text beyond the float range is shown as it is."""
+    import sympy
+
+    from proofcheck.codec import encode
+
+    two_over_pi = encode(2 / sympy.pi)
+    assert "$num" in two_over_pi
+    c = next(c for c in report["claims"] if c["id"] == "park2019.thm3.4.s6")
+    c["counterexample"]["constants"] = {"end": two_over_pi, "huge": {"$num": "(exp(1000))", "float": None},
+                                        "old": {"$sympy": "Mul(Integer(2), Pow(pi, Integer(-1)))",
+                                                "float": 0.6366197723675814}}
+    html = render(report, "html")
+    card = section(html, anchor("park2019.thm3.4.s6"))
+    assert '0.63662 <span class="exact">= 2 * (pi^-1)</span>' in card
+    assert '<span class="num">exp(1000)</span>' in card
+    assert "Mul(Integer(2)" in card  # the old encoding is still shown (on hover)
+    md = render(report, "md")
+    assert "0.63662 (= 2 * (pi^-1))" in md
+    assert "exp(1000)" in md
+
+
+def test_sized_delimiters_are_drawn_not_spelled(report):
+    """latex2mathml spells a delimiter after \\Big (``\\Big\\|``) as its command; the printed
+    statement shows the character (the norm bars of du2019's Lemma 2.4)."""
+    report["claims"][0]["statement"] = r"\Big\|\frac{d}{ds}w\Big\| \le \bigl\{x\bigr\} + \Big\langle a\Big\rangle"
+    html = render(report, "html")
+    card = section(html, anchor(report["claims"][0]["id"]))
+    printed = card[card.index('<div class="printed">'):card.index("</div>", card.index('<div class="printed">'))]
+    assert "<math" in printed and "\\" not in printed
+    assert printed.count("\u2016") == 2 and "\u27e8" in printed and "{</mo>" in printed
