@@ -287,7 +287,7 @@ lemma2_2_s2_conclusion = Claim(
     id="du2019.lemma2.2.s2@conclusion_only",
     title="The union-bound line's conclusion on its own: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
     source=source("p. 11, second display"),
-    statement=r"\Pr\Big[orall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\lerac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
+    statement=r"\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3)),
                Variable("m", dst.widths(1, 4096), domain="1 <= m <= 4096", integer=True, lo=1, hi=4096)],
