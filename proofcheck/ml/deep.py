@@ -242,15 +242,19 @@ class Objective:
             self._grad = [g.subs(self._subs) for g in self.c.grad]
         return self._grad
 
-    # floats (search)
+    # floats (search); an overflow (exp of a large pre-activation) is an inf or NaN the caller
+    # handles, not a warning printed with the generated source
     def value(self, theta: Sequence[float]) -> float:
-        return float(self.c._f(*theta, *self._data))
+        with np.errstate(all="ignore"):
+            return float(self.c._f(*theta, *self._data))
 
     def gradient(self, theta: Sequence[float]) -> np.ndarray:
-        return np.asarray(self.c._g(*theta, *self._data), dtype=float)
+        with np.errstate(all="ignore"):
+            return np.asarray(self.c._g(*theta, *self._data), dtype=float)
 
     def hessian(self, theta: Sequence[float]) -> np.ndarray:
-        return np.asarray(self.c.hessian_fn()(*theta, *self._data), dtype=float)
+        with np.errstate(all="ignore"):
+            return np.asarray(self.c.hessian_fn()(*theta, *self._data), dtype=float)
 
     # exact / rigorous (re-verification)
     def at(self, theta: Sequence[Any]) -> dict[sympy.Symbol, sympy.Rational]:
