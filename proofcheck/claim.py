@@ -240,8 +240,8 @@ class Probabilistic:
     ``settings`` (number of settings at the default budget) and ``samples`` (most draws per
     setting at the default budget) size the check; the quick and deep budgets scale both.
 
-    **Old form** (being retired): a claim with ``check=`` and ``replay=`` procedures that use
-    :mod:`proofcheck.probabilistic`; only ``delta`` and ``confidence`` are read.
+    **Procedure form**: a claim with its own ``check=`` and ``replay=`` reads only ``delta`` and
+    ``confidence`` (no du2019 or park2019 claim uses it any more; the planted tests do).
     """
 
     delta: Any = "delta"

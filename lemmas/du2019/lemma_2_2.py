@@ -44,7 +44,7 @@ from proofcheck.claim import Condition
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
 from proofcheck.num import Enclosure, NumericError, arb_endpoints, fraction_to_arb
-from proofcheck.probabilistic import binomial_failure_mass
+from proofcheck.stats import binomial_mass as binomial_failure_mass
 
 from . import K_LEMMA22, delta_constant, source, width_lemma22
 

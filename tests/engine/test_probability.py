@@ -342,13 +342,13 @@ def test_a_costly_claim_may_ask_for_few_draws():
 @given(st.integers(0, 300), st.fractions(0, 1, max_denominator=50), st.integers(0, 300))
 @settings(max_examples=30, deadline=None)
 def test_binomial_mass_by_recurrence_encloses_the_exact_sum(m, p, cut):
-    """The linear-time recurrence (old helper kept for du2019) against the exact rational sum."""
+    """The linear-time binomial recurrence (stats.binomial_mass) against the exact rational sum."""
     from math import comb
 
     from flint import arb, fmpq
 
     from proofcheck.num import arb_endpoints
-    from proofcheck.probabilistic import binomial_failure_mass
+    from proofcheck.stats import binomial_mass as binomial_failure_mass
 
     exact = sum(comb(m, k) * p**k * (1 - p) ** (m - k) for k in range(m + 1) if k >= cut)
     lo, hi = binomial_failure_mass(m, arb(fmpq(p.numerator, p.denominator)), lambda k: k >= cut)
