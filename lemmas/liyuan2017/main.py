@@ -22,8 +22,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.ml.identity_mapping import (gd_distance_sq, spectral_norm_at_most, spectral_norm_float,
-                                            teacher_student_in_ball, weights_in_ball)
+from proofcheck.ml.identity_mapping import gd_distance_sq, in_spectral_ball, teacher_student_in_ball, weights_in_ball
 from proofcheck.num import ARB, FLOAT
 
 from . import src
@@ -75,8 +74,7 @@ main = Claim(
               r"T = \lceil K\log(1/\varepsilon)/\eta\rceil",
     variables=[teacher],
     constants=[GAMMA, ETA, EPS, K],
-    hypotheses=[Condition("|W*|_2 <= gamma", margin=lambda e: float(e.gamma) - spectral_norm_float(e.teacher),
-                          rigorous=lambda e: 1 if spectral_norm_at_most(e.teacher, e.gamma) else -1)],
+    hypotheses=[in_spectral_ball("W*", lambda e: e.teacher)],
     conclusion=_converged(_zero_start),
     note="explicit-constant form for population GD; every constant is this encoding's (the slides are informal)",
     cost=0.1,
@@ -89,9 +87,7 @@ main_random = Claim(
     statement=r"\|W_0\|_2, \|W^*\|_2 \le \gamma \Rightarrow \|W_T - W^*\|_F \le \varepsilon",
     variables=[pair],
     constants=[GAMMA, ETA, EPS, K],
-    hypotheses=[Condition(f"|{nm}|_2 <= gamma", margin=lambda e, i=i: float(e.gamma) - spectral_norm_float(e.pair[i]),
-                          rigorous=lambda e, i=i: 1 if spectral_norm_at_most(e.pair[i], e.gamma) else -1)
-                for i, nm in ((0, "W_0"), (1, "W*"))],
+    hypotheses=[in_spectral_ball(nm, lambda e, i=i: e.pair[i]) for i, nm in ((0, "W_0"), (1, "W*"))],
     conclusion=_converged(lambda e: e.pair),
     note="random or standard initialisation inside the same ball",
     cost=0.1,

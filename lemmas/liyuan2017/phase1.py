@@ -23,8 +23,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.ml.identity_mapping import (auxiliary_f_A, gd_step, spectral_norm_at_most, spectral_norm_float,
-                                            teacher_student_in_ball)
+from proofcheck.ml.identity_mapping import auxiliary_f_A, gd_step, in_spectral_ball, teacher_student_in_ball
 from proofcheck.num import ARB, FLOAT
 
 from . import src
@@ -43,9 +42,7 @@ def _floats(M):
 
 
 def _in_ball(which: int) -> Condition:
-    return Condition(f"|{'W' if which == 0 else 'W*'}|_2 <= gamma",
-                     margin=lambda e: float(e.gamma) - spectral_norm_float(e.pair[which]),
-                     rigorous=lambda e: 1 if spectral_norm_at_most(e.pair[which], e.gamma) else -1)
+    return in_spectral_ball("W" if which == 0 else "W*", lambda e: e.pair[which])
 
 
 def _f_A_now(env, num):

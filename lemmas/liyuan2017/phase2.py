@@ -26,8 +26,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.ml.identity_mapping import (frobenius_sq, one_point_convexity_margin, spectral_norm_at_most,
-                                            spectral_norm_float, teacher_student_in_ball)
+from proofcheck.ml.identity_mapping import (frobenius_sq, in_spectral_ball, one_point_convexity_margin,
+                                            teacher_student_in_ball)
 from proofcheck.num import ARB
 
 from . import src
@@ -47,15 +47,8 @@ pair = Variable("pair", _pair, domain="(W, W*) rational n x n, n in {1, 2, 3}, b
                 contains=lambda v: isinstance(v, tuple) and len(v) == 2, meaning="the student W and the teacher W*")
 
 
-def _in_ball(which: int):
-    def margin(env) -> float:
-        return float(env.gamma) - spectral_norm_float(env.pair[which])
-
-    def exact(env):
-        # sign only, decided exactly: gamma^2 I - M^T M is positive semidefinite
-        return 1 if spectral_norm_at_most(env.pair[which], env.gamma) else -1
-
-    return Condition(f"|{'W' if which == 0 else 'W*'}|_2 <= gamma", margin=margin, rigorous=exact)
+def _in_ball(which: int) -> Condition:
+    return in_spectral_ball("W" if which == 0 else "W*", lambda e: e.pair[which])
 
 
 def _apart(env):

@@ -210,8 +210,6 @@ def monte_carlo_loss(W: Any, W_star: Any, rng: np.random.Generator, samples: int
 
 # ---------------------------------------------------------------- exact norms and strategies
 def _fractions(W: Any):
-    from fractions import Fraction
-
     from ..num import to_fraction
 
     return [[to_fraction(x) for x in row] for row in W]
@@ -306,3 +304,14 @@ def gd_distance_sq(W0: Any, W_star: Any, eta: Any, steps: int, num=FLOAT, a=0, p
         for _ in range(steps):
             W = gd_step(W, Ws, e, num=num, a=a)
         return sum((W[r][c] - Ws[r][c]) ** 2 for r in range(len(W)) for c in range(len(W)))
+
+
+def in_spectral_ball(label: str, matrix_of, radius: str = "gamma"):
+    """The hypothesis ``‖M‖₂ <= γ`` as a claim condition: the float margin ``γ − ‖M‖₂`` for the
+    search, and its sign decided exactly (``γ²I − MᵀM`` PSD) for re-verification. ``matrix_of(env)``
+    picks the matrix out of an example; ``radius`` names the constant."""
+    from ..claim import Condition
+
+    return Condition(f"|{label}|_2 <= {radius}",
+                     margin=lambda e: float(e[radius]) - spectral_norm_float(matrix_of(e)),
+                     rigorous=lambda e: 1 if spectral_norm_at_most(matrix_of(e), e[radius]) else -1)
