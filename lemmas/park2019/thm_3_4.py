@@ -182,14 +182,15 @@ s8 = Claim(
 
 s8_repaired = Claim(
     id="park2019.thm3.4.s8:repaired",
-    title="sin(phi) <= |W - W*| / |W*| (what the step needs)",
+    title="sin(phi) <= |w - w*| / |w*| for one neuron (what the step needs, neuron by neuron)",
     source=src("Appendix 5.1, p. 13"),
-    statement=r"\sin\phi \le \|W - W_*\| / \|W_*\|",
+    statement=r"\sin\phi \le \|w - w_*\| / \|w_*\| \quad (\text{one neuron; the step sums it over } i)",
     variables=[_x8, _y8],
     hypotheses=_s8_hyps,
     conclusion=sympy.Le(_sin2, _ratio2 * _w2),
-    note="repair: the distance from w* to the ray of w is |w*| sin(phi) <= |w - w*| when phi <= pi/2 "
-         "(which |w - w*| < |w*| forces). For n neurons with one common angle phi, summing "
+    note="repair, encoded and proved for one neuron only: the distance from w* to the ray of w is "
+         "|w*| sin(phi) <= |w - w*| when phi <= pi/2 (which |w - w*| < |w*| forces). The n-neuron line "
+         "is not encoded here: for n neurons with one common angle phi, summing "
          "|w_i - w_i*|^2 >= sin^2(phi) |w_i*|^2 gives |W - W*| >= sin(phi) |W*|; then "
          "-10 |W*||d| m_ex sin(phi) >= -10 |d|^2 m_ex, the 'hence' of s8",
 )
