@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import sympy
 
-from .num import FLOAT, Enclosure
+from .num import FLOAT, Enclosure, to_sympy
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+(@[A-Za-z0-9_.=-]+)?(:repaired[A-Za-z0-9_-]*)?$")
 
@@ -187,8 +187,8 @@ class Condition:
             if self.sides is not None:
                 lhs, rhs = self.sides(env)
             elif self.relation is not None:
-                lhs = env.eval_expr(sympy.sympify(self.relation.lhs))
-                rhs = env.eval_expr(sympy.sympify(self.relation.rhs))
+                lhs = env.eval_expr(to_sympy(self.relation.lhs))
+                rhs = env.eval_expr(to_sympy(self.relation.rhs))
             else:
                 return None
             lhs, rhs = float(lhs), float(rhs)
@@ -287,7 +287,7 @@ class Probabilistic:
             return sympy.Rational(d.numerator, d.denominator)
         if isinstance(d, float):
             return sympy.Rational(Fraction(d).numerator, Fraction(d).denominator)
-        return sympy.sympify(d) if isinstance(d, int) else d
+        return to_sympy(d) if isinstance(d, int) else d
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ def arb_eval(expr: sympy.Basic, values: Mapping[sympy.Symbol, Any], prec: int = 
     """
     with _precision(prec):
         cache: dict[sympy.Basic, arb] = {}
-        return _arb(sympy.sympify(expr), values, cache)
+        return _arb(to_sympy(expr), values, cache)
 
 
 class _precision:
@@ -313,6 +313,16 @@ class ArbOps:
 
 FLOAT = FloatOps()
 ARB = ArbOps()
+
+
+def to_sympy(x: Any) -> sympy.Basic:
+    """A number or sympy object as a sympy object; text is refused (it would be parsed as code:
+    user and store text goes through :mod:`proofcheck.parse` only)."""
+    if isinstance(x, (str, bytes)):
+        raise NumericError("text is not a number here (parse it with proofcheck.parse)")
+    if isinstance(x, Fraction):
+        return sympy.Rational(x.numerator, x.denominator)
+    return sympy.sympify(x, strict=True)
 
 
 def exact_compare(a: Any, b: Any) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 from flint import arb
 
-from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, literal_fraction, to_fraction
+from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, literal_fraction, to_fraction, to_sympy
 
 
 class Unsupported(Exception):
@@ -79,7 +79,7 @@ def exact_sign(value: sympy.Basic) -> int | None:
     enclosure that keeps straddling 0 is settled only by an exact symbolic zero.
     """
     try:
-        value = sympy.sympify(value)
+        value = to_sympy(value)
         if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I):
             return None
         if value.free_symbols:
@@ -113,7 +113,7 @@ def exact_value(expr: sympy.Basic, point: Mapping[sympy.Symbol, sympy.Basic]) ->
     try:
         v = expr.xreplace(dict(point))
         if not v.is_number:
-            v = sympy.sympify(v).doit()
+            v = to_sympy(v).doit()
     except (TypeError, ValueError, ZeroDivisionError, AttributeError, RecursionError):
         return None
     if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
@@ -206,7 +206,7 @@ def _bound(var_name: str, side: str, value: Any, constants: Mapping[str, Any]) -
         if math.isinf(float(value)):
             return None
     try:
-        v = sympy.sympify(value)
+        v = to_sympy(value)
     except (sympy.SympifyError, TypeError, ValueError):
         raise Unsupported(f"{side} bound of {var_name} is not a number") from None
     if v in (sympy.oo, -sympy.oo):
@@ -231,7 +231,7 @@ def exact_claim(claim: Any, constants: Mapping[str, Any]) -> ExactClaim:
         m = cond.margin_expr
         if m is None:
             raise Unsupported(f"condition {cond.name} has no sympy margin")
-        m = sympy.sympify(m)
+        m = to_sympy(m)
         m = substitute_constants(m, constants, keep=set(variables))
         repl = {}
         for s in m.free_symbols:

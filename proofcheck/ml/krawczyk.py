@@ -26,7 +26,7 @@ import numpy as np
 import sympy
 from flint import arb, arb_mat, fmpq
 
-from ..num import Enclosure, NumericError, _precision, arb_endpoints, arb_eval, to_fraction
+from ..num import Enclosure, NumericError, _precision, arb_endpoints, arb_eval, to_fraction, to_sympy
 
 ArbVector = list
 ArbMatrix = list
@@ -134,7 +134,7 @@ def certify_zero(F: Callable[[ArbVector], ArbVector], J: Callable[[ArbVector], A
 def from_sympy(exprs: Sequence[sympy.Expr], symbols: Sequence[sympy.Symbol]):
     """``(F, J)`` for :func:`certify_zero` from sympy expressions (Jacobian by sympy, values by
     :func:`proofcheck.num.arb_eval`, rigorous on balls)."""
-    exprs = [sympy.sympify(e) for e in exprs]
+    exprs = [to_sympy(e) for e in exprs]
     symbols = list(symbols)
     if len(exprs) != len(symbols):
         raise KrawczykError(f"{len(exprs)} equations in {len(symbols)} unknowns: the system must be square")
