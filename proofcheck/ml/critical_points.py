@@ -337,18 +337,24 @@ def training_problems(activations: Sequence[str] = ("tanh",), depths: Sequence[i
     return draw()
 
 
-def critical_points(problems, scale: int = 2):
-    """A problem and a rational start in ``[-scale, scale]`` for the critical-point search."""
+def _with_parameters(problems, scale: int, make):
+    """A problem and a rational parameter vector in ``[-scale, scale]`` (denominators <= 4), made
+    into a value by ``make(problem, vector)``."""
     from hypothesis import strategies as st
 
     @st.composite
     def draw(draw_):
         prob = draw_(problems)
         n = len(prob.objective.params)
-        start = [draw_(st.fractions(min_value=-scale, max_value=scale, max_denominator=4)) for _ in range(n)]
-        return CriticalPoint(prob, tuple(start))
+        vector = [draw_(st.fractions(min_value=-scale, max_value=scale, max_denominator=4)) for _ in range(n)]
+        return make(prob, tuple(vector))
 
     return draw()
+
+
+def critical_points(problems, scale: int = 2):
+    """A problem and a rational start in ``[-scale, scale]`` for the critical-point search."""
+    return _with_parameters(problems, scale, CriticalPoint)
 
 
 @storable
@@ -388,13 +394,4 @@ class NetworkPoint:
 
 def network_points(problems, scale: int = 2):
     """A problem and a rational parameter vector in ``[-scale, scale]``."""
-    from hypothesis import strategies as st
-
-    @st.composite
-    def draw(draw_):
-        prob = draw_(problems)
-        n = len(prob.objective.params)
-        theta = [draw_(st.fractions(min_value=-scale, max_value=scale, max_denominator=4)) for _ in range(n)]
-        return NetworkPoint(prob, tuple(theta))
-
-    return draw()
+    return _with_parameters(problems, scale, NetworkPoint)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import sympy
@@ -121,18 +121,8 @@ class DeepNet:
         return ACTIVATIONS[self.activation][0].subs(_t, e)
 
     # ------------------------------------------------------------ the objective
-    def outputs(self, x: Sequence[Any]) -> sympy.Matrix:
-        """``f_L(x)`` as a column of sympy expressions in the parameters."""
-        f = sympy.Matrix([sympy.Rational(to_fraction(v).numerator, to_fraction(v).denominator) for v in x])
-        Ws, bs = self.weight_symbols(), self.bias_symbols()
-        for k in range(self.depth):
-            g = Ws[k].T * f + bs[k]
-            last = k == self.depth - 1
-            f = g if (last and not self.output_activation) else g.applyfunc(self.sigma)
-        return f
-
-    def outputs_symbolic(self, x: Sequence[sympy.Expr]) -> sympy.Matrix:
-        """``f_L(x)`` for symbolic inputs ``x``."""
+    def outputs(self, x: Sequence[sympy.Expr]) -> sympy.Matrix:
+        """``f_L(x)`` as a column of sympy expressions in the parameters and the inputs ``x``."""
         f = sympy.Matrix(list(x))
         Ws, bs = self.weight_symbols(), self.bias_symbols()
         for k in range(self.depth):
@@ -140,22 +130,6 @@ class DeepNet:
             last = k == self.depth - 1
             f = g if (last and not self.output_activation) else g.applyfunc(self.sigma)
         return f
-
-    def objective(self, X: Any, Y: Any, loss: str = "square") -> sympy.Expr:
-        r"""``Φ = Σ_i Σ_j ℓ(f_{Lj}(x_i) − y_{ij})`` for inputs ``X`` (N×d) and targets ``Y`` (N×m)."""
-        if loss not in LOSSES:
-            raise NetworkError(f"unknown loss {loss!r} (known: {', '.join(LOSSES)})")
-        Xr = _rational_matrix("X", X, self.widths[0])
-        Yr = _rational_matrix("Y", Y, self.widths[-1])
-        if len(Xr) != len(Yr):
-            raise NetworkError(f"X has {len(Xr)} rows but Y has {len(Yr)}")
-        ell = LOSSES[loss]
-        total = sympy.Integer(0)
-        for x, y in zip(Xr, Yr):
-            out = self.outputs(x)
-            for j, yj in enumerate(y):
-                total += ell.subs(_t, out[j] - sympy.Rational(yj.numerator, yj.denominator))
-        return total
 
 
 class Compiled:
@@ -174,7 +148,7 @@ class Compiled:
         ell = LOSSES[loss]
         total = sympy.Integer(0)
         for x, y in zip(self.xs, self.ys):
-            out = net.outputs_symbolic(x)
+            out = net.outputs(x)
             for j, yj in enumerate(y):
                 total += ell.subs(_t, out[j] - yj)
         self.expr = total
@@ -291,9 +265,6 @@ class Objective:
         env = self.at(theta)
         return [sympy.simplify(g.subs(env)) for g in self.grad]
 
-    def enclose(self, expr: sympy.Expr, theta: Sequence[Any], prec: int = 128) -> Enclosure:
-        return Enclosure.of(arb_eval(expr, self.at(theta), prec=prec))
-
     def value_enclosure(self, theta: Sequence[Any], prec: int = 128) -> Enclosure:
         env = self.at(theta)
         env.update(self._subs)
@@ -313,22 +284,3 @@ def weight_matrices(net: DeepNet, theta: Sequence[Any]) -> list[list[list[Any]]]
 def exact_rank(M: Sequence[Sequence[Any]]) -> int:
     """Rank of a rational matrix, exactly."""
     return sympy.Matrix([[sympy.Rational(str(to_fraction(v))) for v in row] for row in M]).rank()
-
-
-def find_critical_points(obj: Objective, rng: np.random.Generator, starts: int = 8, scale: float = 1.0,
-                         tol: float = 1e-12) -> list[np.ndarray]:
-    """Float approximate critical points: minimise ``|grad Phi|^2`` from random starts (finds saddles
-    and minima alike). Candidates only: certify each with :mod:`proofcheck.ml.krawczyk` or exactly."""
-    from scipy.optimize import minimize
-
-    def sq(theta):
-        g = obj.gradient(theta)
-        return float(g @ g)
-
-    found = []
-    for _ in range(starts):
-        x0 = rng.normal(scale=scale, size=len(obj.params))
-        res = minimize(sq, x0, method="BFGS", options={"gtol": 1e-14, "maxiter": 2000})
-        if np.isfinite(res.fun) and res.fun < tol:
-            found.append(np.asarray(res.x, dtype=float))
-    return found

@@ -289,18 +289,15 @@ def gd_step(W: Any, W_star: Any, eta, num=FLOAT, a=0, scale=None) -> list[list[A
 def gd_distance_sq(W0: Any, W_star: Any, eta: Any, steps: int, num=FLOAT, a=0, prec: int = 256):
     """``‖W_T − W*‖_F²`` after ``steps`` population GD steps from ``W0`` (floats, or Arb balls at
     ``prec`` bits: balls widen with every step, so the working precision is raised)."""
-    if num is FLOAT:
-        W = [[float(x) for x in r] for r in W0]
-        Ws = [[float(x) for x in r] for r in W_star]
-        for _ in range(steps):
-            W = gd_step(W, Ws, float(eta), a=a)
-        return sum((W[r][c] - Ws[r][c]) ** 2 for r in range(len(W)) for c in range(len(W)))
+    import contextlib
+
     from ..num import _precision
 
-    with _precision(prec):
-        W = _lifted(W0, num)
-        Ws = _lifted(W_star, num)
-        e = num.const(eta)
+    lift = float if num is FLOAT else num.const
+    with contextlib.nullcontext() if num is FLOAT else _precision(prec):
+        W = [[lift(x) for x in r] for r in W0]
+        Ws = [[lift(x) for x in r] for r in W_star]
+        e = lift(eta)
         for _ in range(steps):
             W = gd_step(W, Ws, e, num=num, a=a)
         return sum((W[r][c] - Ws[r][c]) ** 2 for r in range(len(W)) for c in range(len(W)))
