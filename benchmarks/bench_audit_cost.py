@@ -1,0 +1,79 @@
+"""The cost of a whole audit, this tree against an older commit, measured in one run.
+
+The performance budget of a turn is stated against an older main ("at most 2x the CPU time of
+main 2ca0df7"), and the machines are shared: a figure from another day says nothing. This script
+checks the old commit out into a temporary git worktree and runs the same audit alternately in the
+old and the new tree (old, new, old, new ...), each from a fresh counterexample store, and prints
+CPU time (user + system of the audit and every process it started, workers included: they are
+reaped before the audit exits), wall time and the load average at the start of each run, then the
+ratios of the medians.
+
+    python benchmarks/bench_audit_cost.py --old 2ca0df7 --budget default --jobs 2 --repeat 2
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_audit(tree: Path, budget: str, jobs: int, seed: int, claims: list[str]) -> tuple[float, float, int]:
+    """(cpu seconds, wall seconds, exit code) of one audit in ``tree`` from a fresh store."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, PYTHONPATH=str(tree), PROOFCHECK_STORE=str(Path(tmp) / "store"))
+        cmd = [sys.executable, "-m", "proofcheck", "audit", *claims, "--budget", budget, "--seed", str(seed),
+               "--jobs", str(jobs), "--format", "json", "-o", str(Path(tmp) / "audit")]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, proc.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--old", default="2ca0df7", help="the commit to compare against (default 2ca0df7)")
+    ap.add_argument("--budget", default="default")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each tree, interleaved")
+    ap.add_argument("claims", nargs="*", help="claim ids or papers (default: everything)")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        old_tree = Path(tmp) / "old"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(old_tree), args.old],
+                       check=True)
+        try:
+            results: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
+            for i in range(args.repeat):
+                for label, tree in (("old", old_tree), ("new", ROOT)):
+                    load = os.getloadavg()[0]
+                    cpu, wall, rc = run_audit(tree, args.budget, args.jobs, args.seed, args.claims)
+                    results[label].append((cpu, wall))
+                    print(f"run {i + 1} {label:3} ({args.old if label == 'old' else 'this tree'}): "
+                          f"cpu {cpu:7.1f} s  wall {wall:6.1f} s  load at start {load:.1f}  exit {rc}", flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old_tree)], check=False)
+
+    old_cpu = statistics.median(c for c, _ in results["old"])
+    new_cpu = statistics.median(c for c, _ in results["new"])
+    old_wall = statistics.median(w for _, w in results["old"])
+    new_wall = statistics.median(w for _, w in results["new"])
+    print(f"median cpu  old {old_cpu:.1f} s  new {new_cpu:.1f} s  ratio new/old {new_cpu / old_cpu:.2f}")
+    print(f"median wall old {old_wall:.1f} s  new {new_wall:.1f} s  ratio new/old {new_wall / old_wall:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
