@@ -71,7 +71,8 @@ class Constant:
 class Variable:
     """A universally quantified variable: its search strategy and its stated domain.
 
-    ``strategy`` is a hypothesis strategy, or a function of the constants returning one.
+    ``strategy`` is a hypothesis strategy, or a function of the constants (their exact values,
+    :attr:`proofcheck.constants.ConstantValues.exact`) returning one.
     ``lo``/``hi`` (sympy numbers) bound a scalar variable for interval certification and z3.
     ``encode``/``decode`` turn a value into JSON and back (defaults handle numbers, arrays and
     objects with ``to_json``/``from_json``).
@@ -229,7 +230,7 @@ class Probabilistic:
     first) and filtered by the claim's ``hypotheses`` (certified exactly); at each setting
 
     * ``exact_failure(env) -> Enclosure | Fraction | arb | None``: the failure probability's exact
-      law (``env`` holds EXACT values: constants as given, scalar variables as ``Fraction``;
+      law (``env`` holds EXACT values: constants exact (a float as its decimal), scalar variables as ``Fraction``;
       ``env.num`` is the Arb back-end); decides the setting with no sampling when given;
     * otherwise ``batch(env, rng, count) -> array of margins`` (fast path), or
       ``draw(env, rng) -> instance`` and ``event(env, instance) -> float`` one draw at a time: the
@@ -285,9 +286,11 @@ class Probabilistic:
             return sympy.Symbol(d, real=True)
         if isinstance(d, Fraction):
             return sympy.Rational(d.numerator, d.denominator)
-        if isinstance(d, float):
-            return sympy.Rational(Fraction(d).numerator, Fraction(d).denominator)
-        return to_sympy(d) if isinstance(d, int) else d
+        if isinstance(d, (float, int)):  # a number written in the claim: 0.3 is 3/10, as for a constant
+            from .constants import exact_constant
+
+            return to_sympy(exact_constant("delta", d))
+        return d
 
 
 @dataclass(frozen=True)

@@ -83,14 +83,24 @@ class ConstantValues:
     def exact(self) -> dict[str, Any]:
         """name -> ``Fraction`` (``int`` for integers) or an exact sympy number."""
         if self._exact is None:
-            self._exact = {k: exact_constant(k, v) for k, v in self.raw.items()}
+            self._exact = {k: self.exact_of(k) for k in self.raw}
         return dict(self._exact)
+
+    def exact_of(self, name: str) -> Any:
+        """One constant's exact value (only this one need be a finite number)."""
+        if self._exact is not None:
+            return self._exact[name]
+        return exact_constant(name, self.raw[name])
+
+    def sympy_of(self, name: str) -> Any:
+        v = self.exact_of(name)
+        return to_sympy(v) if is_real_number(v) else v
 
     @property
     def sympy(self) -> dict[str, Any]:
         """name -> sympy number (``Rational`` for rationals)."""
         if self._sympy is None:
-            self._sympy = {k: (to_sympy(v) if is_real_number(v) else v) for k, v in self.exact.items()}
+            self._sympy = {k: self.sympy_of(k) for k in self.raw}
         return dict(self._sympy)
 
     def arb(self, prec: int = PRECISIONS[0]) -> dict[str, Any]:
@@ -112,7 +122,7 @@ class ConstantValues:
 
     def fraction_of(self, name: str) -> Fraction:
         """The exact rational value of a constant; raises :class:`NumericError` for an irrational."""
-        v = self.exact[name]
+        v = self.exact_of(name)
         if isinstance(v, (int, Fraction)):
             return Fraction(v)
         raise NumericError(f"constant {name} = {v} is not rational")

@@ -171,7 +171,7 @@ def _draw_settings(ctx, offer, K: int) -> None:
     class _Enough(Exception):
         pass
 
-    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in ctx.claim.variables})
+    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constant_values.exact) for v in ctx.claim.variables})
 
     failure: list[BaseException] = []
 
@@ -209,17 +209,9 @@ def _key(values: Mapping[str, Any]) -> str:
 def exact_env(ctx, values: Mapping[str, Any]) -> Env:
     """The setting's values exactly (scalars as Fraction) with the exact constants (rationals as
     Fraction, other reals as sympy numbers); Arb back-end."""
-    merged = {k: _exact_constant(v) for k, v in ctx.constants.items()}
+    merged = ctx.constant_values.exact
     merged.update({k: (to_fraction(v) if is_scalar(v) else v) for k, v in values.items()})
     return Env(merged, num=ARB)
-
-
-def _exact_constant(v: Any) -> Any:
-    if isinstance(v, sympy.Basic) and v.is_Rational:
-        return Fraction(int(v.p), int(v.q))
-    if isinstance(v, (int, Fraction)) or isinstance(v, sympy.Basic):
-        return v
-    return to_fraction(v) if is_scalar(v) else v
 
 
 def setting_is_valid(ctx, values: Mapping[str, Any]) -> tuple[bool, str]:

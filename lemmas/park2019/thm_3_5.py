@@ -228,7 +228,7 @@ def _s6_instance_gap(half: Fraction, n: int) -> Fraction:
 
 
 def _check_s6(ctx) -> Outcome:
-    half = Fraction(ctx.constants["half"])
+    half = ctx.constant_values.fraction_of("half")
     total, n, sum_a = _s6_total(sympy.Rational(half.numerator, half.denominator))
     diff = sympy.simplify(total - n * sum_a)
     if diff == 0:
@@ -250,7 +250,7 @@ def _replay_s6(ctx, values, extra):
     m = int(values["n"])
     if m < 1:
         raise NotAnInstance("n must be a positive integer")
-    gap = _s6_instance_gap(Fraction(ctx.constants["half"]), m)
+    gap = _s6_instance_gap(ctx.constant_values.fraction_of("half"), m)
     return gap != 0, -float(abs(gap)), f"exact rational arithmetic at n = {m}, |x_i|^2 = 1/n: difference {gap}"
 
 

@@ -122,7 +122,7 @@ class _Certifier:
             raise Unsupported("claim has its own procedure")
         if len(claim.variables) != 1:
             raise Unsupported("interval certification needs exactly one variable")
-        ec = exact_claim(claim, ctx.constants)
+        ec = exact_claim(claim, ctx.constant_values)
         var = claim.variables[0]
         if var.integer:
             raise Unsupported("integer variable")

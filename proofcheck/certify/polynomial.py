@@ -277,7 +277,7 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
         raise Unsupported("claim has its own procedure")
     fresh_z3()
     _AUX = itertools.count(1)  # auxiliary names, too, start afresh for every decision
-    ec = exact_claim(claim, ctx.constants)
+    ec = exact_claim(claim, ctx.constant_values)
     if timeout is None:
         timeout = TIMEOUTS.get(getattr(ctx.budget, "name", ""), 10.0)
 
