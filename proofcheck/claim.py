@@ -306,14 +306,28 @@ class Witness:
 
 @dataclass(frozen=True)
 class Emptiness:
-    """A certificate that a claim's hypotheses can never hold, for the engine to check.
+    """A certificate that a claim's hypotheses can never hold, for the engine to check
+    (:mod:`proofcheck.certify.emptiness`).
 
-    ``parts`` pairs each piece of a cover of the whole domain (described in words) with a rigorous
-    *upper* bound on the margin of one hypothesis there (an :class:`~proofcheck.num.Enclosure`, from
-    safe-side extremal bounds); the claim is ``vacuous`` only if every bound is certainly < 0."""
+    ``parts`` are boxes ``{name: (lo, hi)}`` (exact rationals) over ``variables``; a variable a
+    part does not name ranges over its whole domain there. The engine proves (a) that the parts
+    cover the variables' domain (z3) and (b) on every part, by Arb branch-and-bound, that the
+    margin of the hypothesis named ``hypothesis`` is certainly < 0 (<= 0 for a strict one).
 
-    parts: Sequence[tuple[str, Any]]
-    how: str
+    By default ``variables`` are the claim's own scalar variables and the margin is the
+    hypothesis's own (a sympy relation, or a margin declared ``rigorous=RERUN_ON_BALLS``). A
+    symmetry argument may instead reduce the question to invariants: ``variables`` are then the
+    reduced variables and ``bound`` a margin over them (written with ``env.num``) that is at least
+    the hypothesis margin wherever it applies -- that reduction is an argument the engine cannot
+    check here, so it must be a claim of its own, named in ``uses`` (and in the claim's ``uses``);
+    the result says the vacuity rests on it."""
+
+    hypothesis: str
+    parts: Sequence[Mapping[str, tuple[Any, Any]]]
+    variables: Sequence["Variable"] | None = None
+    bound: MarginFn | None = None
+    uses: Sequence[str] = ()
+    how: str = ""
 
 
 @dataclass
@@ -361,10 +375,10 @@ class Claim:
     refutes: bool = True
     # Instances the encoder supplies; re-verified by the engine and labelled as witnesses.
     witnesses: Sequence[Witness] = ()
-    # ``emptiness(ctx) -> Emptiness | None``: a certificate that the hypotheses can never hold,
-    # built from safe-side bounds over the whole domain; without one, hypotheses never met in the
-    # search is ``survived`` with 0 satisfied, never ``vacuous``.
-    emptiness: Callable[[Any], Any] | None = None
+    # An :class:`Emptiness` certificate (or ``emptiness(ctx) -> Emptiness | None``) that the
+    # hypotheses can never hold; the engine checks it (cover and bounds) before it says ``vacuous``.
+    # Without one, hypotheses never met in the search is ``survived`` with 0 satisfied.
+    emptiness: Any = None
     # Relative cost of one example (1 = cheap scalar formula): the budget's example count is scaled.
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.
@@ -576,26 +590,3 @@ def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:
         except (TypeError, NumericError, AttributeError, ValueError):
             return None
     return Enclosure.of(fn(env_exact))
-
-
-def certified_emptiness(ctx) -> "Outcome | None":
-    """``vacuous`` only from a certificate the engine checks: every part of the claim's cover of the
-    domain has a rigorous upper bound on a hypothesis margin that is certainly negative."""
-    from .verdict import Verdict
-
-    if ctx.claim.emptiness is None:
-        return None
-    cert = ctx.claim.emptiness(ctx)
-    if cert is None:
-        return None
-    if not isinstance(cert, Emptiness) or not cert.parts:
-        raise ClaimError(f"{ctx.claim.id}: emptiness() must return an Emptiness with at least one part")
-    shown = []
-    for what, bound in cert.parts:
-        enc = Enclosure.of(bound)
-        if not enc.definitely_negative(False):
-            return None
-        shown.append(f"{what}: hypothesis margin <= {float(enc.hi):.6g}")
-    return Outcome(Verdict.VACUOUS, f"the hypotheses can never hold, certified ({cert.how}): " + "; ".join(shown),
-                   examples=len(cert.parts), satisfied=0, margin=None, decided_by="interval",
-                   details={"emptiness": shown})

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 import sympy
 
-from .claim import Claim, ClaimError, Env, Outcome, certified_emptiness
+from .claim import Claim, ClaimError, Env, Outcome
 from .codec import decode
 from .context import BUDGETS, Budget, Context, budget_named
 from .lint import lint
@@ -364,12 +364,15 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                      f"(e.g. at {_short(rep.lead_values)}); they are not a refutation")
     if rep.satisfied == 0:
         best = rep.best_hypothesis_margin
-        certified = certified_emptiness(ctx)
+        from .certify.emptiness import check_emptiness
+
+        certified, why_not = check_emptiness(ctx)
         if certified is not None:
             certified.examples += rep.examples
             certified.notes = notes + certified.notes
             return certified
-        notes.append("hypotheses never met in the search; emptiness is not certified, so this is not 'vacuous'")
+        notes.append(why_not or "hypotheses never met in the search; emptiness is not certified, so this is not "
+                                "'vacuous'")
         return Outcome(Verdict.SURVIVED,
                        f"no example met every hypothesis in {rep.examples} tried (best hypothesis margin "
                        f"{best:.3g}); no certificate that they can never hold",

@@ -92,32 +92,31 @@ def inexact_floats_in(fn, depth: int = 0) -> list[str]:
     code = getattr(fn, "__code__", None)
     if code is None or depth > 3:
         return []
-    glb = getattr(fn, "__globals__", {})
+    glb = dict(getattr(fn, "__globals__", {}))
+    for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+        try:
+            glb[name] = cell.cell_contents  # a closure variable (a module imported in the enclosing function)
+        except ValueError:
+            continue
     found: list[str] = []
 
     def walk(co) -> None:
         found.extend(repr(c) for c in co.co_consts if inexact(c))
         previous = None
         for ins in dis.get_instructions(co):
-            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and inexact(glb.get(ins.argval)):
+            loads = ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF")
+            if loads and inexact(glb.get(ins.argval)):
                 found.append(str(ins.argval))
             if ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and previous is not None:
                 module = glb.get(previous)
                 if isinstance(module, types.ModuleType) and inexact(getattr(module, ins.argval, None)):
                     found.append(f"{previous}.{ins.argval}")
-            previous = ins.argval if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") else None
+            previous = ins.argval if loads else None
         for c in co.co_consts:
             if isinstance(c, types.CodeType):
                 walk(c)
 
     walk(code)
-    for cell in getattr(fn, "__closure__", None) or ():
-        try:
-            value = cell.cell_contents
-        except ValueError:
-            continue
-        if inexact(value):
-            found.append(repr(value))
     return list(dict.fromkeys(found))
 
 

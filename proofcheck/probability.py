@@ -49,7 +49,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import sympy
 
-from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, certified_emptiness, enclosure_of_condition
+from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
 from .num import ARB, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from .verdict import Verdict
 
@@ -548,12 +548,14 @@ def decide_declared(ctx) -> Outcome:
         details["plots"] = [plot]
     examples = max(draws, len(results))
     if not plan.settings:
+        from .certify.emptiness import check_emptiness
 
-        certified = certified_emptiness(ctx)
+        certified, why_not = check_emptiness(ctx)
         if certified is not None:
+            certified.examples += plan.skipped
             certified.notes = notes + certified.notes
             return certified
-        notes.append("no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
+        notes.append(why_not or "no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
         return Outcome(Verdict.SURVIVED, f"no setting met every hypothesis ({plan.skipped} candidates tried)",
                        examples=plan.skipped, satisfied=0, notes=notes, details=details, decided_by="search")
 

@@ -317,7 +317,7 @@ def test_settings_that_never_meet_the_hypotheses_are_vacuous_only_with_a_certifi
     r = decide(c)
     assert r.verdict is Verdict.SURVIVED and r.satisfied == 0, r.evidence
     c = coin("t.never2", Fraction(1, 2), variables=[n], hypotheses=[sympy.Ge(n.symbol, 20)],
-             emptiness=lambda ctx: Emptiness([("1 <= n <= 10", Fraction(10 - 20))], how="n - 20 <= -10"))
+             emptiness=Emptiness(hypothesis=c.hypotheses[0].name, parts=[{"n": (1, 10)}], how="n - 20 <= -10"))
     r = decide(c)
     assert r.verdict is Verdict.VACUOUS, r.evidence
 
