@@ -368,6 +368,9 @@ class Claim:
     # For claims with a custom check: ``replay(ctx, record) -> (still refutes, margin, how)``
     # re-verifies one stored counterexample on its own (exactly or with intervals).
     replay: Callable[[Any, Any], tuple] | None = None
+    # A statement that is the conjunction of several declared claims (an equivalence as its
+    # implications): the engine decides each with its own layers; ``proved`` only if every one is.
+    conjuncts: Sequence["Claim"] = ()
     # Why the declared form cannot express this claim (required with ``check``): a procedure is
     # the exception, and the engine re-verifies every refutation it returns through ``replay``.
     procedure_reason: str = ""
@@ -396,8 +399,14 @@ class Claim:
         self.hypotheses = [as_condition(h, f"hypothesis {i + 1}") for i, h in enumerate(self.hypotheses)]
         if self.conclusion is not None:
             self.conclusion = as_condition(self.conclusion, "conclusion")
-        elif self.check is None and not (isinstance(self.kind, Probabilistic) and self.kind.declared):
-            raise ClaimError(f"{self.id}: a claim needs a conclusion, a declared probabilistic event or a custom check")
+        elif self.check is None and not self.conjuncts and not (isinstance(self.kind, Probabilistic)
+                                                                and self.kind.declared):
+            raise ClaimError(f"{self.id}: a claim needs a conclusion, conjuncts, a declared probabilistic event or a "
+                             f"custom check")
+        self.conjuncts = tuple(self.conjuncts)
+        for part in self.conjuncts:
+            if not isinstance(part, Claim) or part.conclusion is None or part.check is not None or part.conjuncts:
+                raise ClaimError(f"{self.id}: each conjunct must be a declared claim with a conclusion")
         if isinstance(self.kind, Probabilistic):
             self.kind.validate(self)
         if self.check is not None and self.refutes and self.replay is None:

@@ -59,6 +59,9 @@ class Context:
         self.store = store
         self._progress = progress
         self.started = time.monotonic()
+        # Set by the engine while a claim's own procedure runs: whatever label the procedure asks
+        # for, what it records is labelled so (the engine owns every label).
+        self.procedure_label: str | None = None
 
     # ------------------------------------------------------------ time
     def seconds_left(self) -> float:
@@ -95,9 +98,9 @@ class Context:
                               extra: Mapping[str, Any] | None = None, found_by: str | None = None) -> dict[str, Any]:
         """Encode a verified counterexample and save it at once (it survives an interrupted run).
 
-        ``found_by`` says where it came from: ``search``, ``decision`` (a decision procedure's
-        model) or ``witness`` (an instance the encoder supplied); a replay keeps it. A procedure
-        that does not say is labelled ``witness``: its instances are the encoder's choice."""
+        ``found_by`` says where it came from (``verdict.FOUND_BY``), given by the engine's layers
+        only; a replay keeps it. What a claim's own procedure records is labelled ``witness``
+        whatever it asks for: its instances are the encoder's choice."""
         from .codec import encode
 
         record = {
@@ -105,7 +108,7 @@ class Context:
             "constants": {k: encode(v) for k, v in self.constants.items()},
             "margin": float(margin) if margin is not None else None,
             "verified_by": how,
-            "found_by": found_by or "witness",
+            "found_by": self.procedure_label or found_by or "witness",
             "seed": self.run_seed,
         }
         if extra:

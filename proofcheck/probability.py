@@ -68,7 +68,7 @@ METHOD = ("Bonferroni over the settings, alpha spent over the doubling looks of 
 class Setting:
     index: int
     values: dict[str, Any]
-    found_by: str  # "witness" or "search"
+    found_by: str  # "witness", "search", or "none" (no variables: the only setting, nothing searched)
     delta: Enclosure
 
 
@@ -150,7 +150,7 @@ def make_plan(ctx) -> Plan:
         return len(plan.settings) >= K
 
     if not claim.variables:
-        offer({}, "search")
+        offer({}, "none")
         return plan
     for w in claim.witnesses:
         if offer(dict(w.values), "witness"):
@@ -565,8 +565,9 @@ def decide_declared(ctx) -> Outcome:
         rec = ctx.record_counterexample(refuted.setting.values, refuted.margin(), _how(refuted, family),
                                         extra={"probabilistic": _record_extra(ctx, plan, refuted)},
                                         found_by=refuted.setting.found_by)
-        where = "an instance the encoder supplied (witness)" if refuted.setting.found_by == "witness" else \
-            "a setting found by search"
+        where = {"witness": "an instance the encoder supplied (witness)",
+                 "none": "its only setting (no variables: nothing was searched)"}.get(refuted.setting.found_by,
+                                                                                      "a setting found by search")
         why = ("the exact failure probability is above delta (no sampling)" if refuted.how == "law"
                else f"the failure rate is above delta ({family})")
         return Outcome(Verdict.REFUTED, f"at {where} ({_short(refuted.setting.values)}): {refuted.describe()}; {why}",

@@ -237,8 +237,7 @@ def _check_s6(ctx) -> Outcome:
     for m in range(1, 6):
         gap = _s6_instance_gap(half, m)
         if gap != 0:
-            rec = ctx.record_counterexample({"n": m}, -float(abs(gap)), "exact rational arithmetic",
-                                            found_by="decision")
+            rec = ctx.record_counterexample({"n": m}, -float(abs(gap)), "exact rational arithmetic")
             return Outcome(Verdict.REFUTED, f"sympy: the double sum is not n sum a_i ({diff}); at n = {m}, "
                            f"|x_i|^2 = 1/n, beta phi = 1 the line differs from beta phi / n by {gap}",
                            examples=m, satisfied=m, margin=-float(abs(gap)), counterexample=rec)
