@@ -232,11 +232,15 @@ class Probabilistic:
     * ``exact_failure(env) -> Enclosure | Fraction | arb | None``: the failure probability's exact
       law (``env`` holds EXACT values: constants exact (a float as its decimal), scalar variables as ``Fraction``;
       ``env.num`` is the Arb back-end); decides the setting with no sampling when given;
-    * otherwise ``batch(env, rng, count) -> array of margins`` (fast path), or
+    * otherwise ``batch(env, rng, count) -> array of margins`` or ``(margins, instances)`` (fast
+      path), or
       ``draw(env, rng) -> instance`` and ``event(env, instance) -> float`` one draw at a time: the
       signed margin of the GOOD event (>= 0: it holds). ``env`` holds the setting's values and the
       constants as floats; the generator given is the only randomness allowed.
-      ``event_exact(env_exact, instance)`` (optional) re-checks each failing draw rigorously.
+      ``event_exact(env_exact, instance)`` re-checks each failing draw (a ``batch``'s instances)
+      rigorously; only failures it confirms are *certain* and count towards a refutation. Batch
+      margins without instances and float events without ``event_exact`` are counted as not
+      certainly good: they can keep the claim from holding (``inconclusive``), never refute it.
 
     ``settings`` (number of settings at the default budget) and ``samples`` (most draws per
     setting at the default budget) size the check; the quick and deep budgets scale both.
@@ -267,8 +271,8 @@ class Probabilistic:
             raise ClaimError(f"{claim.id}: confidence must lie strictly between 0 and 1")
         if (self.draw is None) != (self.event is None):
             raise ClaimError(f"{claim.id}: a declared probabilistic claim needs both draw and event")
-        if self.event_exact is not None and self.event is None:
-            raise ClaimError(f"{claim.id}: event_exact re-checks draws of draw/event; give those too")
+        if self.event_exact is not None and self.event is None and self.batch is None:
+            raise ClaimError(f"{claim.id}: event_exact re-checks draws of draw/event or batch; give those too")
         if self.declared and claim.check is not None:
             raise ClaimError(f"{claim.id}: a declared probabilistic claim is decided by the engine; "
                              f"drop its check= procedure")

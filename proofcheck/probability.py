@@ -281,7 +281,7 @@ class SettingResult:
     status: str               # "refuted", "holds", "open" (interval contains delta), "skipped"
     how: str                  # "law", "sampling", "delta>=1", "none"
     draws: int = 0
-    failures: int = 0         # failures certain (re-checked rigorously when event_exact is given)
+    failures: int = 0         # failures certain (re-checked rigorously by event_exact; never from batch)
     failures_upper: int = 0   # draws not certainly good (float failures, undefined margins)
     lo: float = 0.0           # display bounds of the failure rate (one-sided, at the look's level)
     hi: float = 1.0
@@ -373,9 +373,12 @@ class _OutOfTime(Exception):
 
 def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Generator,
                  size: int, deadline: float | None = None) -> tuple[int, int]:
-    """Draw ``size`` instances: (certain failures, draws not certainly good). Raises
+    """Draw ``size`` instances: (certain failures, draws not certainly good). A failure is certain only
+    when ``event_exact`` re-checks it rigorously (exact or Arb); ``batch`` margins and float events
+    without ``event_exact`` count on the uncertain side only. Raises
     :class:`_OutOfTime` when the deadline passes before the chunk is complete (it is then discarded)."""
     kind = _kind(ctx.claim)
+    env_exact = exact_env(ctx, values) if kind.event_exact is not None else None
     if kind.batch is not None:
         certain = upper = 0
         done = 0
@@ -383,16 +386,23 @@ def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Genera
             if deadline is not None and time.monotonic() > deadline:
                 raise _OutOfTime()
             k = min(BATCH_PIECE, size - done)
-            margins = np.asarray(kind.batch(env, rng, k), dtype=float).reshape(-1)
-            if margins.shape[0] != k:
+            out = kind.batch(env, rng, k)
+            instances = None
+            if isinstance(out, tuple) and len(out) == 2:
+                out, instances = out
+            margins = np.asarray(out, dtype=float).reshape(-1)
+            if margins.shape[0] != k or (instances is not None and len(instances) != k):
                 raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {k} draws")
-            finite = np.isfinite(margins)
-            certain += int(np.sum(finite & (margins < 0)))
-            upper += int(np.sum(~finite | (margins < 0)))
+            failing = ~np.isfinite(margins) | (margins < 0)
+            upper += int(np.sum(failing))
+            # a float failure is certain only once event_exact re-checks its instance; without an
+            # instance it could be rounding, so it counts against survival, never towards a refutation
+            if instances is not None and env_exact is not None:
+                for i in np.flatnonzero(failing & np.isfinite(margins)):
+                    certain += _certainly_fails(kind, env_exact, instances[int(i)])
             done += k
         return certain, upper
     certain = upper = 0
-    env_exact = exact_env(ctx, values) if kind.event_exact is not None else None
     for _ in range(size):
         if deadline is not None and time.monotonic() > deadline:
             raise _OutOfTime()
@@ -404,16 +414,18 @@ def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Genera
         if m >= 0:
             continue
         upper += 1
-        if env_exact is None:
-            certain += 1
-            continue
-        try:
-            enc = Enclosure.of(kind.event_exact(env_exact, inst))
-        except (NumericError, ArithmeticError, TypeError, ValueError):
-            continue
-        if enc.definitely_negative(False):
-            certain += 1
+        if env_exact is not None:  # a float failure with no rigorous re-check is uncertain
+            certain += _certainly_fails(kind, env_exact, inst)
     return certain, upper
+
+
+def _certainly_fails(kind, env_exact: Env, instance: Any) -> int:
+    """1 when ``event_exact`` encloses the instance's margin certainly below 0, else 0."""
+    try:
+        enc = Enclosure.of(kind.event_exact(env_exact, instance))
+    except (NumericError, ArithmeticError, TypeError, ValueError):
+        return 0
+    return int(enc.definitely_negative(False))
 
 
 def law_result(ctx, setting: Setting) -> SettingResult:

@@ -232,8 +232,10 @@ def _check_s6(ctx) -> Outcome:
     total, n, sum_a = _s6_total(sympy.Rational(half.numerator, half.denominator))
     diff = sympy.simplify(total - n * sum_a)
     if diff == 0:
-        return Outcome(Verdict.PROVED, "sympy: sum_{i,j=1}^n (|x_i|^2 + |x_j|^2)/2 = n sum_i |x_i|^2 = n for a unit x "
-                       "(symbolic n), so (1/n^2) * n * beta phi = beta phi / n", examples=1, satisfied=1)
+        # the author's own sum evaluation is not a certificate the engine checks: no proof is claimed
+        return Outcome(Verdict.SURVIVED, "sympy (this procedure's exchange of the finite sums): sum_{i,j=1}^n "
+                       "(|x_i|^2 + |x_j|^2)/2 = n sum_i |x_i|^2 = n for a unit x (symbolic n), so (1/n^2) * n * "
+                       "beta phi = beta phi / n; no instance n = 1..5 differs", examples=1, satisfied=1)
     for m in range(1, 6):
         gap = _s6_instance_gap(half, m)
         if gap != 0:

@@ -105,3 +105,46 @@ def test_a_true_emptiness_certificate_is_checked_and_accepted():
                                                  parts=[{"x": (0, Fraction(1, 2))}, {"x": (Fraction(1, 2), 1)}]),
                             hyp=hyp))
     assert r.verdict is Verdict.VACUOUS and r.decided_by == "interval", (r.evidence, r.notes)
+
+
+# ---------------------------------------------------------------- 3. procedures and labels
+def _proc_claim(cid, outcome):
+    return Claim(id=cid, title="t", source=SRC, statement="0 >= 1", check=lambda ctx: outcome, refutes=False,
+                 procedure_reason="planted: a procedure that declares its own verdict")
+
+
+def test_a_procedure_cannot_declare_a_false_claim_proved():
+    from proofcheck import Outcome
+
+    for verdict in (Verdict.PROVED, Verdict.CERTIFIED, Verdict.VACUOUS):
+        r = decide(_proc_claim("t.proc", Outcome(verdict, "trust me", decided_by="decision")))
+        assert r.verdict is Verdict.SURVIVED and r.decided_by == "procedure", (verdict, r.evidence)
+
+
+def test_a_probabilistic_claim_without_variables_says_nothing_was_searched():
+    coin = Claim(id="t.coin", title="t", source=SRC, statement="",
+                 kind=Probabilistic("delta", exact_failure=lambda env: Fraction(1, 2)),
+                 constants=[Constant("delta", Fraction(1, 10), below=1)])
+    r = decide(coin)
+    assert r.verdict is Verdict.REFUTED and r.counterexample["found_by"] == "none", r.counterexample
+
+
+def test_a_branch_and_bound_refutation_is_found_by_interval():
+    x = Variable("x", st.floats(0, 3), lo=0, hi=3)
+    c = Claim(id="t.bnb", title="x <= 2 sin x on [0, 3] (false near 3)", source=SRC, statement="",
+              variables=[x], conclusion=sympy.Le(x.symbol, 2 * sympy.sin(x.symbol)))
+    r = decide(c)
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "interval", r.evidence
+    assert r.counterexample["found_by"] == "interval", r.counterexample
+
+
+# ---------------------------------------------------------------- 4. statistical failures are certain
+def test_batch_margins_without_instances_never_count_as_certain_failures():
+    import numpy as np
+
+    always = Claim(id="t.batch", title="t", source=SRC, statement="",
+                   kind=Probabilistic("delta", batch=lambda env, rng, k: -1e-300 * np.ones(k)),
+                   constants=[Constant("delta", Fraction(1, 2), below=1)])
+    r = decide(always)
+    assert r.verdict is not Verdict.REFUTED, r.evidence
+    assert r.details["settings"][0]["failures"] == 0 < r.details["settings"][0]["failures_upper"]
