@@ -148,3 +148,22 @@ def test_batch_margins_without_instances_never_count_as_certain_failures():
     r = decide(always)
     assert r.verdict is not Verdict.REFUTED, r.evidence
     assert r.details["settings"][0]["failures"] == 0 < r.details["settings"][0]["failures_upper"]
+
+
+# ---------------------------------------------------------------- 6. every refutation replays from its record
+def test_a_solver_model_that_leaves_a_variable_free_is_completed_before_it_is_stored(tmp_path):
+    from proofcheck.engine import replay
+    from proofcheck.store import CounterexampleStore
+
+    x = Variable("x", st.fractions(-4, 4))
+    y = Variable("y", st.fractions(-4, 4), domain="a variable no condition reads")
+    c = Claim(id="t.partial", title="x^2 >= 1 (false at 0); y is free", source=SRC, statement="",
+              variables=[x, y], conclusion=sympy.Ge(x.symbol**2, 1))
+    reg = Registry()
+    reg.add_claim(c)
+    store = CounterexampleStore(tmp_path)
+    r = check(c, "quick", 0, registry=reg, store=store)
+    assert r.verdict is Verdict.REFUTED and r.decided_by == "decision", r.evidence
+    assert set(r.counterexample["values"]) == {"x", "y"}, r.counterexample
+    rows = replay(c, store=CounterexampleStore(tmp_path), registry=reg)  # from the record alone
+    assert rows and all(row["refutes"] for row in rows), rows
