@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis import target
 
 from .claim import Condition, Env, Variable, enclosure_of_condition
-from .num import NumericError, is_scalar, literal_fraction, to_fraction
+from .num import NumericError, is_scalar, to_fraction
 
 
 @dataclass

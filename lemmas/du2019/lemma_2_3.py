@@ -48,7 +48,7 @@ from flint import arb
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from proofcheck import Claim, Constant, Outcome, Probabilistic, Variable, Verdict
+from proofcheck import Claim, Constant, Probabilistic, Variable
 from proofcheck.claim import Condition
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram

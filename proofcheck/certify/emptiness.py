@@ -21,7 +21,7 @@ from typing import Any
 import sympy
 
 from ..claim import RERUN_ON_BALLS, ClaimError, Emptiness, Env, Outcome
-from ..num import ARB, NumericError, arb_endpoints, arb_eval, fraction_to_arb, is_scalar, literal_fraction
+from ..num import ARB, Enclosure, NumericError, arb_endpoints, arb_eval, fraction_to_arb, is_scalar, literal_fraction
 from ..verdict import Verdict
 from .exact import substitute_constants
 
@@ -216,8 +216,6 @@ def _check_bound(margin, box, strict: bool, index: int, used: int) -> int:
                 raise _Failed(f"bound: part {index + 1} not closed within {MAX_BOXES} boxes")
             balls = {n: fraction_to_arb(lo).union(fraction_to_arb(hi)) for n, (lo, hi) in b.items()}
             try:
-                from ..num import Enclosure
-
                 enc = Enclosure.of(margin(balls))
             except (NumericError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError) as exc:
                 raise _Failed(f"bound: the margin cannot be enclosed on part {index + 1} "
