@@ -22,9 +22,10 @@ import sympy
 
 from .claim import Claim, ClaimError, Env, Outcome
 from .codec import decode
+from .constants import exact_constant
 from .context import BUDGETS, Budget, Context, budget_named
 from .lint import lint
-from .num import NumericError
+from .num import NumericError, exact_compare
 from .registry import Registry, load
 from .search import verify
 from .store import CounterexampleStore
@@ -79,11 +80,19 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
         if not math.isfinite(f):
             raise UsageError(f"constant {name}: {value!r} is not finite")
         spec = by_name[name]
-        if spec.positive and f <= 0:
-            raise UsageError(f"constant {name} must be positive, got {value}")
-        if spec.below is not None and not f < float(spec.below):
-            raise UsageError(f"constant {name} must be less than {spec.below}, got {value}")
-        if spec.integer and f != int(f):
+        # compared exactly (the values ConstantValues gives), never through floats
+        exact, bound = exact_constant(name, value), (exact_constant(name, spec.below) if spec.below is not None
+                                                     else None)
+        try:
+            if spec.positive and exact_compare(exact, 0) <= 0:
+                raise UsageError(f"constant {name} must be positive, got {value}")
+            if bound is not None and not exact_compare(exact, bound) < 0:
+                raise UsageError(f"constant {name} must be less than {spec.below}, got {value}")
+        except UsageError:
+            raise
+        except (ValueError, NumericError) as exc:
+            raise UsageError(f"constant {name}: {value} cannot be compared with its allowed range ({exc})") from None
+        if spec.integer and not (isinstance(exact, int) or (isinstance(exact, Fraction) and exact.denominator == 1)):
             raise UsageError(f"constant {name} must be an integer, got {value}")
         constants[name] = value
     return constants
