@@ -71,7 +71,8 @@ class Constant:
 class Variable:
     """A universally quantified variable: its search strategy and its stated domain.
 
-    ``strategy`` is a hypothesis strategy, or a function of the constants returning one.
+    ``strategy`` is a hypothesis strategy, or a function of the constants (their exact values,
+    :attr:`proofcheck.constants.ConstantValues.exact`) returning one.
     ``lo``/``hi`` (sympy numbers) bound a scalar variable for interval certification and z3.
     ``encode``/``decode`` turn a value into JSON and back (defaults handle numbers, arrays and
     objects with ``to_json``/``from_json``).
@@ -229,13 +230,17 @@ class Probabilistic:
     first) and filtered by the claim's ``hypotheses`` (certified exactly); at each setting
 
     * ``exact_failure(env) -> Enclosure | Fraction | arb | None``: the failure probability's exact
-      law (``env`` holds EXACT values: constants as given, scalar variables as ``Fraction``;
+      law (``env`` holds EXACT values: constants exact (a float as its decimal), scalar variables as ``Fraction``;
       ``env.num`` is the Arb back-end); decides the setting with no sampling when given;
-    * otherwise ``batch(env, rng, count) -> array of margins`` (fast path), or
+    * otherwise ``batch(env, rng, count) -> array of margins`` or ``(margins, instances)`` (fast
+      path), or
       ``draw(env, rng) -> instance`` and ``event(env, instance) -> float`` one draw at a time: the
       signed margin of the GOOD event (>= 0: it holds). ``env`` holds the setting's values and the
       constants as floats; the generator given is the only randomness allowed.
-      ``event_exact(env_exact, instance)`` (optional) re-checks each failing draw rigorously.
+      ``event_exact(env_exact, instance)`` re-checks each failing draw (a ``batch``'s instances)
+      rigorously; only failures it confirms are *certain* and count towards a refutation. Batch
+      margins without instances and float events without ``event_exact`` are counted as not
+      certainly good: they can keep the claim from holding (``inconclusive``), never refute it.
 
     ``settings`` (number of settings at the default budget) and ``samples`` (most draws per
     setting at the default budget) size the check; the quick and deep budgets scale both.
@@ -266,8 +271,8 @@ class Probabilistic:
             raise ClaimError(f"{claim.id}: confidence must lie strictly between 0 and 1")
         if (self.draw is None) != (self.event is None):
             raise ClaimError(f"{claim.id}: a declared probabilistic claim needs both draw and event")
-        if self.event_exact is not None and self.event is None:
-            raise ClaimError(f"{claim.id}: event_exact re-checks draws of draw/event; give those too")
+        if self.event_exact is not None and self.event is None and self.batch is None:
+            raise ClaimError(f"{claim.id}: event_exact re-checks draws of draw/event or batch; give those too")
         if self.declared and claim.check is not None:
             raise ClaimError(f"{claim.id}: a declared probabilistic claim is decided by the engine; "
                              f"drop its check= procedure")
@@ -285,9 +290,11 @@ class Probabilistic:
             return sympy.Symbol(d, real=True)
         if isinstance(d, Fraction):
             return sympy.Rational(d.numerator, d.denominator)
-        if isinstance(d, float):
-            return sympy.Rational(Fraction(d).numerator, Fraction(d).denominator)
-        return to_sympy(d) if isinstance(d, int) else d
+        if isinstance(d, (float, int)):  # a number written in the claim: 0.3 is 3/10, as for a constant
+            from .constants import exact_constant
+
+            return to_sympy(exact_constant("delta", d))
+        return d
 
 
 @dataclass(frozen=True)
@@ -303,14 +310,28 @@ class Witness:
 
 @dataclass(frozen=True)
 class Emptiness:
-    """A certificate that a claim's hypotheses can never hold, for the engine to check.
+    """A certificate that a claim's hypotheses can never hold, for the engine to check
+    (:mod:`proofcheck.certify.emptiness`).
 
-    ``parts`` pairs each piece of a cover of the whole domain (described in words) with a rigorous
-    *upper* bound on the margin of one hypothesis there (an :class:`~proofcheck.num.Enclosure`, from
-    safe-side extremal bounds); the claim is ``vacuous`` only if every bound is certainly < 0."""
+    ``parts`` are boxes ``{name: (lo, hi)}`` (exact rationals) over ``variables``; a variable a
+    part does not name ranges over its whole domain there. The engine proves (a) that the parts
+    cover the variables' domain (z3) and (b) on every part, by Arb branch-and-bound, that the
+    margin of the hypothesis named ``hypothesis`` is certainly < 0 (<= 0 for a strict one).
 
-    parts: Sequence[tuple[str, Any]]
-    how: str
+    By default ``variables`` are the claim's own scalar variables and the margin is the
+    hypothesis's own (a sympy relation, or a margin declared ``rigorous=RERUN_ON_BALLS``). A
+    symmetry argument may instead reduce the question to invariants: ``variables`` are then the
+    reduced variables and ``bound`` a margin over them (written with ``env.num``) that is at least
+    the hypothesis margin wherever it applies -- that reduction is an argument the engine cannot
+    check here, so it must be a claim of its own, named in ``uses`` (and in the claim's ``uses``);
+    the result says the vacuity rests on it."""
+
+    hypothesis: str
+    parts: Sequence[Mapping[str, tuple[Any, Any]]]
+    variables: Sequence["Variable"] | None = None
+    bound: MarginFn | None = None
+    uses: Sequence[str] = ()
+    how: str = ""
 
 
 @dataclass
@@ -351,6 +372,9 @@ class Claim:
     # For claims with a custom check: ``replay(ctx, record) -> (still refutes, margin, how)``
     # re-verifies one stored counterexample on its own (exactly or with intervals).
     replay: Callable[[Any, Any], tuple] | None = None
+    # A statement that is the conjunction of several declared claims (an equivalence as its
+    # implications): the engine decides each with its own layers; ``proved`` only if every one is.
+    conjuncts: Sequence["Claim"] = ()
     # Why the declared form cannot express this claim (required with ``check``): a procedure is
     # the exception, and the engine re-verifies every refutation it returns through ``replay``.
     procedure_reason: str = ""
@@ -358,10 +382,10 @@ class Claim:
     refutes: bool = True
     # Instances the encoder supplies; re-verified by the engine and labelled as witnesses.
     witnesses: Sequence[Witness] = ()
-    # ``emptiness(ctx) -> Emptiness | None``: a certificate that the hypotheses can never hold,
-    # built from safe-side bounds over the whole domain; without one, hypotheses never met in the
-    # search is ``survived`` with 0 satisfied, never ``vacuous``.
-    emptiness: Callable[[Any], Any] | None = None
+    # An :class:`Emptiness` certificate (or ``emptiness(ctx) -> Emptiness | None``) that the
+    # hypotheses can never hold; the engine checks it (cover and bounds) before it says ``vacuous``.
+    # Without one, hypotheses never met in the search is ``survived`` with 0 satisfied.
+    emptiness: Any = None
     # Relative cost of one example (1 = cheap scalar formula): the budget's example count is scaled.
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.
@@ -379,8 +403,14 @@ class Claim:
         self.hypotheses = [as_condition(h, f"hypothesis {i + 1}") for i, h in enumerate(self.hypotheses)]
         if self.conclusion is not None:
             self.conclusion = as_condition(self.conclusion, "conclusion")
-        elif self.check is None and not (isinstance(self.kind, Probabilistic) and self.kind.declared):
-            raise ClaimError(f"{self.id}: a claim needs a conclusion, a declared probabilistic event or a custom check")
+        elif self.check is None and not self.conjuncts and not (isinstance(self.kind, Probabilistic)
+                                                                and self.kind.declared):
+            raise ClaimError(f"{self.id}: a claim needs a conclusion, conjuncts, a declared probabilistic event or a "
+                             f"custom check")
+        self.conjuncts = tuple(self.conjuncts)
+        for part in self.conjuncts:
+            if not isinstance(part, Claim) or part.conclusion is None or part.check is not None or part.conjuncts:
+                raise ClaimError(f"{self.id}: each conjunct must be a declared claim with a conclusion")
         if isinstance(self.kind, Probabilistic):
             self.kind.validate(self)
         if self.check is not None and self.refutes and self.replay is None:
@@ -573,26 +603,3 @@ def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:
         except (TypeError, NumericError, AttributeError, ValueError):
             return None
     return Enclosure.of(fn(env_exact))
-
-
-def certified_emptiness(ctx) -> "Outcome | None":
-    """``vacuous`` only from a certificate the engine checks: every part of the claim's cover of the
-    domain has a rigorous upper bound on a hypothesis margin that is certainly negative."""
-    from .verdict import Verdict
-
-    if ctx.claim.emptiness is None:
-        return None
-    cert = ctx.claim.emptiness(ctx)
-    if cert is None:
-        return None
-    if not isinstance(cert, Emptiness) or not cert.parts:
-        raise ClaimError(f"{ctx.claim.id}: emptiness() must return an Emptiness with at least one part")
-    shown = []
-    for what, bound in cert.parts:
-        enc = Enclosure.of(bound)
-        if not enc.definitely_negative(False):
-            return None
-        shown.append(f"{what}: hypothesis margin <= {float(enc.hi):.6g}")
-    return Outcome(Verdict.VACUOUS, f"the hypotheses can never hold, certified ({cert.how}): " + "; ".join(shown),
-                   examples=len(cert.parts), satisfied=0, margin=None, decided_by="interval",
-                   details={"emptiness": shown})

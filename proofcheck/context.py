@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .claim import Claim, Env
+from .constants import ConstantValues
 from .store import CounterexampleStore
 
 
@@ -49,7 +50,8 @@ class Context:
     def __init__(self, claim: Claim, constants: Mapping[str, Any], budget: Budget, seed: int,
                  store: CounterexampleStore | None = None, progress=None):
         self.claim = claim
-        self.constants = dict(constants)
+        self.constants = dict(constants)  # as declared or set, for display and records only
+        self.constant_values = ConstantValues(self.constants)  # every number a layer reads
         self.budget = budget
         self.seed = claim_seed(seed, claim.id)
         self.run_seed = seed
@@ -57,6 +59,9 @@ class Context:
         self.store = store
         self._progress = progress
         self.started = time.monotonic()
+        # Set by the engine while a claim's own procedure runs: whatever label the procedure asks
+        # for, what it records is labelled so (the engine owns every label).
+        self.procedure_label: str | None = None
 
     # ------------------------------------------------------------ time
     def seconds_left(self) -> float:
@@ -77,13 +82,13 @@ class Context:
     # ------------------------------------------------------------ helpers
     def env(self, values: Mapping[str, Any]) -> Env:
         """Float view of one example: constants as floats, so numpy functions accept them."""
-        merged = {k: _as_float(v) for k, v in self.constants.items()}
+        merged = self.constant_values.floats
         merged.update(values)
         return Env(merged)
 
     @property
     def float_constants(self) -> dict[str, Any]:
-        return {k: _as_float(v) for k, v in self.constants.items()}
+        return self.constant_values.floats
 
     def progress(self, message: str) -> None:
         if self._progress is not None:
@@ -93,9 +98,9 @@ class Context:
                               extra: Mapping[str, Any] | None = None, found_by: str | None = None) -> dict[str, Any]:
         """Encode a verified counterexample and save it at once (it survives an interrupted run).
 
-        ``found_by`` says where it came from: ``search``, ``decision`` (a decision procedure's
-        model) or ``witness`` (an instance the encoder supplied); a replay keeps it. A procedure
-        that does not say is labelled ``witness``: its instances are the encoder's choice."""
+        ``found_by`` says where it came from (``verdict.FOUND_BY``), given by the engine's layers
+        only; a replay keeps it. What a claim's own procedure records is labelled ``witness``
+        whatever it asks for: its instances are the encoder's choice."""
         from .codec import encode
 
         record = {
@@ -103,7 +108,7 @@ class Context:
             "constants": {k: encode(v) for k, v in self.constants.items()},
             "margin": float(margin) if margin is not None else None,
             "verified_by": how,
-            "found_by": found_by or "witness",
+            "found_by": self.procedure_label or found_by or "witness",
             "seed": self.run_seed,
         }
         if extra:
@@ -117,18 +122,6 @@ class Context:
         from .search import run_search
 
         return run_search(self, **kwargs)
-
-
-def _as_float(v: Any) -> Any:
-    from fractions import Fraction
-
-    import sympy
-
-    if isinstance(v, Fraction):
-        return float(v)
-    if isinstance(v, sympy.Basic) and v.is_number:
-        return float(v)
-    return v
 
 
 def log_progress(message: str) -> None:

@@ -20,11 +20,12 @@ from typing import Any, Iterable, Mapping
 
 import sympy
 
-from .claim import Claim, ClaimError, Env, Outcome, certified_emptiness
+from .claim import Claim, ClaimError, Env, Outcome
 from .codec import decode
+from .constants import exact_constant
 from .context import BUDGETS, Budget, Context, budget_named
 from .lint import lint
-from .num import NumericError
+from .num import NumericError, exact_compare
 from .registry import Registry, load
 from .search import verify
 from .store import CounterexampleStore
@@ -79,11 +80,19 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
         if not math.isfinite(f):
             raise UsageError(f"constant {name}: {value!r} is not finite")
         spec = by_name[name]
-        if spec.positive and f <= 0:
-            raise UsageError(f"constant {name} must be positive, got {value}")
-        if spec.below is not None and not f < float(spec.below):
-            raise UsageError(f"constant {name} must be less than {spec.below}, got {value}")
-        if spec.integer and f != int(f):
+        # compared exactly (the values ConstantValues gives), never through floats
+        exact, bound = exact_constant(name, value), (exact_constant(name, spec.below) if spec.below is not None
+                                                     else None)
+        try:
+            if spec.positive and exact_compare(exact, 0) <= 0:
+                raise UsageError(f"constant {name} must be positive, got {value}")
+            if bound is not None and not exact_compare(exact, bound) < 0:
+                raise UsageError(f"constant {name} must be less than {spec.below}, got {value}")
+        except UsageError:
+            raise
+        except (ValueError, NumericError) as exc:
+            raise UsageError(f"constant {name}: {value} cannot be compared with its allowed range ({exc})") from None
+        if spec.integer and not (isinstance(exact, int) or (isinstance(exact, Fraction) and exact.denominator == 1)):
             raise UsageError(f"constant {name} must be an integer, got {value}")
         constants[name] = value
     return constants
@@ -249,17 +258,24 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
                        details={"undefined": [p.name for p in problems]}, decided_by="lint")
 
     if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None
-                                                   or _declared_probabilistic(claim)):
+                                                   or claim.conjuncts or _declared_probabilistic(claim)):
         replayed = _replay_stored(ctx)
         if replayed is not None:
             return replayed
 
+    if claim.conjuncts:
+        return _decide_conjunction(ctx, registry)
+
     if claim.check is not None:
-        outcome = claim.check(ctx)
+        ctx.procedure_label = "witness"  # what the procedure records is its author's instance
+        try:
+            outcome = claim.check(ctx)
+        finally:
+            ctx.procedure_label = None
         if not isinstance(outcome, Outcome):
             raise ClaimError(f"{claim.id}: check() must return an Outcome")
-        outcome.decided_by = outcome.decided_by or "procedure"
-        return _reverified_procedure_outcome(ctx, outcome)
+        outcome.decided_by = "procedure"  # the engine's label, whatever the procedure said
+        return _checked_procedure_outcome(ctx, outcome)
 
     if claim.is_probabilistic:
         if not claim.kind.declared:
@@ -288,11 +304,28 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
     return outcome_of_search(ctx, ctx.search(), notes)
 
 
-def _reverified_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
-    """A procedure's ``refuted`` stands only if the engine re-verifies its counterexample on its own:
-    the record's constants are the ones checked, its values lie in the variables' domains, and the
-    claim's replay hook confirms it. Otherwise the procedure's finding is no refutation."""
+#: Verdicts only a certificate the engine checks may give; a procedure's word is not one.
+ESTABLISHING = (Verdict.PROVED, Verdict.CERTIFIED, Verdict.VACUOUS)
+
+
+def _checked_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
+    """A procedure decides nothing on its own word.
+
+    * ``proved``/``certified``/``vacuous`` need a certificate the engine checks from the claim's
+      declared conditions (declared conjuncts, an :class:`~proofcheck.claim.Emptiness`); a
+      procedure hands over none of those, so its positive verdict becomes ``survived``, its
+      evidence kept in a note;
+    * ``refuted`` stands only if the engine re-verifies the counterexample on its own: the
+      record's constants are the ones checked, its values lie in the variables' domains, and the
+      claim's replay hook confirms it. Otherwise the procedure's finding is no refutation."""
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
+    if verdict in ESTABLISHING:
+        return Outcome(Verdict.SURVIVED, f"the claim's procedure reported {verdict.value}, which a procedure cannot "
+                       f"decide on its own word (no certificate the engine checks); its evidence: {outcome.evidence}",
+                       examples=outcome.examples, satisfied=outcome.satisfied, margin=outcome.margin,
+                       notes=list(outcome.notes) + [f"procedure's verdict {verdict.value} not accepted: only a "
+                                                    f"certificate the engine checks decides {verdict.value}"],
+                       details=outcome.details, decided_by="procedure")
     if verdict is not Verdict.REFUTED:
         return outcome
     from .codec import encode
@@ -304,7 +337,7 @@ def _reverified_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
     elif record.get("constants") != {k: encode(v) for k, v in ctx.constants.items()}:
         problem = "the record's constants are not the constants checked"
     else:
-        record.setdefault("found_by", "witness")
+        record["found_by"] = "witness"  # the procedure's instance: the engine's label
         ok, _, how = replay_record(ctx, record)
         if not ok:
             problem = f"the engine's re-verification did not confirm it ({how})"
@@ -318,18 +351,49 @@ def _reverified_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
                    details=outcome.details, decided_by="procedure")
 
 
-def decide_exact(claim: Claim, constants: Mapping[str, Any] | None = None, budget: str | Budget = "quick",
-                 seed: int = 0) -> Outcome | None:
-    """Run the exact layers (z3, then Arb) on a claim that need not be registered: a lemma module
-    uses it for an auxiliary fact inside its own procedure (e.g. a pointwise identity that is then
-    integrated). Returns None when neither layer decides it."""
-    budget = budget if isinstance(budget, Budget) else budget_named(budget)
-    ctx = Context(claim, dict(constants or claim.constant_defaults()), budget, seed)
-    notes: list[str] = []
-    if not claim.is_algebraic():
-        return None
-    return (_try_layer("proofcheck.certify.polynomial", "decide_polynomial", ctx, notes)
-            or _try_layer("proofcheck.certify.interval", "certify_interval", ctx, notes))
+def _conjunct_context(ctx: Context, k: int) -> Context:
+    """The context of conjunct ``k``: its constants at the values the statement is checked with."""
+    part = ctx.claim.conjuncts[k]
+    constants = {c.name: ctx.constants.get(c.name, c.value) for c in part.constants}
+    return Context(part, constants, ctx.budget, ctx.run_seed, store=None, progress=ctx._progress)
+
+
+def _decide_conjunction(ctx: Context, registry: Registry) -> Outcome:
+    """A statement that is the conjunction of declared claims: each is decided by the engine's own
+    pipeline (z3, Arb, search) from its declared conditions. ``proved``/``certified`` only if every
+    conjunct is; a refuted conjunct refutes the statement (its record names the conjunct, so it
+    replays); otherwise the weakest answer, saying which conjunct it is."""
+    claim = ctx.claim
+    outs = []
+    for k, part in enumerate(claim.conjuncts):
+        out = decide(_conjunct_context(ctx, k), registry, replay_first=False)
+        verdict = out.verdict if isinstance(out.verdict, Verdict) else Verdict(out.verdict)
+        if verdict is Verdict.REFUTED and isinstance(out.counterexample, Mapping):
+            from .codec import encode
+
+            record = dict(out.counterexample, conjunct=k, constants={n: encode(v) for n, v in ctx.constants.items()})
+            if ctx.store is not None:
+                ctx.store.add(claim.id, record)
+            return Outcome(Verdict.REFUTED, f"conjunct {k + 1} ({part.title}) is refuted: {out.evidence}",
+                           examples=out.examples, satisfied=out.satisfied, margin=out.margin, counterexample=record,
+                           notes=list(out.notes), decided_by=out.decided_by)
+        outs.append((part, verdict, out))
+    shown = "; ".join(f"{part.title}: {v.value} ({o.decided_by})" for part, v, o in outs)
+    weakest = next(((p, v, o) for p, v, o in outs if v not in ESTABLISHING), None)
+    if weakest is None:
+        certified = any(v is Verdict.CERTIFIED for _, v, _ in outs)
+        layers = {o.decided_by for _, _, o in outs}
+        return Outcome(Verdict.CERTIFIED if certified else Verdict.PROVED,
+                       f"every conjunct is established by the engine: {shown}",
+                       notes=[f"{p.title}: {o.evidence}" for p, _, o in outs],
+                       decided_by="decision" if layers == {"decision"} else "interval",
+                       details={"conjuncts": [{"title": p.title, "verdict": v.value, "decided_by": o.decided_by}
+                                              for p, v, o in outs]})
+    part, verdict, out = weakest
+    final = verdict if verdict in (Verdict.ERROR, Verdict.INCONCLUSIVE, Verdict.ILL_FORMED) else Verdict.SURVIVED
+    return Outcome(final, f"conjunct {part.title} is {verdict.value}: {out.evidence}", examples=out.examples,
+                   satisfied=out.satisfied, margin=out.margin, notes=[shown] + list(out.notes),
+                   decided_by=out.decided_by)
 
 
 def _try_layer(module: str, name: str, ctx: Context, notes: list[str]) -> Outcome | None:
@@ -364,12 +428,15 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                      f"(e.g. at {_short(rep.lead_values)}); they are not a refutation")
     if rep.satisfied == 0:
         best = rep.best_hypothesis_margin
-        certified = certified_emptiness(ctx)
+        from .certify.emptiness import check_emptiness
+
+        certified, why_not = check_emptiness(ctx)
         if certified is not None:
             certified.examples += rep.examples
             certified.notes = notes + certified.notes
             return certified
-        notes.append("hypotheses never met in the search; emptiness is not certified, so this is not 'vacuous'")
+        notes.append(why_not or "hypotheses never met in the search; emptiness is not certified, so this is not "
+                                "'vacuous'")
         return Outcome(Verdict.SURVIVED,
                        f"no example met every hypothesis in {rep.examples} tried (best hypothesis margin "
                        f"{best:.3g}); no certificate that they can never hold",
@@ -446,6 +513,12 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
     for var in claim.variables:  # the stated domain, exactly, for every way of replaying
         if var.name in values and not var.in_domain(values[var.name]):
             return False, None, f"the stored value of {var.name} lies outside its domain {var.domain or ''}".rstrip()
+    if claim.conjuncts:
+        k = record.get("conjunct")
+        if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(claim.conjuncts):
+            return False, None, "the record names no conjunct of the statement"
+        ok, margin, how = replay_record(_conjunct_context(ctx, k), record)
+        return ok, margin, f"conjunct {k + 1} ({claim.conjuncts[k].title}): {how}"
     if claim.replay is not None:
         # A record the hook cannot read (an older format, a damaged line) does not refute; it must
         # never abort the run whose replay-first step reads it.
@@ -525,7 +598,8 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
                         "how": f"it names constants the claim does not have ({', '.join(unknown)})"})
             continue
         constants.update(stored)
-        if claim.conclusion is None and claim.replay is None and not _declared_probabilistic(claim):
+        if (claim.conclusion is None and claim.replay is None and not claim.conjuncts
+                and not _declared_probabilistic(claim)):
             changed = {k: v for k, v in constants.items() if k in defaults and v != defaults[k]}
             try:
                 result = check(claim, "quick", seed, registry=registry, replay_first=False, overrides=changed)

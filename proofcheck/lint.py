@@ -54,9 +54,70 @@ def lint(claim: Claim, definitions: Mapping[str, Definition]) -> list[LintProble
                 what = "a constant" if d.arity == 0 else f"a function of {d.arity} argument(s)"
                 problems.setdefault(name, LintProblem(
                     name, f"'{name}' is defined as {what} but used as '{app}'"))
-    for problem in declared_number_problems(claim):
+    for problem in declared_number_problems(claim) + ball_rerun_problems(claim):
         problems.setdefault(problem.name, problem)
     return [problems[k] for k in sorted(problems)]
+
+
+def ball_rerun_problems(claim: Claim) -> list[LintProblem]:
+    """A margin re-run on Arb balls (``Condition(rigorous=RERUN_ON_BALLS)``) is rigorous only if every
+    number in it is exact: Arb reads a float as the binary number it stores, so ``0.1`` (not 1/10)
+    or ``math.pi`` (not pi) inside it makes the "rigorous" enclosure enclose another margin. Floats
+    that are exactly the decimal they print as (``0.5``, ``2.0``) are exact and allowed."""
+    from .claim import RERUN_ON_BALLS
+
+    out = []
+    conditions = list(claim.hypotheses) + ([claim.conclusion] if claim.conclusion is not None else [])
+    for cond in conditions:
+        if getattr(cond, "rigorous", None) is not RERUN_ON_BALLS or getattr(cond, "margin", None) is None:
+            continue
+        for shown in inexact_floats_in(cond.margin):
+            out.append(LintProblem(f"{cond.name}: {shown}",
+                                   f"condition {cond.name!r} is re-run on Arb balls but its margin uses the float "
+                                   f"{shown}, which is not the number it stands for; write it with env.num "
+                                   f"(env.num.pi, env.num.const(Fraction(1, 10)))"))
+    return out
+
+
+def inexact_floats_in(fn, depth: int = 0) -> list[str]:
+    """Floats a function (and the functions it defines) reads that differ from the decimal they print
+    as: literals, globals (``pi`` imported from math) and module attributes (``math.pi``, ``np.e``)."""
+    import dis
+    import types
+    from fractions import Fraction
+
+    def inexact(x) -> bool:
+        return isinstance(x, float) and x == x and abs(x) != float("inf") and Fraction(x) != Fraction(repr(x))
+
+    code = getattr(fn, "__code__", None)
+    if code is None or depth > 3:
+        return []
+    glb = dict(getattr(fn, "__globals__", {}))
+    for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+        try:
+            glb[name] = cell.cell_contents  # a closure variable (a module imported in the enclosing function)
+        except ValueError:
+            continue
+    found: list[str] = []
+
+    def walk(co) -> None:
+        found.extend(repr(c) for c in co.co_consts if inexact(c))
+        previous = None
+        for ins in dis.get_instructions(co):
+            loads = ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF")
+            if loads and inexact(glb.get(ins.argval)):
+                found.append(str(ins.argval))
+            if ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and previous is not None:
+                module = glb.get(previous)
+                if isinstance(module, types.ModuleType) and inexact(getattr(module, ins.argval, None)):
+                    found.append(f"{previous}.{ins.argval}")
+            previous = ins.argval if loads else None
+        for c in co.co_consts:
+            if isinstance(c, types.CodeType):
+                walk(c)
+
+    walk(code)
+    return list(dict.fromkeys(found))
 
 
 def declared_number_problems(claim: Claim) -> list[LintProblem]:

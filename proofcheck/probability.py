@@ -49,7 +49,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import sympy
 
-from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, certified_emptiness, enclosure_of_condition
+from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
 from .num import ARB, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from .verdict import Verdict
 
@@ -68,7 +68,7 @@ METHOD = ("Bonferroni over the settings, alpha spent over the doubling looks of 
 class Setting:
     index: int
     values: dict[str, Any]
-    found_by: str  # "witness" or "search"
+    found_by: str  # "witness", "search", or "none" (no variables: the only setting, nothing searched)
     delta: Enclosure
 
 
@@ -150,7 +150,7 @@ def make_plan(ctx) -> Plan:
         return len(plan.settings) >= K
 
     if not claim.variables:
-        offer({}, "search")
+        offer({}, "none")
         return plan
     for w in claim.witnesses:
         if offer(dict(w.values), "witness"):
@@ -171,7 +171,7 @@ def _draw_settings(ctx, offer, K: int) -> None:
     class _Enough(Exception):
         pass
 
-    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in ctx.claim.variables})
+    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constant_values.exact) for v in ctx.claim.variables})
 
     failure: list[BaseException] = []
 
@@ -209,17 +209,9 @@ def _key(values: Mapping[str, Any]) -> str:
 def exact_env(ctx, values: Mapping[str, Any]) -> Env:
     """The setting's values exactly (scalars as Fraction) with the exact constants (rationals as
     Fraction, other reals as sympy numbers); Arb back-end."""
-    merged = {k: _exact_constant(v) for k, v in ctx.constants.items()}
+    merged = ctx.constant_values.exact
     merged.update({k: (to_fraction(v) if is_scalar(v) else v) for k, v in values.items()})
     return Env(merged, num=ARB)
-
-
-def _exact_constant(v: Any) -> Any:
-    if isinstance(v, sympy.Basic) and v.is_Rational:
-        return Fraction(int(v.p), int(v.q))
-    if isinstance(v, (int, Fraction)) or isinstance(v, sympy.Basic):
-        return v
-    return to_fraction(v) if is_scalar(v) else v
 
 
 def setting_is_valid(ctx, values: Mapping[str, Any]) -> tuple[bool, str]:
@@ -289,7 +281,7 @@ class SettingResult:
     status: str               # "refuted", "holds", "open" (interval contains delta), "skipped"
     how: str                  # "law", "sampling", "delta>=1", "none"
     draws: int = 0
-    failures: int = 0         # failures certain (re-checked rigorously when event_exact is given)
+    failures: int = 0         # failures certain (re-checked rigorously by event_exact; never from batch)
     failures_upper: int = 0   # draws not certainly good (float failures, undefined margins)
     lo: float = 0.0           # display bounds of the failure rate (one-sided, at the look's level)
     hi: float = 1.0
@@ -381,9 +373,12 @@ class _OutOfTime(Exception):
 
 def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Generator,
                  size: int, deadline: float | None = None) -> tuple[int, int]:
-    """Draw ``size`` instances: (certain failures, draws not certainly good). Raises
+    """Draw ``size`` instances: (certain failures, draws not certainly good). A failure is certain only
+    when ``event_exact`` re-checks it rigorously (exact or Arb); ``batch`` margins and float events
+    without ``event_exact`` count on the uncertain side only. Raises
     :class:`_OutOfTime` when the deadline passes before the chunk is complete (it is then discarded)."""
     kind = _kind(ctx.claim)
+    env_exact = exact_env(ctx, values) if kind.event_exact is not None else None
     if kind.batch is not None:
         certain = upper = 0
         done = 0
@@ -391,16 +386,23 @@ def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Genera
             if deadline is not None and time.monotonic() > deadline:
                 raise _OutOfTime()
             k = min(BATCH_PIECE, size - done)
-            margins = np.asarray(kind.batch(env, rng, k), dtype=float).reshape(-1)
-            if margins.shape[0] != k:
+            out = kind.batch(env, rng, k)
+            instances = None
+            if isinstance(out, tuple) and len(out) == 2:
+                out, instances = out
+            margins = np.asarray(out, dtype=float).reshape(-1)
+            if margins.shape[0] != k or (instances is not None and len(instances) != k):
                 raise ClaimError(f"{ctx.claim.id}: batch returned {margins.shape[0]} margins for {k} draws")
-            finite = np.isfinite(margins)
-            certain += int(np.sum(finite & (margins < 0)))
-            upper += int(np.sum(~finite | (margins < 0)))
+            failing = ~np.isfinite(margins) | (margins < 0)
+            upper += int(np.sum(failing))
+            # a float failure is certain only once event_exact re-checks its instance; without an
+            # instance it could be rounding, so it counts against survival, never towards a refutation
+            if instances is not None and env_exact is not None:
+                for i in np.flatnonzero(failing & np.isfinite(margins)):
+                    certain += _certainly_fails(kind, env_exact, instances[int(i)])
             done += k
         return certain, upper
     certain = upper = 0
-    env_exact = exact_env(ctx, values) if kind.event_exact is not None else None
     for _ in range(size):
         if deadline is not None and time.monotonic() > deadline:
             raise _OutOfTime()
@@ -412,16 +414,18 @@ def sample_chunk(ctx, env: Env, values: Mapping[str, Any], rng: np.random.Genera
         if m >= 0:
             continue
         upper += 1
-        if env_exact is None:
-            certain += 1
-            continue
-        try:
-            enc = Enclosure.of(kind.event_exact(env_exact, inst))
-        except (NumericError, ArithmeticError, TypeError, ValueError):
-            continue
-        if enc.definitely_negative(False):
-            certain += 1
+        if env_exact is not None:  # a float failure with no rigorous re-check is uncertain
+            certain += _certainly_fails(kind, env_exact, inst)
     return certain, upper
+
+
+def _certainly_fails(kind, env_exact: Env, instance: Any) -> int:
+    """1 when ``event_exact`` encloses the instance's margin certainly below 0, else 0."""
+    try:
+        enc = Enclosure.of(kind.event_exact(env_exact, instance))
+    except (NumericError, ArithmeticError, TypeError, ValueError):
+        return 0
+    return int(enc.definitely_negative(False))
 
 
 def law_result(ctx, setting: Setting) -> SettingResult:
@@ -556,12 +560,14 @@ def decide_declared(ctx) -> Outcome:
         details["plots"] = [plot]
     examples = max(draws, len(results))
     if not plan.settings:
+        from .certify.emptiness import check_emptiness
 
-        certified = certified_emptiness(ctx)
+        certified, why_not = check_emptiness(ctx)
         if certified is not None:
+            certified.examples += plan.skipped
             certified.notes = notes + certified.notes
             return certified
-        notes.append("no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
+        notes.append(why_not or "no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
         return Outcome(Verdict.SURVIVED, f"no setting met every hypothesis ({plan.skipped} candidates tried)",
                        examples=plan.skipped, satisfied=0, notes=notes, details=details, decided_by="search")
 
@@ -571,8 +577,9 @@ def decide_declared(ctx) -> Outcome:
         rec = ctx.record_counterexample(refuted.setting.values, refuted.margin(), _how(refuted, family),
                                         extra={"probabilistic": _record_extra(ctx, plan, refuted)},
                                         found_by=refuted.setting.found_by)
-        where = "an instance the encoder supplied (witness)" if refuted.setting.found_by == "witness" else \
-            "a setting found by search"
+        where = {"witness": "an instance the encoder supplied (witness)",
+                 "none": "its only setting (no variables: nothing was searched)"}.get(refuted.setting.found_by,
+                                                                                      "a setting found by search")
         why = ("the exact failure probability is above delta (no sampling)" if refuted.how == "law"
                else f"the failure rate is above delta ({family})")
         return Outcome(Verdict.REFUTED, f"at {where} ({_short(refuted.setting.values)}): {refuted.describe()}; {why}",

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis import target
 
 from .claim import Condition, Env, Variable, enclosure_of_condition
-from .num import NumericError, is_scalar, literal_fraction, to_fraction
+from .num import NumericError, is_scalar, to_fraction
 
 
 @dataclass
@@ -63,22 +63,13 @@ def exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def exact_constants(constants: Mapping[str, Any]) -> dict[str, Any]:
-    """Constants as the claim wrote them: a float constant is the decimal it prints as (``0.1`` is
-    1/10, the decimal rule of :func:`proofcheck.parse.literal_fraction`), as ``--set delta=0.1`` is."""
-    out = {}
-    for k, v in constants.items():
-        out[k] = literal_fraction(v) if isinstance(v, (float, np.floating)) else v
-    return out
-
-
 def condition_holds_float(cond: Condition, margin: float) -> bool:
     return margin > 0 if cond.strict else margin >= 0
 
 
 def verify(ctx, values: Mapping[str, Any], hypotheses: Sequence[Condition], conclusion: Condition):
     """Rigorous check of a lead. Returns (verified, conclusion enclosure or None, how)."""
-    exact = exact_constants(ctx.constants)
+    exact = ctx.constant_values.exact
     exact.update(exact_values(values))
     for var in ctx.claim.variables:  # a value outside the stated domain is no counterexample
         if var.name in exact and not var.in_domain(exact[var.name]):
@@ -114,7 +105,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     report = SearchReport()
     deadline = time.monotonic() + max(ctx.seconds_left(), 1.0)
 
-    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in variables})
+    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constant_values.exact) for v in variables})
 
     # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
     # already verified and saved; a simpler one is a nicety, not worth the whole budget.

@@ -36,9 +36,11 @@ class Verdict(str, enum.Enum):
 #: identity); Arb interval certification; the Hypothesis search; a statistical test; a claim's own
 #: procedure; the re-verification of a stored counterexample.
 DECIDED_BY = ("lint", "decision", "interval", "search", "statistics", "procedure", "replay")
-#: Where a counterexample came from: the search, a decision procedure's model, or an instance the
-#: encoder supplied (a labelled witness, e.g. a textbook counterexample).
-FOUND_BY = ("search", "decision", "witness")
+#: Where a counterexample came from, set by the engine only: the search, a decision procedure's
+#: model (z3), an Arb branch-and-bound box (interval), an instance the encoder supplied (a labelled
+#: witness, e.g. a textbook counterexample, or what a claim's own procedure found), or none (the
+#: claim has nothing to search: a probabilistic claim without variables has one setting).
+FOUND_BY = ("search", "decision", "interval", "witness", "none")
 
 
 @dataclass

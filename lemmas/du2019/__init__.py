@@ -100,7 +100,7 @@ def delta_of(ctx) -> float:
     """The claim's delta, which must lie in (0, 1) (a one-line error otherwise)."""
     from proofcheck.num import NumericError
 
-    d = float(ctx.constants["delta"])
+    d = ctx.constant_values.floats["delta"]
     if not 0 < d < 1:
         raise NumericError(f"delta = {d} must lie strictly between 0 and 1")
     return d

@@ -46,7 +46,7 @@ from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.dynamics import OneInputFlow, one_input_final_h
 from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset
-from proofcheck.num import NumericError, to_fraction
+from proofcheck.num import NumericError, arb_endpoints, arb_eval, to_fraction, to_sympy
 
 from . import c_constant, delta_constant, label_bound, source
 
@@ -80,16 +80,16 @@ def width_expr(n: int = N_INPUTS, lam0: Fraction = LAM0) -> sympy.Expr:
 
 
 def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_factor: bool = False) -> int:
-    """The least integer width meeting the explicit bound at the given constants (exact rationals);
+    """The least integer width meeting the explicit bound at the given constants (their exact values,
+    ``ConstantValues.exact``; for an irrational bound, the least integer above its Arb upper end);
     ``log_factor``: the least ``m >= bound * log(m/delta)`` (Theorem 2.6)."""
-    q = {k: to_fraction(constants[k]) if not isinstance(constants[k], sympy.Basic) else to_fraction(sympy.nsimplify(constants[k]))
-         for k in ("K", "C", "c", "delta")}
-    e = {k: int(constants[k]) for k in ("e_n", "e_lam", "e_delta")}
-    base = (q["K"] * (q["C"] ** 2 + 1) * Fraction(n) ** e["e_n"]
-            / (q["c"] ** 2 * lam0 ** e["e_lam"] * q["delta"] ** e["e_delta"]))
+    symbols = {K_s: constants["K"], C_s: constants["C"], c_s: constants["c"], delta_s: constants["delta"],
+               e_n_s: constants["e_n"], e_lam_s: constants["e_lam"], e_delta_s: constants["e_delta"]}
+    exact = width_expr(n, lam0).xreplace({s: to_sympy(v) for s, v in symbols.items()})
+    base = to_fraction(exact) if exact.is_Rational else arb_endpoints(arb_eval(exact, {}, 128))[1]
     if not log_factor:
         return max(1, math.ceil(base))
-    d = float(q["delta"])
+    d = float(constants["delta"])
     m = max(float(base), math.e * d, 1.0)
     for _ in range(80):
         m = max(1.0, float(base) * math.log(max(m / d, math.e)))

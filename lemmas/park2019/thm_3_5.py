@@ -228,17 +228,18 @@ def _s6_instance_gap(half: Fraction, n: int) -> Fraction:
 
 
 def _check_s6(ctx) -> Outcome:
-    half = Fraction(ctx.constants["half"])
+    half = ctx.constant_values.fraction_of("half")
     total, n, sum_a = _s6_total(sympy.Rational(half.numerator, half.denominator))
     diff = sympy.simplify(total - n * sum_a)
     if diff == 0:
-        return Outcome(Verdict.PROVED, "sympy: sum_{i,j=1}^n (|x_i|^2 + |x_j|^2)/2 = n sum_i |x_i|^2 = n for a unit x "
-                       "(symbolic n), so (1/n^2) * n * beta phi = beta phi / n", examples=1, satisfied=1)
+        # the author's own sum evaluation is not a certificate the engine checks: no proof is claimed
+        return Outcome(Verdict.SURVIVED, "sympy (this procedure's exchange of the finite sums): sum_{i,j=1}^n "
+                       "(|x_i|^2 + |x_j|^2)/2 = n sum_i |x_i|^2 = n for a unit x (symbolic n), so (1/n^2) * n * "
+                       "beta phi = beta phi / n; no instance n = 1..5 differs", examples=1, satisfied=1)
     for m in range(1, 6):
         gap = _s6_instance_gap(half, m)
         if gap != 0:
-            rec = ctx.record_counterexample({"n": m}, -float(abs(gap)), "exact rational arithmetic",
-                                            found_by="decision")
+            rec = ctx.record_counterexample({"n": m}, -float(abs(gap)), "exact rational arithmetic")
             return Outcome(Verdict.REFUTED, f"sympy: the double sum is not n sum a_i ({diff}); at n = {m}, "
                            f"|x_i|^2 = 1/n, beta phi = 1 the line differs from beta phi / n by {gap}",
                            examples=m, satisfied=m, margin=-float(abs(gap)), counterexample=rec)
@@ -250,7 +251,7 @@ def _replay_s6(ctx, values, extra):
     m = int(values["n"])
     if m < 1:
         raise NotAnInstance("n must be a positive integer")
-    gap = _s6_instance_gap(Fraction(ctx.constants["half"]), m)
+    gap = _s6_instance_gap(ctx.constant_values.fraction_of("half"), m)
     return gap != 0, -float(abs(gap)), f"exact rational arithmetic at n = {m}, |x_i|^2 = 1/n: difference {gap}"
 
 

@@ -14,54 +14,33 @@ import numpy as np
 import sympy
 from flint import arb
 
-from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, literal_fraction, to_fraction, to_sympy
+from ..constants import BadConstant, ConstantValues, constant_view, is_real_number
+from ..num import _UNARY, PRECISIONS, Enclosure, NumericError, arb_eval, literal_fraction, to_sympy
 
 
 class Unsupported(Exception):
     """The claim is outside what a certification layer handles; the layer answers ``None``."""
 
 
-class BadConstant(NumericError):
-    """A constant or bound is NaN or infinite: a bad input, reported rather than skipped."""
-
-
 # ---------------------------------------------------------------- constants
-def constant_value(name: str, value: Any) -> sympy.Expr:
-    """The exact sympy value of a constant (a float is the decimal it prints as: ``0.1`` is 1/10).
-
-    NaN or infinity raise :class:`NumericError` (a bad input, not an unsupported claim); a value
-    that is not a real number (an array, an object) raises :class:`Unsupported`.
-    """
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(float(value)):
-            raise BadConstant(f"constant {name} is {float(value)!r}")
-        return sympy.Rational(literal_fraction(value))
-    if isinstance(value, sympy.Basic):
-        if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
-            raise BadConstant(f"constant {name} is {value}")
-        if not value.is_number or value.is_real is False:
-            raise Unsupported(f"constant {name} = {value} is not a real number")
-        if value.is_Float:
-            return sympy.Rational(literal_fraction(value))
-        return value
-    try:
-        q = to_fraction(value)
-    except (NumericError, ValueError, TypeError, ZeroDivisionError):
-        raise Unsupported(f"constant {name} is not a real number") from None
-    return sympy.Rational(q.numerator, q.denominator)
-
-
-def substitute_constants(expr: sympy.Basic, constants: Mapping[str, Any],
+def substitute_constants(expr: sympy.Basic, constants: ConstantValues | Mapping[str, Any],
                          keep: set[str] = frozenset()) -> sympy.Basic:
-    """``expr`` with every symbol naming a constant (and not in ``keep``) replaced by its exact value.
+    """``expr`` with every symbol naming a constant (and not in ``keep``) replaced by its exact value
+    (:class:`proofcheck.constants.ConstantValues`: the one conversion of constants).
 
     Symbols are matched by name, whatever their assumptions (``real=True``, ``positive=True``...).
+    NaN or infinity raise :class:`BadConstant` (a bad input, not an unsupported claim); a value that
+    is not a real number (an array, an object) raises :class:`Unsupported`.
     """
+    constants = constant_view(constants)
     repl = {}
     for s in expr.free_symbols:
-        if s.name in keep or s.name not in constants:
+        if s.name in keep or s.name not in constants.raw:
             continue
-        repl[s] = constant_value(s.name, constants[s.name])
+        v = constants.sympy_of(s.name)
+        if not is_real_number(v):
+            raise Unsupported(f"constant {s.name} is not a real number")
+        repl[s] = v
     return expr.xreplace(repl) if repl else expr
 
 
@@ -197,7 +176,7 @@ class ExactClaim:
         return list(self.hypotheses) + [self.conclusion]
 
 
-def _bound(var_name: str, side: str, value: Any, constants: Mapping[str, Any]) -> sympy.Expr | None:
+def _bound(var_name: str, side: str, value: Any, constants: ConstantValues) -> sympy.Expr | None:
     if value is None:
         return None
     if isinstance(value, (float, np.floating)):
@@ -219,12 +198,13 @@ def _bound(var_name: str, side: str, value: Any, constants: Mapping[str, Any]) -
     return v
 
 
-def exact_claim(claim: Any, constants: Mapping[str, Any]) -> ExactClaim:
+def exact_claim(claim: Any, constants: ConstantValues | Mapping[str, Any]) -> ExactClaim:
     """Prepare a claim for the exact layers, or raise :class:`Unsupported` (or :class:`BadConstant`)."""
+    constants = constant_view(constants)
     if claim.conclusion is None or not claim.is_algebraic():
         raise Unsupported("not every condition is a sympy relation")
     variables = {v.name: v for v in claim.variables}
-    const_names = {c.name for c in claim.constants} | set(constants)
+    const_names = {c.name for c in claim.constants} | set(constants.raw)
     canon: dict[str, sympy.Symbol] = {n: v.symbol for n, v in variables.items()}
 
     def prep(cond) -> ExactCondition:

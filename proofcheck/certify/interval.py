@@ -122,7 +122,7 @@ class _Certifier:
             raise Unsupported("claim has its own procedure")
         if len(claim.variables) != 1:
             raise Unsupported("interval certification needs exactly one variable")
-        ec = exact_claim(claim, ctx.constants)
+        ec = exact_claim(claim, ctx.constant_values)
         var = claim.variables[0]
         if var.integer:
             raise Unsupported("integer variable")
@@ -254,7 +254,7 @@ class _Certifier:
             {self.var.name: value}, margin,
             "Arb enclosure at an exact point (interval branch-and-bound)"
             if how != "exact" else "exact evaluation at an endpoint (interval branch-and-bound)",
-            found_by="decision")
+            found_by="interval")
         op = "<= 0" if self.strict else "< 0"
         raise _Stop(Outcome(
             Verdict.REFUTED,

@@ -30,7 +30,7 @@ import sympy
 import z3
 
 from ..claim import Outcome
-from ..num import arb_eval, arb_endpoints, literal_fraction
+from ..num import NumericError, arb_eval, arb_endpoints, literal_fraction, to_fraction
 from ..verdict import Verdict
 from .exact import (ExactClaim, Unsupported, fresh_z3, guarded, exact_claim, exact_sign, exact_value,
                     holds_exactly, safe_float, to_sympy_rational)
@@ -209,6 +209,32 @@ def _model_values(model, zvars, ec: ExactClaim, digits: int) -> dict[str, Any]:
     return out
 
 
+def _completed(ctx, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The model with every variable of the claim it leaves free given an in-domain value (0 when
+    the domain holds it, else an end of the domain), re-verified by the engine's own rigorous check
+    of the whole claim, so that the stored record replays from itself alone; None if that fails."""
+    from ..search import verify
+
+    out = dict(values)
+    for var in ctx.claim.variables:
+        if var.name in out:
+            continue
+        for candidate in (0, var.lo, var.hi):
+            if candidate is None:
+                continue
+            try:
+                value = int(candidate) if var.integer else to_fraction(candidate)
+            except (NumericError, TypeError, ValueError):
+                continue
+            if var.in_domain(value):
+                out[var.name] = value
+                break
+        else:
+            return None
+    ok, _, _ = verify(ctx, out, ctx.claim.hypotheses, ctx.claim.conclusion)
+    return out if ok else None
+
+
 def _reverify(ec: ExactClaim, values: dict[str, Any]):
     """Exact re-check of a candidate counterexample: (conclusion margin value, description) or None."""
     point = {}
@@ -277,7 +303,7 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
         raise Unsupported("claim has its own procedure")
     fresh_z3()
     _AUX = itertools.count(1)  # auxiliary names, too, start afresh for every decision
-    ec = exact_claim(claim, ctx.constants)
+    ec = exact_claim(claim, ctx.constant_values)
     if timeout is None:
         timeout = TIMEOUTS.get(getattr(ctx.budget, "name", ""), 10.0)
 
@@ -360,6 +386,10 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
                 mf = _reverify(ec, floats)
                 if mf is not None:
                     values, m = floats, mf
+            values = _completed(ctx, values)
+            if values is None:
+                ctx.progress("z3 model: a variable it leaves free has no in-domain value to complete it")
+                return None
             margin = safe_float(m)
             record = ctx.record_counterexample(values, margin, "exact rational arithmetic (z3 model)",
                                                found_by="decision")

@@ -66,6 +66,8 @@ DECIDED_BY = {
 FOUND_BY = {
     "search": "found by the search",
     "decision": "found by a decision procedure (its model)",
+    "interval": "found by Arb branch-and-bound (a certified box)",
+    "none": "the claim's only instance (nothing to search)",
     "witness": "a witness supplied by the encoder",
 }
 

@@ -72,9 +72,11 @@ step = Claim(id="planted.step", title="eta*b <= 1/2 for eta <= 1/(2 b^2) (false 
 
 
 def _coin_batch(rate_name):
-    """A coin that fails with probability ``rate``: the good event's margin is ``u - rate``."""
+    """A coin that fails with probability ``rate``: the good event's margin is ``u - rate``, with the
+    draws ``u`` as instances (re-checked exactly by :func:`_coin_event_exact`)."""
     def batch(env, rng, count):
-        return rng.random(count) - float(env[rate_name])
+        u = rng.random(count)
+        return u - float(env[rate_name]), u
     return batch
 
 
@@ -89,15 +91,24 @@ def _coin_event(env, u):
 def _coin_event_exact(env, u):
     from fractions import Fraction
 
-    return Fraction(u) - env.rate
+    return Fraction(float(u)) - env.rate
+
+
+def _always_fails(env, rng, k):
+    return -np.ones(k), np.zeros(k)
+
+
+def _coin(**kw):
+    """A declared coin sampled in batches, its failing draws re-checked exactly."""
+    return Probabilistic("delta", event_exact=kw.pop("event_exact", _coin_event_exact), **kw)
 
 
 _COIN = r"P(\text{fail}) \le \delta"
 coin_false = Claim(id="planted.coin_false", title="a coin with failure rate 0.3 fails w.p. <= delta = 0.1",
-                   source=SRC, statement=_COIN, kind=Probabilistic("delta", batch=_coin_batch("rate")),
+                   source=SRC, statement=_COIN, kind=_coin(batch=_coin_batch("rate")),
                    constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(3, 10))])
 coin_true = Claim(id="planted.coin_true", title="a coin with failure rate 0.01 fails w.p. <= delta = 0.1",
-                  source=SRC, statement=_COIN, kind=Probabilistic("delta", batch=_coin_batch("rate")),
+                  source=SRC, statement=_COIN, kind=_coin(batch=_coin_batch("rate")),
                   constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 100))])
 # One draw at a time, each failing draw re-checked exactly (u - rate < 0 as rationals).
 coin_drawn = Claim(id="planted.coin_drawn", title="the false coin drawn one at a time, failures re-checked exactly",
@@ -107,28 +118,28 @@ coin_drawn = Claim(id="planted.coin_drawn", title="the false coin drawn one at a
 # The exact law decides with no sampling: failure probability ``rate`` exactly.
 coin_law = Claim(id="planted.coin_law", title="a coin whose failure probability is known exactly",
                  source=SRC, statement=_COIN,
-                 kind=Probabilistic("delta", batch=_coin_batch("rate"),
+                 kind=_coin(batch=_coin_batch("rate"),
                                     exact_failure=lambda env: env.rate),
                  constants=[Constant("delta", sympy.Rational(1, 10), below=1),
                             Constant("rate", sympy.Rational(3, 10))])
 # Failure is certain: refuted for every delta < 1 through the exact law; sampling alone is capped.
 coin_certain = Claim(id="planted.coin_certain", title="a coin that always fails, with its exact law",
                      source=SRC, statement=_COIN,
-                     kind=Probabilistic("delta", batch=lambda env, rng, k: -np.ones(k), exact_failure=lambda env: 1),
+                     kind=_coin(batch=_always_fails, event_exact=lambda env, u: -1, exact_failure=lambda env: 1),
                      constants=[Constant("delta", sympy.Rational(1, 2), below=1)])
 coin_certain_sampled = Claim(id="planted.coin_certain_sampled", title="a coin that always fails, sampled only",
                              source=SRC, statement=_COIN,
-                             kind=Probabilistic("delta", batch=lambda env, rng, k: -np.ones(k)),
+                             kind=_coin(batch=_always_fails, event_exact=lambda env, u: -1),
                              constants=[Constant("delta", sympy.Rational(1, 2), below=1)])
 # Thirty settings (an index s in [0, 1)), the same coin at each: the family-wise confidence is over all.
 s_var = Variable("s", st.floats(0, 1, exclude_max=True), domain="[0, 1)", lo=0, hi=1)
 coin_at_delta = Claim(id="planted.coin_at_delta", title="failure rate exactly delta at each of 30 settings (true)",
                       source=SRC, statement=_COIN, variables=[s_var],
-                      kind=Probabilistic("delta", batch=_coin_batch("rate"), settings=30, samples=2000),
+                      kind=_coin(batch=_coin_batch("rate"), settings=30, samples=2000),
                       constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 10))])
 coin_twice_delta = Claim(id="planted.coin_twice_delta", title="failure rate 2 delta at each of 30 settings (false)",
                          source=SRC, statement=_COIN, variables=[s_var],
-                         kind=Probabilistic("delta", batch=_coin_batch("rate"), settings=30, samples=2000),
+                         kind=_coin(batch=_coin_batch("rate"), settings=30, samples=2000),
                          constants=[Constant("delta", sympy.Rational(1, 10)), Constant("rate", sympy.Rational(1, 5))])
 # delta depends on the variable: at width n the coin fails w.p. 1/(4n) <= delta = min(1, 1/n) (true),
 # and w.p. 1/(4n) <= delta = 1/(16 n) (false).
@@ -137,15 +148,24 @@ _N = n_var.symbol
 
 
 def _scaled_batch(env, rng, count):
-    return rng.random(count) - 1.0 / (4 * env.n)
+    u = rng.random(count)
+    return u - 1.0 / (4 * env.n), u
+
+
+def _scaled_exact(env, u):
+    from fractions import Fraction
+
+    return Fraction(float(u)) - Fraction(1, 4 * int(env.n))
 
 
 coin_scaled = Claim(id="planted.coin_scaled", title="fails w.p. 1/(4n) <= min(1, 1/n)", source=SRC,
                     statement=r"P(\text{fail}) \le \min(1, 1/n)", variables=[n_var],
-                    kind=Probabilistic(sympy.Min(1, 1 / _N), batch=_scaled_batch, settings=4))
+                    kind=Probabilistic(sympy.Min(1, 1 / _N), batch=_scaled_batch, event_exact=_scaled_exact,
+                                       settings=4))
 coin_scaled_false = Claim(id="planted.coin_scaled_false", title="fails w.p. 1/(4n) <= delta0/n (false)",
                           source=SRC, statement=r"P(\text{fail}) \le \delta_0/n", variables=[n_var],
                           kind=Probabilistic(sympy.Symbol("delta0", real=True) / _N, batch=_scaled_batch,
+                                             event_exact=_scaled_exact,
                                              exact_failure=lambda env: 1 / (4 * env.n), settings=4),
                           constants=[Constant("delta0", sympy.Rational(1, 16), positive=True)])
 
