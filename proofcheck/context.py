@@ -57,6 +57,7 @@ class Context:
         self.store = store
         self._progress = progress
         self.started = time.monotonic()
+        self.saved: list[dict[str, Any]] = []  # counterexamples recorded by this check, in order
 
     # ------------------------------------------------------------ time
     def seconds_left(self) -> float:
@@ -108,6 +109,7 @@ class Context:
         }
         if extra:
             record["extra"] = {k: encode(v) for k, v in extra.items()}
+        self.saved.append(record)
         if self.store is not None:
             self.store.add(self.claim.id, record)
         return record

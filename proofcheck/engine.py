@@ -102,8 +102,11 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     started = time.monotonic()
     try:
         outcome = decide(ctx, registry, replay_first=replay_first)
-    except (NumericError, ClaimError, ValueError, ArithmeticError, TypeError, RuntimeError) as exc:
-        outcome = Outcome(Verdict.ERROR, f"{type(exc).__name__}: {exc}")
+    except (Exception, SystemExit) as exc:  # MemoryError, RecursionError included: this claim's error only
+        outcome = Outcome(Verdict.ERROR, failure_reason(exc))
+        if ctx.saved:  # found before the failure: kept in the store, and said here
+            outcome.notes = [f"{len(ctx.saved)} counterexample(s) found before the failure are saved in the store "
+                             f"(proofcheck replay {claim.id})"]
     seconds = time.monotonic() - started
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
     examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
@@ -117,6 +120,22 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
         reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides, store),
         notes=notes, details=details,
     )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why a claim's check failed: the innermost error of an exception group
+    (Hypothesis' ``FlakyFailure`` wraps the error a margin raised), with the wrapper named."""
+    inner = exc
+    while isinstance(inner, BaseExceptionGroup) and inner.exceptions:
+        inner = inner.exceptions[0]
+    text = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+    if isinstance(inner, MemoryError):
+        text += " (the check ran out of memory)"
+    elif isinstance(inner, RecursionError):
+        text += " (the check recursed too deeply)"
+    if inner is not exc:
+        text += f" (reported by {type(exc).__name__})"
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 #: A float margin of a ``survived`` claim within this fraction of the larger side is rounding around 0.
@@ -242,6 +261,9 @@ def _finite(x: Any) -> float | None:
 def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outcome:
     """The pipeline; every outcome leaves it with ``decided_by`` naming the layer that decided."""
     claim = ctx.claim
+    if claim.build_error:
+        return Outcome(Verdict.ILL_FORMED, f"ill-formed: the claim cannot be built: {claim.build_error}",
+                       details={"build_error": claim.build_error}, decided_by="lint")
     problems = lint(claim, registry.definitions_for(claim))
     if problems:
         names = ", ".join(p.name for p in problems)
