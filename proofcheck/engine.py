@@ -241,7 +241,7 @@ def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
         from .store import default_path
 
         where = ""
-        if store is not None and store.root.resolve() != default_path().resolve():
+        if store is not None and os.path.realpath(store.root) != os.path.realpath(default_path()):
             where = f" --store {shlex.quote(str(store.root))}"
         return f"proofcheck replay {claim.id}{where}"
     cmd = f"proofcheck check {claim.id} --seed {seed} --budget {budget}"
