@@ -215,7 +215,9 @@ def _not_regular(fd: int) -> str:
 
 def _decode_estimate(raw: bytes) -> int:
     """Bytes the decoded form of a JSON line may take, from its item count (see DECODE_FACTOR)."""
-    items = raw.count(b",") + raw.count(b":") + raw.count(b"[") + raw.count(b"{")
+    # a container counts once it is closed: unclosed ones end the parse at the recursion limit
+    items = (raw.count(b",") + raw.count(b":") + min(raw.count(b"["), raw.count(b"]"))
+             + min(raw.count(b"{"), raw.count(b"}")))
     return 110 * items + 3 * len(raw)
 
 
