@@ -66,6 +66,14 @@ class Constant:
     def symbol(self) -> sympy.Symbol:
         return sympy.Symbol(self.name, real=True)
 
+    @property
+    def domain(self) -> str:
+        """The values it may take, as a reader writes them (``0 < delta < 1``, ``c > 0``, ...)."""
+        low = "0 < " if self.positive else ""
+        high = f" < {self.below}" if self.below is not None else ""
+        text = f"{low}{self.name}{high}" if (low or high) else f"{self.name} real"
+        return text + (", an integer" if self.integer else "")
+
 
 @dataclass
 class Variable:

@@ -10,7 +10,9 @@ PROOFCHECK_DEBUG=1 for the traceback); 141 the reader of stdout went away (``| h
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
+import io
 import json
 import os
 import platform
@@ -38,6 +40,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .frontier import MAX_STEPS, SECONDS as FRONTIER_SECONDS
+
     p = _Parser(prog="proofcheck", description="Check the claims of machine-learning theory papers.")
     p.add_argument("--version", action="version", version=f"proofcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -69,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
                     help="exact ends, e.g. 1/100:999/1000 (default: about a tenth to ten times a constant's printed value, "
                          "inside its rules; a variable's stated bounds)")
     _common(fr)
-    fr.add_argument("--steps", type=_positive_int, default=8, help="bisection steps after the first probes (default 8)")
+    fr.add_argument("--steps", type=_steps, default=8,
+                    help=f"bisection steps after the first probes (default 8, at most {MAX_STEPS})")
+    fr.add_argument("--seconds", type=_positive_float, default=None,
+                    help="time cap for all the checks (default by budget: "
+                         + ", ".join(f"{k} {v:g} s" for k, v in FRONTIER_SECONDS.items()) + ")")
     fr.add_argument("--format", choices=("text", "json"), default="text")
 
     rp = sub.add_parser("replay", help="re-verify the stored counterexamples of a claim")
@@ -94,6 +102,26 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _steps(text: str) -> int:
+    from .frontier import MAX_STEPS
+
+    v = _positive_int(text)
+    if v > MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_STEPS} steps (each one shrinks the bracket to about a third; "
+                                         f"{MAX_STEPS} are far below any printed precision), got {text!r}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}") from None
+    if not (v > 0 and v < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return v
 
 
@@ -133,10 +161,15 @@ def _guard_stdio() -> None:
                 os.close(opened)
 
 
+#: the real standard output while the work runs with ``sys.stdout`` sent to stderr (see :func:`main`)
+_OUT: list[Any] = []
+
+
 def _stdout():
-    if sys.stdout is None:
+    out = _OUT[-1] if _OUT else sys.stdout
+    if out is None:
         raise CliError("standard output is closed (write the report with -o PATH)")
-    return sys.stdout
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,7 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _guard_stdio()
     try:
         args = _parser().parse_args(argv)
-        return _dispatch(args, argv)
+        # Only the command's own output goes to stdout: whatever a claim package prints (at import
+        # or while checked) goes to stderr, so it never gets into stdout's JSON.
+        _OUT.append(sys.stdout)
+        try:
+            with contextlib.redirect_stdout(sys.stderr if sys.stderr is not None else io.StringIO()):
+                return _dispatch(args, argv)
+        finally:
+            _OUT.pop()
     except BrokenPipeError:
         # The reader went away (``proofcheck list | head``): stop quietly, as a SIGPIPE would.
         try:
@@ -247,9 +287,10 @@ def _dispatch(args, argv: list[str]) -> int:
         except FrontierError as exc:
             raise CliError(str(exc)) from None
         _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
-        found = frontier(claim, args.name, rng, budget=args.budget, seed=seed, steps=args.steps, store=store,
-                         registry=registry, progress=_eprint)
-        print(json.dumps(found, indent=2) if args.format == "json" else text_report(found))
+        found = frontier(claim, args.name, rng, budget=args.budget, seed=seed, steps=args.steps,
+                         seconds=args.seconds, store=store, registry=registry, progress=_eprint)
+        print(json.dumps(found, indent=2) if args.format == "json" else text_report(found), file=out)
+        out.flush()
         return 0
 
     if args.command == "check":

@@ -79,12 +79,11 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
         if not math.isfinite(f):
             raise UsageError(f"constant {name}: {value!r} is not finite")
         spec = by_name[name]
-        if spec.positive and f <= 0:
-            raise UsageError(f"constant {name} must be positive, got {value}")
-        if spec.below is not None and not f < float(spec.below):
-            raise UsageError(f"constant {name} must be less than {spec.below}, got {value}")
-        if spec.integer and f != int(f):
-            raise UsageError(f"constant {name} must be an integer, got {value}")
+        rule = ("must be positive" if spec.positive and f <= 0 else
+                f"must be less than {spec.below}" if spec.below is not None and not f < float(spec.below) else
+                "must be an integer" if spec.integer and f != int(f) else "")
+        if rule:
+            raise UsageError(f"constant {name} {rule}, got {value} (its declared domain: {spec.domain})")
         constants[name] = value
     return constants
 

@@ -46,7 +46,7 @@ from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.dynamics import OneInputFlow, one_input_final_h
 from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset
-from proofcheck.num import NumericError, to_fraction
+from proofcheck.num import BeyondReach, NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 
@@ -89,6 +89,8 @@ def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_fact
             / (q["c"] ** 2 * lam0 ** e["e_lam"] * q["delta"] ** e["e_delta"]))
     if not log_factor:
         return max(1, math.ceil(base))
+    if base > Fraction(10) ** 300:  # beyond floats: the same fixed point with exact rationals and big-int logs
+        return _log_width_exact(base, q["delta"])
     d = float(q["delta"])
     m = max(float(base), math.e * d, 1.0)
     for _ in range(80):
@@ -97,6 +99,19 @@ def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_fact
     while m < float(base) * math.log(max(m / d, math.e)):
         m += 1
     return m
+
+
+def _log_width_exact(base: Fraction, delta: Fraction) -> int:
+    """The least ``m >= base * log(m/delta)`` (up to a relative 1e-12 above it) for a ``base`` too
+    large for a float: logs of big integers (``math.log`` takes them whole), products in rationals."""
+    def log_ratio(m: Fraction) -> float:  # log(max(m/delta, e))
+        r = m / delta
+        return max(math.log(r.numerator) - math.log(r.denominator), 1.0)
+
+    m = base
+    for _ in range(80):
+        m = base * Fraction(log_ratio(m))
+    return math.ceil(m * Fraction(1 + 10**12, 10**12))
 
 
 def width_variable(log_factor: bool = False) -> Variable:
@@ -115,8 +130,9 @@ def draw_init(env, rng) -> tuple[np.ndarray, np.ndarray]:
     """``w_r(0)^T x ~ N(0, 1)`` (x a unit vector), ``a_r ~ unif{-1, 1}``."""
     m = int(env.m)
     if m > MAX_DRAWN_WIDTH:
-        raise NumericError(f"the explicit width m = {m} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one draw may hold "
-                           f"in memory here; choose a larger delta or a smaller width constant")
+        shown = f"{m}" if m < 10**30 else f"about 10^{len(str(m)) - 1}"
+        raise BeyondReach(f"the explicit width m = {shown} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one draw may "
+                          f"hold in memory here; choose a larger delta or a smaller width constant")
     return rng.standard_normal(m), rng.integers(0, 2, m).astype(np.float64) * 2 - 1
 
 
