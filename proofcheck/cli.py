@@ -439,8 +439,8 @@ def _check_outputs(fmt: str, output: str | None) -> list[tuple[str, Path | None]
 def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None]]) -> None:
     from .report_files import atomic_write
 
-    for f, path in outputs:
-        text = _render(report, f)
+    texts = [_render(report, f) for f, _ in outputs]  # every format rendered before any file is replaced
+    for (f, path), text in zip(outputs, texts):
         text = text if text.endswith("\n") else text + "\n"
         try:
             if path is None:
