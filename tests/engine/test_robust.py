@@ -25,19 +25,22 @@ from proofcheck.engine import check
 from proofcheck.registry import Registry
 from proofcheck.store import CounterexampleStore
 
-#: A claim package: one claim whose margin raises MemoryError, one whose margin raises it on its
-#: first call only (Hypothesis then reports a FlakyFailure), one whose condition sympy decides to
-#: True while the module is imported, and one ordinary claim. It prints while it is imported.
-BAD_PACKAGE = '''
+_HEAD = '''
 import sympy
 from hypothesis import strategies as st
 from proofcheck import Claim, Condition, Source, Variable
 
-print("badpkg: hello from import")
-SRC = Source("badpkg", "badpkg/__init__.py")
+SRC = Source("{name}", "{name}/__init__.py")
 x = Variable("x", st.floats(0, 1), domain="[0, 1]", lo=0, hi=1)
 X = x.symbol
+'''
 
+#: Packages of planted claims, registered by name. ``oompkg``: a claim whose margin raises
+#: MemoryError, one whose margin raises it on its first call only (Hypothesis then reports a
+#: FlakyFailure), and an ordinary claim. ``truepkg``: a condition sympy decides to True while the
+#: module is imported, beside an ordinary claim. ``printpkg``: prints while it is imported.
+PACKAGES = {
+    "oompkg": _HEAD + '''
 
 def _out_of_memory(env):
     raise MemoryError()
@@ -53,40 +56,51 @@ def _first_call_out_of_memory(env):
     return 1.0
 
 
-memory = Claim(id="badpkg.memory", title="its margin raises MemoryError", source=SRC, statement="x >= 0",
+memory = Claim(id="oompkg.memory", title="its margin raises MemoryError", source=SRC, statement="x >= 0",
                variables=[x], conclusion=Condition("out of memory", margin=_out_of_memory))
-flaky = Claim(id="badpkg.flaky", title="its margin raises MemoryError on the first call", source=SRC,
+flaky = Claim(id="oompkg.flaky", title="its margin raises MemoryError on the first call", source=SRC,
               statement="x >= 0", variables=[x], conclusion=Condition("flaky", margin=_first_call_out_of_memory))
-always = Claim(id="badpkg.always", title="a condition sympy decides to True", source=SRC, statement="x <= x + 1",
-               variables=[x], conclusion=sympy.Le(X, X + 1))
-square = Claim(id="badpkg.square", title="x^2 <= x on [0, 1]", source=SRC, statement="x^2 <= x",
+square = Claim(id="oompkg.square", title="x^2 <= x on [0, 1]", source=SRC, statement="x^2 <= x",
                variables=[x], conclusion=sympy.Le(X**2, X))
-'''
+''',
+    "truepkg": _HEAD + '''
+always = Claim(id="truepkg.always", title="a condition sympy decides to True", source=SRC, statement="x <= x + 1",
+               variables=[x], conclusion=sympy.Le(X, X + 1))
+square = Claim(id="truepkg.square", title="x^2 <= x on [0, 1]", source=SRC, statement="x^2 <= x",
+               variables=[x], conclusion=sympy.Le(X**2, X))
+''',
+    "printpkg": _HEAD + '''
+print("printpkg: hello from import")
+square = Claim(id="printpkg.square", title="x^2 <= x on [0, 1]", source=SRC, statement="x^2 <= x",
+               variables=[x], conclusion=sympy.Le(X**2, X))
+''',
+}
 
 
-def bad_package(tmp_path: Path) -> dict:
-    """Write the package under ``tmp_path`` and return a CLI environment that registers it (by
-    name, through ``PROOFCHECK_LEMMAS``) beside the planted claims."""
-    pkg = tmp_path / "pkgs" / "badpkg"
-    pkg.mkdir(parents=True, exist_ok=True)
-    (pkg / "__init__.py").write_text(BAD_PACKAGE)
+def packages_env(tmp_path: Path, *names: str) -> dict:
+    """Write the named packages under ``tmp_path`` and return a CLI environment that registers
+    them by name (``PROOFCHECK_LEMMAS``, with their folder on ``PYTHONPATH``) beside the planted claims."""
+    for name in names:
+        pkg = tmp_path / "pkgs" / name
+        pkg.mkdir(parents=True, exist_ok=True)
+        (pkg / "__init__.py").write_text(PACKAGES[name].replace("{name}", name))
     env = planted_env()
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "pkgs"), env["PYTHONPATH"]])
-    env["PROOFCHECK_LEMMAS"] = "planted,badpkg"
+    env["PROOFCHECK_LEMMAS"] = ",".join(("planted",) + names)
     return env
 
 
-def bad_registry(tmp_path: Path) -> Registry:
-    bad_package(tmp_path)
+def registry_of(tmp_path: Path, name: str) -> Registry:
+    packages_env(tmp_path, name)
     sys.path.insert(0, str(tmp_path / "pkgs"))
     try:
-        sys.modules.pop("badpkg", None)
+        sys.modules.pop(name, None)
         reg = Registry()
-        reg.add_module(importlib.import_module("badpkg"))
+        reg.add_module(importlib.import_module(name))
         return reg
     finally:
         sys.path.remove(str(tmp_path / "pkgs"))
-        sys.modules.pop("badpkg", None)
+        sys.modules.pop(name, None)
 
 
 def cli(*args, env=None, timeout=300, memory=None, **kw):
@@ -108,42 +122,43 @@ def one_line_error(proc, code=2):
 
 # ====================================================================== item 5: one claim, one error
 def test_a_memory_error_is_that_claims_error_with_the_reason(tmp_path):
-    reg = bad_registry(tmp_path)
-    r = check("badpkg.memory", "quick", 0, registry=reg)
+    reg = registry_of(tmp_path, "oompkg")
+    r = check("oompkg.memory", "quick", 0, registry=reg)
     assert r.verdict is Verdict.ERROR and "MemoryError" in r.evidence and "out of memory" in r.evidence
 
 
 def test_a_flaky_failure_from_a_first_call_memory_error_is_that_claims_error(tmp_path):
-    reg = bad_registry(tmp_path)
-    r = check("badpkg.flaky", "quick", 0, registry=reg)
+    reg = registry_of(tmp_path, "oompkg")
+    r = check("oompkg.flaky", "quick", 0, registry=reg)
     assert r.verdict is Verdict.ERROR, r.evidence
     assert r.evidence.startswith("MemoryError") and "FlakyFailure" in r.evidence
 
 
 def test_a_condition_decided_to_true_makes_that_claim_ill_formed_and_the_others_load(tmp_path):
-    reg = bad_registry(tmp_path)
-    assert sorted(reg.claims) == ["badpkg.always", "badpkg.flaky", "badpkg.memory", "badpkg.square"]
-    r = check("badpkg.always", "quick", 0, registry=reg)
+    reg = registry_of(tmp_path, "truepkg")
+    assert sorted(reg.claims) == ["truepkg.always", "truepkg.square"]
+    r = check("truepkg.always", "quick", 0, registry=reg)
     assert r.verdict is Verdict.ILL_FORMED and "conclusion is True" in r.evidence
-    assert check("badpkg.square", "quick", 0, registry=reg).verdict is Verdict.PROVED
-    proc = cli("list", "badpkg", env=bad_package(tmp_path))
+    assert check("truepkg.square", "quick", 0, registry=reg).verdict is Verdict.PROVED
+    proc = cli("list", env=packages_env(tmp_path, "truepkg"))
     assert proc.returncode == 0, proc.stderr
-    assert "badpkg.always" in proc.stdout and "ILL-FORMED" in proc.stdout and "badpkg.square" in proc.stdout
-    assert "badpkg.always is ill-formed" in proc.stderr
+    assert "truepkg.always" in proc.stdout and "ILL-FORMED" in proc.stdout and "truepkg.square" in proc.stdout
+    assert "planted.poly_false" in proc.stdout and "truepkg.always is ill-formed" in proc.stderr
 
 
-def test_an_audit_with_a_bad_package_finishes_and_reports_every_claim(tmp_path):
-    env = bad_package(tmp_path)
+def test_an_audit_with_bad_packages_finishes_and_reports_every_claim(tmp_path):
+    env = packages_env(tmp_path, "oompkg", "truepkg")
     out = tmp_path / "report"
-    proc = cli("audit", "badpkg", "planted.poly_false", "--budget", "quick", "--seed", "0", "--format", "all",
-               "-o", str(out), "--store", str(tmp_path / "s"), env=env)
+    proc = cli("audit", "oompkg", "truepkg", "planted.poly_false", "--budget", "quick", "--seed", "0",
+               "--format", "all", "-o", str(out), "--store", str(tmp_path / "s"), env=env)
     assert proc.returncode == 0, proc.stderr
     for fmt in ("md", "html", "json"):
         assert out.with_name(f"report.{fmt}").stat().st_size > 0
-    verdicts = {c["id"]: c["verdict"] for c in json.loads(out.with_name("report.json").read_text())["claims"]}
-    assert verdicts == {"badpkg.always": "ill-formed", "badpkg.flaky": "error", "badpkg.memory": "error",
-                        "badpkg.square": "proved", "planted.poly_false": "refuted"}
-    assert "badpkg: hello from import" in proc.stderr and "hello" not in out.with_name("report.json").read_text()
+    claims = {c["id"]: c for c in json.loads(out.with_name("report.json").read_text())["claims"]}
+    assert {k: c["verdict"] for k, c in claims.items()} == {
+        "oompkg.flaky": "error", "oompkg.memory": "error", "oompkg.square": "proved",
+        "truepkg.always": "ill-formed", "truepkg.square": "proved", "planted.poly_false": "refuted"}
+    assert "MemoryError" in claims["oompkg.memory"]["evidence"] and "True" in claims["truepkg.always"]["evidence"]
 
 
 def test_an_interrupted_audit_writes_the_finished_claims_marked_partial_and_never_empties_the_report(tmp_path):
@@ -277,10 +292,10 @@ def test_a_value_outside_a_declared_domain_is_a_usage_error_naming_it():
 
 
 def test_import_prints_go_to_stderr_never_into_stdouts_json(tmp_path):
-    proc = cli("list", "badpkg", "--format", "json", env=bad_package(tmp_path))
+    proc = cli("list", "printpkg", "--format", "json", env=packages_env(tmp_path, "printpkg"))
     assert proc.returncode == 0, proc.stderr
-    assert {c["id"] for c in json.loads(proc.stdout)["claims"]} >= {"badpkg.square", "badpkg.always"}
-    assert "badpkg: hello from import" in proc.stderr
+    assert [c["id"] for c in json.loads(proc.stdout)["claims"]] == ["printpkg.square"]
+    assert "printpkg: hello from import" in proc.stderr
 
 
 def test_a_typo_in_the_pytest_plugins_ids_is_a_usage_error(tmp_path):
