@@ -331,7 +331,13 @@ def _dispatch(args, argv: list[str]) -> int:
             return 130
     from .frontier import attach_to_audit  # where refuted claims with constants start to hold
 
-    attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
+    try:
+        attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
+    except KeyboardInterrupt:  # every claim is finished: its report is written, without the frontiers left
+        _eprint("interrupted while bisecting frontiers: writing the report of every claim, without the "
+                "frontiers not finished")
+        _write_outputs(_report(results, registry, seed, args.budget, argv), outputs)
+        return 130
     report = _report(results, registry, seed, args.budget, argv)
     _write_outputs(report, outputs)
     counts: dict[str, int] = {}
