@@ -66,6 +66,14 @@ class Constant:
     def symbol(self) -> sympy.Symbol:
         return sympy.Symbol(self.name, real=True)
 
+    @property
+    def domain(self) -> str:
+        """The values it may take, as a reader writes them (``0 < delta < 1``, ``c > 0``, ...)."""
+        low = "0 < " if self.positive else ""
+        high = f" < {self.below}" if self.below is not None else ""
+        text = f"{low}{self.name}{high}" if (low or high) else f"{self.name} real"
+        return text + (", an integer" if self.integer else "")
+
 
 @dataclass
 class Variable:
@@ -205,6 +213,9 @@ def as_condition(c: Any, default_name: str) -> Condition:
         return c
     if isinstance(c, sympy.Rel):
         return Condition(name=default_name or str(c), relation=c)
+    if isinstance(c, sympy.logic.boolalg.BooleanAtom):
+        raise ClaimError(f"the {default_name} is {c}: sympy decided the relation when it was built (for every "
+                         f"value of its symbols), so it is no condition with a margin; state it so it stays a relation")
     if callable(c):
         return Condition(name=default_name, margin=c)
     raise ClaimError(f"cannot make a condition of {c!r}")
@@ -396,6 +407,20 @@ class Claim:
     def __post_init__(self) -> None:
         if not ID_PATTERN.match(self.id):
             raise ClaimError(f"claim id {self.id!r} is not of the form paper.part[.part][@reading][:repaired]")
+        # A claim that cannot be built is kept, ill-formed, with the reason (``build_error``): the
+        # other claims of its module still load, and the engine reports this one by its id.
+        self.build_error = ""
+        try:
+            self._build()
+        except ClaimError as exc:
+            self.build_error = str(exc)
+            self.hypotheses = [h for h in self.hypotheses if isinstance(h, Condition)]
+            self.conclusion = self.conclusion if isinstance(self.conclusion, Condition) else None
+        self.witnesses = tuple(self.witnesses)
+        self.uses = tuple(self.uses)
+        self.formula = tuple(self.formula)
+
+    def _build(self) -> None:
         names = [v.name for v in self.variables] + [c.name for c in self.constants]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
@@ -416,9 +441,6 @@ class Claim:
         if self.check is not None and self.refutes and self.replay is None:
             raise ClaimError(f"{self.id}: a procedure that can refute needs a replay hook, so the engine "
                              f"re-verifies its counterexamples (or declare refutes=False)")
-        self.witnesses = tuple(self.witnesses)
-        self.uses = tuple(self.uses)
-        self.formula = tuple(self.formula)
 
     # ------------------------------------------------------------ conveniences
     @property

@@ -10,13 +10,14 @@ PROOFCHECK_DEBUG=1 for the traceback); 141 the reader of stdout went away (``| h
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
+import io
 import json
 import os
 import platform
 import random
 import shlex
-import stat
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -39,6 +40,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .frontier import MAX_STEPS, SECONDS as FRONTIER_SECONDS
+
     p = _Parser(prog="proofcheck", description="Check the claims of machine-learning theory papers.")
     p.add_argument("--version", action="version", version=f"proofcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -70,7 +73,11 @@ def _parser() -> argparse.ArgumentParser:
                     help="exact ends, e.g. 1/100:999/1000 (default: about a tenth to ten times a constant's printed value, "
                          "inside its rules; a variable's stated bounds)")
     _common(fr)
-    fr.add_argument("--steps", type=_positive_int, default=8, help="bisection steps after the first probes (default 8)")
+    fr.add_argument("--steps", type=_steps, default=8,
+                    help=f"bisection steps after the first probes (default 8, at most {MAX_STEPS})")
+    fr.add_argument("--seconds", type=_positive_float, default=None,
+                    help="time cap for all the checks (default by budget: "
+                         + ", ".join(f"{k} {v:g} s" for k, v in FRONTIER_SECONDS.items()) + ")")
     fr.add_argument("--format", choices=("text", "json"), default="text")
 
     rp = sub.add_parser("replay", help="re-verify the stored counterexamples of a claim")
@@ -95,6 +102,26 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _steps(text: str) -> int:
+    from .frontier import MAX_STEPS
+
+    v = _positive_int(text)
+    if v > MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_STEPS} steps (each one shrinks the bracket to about a third; "
+                                         f"{MAX_STEPS} are far below any printed precision), got {text!r}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}") from None
+    if not (v > 0 and v < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return v
 
 
@@ -134,10 +161,15 @@ def _guard_stdio() -> None:
                 os.close(opened)
 
 
+#: the real standard output while the work runs with ``sys.stdout`` sent to stderr (see :func:`main`)
+_OUT: list[Any] = []
+
+
 def _stdout():
-    if sys.stdout is None:
+    out = _OUT[-1] if _OUT else sys.stdout
+    if out is None:
         raise CliError("standard output is closed (write the report with -o PATH)")
-    return sys.stdout
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,7 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _guard_stdio()
     try:
         args = _parser().parse_args(argv)
-        return _dispatch(args, argv)
+        # Only the command's own output goes to stdout: whatever a claim package prints (at import
+        # or while checked) goes to stderr, so it never gets into stdout's JSON.
+        _OUT.append(sys.stdout)
+        try:
+            with contextlib.redirect_stdout(sys.stderr if sys.stderr is not None else io.StringIO()):
+                return _dispatch(args, argv)
+        finally:
+            _OUT.pop()
     except BrokenPipeError:
         # The reader went away (``proofcheck list | head``): stop quietly, as a SIGPIPE would.
         try:
@@ -192,15 +231,24 @@ def _dispatch(args, argv: list[str]) -> int:
     if args.command == "list":
         claims = registry.select(args.ids)
         if args.format == "json":
-            print(json.dumps({"tool": "proofcheck", "version": __version__,
-                              "claims": [c.to_json(registry.definitions_for(c)) for c in claims]}, indent=2),
-                  file=out)
+            rows = []
+            for c in claims:
+                row = c.to_json(registry.definitions_for(c))
+                if c.build_error:
+                    row["ill_formed"] = c.build_error
+                rows.append(row)
+            print(json.dumps({"tool": "proofcheck", "version": __version__, "claims": rows}, indent=2), file=out)
         else:
             for c in claims:
                 consts = ", ".join(f"{k}={v}" for k, v in c.to_json()["constants"].items())
                 print(f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}", file=out)
                 print(f"    {c.title}" + (f"  [{consts}]" if consts else "")
                       + (f"  uses: {', '.join(c.uses)}" if c.uses else ""), file=out)
+                if c.build_error:
+                    print(f"    ILL-FORMED: {c.build_error}", file=out)
+        for c in claims:
+            if c.build_error:
+                _eprint(f"warning: {c.id} is ill-formed: {c.build_error}")
         out.flush()
         return 0
 
@@ -239,9 +287,10 @@ def _dispatch(args, argv: list[str]) -> int:
         except FrontierError as exc:
             raise CliError(str(exc)) from None
         _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
-        found = frontier(claim, args.name, rng, budget=args.budget, seed=seed, steps=args.steps, store=store,
-                         registry=registry, progress=_eprint)
-        print(json.dumps(found, indent=2) if args.format == "json" else text_report(found))
+        found = frontier(claim, args.name, rng, budget=args.budget, seed=seed, steps=args.steps,
+                         seconds=args.seconds, store=store, registry=registry, progress=_eprint)
+        print(json.dumps(found, indent=2) if args.format == "json" else text_report(found), file=out)
+        out.flush()
         return 0
 
     if args.command == "check":
@@ -264,14 +313,31 @@ def _dispatch(args, argv: list[str]) -> int:
 
     fail_on = _fail_on(args.fail_on)
     claims = registry.select(args.ids)
-    outputs = _open_outputs(args.format, args.output)  # every output checked before the audit runs
+    outputs = _check_outputs(args.format, args.output)  # every output checked before the audit runs
     _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}, {len(claims)} claim(s)")
+    finished: dict[str, Result] = {}
+
+    def keep(result: Result) -> None:
+        finished[result.id] = result
+        partial.add(result)
+
     with _PartialResults(store) as partial:
-        results = audit(claims, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint,
-                        on_result=partial.add)
+        try:
+            results = audit(claims, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint,
+                            on_result=keep)
+        except KeyboardInterrupt:
+            write_interrupted_audit([finished[c.id] for c in claims if c.id in finished], len(claims), registry,
+                                    seed, args.budget, argv, outputs)
+            return 130
     from .frontier import attach_to_audit  # where refuted claims with constants start to hold
 
-    attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
+    try:
+        attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
+    except KeyboardInterrupt:  # every claim is finished: its report is written, without the frontiers left
+        _eprint("interrupted while bisecting frontiers: writing the report of every claim, without the "
+                "frontiers not finished")
+        _write_outputs(_report(results, registry, seed, args.budget, argv), outputs)
+        return 130
     report = _report(results, registry, seed, args.budget, argv)
     _write_outputs(report, outputs)
     counts: dict[str, int] = {}
@@ -281,6 +347,18 @@ def _dispatch(args, argv: list[str]) -> int:
     if any(r.verdict in fail_on for r in results):
         return 1
     return 0
+
+
+def write_interrupted_audit(finished: list[Result], total: int, registry, seed: int, budget: str,
+                            argv: list[str], outputs: list[tuple[str, Path | None]]) -> None:
+    """The reports of an interrupted audit: the ``finished`` results (in id order), marked
+    "partial: N of M claims", each output replaced whole. What an audit calls when it is
+    interrupted (Ctrl-C) after it has handed over the results it finished."""
+    from .report_files import mark_partial
+
+    report = mark_partial(_report(finished, registry, seed, budget, argv), len(finished), total)
+    _eprint(f"interrupted: writing the {report.get('partial', f'{len(finished)} finished claims')}")
+    _write_outputs(report, outputs)
 
 
 def _fail_on(text: str) -> set[Verdict]:
@@ -346,49 +424,43 @@ def _output_paths(fmt: str, output: str | None) -> list[tuple[str, Path | None]]
     return [(fmt, Path(output) if output else None)]
 
 
-def _open_outputs(fmt: str, output: str | None) -> list[tuple[str, Path | None, Any]]:
-    """Open every output for writing before any work: a missing folder, a read-only path or a full
-    device (``/dev/full``) is a one-line error now, not after the whole audit."""
-    opened = []
-    for f, path in _output_paths(fmt, output):
+def _check_outputs(fmt: str, output: str | None) -> list[tuple[str, Path | None]]:
+    """Check every output before any work: a missing folder, a read-only folder or a full device
+    (``/dev/full``) is a one-line error now, not after the whole audit. A report already there is
+    not opened (so never emptied): it is replaced whole when the new one is written."""
+    from .report_files import check_writable
+
+    outputs = _output_paths(fmt, output)
+    for _, path in outputs:
         if path is None:
-            opened.append((f, None, _stdout()))
+            _stdout()
             continue
         try:
-            fh = open(path, "w", encoding="utf-8")
-            fh.write(f"proofcheck: audit in progress; this file is replaced by the {f} report\n")
-            fh.flush()
-            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                fh.seek(0)
-                fh.truncate()
+            check_writable(path)
         except OSError as exc:
-            for _, _, other in opened:
-                if other is not sys.stdout:
-                    other.close()
             raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-        opened.append((f, path, fh))
-    return opened
+    return outputs
 
 
-def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None, Any]]) -> None:
-    for f, path, fh in outputs:
-        text = _render(report, f)
+def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None]]) -> None:
+    from .report_files import atomic_write
+
+    texts = [_render(report, f) for f, _ in outputs]  # every format rendered before any file is replaced
+    for (f, path), text in zip(outputs, texts):
         text = text if text.endswith("\n") else text + "\n"
         try:
-            fh.write(text)
-            fh.flush()
+            if path is None:
+                out = _stdout()
+                out.write(text)
+                out.flush()
+            else:
+                atomic_write(path, text)
         except OSError as exc:
-            raise CliError(f"cannot write {path or 'stdout'}: {exc.strerror or exc} (the results are also in "
-                           f"the partial results file)", code=1) from None
-        finally:
-            if path is not None:
-                fh.close()
+            kept = " (a report already there is unchanged)" if path is not None else ""
+            raise CliError(f"cannot write {path or 'stdout'}: {exc.strerror or exc}{kept}; the results are also "
+                           f"in the partial results file", code=1) from None
         if path is not None:
             _eprint(f"wrote {path}")
-
-
-def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
-    _write_outputs(report, _open_outputs(fmt, output))
 
 
 class _PartialResults:

@@ -62,6 +62,7 @@ class Context:
         # Set by the engine while a claim's own procedure runs: whatever label the procedure asks
         # for, what it records is labelled so (the engine owns every label).
         self.procedure_label: str | None = None
+        self.saved: list[dict[str, Any]] = []  # counterexamples recorded by this check, in order
 
     # ------------------------------------------------------------ time
     def seconds_left(self) -> float:
@@ -113,6 +114,7 @@ class Context:
         }
         if extra:
             record["extra"] = {k: encode(v) for k, v in extra.items()}
+        self.saved.append(record)
         if self.store is not None:
             self.store.add(self.claim.id, record)
         return record

@@ -83,17 +83,18 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
         # compared exactly (the values ConstantValues gives), never through floats
         exact, bound = exact_constant(name, value), (exact_constant(name, spec.below) if spec.below is not None
                                                      else None)
+        where = f" (its declared domain: {spec.domain})"
         try:
             if spec.positive and exact_compare(exact, 0) <= 0:
-                raise UsageError(f"constant {name} must be positive, got {value}")
+                raise UsageError(f"constant {name} must be positive, got {value}{where}")
             if bound is not None and not exact_compare(exact, bound) < 0:
-                raise UsageError(f"constant {name} must be less than {spec.below}, got {value}")
+                raise UsageError(f"constant {name} must be less than {spec.below}, got {value}{where}")
         except UsageError:
             raise
         except (ValueError, NumericError) as exc:
             raise UsageError(f"constant {name}: {value} cannot be compared with its allowed range ({exc})") from None
         if spec.integer and not (isinstance(exact, int) or (isinstance(exact, Fraction) and exact.denominator == 1)):
-            raise UsageError(f"constant {name} must be an integer, got {value}")
+            raise UsageError(f"constant {name} must be an integer, got {value}{where}")
         constants[name] = value
     return constants
 
@@ -111,8 +112,11 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     started = time.monotonic()
     try:
         outcome = decide(ctx, registry, replay_first=replay_first)
-    except (NumericError, ClaimError, ValueError, ArithmeticError, TypeError, RuntimeError) as exc:
-        outcome = Outcome(Verdict.ERROR, f"{type(exc).__name__}: {exc}")
+    except (Exception, SystemExit) as exc:  # MemoryError, RecursionError included: this claim's error only
+        outcome = Outcome(Verdict.ERROR, failure_reason(exc))
+        if ctx.saved:  # found before the failure: kept in the store, and said here
+            outcome.notes = [f"{len(ctx.saved)} counterexample(s) found before the failure are saved in the store "
+                             f"(proofcheck replay {claim.id})"]
     seconds = time.monotonic() - started
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
     examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
@@ -126,6 +130,22 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
         reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides, store),
         notes=notes, details=details,
     )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why a claim's check failed: the innermost error of an exception group
+    (Hypothesis' ``FlakyFailure`` wraps the error a margin raised), with the wrapper named."""
+    inner = exc
+    while isinstance(inner, BaseExceptionGroup) and inner.exceptions:
+        inner = inner.exceptions[0]
+    text = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+    if isinstance(inner, MemoryError):
+        text += " (the check ran out of memory)"
+    elif isinstance(inner, RecursionError):
+        text += " (the check recursed too deeply)"
+    if inner is not exc:
+        text += f" (reported by {type(exc).__name__})"
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 #: A float margin of a ``survived`` claim within this fraction of the larger side is rounding around 0.
@@ -231,7 +251,7 @@ def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
         from .store import default_path
 
         where = ""
-        if store is not None and store.root.resolve() != default_path().resolve():
+        if store is not None and os.path.realpath(store.root) != os.path.realpath(default_path()):
             where = f" --store {shlex.quote(str(store.root))}"
         return f"proofcheck replay {claim.id}{where}"
     cmd = f"proofcheck check {claim.id} --seed {seed} --budget {budget}"
@@ -251,6 +271,9 @@ def _finite(x: Any) -> float | None:
 def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outcome:
     """The pipeline; every outcome leaves it with ``decided_by`` naming the layer that decided."""
     claim = ctx.claim
+    if claim.build_error:
+        return Outcome(Verdict.ILL_FORMED, f"ill-formed: the claim cannot be built: {claim.build_error}",
+                       details={"build_error": claim.build_error}, decided_by="lint")
     problems = lint(claim, registry.definitions_for(claim))
     if problems:
         names = ", ".join(p.name for p in problems)

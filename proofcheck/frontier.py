@@ -78,6 +78,12 @@ AUDIT_PLAN = {
     "deep": ("default", 10, 600.0, 3600.0),
 }
 
+#: At most this many bisection steps (each shrinks the bracket to at most a third or so: 64 steps
+#: are far below any printed precision), and, unless told otherwise, at most these seconds of
+#: checks for one frontier by the budget of its points.
+MAX_STEPS = 64
+SECONDS = {"quick": 300.0, "default": 900.0, "deep": 3600.0}
+
 ASSUMPTION = ("the verdicts at the probed points are extended to the values between them, assuming the "
               "verdict is monotone in {name} over the range; {check}")
 
@@ -374,11 +380,15 @@ def frontier(claim_or_id: Claim | str, name: str, range_: tuple[Any, Any] | None
     """Bisect ``name`` of a claim with the engine; returns the dict described in the module docstring.
 
     ``steps`` bounds the bisection steps after the first probes (the range's ends and the printed
-    value); ``seconds`` (optional) stops it early, said in ``stopped``. ``known`` holds results
-    already computed at some values, at ``known_budget`` (the audit passes its own result at the
-    printed value)."""
+    value), at most :data:`MAX_STEPS`; ``seconds`` stops it early (default :data:`SECONDS` of the
+    budget), said in ``stopped``. ``known`` holds results already computed at some values, at
+    ``known_budget`` (the audit passes its own result at the printed value)."""
     from .engine import check
     from .registry import load
+
+    if seconds is None:
+        seconds = SECONDS.get(budget, SECONDS["default"])
+    steps = min(steps, MAX_STEPS)
 
     registry = registry or load()
     claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id

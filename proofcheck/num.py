@@ -29,6 +29,11 @@ class NumericError(ValueError):
     """A value that cannot take part in a check (NaN, infinity, an unknown function)."""
 
 
+class BeyondReach(NumericError):
+    """An instance too large to compute here (e.g. a width beyond the memory of one draw): the check
+    says it was not reached there, which is no verdict about the claim and no error."""
+
+
 # ---------------------------------------------------------------- exact conversion
 def to_fraction(x: Any) -> Fraction:
     """The exact rational value of ``x`` (a float is the dyadic rational it stores)."""

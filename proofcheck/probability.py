@@ -50,7 +50,7 @@ import numpy as np
 import sympy
 
 from .claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
-from .num import ARB, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
+from .num import ARB, BeyondReach, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from .verdict import Verdict
 
 #: The smallest first look (draws) of a setting's sequential test.
@@ -291,6 +291,7 @@ class SettingResult:
     law: Enclosure | None = None
     counted: str = ""         # how a draw was counted as a failure
     notes: list[str] = field(default_factory=list)
+    unreached: str = ""       # why sampling stopped short of a decision here (num.BeyondReach)
 
     @property
     def delta(self) -> Enclosure:
@@ -492,6 +493,10 @@ def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: fl
         except _OutOfTime:
             res.notes.append(f"time limit reached after {done} draws")
             break
+        except BeyondReach as exc:  # not reached at this setting: said, never an error
+            res.unreached = str(exc)
+            res.notes.append(f"not sampled beyond {done} draws: {exc}")
+            break
         res.chunks.append([j, size])
         res.failures += certain
         res.failures_upper += upper
@@ -602,6 +607,11 @@ def decide_declared(ctx) -> Outcome:
     if shown is None:
         return Outcome(Verdict.INCONCLUSIVE, f"no setting could be sampled within the time limit ({family})",
                        examples=0, satisfied=0, notes=notes, details=details, decided_by="statistics")
+    if all(r.unreached and not r.draws for r in open_):
+        return Outcome(Verdict.INCONCLUSIVE,
+                       f"not reached: {len(open_)} of {len(plan.settings)} setting(s) cannot be sampled here "
+                       f"({open_[0].unreached}){tail}", examples=sum(r.draws for r in results), satisfied=0,
+                       notes=notes, details=details, decided_by="statistics")
     return Outcome(Verdict.INCONCLUSIVE,
                    f"{len(open_)} of {len(results)} setting(s) undecided at the end of the budget{tail}; "
                    f"closest to failing: {_short(shown.setting.values)}: {shown.describe()} ({family})",

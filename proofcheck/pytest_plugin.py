@@ -78,6 +78,21 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "proofcheck: a registered claim checked by the engine")
     if config.getoption("--proofcheck", default=None) is not None:
         _fail_on(config)  # a bad verdict name is a usage error before any collection
+        config._proofcheck_claims = _selected_claims(config)  # so is an unknown id or a broken package
+
+
+def _selected_claims(config) -> list:
+    """The claims ``--proofcheck`` names; an unknown id, or a lemma package that cannot load, is
+    pytest's usage error (one line, exit 4), never an internal error."""
+    from .claim import ClaimError
+    from .registry import LemmaLoadError, UnknownClaim, load
+
+    spec = config.getoption("--proofcheck")
+    patterns = [p.strip() for p in spec.replace(" ", ",").split(",") if p.strip()]
+    try:
+        return load().select(patterns)
+    except (UnknownClaim, LemmaLoadError, ClaimError) as exc:
+        raise pytest.UsageError(f"--proofcheck: {exc}") from None
 
 
 def pytest_report_header(config):
@@ -129,13 +144,9 @@ class ClaimItem(pytest.Item):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    spec = config.getoption("--proofcheck")
-    if spec is None:
+    if config.getoption("--proofcheck") is None:
         return
-    from .registry import load
-
-    patterns = [p.strip() for p in spec.replace(" ", ",").split(",") if p.strip()]
-    claims = load().select(patterns)
+    claims = config._proofcheck_claims
     # Only the claims: the session's ordinary tests are deselected (and reported as such).
     if items:
         config.hook.pytest_deselected(items=list(items))

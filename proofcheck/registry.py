@@ -62,10 +62,15 @@ class Registry:
                         self.add_definition(item, mod.__name__)
 
     def validate(self) -> None:
+        """A claim whose ``uses`` names an unknown id is ill-formed (the others are unaffected)."""
         for claim in self.claims.values():
-            for used in claim.uses:
-                if used not in self.claims:
-                    raise ClaimError(f"{claim.id} uses {used!r}, which is not a registered claim")
+            unknown = [used for used in claim.uses if used not in self.claims]
+            if unknown and not claim.build_error:
+                claim.build_error = f"{claim.id} uses {', '.join(map(repr, unknown))}, not a registered claim"
+
+    def ill_formed(self) -> list[Claim]:
+        """The claims that could not be built, each with its ``build_error``."""
+        return [self.claims[k] for k in sorted(self.claims) if self.claims[k].build_error]
 
     # ------------------------------------------------------------ queries
     def get(self, claim_id: str) -> Claim:

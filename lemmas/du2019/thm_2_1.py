@@ -46,7 +46,7 @@ from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.dynamics import OneInputFlow, one_input_final_h
 from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset
-from proofcheck.num import NumericError, arb_endpoints, arb_eval, to_fraction, to_sympy
+from proofcheck.num import BeyondReach, NumericError, arb_endpoints, arb_eval, to_fraction, to_sympy
 
 from . import c_constant, delta_constant, label_bound, source
 
@@ -89,7 +89,12 @@ def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_fact
     base = to_fraction(exact) if exact.is_Rational else arb_endpoints(arb_eval(exact, {}, 128))[1]
     if not log_factor:
         return max(1, math.ceil(base))
-    d = float(constants["delta"])
+    delta = to_sympy(constants["delta"])
+    # a lower end of an irrational delta: log(m/delta) only grows, so the width stays on the safe side
+    delta_q = to_fraction(delta) if delta.is_Rational else arb_endpoints(arb_eval(delta, {}, 128))[0]
+    if base > Fraction(10) ** 300:  # beyond floats: the same fixed point with exact rationals and big-int logs
+        return _log_width_exact(Fraction(base), delta_q)
+    d = float(delta_q)
     m = max(float(base), math.e * d, 1.0)
     for _ in range(80):
         m = max(1.0, float(base) * math.log(max(m / d, math.e)))
@@ -97,6 +102,19 @@ def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_fact
     while m < float(base) * math.log(max(m / d, math.e)):
         m += 1
     return m
+
+
+def _log_width_exact(base: Fraction, delta: Fraction) -> int:
+    """The least ``m >= base * log(m/delta)`` (up to a relative 1e-12 above it) for a ``base`` too
+    large for a float: logs of big integers (``math.log`` takes them whole), products in rationals."""
+    def log_ratio(m: Fraction) -> float:  # log(max(m/delta, e))
+        r = m / delta
+        return max(math.log(r.numerator) - math.log(r.denominator), 1.0)
+
+    m = base
+    for _ in range(80):
+        m = base * Fraction(log_ratio(m))
+    return math.ceil(m * Fraction(1 + 10**12, 10**12))
 
 
 def width_variable(log_factor: bool = False) -> Variable:
@@ -115,8 +133,9 @@ def draw_init(env, rng) -> tuple[np.ndarray, np.ndarray]:
     """``w_r(0)^T x ~ N(0, 1)`` (x a unit vector), ``a_r ~ unif{-1, 1}``."""
     m = int(env.m)
     if m > MAX_DRAWN_WIDTH:
-        raise NumericError(f"the explicit width m = {m} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one draw may hold "
-                           f"in memory here; choose a larger delta or a smaller width constant")
+        shown = f"{m}" if m < 10**30 else f"about 10^{len(str(m)) - 1}"
+        raise BeyondReach(f"the explicit width m = {shown} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one draw may "
+                          f"hold in memory here; choose a larger delta or a smaller width constant")
     return rng.standard_normal(m), rng.integers(0, 2, m).astype(np.float64) * 2 - 1
 
 

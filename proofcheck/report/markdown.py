@@ -120,6 +120,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     L: list[str] = []
     L.append(f"# {esc(report.get('tool', 'proofcheck'))} lemma audit report")
     L.append("")
+    if report.get("partial"):
+        L.append(f"**{esc(report['partial'])}**: the audit was interrupted; the claims below are the ones it finished.")
+        L.append("")
     L.append(f"- **Version:** {esc(report.get('tool', 'proofcheck'))} {esc(report.get('version', ''))}")
     L.append(f"- **Seed:** {esc(report.get('seed', ''))} \u00b7 **Budget:** {esc(report.get('budget', ''))}")
     L.append(f"- **Date:** {esc(report.get('date', ''))}")
