@@ -313,6 +313,28 @@ class Emptiness:
     how: str
 
 
+@dataclass(frozen=True)
+class Use:
+    """A claim a proof uses, with the instantiation the proof makes of it.
+
+    ``at`` maps names of the USED claim's variables and constants to the values the proof puts
+    there: a number (one value), a pair ``(lo, hi)`` (a closed range of a scalar variable), or a
+    function of the using claim's constants (exact values) returning either -- e.g. the union-bound
+    line of du2019's Lemma 2.2 takes delta' = n^2 delta for its n <= 3::
+
+        uses=[Use("du2019.lemma2.2.s1", at={"delta_p": lambda c: (c["delta"], 9 * c["delta"])},
+                  how="delta' = n^2 delta with n <= 3")]
+
+    When the used claim is refuted, the engine re-decides it restricted to these values
+    (:mod:`proofcheck.instantiation`): the proof of the user is then told apart as resting on a
+    line refuted at the values it uses, or only outside them. A plain string id is a use at the
+    used claim's whole domain and printed constants."""
+
+    id: str
+    at: Mapping[str, Any] = field(default_factory=dict)
+    how: str = ""
+
+
 @dataclass
 class Definition:
     """A symbol a paper defines once and its claims may use (``m_min(phi)``, ``lambda_0``...).
@@ -341,7 +363,9 @@ class Claim:
     conclusion: Any = None
     constants: Sequence[Constant] = ()
     kind: Deterministic | Probabilistic = field(default_factory=Deterministic)
-    uses: Sequence[str] = ()
+    # Claim ids (or :class:`Use` with the instantiation the proof makes); normalised to ids, the
+    # instantiations kept in ``uses_at``.
+    uses: Sequence[str | Use] = ()
     # sympy expressions that render the printed statement; their symbols are linted. Defaults to
     # the sympy relations among the conditions.
     formula: Sequence[sympy.Basic] = ()
@@ -366,6 +390,15 @@ class Claim:
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.
     note: str = ""
+    # One sentence, the encoder's: why the claim fails (for a claim that can be refuted or vacuous);
+    # shown on the report's first screen beside the counterexample. A refuted or vacuous result
+    # without one is a lint warning of the report (the verdict is the engine's, so only the run knows).
+    reason: str = ""
+    # ``(lhs, rhs)`` of the comparison AS PRINTED, for a claim whose encoding squares, clears
+    # denominators or moves terms: functions of an :class:`Env` or sympy expressions over the
+    # variables and constants; the engine evaluates them at the counterexample (or the least-margin
+    # point) and reports them in ``details["printed_sides"]``.
+    sides: tuple[Any, Any] | None = None
     # Free extras: e.g. tags, plot hints for the report.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -387,7 +420,24 @@ class Claim:
             raise ClaimError(f"{self.id}: a procedure that can refute needs a replay hook, so the engine "
                              f"re-verifies its counterexamples (or declare refutes=False)")
         self.witnesses = tuple(self.witnesses)
-        self.uses = tuple(self.uses)
+        uses, self.uses_at = [], {}
+        for u in self.uses:
+            if isinstance(u, Use):
+                if u.id in self.uses_at:
+                    raise ClaimError(f"{self.id}: uses {u.id} twice")
+                self.uses_at[u.id] = u
+                uses.append(u.id)
+            elif isinstance(u, str):
+                uses.append(u)
+            else:
+                raise ClaimError(f"{self.id}: a use is a claim id or a Use, not {u!r}")
+        self.uses = tuple(uses)
+        if self.sides is not None:
+            if not isinstance(self.sides, tuple) or len(self.sides) != 2:
+                raise ClaimError(f"{self.id}: sides is a pair (lhs, rhs)")
+            if self.conclusion is None:
+                raise ClaimError(f"{self.id}: sides are those of the conclusion; this claim has none")
+            self.conclusion.sides = _printed_sides(self.sides)
         self.formula = tuple(self.formula)
 
     # ------------------------------------------------------------ conveniences
@@ -456,7 +506,10 @@ class Claim:
             "constants": {c.name: _show(c.value) for c in self.constants},
             "variables": {v.name: v.domain for v in self.variables},
             "uses": list(self.uses),
+            "uses_at": {k: {"at": {n: _show_at(v) for n, v in u.at.items()}, "how": u.how}
+                        for k, u in self.uses_at.items()},
             "note": self.note,
+            "reason": self.reason,
             "mathml": _mathml(self.all_formulas()),
             "symbols": self.symbols(definitions),
         }
@@ -468,6 +521,23 @@ def _show(v: Any) -> Any:
     if isinstance(v, (int, float, str)):
         return v
     return str(v)
+
+
+def _printed_sides(sides: tuple[Any, Any]) -> Callable[["Env"], tuple[Any, Any]]:
+    """The claim's printed sides as a condition's ``sides`` function: each a function of the Env or a
+    sympy expression over the variables and constants."""
+    def side(f, env):
+        return env.eval_expr(to_sympy(f)) if isinstance(f, sympy.Basic) else f(env)
+    lhs, rhs = sides
+    return lambda env: (side(lhs, env), side(rhs, env))
+
+
+def _show_at(v: Any) -> Any:
+    if callable(v):
+        return "(a function of the constants)"
+    if isinstance(v, tuple):
+        return [_show(x) for x in v]
+    return _show(v)
 
 
 def _mathml(formulas: Iterable[sympy.Basic]) -> list[str]:

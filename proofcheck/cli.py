@@ -278,19 +278,28 @@ def _dispatch(args, argv: list[str]) -> int:
     for r in results:
         counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
     _eprint("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    if any(r.verdict in fail_on for r in results):
+    proof = {c["id"]: f"proof-{c['proof']['status']}" for c in report["claims"] if c.get("proof")}
+    if any(r.verdict in fail_on or proof.get(r.id) in fail_on for r in results):
         return 1
     return 0
 
 
-def _fail_on(text: str) -> set[Verdict]:
-    out = set()
+def _fail_on(text: str) -> set[Any]:
+    """Verdicts, and proof statuses as ``proof-<status>`` (``proof-refuted``, ``proof-refuted-outside``,
+    ``proof-unchecked``): the statuses the report prints beside each statement."""
+    from .report.graph import PROOF_ORDER
+
+    out: set[Any] = set()
+    proof = {f"proof-{p}" for p in PROOF_ORDER}
     for word in filter(None, (w.strip() for w in text.split(","))):
+        if word in proof:
+            out.add(word)
+            continue
         try:
             out.add(Verdict(word))
         except ValueError:
-            raise CliError(f"--fail-on: unknown verdict {word!r} (choose from "
-                           f"{', '.join(v.value for v in Verdict)})") from None
+            raise CliError(f"--fail-on: unknown verdict or proof status {word!r} (choose from "
+                           f"{', '.join([v.value for v in Verdict] + sorted(proof))})") from None
     return out
 
 
@@ -301,10 +310,13 @@ def _report(results: list[Result], registry, seed: int, budget: str, argv: list[
         record = r.to_json()
         claim = registry.get(r.id)
         meta = claim.to_json(registry.definitions_for(claim))
-        for key in ("title", "source", "statement", "kind", "delta", "uses", "note", "mathml", "variables",
-                    "symbols"):
+        for key in ("title", "source", "statement", "kind", "delta", "uses", "uses_at", "note", "reason", "mathml",
+                    "variables", "symbols"):
             record[key] = meta[key]
         claims.append(record)
+    from .report.graph import attach_statuses
+
+    attach_statuses(claims)
     cleaned, skip = [], False
     for a in argv:  # the command that reproduces the report: same claims, seed and budget
         if skip:

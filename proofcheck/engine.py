@@ -92,8 +92,13 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
 # ---------------------------------------------------------------- one claim
 def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 0,
           overrides: Mapping[str, Any] | None = None, store: CounterexampleStore | None = None,
-          progress=None, registry: Registry | None = None, replay_first: bool = True) -> Result:
-    """Decide one claim and return its :class:`Result` (never raises for a failing check)."""
+          progress=None, registry: Registry | None = None, replay_first: bool = True,
+          instantiations: bool = True) -> Result:
+    """Decide one claim and return its :class:`Result` (never raises for a failing check).
+
+    A refuted claim that other claims use at declared values (:class:`proofcheck.claim.Use`) is
+    re-decided at each of those instantiations (``details["instantiations"]``, see
+    :mod:`proofcheck.instantiation`) unless ``instantiations`` is False."""
     registry = registry or load()
     claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     budget = budget if isinstance(budget, Budget) else budget_named(budget)
@@ -108,6 +113,17 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
     examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
     evidence = outcome.evidence
+    if instantiations and verdict is Verdict.REFUTED:
+        from .instantiation import decide_at_uses
+
+        at_uses = decide_at_uses(claim, registry, budget, seed)
+        if at_uses:
+            details["instantiations"] = at_uses
+    if (verdict is Verdict.REFUTED and margin == 0 and claim.conclusion is not None and claim.conclusion.strict
+            and outcome.counterexample is not None):
+        details["equality_where_strict"] = True
+        notes.append("the two sides are equal at the counterexample, where the statement needs a strict "
+                     "inequality: it fails by equality")
     if "margin_float" in details and "within rounding" not in evidence:
         evidence += f" (its least margin {details['margin_float']:.3g} is float rounding around 0: shown as 0)"
     return Result(
@@ -159,6 +175,8 @@ def _readable_numbers(ctx: Context, outcome: Outcome, verdict: Verdict):
         lhs, rhs = float(sides["lhs"]), float(sides["rhs"])
         scale = max(abs(lhs), abs(rhs))
         declared = ctx.claim.conclusion is not None and ctx.claim.conclusion.sides is not None
+        if declared:
+            details["sides"] = dict(sides, as_printed=True)
         if declared and margin is not None and relative is None and lhs != rhs and margin != 0:
             # the relation is an encoding (e.g. squared) of the printed comparison: the margin a reviewer
             # reads is the gap between the printed sides, with the sign the verified margin has

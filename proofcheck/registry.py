@@ -66,6 +66,13 @@ class Registry:
             for used in claim.uses:
                 if used not in self.claims:
                     raise ClaimError(f"{claim.id} uses {used!r}, which is not a registered claim")
+            for used, use in getattr(claim, "uses_at", {}).items():
+                target = self.claims[used]
+                names = {v.name for v in target.variables} | {c.name for c in target.constants}
+                unknown = sorted(set(use.at) - names)
+                if unknown:
+                    raise ClaimError(f"{claim.id} uses {used} at {', '.join(unknown)}, which "
+                                     f"{'is' if len(unknown) == 1 else 'are'} not a variable or constant of it")
 
     # ------------------------------------------------------------ queries
     def get(self, claim_id: str) -> Claim:

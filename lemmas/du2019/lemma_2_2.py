@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Probabilistic, Variable
-from proofcheck.claim import Condition
+from proofcheck.claim import Condition, Use
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
 from proofcheck.num import Enclosure, NumericError, arb_endpoints, fraction_to_arb
@@ -536,7 +536,10 @@ lemma2_2 = Claim(
                Constant("q_min", Fraction(3, 4), "the 3/4 of lambda_min(H(0)) >= 3 lambda_0/4", positive=True)],
     kind=Probabilistic(delta="delta", draw=_draw_counts, event=_lemma_event, event_exact=_lemma_event_exact,
                        exact_failure=_lemma_exact_failure, settings=8, samples=1000),
-    uses=["du2019.lemma2.2.s1", "du2019.lemma2.2.s2", "du2019.lemma2.2.s3"],
+    # the proof takes delta' = n^2 delta (p. 11) for the n <= 3 of the settings this lemma is checked at
+    uses=[Use("du2019.lemma2.2.s1", at={"delta_p": lambda c: (c["delta"], 9 * c["delta"])},
+              how="delta' = n^2 delta, n <= 3 (the printed choice, at the settings checked)"),
+          "du2019.lemma2.2.s2", "du2019.lemma2.2.s3"],
     formula=[sympy.Le(norm2(H(0) - H_inf), _lam0_s / 4), sympy.Ge(lambda_min(H(0)), 3 * _lam0_s / 4)],
     note="Settings: data sets (n <= 3); the width is the proven one, m = ceil(K n^a log(n/delta)/lambda_0^b) "
          "from the certified lower bound of lambda_0 (Arb). H(0) depends on the initialisation only through "
