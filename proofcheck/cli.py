@@ -255,7 +255,7 @@ def _dispatch(args, argv: list[str]) -> int:
         if args.format == "json":
             print(json.dumps(_report([result], registry, seed, args.budget, argv), indent=2), file=out)
         else:
-            print(_result_text(result), file=out)
+            print(_result_text(result, claim.reason), file=out)
         out.flush()
         return 0
 
@@ -472,7 +472,7 @@ def _values_text(values: dict[str, Any]) -> str:
     return text if len(text) < 400 else text[:397] + "..."
 
 
-def _result_text(r: Result) -> str:
+def _result_text(r: Result, reason: str = "") -> str:
     lines = [f"{r.id}: {r.verdict.value.upper()}", f"  evidence: {r.evidence}",
              f"  examples: {r.examples} (satisfied the hypotheses: {r.satisfied})"]
     if r.margin is not None:
@@ -482,6 +482,8 @@ def _result_text(r: Result) -> str:
     if r.counterexample:
         lines.append(f"  counterexample: {_values_text(r.counterexample.get('values', {}))}")
         lines.append(f"  verified by: {r.counterexample.get('verified_by', '')}")
+    if reason and r.verdict in (Verdict.REFUTED, Verdict.VACUOUS):
+        lines.append(f"  reason: {reason}")
     for n in r.notes:
         lines.append(f"  note: {n}")
     lines.append(f"  reproduce: {r.reproduce}")

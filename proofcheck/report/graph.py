@@ -341,6 +341,19 @@ def _proof_label(entries: list[dict[str, Any]]) -> str:
             continue
         n = len(hit)
         word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)
+        declared = [e for e in hit if key != PROOF_REFUTED or e.get("at") is not None]
+        if key == PROOF_REFUTED and len(declared) < n:
+            # refuted as stated, where the proof declares no instantiation: not "at its values"
+            k = n - len(declared)
+            text = (f"{_NUMBER_WORDS[k] if k < len(_NUMBER_WORDS) else k} "
+                    f"{'line' if k == 1 else 'lines'} refuted as stated (the values the proof uses not declared)")
+            named = [e["id"] + (f", via {' and '.join(e['via'])}" if e.get("via") else "")
+                     for e in hit if e.get("at") is None][:3]
+            parts.append(text + " (" + "; ".join(named) + (f"; {k - 3} more" if k > 3 else "") + ")")
+            hit, n = declared, len(declared)
+            if not hit:
+                continue
+            word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)
         text = f"{word} {PROOF_PHRASE[key][0 if n == 1 else 1]}"
         if key != PROOF_UNCHECKED:
             named = [e["id"] + (f", via {' and '.join(e['via'])}" if e.get("via") else "") for e in hit[:3]]
