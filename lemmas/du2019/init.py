@@ -71,6 +71,7 @@ init = Claim(
     variables=[_label],
     hypotheses=[sympy.Le(y**2, C_s**2)],
     conclusion=sympy.Le(sympy.Abs(PER_INPUT - (y**2 + kappa * y * E_U + e2)), 0),
+    sides=(PER_INPUT, y**2 + kappa * y * E_U + e2),  # E(y_i - u_i(0))^2 and the printed y_i^2 + ... + 1
     constants=[label_bound(),
                Constant("e2", 1, "the printed E[f(W(0),a,x_i)^2] (the 1 of sum_i (y_i^2 + 1))"),
                Constant("kappa", 1, "the printed coefficient of y_i E[f(W(0),a,x_i)] (+1 as printed; the expansion has -2, "

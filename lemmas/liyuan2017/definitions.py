@@ -117,6 +117,7 @@ f_A_printed = Claim(
     statement=r"f_A = \sum_i (\|e_i + w_i^*\|_2 - \|e_i - w_i\|_2) = 0 \text{ at } W = W^*",
     variables=ws[0] + ws[1],
     conclusion=sympy.Le(_f_A(Wc, Wsc, -1).subs(_at_optimum) ** 2, 0),
+    sides=(_f_A(Wc, Wsc, -1).subs(_at_optimum), sympy.Integer(0)),  # f_A at W = W*, and 0
     note="a Phase 1 potential that decreases to O(gamma) must vanish at W*",
 )
 
@@ -149,6 +150,7 @@ A_trace = Claim(
     statement=r"\operatorname{tr}\big((W^*+I)\overline{W^*+I}^\top - (W+I)\overline{W+I}^\top\big) = f_A",
     variables=w[0] + w[1] + ws[0] + ws[1],
     conclusion=sympy.Le((_trace_A(Wc, Wsc) - _f_A(Wc, Wsc, -1)) ** 2, 0),
+    sides=(_trace_A(Wc, Wsc), _f_A(Wc, Wsc, -1)),  # tr A and f_A as printed
     note="tr(v colnorm(v)^T) = |v|: the matrix A and the function f_A are two views of one potential",
 )
 

@@ -166,6 +166,8 @@ _sin2 = Y8**2  # sin^2(phi) * |w|^2
 _ratio2 = (X8 - 1) ** 2 + Y8**2  # |w - w*|^2 / |w*|^2
 _w2 = X8**2 + Y8**2
 _s8_hyps = [sympy.Gt(_w2, 0), sympy.Lt(_ratio2, 1)]
+# the sides as printed: sin(phi) = y/|w| and |w - w*|/|w*| (the encoding squares and clears |w|^2)
+_s8_sides = (Y8 / sympy.sqrt(_w2), sympy.sqrt(_ratio2))
 
 s8 = Claim(
     id="park2019.thm3.4.s8",
@@ -177,6 +179,7 @@ s8 = Claim(
     variables=[_x8, _y8],
     hypotheses=_s8_hyps,
     conclusion=sympy.Le((_sin2 - _ratio2 * _w2) ** 2, 0),
+    sides=_s8_sides,
     note="n = 1, w* = (1, 0), w = (x, y): sin^2 phi = y^2/|w|^2 and (|w - w*|/|w*|)^2 = (x-1)^2 + y^2; "
          "the printed equality says y^2 = ((x-1)^2 + y^2)(x^2 + y^2), encoded as the square of the "
          "difference <= 0. Scaling w changes the right side but not phi.",
@@ -190,6 +193,7 @@ s8_repaired = Claim(
     variables=[_x8, _y8],
     hypotheses=_s8_hyps,
     conclusion=sympy.Le(_sin2, _ratio2 * _w2),
+    sides=_s8_sides,
     note="repair, encoded and proved for one neuron only: the distance from w* to the ray of w is "
          "|w*| sin(phi) <= |w - w*| when phi <= pi/2 (which |w - w*| < |w*| forces). The n-neuron line "
          "is not encoded here: for n neurons with one common angle phi, summing "
@@ -397,6 +401,7 @@ s8_max = Claim(
     variables=[_x8, _y8, _q8],
     hypotheses=[sympy.Gt(_w2, 0), sympy.Lt(_ratio2, 1 + Q8)],
     conclusion=sympy.Le(_sin2 * (1 + Q8), _ratio2 * _w2),
+    sides=(Y8 / sympy.sqrt(_w2), sympy.sqrt(_ratio2 / (1 + Q8))),
     note="the repaired s8 holds for one common angle; if the angles differ (as they do after a GD step), "
          "phi read as the largest angle breaks it: a neuron with a small target can have a large angle "
          "while contributing little to |W - W*|",
