@@ -399,6 +399,15 @@ class Claim:
     # variables and constants; the engine evaluates them at the counterexample (or the least-margin
     # point) and reports them in ``details["printed_sides"]``.
     sides: tuple[Any, Any] | None = None
+    # An existential statement over constants the source does not print ("there is gamma_0 in
+    # (0, gamma)", O(.), "eta small enough"): ``{constant name: [candidate values]}``, the declared
+    # range searched. The engine decides the claim at every combination of candidates (the budget
+    # shared among them) and its verdict is that search's: it holds if it holds for one choice;
+    # ``refuted`` only when every declared choice is refuted (a statement over this declared range).
+    exists: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    # The constants are this encoding's choices for constants the source leaves unnamed (an
+    # ``@explicit`` reading of an existential statement): a refutation is "refuted for these constants".
+    explicit_constants: bool = False
     # Free extras: e.g. tags, plot hints for the report.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -432,6 +441,11 @@ class Claim:
             else:
                 raise ClaimError(f"{self.id}: a use is a claim id or a Use, not {u!r}")
         self.uses = tuple(uses)
+        unknown = sorted(set(self.exists) - {c.name for c in self.constants})
+        if unknown:
+            raise ClaimError(f"{self.id}: exists names {', '.join(unknown)}, which are not constants of the claim")
+        if any(not list(v) for v in self.exists.values()):
+            raise ClaimError(f"{self.id}: every constant of exists needs at least one candidate value")
         if self.sides is not None:
             if not isinstance(self.sides, tuple) or len(self.sides) != 2:
                 raise ClaimError(f"{self.id}: sides is a pair (lhs, rhs)")
@@ -510,6 +524,8 @@ class Claim:
                         for k, u in self.uses_at.items()},
             "note": self.note,
             "reason": self.reason,
+            "exists": {k: [_show(x) for x in v] for k, v in self.exists.items()},
+            "explicit_constants": self.explicit_constants,
             "mathml": _mathml(self.all_formulas()),
             "symbols": self.symbols(definitions),
         }

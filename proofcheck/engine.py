@@ -266,6 +266,9 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
                        details={"undefined": [p.name for p in problems]}, decided_by="lint")
 
+    if claim.exists:  # before the replay: a stored counterexample refutes one choice of the constants only
+        return _decide_existential(ctx, registry)
+
     if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None
                                                    or _declared_probabilistic(claim)):
         replayed = _replay_stored(ctx)
@@ -334,6 +337,58 @@ def _reverified_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
                    f"{problem}", examples=outcome.examples, satisfied=outcome.satisfied,
                    notes=list(outcome.notes) + [f"procedure's evidence: {outcome.evidence}"],
                    details=outcome.details, decided_by="procedure")
+
+
+def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
+    """A statement "there are constants such that ..." decided over its declared candidates: the claim
+    is checked at every combination (the budget's examples shared among them); it holds (its best
+    verdict) if it holds at one, and is refuted only when it is refuted at every one -- a statement
+    over the declared range, which the evidence says. ``details["exists"]`` lists each choice."""
+    import dataclasses
+    import itertools
+
+    claim = ctx.claim
+    names = list(claim.exists)
+    combos = [dict(zip(names, values)) for values in itertools.product(*(claim.exists[n] for n in names))]
+    share = Budget(ctx.budget.name, examples=max(1, ctx.budget.examples // len(combos)),
+                   trials=max(1, ctx.budget.trials // len(combos)), seconds=ctx.budget.seconds / len(combos))
+    single = dataclasses.replace(claim, exists={}, uses=())
+    rows, results = [], []
+    for combo in combos:
+        overrides = {k: v for k, v in ctx.constants.items() if k not in combo}
+        overrides.update(combo)
+        r = check(single, share, ctx.run_seed, overrides=overrides, store=None, registry=registry,
+                  replay_first=False, instantiations=False)
+        results.append((combo, r))
+        rows.append({"constants": {k: _show_constant(v) for k, v in combo.items()}, "verdict": r.verdict.value,
+                     "evidence": r.evidence, "examples": r.examples, "counterexample": r.counterexample})
+    order = (Verdict.PROVED, Verdict.CERTIFIED, Verdict.SURVIVED, Verdict.INCONCLUSIVE, Verdict.VACUOUS,
+             Verdict.ERROR, Verdict.ILL_FORMED, Verdict.REFUTED)
+    combo, best = min(results, key=lambda cr: order.index(cr[1].verdict))
+    refuted = [c for c, r in results if r.verdict is Verdict.REFUTED]
+    where = lambda c: ", ".join(f"{k} = {_show_constant(v)}" for k, v in c.items())  # noqa: E731
+    examples = sum(r.examples for _, r in results)
+    range_text = "; ".join(f"{k} in {{{', '.join(str(_show_constant(x)) for x in claim.exists[k])}}}" for k in names)
+    if best.verdict is Verdict.REFUTED:
+        evidence = (f"refuted at every one of the {len(combos)} declared choices of the constants ({range_text}); "
+                    f"the statement over this declared range is refuted (first at {where(combo)}: {best.evidence})")
+        return Outcome(Verdict.REFUTED, evidence, examples=examples, satisfied=sum(r.satisfied for _, r in results),
+                       margin=best.margin, counterexample=best.counterexample, decided_by=best.decided_by,
+                       details={"exists": rows})
+    held = [c for c, r in results if r.verdict is best.verdict]
+    evidence = (f"{best.verdict.value} for {len(held)} of the {len(combos)} declared choices of the constants "
+                f"({range_text}), e.g. {where(combo)}: {best.evidence}")
+    if refuted:
+        evidence += f"; refuted for {len(refuted)} ({'; '.join(where(c) for c in refuted[:3])})"
+    return Outcome(best.verdict, evidence, examples=examples, satisfied=sum(r.satisfied for _, r in results),
+                   margin=best.margin, decided_by=best.decided_by, notes=list(best.notes),
+                   details={"exists": rows, "held_at": {k: _show_constant(v) for k, v in combo.items()}})
+
+
+def _show_constant(v: Any) -> Any:
+    if isinstance(v, Fraction):
+        return str(v) if v.denominator != 1 else int(v)
+    return v
 
 
 def decide_exact(claim: Claim, constants: Mapping[str, Any] | None = None, budget: str | Budget = "quick",

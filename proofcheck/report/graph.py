@@ -323,6 +323,8 @@ def attach_statuses(claims: list[dict[str, Any]]) -> None:
 def statement_and_proof(cid: str, claims: dict[str, dict], proofs: dict[str, dict]) -> str:
     """``statement survived; proof: one line refuted only outside the values the proof uses (x.s1)``."""
     own = verdict_word(claims[cid].get("verdict")) if cid in claims else "absent"
+    if cid in claims and claims[cid].get("explicit_constants") and own == "refuted":
+        own = "refuted for these constants"
     p = proofs.get(cid)
     return f"statement {own}" + (f"; {p['label']}" if p else "")
 

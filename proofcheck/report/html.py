@@ -349,7 +349,7 @@ def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: di
         "title": c.get("title") or "",
         "verdict": verdict,
         "group": VERDICT_GROUP[verdict],
-        "badge": _badge(c.get("verdict")),
+        "badge": _badge(c.get("verdict")) + _for_constants(c),
         "decided_by": c.get("decided_by") or "",
         "decided_by_text": decided_by_text(c.get("decided_by")),
         "status": st,
@@ -463,10 +463,18 @@ def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
     return {"id": r["id"], "link": _id_link(r["id"], claims), "title": r["title"],
             "statement_proof": graph.statement_and_proof(r["id"], claims,
                                                          {r["id"]: proof} if proof else {}),
-            "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
+            "badge": _badge(r["verdict"]) + _for_constants(c), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
             "group": VERDICT_GROUP[r["verdict"]], "first": first_view,
             "variants": [{"anchor": graph.anchor(v), "label": v[len(r["base"]):], "badge": _small_badge(vv)}
                          for v, vv, _st in r["variants"]]}
+
+
+def _for_constants(c: dict[str, Any]) -> Markup:
+    """A refutation of constants the encoder chose (an ``@explicit`` reading) is of those constants only."""
+    if c.get("explicit_constants") and verdict_word(c.get("verdict")) == "refuted":
+        return Markup(' <span class="qual" title="the constants are this encoding\'s choices, not the source\'s">'
+                      'for these constants</span>')
+    return Markup("")
 
 
 def _small_badge(verdict: Any) -> Markup:

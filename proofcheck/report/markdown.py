@@ -56,6 +56,11 @@ def status_text(cid: str, proofs: dict[str, dict[str, Any]], claims: dict[str, A
     return esc(graph.statement_and_proof(cid, claims, proofs))
 
 
+def for_constants(c: dict[str, Any]) -> str:
+    """`` for these constants`` after a refutation of constants the encoder chose (an ``@explicit`` reading)."""
+    return " for these constants" if c.get("explicit_constants") and verdict_word(c.get("verdict")) == "refuted" else ""
+
+
 def why_text(cid: str, proofs: dict[str, dict[str, Any]], claims: dict[str, Any]) -> str:
     """The encoder's reason for a refuted or vacuous statement (with its sides), else for the
     proof's worst line."""
@@ -168,7 +173,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         v = verdict_word(c.get("verdict"))
         rows.append([
             code(c["id"]) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
-            verdict(c.get("verdict")) + (f" ({esc(c['decided_by'])})" if c.get("decided_by") else ""),
+            verdict(c.get("verdict")) + for_constants(c) + (f" ({esc(c['decided_by'])})" if c.get("decided_by") else ""),
             esc((proofs.get(c["id"]) or {}).get("label", "\u2014")),
             esc(shorten(c.get("evidence", ""), 120)),
             examples_text(c),
