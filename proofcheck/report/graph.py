@@ -259,6 +259,7 @@ def proof_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     "lines": [{"id", "verdict", "status", "at", "via"...}]}}``."""
     claims = claims_by_id(report)
     lines = proof_lines(claims)
+    deps = direct_dependencies(report)
     memo: dict[str, dict[str, Any] | None] = {}
     active: set[str] = set()
 
@@ -280,7 +281,11 @@ def proof_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             for v in variants:
                 st, info = _line_status(cid, v, claims)
                 info["status"] = st
-                if st != PROOF_HOLDS:
+                if v in active:  # the proof rests on itself through v
+                    info["circular"] = True
+                    if st == PROOF_HOLDS:
+                        st = info["status"] = PROOF_UNCHECKED
+                elif st != PROOF_HOLDS:
                     sub = of(v)
                     if sub is not None and PROOF_ORDER.index(sub["status"]) > PROOF_ORDER.index(st):
                         worst = max(sub["lines"], key=lambda e: PROOF_ORDER.index(e["status"]))
@@ -291,6 +296,9 @@ def proof_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if best is not None:
                 entries.append(best)
         active.discard(cid)
+        if entries and cid in _closure(cid, deps):  # the proof rests on the claim itself
+            entries.append({"id": cid, "verdict": verdict_word(claims[cid].get("verdict")),
+                            "status": PROOF_UNCHECKED, "circular": True})
         if not entries:
             memo[cid] = None
             return None
@@ -334,6 +342,7 @@ def _proof_label(entries: list[dict[str, Any]]) -> str:
     parts = []
     seen: set[str] = set()
     for key in (PROOF_REFUTED, PROOF_REFUTED_OUTSIDE, PROOF_UNCHECKED):
+        undeclared = ""
         hit = []
         for e in entries:  # one root line once, however many paths reach it (the nearest named)
             if e["status"] == key and e["id"] not in seen:
@@ -351,9 +360,10 @@ def _proof_label(entries: list[dict[str, Any]]) -> str:
                     f"{'line' if k == 1 else 'lines'} refuted as stated (the values the proof uses not declared)")
             named = [e["id"] + (f", via {' and '.join(e['via'])}" if e.get("via") else "")
                      for e in hit if e.get("at") is None][:3]
-            parts.append(text + " (" + "; ".join(named) + (f"; {k - 3} more" if k > 3 else "") + ")")
+            undeclared = text + " (" + "; ".join(named) + (f"; {k - 3} more" if k > 3 else "") + ")"
             hit, n = declared, len(declared)
             if not hit:
+                parts.append(undeclared)
                 continue
             word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)
         text = f"{word} {PROOF_PHRASE[key][0 if n == 1 else 1]}"
@@ -361,6 +371,11 @@ def _proof_label(entries: list[dict[str, Any]]) -> str:
             named = [e["id"] + (f", via {' and '.join(e['via'])}" if e.get("via") else "") for e in hit[:3]]
             text += " (" + "; ".join(named) + (f"; {n - 3} more" if n > 3 else "") + ")"
         parts.append(text)
+        if undeclared:  # after the lines refuted at the values the proof declares
+            parts.append(undeclared)
+    circular = _unique([e["id"] for e in entries if e.get("circular")])
+    if circular:
+        parts.append("circular use (" + ", ".join(circular) + ")")
     if not parts:
         return "proof: every line it uses decided and holding"
     return "proof: " + "; ".join(parts)
@@ -700,6 +715,7 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
            '<g class="edges" fill="none">']
     # A reading (or repair) of the theorem is argued by the same printed proof lines as the theorem
     # itself: those edges are drawn once, into the printed claim, not once per reading.
+    proofs = proof_status(report)
     printed = base if base in claims else None
     line_ids = {lid for _, lid in proof_lines(claims).get(base, [])}
 
@@ -737,7 +753,7 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
         v = verdict_word(claims[n].get("verdict"))
         fill, ink = PALETTE[v]
         st = status.get(n, {})
-        tip = f"{n}: {v}; combined status: {st.get('label', '')}"
+        tip = f"{n}: statement {v}" + (f"; {proofs[n]['label']}" if n in proofs else "")
         if claims[n].get("title"):
             tip += f"\n{claims[n]['title']}"
         thick = 2.2 if st.get("status") == STATUS_BROKEN else 1.1

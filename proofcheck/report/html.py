@@ -459,7 +459,8 @@ def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
         worst = next(e for e in proof["lines"] if e["status"] == proof["status"])
         lc = claims.get(worst["id"], {})
         why = {"link": _id_link(worst["id"], claims), "reason": lc.get("reason") or "", "sides": sides_text(lc)}
-    first_view = dict(first_view or {}, why=why) if (first_view or why) else None
+    empty = {"link": Markup(""), "verdict": "", "where": "", "classes": [], "margin": ""}
+    first_view = dict(first_view or empty, why=why) if (first_view or why) else None
     return {"id": r["id"], "link": _id_link(r["id"], claims), "title": r["title"],
             "statement_proof": graph.statement_and_proof(r["id"], claims,
                                                          {r["id"]: proof} if proof else {}),
@@ -532,7 +533,7 @@ def render_html(report: dict[str, Any]) -> str:
         counts=[(v, n, _badge(v)) for v, n in counts],
         status_counts=[(s, status_counts.get(s, 0), _status_badge({"proof": {"status": s}}))
                        for s in graph.PROOF_ORDER],
-        missing_reasons=[c["id"] for c in report["claims"]
+        missing_reasons=[_id_link(c["id"], claims) for c in report["claims"]
                          if verdict_word(c.get("verdict")) in graph.NEEDS_REASON and not (c.get("reason") or "").strip()],
         claims=views,
         theorems=theorems,
