@@ -339,6 +339,10 @@ def _reverified_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
                    details=outcome.details, decided_by="procedure")
 
 
+#: the fewest search examples each declared choice of an existential statement's constants gets
+EXISTS_MIN_EXAMPLES = 30
+
+
 def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
     """A statement "there are constants such that ..." decided over its declared candidates: the claim
     is checked at every combination (the budget's examples shared among them); it holds (its best
@@ -350,7 +354,9 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
     claim = ctx.claim
     names = list(claim.exists)
     combos = [dict(zip(names, values)) for values in itertools.product(*(claim.exists[n] for n in names))]
-    share = Budget(ctx.budget.name, examples=max(1, ctx.budget.examples // len(combos)),
+    # each choice gets an equal share of the examples, and at least EXISTS_MIN_EXAMPLES (a thinner search
+    # would meet no hypothesis at all)
+    share = Budget(ctx.budget.name, examples=max(EXISTS_MIN_EXAMPLES, ctx.budget.examples // len(combos)),
                    trials=max(1, ctx.budget.trials // len(combos)), seconds=ctx.budget.seconds / len(combos))
     single = dataclasses.replace(claim, exists={}, uses=())
     rows, results = [], []
@@ -364,7 +370,8 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
                      "evidence": r.evidence, "examples": r.examples, "counterexample": r.counterexample})
     order = (Verdict.PROVED, Verdict.CERTIFIED, Verdict.SURVIVED, Verdict.INCONCLUSIVE, Verdict.VACUOUS,
              Verdict.ERROR, Verdict.ILL_FORMED, Verdict.REFUTED)
-    combo, best = min(results, key=lambda cr: order.index(cr[1].verdict))
+    # the strongest verdict; among equals, the choice whose search met the hypotheses most often
+    combo, best = min(results, key=lambda cr: (order.index(cr[1].verdict), -cr[1].satisfied))
     refuted = [c for c, r in results if r.verdict is Verdict.REFUTED]
     where = lambda c: ", ".join(f"{k} = {_show_constant(v)}" for k, v in c.items())  # noqa: E731
     examples = sum(r.examples for _, r in results)

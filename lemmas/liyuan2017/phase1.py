@@ -98,16 +98,15 @@ phase1_explicit = Claim(
 
 phase1 = Claim(
     id="liyuan2017.phase1",
-    title="there are gamma_0, C and eta (among the declared candidates) such that in Phase 1 one population GD step decreases f_A",
-    statement=r"\exists\gamma_0\in(0,\gamma),\ C,\ \eta:\ \|W\|_2, \|W^*\|_2 \le \gamma_0,\ f_A(W) > C\gamma_0"
+    title="there are gamma_0 and eta (among the declared candidates) such that in Phase 1 one population GD step decreases f_A",
+    statement=r"\exists\gamma_0\in(0,\gamma),\ \eta:\ \|W\|_2, \|W^*\|_2 \le \gamma_0,\ f_A(W) > C\gamma_0"
               r"\Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)",
     # the declared range of the unnamed constants: the ball's radius gamma_0, the Phase 2 threshold's C
     # (f_A = O(gamma)) and the step eta "with an upper bound determined by gamma"
-    exists={"gamma": [Fraction(1, 10), Fraction(1, 20)], "C": [Fraction(1), Fraction(4)],
-            "eta": [Fraction(1, 10), Fraction(1, 100)]},
+    exists={"gamma": [Fraction(1, 10), Fraction(1, 20)], "eta": [Fraction(1, 10), Fraction(1, 100)]},
     note="the slides' existential form (\"there exists gamma_0 in (0, gamma)\", eta bounded by a function of gamma): "
-         "decided over the declared candidates gamma in {1/10, 1/20}, C in {1, 4}, eta in {1/10, 1/100}; it holds "
-         "if one choice holds, and is refuted only if every declared choice is",
+         "decided over the declared candidates gamma in {1/10, 1/20}, eta in {1/10, 1/100} (C = 1: Phase 2 is "
+         "f_A <= gamma_0); it holds if one choice holds, and is refuted only if every declared choice is",
     **_PHASE1,
 )
 

@@ -437,30 +437,27 @@ def _environment() -> jinja2.Environment:
 
 
 def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
-    first = r["first_broken"]
+    """One row of the glance table. *Why* is about one claim: the result itself when it is refuted or
+    vacuous, else its proof's worst line; its reason, sides (or margin) and frontier are that claim's."""
+    c = claims.get(r["id"], {})
+    proof = (r["status"] or {}).get("proof")
+    who = None
+    if verdict_word(c.get("verdict")) in graph.NEEDS_REASON:
+        who = r["id"]
+    elif proof and proof["status"] in (graph.PROOF_REFUTED, graph.PROOF_REFUTED_OUTSIDE):
+        who = next(e for e in proof["lines"] if e["status"] == proof["status"])["id"]
     first_view = None
-    if first:
-        fc = claims.get(first, {})
+    if who is not None:
+        fc = claims.get(who, {})
         first_view = {
-            "link": Markup("itself") if first == r["id"] else _id_link(first, claims),
-            "verdict": verdict_word(fc.get("verdict")) if fc else "",
             "where": frontier_summary(fc.get("frontier"), with_class=False) if isinstance(fc.get("frontier"), dict) else "",
             "classes": sorted({(str(f.get("printed_side")), frontier_class(f))
                                for f in frontiers_of(fc.get("frontier")) if frontier_class(f)}),
             "margin": margin_text(*shown_margin(fc)[:2], "refuted")
-            if fc and verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None else "",
+            if verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None else "",
+            "why": {"link": Markup("") if who == r["id"] else _id_link(who, claims), "reason": fc.get("reason") or "",
+                    "sides": sides_text(fc)},
         }
-    c = claims.get(r["id"], {})
-    proof = (r["status"] or {}).get("proof")
-    why = None
-    if verdict_word(c.get("verdict")) in graph.NEEDS_REASON:
-        why = {"link": Markup(""), "reason": c.get("reason") or "", "sides": sides_text(c)}
-    elif proof and proof["status"] in (graph.PROOF_REFUTED, graph.PROOF_REFUTED_OUTSIDE):
-        worst = next(e for e in proof["lines"] if e["status"] == proof["status"])
-        lc = claims.get(worst["id"], {})
-        why = {"link": _id_link(worst["id"], claims), "reason": lc.get("reason") or "", "sides": sides_text(lc)}
-    empty = {"link": Markup(""), "verdict": "", "where": "", "classes": [], "margin": ""}
-    first_view = dict(first_view or empty, why=why) if (first_view or why) else None
     return {"id": r["id"], "link": _id_link(r["id"], claims), "title": r["title"],
             "statement_proof": graph.statement_and_proof(r["id"], claims,
                                                          {r["id"]: proof} if proof else {}),
