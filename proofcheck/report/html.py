@@ -418,8 +418,7 @@ def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
         "title": claims.get(cid, {}).get("title", ""),
         "badge": _badge(claims[cid].get("verdict")) if cid in claims else Markup(""),
         "status_badge": _status_badge(st) if st else Markup(""),
-        "status_by": graph.statement_and_proof(cid, claims, {k: v["proof"] for k, v in status.items() if v.get("proof")})
-        if st else "",
+        "status_by": graph.statement_and_proof(cid, claims, {cid: st["proof"]}) if st and st.get("proof") else "",
         "lines": rows, "uses": use_rows, "first_bad": first_bad,
         "group": VERDICT_GROUP[verdict_word(claims[cid].get("verdict"))] if cid in claims else "open",
     }
