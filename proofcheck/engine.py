@@ -28,7 +28,7 @@ from .num import NumericError
 from .registry import Registry, load
 from .search import verify
 from .store import CounterexampleStore
-from .verdict import FOUND_BY, Result, Verdict
+from .verdict import FOUND_BY, Result, Verdict, _jsonable as _show_constant
 
 
 class UsageError(ValueError):
@@ -390,12 +390,6 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
     return Outcome(best.verdict, evidence, examples=examples, satisfied=sum(r.satisfied for _, r in results),
                    margin=best.margin, decided_by=best.decided_by, notes=list(best.notes),
                    details={"exists": rows, "held_at": {k: _show_constant(v) for k, v in combo.items()}})
-
-
-def _show_constant(v: Any) -> Any:
-    if isinstance(v, Fraction):
-        return str(v) if v.denominator != 1 else int(v)
-    return v
 
 
 def decide_exact(claim: Claim, constants: Mapping[str, Any] | None = None, budget: str | Budget = "quick",

@@ -64,9 +64,9 @@ def resolve(use: Use, user_constants: Mapping[str, Any]) -> dict[str, Any]:
 
 def shown(at: Mapping[str, Any]) -> dict[str, Any]:
     """The resolved instantiation for JSON: a fraction as text ("9/10"), a range as [lo, hi]."""
-    def one(x):
-        return int(x) if x.denominator == 1 else str(x)
-    return {k: [one(v[0]), one(v[1])] if isinstance(v, tuple) else one(v) for k, v in at.items()}
+    from .verdict import _jsonable
+
+    return {k: [_jsonable(v[0]), _jsonable(v[1])] if isinstance(v, tuple) else _jsonable(v) for k, v in at.items()}
 
 
 def restricted(used: Claim, at: Mapping[str, Any], user_id: str) -> tuple[Claim, dict[str, Any]]:
