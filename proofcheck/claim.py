@@ -345,6 +345,28 @@ class Emptiness:
     how: str = ""
 
 
+@dataclass(frozen=True)
+class Use:
+    """A claim a proof uses, with the instantiation the proof makes of it.
+
+    ``at`` maps names of the USED claim's variables and constants to the values the proof puts
+    there: a number (one value), a pair ``(lo, hi)`` (a closed range of a scalar variable), or a
+    function of the using claim's constants (exact values) returning either -- e.g. the union-bound
+    line of du2019's Lemma 2.2 takes delta' = n^2 delta for its n <= 3::
+
+        uses=[Use("du2019.lemma2.2.s1", at={"delta_p": lambda c: (c["delta"], 9 * c["delta"])},
+                  how="delta' = n^2 delta with n <= 3")]
+
+    When the used claim is refuted, the engine re-decides it restricted to these values
+    (:mod:`proofcheck.instantiation`): the proof of the user is then told apart as resting on a
+    line refuted at the values it uses, or only outside them. A plain string id is a use at the
+    used claim's whole domain and printed constants."""
+
+    id: str
+    at: Mapping[str, Any] = field(default_factory=dict)
+    how: str = ""
+
+
 @dataclass
 class Definition:
     """A symbol a paper defines once and its claims may use (``m_min(phi)``, ``lambda_0``...).
@@ -373,7 +395,9 @@ class Claim:
     conclusion: Any = None
     constants: Sequence[Constant] = ()
     kind: Deterministic | Probabilistic = field(default_factory=Deterministic)
-    uses: Sequence[str] = ()
+    # Claim ids (or :class:`Use` with the instantiation the proof makes); normalised to ids, the
+    # instantiations kept in ``uses_at``.
+    uses: Sequence[str | Use] = ()
     # sympy expressions that render the printed statement; their symbols are linted. Defaults to
     # the sympy relations among the conditions.
     formula: Sequence[sympy.Basic] = ()
@@ -401,6 +425,24 @@ class Claim:
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.
     note: str = ""
+    # One sentence, the encoder's: why the claim fails (for a claim that can be refuted or vacuous);
+    # shown on the report's first screen beside the counterexample. A refuted or vacuous result
+    # without one is a lint warning of the report (the verdict is the engine's, so only the run knows).
+    reason: str = ""
+    # ``(lhs, rhs)`` of the comparison AS PRINTED, for a claim whose encoding squares, clears
+    # denominators or moves terms: functions of an :class:`Env` or sympy expressions over the
+    # variables and constants; the engine evaluates them at the counterexample (or the least-margin
+    # point) and reports them in ``details["printed_sides"]``.
+    sides: tuple[Any, Any] | None = None
+    # An existential statement over constants the source does not print ("there is gamma_0 in
+    # (0, gamma)", O(.), "eta small enough"): ``{constant name: [candidate values]}``, the declared
+    # range searched. The engine decides the claim at every combination of candidates (the budget
+    # shared among them) and its verdict is that search's: it holds if it holds for one choice;
+    # ``refuted`` only when every declared choice is refuted (a statement over this declared range).
+    exists: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    # The constants are this encoding's choices for constants the source leaves unnamed (an
+    # ``@explicit`` reading of an existential statement): a refutation is "refuted for these constants".
+    explicit_constants: bool = False
     # Free extras: e.g. tags, plot hints for the report.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -410,10 +452,12 @@ class Claim:
         # A claim that cannot be built is kept, ill-formed, with the reason (``build_error``): the
         # other claims of its module still load, and the engine reports this one by its id.
         self.build_error = ""
+        self.uses_at = {}
         try:
             self._build()
         except ClaimError as exc:
             self.build_error = str(exc)
+            self.uses = [u.id if isinstance(u, Use) else u for u in self.uses]
             self.hypotheses = [h for h in self.hypotheses if isinstance(h, Condition)]
             self.conclusion = self.conclusion if isinstance(self.conclusion, Condition) else None
         self.witnesses = tuple(self.witnesses)
@@ -441,6 +485,29 @@ class Claim:
         if self.check is not None and self.refutes and self.replay is None:
             raise ClaimError(f"{self.id}: a procedure that can refute needs a replay hook, so the engine "
                              f"re-verifies its counterexamples (or declare refutes=False)")
+        uses, self.uses_at = [], {}
+        for u in self.uses:
+            if isinstance(u, Use):
+                if u.id in self.uses_at:
+                    raise ClaimError(f"{self.id}: uses {u.id} twice")
+                self.uses_at[u.id] = u
+                uses.append(u.id)
+            elif isinstance(u, str):
+                uses.append(u)
+            else:
+                raise ClaimError(f"{self.id}: a use is a claim id or a Use, not {u!r}")
+        self.uses = tuple(uses)
+        unknown = sorted(set(self.exists) - {c.name for c in self.constants})
+        if unknown:
+            raise ClaimError(f"{self.id}: exists names {', '.join(unknown)}, which are not constants of the claim")
+        if any(not list(v) for v in self.exists.values()):
+            raise ClaimError(f"{self.id}: every constant of exists needs at least one candidate value")
+        if self.sides is not None:
+            if not isinstance(self.sides, tuple) or len(self.sides) != 2:
+                raise ClaimError(f"{self.id}: sides is a pair (lhs, rhs)")
+            if self.conclusion is None:
+                raise ClaimError(f"{self.id}: sides are those of the conclusion; this claim has none")
+            self.conclusion.sides = _printed_sides(self.sides)
 
     # ------------------------------------------------------------ conveniences
     @property
@@ -508,7 +575,12 @@ class Claim:
             "constants": {c.name: _show(c.value) for c in self.constants},
             "variables": {v.name: v.domain for v in self.variables},
             "uses": list(self.uses),
+            "uses_at": {k: {"at": {n: _show_at(v) for n, v in u.at.items()}, "how": u.how}
+                        for k, u in self.uses_at.items()},
             "note": self.note,
+            "reason": self.reason,
+            "exists": {k: [_show(x) for x in v] for k, v in self.exists.items()},
+            "explicit_constants": self.explicit_constants,
             "mathml": _mathml(self.all_formulas()),
             "symbols": self.symbols(definitions),
         }
@@ -520,6 +592,23 @@ def _show(v: Any) -> Any:
     if isinstance(v, (int, float, str)):
         return v
     return str(v)
+
+
+def _printed_sides(sides: tuple[Any, Any]) -> Callable[["Env"], tuple[Any, Any]]:
+    """The claim's printed sides as a condition's ``sides`` function: each a function of the Env or a
+    sympy expression over the variables and constants."""
+    def side(f, env):
+        return env.eval_expr(to_sympy(f)) if isinstance(f, sympy.Basic) else f(env)
+    lhs, rhs = sides
+    return lambda env: (side(lhs, env), side(rhs, env))
+
+
+def _show_at(v: Any) -> Any:
+    if callable(v):
+        return "(a function of the constants)"
+    if isinstance(v, tuple):
+        return [_show(x) for x in v]
+    return _show(v)
 
 
 def _mathml(formulas: Iterable[sympy.Basic]) -> list[str]:

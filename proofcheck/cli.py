@@ -304,7 +304,7 @@ def _dispatch(args, argv: list[str]) -> int:
         if args.format == "json":
             print(json.dumps(_report([result], registry, seed, args.budget, argv), indent=2), file=out)
         else:
-            print(_result_text(result), file=out)
+            print(_result_text(result, claim.reason), file=out)
         out.flush()
         return 0
 
@@ -344,7 +344,8 @@ def _dispatch(args, argv: list[str]) -> int:
     for r in results:
         counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
     _eprint("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    if any(r.verdict in fail_on for r in results):
+    proof = {c["id"]: f"proof-{c['proof']['status']}" for c in report["claims"] if c.get("proof")}
+    if any(r.verdict in fail_on or proof.get(r.id) in fail_on for r in results):
         return 1
     return 0
 
@@ -361,14 +362,22 @@ def write_interrupted_audit(finished: list[Result], total: int, registry, seed: 
     _write_outputs(report, outputs)
 
 
-def _fail_on(text: str) -> set[Verdict]:
-    out = set()
+def _fail_on(text: str) -> set[Any]:
+    """Verdicts, and proof statuses as ``proof-<status>`` (``proof-refuted``, ``proof-refuted-outside``,
+    ``proof-unchecked``): the statuses the report prints beside each statement."""
+    from .report.graph import PROOF_ORDER
+
+    out: set[Any] = set()
+    proof = {f"proof-{p}" for p in PROOF_ORDER}
     for word in filter(None, (w.strip() for w in text.split(","))):
+        if word in proof:
+            out.add(word)
+            continue
         try:
             out.add(Verdict(word))
         except ValueError:
-            raise CliError(f"--fail-on: unknown verdict {word!r} (choose from "
-                           f"{', '.join(v.value for v in Verdict)})") from None
+            raise CliError(f"--fail-on: unknown verdict or proof status {word!r} (choose from "
+                           f"{', '.join([v.value for v in Verdict] + sorted(proof))})") from None
     return out
 
 
@@ -379,10 +388,13 @@ def _report(results: list[Result], registry, seed: int, budget: str, argv: list[
         record = r.to_json()
         claim = registry.get(r.id)
         meta = claim.to_json(registry.definitions_for(claim))
-        for key in ("title", "source", "statement", "kind", "delta", "uses", "note", "mathml", "variables",
-                    "symbols"):
+        for key in ("title", "source", "statement", "kind", "delta", "uses", "uses_at", "note", "reason", "mathml",
+                    "variables", "symbols"):
             record[key] = meta[key]
         claims.append(record)
+    from .report.graph import attach_statuses
+
+    attach_statuses(claims)
     cleaned, skip = [], False
     for a in argv:  # the command that reproduces the report: same claims, seed and budget
         if skip:
@@ -532,7 +544,7 @@ def _values_text(values: dict[str, Any]) -> str:
     return text if len(text) < 400 else text[:397] + "..."
 
 
-def _result_text(r: Result) -> str:
+def _result_text(r: Result, reason: str = "") -> str:
     lines = [f"{r.id}: {r.verdict.value.upper()}", f"  evidence: {r.evidence}",
              f"  examples: {r.examples} (satisfied the hypotheses: {r.satisfied})"]
     if r.margin is not None:
@@ -542,6 +554,8 @@ def _result_text(r: Result) -> str:
     if r.counterexample:
         lines.append(f"  counterexample: {_values_text(r.counterexample.get('values', {}))}")
         lines.append(f"  verified by: {r.counterexample.get('verified_by', '')}")
+    if reason and r.verdict in (Verdict.REFUTED, Verdict.VACUOUS):
+        lines.append(f"  reason: {reason}")
     for n in r.notes:
         lines.append(f"  note: {n}")
     lines.append(f"  reproduce: {r.reproduce}")

@@ -29,7 +29,7 @@ from .num import NumericError, exact_compare
 from .registry import Registry, load
 from .search import verify
 from .store import CounterexampleStore
-from .verdict import FOUND_BY, Result, Verdict
+from .verdict import FOUND_BY, Result, Verdict, _jsonable as _show_constant
 
 
 class UsageError(ValueError):
@@ -102,8 +102,13 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
 # ---------------------------------------------------------------- one claim
 def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 0,
           overrides: Mapping[str, Any] | None = None, store: CounterexampleStore | None = None,
-          progress=None, registry: Registry | None = None, replay_first: bool = True) -> Result:
-    """Decide one claim and return its :class:`Result` (never raises for a failing check)."""
+          progress=None, registry: Registry | None = None, replay_first: bool = True,
+          instantiations: bool = True) -> Result:
+    """Decide one claim and return its :class:`Result` (never raises for a failing check).
+
+    A refuted claim that other claims use at declared values (:class:`proofcheck.claim.Use`) is
+    re-decided at each of those instantiations (``details["instantiations"]``, see
+    :mod:`proofcheck.instantiation`) unless ``instantiations`` is False."""
     registry = registry or load()
     claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     budget = budget if isinstance(budget, Budget) else budget_named(budget)
@@ -121,6 +126,17 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     verdict = outcome.verdict if isinstance(outcome.verdict, Verdict) else Verdict(outcome.verdict)
     examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
     evidence = outcome.evidence
+    if instantiations and verdict is Verdict.REFUTED:
+        from .instantiation import decide_at_uses
+
+        at_uses = decide_at_uses(claim, registry, budget, seed)
+        if at_uses:
+            details["instantiations"] = at_uses
+    if (verdict is Verdict.REFUTED and margin == 0 and claim.conclusion is not None and claim.conclusion.strict
+            and outcome.counterexample is not None):
+        details["equality_where_strict"] = True
+        notes.append("the two sides are equal at the counterexample, where the statement needs a strict "
+                     "inequality: it fails by equality")
     if "margin_float" in details and "within rounding" not in evidence:
         evidence += f" (its least margin {details['margin_float']:.3g} is float rounding around 0: shown as 0)"
     return Result(
@@ -188,6 +204,8 @@ def _readable_numbers(ctx: Context, outcome: Outcome, verdict: Verdict):
         lhs, rhs = float(sides["lhs"]), float(sides["rhs"])
         scale = max(abs(lhs), abs(rhs))
         declared = ctx.claim.conclusion is not None and ctx.claim.conclusion.sides is not None
+        if declared:
+            details["sides"] = dict(sides, as_printed=True)
         if declared and margin is not None and relative is None and lhs != rhs and margin != 0:
             # the relation is an encoding (e.g. squared) of the printed comparison: the margin a reviewer
             # reads is the gap between the printed sides, with the sign the verified margin has
@@ -279,6 +297,9 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         names = ", ".join(p.name for p in problems)
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
                        details={"undefined": [p.name for p in problems]}, decided_by="lint")
+
+    if claim.exists:  # before the replay: a stored counterexample refutes one choice of the constants only
+        return _decide_existential(ctx, registry)
 
     if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None
                                                    or claim.conjuncts or _declared_probabilistic(claim)):
@@ -417,6 +438,59 @@ def _decide_conjunction(ctx: Context, registry: Registry) -> Outcome:
     return Outcome(final, f"conjunct {part.title} is {verdict.value}: {out.evidence}", examples=out.examples,
                    satisfied=out.satisfied, margin=out.margin, notes=[shown] + list(out.notes),
                    decided_by=out.decided_by)
+
+
+#: the fewest search examples each declared choice of an existential statement's constants gets
+EXISTS_MIN_EXAMPLES = 30
+
+
+def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
+    """A statement "there are constants such that ..." decided over its declared candidates: the claim
+    is checked at every combination (the budget's examples shared among them); it holds (its best
+    verdict) if it holds at one, and is refuted only when it is refuted at every one -- a statement
+    over the declared range, which the evidence says. ``details["exists"]`` lists each choice."""
+    import dataclasses
+    import itertools
+
+    claim = ctx.claim
+    names = list(claim.exists)
+    combos = [dict(zip(names, values)) for values in itertools.product(*(claim.exists[n] for n in names))]
+    # each choice gets an equal share of the examples, and at least EXISTS_MIN_EXAMPLES (a thinner search
+    # would meet no hypothesis at all)
+    share = Budget(ctx.budget.name, examples=max(EXISTS_MIN_EXAMPLES, ctx.budget.examples // len(combos)),
+                   trials=max(1, ctx.budget.trials // len(combos)), seconds=ctx.budget.seconds / len(combos))
+    single = dataclasses.replace(claim, exists={}, uses=())
+    rows, results = [], []
+    for combo in combos:
+        overrides = {k: v for k, v in ctx.constants.items() if k not in combo}
+        overrides.update(combo)
+        r = check(single, share, ctx.run_seed, overrides=overrides, store=None, registry=registry,
+                  replay_first=False, instantiations=False)
+        results.append((combo, r))
+        rows.append({"constants": {k: _show_constant(v) for k, v in combo.items()}, "verdict": r.verdict.value,
+                     "evidence": r.evidence, "examples": r.examples, "counterexample": r.counterexample})
+    order = (Verdict.PROVED, Verdict.CERTIFIED, Verdict.SURVIVED, Verdict.INCONCLUSIVE, Verdict.VACUOUS,
+             Verdict.ERROR, Verdict.ILL_FORMED, Verdict.REFUTED)
+    # the strongest verdict; among equals, the choice whose search met the hypotheses most often
+    combo, best = min(results, key=lambda cr: (order.index(cr[1].verdict), -cr[1].satisfied))
+    refuted = [c for c, r in results if r.verdict is Verdict.REFUTED]
+    where = lambda c: ", ".join(f"{k} = {_show_constant(v)}" for k, v in c.items())  # noqa: E731
+    examples = sum(r.examples for _, r in results)
+    range_text = "; ".join(f"{k} in {{{', '.join(str(_show_constant(x)) for x in claim.exists[k])}}}" for k in names)
+    if best.verdict is Verdict.REFUTED:
+        evidence = (f"refuted at every one of the {len(combos)} declared choices of the constants ({range_text}); "
+                    f"the statement over this declared range is refuted (first at {where(combo)}: {best.evidence})")
+        return Outcome(Verdict.REFUTED, evidence, examples=examples, satisfied=sum(r.satisfied for _, r in results),
+                       margin=best.margin, counterexample=best.counterexample, decided_by=best.decided_by,
+                       details={"exists": rows})
+    held = [c for c, r in results if r.verdict is best.verdict]
+    evidence = (f"{best.verdict.value} for {len(held)} of the {len(combos)} declared choices of the constants "
+                f"({range_text}), e.g. {where(combo)}: {best.evidence}")
+    if refuted:
+        evidence += f"; refuted for {len(refuted)} ({'; '.join(where(c) for c in refuted[:3])})"
+    return Outcome(best.verdict, evidence, examples=examples, satisfied=sum(r.satisfied for _, r in results),
+                   margin=best.margin, decided_by=best.decided_by, notes=list(best.notes),
+                   details={"exists": rows, "held_at": {k: _show_constant(v) for k, v in combo.items()}})
 
 
 def _try_layer(module: str, name: str, ctx: Context, notes: list[str]) -> Outcome | None:

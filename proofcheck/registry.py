@@ -67,6 +67,15 @@ class Registry:
             unknown = [used for used in claim.uses if used not in self.claims]
             if unknown and not claim.build_error:
                 claim.build_error = f"{claim.id} uses {', '.join(map(repr, unknown))}, not a registered claim"
+            for used, use in getattr(claim, "uses_at", {}).items():
+                target = self.claims.get(used)
+                if target is None or claim.build_error:
+                    continue
+                names = {v.name for v in target.variables} | {c.name for c in target.constants}
+                bad = sorted(set(use.at) - names)
+                if bad:
+                    claim.build_error = (f"{claim.id} uses {used} at {', '.join(bad)}, which "
+                                         f"{'is' if len(bad) == 1 else 'are'} not a variable or constant of it")
 
     def ill_formed(self) -> list[Claim]:
         """The claims that could not be built, each with its ``build_error``."""

@@ -63,12 +63,15 @@ _label = Variable("y", lambda c: st.floats(-float(c["C"]), float(c["C"]), allow_
 
 init = Claim(
     id="du2019.init",
+    reason=("With w_r ~ N(0, I) and unit inputs E[u_i(0)^2] = E[ReLU(g)^2] = 1/2, so the expected squared residual "
+            "is sum_i (y_i^2 + 1/2), not the printed sum_i (y_i^2 + 1)."),
     title="E||y - u(0)||^2 = sum_i (y_i^2 + 1) = O(n)",
     source=source("p. 19, first display"),
     statement=r"\mathbb E\|y-u(0)\|_2^2=\sum_{i=1}^n\big(y_i^2+y_i\mathbb E[f(W(0),a,x_i)]+\mathbb E[f(W(0),a,x_i)^2]\big)=\sum_{i=1}^n(y_i^2+1)=O(n)",
     variables=[_label],
     hypotheses=[sympy.Le(y**2, C_s**2)],
     conclusion=sympy.Le(sympy.Abs(PER_INPUT - (y**2 + kappa * y * E_U + e2)), 0),
+    sides=(PER_INPUT, y**2 + kappa * y * E_U + e2),  # E(y_i - u_i(0))^2 and the printed y_i^2 + ... + 1
     constants=[label_bound(),
                Constant("e2", 1, "the printed E[f(W(0),a,x_i)^2] (the 1 of sum_i (y_i^2 + 1))"),
                Constant("kappa", 1, "the printed coefficient of y_i E[f(W(0),a,x_i)] (+1 as printed; the expansion has -2, "

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Probabilistic, Variable
-from proofcheck.claim import Condition
+from proofcheck.claim import Condition, Use
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
 from proofcheck.num import Enclosure, NumericError, arb_endpoints, fraction_to_arb
@@ -148,6 +148,8 @@ _C_H = Constant("c_h", 2, "the 2 of the printed Hoeffding radius 2 sqrt(log(1/de
 
 lemma2_2_s1 = Claim(
     id="du2019.lemma2.2.s1",
+    reason=("Hoeffding gives the radius sqrt(log(2/delta')/(2m)), which the printed 2 sqrt(log(1/delta'))/sqrt(m) "
+            "dominates only for delta' <= 2^(-1/7) ~ 0.906; above it the exact binomial law exceeds delta'."),
     title="Hoeffding: |H_ij(0) - H^inf_ij| <= 2 sqrt(log(1/delta'))/sqrt(m) w.p. 1 - delta'",
     source=source("p. 11, first display"),
     statement=r"\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
@@ -223,6 +225,8 @@ _C_U = Constant("c_u", 4, "the 4 of the printed radius 4 sqrt(log(n/delta))/sqrt
 
 lemma2_2_s2 = Claim(
     id="du2019.lemma2.2.s2",
+    reason=("With the printed delta' = n^2 delta the union bound over n^2 pairs fails with probability up to n^2 "
+            "delta' = n^4 delta, more than delta for every n >= 2 (the choice that works is delta' = delta/n^2)."),
     title="delta' = n^2 delta and a union bound: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
     source=source("p. 11, second display"),
     statement=r"\delta'=n^2\delta,\ \text{union bound over }(i,j):\quad\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
@@ -307,6 +311,8 @@ _e = sympy.Symbol("e", integer=True)
 
 lemma2_2_s2_printed = Claim(
     id="du2019.lemma2.2.s2@delta_prime_n2delta",
+    reason=("The union bound over n^2 pairs each failing with probability delta' = n^2 delta adds up to n^4 delta, "
+            "which exceeds delta for every n >= 2."),
     title="Union bound as printed: n^2 pairs failing w.p. delta' = n^2 delta each fail w.p. <= delta",
     source=source("p. 11, 'delta' = n^2 delta, union bound'"),
     statement=r"\delta'=n^2\delta:\quad n^2\,\delta'\le\delta",
@@ -536,7 +542,11 @@ lemma2_2 = Claim(
                Constant("q_min", Fraction(3, 4), "the 3/4 of lambda_min(H(0)) >= 3 lambda_0/4", positive=True)],
     kind=Probabilistic(delta="delta", draw=_draw_counts, event=_lemma_event, event_exact=_lemma_event_exact,
                        exact_failure=_lemma_exact_failure, settings=8, samples=1000),
-    uses=["du2019.lemma2.2.s1", "du2019.lemma2.2.s2", "du2019.lemma2.2.s3"],
+    # the proof takes delta' = n^2 delta (p. 11) for the n <= 3 of the settings this lemma is checked at
+    uses=[Use("du2019.lemma2.2.s1", at={"delta_p": lambda c: (c["delta"], 9 * c["delta"])},
+              how="delta' = n^2 delta, n <= 3 (the printed choice, at the settings checked)"),
+          Use("du2019.lemma2.2.s2", at={"n": (1, 3)}, how="the n <= 3 of the settings checked, at the lemma's delta"),
+          "du2019.lemma2.2.s3"],
     formula=[sympy.Le(norm2(H(0) - H_inf), _lam0_s / 4), sympy.Ge(lambda_min(H(0)), 3 * _lam0_s / 4)],
     note="Settings: data sets (n <= 3); the width is the proven one, m = ceil(K n^a log(n/delta)/lambda_0^b) "
          "from the certified lower bound of lambda_0 (Arb). H(0) depends on the initialisation only through "

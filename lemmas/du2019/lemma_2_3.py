@@ -83,6 +83,8 @@ _s1_vars = [Variable("s", st.floats(-10, 10), domain="s = w_r(0)^T x_i, real", m
 
 lemma2_3_s1 = Claim(
     id="du2019.lemma2.3.s1",
+    reason=("The event A_ir and |w_r(0)^T x_i| < R differ at the boundary point s = -R, where the printed strict "
+            "inequality is met with equality (a null set: no probability changes)."),
     title="A_ir (some w within R flips 1{x_i^T w >= 0}) is equivalent to |w_r(0)^T x_i| < R",
     source=source("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff|w_r(0)^\top x_i|<R",
@@ -268,9 +270,9 @@ def _s4_margin_exact(reading):
     return margin
 
 
-def _s4_claim(cid, reading, title, statement):
+def _s4_claim(cid, reading, title, statement, reason=""):
     return Claim(
-        id=cid, title=title, statement=statement,
+        id=cid, title=title, statement=statement, reason=reason,
         source=source("p. 14, Markov step and the next display"),
         constants=[c_constant(), Constant("c4", 4, "the 4 of 4 n^2 R", positive=True)],
         variables=[Variable("delta", dst.probabilities(), domain="0 < delta < 1",
@@ -288,7 +290,9 @@ def _s4_claim(cid, reading, title, statement):
 lemma2_3_s4_sqrt = _s4_claim(
     "du2019.lemma2.3.s4@sqrt_2pi_delta", "sqrt",
     "Markov as printed first: w.p. 1 - delta, sum_ij |dH_ij| <= 4 n^2 R / sqrt(2 pi delta)",
-    r"\Pr\Big[\sum_{ij}|H_{ij}(t)-H_{ij}(0)|\le\frac{4n^2R}{\sqrt{2\pi\delta}}\Big]\ge1-\delta")
+    r"\Pr\Big[\sum_{ij}|H_{ij}(t)-H_{ij}(0)|\le\frac{4n^2R}{\sqrt{2\pi\delta}}\Big]\ge1-\delta",
+    reason="Markov's inequality on E[sum |dH_ij|] <= 4 n^2 R/sqrt(2 pi) divides the bound by delta, not by "
+           "sqrt(delta): the printed 4 n^2 R/sqrt(2 pi delta) is too small.")
 lemma2_3_s4_times = _s4_claim(
     "du2019.lemma2.3.s4@sqrt_2pi_times_delta", "times",
     "Markov as printed second: w.p. 1 - delta, sum_ij |dH_ij| <= 4 n^2 R / (sqrt(2 pi) delta)",
@@ -457,6 +461,8 @@ _delta_s, _kd = sympy.Symbol("delta", real=True), sympy.Symbol("k_delta", real=T
 
 lemma2_3 = Claim(
     id="du2019.lemma2.3",
+    reason=("As printed the lemma has no width hypothesis: at width m = 1 a neuron within R of its boundary flips "
+            "with probability far above delta, so the bound fails."),
     title="If every ||w_r(t) - w_r(0)|| <= R = c delta lambda_0/n^2, then w.p. 1 - delta: |dH_ij| < lambda_0/4 and lambda_min(H(t)) > lambda_0/2",
     source=source("p. 13, Lemma 2.3"),
     statement=r"\forall r:\|w_r(t)-w_r(0)\|\le\frac{c\delta\lambda_0}{n^2}=R\ \Rightarrow\ \Pr\Big[|H_{ij}(t)-H_{ij}(0)|<\frac{\lambda_0}4,\ \lambda_{\min}(H(t))>\frac{\lambda_0}2\Big]\ge1-\delta",

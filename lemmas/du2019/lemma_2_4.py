@@ -168,11 +168,11 @@ lam_frac_s, rate_s, R_factor_s = sympy.Symbol("lam_frac"), sympy.Symbol("rate"),
 _hyp_formula = sympy.Ge(lambda_min(H(t_s)), lam_frac_s * lambda_0)
 
 
-def _claim(id, title, location, statement, conclusion, constants, formula, uses=(), note=""):
+def _claim(id, title, location, statement, conclusion, constants, formula, uses=(), note="", reason=""):
     return Claim(id=id, title=title, source=source(location), statement=statement,
                  variables=[_init_variable(), _time_variable()], hypotheses=[_hyp_condition()],
                  conclusion=conclusion, constants=[lam_frac()] + constants, uses=uses,
-                 formula=[_hyp_formula] + formula, cost=2.0, note=note)
+                 formula=[_hyp_formula] + formula, cost=2.0, note=note, reason=reason)
 
 
 lemma2_4 = _claim(
@@ -206,6 +206,8 @@ lemma2_4_s2 = _claim(
     _s2_statement % "",
     arb_condition("||dw_r/ds|| <= sqrt(n/m) ||y-u(s)|| <= sqrt(n/m) exp(-rate lambda_0 s) ||y-u(0)||", s2_margin),
     [rate()], _s2_formula, uses=["du2019.lemma2.4.s1"],
+    reason="s1 bounds the squared residual by exp(-lambda_0 s) ||y - u(0)||^2, so the residual decays only like "
+           "exp(-lambda_0 s/2), not the printed exp(-lambda_0 s).",
 )
 lemma2_4_s2_repaired = _claim(
     "du2019.lemma2.4.s2:repaired",
@@ -228,4 +230,6 @@ lemma2_4_s3 = _claim(
     [sympy.Le(move(t_s), sympy.Symbol("factor") * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
     uses=["du2019.lemma2.4.s2"],
     note="Printed without the factor 2 that the statement's R' carries.",
+    reason="Integrating the residual's decay exp(-lambda_0 s/2) gives 2 sqrt(n) ||y - u(0)||/(sqrt(m) lambda_0); "
+           "the printed bound drops the factor 2 that the statement's R' carries.",
 )

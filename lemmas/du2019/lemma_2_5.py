@@ -109,6 +109,8 @@ _formula = [sympy.Ge(lambda_min(H(t)), sympy.Symbol("lam_frac") * lambda_0),
 
 lemma2_5 = Claim(
     id="du2019.lemma2.5",
+    reason=("As printed the lemma is deterministic with no width hypothesis: R' < R holds whenever the initial "
+            "residual is small, even at width 1, where lambda_min(H(0)) can be far below lambda_0/2."),
     title="If R' < R then for all t >= 0: lambda_min(H(t)) >= lambda_0/2, ||w_r(t) - w_r(0)|| <= R', exponential decay",
     source=source("p. 17, Lemma 2.5"),
     statement=_statement,
@@ -156,6 +158,8 @@ def _width_variable(strategy) -> Variable:
 
 lemma2_5_whp = Claim(
     id="du2019.lemma2.5@whp",
+    reason=("Even read with probability 1 - delta, R' < R does not force lambda_min(H(t)) >= lambda_0/2 at small "
+            "width: the proof needs Lemma 2.2's width, which the statement omits."),
     title="With probability >= 1 - delta: R' < R implies the three conclusions",
     source=source("p. 17, Lemma 2.5 (probability implicit from Lemmas 2.2, 2.3)"),
     statement=r"\Pr\big[R'<R\wedge\neg(\text{conclusions})\big]\le\delta",

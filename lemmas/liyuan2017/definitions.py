@@ -62,6 +62,8 @@ one_point_printed = Claim(
 
 one_point_difference = Claim(
     id="liyuan2017.def.one_point@difference",
+    reason=("At x = x* both sides of the delta-one-point strong convexity inequality are 0, where the definition "
+            "asks for a strict inequality."),
     title="read with x* - x, the model example |x - x*|^2/2 is delta-one-point strongly convex (delta = 1/2)",
     source=src("Main: Preliminaries, one-point convexity"),
     statement=r"f = \tfrac12\|x-x^*\|^2:\ \forall x:\ \langle -\nabla f(x), x^* - x\rangle > \delta \|x^* - x\|_2^2",
@@ -108,11 +110,14 @@ _at_optimum = {a.symbol: b.symbol for ca, cb in zip(w, ws) for a, b in zip(ca, c
 
 f_A_printed = Claim(
     id="liyuan2017.def.f_A",
+    reason=("As printed with |e_i - w_i|, f_A = sum_i (|e_i + w_i*| - |e_i - w_i|) does not vanish at W = W* (the "
+            "minus sign is an extraction error for +), so it cannot be a potential that decreases to O(gamma)."),
     title="the auxiliary function as printed (|e_i - w_i|) vanishes at the optimum W = W*",
     source=src("Main: Preliminaries, auxiliary function"),
     statement=r"f_A = \sum_i (\|e_i + w_i^*\|_2 - \|e_i - w_i\|_2) = 0 \text{ at } W = W^*",
     variables=ws[0] + ws[1],
     conclusion=sympy.Le(_f_A(Wc, Wsc, -1).subs(_at_optimum) ** 2, 0),
+    sides=(_f_A(Wc, Wsc, -1).subs(_at_optimum), sympy.Integer(0)),  # f_A at W = W*, and 0
     note="a Phase 1 potential that decreases to O(gamma) must vanish at W*",
 )
 
@@ -138,11 +143,14 @@ def _trace_A(W_cols, Ws_cols) -> sympy.Expr:
 
 A_trace = Claim(
     id="liyuan2017.def.A.trace",
+    reason=("tr((v) colnorm(v)^T) = |v| makes tr A the sum of |e_i + w_i*| - |e_i + w_i|, which differs from the "
+            "printed f_A with |e_i - w_i| (a sign lost in extraction; the @plus reading is proved)."),
     title="tr A equals the auxiliary function as printed",
     source=src("Main: Preliminaries, auxiliary matrix"),
     statement=r"\operatorname{tr}\big((W^*+I)\overline{W^*+I}^\top - (W+I)\overline{W+I}^\top\big) = f_A",
     variables=w[0] + w[1] + ws[0] + ws[1],
     conclusion=sympy.Le((_trace_A(Wc, Wsc) - _f_A(Wc, Wsc, -1)) ** 2, 0),
+    sides=(_trace_A(Wc, Wsc), _f_A(Wc, Wsc, -1)),  # tr A and f_A as printed
     note="tr(v colnorm(v)^T) = |v|: the matrix A and the function f_A are two views of one potential",
 )
 

@@ -11,11 +11,13 @@ Source: slides on Li & Yuan (NeurIPS 2017), "Main: Overview of Proof for Phase 1
 (The goal says "decreases to O(1)" and the overview "stays around O(γ)"; the explicit forms below
 use O(γ).) The slides analyse SGD; the forms checked here are for one step of *population*
 gradient descent (the expectation of an SGD step), with the Gaussian closed-form gradient, and
-Li & Yuan's ``f_A`` (the ``@plus`` reading of ``def.f_A``). Constants of this encoding, not the
-source's: ``gamma`` = 1/10 (both weights in the spectral-norm ball), ``C`` = 1 (Phase 2 means
-``f_A <= C γ``), ``eta`` = 1/10 (the step).
+Li & Yuan's ``f_A`` (the ``@plus`` reading of ``def.f_A``). The source prints no value for γ₀, C
+or η; this encoding's choices, ``gamma`` = 1/10 (both weights in the spectral-norm ball), ``C`` = 1
+(Phase 2 means ``f_A <= C γ``), ``eta`` = 1/10 (the step), make the ``@explicit`` reading.
 
-* ``phase1``: :math:`f_A(W) > C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)`;
+* ``phase1``: the existential statement, ∃ γ₀, C, η among declared candidates such that
+  :math:`f_A(W) > C\gamma_0 \Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)`;
+* ``phase1@explicit``: the same at the encoding's γ₀ = 1/10, C = 1, η = 1/10;
 * ``no_way_back``: :math:`f_A(W) \le C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) \le C\gamma`.
 """
 from __future__ import annotations
@@ -70,19 +72,42 @@ in_phase2 = Condition("f_A(W) <= C gamma",
                       margin=lambda e: float(_threshold(e, FLOAT) - _f_A_now(e, FLOAT)),
                       rigorous=lambda e: _threshold(e, ARB) - _f_A_now(e, ARB))
 
-phase1 = Claim(
-    id="liyuan2017.phase1",
-    title="in Phase 1 (f_A > C gamma) one population GD step decreases f_A",
+_PHASE1 = dict(
     source=src("Main: Overview of Proof for Phase 1"),
-    statement=r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) > C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)",
     variables=[pair],
     constants=[GAMMA, C, ETA],
     hypotheses=[_in_ball(0), _in_ball(1), in_phase1],
     conclusion=Condition("f_A decreases", strict=True,
                          margin=lambda e: float(_f_A_now(e, FLOAT) - _f_A_next(e, FLOAT)),
                          rigorous=lambda e: _f_A_now(e, ARB) - _f_A_next(e, ARB)),
-    note="explicit-constant form for population GD (the expected SGD step); constants are this encoding's",
     cost=1.0,  # Phase 1 (f_A > C gamma) is a thin slice of the ball: it takes more draws to meet
+)
+
+phase1_explicit = Claim(
+    id="liyuan2017.phase1@explicit",
+    title="in Phase 1 (f_A > C gamma) one population GD step decreases f_A, at this encoding's gamma = 1/10, C = 1, eta = 1/10",
+    statement=r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) > C\gamma \Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)"
+              r"\quad(\gamma=1/10,\ C=1,\ \eta=1/10)",
+    explicit_constants=True,
+    note="explicit-constant reading for population GD (the expected SGD step): gamma, C and eta are this "
+         "encoding's choices, which the source never prints, so a refutation is of these constants only",
+    reason="For the encoding's gamma = 1/10, C = 1, eta = 1/10, one population GD step can raise f_A while f_A > C "
+           "gamma (n = 3); the source leaves these constants unnamed.",
+    **_PHASE1,
+)
+
+phase1 = Claim(
+    id="liyuan2017.phase1",
+    title="there are gamma_0 and eta (among the declared candidates) such that in Phase 1 one population GD step decreases f_A",
+    statement=r"\exists\gamma_0\in(0,\gamma),\ \eta:\ \|W\|_2, \|W^*\|_2 \le \gamma_0,\ f_A(W) > C\gamma_0"
+              r"\Rightarrow f_A(W - \eta\nabla L(W)) < f_A(W)",
+    # the declared range of the unnamed constants: the ball's radius gamma_0, the Phase 2 threshold's C
+    # (f_A = O(gamma)) and the step eta "with an upper bound determined by gamma"
+    exists={"gamma": [Fraction(1, 10), Fraction(1, 20)], "eta": [Fraction(1, 10), Fraction(1, 100)]},
+    note="the slides' existential form (\"there exists gamma_0 in (0, gamma)\", eta bounded by a function of gamma): "
+         "decided over the declared candidates gamma in {1/10, 1/20}, eta in {1/10, 1/100} (C = 1: Phase 2 is "
+         "f_A <= gamma_0); it holds if one choice holds, and is refuted only if every declared choice is",
+    **_PHASE1,
 )
 
 no_way_back = Claim(

@@ -48,6 +48,8 @@ point = Variable("point", network_points(training_problems(("tanh", "softplus"),
 
 eq1 = Claim(
     id="nguyenhein2017.eq1",
+    reason=("The outer sum of the printed objective runs to L (the number of layers) where the training points run "
+            "to N, so it is not the training loss when L != N."),
     title="the printed objective (outer sum to L) is the training loss (sum over the N points)",
     source=src("Notation, eq. (1)"),
     statement=r"\Phi = \sum_{i=1}^{L}\sum_{j=1}^{m} \ell(f_{Lj}(x_i) - y_{ij})",

@@ -131,6 +131,8 @@ thm3_4 = Claim(
 
 thm3_4_relu = Claim(
     id="nguyenhein2017.thm3.4@relu",
+    reason=("ReLU is neither analytic nor strictly increasing: a unit off on every input has zero gradient, so a "
+            "critical point need not be a global minimum."),
     title="Theorem 3.4 read with sigma = ReLU (not analytic: outside Assumption 3.2)",
     source=src("Theorem 3.4; Assumption 3.2.2"),
     statement=STATEMENT + r"\quad(\sigma = \max(\cdot, 0))",
@@ -144,6 +146,8 @@ thm3_4_relu = Claim(
 
 thm3_4_rank = Claim(
     id="nguyenhein2017.thm3.4@rank_deficient",
+    reason=("Without full column rank of the weight matrices a critical point need not be a global minimum: the "
+            "hypothesis is needed."),
     title="Theorem 3.4 without the full-column-rank hypothesis",
     source=src("Theorem 3.4"),
     statement=(r"x_1..x_N \text{ lin. indep.},\ \nabla\Phi(W,b) = 0 \Rightarrow \Phi(W, b) = \min \Phi"),

@@ -64,6 +64,8 @@ _NETS_K_BELOW_N = Q.network_variable(networks(k=2, n=3, angle="free", max_atoms=
 
 eq21 = Claim(
     id="park2019.eq2.1",
+    reason=("With the sum printed to the input dimension k, neurons k+1..n do not enter the model, so its gradient "
+            "is not the one the appendix computes."),
     title="the printed model (1/k, sum to k) is the model whose gradient the appendix computes",
     source=src("Chapter 2, eq. (2.1), p. 3; Appendix 5.1, p. 11"),
     statement=r"f(\mathbf W,z)=\frac1k\sum_{i=1}^k\sigma(w_i^\top z)",
@@ -75,6 +77,7 @@ eq21 = Claim(
 
 eq21_n = Claim(
     id="park2019.eq2.1@sum_to_n",
+    reason="With the sum to n but the printed 1/k the gradient carries 1/k^2, not the appendix's 1/n^2.",
     title="model (1/k) sum_{i=1}^n sigma(w_i^T z) vs the appendix's 1/n^2",
     source=src("Chapter 2, eq. (2.1), p. 3"),
     statement=r"f(\mathbf W,z)=\frac1k\sum_{i=1}^n\sigma(w_i^\top z)",

@@ -83,6 +83,8 @@ M0 = _m0.symbol
 _mmin_v = _v("mmin_t", 0, 10)
 thm23_closed = Claim(
     id="park2019.thm2.3@phi_range=closed",
+    reason=("At phi = 0 the hypothesis asks m_max(0) < 0, but m_max(0) is the largest eigenvalue of a "
+            "second-moment matrix, never negative, so over the closed range the theorem is empty."),
     title="Thm 2.3 with phi ranging over Def. 2.2's closed [0, pi]: the strict hypothesis fails at phi = 0",
     source=src("Chapter 2, Def. 2.2 (phi in [0, pi]) and Theorem 2.3, pp. 4-5"),
     statement=r"m^{w,-w_*}_{max}(0) < d\cdot 0,\ d > 0 \Rightarrow \|w_{t+1}-w_*\|^2\le(1-\eta_t m_{min}(\phi_t)/2)\|w_t-w_*\|^2",

@@ -166,15 +166,20 @@ _sin2 = Y8**2  # sin^2(phi) * |w|^2
 _ratio2 = (X8 - 1) ** 2 + Y8**2  # |w - w*|^2 / |w*|^2
 _w2 = X8**2 + Y8**2
 _s8_hyps = [sympy.Gt(_w2, 0), sympy.Lt(_ratio2, 1)]
+# the sides as printed: sin(phi) = y/|w| and |w - w*|/|w*| (the encoding squares and clears |w|^2)
+_s8_sides = (Y8 / sympy.sqrt(_w2), sympy.sqrt(_ratio2))
 
 s8 = Claim(
     id="park2019.thm3.4.s8",
+    reason=("sin(phi) and |W - W*|/|W*| are not equal: scaling w changes the right side but not the angle phi (the "
+            "repair is the inequality sin(phi) <= |W - W*|/|W*|)."),
     title="sin(phi) = |W - W*| / |W*| (printed as an equality)",
     source=src("Appendix 5.1, p. 13 ('sin phi = |W_vec - W_vec,*| / |W_vec,*|')"),
     statement=r"\sin\phi = \|W - W_*\| / \|W_*\|",
     variables=[_x8, _y8],
     hypotheses=_s8_hyps,
     conclusion=sympy.Le((_sin2 - _ratio2 * _w2) ** 2, 0),
+    sides=_s8_sides,
     note="n = 1, w* = (1, 0), w = (x, y): sin^2 phi = y^2/|w|^2 and (|w - w*|/|w*|)^2 = (x-1)^2 + y^2; "
          "the printed equality says y^2 = ((x-1)^2 + y^2)(x^2 + y^2), encoded as the square of the "
          "difference <= 0. Scaling w changes the right side but not phi.",
@@ -188,6 +193,7 @@ s8_repaired = Claim(
     variables=[_x8, _y8],
     hypotheses=_s8_hyps,
     conclusion=sympy.Le(_sin2, _ratio2 * _w2),
+    sides=_s8_sides,
     note="repair, encoded and proved for one neuron only: the distance from w* to the ray of w is "
          "|w*| sin(phi) <= |w - w*| when phi <= pi/2 (which |w - w*| < |w*| forces). The n-neuron line "
          "is not encoded here: for n neurons with one common angle phi, summing "
@@ -253,6 +259,9 @@ PP = P_PRINTED.symbol
 
 s10 = Claim(
     id="park2019.thm3.4.s10",
+    reason=("Expanding |d - eta g|^2 = |d|^2 - 2 eta <g, d> + eta^2 |g|^2 with |g|^2 <= b^2 |d|^2 (s9) gives the "
+            "factor eta^2 b^2, not the printed eta^2 b: the bound fails when b > 1 and eta is not small (b = 2, "
+            "eta = 1)."),
     title="|W^{t+1} - W*|^2 <= |d|^2 (1 - eta a + eta^2 b) (b not squared, as printed)",
     source=src("Appendix 5.1, p. 14 (last display, first line: 'If eta_t is small enough')"),
     statement=r"\|W^{t+1}-W_*\|^2 \le \|W^t-W_*\|^2\,(1 - \eta(m_{min}-10m^{ex}_{max}) + \eta^2(L+4\alpha+14m^{ex}_{max}))",
@@ -323,6 +332,8 @@ s11 = Claim(
 
 s11_read = Claim(
     id="park2019.thm3.4.s11@L_ex=m_ex",
+    reason=("With b = L + 4 alpha + 14 m_ex not squared, eta <= a/(2 b^2) gives only eta b <= a/(2b), not the "
+            "needed eta b <= a/2: false whenever b < 1."),
     title="s11 with L_ex read as m_ex (b = L + 4alpha + 14m_ex not squared, as printed)",
     source=src("Appendix 5.1, p. 14 (last line)"),
     statement=r"\eta \le \frac{a}{2c^2} \Rightarrow 1 - \eta a + \eta^2 b \le 1 - \eta a/2,\ "
@@ -382,12 +393,15 @@ _q8 = _nonneg("q", 100, "|w_2*|^2 (neuron 2 exact: w_2 = w_2*)")
 Q8 = _q8.symbol
 s8_max = Claim(
     id="park2019.thm3.4.s8@phi=max_angle:repaired",
+    reason=("With unequal angles, the largest angle may belong to a neuron with a small target, which contributes "
+            "little to |W - W*|, so sin(phi_max) can exceed |W - W*|/|W*|."),
     title="sin(phi) <= |W - W*|/|W*| with phi the largest of unequal angles",
     source=src("Appendix 5.1, p. 13"),
     statement=r"\sin\max_i\angle(w_i,w_{i*}) \le \|W - W_*\| / \|W_*\|",
     variables=[_x8, _y8, _q8],
     hypotheses=[sympy.Gt(_w2, 0), sympy.Lt(_ratio2, 1 + Q8)],
     conclusion=sympy.Le(_sin2 * (1 + Q8), _ratio2 * _w2),
+    sides=(Y8 / sympy.sqrt(_w2), sympy.sqrt(_ratio2 / (1 + Q8))),
     note="the repaired s8 holds for one common angle; if the angles differ (as they do after a GD step), "
          "phi read as the largest angle breaks it: a neuron with a small target can have a large angle "
          "while contributing little to |W - W*|",

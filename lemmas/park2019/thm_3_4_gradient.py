@@ -125,6 +125,8 @@ _S1_STATEMENT = (r"E\nabla_{w_i}\ell = \tfrac1{n^2}\sum_j E[zz^\top 1\{R(w_i,w_{
 
 s1 = Claim(
     id="park2019.thm3.4.s1",
+    reason=("With closed regions an input on a teacher's hyperplane is counted in two regions, so the three-sum "
+            "formula double-counts its mass and is not the population gradient."),
     title="population gradient = the three-sum over R(w_i, +-w_i*) ∩ R(+-w_j, +-w_j*) (closed regions)",
     source=src("Appendix 5.1, p. 11 (first display of the proof)"),
     statement=_S1_STATEMENT,
@@ -326,6 +328,8 @@ _eta = Variable("eta", rationals(Fraction(1, 1000), 1, 1000),
                 domain="(0, 1]", lo=0, hi=1, meaning="step size (any eta > 0: 'small enough')")
 induct = Claim(
     id="park2019.thm3.4.induct",
+    reason=("One gradient step does not keep the angles angle(w_i, w_i*) equal, so the one-step bound's hypotheses "
+            "need not hold again at t + 1."),
     title="the one-step bound can be applied inductively (its hypotheses hold again at t+1)",
     source=src("Appendix 5.1, p. 13 ('If this theorem satisfies, then we can use it inductively for all t.')"),
     statement=r"\text{hypotheses at } t \Rightarrow \text{hypotheses at } t+1",
@@ -368,6 +372,8 @@ _klm = Variable("klm", st.integers(0, 3), domain="{0, 1, 2, 3}: B_100, B_001, B_
                 integer=True)
 s6_eigen = Claim(
     id="park2019.thm3.4.s6@lambda=eigen",
+    reason=("B_klm (klm != 000, 101) is not symmetric, so its operator norm is a singular value and can exceed its "
+            "largest eigenvalue."),
     title="s6 if Assumption 3.3's lambda_max were an eigenvalue: |B_klm|_oper <= max eigenvalue at phi",
     source=src("Appendix 5.1, p. 13; Assumption 3.3, p. 6; lambda_max defined on p. 4"),
     statement=r"\|B_{klm}\|_{oper} \le \max_{\forall i,\angle w_i,w_{i*}=\phi}\lambda_{max}(B_{klm})",

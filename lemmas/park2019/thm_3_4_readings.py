@@ -175,13 +175,13 @@ def _emptiness(family: str) -> Emptiness:
                          f"phi_0 = 2 atan {T0})/phi_0; see the module docstring")
 
 
-def _claim(id_, dist, title, emptiness=None, note=""):
+def _claim(id_, dist, title, emptiness=None, note="", reason=""):
     return Claim(
         id=id_, title=title, source=src("Chapter 3, Theorem 3.4, p. 7"), statement=_STATEMENT,
         variables=[Q.network_variable(networks(k=(2, 3), n=(2, 3), angle="free", dist=dist),
                                       domain=f"input family {dist!r}, any k >= 2, n >= 2, teacher W*, weights W"), _ETA],
         hypotheses=_HYPS, conclusion=_CONCLUSION, constants=THM34_CONSTANTS, emptiness=emptiness, cost=0.1,
-        uses=REDUCTION_USES if emptiness is not None else (), note=note)
+        uses=REDUCTION_USES if emptiness is not None else (), note=note, reason=reason)
 
 
 thm34_read = _claim(
@@ -195,11 +195,15 @@ thm34_gauss = _claim(
     "park2019.thm3.4@L=m_max.L_ex=m_ex.input=gaussian", "gaussian",
     "Thm 3.4 (L = m_max, L_ex = m_ex), n >= 2, standard Gaussian input: no positive step size",
     emptiness=_emptiness("gaussian"),
+    reason="For standard Gaussian input n^2 m_min(0) <= 0.5 < 10 n^2 m_ex for every teacher, so the step-size "
+           "bound is negative and no positive step size meets the hypothesis.",
     note="z ~ N(0, I_k), any k >= 2, n >= 2: certified that m_min(0) - 10 m_ex < 0 for every teacher (module docstring)")
 thm34_sphere = _claim(
     "park2019.thm3.4@L=m_max.L_ex=m_ex.input=sphere", "sphere",
     "Thm 3.4 (L = m_max, L_ex = m_ex), n >= 2, uniform sphere input: no positive step size",
     emptiness=_emptiness("sphere"),
+    reason="For uniform input on the sphere the moments are the Gaussian's divided by k, so the step-size bound "
+           "is negative for every teacher and no positive step size meets the hypothesis.",
     note="z uniform on S^{k-1}, any k >= 2, n >= 2: the Gaussian's moments divided by k (module docstring)")
 
 

@@ -111,6 +111,8 @@ def constant_margin(net) -> Enclosure:
 
 thm35_const = Claim(
     id="park2019.thm3.5@constant",
+    reason=("m_ex is one constant for every phi, but the conclusion compares it with beta phi for the phi at hand: "
+            "a small phi makes beta phi as small as the wedge probabilities while m_ex stays fixed."),
     title="Thm 3.5 with m_ex the constant of Assumption 3.3",
     source=src("Chapter 3, Theorem 3.5, p. 7"),
     statement=r"P[R(w_i,-w_{i*})], P[R(-w_i,w_{i*})] \le \beta\phi\ \forall i \Rightarrow m_{ex} \le \beta\phi",
@@ -268,6 +270,8 @@ CLAIMS = [
           variables=[_NET, _x], conclusion=Q.exact_condition("x^T B001 x = the double sum (minus |difference|)", s1_gap),
           cost=0.25, note="Def. 3.1's block layout, exact atoms"),
     Claim(id="park2019.thm3.5.s1@singular",
+          reason=("The quadratic form x^T B x sees only the symmetric part of B, so its maximum over unit x bounds "
+                  "the largest eigenvalue of that part, not the largest singular value of a non-symmetric B001."),
           title="bounding x^T B001 x over unit x bounds lambda_max(B001) read as the largest singular value",
           source=src("Theorem 3.5 proof, p. 8, line 1; lambda_max defined as a singular value, p. 4"),
           statement=r"\sigma_{max}(B_{001}) \le \max_{\|x\|=1} x^\top B_{001} x",

@@ -206,6 +206,181 @@ def effective_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+# ------------------------------------------------------------------------------- proof status
+#: A proof's status, worst first: the keys the JSON and ``--fail-on proof-<key>`` use.
+PROOF_REFUTED = "refuted"                  # a line refuted at the values the proof uses
+PROOF_REFUTED_OUTSIDE = "refuted-outside"  # a line refuted only outside the values the proof uses
+PROOF_UNCHECKED = "unchecked"              # a line survived, inconclusive, vacuous, ill-formed or absent
+PROOF_HOLDS = "holds"                      # every line it uses decided and holding
+PROOF_ORDER = (PROOF_HOLDS, PROOF_UNCHECKED, PROOF_REFUTED_OUTSIDE, PROOF_REFUTED)
+PROOF_PHRASE = {
+    PROOF_REFUTED: ("line refuted at the values the proof uses", "lines refuted at the values the proof uses"),
+    PROOF_REFUTED_OUTSIDE: ("line refuted only outside the values the proof uses",
+                            "lines refuted only outside the values the proof uses"),
+    PROOF_UNCHECKED: ("line unchecked", "lines unchecked"),
+}
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _line_status(user: str, cid: str, claims: dict[str, dict]) -> tuple[str, dict[str, Any]]:
+    """The status of one used claim (one reading of a line) as ``user``'s proof uses it.
+
+    Established (proved/certified): holds. Refuted: re-decided by the engine at the values ``user``
+    declared on its edge (``details["instantiations"]``): refuted there, or only outside them (the
+    restricted claim survived or was proved); without a declared instantiation the proof uses the
+    line as stated, so its refutation counts at the proof's values. Otherwise unchecked."""
+    c = claims.get(cid)
+    if c is None:
+        return PROOF_UNCHECKED, {"id": cid, "verdict": "absent"}
+    own = verdict_word(c.get("verdict"))
+    info: dict[str, Any] = {"id": cid, "verdict": own}
+    if own in ESTABLISHED:
+        return PROOF_HOLDS, info
+    if own != "refuted":
+        return PROOF_UNCHECKED, info
+    for rec in (c.get("details") or {}).get("instantiations") or []:
+        if isinstance(rec, dict) and rec.get("by") == user:
+            info.update(at=rec.get("at"), at_verdict=rec.get("verdict"), at_evidence=rec.get("evidence", ""))
+            if rec.get("verdict") in ("survived", "proved", "certified"):
+                return PROOF_REFUTED_OUTSIDE, info
+            return PROOF_REFUTED, info
+    info["at"] = None
+    return PROOF_REFUTED, info
+
+
+def proof_status(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The status of each claim's proof, apart from its statement's verdict.
+
+    A claim's proof is what it ``uses`` and its proof lines (readings of one line together: a line is
+    as good as its best reading, since an accusation must hold under every reading). A line's status
+    is :func:`_line_status`; where a line is not established, the proof also rests on the line's own
+    proof, so the worse of the two counts (``via`` names the line it came through). A claim with no
+    lines and no uses has no entry. Returns ``{id: {"status": key of PROOF_ORDER, "label": str,
+    "lines": [{"id", "verdict", "status", "at", "via"...}]}}``."""
+    claims = claims_by_id(report)
+    lines = proof_lines(claims)
+    deps = direct_dependencies(report)
+    memo: dict[str, dict[str, Any] | None] = {}
+    active: set[str] = set()
+
+    def units(cid: str) -> list[list[str]]:
+        out = [[u] for u in claims[cid].get("uses") or [] if isinstance(u, str)]
+        used = {u for unit in out for u in unit}
+        return out + [[v for v in variants if v not in used] for _, variants in line_groups(lines.get(cid, []))
+                      if any(v not in used for v in variants)]
+
+    def of(cid: str) -> dict[str, Any] | None:
+        if cid in memo:
+            return memo[cid]
+        if cid not in claims or cid in active:
+            return None
+        active.add(cid)
+        entries: list[dict[str, Any]] = []
+        for variants in units(cid):
+            best = None
+            for v in variants:
+                st, info = _line_status(cid, v, claims)
+                info["status"] = st
+                if v in active:  # the proof rests on itself through v
+                    info["circular"] = True
+                    if st == PROOF_HOLDS:
+                        st = info["status"] = PROOF_UNCHECKED
+                elif st != PROOF_HOLDS:
+                    sub = of(v)
+                    if sub is not None and PROOF_ORDER.index(sub["status"]) > PROOF_ORDER.index(st):
+                        worst = max(sub["lines"], key=lambda e: PROOF_ORDER.index(e["status"]))
+                        info = dict(worst, via=[v] + list(worst.get("via") or []))
+                        st = info["status"] = sub["status"]
+                if best is None or PROOF_ORDER.index(st) < PROOF_ORDER.index(best["status"]):
+                    best = info
+            if best is not None:
+                entries.append(best)
+        active.discard(cid)
+        if entries and cid in _closure(cid, deps):  # the proof rests on the claim itself
+            entries.append({"id": cid, "verdict": verdict_word(claims[cid].get("verdict")),
+                            "status": PROOF_UNCHECKED, "circular": True})
+        if not entries:
+            memo[cid] = None
+            return None
+        status = max((e["status"] for e in entries), key=PROOF_ORDER.index)
+        memo[cid] = {"status": status, "label": _proof_label(entries), "lines": entries}
+        return memo[cid]
+
+    out = {}
+    for cid in claims:
+        st = of(cid)
+        if st is not None:
+            out[cid] = st
+    return out
+
+
+#: verdicts whose claim must carry the encoder's one-sentence ``reason``
+NEEDS_REASON = frozenset({"refuted", "vacuous"})
+
+
+def attach_statuses(claims: list[dict[str, Any]]) -> None:
+    """Add to each claim record of a report its ``proof`` status (:func:`proof_status`; None for a
+    claim with no proof lines or uses) and ``reason_missing`` (True for a refuted or vacuous result
+    whose claim has no ``reason``: the report lists it as a lint warning)."""
+    status = proof_status({"claims": claims})
+    for c in claims:
+        c["proof"] = status.get(c["id"])
+        c["reason_missing"] = verdict_word(c.get("verdict")) in NEEDS_REASON and not (c.get("reason") or "").strip()
+
+
+def statement_and_proof(cid: str, claims: dict[str, dict], proofs: dict[str, dict]) -> str:
+    """``statement survived; proof: one line refuted only outside the values the proof uses (x.s1)``."""
+    own = verdict_word(claims[cid].get("verdict")) if cid in claims else "absent"
+    if cid in claims and claims[cid].get("explicit_constants") and own == "refuted":
+        own = "refuted for these constants"
+    p = proofs.get(cid)
+    return f"statement {own}" + (f"; {p['label']}" if p else "")
+
+
+def _proof_label(entries: list[dict[str, Any]]) -> str:
+    """``proof: one line refuted only outside the values the proof uses (x.s1, via x); 2 lines unchecked``."""
+    parts = []
+    seen: set[str] = set()
+    for key in (PROOF_REFUTED, PROOF_REFUTED_OUTSIDE, PROOF_UNCHECKED):
+        undeclared = ""
+        hit = []
+        for e in entries:  # one root line once, however many paths reach it (the nearest named)
+            if e["status"] == key and e["id"] not in seen:
+                seen.add(e["id"])
+                hit.append(e)
+        if not hit:
+            continue
+        n = len(hit)
+        word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)
+        declared = [e for e in hit if key != PROOF_REFUTED or e.get("at") is not None]
+        if key == PROOF_REFUTED and len(declared) < n:
+            # refuted as stated, where the proof declares no instantiation: not "at its values"
+            k = n - len(declared)
+            text = (f"{_NUMBER_WORDS[k] if k < len(_NUMBER_WORDS) else k} "
+                    f"{'line' if k == 1 else 'lines'} refuted as stated (the values the proof uses not declared)")
+            named = [e["id"] + (f", via {' and '.join(e['via'])}" if e.get("via") else "")
+                     for e in hit if e.get("at") is None][:3]
+            undeclared = text + " (" + "; ".join(named) + (f"; {k - 3} more" if k > 3 else "") + ")"
+            hit, n = declared, len(declared)
+            if not hit:
+                parts.append(undeclared)
+                continue
+            word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)
+        text = f"{word} {PROOF_PHRASE[key][0 if n == 1 else 1]}"
+        if key != PROOF_UNCHECKED:
+            named = [e["id"] + (f", via {' and '.join(e['via'])}" if e.get("via") else "") for e in hit[:3]]
+            text += " (" + "; ".join(named) + (f"; {n - 3} more" if n > 3 else "") + ")"
+        parts.append(text)
+        if undeclared:  # after the lines refuted at the values the proof declares
+            parts.append(undeclared)
+    circular = _unique([e["id"] for e in entries if e.get("circular")])
+    if circular:
+        parts.append("circular use (" + ", ".join(circular) + ")")
+    if not parts:
+        return "proof: every line it uses decided and holding"
+    return "proof: " + "; ".join(parts)
+
+
 def _unique(items: list[str]) -> list[str]:
     seen: set[str] = set()
     return [x for x in items if not (x in seen or seen.add(x))]
@@ -540,6 +715,7 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
            '<g class="edges" fill="none">']
     # A reading (or repair) of the theorem is argued by the same printed proof lines as the theorem
     # itself: those edges are drawn once, into the printed claim, not once per reading.
+    proofs = proof_status(report)
     printed = base if base in claims else None
     line_ids = {lid for _, lid in proof_lines(claims).get(base, [])}
 
@@ -577,7 +753,7 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
         v = verdict_word(claims[n].get("verdict"))
         fill, ink = PALETTE[v]
         st = status.get(n, {})
-        tip = f"{n}: {v}; combined status: {st.get('label', '')}"
+        tip = f"{n}: statement {v}" + (f"; {proofs[n]['label']}" if n in proofs else "")
         if claims[n].get("title"):
             tip += f"\n{claims[n]['title']}"
         thick = 2.2 if st.get("status") == STATUS_BROKEN else 1.1

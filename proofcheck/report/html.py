@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import graph
+from .sides import sides_text
 from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
@@ -199,39 +200,29 @@ def _badge(verdict: Any) -> Markup:
         v, VERDICT_MEANING[v], VERDICT_SYMBOL[v], v)
 
 
+#: the proof status's badge: css class, glyph, short words (the full sentence is its title)
+PROOF_BADGE = {
+    graph.PROOF_HOLDS: ("ok", "\u2714", "proof holds"),
+    graph.PROOF_REFUTED: ("bad", "\u2718", "proof: a line refuted"),
+    graph.PROOF_REFUTED_OUTSIDE: ("outside", "\u25d0", "proof: refuted only outside its values"),
+    graph.PROOF_UNCHECKED: ("open", "\u25cb", "proof unchecked"),
+}
+
+
 def _status_badge(st: dict[str, Any]) -> Markup:
-    s = st.get("status", graph.UNCHECKED)
-    cls = {graph.FULLY_CHECKED: "ok", graph.STATUS_BROKEN: "bad"}.get(s, "open")
-    sym = {graph.FULLY_CHECKED: "\u2714", graph.STATUS_BROKEN: "\u2718"}.get(s, "\u25cb")
-    return Markup('<span class="status s-{}">{} {}</span>').format(cls, sym, s)
+    """The proof's status (``st["proof"]``, see :func:`graph.proof_status`), apart from the verdict of
+    the statement; nothing for a claim with no proof lines or uses."""
+    p = st.get("proof")
+    if not p:
+        return Markup("")
+    cls, sym, words = PROOF_BADGE[p["status"]]
+    return Markup('<span class="status s-{}" title="{}">{} {}</span>').format(cls, p.get("label", ""), sym, words)
 
 
 def _id_link(cid: str, claims: dict[str, Any]) -> Markup:
     if cid in claims:
         return Markup('<a href="#{}"><code>{}</code></a>').format(graph.anchor(cid), cid)
     return Markup('<code class="missing" title="not in this report">{}</code>').format(cid)
-
-
-def _by_links(cid: str, status: dict[str, dict[str, Any]], claims: dict[str, Any], limit: int = 6,
-              skip_self: bool = False) -> Markup:
-    """The combined status's causes with every culprit linked: ``by x.s6 (refuted), ...``.
-    ``skip_self`` leaves out the claim itself (where its own verdict is shown beside)."""
-    st = status.get(cid) or {}
-    by = [d for d in st.get("by") or [] if not (skip_self and d == cid)]
-    if st.get("status") == graph.FULLY_CHECKED or not by:
-        return Markup("")
-    circular = {d for d, v in status.items() if v.get("circular")}
-    parts = []
-    for d in by[:limit]:
-        if d == cid:
-            parts.append(Markup("itself ({})").format(graph.culprit_reason(d, claims, circular)))
-        elif d in claims:
-            parts.append(Markup("{} ({})").format(_id_link(d, claims), graph.culprit_reason(d, claims, circular)))
-        else:
-            parts.append(Markup("{} (not in this report)").format(_id_link(d, claims)))
-    if len(by) > limit:
-        parts.append(Markup("and {} more").format(len(by) - limit))
-    return Markup("by ") + Markup(", ").join(parts)
 
 
 def _plots(claim: dict[str, Any]) -> list[dict[str, Any]]:
@@ -358,18 +349,20 @@ def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: di
         "title": c.get("title") or "",
         "verdict": verdict,
         "group": VERDICT_GROUP[verdict],
-        "badge": _badge(c.get("verdict")),
+        "badge": _badge(c.get("verdict")) + _for_constants(c),
         "decided_by": c.get("decided_by") or "",
         "decided_by_text": decided_by_text(c.get("decided_by")),
         "status": st,
         "status_badge": _status_badge(st),
-        "status_by": _by_links(c["id"], status, claims),
+        "status_by": (st.get("proof") or {}).get("label", ""),
+        "reason": c.get("reason") or "",
+        "sides": sides_text(c),
         "evidence": c.get("evidence") or "",
         "evidence_short": shorten(c.get("evidence") or "", 120),
         "evidence_card": shorten(c.get("evidence") or "", 125),
         "title_short": shorten(c.get("title") or "", 90),
         "title_glance": shorten(c.get("title") or "", 70),
-        "status_by_short": _by_links(c["id"], status, claims, limit=1, skip_self=True),
+        "status_by_short": "",
         "examples": examples_text(c),
         "examples_n": c.get("examples", 0),
         "satisfied": c.get("satisfied", 0),
@@ -425,7 +418,7 @@ def _theorem_view(cid, lines, uses, claims, status) -> dict[str, Any]:
         "title": claims.get(cid, {}).get("title", ""),
         "badge": _badge(claims[cid].get("verdict")) if cid in claims else Markup(""),
         "status_badge": _status_badge(st) if st else Markup(""),
-        "status_by": _by_links(cid, status, claims) if st else Markup(""),
+        "status_by": graph.statement_and_proof(cid, claims, {cid: st["proof"]}) if st and st.get("proof") else "",
         "lines": rows, "uses": use_rows, "first_bad": first_bad,
         "group": VERDICT_GROUP[verdict_word(claims[cid].get("verdict"))] if cid in claims else "open",
     }
@@ -443,24 +436,42 @@ def _environment() -> jinja2.Environment:
 
 
 def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
-    first = r["first_broken"]
+    """One row of the glance table. *Why* is about one claim: the result itself when it is refuted or
+    vacuous, else its proof's worst line; its reason, sides (or margin) and frontier are that claim's."""
+    c = claims.get(r["id"], {})
+    proof = (r["status"] or {}).get("proof")
+    who = None
+    if verdict_word(c.get("verdict")) in graph.NEEDS_REASON:
+        who = r["id"]
+    elif proof and proof["status"] in (graph.PROOF_REFUTED, graph.PROOF_REFUTED_OUTSIDE):
+        who = next(e for e in proof["lines"] if e["status"] == proof["status"])["id"]
     first_view = None
-    if first:
-        fc = claims.get(first, {})
+    if who is not None:
+        fc = claims.get(who, {})
         first_view = {
-            "link": Markup("itself") if first == r["id"] else _id_link(first, claims),
-            "verdict": verdict_word(fc.get("verdict")) if fc else "",
             "where": frontier_summary(fc.get("frontier"), with_class=False) if isinstance(fc.get("frontier"), dict) else "",
             "classes": sorted({(str(f.get("printed_side")), frontier_class(f))
                                for f in frontiers_of(fc.get("frontier")) if frontier_class(f)}),
             "margin": margin_text(*shown_margin(fc)[:2], "refuted")
-            if fc and verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None else "",
+            if verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None else "",
+            "why": {"link": Markup("") if who == r["id"] else _id_link(who, claims), "reason": fc.get("reason") or "",
+                    "sides": sides_text(fc)},
         }
     return {"id": r["id"], "link": _id_link(r["id"], claims), "title": r["title"],
-            "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
+            "statement_proof": graph.statement_and_proof(r["id"], claims,
+                                                         {r["id"]: proof} if proof else {}),
+            "badge": _badge(r["verdict"]) + _for_constants(c), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
             "group": VERDICT_GROUP[r["verdict"]], "first": first_view,
             "variants": [{"anchor": graph.anchor(v), "label": v[len(r["base"]):], "badge": _small_badge(vv)}
                          for v, vv, _st in r["variants"]]}
+
+
+def _for_constants(c: dict[str, Any]) -> Markup:
+    """A refutation of constants the encoder chose (an ``@explicit`` reading) is of those constants only."""
+    if c.get("explicit_constants") and verdict_word(c.get("verdict")) == "refuted":
+        return Markup(' <span class="qual" title="the constants are this encoding\'s choices, not the source\'s">'
+                      'for these constants</span>')
+    return Markup("")
 
 
 def _small_badge(verdict: Any) -> Markup:
@@ -472,11 +483,14 @@ def _small_badge(verdict: Any) -> Markup:
 def render_html(report: dict[str, Any]) -> str:
     claims = graph.claims_by_id(report)
     status = graph.effective_status(report)
+    proofs = graph.proof_status(report)
+    for cid, st in status.items():
+        st["proof"] = proofs.get(cid)
     machine = report.get("machine") or {}
     counts = graph.verdict_counts(report)
     status_counts: dict[str, int] = {}
-    for st in status.values():
-        status_counts[st["status"]] = status_counts.get(st["status"], 0) + 1
+    for p in proofs.values():
+        status_counts[p["status"]] = status_counts.get(p["status"], 0) + 1
     views = [_claim_view(c, status, claims) for c in report["claims"]]
     glance_rows = graph.theorems_at_a_glance(report, status)
     glance = [_glance_view(r, claims) for r in glance_rows]
@@ -513,8 +527,10 @@ def render_html(report: dict[str, Any]) -> str:
         date=report.get("date", ""),
         machine=machine,
         counts=[(v, n, _badge(v)) for v, n in counts],
-        status_counts=[(s, status_counts.get(s, 0), _status_badge({"status": s}))
-                       for s in (graph.FULLY_CHECKED, graph.UNCHECKED, graph.STATUS_BROKEN)],
+        status_counts=[(s, status_counts.get(s, 0), _status_badge({"proof": {"status": s}}))
+                       for s in graph.PROOF_ORDER],
+        missing_reasons=[_id_link(c["id"], claims) for c in report["claims"]
+                         if verdict_word(c.get("verdict")) in graph.NEEDS_REASON and not (c.get("reason") or "").strip()],
         claims=views,
         theorems=theorems,
         glance=glance,

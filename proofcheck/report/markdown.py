@@ -1,6 +1,6 @@
 """The Markdown report: readable on its own when pasted into a review.
 
-Header, verdict counts, the summary table, each theorem's proof lines (the first broken line
+Header, verdict counts, the summary table, each theorem's proof lines (the first refuted line
 marked), then one section per claim with its statement (LaTeX as printed), constants, evidence,
 counterexample and reproduce command. Text from the report is escaped so that a ``|`` or a
 ``<script>`` in a title cannot break a table or inject HTML into a Markdown viewer.
@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from . import graph
+from .sides import sides_text
 from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
                      fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, object_name,
                      shorten, shown_margin, verdict_word)
@@ -49,24 +50,32 @@ def verdict(v: Any) -> str:
     return f"{VERDICT_SYMBOL[w]} **{w}**"
 
 
-def status_text(cid: str, status: dict[str, dict[str, Any]], claims: dict[str, Any], limit: int = 6) -> str:
-    """The combined status with its causes as code spans: ``✘ broken by `x.s6` (refuted)``."""
-    st = status[cid]
-    if st["status"] == graph.FULLY_CHECKED:
-        return "\u2714 fully checked"
-    sym = "\u2718" if st["status"] == graph.STATUS_BROKEN else "\u25cb"
-    circular = {d for d, v in status.items() if v.get("circular")}
-    parts = []
-    for d in st["by"][:limit]:
-        if d == cid:
-            parts.append(f"itself ({graph.culprit_reason(d, claims, circular)})")
-        elif d in claims:
-            parts.append(f"{code(d)} ({graph.culprit_reason(d, claims, circular)})")
-        else:
-            parts.append(f"{code(d)} (not in this report)")
-    if len(st["by"]) > limit:
-        parts.append(f"and {len(st['by']) - limit} more")
-    return f"{sym} {st['status']} by " + ", ".join(parts)
+def status_text(cid: str, proofs: dict[str, dict[str, Any]], claims: dict[str, Any]) -> str:
+    """The statement's verdict and its proof's status: ``statement survived; proof: one line refuted
+    only outside the values the proof uses (`x.s1`)``."""
+    return esc(graph.statement_and_proof(cid, claims, proofs))
+
+
+def for_constants(c: dict[str, Any]) -> str:
+    """`` for these constants`` after a refutation of constants the encoder chose (an ``@explicit`` reading)."""
+    return " for these constants" if c.get("explicit_constants") and verdict_word(c.get("verdict")) == "refuted" else ""
+
+
+def why_text(cid: str, proofs: dict[str, dict[str, Any]], claims: dict[str, Any]) -> str:
+    """The encoder's reason for a refuted or vacuous statement (with its sides), else for the
+    proof's worst line."""
+    c = claims.get(cid, {})
+    p = proofs.get(cid)
+    who = ""
+    if verdict_word(c.get("verdict")) not in graph.NEEDS_REASON:
+        if not p or p["status"] not in (graph.PROOF_REFUTED, graph.PROOF_REFUTED_OUTSIDE):
+            return "\u2014"
+        worst = next(e for e in p["lines"] if e["status"] == p["status"])
+        who, c = code(worst["id"]) + ": ", claims.get(worst["id"], {})
+    reason = esc(c.get("reason") or "(no reason written)")
+    sides = sides_text(c)
+    where = f"; {esc(frontier_summary(c['frontier']))}" if isinstance(c.get("frontier"), dict) else ""
+    return who + reason + (f" ({esc(sides)})" if sides else "") + where
 
 
 def value(data: Any, depth: int = 0) -> str:
@@ -116,6 +125,7 @@ def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset
 def render_markdown(report: dict[str, Any]) -> str:
     claims = graph.claims_by_id(report)
     status = graph.effective_status(report)
+    proofs = graph.proof_status(report)
     machine = report.get("machine") or {}
     L: list[str] = []
     L.append(f"# {esc(report.get('tool', 'proofcheck'))} lemma audit report")
@@ -137,12 +147,16 @@ def render_markdown(report: dict[str, Any]) -> str:
     L.append("")
     counts = graph.verdict_counts(report)
     L.append("**Verdicts:** " + " \u00b7 ".join(f"{n} {verdict(v)}" for v, n in counts))
-    st_counts = {}
-    for st in status.values():
-        st_counts[st["status"]] = st_counts.get(st["status"], 0) + 1
+    st_counts: dict[str, int] = {}
+    for p in proofs.values():
+        st_counts[p["status"]] = st_counts.get(p["status"], 0) + 1
     L.append("")
-    L.append("**Combined status:** " + " \u00b7 ".join(
-        f"{st_counts.get(s, 0)} {s}" for s in (graph.FULLY_CHECKED, graph.UNCHECKED, graph.STATUS_BROKEN)))
+    L.append("**Proofs:** " + " \u00b7 ".join(f"{st_counts.get(s, 0)} {s}" for s in graph.PROOF_ORDER))
+    missing = [c["id"] for c in report["claims"] if c.get("reason_missing") or (
+        verdict_word(c.get("verdict")) in graph.NEEDS_REASON and not (c.get("reason") or "").strip())]
+    if missing:
+        L.append("")
+        L.append("**Lint:** refuted or vacuous without the encoder's reason: " + ", ".join(code(m) for m in missing))
     L.append("")
     glance = graph.theorems_at_a_glance(report, status)
     if glance:
@@ -150,20 +164,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         L.append("")
         grows = []
         for g in glance:
-            first = g["first_broken"]
-            if not first:
-                first_text = "\u2014"
-            else:
-                fc = claims.get(first, {})
-                first_text = "itself" if first == g["id"] else code(first)
-                if fc and verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None:
-                    first_text += f", fails by {esc(margin_text(*shown_margin(fc)[:2], 'refuted'))}"
-                if isinstance(fc.get("frontier"), dict):
-                    first_text += f"; {esc(frontier_summary(fc['frontier']))}"
             variants = ", ".join(f"{code(v[len(g['base']):])} {verdict(vv)}" for v, vv, _ in g["variants"]) or "\u2014"
             grows.append([code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
-                          verdict(g["verdict"]), g["status"]["status"], first_text, variants])
-        L += _table(["Result as printed", "Own verdict", "Combined status", "First broken", "Readings and repairs"], grows)
+                          status_text(g["id"], proofs, claims), why_text(g["id"], proofs, claims), variants])
+        L += _table(["Result as printed", "Statement / proof", "Why", "Readings and repairs"], grows)
         L.append("")
         L.append("### All claims")
         L.append("")
@@ -172,13 +176,13 @@ def render_markdown(report: dict[str, Any]) -> str:
         v = verdict_word(c.get("verdict"))
         rows.append([
             code(c["id"]) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
-            verdict(c.get("verdict")) + (f" ({esc(c['decided_by'])})" if c.get("decided_by") else ""),
-            status_text(c["id"], status, claims, limit=2),
+            verdict(c.get("verdict")) + for_constants(c) + (f" ({esc(c['decided_by'])})" if c.get("decided_by") else ""),
+            esc((proofs.get(c["id"]) or {}).get("label", "\u2014")),
             esc(shorten(c.get("evidence", ""), 120)),
             examples_text(c),
             esc(margin_text(shown_margin(c)[0], None, v)),
         ])
-    L += _table(["Claim", "Verdict (decided by)", "Combined status", "Evidence", "Tried / met", "Margin"],
+    L += _table(["Claim", "Verdict (decided by)", "Proof", "Evidence", "Tried / met", "Margin"],
                 rows, right={4, 5})
     L.append("")
 
@@ -191,8 +195,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             L.append(f"### {code(cid)}" + (f" \u2014 {esc(title)}" if title else ""))
             L.append("")
             if cid in claims:
-                L.append(f"Own verdict: {verdict(claims[cid].get('verdict'))}. "
-                         f"Combined status: **{status_text(cid, status, claims)}**.")
+                L.append(f"**{status_text(cid, proofs, claims)}**.")
             else:
                 L.append("_The theorem itself is not in this report._")
             L.append("")
@@ -201,7 +204,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                 rows = []
                 for label, lid in lines:
                     c = claims.get(lid, {})
-                    mark = " \u25c0 **first broken line**" if lid == first_bad else ""
+                    mark = " \u25c0 **first refuted line**" if lid == first_bad else ""
                     rows.append([f"{esc(label)}{mark}",
                                  code(lid) + (f" {esc(shorten(c.get('title'), 90))}" if c.get("title") else ""),
                                  verdict(c.get("verdict")),
@@ -209,7 +212,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                                  esc(shorten(c.get("evidence", ""), 120))])
                 L += _table(["Line", "Claim", "Verdict", "Margin", "Evidence"], rows, right={3})
                 L.append("")
-                L.append("_First broken line: the first step whose own verdict is broken under every reading._")
+                L.append("_First refuted line: the first step refuted, ill-formed or failed under every reading._")
                 L.append("")
             if uses:
                 L.append("Uses: " + ", ".join(
@@ -226,7 +229,12 @@ def render_markdown(report: dict[str, Any]) -> str:
         where = esc(citation_of(c))
         decided = f" (decided by {esc(decided_by_text(c.get('decided_by')))})" if c.get("decided_by") else ""
         L.append(f"- **Verdict:** {verdict(c.get('verdict'))}{decided} \u2014 {esc(c.get('evidence', ''))}")
-        L.append(f"- **Combined status:** {status_text(cid, status, claims)}")
+        if c.get("reason"):
+            L.append(f"- **Reason:** {esc(c['reason'])}")
+        if sides_text(c):
+            L.append(f"- **Sides:** {esc(sides_text(c))}")
+        if proofs.get(cid):
+            L.append(f"- **Proof:** {esc(proofs[cid]['label'])}")
         if where:
             L.append(f"- **Source:** {where}")
         if c.get("kind"):
@@ -292,9 +300,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     L.append("")
     L += _table(["Verdict", "Meaning"], [[verdict(v), esc(m)] for v, m in VERDICT_MEANING.items()])
     L.append("")
-    L.append("A claim is **fully checked** when it and everything it uses (transitively, including its proof "
-             "lines) is proved or certified; **broken** when it or anything it uses is refuted, ill-formed or "
-             "an error; otherwise **unchecked**.")
+    L.append("Each theorem and lemma has two statuses: its **statement**'s own verdict, and its **proof**'s: "
+             "*holds* (every line it uses proved or certified), *refuted* (a line refuted at the values the proof "
+             "uses: declared on its `uses` edge and decided there by the engine, or the line as stated where none is "
+             "declared), *refuted-outside* (a line refuted only outside those values) or *unchecked*.")
     L.append("")
     L.append("*Tried / met*: instances tried, and those that met every hypothesis (never more than tried; a dash "
              "when an exact procedure decided without examples). *Margin*: the difference of the two sides of the "

