@@ -17,7 +17,6 @@ as-is, and each is made here, not taken on trust:
 """
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -29,7 +28,8 @@ from . import graph
 from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
-                     is_array, margin_text, number_of, object_name, shorten, shown_margin, verdict_word)
+                     humanise, is_array, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
+                     verdict_word)
 
 # ------------------------------------------------------------------------------------ MathML
 MATHML_ELEMENTS = frozenset({
@@ -143,14 +143,12 @@ def render_value(data: Any, depth: int = 0) -> Markup:
             tip.append(f"exact: {num.exact}")
         if num.full not in (num.text, num.exact):
             tip.append(f"float: {num.full}")
-        inner = escape(num.text)
-        if num.approximate and num.exact is not None and num.exact_is_short and num.exact != num.text:
-            inner = Markup('{} <span class="exact">= {}</span>').format(num.text, num.exact)
+        inner = escape(number_text(num))
         if tip:
             return Markup('<span class="num" title="{}">{}</span>').format("; ".join(tip), inner)
         return Markup('<span class="num">{}</span>').format(inner)
     if data is None:
-        return Markup('<span class="muted">null</span>')
+        return Markup('<span class="muted">\u2014</span>')
     if isinstance(data, bool):
         return Markup("<code>{}</code>").format(str(data).lower())
     if isinstance(data, str):
@@ -167,8 +165,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
             body.append(Markup("<tr>{}</tr>").format(Markup("").join(cells)))
         return Markup('<table class="array" title="{}">{}</table>').format(caption, Markup("").join(body))
     if isinstance(data, dict) and "$obj" in data:
-        return Markup('<div class="obj"><span class="objname" title="{}">{}</span> {}</div>').format(
-            data["$obj"], object_name(data), render_value(data.get("data"), depth + 1))
+        return Markup('<span class="obj" title="{}">{}</span>').format(humanise(object_name(data)), object_text(data))
     if isinstance(data, dict):
         items = [Markup("<tr><th>{}</th><td>{}</td></tr>").format(k, render_value(v, depth + 1))
                  for k, v in data.items()]
@@ -291,11 +288,13 @@ def printed_mathml(latex: str) -> Markup | None:
         return None
 
 
-def _other_details(claim: dict[str, Any]) -> str | None:
-    details = {k: v for k, v in (claim.get("details") or {}).items() if k != "plots"}
+def _other_details(claim: dict[str, Any]) -> Markup | None:
+    """The check's other details as a table of people's values (never a JSON dump)."""
+    details = {k.replace("_", " "): v for k, v in sorted((claim.get("details") or {}).items())
+               if k != "plots" and v is not None}
     if not details:
         return None
-    return json.dumps(details, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+    return render_value(details)
 
 
 def _values_view(values: dict[str, Any], shown: int = 8) -> tuple[list, list]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import graph
 from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
-                     fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, object_name,
+                     fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, number_text, object_text,
                      shorten, shown_margin, verdict_word)
 
 
@@ -75,13 +75,9 @@ def value(data: Any, depth: int = 0) -> str:
         return "\u2026"
     num = number_of(data)
     if num is not None:
-        if num.exact is None or not num.approximate:
-            return num.text if num.exact is not None else (num.full if not num.approximate else num.text)
-        if num.exact_is_short:
-            return f"{num.text} (= {num.exact})"
-        return f"{num.full}" if num.full != num.exact else f"\u2248 {num.text}"
+        return esc(number_text(num))
     if data is None:
-        return "null"
+        return "\u2014"
     if isinstance(data, bool):
         return str(data).lower()
     if isinstance(data, str):
@@ -97,7 +93,7 @@ def value(data: Any, depth: int = 0) -> str:
         inner = shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]"
         return f"{inner} ({caption})"
     if isinstance(data, dict) and "$obj" in data:
-        return f"{esc(object_name(data))}({value(data.get('data'), depth + 1)})"
+        return esc(object_text(data))
     if isinstance(data, dict):
         return "{" + ", ".join(f"{esc(k)}: {value(v, depth + 1)}" for k, v in data.items()) + "}"
     if isinstance(data, (list, tuple)):
