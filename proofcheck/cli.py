@@ -38,54 +38,99 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{self.prog}: {message}")
 
 
+ID_HELP = ("a claim id as 'proofcheck list' prints it, e.g. park2019.thm3.4.s5, du2019.lemma2.2.s1@reading or "
+           "toy2024.lemma2:repaired")
+IDS_HELP = ("claim ids or id prefixes: a paper (park2019), a result and its proof lines (park2019.thm3.4), "
+            "or one claim (default: every registered claim)")
+BUDGET_HELP = ("how much to search: quick, default or deep, each with more examples and trials than the "
+               "one before (a time limit is only a safety net)")
+OUTPUT_HELP = "write to this file instead of standard output"
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="proofcheck", description="Check the claims of machine-learning theory papers.")
+    p = _Parser(prog="proofcheck", description="Check the claims of machine-learning theory papers: each claim is "
+                "proved, certified, refuted with a re-verified counterexample, or says what was searched.",
+                epilog="Run 'proofcheck COMMAND --help' for a command's options. Exit codes: 0 ran; 1 --fail-on "
+                       "matched, or an internal error; 2 a usage error.")
     p.add_argument("--version", action="version", version=f"proofcheck {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    ls = sub.add_parser("list", help="list the registered claims")
-    ls.add_argument("ids", nargs="*", help="claim ids or id prefixes (default: all)")
-    ls.add_argument("--format", choices=("text", "json"), default="text")
+    ls = sub.add_parser("list", help="list the registered claims", description="List the registered claims: id, "
+                        "kind, where the source prints it, title, constants and the claims it uses.")
+    ls.add_argument("ids", nargs="*", metavar="ID", help=IDS_HELP)
+    ls.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text (default) or json (each claim's metadata)")
+    ls.add_argument("-o", "--output", help=OUTPUT_HELP)
 
-    au = sub.add_parser("audit", help="check claims and write the audit report")
-    au.add_argument("ids", nargs="*", help="claim ids or id prefixes, e.g. park2019 (default: all)")
+    au = sub.add_parser("audit", help="check claims; print a summary, write the full report with -o/--format",
+                        description="Check claims and print a summary: the verdict counts, then every refuted, "
+                        "vacuous or ill-formed claim with its reason and counterexample. The full report is "
+                        "written with --format and/or -o (the format follows the file's suffix .md, .html or "
+                        ".json when --format is not given).")
+    au.add_argument("ids", nargs="*", metavar="ID", help=IDS_HELP)
     _common(au)
     au.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
-    au.add_argument("--format", choices=FORMATS + ("all",), default="md")
-    au.add_argument("-o", "--output", help="output file (with --format all: a base path; default: stdout)")
-    au.add_argument("--fail-on", default="", help="comma-separated verdicts that make the exit code 1")
+    au.add_argument("--format", choices=FORMATS + ("all",), default=None,
+                    help="md (Markdown), html (one self-contained page), json (the machine-readable contract) "
+                         "or all (the three, with -o as their base path); default: a summary on the terminal, "
+                         "or the format of -o's suffix")
+    au.add_argument("-o", "--output", help=OUTPUT_HELP + " (with --format all: a base path)")
+    au.add_argument("--fail-on", default="", metavar="WORDS",
+                    help="comma-separated verdicts (" + ", ".join(v.value for v in Verdict) + ") or headline "
+                         "statuses of the results as printed (" + ", ".join(_headline_words()) + ") that make "
+                         "the exit code 1, e.g. --fail-on refuted,broken")
 
-    ch = sub.add_parser("check", help="check one claim, optionally with changed constants")
-    ch.add_argument("id")
+    ch = sub.add_parser("check", help="check one claim, optionally with changed constants",
+                        description="Check one claim and print its verdict, evidence and counterexample.")
+    ch.add_argument("id", help=ID_HELP)
     _common(ch)
     ch.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                     help="override a named constant (repeatable), e.g. --set c=1/4")
-    ch.add_argument("--format", choices=("text", "json"), default="text")
+    ch.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (the "
+                    "audit's JSON contract for this one result)")
+    ch.add_argument("-o", "--output", help=OUTPUT_HELP)
 
-    fr = sub.add_parser("frontier", help="bisect a constant (or a bounded scalar variable) of a claim: where "
-                                         "it is refuted and where it holds")
-    fr.add_argument("id")
-    fr.add_argument("name", help="a constant of the claim, or a bounded scalar variable")
+    fr = sub.add_parser("frontier", help="bisect a constant or a scalar variable of a claim: where it is refuted "
+                                         "and where it holds",
+                        description="Bisect a constant (or a scalar variable) of a claim: where the claim is "
+                        "refuted and where it holds. Without NAME, list what the claim can bisect.")
+    fr.add_argument("id", help=ID_HELP)
+    fr.add_argument("name", nargs="?", help="a constant of the claim, or a scalar variable (omit it to list them)")
     fr.add_argument("--range", dest="range_", metavar="LO:HI",
                     help="exact ends, e.g. 1/100:999/1000 (default: about a tenth to ten times a constant's printed value, "
-                         "inside its rules; a variable's stated bounds)")
+                         "inside its rules; a variable's stated bounds or the range its claim declares)")
     _common(fr)
     fr.add_argument("--steps", type=_positive_int, default=8, help="bisection steps after the first probes (default 8)")
-    fr.add_argument("--format", choices=("text", "json"), default="text")
+    fr.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    fr.add_argument("-o", "--output", help=OUTPUT_HELP)
 
-    rp = sub.add_parser("replay", help="re-verify the stored counterexamples of a claim")
-    rp.add_argument("id")
+    rp = sub.add_parser("replay", help="re-verify the stored counterexamples of a claim",
+                        description="Re-verify every stored counterexample of a claim with the current code; "
+                        "exit 0 only when one still refutes.")
+    rp.add_argument("id", help=ID_HELP)
     rp.add_argument("--store", help="counterexample store folder (default .proofcheck/counterexamples "
                                     "or $PROOFCHECK_STORE)")
-    rp.add_argument("--format", choices=("text", "json"), default="text")
+    rp.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    rp.add_argument("-o", "--output", help=OUTPUT_HELP)
     return p
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--budget", choices=("quick", "default", "deep"), default="default")
-    p.add_argument("--seed", type=_seed, default=None, help="random seed (default: a fresh one, printed)")
+    p.add_argument("--budget", choices=("quick", "default", "deep"), default="default", help=BUDGET_HELP)
+    p.add_argument("--seed", type=_seed, default=None, help="random seed (default: a fresh one, printed); the same "
+                   "seed and budget give the same verdicts")
     p.add_argument("--store", help="counterexample store folder (default .proofcheck/counterexamples "
                                    "or $PROOFCHECK_STORE)")
+
+
+def _headline_words() -> list[str]:
+    """The headline statuses of a result as printed that ``--fail-on`` accepts (the report's own
+    words, with a hyphen for a space): every status :func:`graph.effective_status` can give."""
+    from .report import graph
+
+    words = [graph.STATUS_BROKEN, graph.UNCHECKED, graph.FULLY_CHECKED]
+    words += [w for w in getattr(graph, "HEADLINE_STATUSES", ()) if w not in words]
+    return [w.replace(" ", "-") for w in words]
 
 
 def _positive_int(text: str) -> int:
@@ -182,8 +227,12 @@ def _dispatch(args, argv: list[str]) -> int:
     from .registry import load
     from .store import CounterexampleStore
 
-    if args.command != "audit" or not getattr(args, "output", None):
-        out = _stdout()  # checked before any work
+    if args.command == "audit":
+        fmt = _audit_format(args.format, args.output)
+        outputs = None
+    else:
+        outputs = _open_outputs(args.format, args.output)  # checked before any work
+        out = outputs[0][2]
     if args.command == "check":
         from .engine import parse_sets
 
@@ -192,16 +241,11 @@ def _dispatch(args, argv: list[str]) -> int:
     if args.command == "list":
         claims = registry.select(args.ids)
         if args.format == "json":
-            print(json.dumps({"tool": "proofcheck", "version": __version__,
-                              "claims": [c.to_json(registry.definitions_for(c)) for c in claims]}, indent=2),
-                  file=out)
+            text = json.dumps({"tool": "proofcheck", "version": __version__,
+                               "claims": [c.to_json(registry.definitions_for(c)) for c in claims]}, indent=2)
         else:
-            for c in claims:
-                consts = ", ".join(f"{k}={v}" for k, v in c.to_json()["constants"].items())
-                print(f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}", file=out)
-                print(f"    {c.title}" + (f"  [{consts}]" if consts else "")
-                      + (f"  uses: {', '.join(c.uses)}" if c.uses else ""), file=out)
-        out.flush()
+            text = "\n".join(_list_text(c) for c in claims)
+        _emit(text, outputs)
         return 0
 
     store = CounterexampleStore(args.store) if getattr(args, "store", None) else CounterexampleStore()
@@ -214,25 +258,24 @@ def _dispatch(args, argv: list[str]) -> int:
         rows = replay(claim, store=store, registry=registry)
         refuting = sum(1 for row in rows if row["refutes"])
         if args.format == "json":
-            print(json.dumps({"id": claim.id, "replays": rows, "still_refuting": refuting}, indent=2, default=str),
-                  file=out)
-        elif not rows:
-            print(f"{claim.id}: no stored counterexample in {store.root}", file=out)
-        for i, row in enumerate(rows if args.format == "text" else []):
-            status = "still refutes" if row["refutes"] else "does NOT refute"
-            print(f"{claim.id} #{i + 1}: {status} ({row['how']})", file=out)
-            print(f"    values: {_values_text(row['record'].get('values', {}))}", file=out)
-        if rows and not refuting and args.format == "text":
-            print(f"{claim.id}: none of the {len(rows)} stored counterexample(s) still refutes", file=out)
-        out.flush()
+            text = json.dumps({"id": claim.id, "replays": rows, "still_refuting": refuting}, indent=2, default=str)
+        else:
+            text = _replay_text(claim.id, rows, refuting, store)
+        _emit(text, outputs)
         return 0 if refuting else 1  # exit 0 only when a stored counterexample still refutes
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
 
     if args.command == "frontier":
-        from .frontier import FrontierError, frontier, parse_range, target_for, text_report
+        from .frontier import FrontierError, bisectable, frontier, parse_range, target_for, text_report
 
         claim = registry.get(args.id)
+        if args.name is None:
+            can = bisectable(claim)
+            text = (f"{claim.id} can bisect:\n" + "\n".join(f"  {n:12s} {what}" for n, what in can) if can
+                    else f"{claim.id} has no constant or scalar variable to bisect")
+            _emit(text, outputs)
+            return 0
         try:
             rng = parse_range(args.range_) if args.range_ else None
             target_for(claim, args.name, rng)  # bad input: a usage error before any work
@@ -241,7 +284,7 @@ def _dispatch(args, argv: list[str]) -> int:
         _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
         found = frontier(claim, args.name, rng, budget=args.budget, seed=seed, steps=args.steps, store=store,
                          registry=registry, progress=_eprint)
-        print(json.dumps(found, indent=2) if args.format == "json" else text_report(found))
+        _emit(json.dumps(found, indent=2) if args.format == "json" else text_report(found), outputs)
         return 0
 
     if args.command == "check":
@@ -253,10 +296,10 @@ def _dispatch(args, argv: list[str]) -> int:
         result = check(claim, args.budget, seed, overrides=overrides, store=store,
                        progress=_eprint, registry=registry)
         if args.format == "json":
-            print(json.dumps(_report([result], registry, seed, args.budget, argv), indent=2), file=out)
+            text = json.dumps(_report([result], registry, seed, args.budget, argv), indent=2)
         else:
-            print(_result_text(result), file=out)
-        out.flush()
+            text = _result_text(result, getattr(claim, "reason", None))
+        _emit(text, outputs)
         return 0
 
     # audit
@@ -264,7 +307,8 @@ def _dispatch(args, argv: list[str]) -> int:
 
     fail_on = _fail_on(args.fail_on)
     claims = registry.select(args.ids)
-    outputs = _open_outputs(args.format, args.output)  # every output checked before the audit runs
+    # every output checked before the audit runs; without -o or --format, a summary on stdout
+    outputs = _open_outputs(fmt, args.output) if fmt != "summary" else _open_outputs("text", None)
     _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}, {len(claims)} claim(s)")
     with _PartialResults(store) as partial:
         results = audit(claims, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint,
@@ -273,24 +317,72 @@ def _dispatch(args, argv: list[str]) -> int:
 
     attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
     report = _report(results, registry, seed, args.budget, argv)
-    _write_outputs(report, outputs)
+    if fmt == "summary":
+        from .report.terminal import render_summary
+
+        _emit(render_summary(report) + f"\nThe full report: {report['command']} --format html -o report.html",
+              outputs)
+    else:
+        _write_outputs(report, outputs)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
     _eprint("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    if any(r.verdict in fail_on for r in results):
+    if _fails(report, fail_on):
         return 1
     return 0
 
 
-def _fail_on(text: str) -> set[Verdict]:
-    out = set()
-    for word in filter(None, (w.strip() for w in text.split(","))):
+def _audit_format(fmt: str | None, output: str | None) -> str:
+    """The audit's output: the format asked for; else the format of ``-o``'s suffix (Markdown for
+    any other); else a summary on the terminal."""
+    if fmt is not None:
+        return fmt
+    if output is None:
+        return "summary"
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else "md"
+
+
+def _emit(text: str, outputs: list[tuple[str, Path | None, Any]]) -> None:
+    """Write a command's text output to where ``_open_outputs`` opened it (stdout or ``-o``)."""
+    for _, path, fh in outputs:
         try:
-            out.add(Verdict(word))
-        except ValueError:
-            raise CliError(f"--fail-on: unknown verdict {word!r} (choose from "
-                           f"{', '.join(v.value for v in Verdict)})") from None
+            fh.write(text if text.endswith("\n") else text + "\n")
+            fh.flush()
+        except OSError as exc:
+            raise CliError(f"cannot write {path or 'stdout'}: {exc.strerror or exc}", code=1) from None
+        finally:
+            if path is not None:
+                fh.close()
+        if path is not None:
+            _eprint(f"wrote {path}")
+
+
+def _fails(report: dict[str, Any], fail_on: set[str]) -> bool:
+    """Does a verdict, or a headline status of a result as printed, named by ``--fail-on`` occur?"""
+    if not fail_on:
+        return False
+    if any(str(c.get("verdict")) in fail_on for c in report["claims"]):
+        return True
+    from .report import graph
+
+    status = graph.effective_status(report)
+    return any(g["status"]["status"].replace(" ", "-") in fail_on
+               for g in graph.theorems_at_a_glance(report, status))
+
+
+def _fail_on(text: str) -> set[str]:
+    """The verdicts and headline statuses named by ``--fail-on`` (a hyphen or a space in a status)."""
+    known = [v.value for v in Verdict] + _headline_words()
+    out = set()
+    for word in filter(None, (w.strip().replace(" ", "-") for w in text.split(","))):
+        if word not in known:
+            from .registry import did_you_mean
+
+            raise CliError(f"--fail-on: unknown verdict or status {word!r}{did_you_mean(word, known)} "
+                           f"(choose from {', '.join(known)})") from None
+        out.add(word)
     return out
 
 
@@ -304,6 +396,9 @@ def _report(results: list[Result], registry, seed: int, budget: str, argv: list[
         for key in ("title", "source", "statement", "kind", "delta", "uses", "note", "mathml", "variables",
                     "symbols"):
             record[key] = meta[key]
+        reason = getattr(claim, "reason", None)  # the encoder's one sentence (Claim.reason), where given
+        if reason and "reason" not in record:
+            record["reason"] = reason
         claims.append(record)
     cleaned, skip = [], False
     for a in argv:  # the command that reproduces the report: same claims, seed and budget
@@ -387,10 +482,6 @@ def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None,
             _eprint(f"wrote {path}")
 
 
-def _write_report(report: dict[str, Any], fmt: str, output: str | None) -> None:
-    _write_outputs(report, _open_outputs(fmt, output))
-
-
 class _PartialResults:
     """``last-audit.jsonl`` beside the counterexample store: each result appended whole as it comes,
     so an interrupted audit loses none. A second audit running at the same time (the file is locked)
@@ -450,23 +541,46 @@ class _PartialResults:
 
 
 def _values_text(values: dict[str, Any]) -> str:
-    from .codec import decode
+    """A counterexample's stored values as people read them (never a codec record or a repr)."""
+    from .report.values import values_text
 
-    parts = []
-    for k, v in values.items():
-        d = decode(v, exact=True)
-        parts.append(f"{k}={d}" if not hasattr(d, "shape") else f"{k}=<array {d.shape}>")
-    text = ", ".join(parts)
-    return text if len(text) < 400 else text[:397] + "..."
+    return values_text(values)
 
 
-def _result_text(r: Result) -> str:
-    lines = [f"{r.id}: {r.verdict.value.upper()}", f"  evidence: {r.evidence}",
-             f"  examples: {r.examples} (satisfied the hypotheses: {r.satisfied})"]
+def _list_text(c) -> str:
+    from .report.values import short
+
+    consts = ", ".join(f"{k} = {short(v)}" for k, v in c.constant_defaults().items())
+    return (f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}\n"
+            f"    {c.title}" + (f"  [{consts}]" if consts else "")
+            + (f"  uses: {', '.join(c.uses)}" if c.uses else ""))
+
+
+def _replay_text(claim_id: str, rows: list[dict[str, Any]], refuting: int, store) -> str:
+    if not rows:
+        return f"{claim_id}: no stored counterexample in {store.root}"
+    lines = []
+    for i, row in enumerate(rows):
+        status = "still refutes" if row["refutes"] else "does NOT refute"
+        lines.append(f"{claim_id} #{i + 1}: {status} ({row['how']})")
+        lines.append(f"    values: {_values_text(row['record'].get('values', {}))}")
+    if not refuting:
+        lines.append(f"{claim_id}: none of the {len(rows)} stored counterexample(s) still refutes")
+    return "\n".join(lines)
+
+
+def _result_text(r: Result, reason: str | None = None) -> str:
+    from .report.values import margin_text, short
+
+    lines = [f"{r.id}: {r.verdict.value.upper()}"]
+    if reason:
+        lines.append(f"  why: {reason}")
+    lines += [f"  evidence: {r.evidence}",
+              f"  examples: {r.examples} (satisfied the hypotheses: {r.satisfied})"]
     if r.margin is not None:
-        lines.append(f"  margin: {r.margin:.6g}")
+        lines.append(f"  margin: {margin_text(r.margin, r.relative_margin, r.verdict.value)}")
     if r.constants:
-        lines.append("  constants: " + ", ".join(f"{k}={v}" for k, v in r.constants.items()))
+        lines.append("  constants: " + ", ".join(f"{k} = {short(v)}" for k, v in r.constants.items()))
     if r.counterexample:
         lines.append(f"  counterexample: {_values_text(r.counterexample.get('values', {}))}")
         lines.append(f"  verified by: {r.counterexample.get('verified_by', '')}")

@@ -191,9 +191,11 @@ def number_of(data: Any) -> Number | None:
             q = Fraction(data)
         except (ValueError, ZeroDivisionError):
             return None
-        if q.denominator == 1 or "/" not in data:
+        if "/" not in data:
             return None  # an integer or decimal string reads fine as it is
-        return Number(fmt_float(float(q)), data, True, data)
+        if q.denominator == 1:
+            return Number(str(q.numerator), None, False, str(q.numerator))  # "0/1" is 0
+        return Number(fmt_float(float(q)), f"{q.numerator}/{q.denominator}", True, data)
     return None
 
 
@@ -438,9 +440,9 @@ def number_text(num: Number) -> str:
 
 def humanise(name: str) -> str:
     """``TeacherStudent`` -> ``teacher student``; ``W_star`` stays ``W_star``."""
-    if "_" in name or not re.search(r"[a-z][A-Z]", name):
+    if "_" in name or not re.fullmatch(r"(?:[A-Z][a-z0-9]+)+", name):
         return name
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower()
 
 
 def object_text(data: dict, depth: int = 0) -> str:
