@@ -143,7 +143,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
             tip.append(f"exact: {num.exact}")
         if num.full not in (num.text, num.exact):
             tip.append(f"float: {num.full}")
-        inner = escape(number_text(num))
+        inner = escape(number_text(num, hover=True))
         if tip:
             return Markup('<span class="num" title="{}">{}</span>').format("; ".join(tip), inner)
         return Markup('<span class="num">{}</span>').format(inner)

@@ -421,16 +421,17 @@ def shown_margin(claim: dict[str, Any]) -> tuple[Any, Any, str]:
 SHORT_FRACTION = 12
 
 
-def number_text(num: Number) -> str:
+def number_text(num: Number, hover: bool = False) -> str:
     """A number as a person reads it: an integer, a short decimal that is the value itself, a short
-    fraction, or else a decimal of six digits (the exact form stays in the JSON, and on hover in HTML)."""
+    fraction, or else a decimal of six digits (the exact form stays in the JSON, and on hover in HTML).
+    An irrational number is its decimal, followed by its short exact form unless ``hover`` shows it."""
     if num.exact is None:
         return num.text
     try:
         if Fraction(num.text) == Fraction(num.exact):
             return num.text  # the short decimal is the exact value (0.5 for 1/2)
-    except (ValueError, ZeroDivisionError):
-        return num.text
+    except (ValueError, ZeroDivisionError):  # an irrational's exact text (2 * (pi^-1))
+        return num.text if hover or not num.exact_is_short else f"{num.text} (= {num.exact})"
     if len(num.full) <= 10 and num.full != num.exact:
         return num.full  # a float that reads short (0.1): the value searched is that float
     if len(num.exact) <= SHORT_FRACTION:
