@@ -601,21 +601,12 @@ def _describe(tgt: Target, results: Mapping[Fraction, Result], budgets: Mapping[
 
 
 def _values_brief(record: Mapping[str, Any] | None) -> str | None:
-    """The counterexample's values in one short line (arrays by their shape)."""
+    """The counterexample's values in one short line, as people read them."""
     if not isinstance(record, Mapping) or not isinstance(record.get("values"), Mapping):
         return None
-    from .codec import decode
+    from .report.values import values_text
 
-    parts = []
-    for k, v in record["values"].items():
-        try:
-            d = decode(v, exact=True)
-        except Exception:  # a value the codec cannot read is shown as stored
-            d = v
-        shape = getattr(d, "shape", None)
-        parts.append(f"{k} = <{'x'.join(map(str, shape))} array>" if shape else f"{k} = {d}")
-    text = ", ".join(parts)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return values_text(record["values"], limit=200)
 
 
 def _text(v: Any) -> str:
