@@ -169,7 +169,10 @@ class Network:
         return cls(decode(d["dist"]), TeacherStudent.from_json(d["ts"]))
 
     def describe(self) -> str:
-        return f"{getattr(self.dist, 'name', 'random')} inputs, {self.ts.describe()}"
+        from ..codec import encode
+        from ..report.values import value_text
+
+        return f"inputs {value_text(encode(self.dist), limit=160)}; {self.ts.describe()}"
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Network) and self.to_json() == other.to_json()

@@ -28,7 +28,7 @@ from . import graph
 from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
-                     humanise, is_array, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
+                     humanise, is_array, paper_heading, paper_of, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
                      verdict_word)
 
 # ------------------------------------------------------------------------------------ MathML
@@ -455,7 +455,7 @@ def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
             "margin": margin_text(*shown_margin(fc)[:2], "refuted")
             if fc and verdict_word(fc.get("verdict")) == "refuted" and shown_margin(fc)[0] is not None else "",
         }
-    return {"id": r["id"], "link": _id_link(r["id"], claims), "title": r["title"],
+    return {"id": r["id"], "paper": paper_of(r["id"]), "link": _id_link(r["id"], claims), "title": r["title"],
             "badge": _badge(r["verdict"]), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
             "group": VERDICT_GROUP[r["verdict"]], "first": first_view,
             "variants": [{"anchor": graph.anchor(v), "label": v[len(r["base"]):], "badge": _small_badge(vv)}
@@ -479,6 +479,8 @@ def render_html(report: dict[str, Any]) -> str:
     views = [_claim_view(c, status, claims) for c in report["claims"]]
     glance_rows = graph.theorems_at_a_glance(report, status)
     glance = [_glance_view(r, claims) for r in glance_rows]
+    for k, g in enumerate(glance):  # a heading row where a paper's results begin
+        g["paper_heading"] = paper_heading(g["paper"], claims) if k == 0 or glance[k - 1]["paper"] != g["paper"] else ""
     # One card per top-level result that has proof lines or uses: its graph and its proof lines.
     lines_of = graph.proof_lines(claims)
     theorems = []

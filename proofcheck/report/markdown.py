@@ -13,6 +13,7 @@ from typing import Any
 from . import graph
 from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
                      fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, number_text, object_text,
+                     paper_heading, paper_of,
                      shorten, shown_margin, verdict_word)
 
 
@@ -154,10 +155,14 @@ def render_markdown(report: dict[str, Any]) -> str:
                 if isinstance(fc.get("frontier"), dict):
                     first_text += f"; {esc(frontier_summary(fc['frontier']))}"
             variants = ", ".join(f"{code(v[len(g['base']):])} {verdict(vv)}" for v, vv, _ in g["variants"]) or "\u2014"
-            grows.append([code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
-                          verdict(g["verdict"]), g["status"]["status"], first_text, variants])
-        L += _table(["Result as printed", "Own verdict", "Combined status", "First broken", "Readings and repairs"], grows)
-        L.append("")
+            grows.append((paper_of(g["id"]), [code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
+                          verdict(g["verdict"]), g["status"]["status"], first_text, variants]))
+        for paper in dict.fromkeys(p for p, _ in grows):  # one table per paper, in the report's order
+            L.append(f"#### {esc(paper_heading(paper, claims))}")
+            L.append("")
+            L += _table(["Result as printed", "Own verdict", "Combined status", "First broken", "Readings and repairs"],
+                        [row for p, row in grows if p == paper])
+            L.append("")
         L.append("### All claims")
         L.append("")
     rows = []

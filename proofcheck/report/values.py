@@ -545,3 +545,20 @@ def short(value: Any, limit: int = 200) -> str:
     """A live value (Fraction, float, list of rows, numpy array) as people read it: what a
     storable object's ``describe()`` uses for its numbers."""
     return value_text(plain(value), limit=limit)
+
+
+def paper_of(claim_id: Any) -> str:
+    """The paper an id belongs to: its first part (``park2019`` of ``park2019.thm3.4.s5``)."""
+    return str(claim_id).split(".", 1)[0]
+
+
+def paper_heading(paper: str, claims: dict[str, Any]) -> str:
+    """A paper's heading in the report: its citation as the claims give it (author, title, year),
+    else its id."""
+    for cid, c in claims.items():
+        if paper_of(cid) == paper:
+            src = c.get("source") if isinstance(c.get("source"), dict) else {}
+            cite = str((src or {}).get("citation") or "").strip()
+            if cite:
+                return cite
+    return paper
