@@ -164,11 +164,13 @@ def number_of(data: Any) -> Number | None:
         return Number(str(data), None, False, str(data))
     if isinstance(data, float):
         return Number(fmt_float(data), None, fmt_float(data) != repr(data), repr(data))
-    if isinstance(data, dict) and "$q" in data:
+    if isinstance(data, dict) and "$q" in data:  # read by the codec's reader (bounded digits)
+        from ..codec import CodecError, parse_q
+
         try:
-            q = Fraction(str(data["$q"]))
-        except (ValueError, ZeroDivisionError):
-            return Number(str(data["$q"]), None, False, str(data["$q"]))
+            q = parse_q(data["$q"])
+        except CodecError:
+            return Number(str(data["$q"])[:40], None, False, str(data["$q"])[:40])
         if q.denominator == 1:
             return Number(str(q.numerator), None, False, str(q.numerator))
         f = float(q)
@@ -523,16 +525,12 @@ def values_text(values: Any, limit: int = 400) -> str:
 def plain(value: Any) -> Any:
     """A value as the codec would store it, for the readers above (a Fraction, a numpy array, a
     sympy number or a storable object from a live Result); stored values pass through."""
-    from fractions import Fraction as _F
-
     if isinstance(value, (dict, list, tuple, str, int, float, bool)) or value is None:
         if isinstance(value, (list, tuple)):
             return [plain(v) for v in value]
         if isinstance(value, dict):
             return {k: plain(v) for k, v in value.items()}
         return value
-    if isinstance(value, _F):
-        return {"$q": f"{value.numerator}/{value.denominator}", "float": float(value)}
     try:
         from ..codec import encode
 
