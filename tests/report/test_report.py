@@ -514,8 +514,9 @@ def test_markdown_renders_as_tables_without_raw_html(report):
     markdown_it = pytest.importorskip("markdown_it")
     md = render(report, "md")
     html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
-    # summary + glance + park2019.thm3.4's proof lines + the counterexample + the verdict legend
-    assert html.count("<table>") == 5
+    # summary + a glance table per paper (two here) + park2019.thm3.4's proof lines + the
+    # counterexample + the verdict legend
+    assert html.count("<table>") == 6 and html.count("<h4>") == 2
     assert "<script" not in html and "<b>step</b>" not in html
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html or "&lt;script&gt;alert(&#x27;x&#x27;)" in html
     summary = html[html.index("<h3>All claims</h3>"):]
