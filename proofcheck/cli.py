@@ -350,6 +350,8 @@ def _emit(text: str, outputs: list[tuple[str, Path | None, Any]]) -> None:
         try:
             fh.write(text if text.endswith("\n") else text + "\n")
             fh.flush()
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): exit 141 quietly, in main
         except OSError as exc:
             raise CliError(f"cannot write {path or 'stdout'}: {exc.strerror or exc}", code=1) from None
         finally:

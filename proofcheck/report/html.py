@@ -350,7 +350,8 @@ def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: di
             "extra": [(k, render_value(v)) for k, v in (cex.get("extra") or {}).items()],
         }
     shown = shown_margin(c)
-    symbols = [sym for sym in c.get("symbols") or [] if isinstance(sym, dict) and sym.get("name")]
+    symbols = [{**sym, "value": None if sym.get("value") is None else render_value(sym["value"])}
+               for sym in c.get("symbols") or [] if isinstance(sym, dict) and sym.get("name")]
     return {
         "id": c["id"],
         "anchor": graph.anchor(c["id"]),
