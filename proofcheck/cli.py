@@ -550,9 +550,9 @@ def _values_text(values: dict[str, Any]) -> str:
 
 
 def _list_text(c) -> str:
-    from .report.values import short
+    from .report.values import printed
 
-    consts = ", ".join(f"{k} = {short(v)}" for k, v in c.constant_defaults().items())
+    consts = ", ".join(f"{k} = {printed(v)}" for k, v in c.constant_defaults().items())
     return (f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}\n"
             f"    {c.title}" + (f"  [{consts}]" if consts else "")
             + (f"  uses: {', '.join(c.uses)}" if c.uses else ""))
@@ -572,7 +572,7 @@ def _replay_text(claim_id: str, rows: list[dict[str, Any]], refuting: int, store
 
 
 def _result_text(r: Result, reason: str | None = None) -> str:
-    from .report.values import margin_text, short
+    from .report.values import margin_text, printed
 
     lines = [f"{r.id}: {r.verdict.value.upper()}"]
     if reason:
@@ -582,7 +582,7 @@ def _result_text(r: Result, reason: str | None = None) -> str:
     if r.margin is not None:
         lines.append(f"  margin: {margin_text(r.margin, r.relative_margin, r.verdict.value)}")
     if r.constants:
-        lines.append("  constants: " + ", ".join(f"{k} = {short(v)}" for k, v in r.constants.items()))
+        lines.append("  constants: " + ", ".join(f"{k} = {printed(v)}" for k, v in r.constants.items()))
     if r.counterexample:
         lines.append(f"  counterexample: {_values_text(r.counterexample.get('values', {}))}")
         lines.append(f"  verified by: {r.counterexample.get('verified_by', '')}")

@@ -350,7 +350,8 @@ def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: di
             "extra": [(k, render_value(v)) for k, v in (cex.get("extra") or {}).items()],
         }
     shown = shown_margin(c)
-    symbols = [{**sym, "value": None if sym.get("value") is None else render_value(sym["value"])}
+    symbols = [{**sym, "value": sym.get("value") if isinstance(sym.get("value"), (str, type(None)))  # as printed
+                else render_value(sym["value"])}
                for sym in c.get("symbols") or [] if isinstance(sym, dict) and sym.get("name")]
     return {
         "id": c["id"],

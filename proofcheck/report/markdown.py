@@ -251,7 +251,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             L.append("As encoded, the symbols mean: " + "; ".join(
                 code(x["name"]) + f" ({esc(x.get('role', ''))}"
                 + (f" \u2208 {esc(x['domain'])}" if x.get("domain") else "")
-                + (f" = {value(x['value'])}" if x.get("value") is not None and x.get("role") == "constant" else "")
+                + (f" = {(esc(x['value']) if isinstance(x['value'], str) else value(x['value']))}" if x.get("value") is not None and x.get("role") == "constant" else "")
                 + ")" + (f": {esc(x['meaning'])}" if x.get("meaning") else "") for x in symbols))
             L.append("")
         if c.get("note"):

@@ -560,3 +560,8 @@ def paper_heading(paper: str, claims: dict[str, Any]) -> str:
             if cite:
                 return cite
     return paper
+
+
+def printed(value: Any) -> str:
+    """A constant as the source prints it: a text value as written ("1/2"), a number as people read it."""
+    return value if isinstance(value, str) else short(value)
