@@ -397,12 +397,12 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
 
 
 def _short(values: Mapping[str, Any] | None) -> str:
-    """Values as people read them (``x = 1/3, dataset = orthogonal dataset n = 2, ...``)."""
+    """Values as people read them (``x=1/3, dataset=orthogonal dataset n = 2, ...``)."""
     if not values:
         return "-"
     from .report.values import short
 
-    return ", ".join(f"{k} = {short(v, 80)}" for k, v in values.items())
+    return ", ".join(f"{k}={short(v, 80)}" for k, v in values.items())
 
 
 # ---------------------------------------------------------------- replay

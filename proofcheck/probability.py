@@ -636,7 +636,7 @@ def _short(values: Mapping[str, Any]) -> str:
         return "the only setting"
     from .report.values import short
 
-    return ", ".join(f"{k} = {short(v, 80)}" for k, v in values.items())
+    return ", ".join(f"{k}={short(v, 80)}" for k, v in values.items())
 
 
 def _plot(results: Sequence[SettingResult]) -> dict[str, Any] | None:
