@@ -39,58 +39,93 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{self.prog}: {message}")
 
 
+ID_HELP = ("a claim id as 'proofcheck list' prints it, e.g. park2019.thm3.4.s5, du2019.lemma2.2.s1@reading or "
+           "toy2024.lemma2:repaired")
+IDS_HELP = ("claim ids or id prefixes: a paper (park2019), a result and its proof lines (park2019.thm3.4), "
+            "or one claim (default: every registered claim)")
+BUDGET_HELP = ("how much to search: quick, default or deep, each with more examples and trials than the "
+               "one before (a time limit is only a safety net)")
+OUTPUT_HELP = "write to this file instead of standard output"
+
+
 def _parser() -> argparse.ArgumentParser:
     from .frontier import MAX_STEPS, SECONDS as FRONTIER_SECONDS
 
-    p = _Parser(prog="proofcheck", description="Check the claims of machine-learning theory papers.")
+    p = _Parser(prog="proofcheck", description="Check the claims of machine-learning theory papers: each claim is "
+                "proved, certified, refuted with a re-verified counterexample, or says what was searched.",
+                epilog="Run 'proofcheck COMMAND --help' for a command's options. Exit codes: 0 ran; 1 --fail-on "
+                       "matched, or an internal error; 2 a usage error.")
     p.add_argument("--version", action="version", version=f"proofcheck {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    ls = sub.add_parser("list", help="list the registered claims")
-    ls.add_argument("ids", nargs="*", help="claim ids or id prefixes (default: all)")
-    ls.add_argument("--format", choices=("text", "json"), default="text")
+    ls = sub.add_parser("list", help="list the registered claims", description="List the registered claims: id, "
+                        "kind, where the source prints it, title, constants and the claims it uses.")
+    ls.add_argument("ids", nargs="*", metavar="ID", help=IDS_HELP)
+    ls.add_argument("--format", choices=("text", "json"), default="text",
+                    help="text (default) or json (each claim's metadata)")
+    ls.add_argument("-o", "--output", help=OUTPUT_HELP)
 
-    au = sub.add_parser("audit", help="check claims and write the audit report")
-    au.add_argument("ids", nargs="*", help="claim ids or id prefixes, e.g. park2019 (default: all)")
+    au = sub.add_parser("audit", help="check claims; print a summary, write the full report with -o/--format",
+                        description="Check claims and print a summary: the verdict counts, then every refuted, "
+                        "vacuous or ill-formed claim with its reason and counterexample. The full report is "
+                        "written with --format and/or -o (the format follows the file's suffix .md, .html or "
+                        ".json when --format is not given).")
+    au.add_argument("ids", nargs="*", metavar="ID", help=IDS_HELP)
     _common(au)
     au.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
-    au.add_argument("--format", choices=FORMATS + ("all",), default="md")
-    au.add_argument("-o", "--output", help="output file (with --format all: a base path; default: stdout)")
-    au.add_argument("--fail-on", default="", help="comma-separated verdicts that make the exit code 1")
+    au.add_argument("--format", choices=FORMATS + ("all",), default=None,
+                    help="md (Markdown), html (one self-contained page), json (the machine-readable contract) "
+                         "or all (the three, with -o as their base path); default: a summary on the terminal, "
+                         "or the format of -o's suffix")
+    au.add_argument("-o", "--output", help=OUTPUT_HELP + " (with --format all: a base path)")
+    au.add_argument("--fail-on", default="", metavar="WORDS",
+                    help="comma-separated verdicts (" + ", ".join(v.value for v in Verdict) + ") or proof "
+                         "statuses as the report prints them (proof-holds, proof-unchecked, proof-refuted-outside, "
+                         "proof-refuted) that make the exit code 1, e.g. --fail-on refuted,proof-refuted")
 
-    ch = sub.add_parser("check", help="check one claim, optionally with changed constants")
-    ch.add_argument("id")
+    ch = sub.add_parser("check", help="check one claim, optionally with changed constants",
+                        description="Check one claim and print its verdict, evidence and counterexample.")
+    ch.add_argument("id", help=ID_HELP)
     _common(ch)
     ch.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                     help="override a named constant (repeatable), e.g. --set c=1/4")
-    ch.add_argument("--format", choices=("text", "json"), default="text")
+    ch.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (the "
+                    "audit's JSON contract for this one result)")
+    ch.add_argument("-o", "--output", help=OUTPUT_HELP)
 
-    fr = sub.add_parser("frontier", help="bisect a constant (or a bounded scalar variable) of a claim: where "
-                                         "it is refuted and where it holds")
-    fr.add_argument("id")
-    fr.add_argument("name", help="a constant of the claim, or a bounded scalar variable")
+    fr = sub.add_parser("frontier", help="bisect a constant or a scalar variable of a claim: where it is refuted "
+                                         "and where it holds",
+                        description="Bisect a constant (or a scalar variable) of a claim: where the claim is "
+                        "refuted and where it holds. Without NAME, list what the claim can bisect.")
+    fr.add_argument("id", help=ID_HELP)
+    fr.add_argument("name", nargs="?", help="a constant of the claim, or a scalar variable (omit it to list them)")
     fr.add_argument("--range", dest="range_", metavar="LO:HI",
                     help="exact ends, e.g. 1/100:999/1000 (default: about a tenth to ten times a constant's printed value, "
-                         "inside its rules; a variable's stated bounds)")
+                         "inside its rules; a variable's stated bounds or the range its claim declares)")
     _common(fr)
     fr.add_argument("--steps", type=_steps, default=8,
                     help=f"bisection steps after the first probes (default 8, at most {MAX_STEPS})")
     fr.add_argument("--seconds", type=_positive_float, default=None,
                     help="time cap for all the checks (default by budget: "
                          + ", ".join(f"{k} {v:g} s" for k, v in FRONTIER_SECONDS.items()) + ")")
-    fr.add_argument("--format", choices=("text", "json"), default="text")
+    fr.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    fr.add_argument("-o", "--output", help=OUTPUT_HELP)
 
-    rp = sub.add_parser("replay", help="re-verify the stored counterexamples of a claim")
-    rp.add_argument("id")
+    rp = sub.add_parser("replay", help="re-verify the stored counterexamples of a claim",
+                        description="Re-verify every stored counterexample of a claim with the current code; "
+                        "exit 0 only when one still refutes.")
+    rp.add_argument("id", help=ID_HELP)
     rp.add_argument("--store", help="counterexample store folder (default .proofcheck/counterexamples "
                                     "or $PROOFCHECK_STORE)")
-    rp.add_argument("--format", choices=("text", "json"), default="text")
+    rp.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    rp.add_argument("-o", "--output", help=OUTPUT_HELP)
     return p
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--budget", choices=("quick", "default", "deep"), default="default")
-    p.add_argument("--seed", type=_seed, default=None, help="random seed (default: a fresh one, printed)")
+    p.add_argument("--budget", choices=("quick", "default", "deep"), default="default", help=BUDGET_HELP)
+    p.add_argument("--seed", type=_seed, default=None, help="random seed (default: a fresh one, printed); the same "
+                   "seed and budget give the same verdicts")
     p.add_argument("--store", help="counterexample store folder (default .proofcheck/counterexamples "
                                    "or $PROOFCHECK_STORE)")
 
@@ -221,8 +256,11 @@ def _dispatch(args, argv: list[str]) -> int:
     from .registry import load
     from .store import CounterexampleStore
 
-    if args.command != "audit" or not getattr(args, "output", None):
-        out = _stdout()  # checked before any work
+    if args.command == "audit":
+        fmt = _audit_format(args.format, args.output)
+        outputs = None
+    else:
+        outputs = _check_outputs(args.format, args.output)  # checked before any work, never opened
     if args.command == "check":
         from .engine import parse_sets
 
@@ -237,19 +275,13 @@ def _dispatch(args, argv: list[str]) -> int:
                 if c.build_error:
                     row["ill_formed"] = c.build_error
                 rows.append(row)
-            print(json.dumps({"tool": "proofcheck", "version": __version__, "claims": rows}, indent=2), file=out)
+            text = json.dumps({"tool": "proofcheck", "version": __version__, "claims": rows}, indent=2)
         else:
-            for c in claims:
-                consts = ", ".join(f"{k}={v}" for k, v in c.to_json()["constants"].items())
-                print(f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}", file=out)
-                print(f"    {c.title}" + (f"  [{consts}]" if consts else "")
-                      + (f"  uses: {', '.join(c.uses)}" if c.uses else ""), file=out)
-                if c.build_error:
-                    print(f"    ILL-FORMED: {c.build_error}", file=out)
+            text = "\n".join(_list_text(c) for c in claims)
         for c in claims:
             if c.build_error:
                 _eprint(f"warning: {c.id} is ill-formed: {c.build_error}")
-        out.flush()
+        _emit(text, outputs)
         return 0
 
     store = CounterexampleStore(args.store) if getattr(args, "store", None) else CounterexampleStore()
@@ -262,25 +294,24 @@ def _dispatch(args, argv: list[str]) -> int:
         rows = replay(claim, store=store, registry=registry)
         refuting = sum(1 for row in rows if row["refutes"])
         if args.format == "json":
-            print(json.dumps({"id": claim.id, "replays": rows, "still_refuting": refuting}, indent=2, default=str),
-                  file=out)
-        elif not rows:
-            print(f"{claim.id}: no stored counterexample in {store.root}", file=out)
-        for i, row in enumerate(rows if args.format == "text" else []):
-            status = "still refutes" if row["refutes"] else "does NOT refute"
-            print(f"{claim.id} #{i + 1}: {status} ({row['how']})", file=out)
-            print(f"    values: {_values_text(row['record'].get('values', {}))}", file=out)
-        if rows and not refuting and args.format == "text":
-            print(f"{claim.id}: none of the {len(rows)} stored counterexample(s) still refutes", file=out)
-        out.flush()
+            text = json.dumps({"id": claim.id, "replays": rows, "still_refuting": refuting}, indent=2, default=str)
+        else:
+            text = _replay_text(claim.id, rows, refuting, store)
+        _emit(text, outputs)
         return 0 if refuting else 1  # exit 0 only when a stored counterexample still refutes
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
 
     if args.command == "frontier":
-        from .frontier import FrontierError, frontier, parse_range, target_for, text_report
+        from .frontier import FrontierError, bisectable, frontier, parse_range, target_for, text_report
 
         claim = registry.get(args.id)
+        if args.name is None:
+            can = bisectable(claim)
+            text = (f"{claim.id} can bisect:\n" + "\n".join(f"  {n:12s} {what}" for n, what in can) if can
+                    else f"{claim.id} has no constant or scalar variable to bisect")
+            _emit(text, outputs)
+            return 0
         try:
             rng = parse_range(args.range_) if args.range_ else None
             target_for(claim, args.name, rng)  # bad input: a usage error before any work
@@ -289,8 +320,7 @@ def _dispatch(args, argv: list[str]) -> int:
         _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}")
         found = frontier(claim, args.name, rng, budget=args.budget, seed=seed, steps=args.steps,
                          seconds=args.seconds, store=store, registry=registry, progress=_eprint)
-        print(json.dumps(found, indent=2) if args.format == "json" else text_report(found), file=out)
-        out.flush()
+        _emit(json.dumps(found, indent=2) if args.format == "json" else text_report(found), outputs)
         return 0
 
     if args.command == "check":
@@ -302,10 +332,10 @@ def _dispatch(args, argv: list[str]) -> int:
         result = check(claim, args.budget, seed, overrides=overrides, store=store,
                        progress=_eprint, registry=registry)
         if args.format == "json":
-            print(json.dumps(_report([result], registry, seed, args.budget, argv), indent=2), file=out)
+            text = json.dumps(_report([result], registry, seed, args.budget, argv), indent=2)
         else:
-            print(_result_text(result, claim.reason), file=out)
-        out.flush()
+            text = _result_text(result, getattr(claim, "reason", None))
+        _emit(text, outputs)
         return 0
 
     # audit
@@ -313,7 +343,8 @@ def _dispatch(args, argv: list[str]) -> int:
 
     fail_on = _fail_on(args.fail_on)
     claims = registry.select(args.ids)
-    outputs = _check_outputs(args.format, args.output)  # every output checked before the audit runs
+    # every output checked before the audit runs; without -o or --format, a summary on stdout
+    outputs = _check_outputs(fmt, args.output) if fmt != "summary" else _check_outputs("text", None)
     _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}, {len(claims)} claim(s)")
     finished: dict[str, Result] = {}
 
@@ -327,7 +358,7 @@ def _dispatch(args, argv: list[str]) -> int:
                             on_result=keep)
         except KeyboardInterrupt:
             write_interrupted_audit([finished[c.id] for c in claims if c.id in finished], len(claims), registry,
-                                    seed, args.budget, argv, outputs)
+                                    seed, args.budget, argv, outputs, fmt)
             return 130
     from .frontier import attach_to_audit  # where refuted claims with constants start to hold
 
@@ -336,22 +367,65 @@ def _dispatch(args, argv: list[str]) -> int:
     except KeyboardInterrupt:  # every claim is finished: its report is written, without the frontiers left
         _eprint("interrupted while bisecting frontiers: writing the report of every claim, without the "
                 "frontiers not finished")
-        _write_outputs(_report(results, registry, seed, args.budget, argv), outputs)
+        _finish_audit(_report(results, registry, seed, args.budget, argv), outputs, fmt)
         return 130
     report = _report(results, registry, seed, args.budget, argv)
-    _write_outputs(report, outputs)
+    _finish_audit(report, outputs, fmt)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
     _eprint("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    proof = {c["id"]: f"proof-{c['proof']['status']}" for c in report["claims"] if c.get("proof")}
-    if any(r.verdict in fail_on or proof.get(r.id) in fail_on for r in results):
+    if _fails(report, fail_on):
         return 1
     return 0
 
 
+def _audit_format(fmt: str | None, output: str | None) -> str:
+    """The audit's output: the format asked for; else the format of ``-o``'s suffix (Markdown for
+    any other); else a summary on the terminal."""
+    if fmt is not None:
+        return fmt
+    if output is None:
+        return "summary"
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return suffix if suffix in FORMATS else "md"
+
+
+def _emit(text: str, outputs: list[tuple[str, Path | None]]) -> None:
+    """Write a command's text output to stdout or ``-o`` (replaced whole, never left half-written)."""
+    from .report_files import atomic_write
+
+    text = text if text.endswith("\n") else text + "\n"
+    for _, path in outputs:
+        try:
+            if path is None:
+                out = _stdout()
+                out.write(text)
+                out.flush()
+            else:
+                atomic_write(path, text)
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): exit 141 quietly, in main
+        except OSError as exc:
+            raise CliError(f"cannot write {path or 'stdout'}: {exc.strerror or exc}", code=1) from None
+        if path is not None:
+            _eprint(f"wrote {path}")
+
+
+def _finish_audit(report: dict[str, Any], outputs: list[tuple[str, Path | None]], fmt: str) -> None:
+    """The audit's output: the terminal summary, or the full reports asked for."""
+    if fmt == "summary":
+        from .report.terminal import render_summary
+
+        partial = f"{report['partial']}: the audit was interrupted\n" if report.get("partial") else ""
+        _emit(partial + render_summary(report)
+              + f"\nThe full report: {report['command']} --format html -o report.html", outputs)
+    else:
+        _write_outputs(report, outputs)
+
+
 def write_interrupted_audit(finished: list[Result], total: int, registry, seed: int, budget: str,
-                            argv: list[str], outputs: list[tuple[str, Path | None]]) -> None:
+                            argv: list[str], outputs: list[tuple[str, Path | None]], fmt: str = "md") -> None:
     """The reports of an interrupted audit: the ``finished`` results (in id order), marked
     "partial: N of M claims", each output replaced whole. What an audit calls when it is
     interrupted (Ctrl-C) after it has handed over the results it finished."""
@@ -359,25 +433,36 @@ def write_interrupted_audit(finished: list[Result], total: int, registry, seed: 
 
     report = mark_partial(_report(finished, registry, seed, budget, argv), len(finished), total)
     _eprint(f"interrupted: writing the {report.get('partial', f'{len(finished)} finished claims')}")
-    _write_outputs(report, outputs)
+    _finish_audit(report, outputs, fmt)
 
 
-def _fail_on(text: str) -> set[Any]:
+def _fails(report: dict[str, Any], fail_on: set[str]) -> bool:
+    """Does a verdict, or a proof status (``proof-<status>``) as the report prints it, named by
+    ``--fail-on`` occur?"""
+    if not fail_on:
+        return False
+    from .report import graph
+
+    if any(str(c.get("verdict")) in fail_on for c in report["claims"]):
+        return True
+    proof = graph.proof_status(report)
+    return any(f"proof-{st['status']}" in fail_on for st in proof.values())
+
+
+def _fail_on(text: str) -> set[str]:
     """Verdicts, and proof statuses as ``proof-<status>`` (``proof-refuted``, ``proof-refuted-outside``,
-    ``proof-unchecked``): the statuses the report prints beside each statement."""
+    ``proof-unchecked``, ``proof-holds``): the statuses the report prints beside each statement."""
     from .report.graph import PROOF_ORDER
 
-    out: set[Any] = set()
-    proof = {f"proof-{p}" for p in PROOF_ORDER}
-    for word in filter(None, (w.strip() for w in text.split(","))):
-        if word in proof:
-            out.add(word)
-            continue
-        try:
-            out.add(Verdict(word))
-        except ValueError:
-            raise CliError(f"--fail-on: unknown verdict or proof status {word!r} (choose from "
-                           f"{', '.join([v.value for v in Verdict] + sorted(proof))})") from None
+    known = [v.value for v in Verdict] + [f"proof-{p}" for p in PROOF_ORDER]
+    out = set()
+    for word in filter(None, (w.strip().replace(" ", "-") for w in text.split(","))):
+        if word not in known:
+            from .registry import did_you_mean
+
+            raise CliError(f"--fail-on: unknown verdict or proof status {word!r}{did_you_mean(word, known)} "
+                           f"(choose from {', '.join(known)})") from None
+        out.add(word)
     return out
 
 
@@ -388,13 +473,13 @@ def _report(results: list[Result], registry, seed: int, budget: str, argv: list[
         record = r.to_json()
         claim = registry.get(r.id)
         meta = claim.to_json(registry.definitions_for(claim))
-        for key in ("title", "source", "statement", "kind", "delta", "uses", "uses_at", "note", "reason", "mathml",
-                    "variables", "symbols"):
+        for key in ("title", "source", "statement", "kind", "delta", "uses", "note", "mathml", "variables",
+                    "symbols"):
             record[key] = meta[key]
+        reason = getattr(claim, "reason", None)  # the encoder's one sentence (Claim.reason), where given
+        if reason and "reason" not in record:
+            record["reason"] = reason
         claims.append(record)
-    from .report.graph import attach_statuses
-
-    attach_statuses(claims)
     cleaned, skip = [], False
     for a in argv:  # the command that reproduces the report: same claims, seed and budget
         if skip:
@@ -534,28 +619,49 @@ class _PartialResults:
 
 
 def _values_text(values: dict[str, Any]) -> str:
-    from .codec import decode
+    """A counterexample's stored values as people read them (never a codec record or a repr)."""
+    from .report.values import values_text
 
-    parts = []
-    for k, v in values.items():
-        d = decode(v, exact=True)
-        parts.append(f"{k}={d}" if not hasattr(d, "shape") else f"{k}=<array {d.shape}>")
-    text = ", ".join(parts)
-    return text if len(text) < 400 else text[:397] + "..."
+    return values_text(values)
 
 
-def _result_text(r: Result, reason: str = "") -> str:
-    lines = [f"{r.id}: {r.verdict.value.upper()}", f"  evidence: {r.evidence}",
-             f"  examples: {r.examples} (satisfied the hypotheses: {r.satisfied})"]
+def _list_text(c) -> str:
+    from .report.values import printed
+
+    consts = ", ".join(f"{k} = {printed(v)}" for k, v in c.constant_defaults().items())
+    return (f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}\n"
+            f"    {c.title}" + (f"  [{consts}]" if consts else "")
+            + (f"  uses: {', '.join(c.uses)}" if c.uses else ""))
+
+
+def _replay_text(claim_id: str, rows: list[dict[str, Any]], refuting: int, store) -> str:
+    if not rows:
+        return f"{claim_id}: no stored counterexample in {store.root}"
+    lines = []
+    for i, row in enumerate(rows):
+        status = "still refutes" if row["refutes"] else "does NOT refute"
+        lines.append(f"{claim_id} #{i + 1}: {status} ({row['how']})")
+        lines.append(f"    values: {_values_text(row['record'].get('values', {}))}")
+    if not refuting:
+        lines.append(f"{claim_id}: none of the {len(rows)} stored counterexample(s) still refutes")
+    return "\n".join(lines)
+
+
+def _result_text(r: Result, reason: str | None = None) -> str:
+    from .report.values import margin_text, printed
+
+    lines = [f"{r.id}: {r.verdict.value.upper()}"]
+    if reason:
+        lines.append(f"  why: {reason}")
+    lines += [f"  evidence: {r.evidence}",
+              f"  examples: {r.examples} (satisfied the hypotheses: {r.satisfied})"]
     if r.margin is not None:
-        lines.append(f"  margin: {r.margin:.6g}")
+        lines.append(f"  margin: {margin_text(r.margin, r.relative_margin, r.verdict.value)}")
     if r.constants:
-        lines.append("  constants: " + ", ".join(f"{k}={v}" for k, v in r.constants.items()))
+        lines.append("  constants: " + ", ".join(f"{k} = {printed(v)}" for k, v in r.constants.items()))
     if r.counterexample:
         lines.append(f"  counterexample: {_values_text(r.counterexample.get('values', {}))}")
         lines.append(f"  verified by: {r.counterexample.get('verified_by', '')}")
-    if reason and r.verdict in (Verdict.REFUTED, Verdict.VACUOUS):
-        lines.append(f"  reason: {reason}")
     for n in r.notes:
         lines.append(f"  note: {n}")
     lines.append(f"  reproduce: {r.reproduce}")

@@ -6,7 +6,8 @@
   of :mod:`proofcheck.parse` (read back by that parser, never evaluated as code);
 * numpy arrays as nested lists of such numbers with their shape;
 * an object of a class registered with :func:`storable` (it has ``to_json()`` and a ``from_json``
-  classmethod) as ``{"$obj": "module:Class", "data": ...}``.
+  classmethod) as ``{"$obj": "module:Class", "data": ..., "text": ...}``, ``text`` being its
+  ``describe()`` (a short description for people, shown by the reports, never read back).
 
 Decoding follows a schema: a ``$q`` is ``p/q`` with at most :data:`MAX_DIGITS` digits and a nonzero
 denominator, an array's shape matches its items and its dtype is one of :data:`DTYPES`, an ``$obj``
@@ -86,7 +87,11 @@ def encode(value: Any) -> Any:
         if name not in _CLASSES:
             raise NumericError(f"cannot store a {type(value).__name__}: its class is not registered "
                                f"with proofcheck.codec.storable")
-        return {"$obj": name, "data": encode(value.to_json())}
+        out = {"$obj": name, "data": encode(value.to_json())}
+        describe = getattr(value, "describe", None)
+        if callable(describe):  # a short description for people; never read back
+            out["text"] = str(describe())
+        return out
     import sympy
 
     if isinstance(value, sympy.Basic):

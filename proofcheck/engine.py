@@ -70,7 +70,10 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
     for name, value in (overrides or {}).items():
         if name not in by_name:
             known = ", ".join(sorted(by_name)) or "none"
-            raise UsageError(f"claim {claim.id} has no constant {name!r} (constants: {known})")
+            from .registry import did_you_mean
+
+            raise UsageError(f"claim {claim.id} has no constant {name!r}{did_you_mean(name, by_name)} "
+                             f"(constants: {known})")
         if isinstance(value, str):
             value = parse_value(value)
         try:
@@ -558,17 +561,12 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
 
 
 def _short(values: Mapping[str, Any] | None) -> str:
+    """Values as people read them (``x=1/3, dataset=orthogonal dataset n = 2, ...``)."""
     if not values:
         return "-"
-    parts = []
-    for k, v in values.items():
-        parts.append(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={_brief(v)}")
-    return ", ".join(parts)
+    from .report.values import short
 
-
-def _brief(v: Any) -> str:
-    s = repr(v)
-    return s if len(s) <= 60 else s[:57] + "..."
+    return ", ".join(f"{k}={short(v, 80)}" for k, v in values.items())
 
 
 # ---------------------------------------------------------------- replay

@@ -171,10 +171,15 @@ def _inner_dyadic(bound: Any, upward: bool, bits: int = 20) -> Fraction:
 
 def show(q: Fraction) -> str:
     """``47/50 (0.94)``: exact, with a decimal for reading."""
-    if q.denominator == 1:
+    if q.denominator == 1 and abs(q.numerator) < 10**15:
         return str(q.numerator)
-    if len(str(q)) > 15:  # a decimal constant's long exact fraction: the decimal reads better
-        return f"{float(q):.6g}"
+    if len(str(q)) > 15:  # a long exact fraction (or a 300-digit integer): its magnitude reads better
+        from .report.values import fmt_float, number_of
+
+        try:
+            return fmt_float(float(q))
+        except OverflowError:
+            return number_of(q.numerator // q.denominator).text
     return f"{q} ({float(q):.4g})"
 
 
@@ -288,6 +293,8 @@ def target_for(claim: Claim, name: str, range_: tuple[Any, Any] | None = None) -
             except UsageError as exc:
                 raise FrontierError(f"range endpoint {end}: {exc}") from None
         return Target(claim, name, "constant", lo, hi, integer=spec.integer, printed=printed)
+    if name in variables and range_ is None:
+        range_ = names_for(claim).get(name) if _declared(claim, name) else None  # the encoder's range
     if name in variables:
         var = variables[name]
         if claim.check is not None:
@@ -320,9 +327,40 @@ def target_for(claim: Claim, name: str, range_: tuple[Any, Any] | None = None) -
             if not lo < hi:
                 raise FrontierError(f"the range holds no two floats of {name!r}")
         return Target(claim, name, "variable", lo, hi, integer=var.integer, dyadic=not var.integer, note=note)
-    scalar = [v.name for v in claim.variables if _scalar_variable(v)]
-    raise FrontierError(f"claim {claim.id} has no constant or variable {name!r} (constants: "
-                        f"{', '.join(constants) or 'none'}; scalar variables: {', '.join(scalar) or 'none'})")
+    from .registry import did_you_mean
+
+    can = bisectable(claim)
+    raise FrontierError(f"claim {claim.id} has no constant or variable {name!r}"
+                        + did_you_mean(name, [n for n, _ in can])
+                        + (f" (it can bisect: {'; '.join(f'{n}, {what}' for n, what in can)})" if can
+                           else " (it has nothing to bisect)"))
+
+
+def _declared(claim: Claim, name: str) -> bool:
+    chosen = claim.extra.get("frontier") if isinstance(claim.extra, dict) else None
+    return isinstance(chosen, Mapping) and name in chosen
+
+
+def bisectable(claim: Claim) -> list[tuple[str, str]]:
+    """What ``proofcheck frontier ID NAME`` can bisect for a claim, each with its default range in
+    words: every constant, and every scalar variable that has stated bounds or a range the encoder
+    declared (``Claim(extra={"frontier": {name: "LO:HI"}})``); any other scalar variable needs
+    ``--range``. A claim decided by its own procedure bisects only its constants."""
+    out = []
+    for c in claim.constants:
+        out.append((c.name, f"a constant, printed {c.value}"))
+    if claim.check is not None:
+        return out
+    declared = names_for(claim)
+    for v in claim.variables:
+        if v.name in declared and _declared(claim, v.name) and declared[v.name] is not None:
+            lo, hi = declared[v.name]
+            out.append((v.name, f"a variable, declared range [{show(Fraction(lo))}, {show(Fraction(hi))}]"))
+        elif v.lo is not None and v.hi is not None:
+            out.append((v.name, f"a variable, its stated domain {v.domain or ''}".rstrip()))
+        elif _scalar_variable(v):
+            out.append((v.name, "a variable: give --range LO:HI"))
+    return out
 
 
 def _float_inside(q: Fraction, upward: bool) -> Fraction:
@@ -573,21 +611,12 @@ def _describe(tgt: Target, results: Mapping[Fraction, Result], budgets: Mapping[
 
 
 def _values_brief(record: Mapping[str, Any] | None) -> str | None:
-    """The counterexample's values in one short line (arrays by their shape)."""
+    """The counterexample's values in one short line, as people read them."""
     if not isinstance(record, Mapping) or not isinstance(record.get("values"), Mapping):
         return None
-    from .codec import decode
+    from .report.values import values_text
 
-    parts = []
-    for k, v in record["values"].items():
-        try:
-            d = decode(v, exact=True)
-        except Exception:  # a value the codec cannot read is shown as stored
-            d = v
-        shape = getattr(d, "shape", None)
-        parts.append(f"{k} = <{'x'.join(map(str, shape))} array>" if shape else f"{k} = {d}")
-    text = ", ".join(parts)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return values_text(record["values"], limit=200)
 
 
 def _text(v: Any) -> str:

@@ -352,9 +352,9 @@ def _brief_values(values: Mapping[str, Any]) -> dict[str, Any]:
         elif isinstance(v, str):
             out[k] = v
         else:
-            describe = getattr(v, "describe", None)
-            s = describe() if callable(describe) else repr(v)
-            out[k] = s if len(s) <= 80 else s[:77] + "..."
+            from .report.values import short
+
+            out[k] = short(v, 80)
     return out
 
 
@@ -651,7 +651,9 @@ def _record_extra(ctx, plan: Plan, r: SettingResult) -> dict[str, Any]:
 def _short(values: Mapping[str, Any]) -> str:
     if not values:
         return "the only setting"
-    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in _brief_values(values).items())
+    from .report.values import short
+
+    return ", ".join(f"{k}={short(v, 80)}" for k, v in values.items())
 
 
 def _plot(results: Sequence[SettingResult]) -> dict[str, Any] | None:

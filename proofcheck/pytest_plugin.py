@@ -125,14 +125,18 @@ class ClaimItem(pytest.Item):
         cfg = self.config
         store = CounterexampleStore(os.environ.get("PROOFCHECK_STORE") or ".proofcheck/counterexamples")
         result = check(self.claim_id, _budget(cfg), _seed(cfg), store=store)
-        margin = "-" if result.margin is None else f"{result.margin:.4g}"
+        from .report.values import margin_text, values_text
+
+        margin = margin_text(result.margin, result.relative_margin, result.verdict.value)
         summary = (f"{result.id}: {result.verdict.value}; examples {result.examples}, satisfied "
                    f"{result.satisfied}, margin {margin}, seed {_seed(cfg)}\n{result.evidence}")
-        self.add_report_section("call", "proofcheck", summary)
         self.user_properties.append(("verdict", result.verdict.value))
         if result.verdict.value in _fail_on(cfg):
-            extra = f"\ncounterexample: {result.counterexample}" if result.counterexample else ""
+            # the failure's text is the whole report of the item (not also a captured section: once)
+            cex = result.counterexample
+            extra = f"\ncounterexample: {values_text(cex.get('values') or {})}" if cex else ""
             raise ClaimFailed(f"{summary}{extra}\nreproduce: {result.reproduce}")
+        self.add_report_section("call", "proofcheck", summary)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ClaimFailed):

@@ -86,7 +86,8 @@ class Registry:
         try:
             return self.claims[claim_id]
         except KeyError:
-            raise UnknownClaim(f"unknown claim id {claim_id!r} (see 'proofcheck list')") from None
+            raise UnknownClaim(f"unknown claim id {claim_id!r}{did_you_mean(claim_id, self.claims)} "
+                               f"(see 'proofcheck list')") from None
 
     def select(self, patterns: Iterable[str] | None) -> list[Claim]:
         """Claims whose id equals a pattern or starts with ``pattern.``/``pattern@``/``pattern:``.
@@ -103,10 +104,19 @@ class Registry:
         for p in patterns:
             hits = [c for cid, c in self.claims.items() if _matches(cid, p)]
             if not hits:
-                raise UnknownClaim(f"no claim id matches {p!r} (see 'proofcheck list')")
+                raise UnknownClaim(f"no claim id matches {p!r}{did_you_mean(p, self._prefixes())} "
+                                   f"(see 'proofcheck list')")
             for c in hits:
                 chosen[c.id] = c
         return [chosen[k] for k in sorted(chosen)]
+
+    def _prefixes(self) -> set[str]:
+        """Every id and every prefix a selection may name (``park2019``, ``park2019.thm3.4``)."""
+        out = set(self.claims)
+        for cid in self.claims:
+            parts = cid.split("@", 1)[0].split(":", 1)[0].split(".")
+            out.update(".".join(parts[:k]) for k in range(1, len(parts) + 1))
+        return out
 
     def definitions_for(self, claim: Claim) -> dict[str, Definition]:
         out = dict(self.definitions.get("", {}))
@@ -186,3 +196,13 @@ def load(refresh: bool = False) -> Registry:
     reg.validate()
     _CACHE = reg
     return reg
+
+
+def did_you_mean(word: str, known) -> str:
+    """``"; did you mean 'x'?"`` for the closest known names (difflib), or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), sorted(known), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"

@@ -66,6 +66,14 @@ class TrainingProblem:
         if any(len(r) != self.net.widths[0] for r in self.X) or any(len(r) != self.net.widths[-1] for r in self.Y):
             raise NetworkError("X must have d columns and Y m columns for the network's widths")
 
+    def describe(self) -> str:
+        """The network by its widths and activation, the data by N, d and its points."""
+        from ..report.values import short
+
+        net = self.net
+        return (f"{net.activation} network of widths {'-'.join(str(w) for w in net.widths)}"
+                f"{'' if net.bias else ' without biases'}, N = {self.N} points X = {short(self.X)}, Y = {short(self.Y)}")
+
     @property
     def N(self) -> int:
         return len(self.X)
@@ -159,6 +167,15 @@ class CriticalPoint:
         if len(self.start) != len(self.problem.objective.params):
             raise NetworkError(f"start has {len(self.start)} values; the network has "
                                f"{len(self.problem.objective.params)} parameters")
+
+    def describe(self) -> str:
+        """The problem and the point: the certified critical point when there is one, else the start."""
+        from ..report.values import short
+
+        cert = self.certificate
+        where = (f"certified {cert.kind} at theta = {short(cert.point, 120)}" if cert is not None
+                 else f"from theta = {short(self.start, 120)} (no certified critical point)")
+        return f"critical point {where} of the {self.problem.describe()}"
 
     # -------------------------------------------------------------- search (floats)
     def locate(self) -> tuple[float, ...] | None:
@@ -370,6 +387,11 @@ class NetworkPoint:
         if len(self.theta) != len(self.problem.objective.params):
             raise NetworkError(f"theta has {len(self.theta)} values; the network has "
                                f"{len(self.problem.objective.params)} parameters")
+
+    def describe(self) -> str:
+        from ..report.values import short
+
+        return f"theta = {short(self.theta, 120)} for the {self.problem.describe()}"
 
     def point_losses(self, prec: int = 128) -> list[Enclosure]:
         """Rigorous enclosures of each training point's loss ``Σ_j l(f_Lj(x_i) - y_ij)``."""

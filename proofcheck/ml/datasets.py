@@ -116,7 +116,12 @@ class Dataset:
                    data.get("kind", "given"), Xe)
 
     def describe(self) -> str:
-        return f"{self.kind} n={self.n} d={self.d} min angle {np.degrees(self.min_angle()):.3g} deg"
+        """n, d, the least angle between inputs, the points (exact when known) and labels."""
+        from ..report.values import short
+
+        points = short(self.X_exact if self.X_exact is not None else self.X, 160)
+        return (f"{self.kind} dataset n = {self.n}, d = {self.d}, least angle {np.degrees(self.min_angle()):.3g} deg, "
+                f"x = {points}, y = {short(self.y, 80)}")
 
 
 def validate(X: np.ndarray, y: np.ndarray, C: float) -> None:

@@ -100,6 +100,12 @@ class TeacherStudent:
     def from_json(cls, d: dict) -> "TeacherStudent":
         return cls([[Fraction(x) for x in row] for row in d["W"]], [[Fraction(x) for x in row] for row in d["W_star"]])
 
+    def describe(self) -> str:
+        """Student and teacher weights; column i is neuron i."""
+        from ..report.values import short
+
+        return f"{self.n} neuron(s) in R^{self.k}: student W = {short(self.W, 120)}, teacher W* = {short(self.W_star, 120)}"
+
     def __eq__(self, other) -> bool:
         return isinstance(other, TeacherStudent) and self.to_json() == other.to_json()
 
@@ -161,6 +167,12 @@ class Network:
         from ..codec import decode
 
         return cls(decode(d["dist"]), TeacherStudent.from_json(d["ts"]))
+
+    def describe(self) -> str:
+        from ..codec import encode
+        from ..report.values import value_text
+
+        return f"inputs {value_text(encode(self.dist), limit=160)}; {self.ts.describe()}"
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Network) and self.to_json() == other.to_json()

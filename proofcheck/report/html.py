@@ -17,7 +17,6 @@ as-is, and each is made here, not taken on trust:
 """
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -30,7 +29,8 @@ from .sides import sides_text
 from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
-                     is_array, margin_text, number_of, object_name, shorten, shown_margin, verdict_word)
+                     humanise, is_array, paper_heading, paper_of, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
+                     verdict_word)
 
 # ------------------------------------------------------------------------------------ MathML
 MATHML_ELEMENTS = frozenset({
@@ -144,14 +144,12 @@ def render_value(data: Any, depth: int = 0) -> Markup:
             tip.append(f"exact: {num.exact}")
         if num.full not in (num.text, num.exact):
             tip.append(f"float: {num.full}")
-        inner = escape(num.text)
-        if num.approximate and num.exact is not None and num.exact_is_short and num.exact != num.text:
-            inner = Markup('{} <span class="exact">= {}</span>').format(num.text, num.exact)
+        inner = escape(number_text(num, hover=True))
         if tip:
             return Markup('<span class="num" title="{}">{}</span>').format("; ".join(tip), inner)
         return Markup('<span class="num">{}</span>').format(inner)
     if data is None:
-        return Markup('<span class="muted">null</span>')
+        return Markup('<span class="muted">\u2014</span>')
     if isinstance(data, bool):
         return Markup("<code>{}</code>").format(str(data).lower())
     if isinstance(data, str):
@@ -168,8 +166,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
             body.append(Markup("<tr>{}</tr>").format(Markup("").join(cells)))
         return Markup('<table class="array" title="{}">{}</table>').format(caption, Markup("").join(body))
     if isinstance(data, dict) and "$obj" in data:
-        return Markup('<div class="obj"><span class="objname" title="{}">{}</span> {}</div>').format(
-            data["$obj"], object_name(data), render_value(data.get("data"), depth + 1))
+        return Markup('<span class="obj" title="{}">{}</span>').format(humanise(object_name(data)), object_text(data))
     if isinstance(data, dict):
         items = [Markup("<tr><th>{}</th><td>{}</td></tr>").format(k, render_value(v, depth + 1))
                  for k, v in data.items()]
@@ -282,11 +279,13 @@ def printed_mathml(latex: str) -> Markup | None:
         return None
 
 
-def _other_details(claim: dict[str, Any]) -> str | None:
-    details = {k: v for k, v in (claim.get("details") or {}).items() if k != "plots"}
+def _other_details(claim: dict[str, Any]) -> Markup | None:
+    """The check's other details as a table of people's values (never a JSON dump)."""
+    details = {k.replace("_", " "): v for k, v in sorted((claim.get("details") or {}).items())
+               if k != "plots" and v is not None}
     if not details:
         return None
-    return json.dumps(details, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+    return render_value(details)
 
 
 def _values_view(values: dict[str, Any], shown: int = 8) -> tuple[list, list]:
@@ -342,7 +341,9 @@ def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: di
             "extra": [(k, render_value(v)) for k, v in (cex.get("extra") or {}).items()],
         }
     shown = shown_margin(c)
-    symbols = [sym for sym in c.get("symbols") or [] if isinstance(sym, dict) and sym.get("name")]
+    symbols = [{**sym, "value": sym.get("value") if isinstance(sym.get("value"), (str, type(None)))  # as printed
+                else render_value(sym["value"])}
+               for sym in c.get("symbols") or [] if isinstance(sym, dict) and sym.get("name")]
     return {
         "id": c["id"],
         "anchor": graph.anchor(c["id"]),
@@ -457,7 +458,7 @@ def _glance_view(r: dict[str, Any], claims: dict[str, Any]) -> dict[str, Any]:
             "why": {"link": Markup("") if who == r["id"] else _id_link(who, claims), "reason": fc.get("reason") or "",
                     "sides": sides_text(fc)},
         }
-    return {"id": r["id"], "link": _id_link(r["id"], claims), "title": r["title"],
+    return {"id": r["id"], "paper": paper_of(r["id"]), "link": _id_link(r["id"], claims), "title": r["title"],
             "statement_proof": graph.statement_and_proof(r["id"], claims,
                                                          {r["id"]: proof} if proof else {}),
             "badge": _badge(r["verdict"]) + _for_constants(c), "status_badge": _status_badge(r["status"]), "lines": r["lines"],
@@ -494,6 +495,8 @@ def render_html(report: dict[str, Any]) -> str:
     views = [_claim_view(c, status, claims) for c in report["claims"]]
     glance_rows = graph.theorems_at_a_glance(report, status)
     glance = [_glance_view(r, claims) for r in glance_rows]
+    for k, g in enumerate(glance):  # a heading row where a paper's results begin
+        g["paper_heading"] = paper_heading(g["paper"], claims) if k == 0 or glance[k - 1]["paper"] != g["paper"] else ""
     # One card per top-level result that has proof lines or uses: its graph and its proof lines.
     lines_of = graph.proof_lines(claims)
     theorems = []

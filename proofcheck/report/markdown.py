@@ -13,7 +13,8 @@ from typing import Any
 from . import graph
 from .sides import sides_text
 from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
-                     fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, object_name,
+                     fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, number_text, object_text,
+                     paper_heading, paper_of,
                      shorten, shown_margin, verdict_word)
 
 
@@ -84,13 +85,9 @@ def value(data: Any, depth: int = 0) -> str:
         return "\u2026"
     num = number_of(data)
     if num is not None:
-        if num.exact is None or not num.approximate:
-            return num.text if num.exact is not None else (num.full if not num.approximate else num.text)
-        if num.exact_is_short:
-            return f"{num.text} (= {num.exact})"
-        return f"{num.full}" if num.full != num.exact else f"\u2248 {num.text}"
+        return esc(number_text(num))
     if data is None:
-        return "null"
+        return "\u2014"
     if isinstance(data, bool):
         return str(data).lower()
     if isinstance(data, str):
@@ -106,7 +103,7 @@ def value(data: Any, depth: int = 0) -> str:
         inner = shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]"
         return f"{inner} ({caption})"
     if isinstance(data, dict) and "$obj" in data:
-        return f"{esc(object_name(data))}({value(data.get('data'), depth + 1)})"
+        return esc(object_text(data))
     if isinstance(data, dict):
         return "{" + ", ".join(f"{esc(k)}: {value(v, depth + 1)}" for k, v in data.items()) + "}"
     if isinstance(data, (list, tuple)):
@@ -165,10 +162,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         grows = []
         for g in glance:
             variants = ", ".join(f"{code(v[len(g['base']):])} {verdict(vv)}" for v, vv, _ in g["variants"]) or "\u2014"
-            grows.append([code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
-                          status_text(g["id"], proofs, claims), why_text(g["id"], proofs, claims), variants])
-        L += _table(["Result as printed", "Statement / proof", "Why", "Readings and repairs"], grows)
-        L.append("")
+            grows.append((paper_of(g["id"]), [code(g["id"]) + (f" {esc(shorten(g['title'], 90))}" if g["title"] else ""),
+                          status_text(g["id"], proofs, claims), why_text(g["id"], proofs, claims), variants]))
+        for paper in dict.fromkeys(p for p, _ in grows):  # one table per paper, in the report's order
+            L.append(f"#### {esc(paper_heading(paper, claims))}")
+            L.append("")
+            L += _table(["Result as printed", "Statement / proof", "Why", "Readings and repairs"],
+                        [row for p, row in grows if p == paper])
+            L.append("")
         L.append("### All claims")
         L.append("")
     rows = []
@@ -261,7 +262,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             L.append("As encoded, the symbols mean: " + "; ".join(
                 code(x["name"]) + f" ({esc(x.get('role', ''))}"
                 + (f" \u2208 {esc(x['domain'])}" if x.get("domain") else "")
-                + (f" = {esc(x['value'])}" if x.get("value") is not None and x.get("role") == "constant" else "")
+                + (f" = {(esc(x['value']) if isinstance(x['value'], str) else value(x['value']))}" if x.get("value") is not None and x.get("role") == "constant" else "")
                 + ")" + (f": {esc(x['meaning'])}" if x.get("meaning") else "") for x in symbols))
             L.append("")
         if c.get("note"):

@@ -156,14 +156,23 @@ def number_of(data: Any) -> Number | None:
     if isinstance(data, bool):
         return None
     if isinstance(data, int):
+        if abs(data) >= 10**15:  # a 300-digit integer reads as its magnitude; the digits on hover
+            try:
+                return Number(fmt_float(float(data)), str(data), True, str(data))
+            except OverflowError:
+                digits = len(str(abs(data)))
+                return Number(f"{'-' if data < 0 else ''}{str(abs(data))[0]}.{str(abs(data))[1:4]}e+{digits - 1}",
+                              str(data), True, str(data))
         return Number(str(data), None, False, str(data))
     if isinstance(data, float):
         return Number(fmt_float(data), None, fmt_float(data) != repr(data), repr(data))
-    if isinstance(data, dict) and "$q" in data:
+    if isinstance(data, dict) and "$q" in data:  # read by the codec's reader (bounded digits)
+        from ..codec import CodecError, parse_q
+
         try:
-            q = Fraction(str(data["$q"]))
-        except (ValueError, ZeroDivisionError):
-            return Number(str(data["$q"]), None, False, str(data["$q"]))
+            q = parse_q(data["$q"])
+        except CodecError:
+            return Number(str(data["$q"])[:40], None, False, str(data["$q"])[:40])
         if q.denominator == 1:
             return Number(str(q.numerator), None, False, str(q.numerator))
         f = float(q)
@@ -186,9 +195,11 @@ def number_of(data: Any) -> Number | None:
             q = Fraction(data)
         except (ValueError, ZeroDivisionError):
             return None
-        if q.denominator == 1 or "/" not in data:
+        if "/" not in data:
             return None  # an integer or decimal string reads fine as it is
-        return Number(fmt_float(float(q)), data, True, data)
+        if q.denominator == 1:
+            return Number(str(q.numerator), None, False, str(q.numerator))  # "0/1" is 0
+        return Number(fmt_float(float(q)), f"{q.numerator}/{q.denominator}", True, data)
     return None
 
 
@@ -407,3 +418,152 @@ def shown_margin(claim: dict[str, Any]) -> tuple[Any, Any, str]:
     if verdict_word(claim.get("verdict")) == "refuted" and isinstance(cex, dict) and cex.get("margin") is not None:
         return cex.get("margin"), cex.get("relative_margin", claim.get("relative_margin")), "fails by"
     return claim.get("margin"), claim.get("relative_margin"), "least margin"
+
+
+# ------------------------------------------------------------------ people's numbers, as plain text
+#: Longest fraction shown as it is in plain text; a longer exact value is shown as its decimal.
+SHORT_FRACTION = 12
+
+
+def number_text(num: Number, hover: bool = False) -> str:
+    """A number as a person reads it: an integer, a short decimal that is the value itself, a short
+    fraction, or else a decimal of six digits (the exact form stays in the JSON, and on hover in HTML).
+    An irrational number is its decimal, followed by its short exact form unless ``hover`` shows it."""
+    if num.exact is None:
+        return num.text
+    try:
+        if Fraction(num.text) == Fraction(num.exact):
+            return num.text  # the short decimal is the exact value (0.5 for 1/2)
+    except (ValueError, ZeroDivisionError):  # an irrational's exact text (2 * (pi^-1))
+        return num.text if hover or not num.exact_is_short else f"{num.text} (= {num.exact})"
+    if len(num.full) <= 10 and num.full != num.exact:
+        return num.full  # a float that reads short (0.1): the value searched is that float
+    if len(num.exact) <= SHORT_FRACTION:
+        return num.exact
+    return num.text
+
+
+def humanise(name: str) -> str:
+    """``TeacherStudent`` -> ``teacher student``; ``W_star`` stays ``W_star``."""
+    if "_" in name or not re.fullmatch(r"(?:[A-Z][a-z0-9]+)+", name):
+        return name
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower()
+
+
+def object_text(data: dict, depth: int = 0) -> str:
+    """A stored object in a few words: the description the object gave when it was stored
+    (``describe()``, kept as ``"text"``), else its class in words and its fields summarised."""
+    text = data.get("text")
+    if isinstance(text, str) and text.strip():
+        return " ".join(text.split())
+    inner = data.get("data")
+    name = humanise(object_name(data))
+    if isinstance(inner, dict) and inner:
+        fields = [f"{k} {value_text(v, depth + 1)}" for k, v in inner.items() if v is not None]
+        return f"{name}: " + ", ".join(fields)
+    if inner is None:
+        return name
+    return f"{name} {value_text(inner, depth + 1)}"
+
+
+def _matrix_shape(data: Any) -> tuple[int, int] | None:
+    if isinstance(data, (list, tuple)) and data and all(isinstance(r, (list, tuple)) for r in data):
+        n = len(data[0])
+        if n and all(len(r) == n for r in data):
+            return len(data), n
+    return None
+
+
+def value_text(data: Any, depth: int = 0, limit: int = 400) -> str:
+    """An encoded value on one line of plain text (terminal, pytest, notes): people's numbers,
+    arrays and matrices as ``[[1, 0], [0, 1]]`` with their shape when large, objects by their
+    description; never a codec record or a Python repr. Longer than ``limit``: cut with ``…``."""
+    text = _value_text(data, depth)
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def _value_text(data: Any, depth: int) -> str:
+    if depth > 6:
+        return "\u2026"
+    num = number_of(data)
+    if num is not None:
+        return number_text(num)
+    if data is None:
+        return "none"
+    if isinstance(data, bool):
+        return "true" if data else "false"
+    if isinstance(data, str):
+        return data
+    if is_array(data):
+        rows, caption = array_rows(data, max_rows=6, max_cols=6)
+        shown = ["\u22ee" if row is None else
+                 "[" + ", ".join("\u2026" if v is None else _value_text(v, depth + 1) for v in row) + "]"
+                 for row in rows]
+        inner = shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]"
+        elided = any(row is None or None in row for row in rows)
+        return f"{inner} ({caption})" if elided else inner
+    if isinstance(data, dict) and "$obj" in data:
+        return object_text(data, depth)
+    if isinstance(data, dict):
+        return "{" + ", ".join(f"{k}: {_value_text(v, depth + 1)}" for k, v in data.items()) + "}"
+    if isinstance(data, (list, tuple)):
+        shape = _matrix_shape(data)
+        if shape and shape[0] * shape[1] > 3 and all(number_of(v) is not None for r in data for v in r):
+            flat = {"$array": [v for r in data for v in r], "shape": list(shape)}
+            return _value_text(flat, depth)
+        more = f", \u2026 {len(data) - 16} more" if len(data) > 16 else ""
+        return "[" + ", ".join(_value_text(v, depth + 1) for v in data[:16]) + more + "]"
+    return str(data)
+
+
+def values_text(values: Any, limit: int = 400) -> str:
+    """``name = value, ...`` for a counterexample's (or a setting's) encoded values."""
+    if not isinstance(values, dict):
+        return value_text(values, limit=limit)
+    text = ", ".join(f"{k} = {value_text(v)}" for k, v in values.items())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def plain(value: Any) -> Any:
+    """A value as the codec would store it, for the readers above (a Fraction, a numpy array, a
+    sympy number or a storable object from a live Result); stored values pass through."""
+    if isinstance(value, (dict, list, tuple, str, int, float, bool)) or value is None:
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+    try:
+        from ..codec import encode
+
+        return encode(value)
+    except Exception:  # noqa: BLE001 - a value that cannot be encoded is shown by its str
+        return str(value)
+
+
+def short(value: Any, limit: int = 200) -> str:
+    """A live value (Fraction, float, list of rows, numpy array) as people read it: what a
+    storable object's ``describe()`` uses for its numbers."""
+    return value_text(plain(value), limit=limit)
+
+
+def paper_of(claim_id: Any) -> str:
+    """The paper an id belongs to: its first part (``park2019`` of ``park2019.thm3.4.s5``)."""
+    return str(claim_id).split(".", 1)[0]
+
+
+def paper_heading(paper: str, claims: dict[str, Any]) -> str:
+    """A paper's heading in the report: its citation as the claims give it (author, title, year),
+    else its id."""
+    for cid, c in claims.items():
+        if paper_of(cid) == paper:
+            src = c.get("source") if isinstance(c.get("source"), dict) else {}
+            cite = str((src or {}).get("citation") or "").strip()
+            if cite:
+                return cite
+    return paper
+
+
+def printed(value: Any) -> str:
+    """A constant as the source prints it: a text value as written ("1/2"), a number as people read it."""
+    return value if isinstance(value, str) else short(value)

@@ -24,6 +24,12 @@ def test_one_item_per_claim_with_verdict_and_seed(tmp_path):
     assert "1 passed" in out and "2 failed" in out
     assert "planted.poly_false: refuted" in out and "reproduce: proofcheck replay planted.poly_false" in out
     assert "planted.impossible: vacuous" in out
+    # each failure is told once (not again as a captured section), its values as people read them
+    told = [line for line in out.splitlines() if line.startswith("planted.poly_false: refuted;")]
+    assert len(told) == 1, out
+    assert "counterexample: a = " in out
+    for leak in ("$q", "'float'", "Fraction(", "{'"):
+        assert leak not in out
 
 
 def test_profile_chooses_the_budget(tmp_path):

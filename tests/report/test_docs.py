@@ -26,7 +26,7 @@ def files_of(markdown: str) -> dict[str, str]:
 def toy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("toy")
     files = files_of(WRITING.read_text(encoding="utf-8"))
-    assert set(files) == {"toy2024/__init__.py", "toy2024/lemma1.py", "tests/test_toy2024.py"}
+    assert set(files) == {"toy2024/__init__.py", "toy2024/lemma1.py", "toy2024/network.py", "tests/test_toy2024.py"}
     for rel, text in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +48,9 @@ def test_the_minimal_paper_runs_as_printed(toy):
     verdicts = {c["id"]: c["verdict"] for c in json.loads(proc.stdout)["claims"]}
     # what the page says these claims come to
     assert verdicts == {"toy2024.lemma1": "certified", "toy2024.lemma1.s1": "proved",
-                        "toy2024.lemma2": "refuted", "toy2024.lemma2:repaired": "proved"}
+                        "toy2024.lemma2": "refuted", "toy2024.lemma2:repaired": "proved",
+                        # the network example: an inequality over networks, an equality, a strict one
+                        "toy2024.prop3": "survived", "toy2024.prop3.s1": "proved", "toy2024.remark4": "refuted"}
     listed = subprocess.run([sys.executable, "-m", "proofcheck", "list", "toy2024", "--format", "json"],
                             capture_output=True, text=True, cwd=folder, env=env, timeout=300)
     claims = {c["id"]: c for c in json.loads(listed.stdout)["claims"]}
@@ -75,3 +77,26 @@ def test_readme_quickstart_is_two_commands_and_cites_no_internal_file():
     for doc in (text, WRITING.read_text(encoding="utf-8")):
         assert "../shared" not in doc and "shared/" not in doc
         assert not re.search(r"\b\d{3}_[0-9a-f]{8,}\.txt\b", doc)
+
+
+def test_the_delta_table_is_what_the_engine_plans():
+    """The least δ a sampled claim can decide at each budget, as the page prints it, is the
+    Clopper-Pearson upper bound 1 - a^(1/N) of N draws with no failure at the last look's level a of
+    the engine's own plan (settings and draws scaled by the budget, alpha spent over the looks)."""
+    from proofcheck.context import BUDGETS
+    from proofcheck.probability import DEFAULT_SETTINGS, FIRST_LOOK, SETTINGS_SCALE, Plan, looks_for
+    from proofcheck.stats import clopper_pearson
+
+    text = WRITING.read_text(encoding="utf-8")
+    table = text[text.index("<!-- delta-table -->"):]
+    rows = re.findall(r"^\| `(\w+)` \| (\d+) \| (\d+) \| ([0-9.e-]+) \|$", table, flags=re.M)[:3]
+    assert [r[0] for r in rows] == ["quick", "default", "deep"]
+    for name, settings, draws, delta in rows:
+        K = max(1, int(round(DEFAULT_SETTINGS * SETTINGS_SCALE[name])))
+        N = max(min(FIRST_LOOK, 1000), int(round(1000 * BUDGETS[name].trials / 1000.0)))
+        plan = Plan([], K, N, looks_for(N), 1 - 0.99)
+        a = plan.alpha_look(len(plan.looks) - 1)
+        assert (int(settings), int(draws)) == (K, N)
+        assert f"{1 - a ** (1 / N):.3g}" == delta
+        # the same number from the two-sided interval the engine computes, at twice the level
+        assert abs(clopper_pearson(0, N, 1 - 2 * a)[1] - float(delta)) < 5e-3 * float(delta)

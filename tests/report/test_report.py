@@ -191,12 +191,13 @@ def test_refutation_shows_values_margin_and_reproduce(report):
     assert '<span class="found found-search">found by the search</span>' in card
     # a float value reads as a float, with the exact rational it is on hover
     assert 'title="exact: 884279719003555/1125899906842624; float: 0.7853981633974483">0.785398<' in card
-    # a short rational is shown beside the float
-    assert '0.333333 <span class="exact">= 1/3</span>' in card
+    # a short rational is shown as the fraction it is (people's numbers), its float never
+    assert 'title="exact: 1/3">1/3<' in card and "0.333333" not in card
     # the 2x2 array is a compact table with four cells, its shape on hover
     arr = card[card.index('<table class="array"'):card.index("</table>", card.index('<table class="array"'))]
     assert arr.count("<td>") == 4 and 'title="2\u00d72"' in arr
-    assert "Uniform" in card  # $obj shown by its class name
+    assert "uniform: k 3, radius 1" in card  # a stored object by its class in words and its fields
+    assert "$obj" not in card and "proofcheck.dists" not in card
     assert "proofcheck check park2019.thm3.4.s6 --seed 7 --budget quick" in card
     # everything beyond the one-line summary is in a closed <details>
     assert '<details class="more">' in card and "<details open" not in card
@@ -338,8 +339,8 @@ def test_markdown_structure(report):
     assert "park2019.thm3.4.s6" in thm and "line refuted as stated" in thm
     cex = md[md.index("### `park2019.thm3.4.s6`", md.index("## Claims")):]
     assert "**Counterexample** (fails by margin -0.0421, found by the search, verified by arb)" in cex
-    assert "| `t` | 0.333333 (= 1/3) |" in cex
-    assert "| `phi` | 0.7853981633974483 |" in cex  # exact: the float the rational came from
+    assert "| `t` | 1/3 |" in cex
+    assert "| `phi` | 0.785398 |" in cex  # six digits of a long exact value (exact in the JSON)
     assert "```sh\nproofcheck check park2019.thm3.4.s6 --seed 7 --budget quick\n```" in cex
 
 
@@ -486,9 +487,10 @@ def test_value_rendering_of_nested_lists_and_greek_function_names():
     from proofcheck.report.html import render_value
 
     html = render_value({"$obj": "m:Dataset", "data": {"X": [[0.5, 1], [2, {"$q": "1/3", "float": 1 / 3}]], "v": [1, 2]}})
-    assert '<table class="array" title="2\u00d72">' in html
-    assert "[1, 2]" in html.replace('<span class="num">', "").replace("</span>", "")
-    assert "Dataset" in html
+    # an object without its own description: its class in words, its fields on one line
+    assert "dataset: X [[0.5, 1], [2, 1/3]], v [1, 2]" in html
+    described = render_value({"$obj": "m:Dataset", "data": {"X": [[1]]}, "text": "orthogonal dataset n = 1"})
+    assert ">orthogonal dataset n = 1<" in described
     assert sanitize_mathml("<mrow><mi>lambda_min</mi></mrow>") == \
         '<math display="block"><mrow><msub><mi>\u03bb</mi><mi>min</mi></msub></mrow></math>'
 
@@ -514,8 +516,9 @@ def test_markdown_renders_as_tables_without_raw_html(report):
     markdown_it = pytest.importorskip("markdown_it")
     md = render(report, "md")
     html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
-    # summary + glance + park2019.thm3.4's proof lines + the counterexample + the verdict legend
-    assert html.count("<table>") == 5
+    # summary + a glance table per paper (two here) + park2019.thm3.4's proof lines + the
+    # counterexample + the verdict legend
+    assert html.count("<table>") == 6 and html.count("<h4>") == 2
     assert "<script" not in html and "<b>step</b>" not in html
     assert "&lt;script&gt;alert('x')&lt;/script&gt;" in html or "&lt;script&gt;alert(&#x27;x&#x27;)" in html
     summary = html[html.index("<h3>All claims</h3>"):]
@@ -712,11 +715,11 @@ def test_irrational_values_show_float_and_text(report):
                                                 "float": 0.6366197723675814}}
     html = render(report, "html")
     card = section(html, anchor("park2019.thm3.4.s6"))
-    assert '0.63662 <span class="exact">= 2 * (pi^-1)</span>' in card
+    assert 'title="exact: 2 * (pi^-1)">0.63662<' in card
     assert '<span class="num">exp(1000)</span>' in card
     assert "Mul(Integer(2)" in card  # the old encoding is still shown (on hover)
     md = render(report, "md")
-    assert "0.63662 (= 2 * (pi^-1))" in md
+    assert "0.63662 (= 2 \\* (pi^-1))" in md  # the star escaped: no emphasis in a table
     assert "exp(1000)" in md
 
 
