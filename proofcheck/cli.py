@@ -631,7 +631,8 @@ def _list_text(c) -> str:
     consts = ", ".join(f"{k} = {printed(v)}" for k, v in c.constant_defaults().items())
     return (f"{c.id:40s} {c.kind.name:13s} {c.source.document}, {c.source.location}\n"
             f"    {c.title}" + (f"  [{consts}]" if consts else "")
-            + (f"  uses: {', '.join(c.uses)}" if c.uses else ""))
+            + (f"  uses: {', '.join(c.uses)}" if c.uses else "")
+            + (f"\n    ILL-FORMED: {c.build_error}" if c.build_error else ""))
 
 
 def _replay_text(claim_id: str, rows: list[dict[str, Any]], refuting: int, store) -> str:
