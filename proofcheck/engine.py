@@ -735,8 +735,12 @@ def audit(claims: list[Claim], budget: str = "default", seed: int = 0, jobs: int
         root = str(store.root) if store is not None else None
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_check_in_worker, c.id, budget, seed, root) for c in claims]
-            for fut in as_completed(futures):
-                done(Result.from_json(fut.result()))
+            try:
+                for fut in as_completed(futures):
+                    done(Result.from_json(fut.result()))
+            except KeyboardInterrupt:  # the finished results are handed over (on_result); the rest is dropped
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return [results[c.id] for c in claims]
 
 

@@ -77,10 +77,6 @@ class Registry:
                     claim.build_error = (f"{claim.id} uses {used} at {', '.join(bad)}, which "
                                          f"{'is' if len(bad) == 1 else 'are'} not a variable or constant of it")
 
-    def ill_formed(self) -> list[Claim]:
-        """The claims that could not be built, each with its ``build_error``."""
-        return [self.claims[k] for k in sorted(self.claims) if self.claims[k].build_error]
-
     # ------------------------------------------------------------ queries
     def get(self, claim_id: str) -> Claim:
         try:
@@ -145,8 +141,8 @@ def _env_packages() -> list[str]:
 def _import(name: str, package: str, where: str) -> ModuleType:
     try:
         return importlib.import_module(name)
-    except ClaimError:
-        raise
+    except ClaimError as exc:  # raised outside a claim (a claim itself is kept, ill-formed): name the module
+        raise ClaimError(f"{name}: {exc}") from None
     except ModuleNotFoundError as exc:
         if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
             raise LemmaLoadError(f"lemma package {package!r} (named in {where}) cannot be found: "

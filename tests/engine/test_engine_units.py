@@ -109,11 +109,16 @@ def test_overrides_are_checked_against_the_claim():
 def test_claim_ids_and_names_are_validated():
     with pytest.raises(ClaimError):
         claim("Not An Id")
-    with pytest.raises(ClaimError):
-        claim(constants=[Constant("x", 1)])  # same name as the variable
-    with pytest.raises(ClaimError):
-        Claim(id="t.b", title="", source=SRC, statement="")  # neither conclusion nor check
-    assert claim("t.a@reading:repaired").base_id == "t.a"
+    # a claim with an id that cannot be built is kept, ill-formed with the reason (its module still loads)
+    from proofcheck import Verdict
+    from proofcheck.engine import check
+
+    twice = claim(constants=[Constant("x", 1)])  # same name as the variable
+    assert "names used twice" in twice.build_error
+    assert check(twice, "quick", 0, registry=Registry()).verdict is Verdict.ILL_FORMED
+    empty = Claim(id="t.b", title="", source=SRC, statement="")  # neither conclusion nor check
+    assert "needs a conclusion" in empty.build_error
+    assert claim("t.a@reading:repaired").base_id == "t.a" and not claim("t.a").build_error
 
 
 def test_lint_finds_undefined_symbols_and_wrong_arity():
@@ -127,14 +132,14 @@ def test_lint_finds_undefined_symbols_and_wrong_arity():
     assert "never defined" in problems["d"] and "used as 'k(x)'" in problems["k"]
 
 
-def test_registry_rejects_duplicates_and_dangling_uses():
+def test_registry_rejects_duplicates_and_marks_dangling_uses_ill_formed():
     reg = Registry()
     reg.add_claim(claim("t.a"))
     with pytest.raises(ClaimError):
         reg.add_claim(claim("t.a"))
     reg.add_claim(claim("t.b", uses=["t.zzz"]))
-    with pytest.raises(ClaimError):
-        reg.validate()
+    reg.validate()  # a dangling ``uses`` makes that claim ill-formed, naming the missing id; the others stand
+    assert "'t.zzz'" in reg.get("t.b").build_error and not reg.get("t.a").build_error
 
 
 def test_selection_by_prefix_never_matches_a_longer_name():
