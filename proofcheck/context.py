@@ -10,24 +10,32 @@ from typing import Any, Mapping
 import numpy as np
 
 from .claim import Claim, Env
+from .coverage import Coverage
 from .store import CounterexampleStore
 
 
 @dataclass(frozen=True)
 class Budget:
-    """How hard to try. ``examples``: search examples for a cost-1 claim; ``trials``: random
-    repetitions for statistical estimates; ``seconds``: a soft time limit per claim."""
+    """How hard to try, in counts, so the same seed gives the same result on a quiet or a loaded machine.
+
+    ``examples``: Hypothesis examples for a cost-1 claim; ``trials``: random repetitions for
+    statistical estimates; ``optimiser``: margin evaluations the local and global optimisers share
+    after the Hypothesis phase (cost-1 claim); ``ladder``: how far an integer variable with no upper
+    bound (or one beyond the values drawn) is climbed; ``seconds``: a generous safety stop per claim
+    only (reaching it is said in the evidence and in ``coverage.stopped_by``)."""
 
     name: str
     examples: int
     trials: int
     seconds: float
+    optimiser: int = 0
+    ladder: int = 0
 
 
 BUDGETS = {
-    "quick": Budget("quick", examples=60, trials=200, seconds=20),
-    "default": Budget("default", examples=400, trials=1000, seconds=60),
-    "deep": Budget("deep", examples=5000, trials=20000, seconds=900),
+    "quick": Budget("quick", examples=60, trials=200, seconds=20, optimiser=150, ladder=10**4),
+    "default": Budget("default", examples=400, trials=1000, seconds=60, optimiser=2000, ladder=10**5),
+    "deep": Budget("deep", examples=5000, trials=20000, seconds=900, optimiser=12000, ladder=10**7),
 }
 
 
@@ -57,6 +65,7 @@ class Context:
         self.store = store
         self._progress = progress
         self.started = time.monotonic()
+        self.coverage = Coverage()
 
     # ------------------------------------------------------------ time
     def seconds_left(self) -> float:
@@ -70,6 +79,10 @@ class Context:
     def examples(self, scale: float = 1.0, minimum: int = 10) -> int:
         """Search examples for this claim: the budget's count scaled by the claim's cost."""
         return max(minimum, int(round(self.budget.examples * self.claim.cost * scale)))
+
+    def optimiser_evaluations(self, scale: float = 1.0, minimum: int = 0) -> int:
+        """Margin evaluations for the search's optimisers: the budget's count scaled by the claim's cost."""
+        return max(minimum, int(round(self.budget.optimiser * self.claim.cost * scale)))
 
     def trials(self, scale: float = 1.0, minimum: int = 20) -> int:
         return max(minimum, int(round(self.budget.trials * scale)))
