@@ -148,12 +148,24 @@ def _measures(name: str, value: Any):
             yield f"cols({name})", int(value.shape[1])
         return
     if isinstance(value, (list, tuple)):
-        yield f"len({name})", len(value)
+        if value and all(isinstance(x, (list, tuple, np.ndarray)) for x in value) and \
+                all(not isinstance(y, (list, tuple, np.ndarray)) for x in value for y in x):
+            yield f"rows({name})", len(value)  # a matrix as a list of rows
+            yield f"cols({name})", len(value[0])
+        elif any(not _is_number(x) for x in value) and len(value) <= 4:
+            for i, x in enumerate(value):  # a pair (W, W*) and the like: each part's sizes
+                yield from _measures(f"{name}[{i}]", x)
+        else:
+            yield f"len({name})", len(value)
         return
     for attr in SIZE_ATTRIBUTES:
         x = getattr(value, attr, None)
         if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
             yield f"{name}.{attr}", int(x)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, Fraction, np.integer, np.floating))
 
 
 def _num(x: Any) -> str:

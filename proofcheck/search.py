@@ -118,7 +118,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     n_examples = max_examples or ctx.examples()
     report = SearchReport()
     coverage = ctx.coverage
-    deadline = ctx.started + ctx.budget.seconds  # safety stop only
+    deadline = ctx.cpu_deadline()  # safety stop only, in CPU seconds
 
     strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constants) for v in variables})
 
@@ -193,7 +193,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
         if shrink_left[0] <= 0:
             return
         shrink_left[0] -= 1
-        if time.monotonic() > deadline:
+        if time.process_time() > deadline:
             report.timed_out = True
             coverage.time_limit()
             return
@@ -313,7 +313,7 @@ GLOBAL_FIRST = 0.5
 LOCAL_FIRST = 0.125
 #: Local starts (the best leads) and the most scalar coordinates a local optimiser walks.
 LOCAL_STARTS = 3
-LOCAL_MAX_DIM = 12
+LOCAL_MAX_DIM = 40
 #: Differential evolution: population per coordinate; fewer than this many generations is no search.
 DE_POPULATION = 5
 DE_MIN_GENERATIONS = 3
@@ -339,18 +339,20 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
     if not starts:
         return
     base = starts[0]
-    scalars = [v for v in variables if _scalar_kind(v, base.get(v.name)) is not None]
-    if not scalars:
+    movable = _blocks(ctx, variables, base)
+    if not movable:
         return
-    integers = [v for v in scalars if _scalar_kind(v, base[v.name]) == "int"]
+    names = {b.name for b in movable}
     try:
-        for v in integers:
-            _ladder(ctx, v, consider, leads, deadline)
+        for v in variables:
+            if v.name in names and _scalar_kind(v, base[v.name]) == "int":
+                _ladder(ctx, v, consider, leads, deadline)
         total = ctx.optimiser_evaluations()
         if total <= 0:
             return
-        boxed = [v for v in scalars if _finite_bounds(v) is not None]
-        local = _LocalSearch(ctx, scalars[:LOCAL_MAX_DIM], consider, leads, deadline)
+        boxed = [v for v in variables if v.name in base and _finite_bounds(v) is not None
+                 and _scalar_kind(v, base[v.name]) is not None]
+        local = _LocalSearch(ctx, variables, consider, leads, deadline)
         glob = _GlobalSearch(ctx, boxed, consider, leads, deadline) if boxed else None
         if glob is not None:
             # first round: most to the global optimiser (a basin far from every lead), then a local
@@ -405,29 +407,128 @@ def _cast(value: float, like: Any, integer: bool) -> Any:
     return float(value)
 
 
-class _Objective:
-    """The margin as a function of a point: coordinates replace the lead's values of ``names``."""
+def _real_leaf(x: Any) -> bool:
+    return isinstance(x, (float, np.floating, Fraction)) and not isinstance(x, bool)
 
-    def __init__(self, ctx, variables: Sequence[Variable], consider, start: Mapping[str, Any], method: str,
+
+def flat_view(value: Any):
+    """A structured value's real coordinates and the map back, or None: an object's own
+    ``to_flat()``/``from_flat(x)``; a float array; nested lists/tuples/object arrays whose real leaves
+    (floats, rationals) are the coordinates (integers and other leaves stay as they are). A rebuilt
+    rational leaf is the rational the float stores, so the exact re-verification reads what was tried."""
+    if hasattr(value, "to_flat") and hasattr(value, "from_flat"):
+        try:
+            return np.asarray(value.to_flat(), dtype=float), value.from_flat
+        except (TypeError, ValueError, ArithmeticError):
+            return None
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        shape = value.shape
+        return value.astype(float).ravel(), (lambda x: np.asarray(x, dtype=float).reshape(shape))
+    leaves: list[Any] = []
+
+    def collect(v) -> None:
+        if _real_leaf(v):
+            leaves.append(v)
+        elif isinstance(v, (list, tuple)) or (isinstance(v, np.ndarray) and v.dtype == object):
+            for item in (v.tolist() if isinstance(v, np.ndarray) else v):
+                collect(item)
+
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return None
+    collect(value)
+    if not leaves:
+        return None
+
+    def rebuild(x):
+        it = iter(x)
+
+        def build(v):
+            if _real_leaf(v):
+                xi = float(next(it))
+                return Fraction(xi) if isinstance(v, Fraction) else xi
+            if isinstance(v, np.ndarray):
+                return np.array(build(v.tolist()), dtype=object)
+            if isinstance(v, (list, tuple)):
+                return type(v)(build(item) for item in v)
+            return v
+        return build(value)
+
+    return np.array([float(v) for v in leaves], dtype=float), rebuild
+
+
+class _Block:
+    """The coordinates one variable contributes to an optimiser: one (a scalar, with its declared
+    bounds; an integer with no upper end only as far as the ladder climbs) or many (:func:`flat_view`)."""
+
+    def __init__(self, ctx, v: Variable, value: Any) -> None:
+        self.name = v.name
+        kind = _scalar_kind(v, value)
+        if kind is not None:
+            self.integer = kind == "int"
+            hi = _num(v.hi)
+            if hi is None and self.integer:
+                hi = float(ctx.budget.ladder)
+            self.x0 = np.array([float(value)], dtype=float)
+            self.bounds = [(_num(v.lo), hi)]
+            self.rebuild = lambda x, like=value, integral=self.integer: _cast(x[0], like, integral)
+        else:
+            view = flat_view(value)
+            if view is None:
+                raise ValueError("no coordinates")
+            self.integer = False
+            self.x0, self.rebuild = view
+            self.bounds = [(None, None)] * len(self.x0)
+
+    @property
+    def size(self) -> int:
+        return len(self.x0)
+
+
+def _blocks(ctx, variables: Sequence[Variable], start: Mapping[str, Any], boxed_only: bool = False,
+            max_size: int | None = None) -> list[_Block]:
+    out, size = [], 0
+    for v in variables:
+        if v.name not in start:
+            continue
+        if boxed_only and (_finite_bounds(v) is None or _scalar_kind(v, start[v.name]) is None):
+            continue
+        try:
+            block = _Block(ctx, v, start[v.name])
+        except (ValueError, TypeError):
+            continue
+        if max_size is not None and size + block.size > max_size:
+            continue
+        out.append(block)
+        size += block.size
+    return out
+
+
+class _Objective:
+    """The margin as a function of a point: the blocks' coordinates replace the start's values."""
+
+    def __init__(self, blocks: Sequence[_Block], consider, start: Mapping[str, Any], method: str,
                  deadline: float) -> None:
-        self.vars, self.consider, self.start, self.method, self.deadline = list(variables), consider, dict(start), method, deadline
-        self.integer = [_scalar_kind(v, start.get(v.name)) == "int" for v in self.vars]
-        # an integer with no upper end moves only as far as the ladder climbs
-        self.bounds = [(_num(v.lo), _num(v.hi) if _num(v.hi) is not None or not integral else ctx.budget.ladder)
-                       for v, integral in zip(self.vars, self.integer)]
+        self.blocks, self.consider, self.start, self.method, self.deadline = list(blocks), consider, dict(start), method, deadline
+        self.bounds = [b for block in self.blocks for b in block.bounds]
+        self.integer = [block.integer for block in self.blocks for _ in range(block.size)]
         self.used = 0
 
     def x0(self) -> np.ndarray:
-        return np.array([float(self.start[v.name]) for v in self.vars], dtype=float)
+        return np.concatenate([b.x0 for b in self.blocks]) if self.blocks else np.zeros(0)
 
     def __call__(self, x) -> float:
-        if time.monotonic() > self.deadline:
+        if time.process_time() > self.deadline:
             raise _Stop()
-        values = dict(self.start)
-        for v, xi, (lo, hi), integral in zip(self.vars, x, self.bounds, self.integer):
+        for xi, (lo, hi) in zip(x, self.bounds):
             if not math.isfinite(xi) or (lo is not None and xi < lo) or (hi is not None and xi > hi):
                 return 1e300
-            values[v.name] = _cast(xi, self.start[v.name], integral)
+        values, i = dict(self.start), 0
+        try:
+            for block in self.blocks:
+                values[block.name] = block.rebuild(x[i:i + block.size])
+                i += block.size
+        except (TypeError, ValueError, ArithmeticError):
+            return 1e300
         self.used += 1
         try:
             hyp_margin, margin = self.consider(values, from_search=False, method=self.method)
@@ -455,10 +556,11 @@ class _LocalSearch:
         shares = [evaluations] if len(starts) == 1 else \
             [evaluations // 2] + [evaluations // (2 * (len(starts) - 1))] * (len(starts) - 1)
         for start, each in zip(starts, shares):
-            if each < 2 * len(self.vars) + 2:  # not even one simplex step
-                continue
-            obj = _Objective(self.ctx, self.vars, self.consider, start, "local", self.deadline)
+            obj = _Objective(_blocks(self.ctx, self.vars, start, max_size=LOCAL_MAX_DIM), self.consider, start,
+                             "local", self.deadline)
             x0 = obj.x0()
+            if not len(x0) or each < 2 * len(x0) + 2:  # nothing to move, or not even one simplex step
+                continue
             # a simplex scaled to each coordinate (5% of it, or 0.05 around zero)
             simplex = [x0] + [x0 + np.eye(len(x0))[i] * (0.05 * abs(x0[i]) or 0.05) for i in range(len(x0))]
             try:
@@ -487,7 +589,10 @@ class _GlobalSearch:
         if generations < DE_MIN_GENERATIONS:
             return
         start = self.leads.best()[0]
-        obj = _Objective(self.ctx, self.vars, self.consider, start, "global", self.deadline)
+        blocks = _blocks(self.ctx, self.vars, start, boxed_only=True)
+        if len(blocks) != dim:
+            return
+        obj = _Objective(blocks, self.consider, start, "global", self.deadline)
         bounds = [_finite_bounds(v) for v in self.vars]
         integrality = np.array(obj.integer)
         if self.population is None:
@@ -524,7 +629,7 @@ def _ladder(ctx, v: Variable, consider, leads: _Leads, deadline: float) -> None:
     while x < cap:
         x = min(cap, max(2 * x, x + 1))
         for start in leads.best()[:2]:
-            if time.monotonic() > deadline:
+            if time.process_time() > deadline:
                 ctx.coverage.ladder(v.name, reached, declared_max)
                 raise _Stop()
             consider(dict(start, **{v.name: x}), from_search=False, method="ladder")
