@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis import target
 
 from .claim import Condition, Env, Variable, enclosure_of_condition
-from .num import NumericError, is_scalar, literal_fraction, to_fraction
+from .num import NumericError, is_scalar, to_fraction
 
 
 @dataclass
@@ -64,22 +64,13 @@ def exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def exact_constants(constants: Mapping[str, Any]) -> dict[str, Any]:
-    """Constants as the claim wrote them: a float constant is the decimal it prints as (``0.1`` is
-    1/10, the decimal rule of :func:`proofcheck.parse.literal_fraction`), as ``--set delta=0.1`` is."""
-    out = {}
-    for k, v in constants.items():
-        out[k] = literal_fraction(v) if isinstance(v, (float, np.floating)) else v
-    return out
-
-
 def condition_holds_float(cond: Condition, margin: float) -> bool:
     return margin > 0 if cond.strict else margin >= 0
 
 
 def verify(ctx, values: Mapping[str, Any], hypotheses: Sequence[Condition], conclusion: Condition):
     """Rigorous check of a lead. Returns (verified, conclusion enclosure or None, how)."""
-    exact = exact_constants(ctx.constants)
+    exact = ctx.constant_values.exact  # irrational constants stay exact sympy numbers (enclosed in Arb)
     exact.update(exact_values(values))
     for var in ctx.claim.variables:  # a value outside the stated domain is no counterexample
         if var.name in exact and not var.in_domain(exact[var.name]):
@@ -125,6 +116,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
     # already verified and saved; a simpler one is a nicety, not worth the whole budget.
     shrink_left = [math.inf]
+    first: list[dict | None] = [None]  # the first verified counterexample, as saved
     leads = _Leads()
 
     def evaluate(values: dict[str, Any]):
@@ -175,6 +167,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
                 if report.counterexample is None:  # save the first one at once
                     report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how,
                                                                       found_by=found_by)
+                    first[0] = {"values": dict(values), "margin": float(enc.mid()), "how": how}
                     shrink_left[0] = max(20, int(SHRINK_SHARE * n_examples))
                 raise _Refuted(dict(values), float(enc.mid()), how, found_by)
             report.float_leads += 1
@@ -189,6 +182,8 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             _finish(ctx, report, found)
             return report
 
+    method = ["hypothesis"]
+
     def body(values):
         if shrink_left[0] <= 0:
             return
@@ -197,17 +192,20 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             report.timed_out = True
             coverage.time_limit()
             return
-        consider(values)
+        consider(values, method=method[0])
 
-    test = settings(
-        max_examples=n_examples, database=None, deadline=None, derandomize=False,
-        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
-        phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
-    )(given(strategy)(body))
-    test = hypothesis_seed(ctx.seed)(test)
-    try:
+    def hypothesis_run(count: int, seed: int) -> None:
+        test = settings(
+            max_examples=count, database=None, deadline=None, derandomize=False,
+            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
+            phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
+        )(given(strategy)(body))
+        test = hypothesis_seed(seed)(test)
         with no_harvested_constants():
             test()
+
+    try:
+        hypothesis_run(n_examples, ctx.seed)
     except _Refuted as found:
         _finish(ctx, report, found)
         return report
@@ -221,9 +219,22 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
         report.counterexample_values = None
         return report
 
+    def resample(count: int, round_: int) -> None:
+        """More Hypothesis examples under another seed (the portfolio's global move for values that
+        have no box): a find is shrunk by Hypothesis as in the first run."""
+        method[0] = "resample"
+        try:
+            hypothesis_run(count, (ctx.seed + 7919 * round_) % 2**32)
+        except _Refuted:
+            raise
+        except Exception:
+            if report.counterexample is None:
+                raise
+            raise _Refuted(first[0]["values"], first[0]["margin"], first[0]["how"], "search") from None
+
     if polish and report.counterexample is None and leads.best():
         try:
-            _portfolio(ctx, report, variables, consider, leads, deadline)
+            _portfolio(ctx, report, variables, consider, leads, deadline, resample, n_examples)
         except _Refuted as found:
             found.values = _simplified(ctx, found, hypotheses, conclusion, variables)
             _finish(ctx, report, found)
@@ -316,11 +327,16 @@ LOCAL_STARTS = 3
 LOCAL_MAX_DIM = 40
 #: Differential evolution: population per coordinate; fewer than this many generations is no search.
 DE_POPULATION = 5
+#: Fresh Hypothesis draws for values without a box: at most this many times the first run's count.
+RESAMPLE_MAX = 2
+#: Without a box, the optimisers get at most this many times the Hypothesis examples (structured
+#: values cost a full example per point; the CPU budget of the default audit is the limit).
+STRUCTURED_SHARE = 2
 DE_MIN_GENERATIONS = 3
 
 
 def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], consider, leads: _Leads,
-               deadline: float) -> None:
+               deadline: float, resample=None, n_examples: int = 0) -> None:
     """The engine's optimisers after Hypothesis, over the scalar variables (reals and integers):
 
     * a ladder for every integer variable whose values drawn stop short of its declared maximum (or
@@ -368,6 +384,22 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
             else:
                 glob.run(rest)
             local.run(total - glob.used - local.used)  # a last walk from the best point found
+        elif resample is not None and n_examples:
+            # no box to search globally: fresh Hypothesis draws (other seeds) play the global part,
+            # at most RESAMPLE_MAX times the first run's count; the rest to whichever lowered the
+            # least margin more (fresh draws when neither did: a flat margin gives a walk nothing)
+            total = min(total, STRUCTURED_SHARE * n_examples)  # each point costs a full example here
+            score0 = leads.score()
+            local.run(total // 4)
+            score1 = leads.score()
+            fresh = min(RESAMPLE_MAX * n_examples // 2, total // 4)
+            resample(max(1, fresh), 1)
+            score2 = leads.score()
+            rest = total - local.used - fresh
+            if _gain(score1, score2) >= _gain(score0, score1):
+                resample(max(1, min(RESAMPLE_MAX * n_examples - fresh, rest)), 2)
+            else:
+                local.run(rest)
         else:
             local.run(total)
     except _Stop:

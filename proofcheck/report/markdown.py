@@ -223,6 +223,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         where = esc(citation_of(c))
         decided = f" (decided by {esc(decided_by_text(c.get('decided_by')))})" if c.get("decided_by") else ""
         L.append(f"- **Verdict:** {verdict(c.get('verdict'))}{decided} \u2014 {esc(c.get('evidence', ''))}")
+        if isinstance(c.get("coverage"), dict) and c["coverage"].get("summary"):
+            L.append(f"- **Coverage:** {esc(c['coverage']['summary'])}")
         L.append(f"- **Combined status:** {status_text(cid, status, claims)}")
         if where:
             L.append(f"- **Source:** {where}")
