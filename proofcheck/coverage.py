@@ -158,10 +158,30 @@ def _measures(name: str, value: Any):
         else:
             yield f"len({name})", len(value)
         return
+    yield from _object_sizes(name, value, depth=0)
+
+
+#: Parts of an object whose sizes are its sizes (a critical point's training problem, its network).
+PARTS = ("problem", "net", "dataset", "data", "init")
+
+
+def _object_sizes(name: str, value: Any, depth: int):
     for attr in SIZE_ATTRIBUTES:
         x = getattr(value, attr, None)
         if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
             yield f"{name}.{attr}", int(x)
+    widths = getattr(value, "widths", None)
+    if isinstance(widths, (tuple, list)) and widths and all(isinstance(w, (int, np.integer)) for w in widths):
+        yield f"{name}.layers", len(widths) - 1
+        yield f"{name}.max_width", int(max(widths))
+    X = getattr(value, "X", None)
+    if isinstance(X, (list, tuple)) and X and isinstance(X[0], (list, tuple)):
+        yield f"{name}.N", len(X)  # data points as rows
+    if depth < 2:
+        for part in PARTS:
+            sub = getattr(value, part, None)
+            if sub is not None and not _is_number(sub) and not isinstance(sub, (str, bytes)):
+                yield from _object_sizes(f"{name}.{part}", sub, depth + 1)
 
 
 def _is_number(x: Any) -> bool:
