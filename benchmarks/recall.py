@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             verdicts[r.id].append(r.verdict.value)
         refuted = sum(r.verdict.value == "refuted" for r in results)
+        if args.json:  # after every seed, so an interrupted run keeps what it computed
+            with open(args.json, "w") as fh:
+                json.dump({"budget": args.budget, "seeds": seeds, "verdicts": verdicts}, fh, indent=1)
         print(f"seed {seed}: {refuted} refuted of {len(results)} ({time.monotonic() - started:.0f} s)",
               file=sys.stderr, flush=True)
 
