@@ -337,7 +337,8 @@ DE_MIN_GENERATIONS = 3
 
 def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], consider, leads: _Leads,
                deadline: float, resample=None, n_examples: int = 0) -> None:
-    """The engine's optimisers after Hypothesis, over the scalar variables (reals and integers):
+    """The engine's optimisers after Hypothesis, over every numeric coordinate: scalar variables
+    (reals and integers) and the real entries of structured values (:func:`flat_view`):
 
     * a ladder for every integer variable whose values drawn stop short of its declared maximum (or
       that has none): doubled from the largest value tried up to ``min(declared max, budget.ladder)``
@@ -347,9 +348,12 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
     * a global optimiser (scipy's differential evolution) over the box of the variables with finite
       declared bounds (integers kept integral), seeded with the best lead.
 
-    The optimiser evaluations (``Context.optimiser_evaluations``) are split adaptively: half in a first
-    round shared by local and global, the rest to the one that lowered the least margin more. Every
-    point goes through ``consider``: the same float evaluation, the same rigorous re-verification.
+    * without such a box, fresh Hypothesis draws under other seeds (``resample``) play the global part.
+
+    The optimiser evaluations (``Context.optimiser_evaluations``) are split adaptively: a first round
+    of each method, the rest to the one that lowered the least margin more, then (with a box) a last
+    local walk. Every point goes through ``consider``: the same float evaluation, the same rigorous
+    re-verification; an optimiser's find is rounded to short decimals that still verify.
     """
     starts = leads.best()
     if not starts:
