@@ -11,24 +11,34 @@ import numpy as np
 
 from .claim import Claim, Env
 from .constants import ConstantValues
+from .coverage import Coverage
 from .store import CounterexampleStore
 
 
 @dataclass(frozen=True)
 class Budget:
-    """How hard to try. ``examples``: search examples for a cost-1 claim; ``trials``: random
-    repetitions for statistical estimates; ``seconds``: a soft time limit per claim."""
+    """How hard to try, in counts, so the same seed gives the same result on a quiet or a loaded machine.
+
+    ``examples``: Hypothesis examples for a cost-1 claim; ``trials``: random repetitions for
+    statistical estimates; ``optimiser``: margin evaluations the local and global optimisers share
+    after the Hypothesis phase (cost-1 claim); ``ladder``: how far an integer variable with no upper
+    bound (or one beyond the values drawn) is climbed; ``seconds``: a generous safety stop per claim
+    only, counted in CPU seconds of the checking process by the search (a loaded machine slows the
+    wall clock, not the CPU time of the same work); reaching it is said in the evidence and in
+    ``coverage.stopped_by``."""
 
     name: str
     examples: int
     trials: int
     seconds: float
+    optimiser: int = 0
+    ladder: int = 0
 
 
 BUDGETS = {
-    "quick": Budget("quick", examples=60, trials=200, seconds=20),
-    "default": Budget("default", examples=400, trials=1000, seconds=60),
-    "deep": Budget("deep", examples=5000, trials=20000, seconds=900),
+    "quick": Budget("quick", examples=60, trials=200, seconds=60, optimiser=150, ladder=10**4),
+    "default": Budget("default", examples=400, trials=1000, seconds=300, optimiser=2000, ladder=10**5),
+    "deep": Budget("deep", examples=5000, trials=20000, seconds=3600, optimiser=12000, ladder=10**7),
 }
 
 
@@ -63,6 +73,8 @@ class Context:
         # for, what it records is labelled so (the engine owns every label).
         self.procedure_label: str | None = None
         self.saved: list[dict[str, Any]] = []  # counterexamples recorded by this check, in order
+        self.cpu_started = time.process_time()
+        self.coverage = Coverage()
 
     # ------------------------------------------------------------ time
     def seconds_left(self) -> float:
@@ -72,10 +84,18 @@ class Context:
     def out_of_time(self) -> bool:
         return self.seconds_left() <= 0
 
+    def cpu_deadline(self) -> float:
+        """The safety stop as a ``time.process_time()`` value: the budget's seconds of CPU for this claim."""
+        return self.cpu_started + self.budget.seconds
+
     # ------------------------------------------------------------ sizes
     def examples(self, scale: float = 1.0, minimum: int = 10) -> int:
         """Search examples for this claim: the budget's count scaled by the claim's cost."""
         return max(minimum, int(round(self.budget.examples * self.claim.cost * scale)))
+
+    def optimiser_evaluations(self, scale: float = 1.0, minimum: int = 0) -> int:
+        """Margin evaluations for the search's optimisers: the budget's count scaled by the claim's cost."""
+        return max(minimum, int(round(self.budget.optimiser * self.claim.cost * scale)))
 
     def trials(self, scale: float = 1.0, minimum: int = 20) -> int:
         return max(minimum, int(round(self.budget.trials * scale)))

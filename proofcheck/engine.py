@@ -142,12 +142,19 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
                      "inequality: it fails by equality")
     if "margin_float" in details and "within rounding" not in evidence:
         evidence += f" (its least margin {details['margin_float']:.3g} is float rounding around 0: shown as 0)"
+    coverage = details.pop("coverage", None)
+    if verdict in (Verdict.SURVIVED, Verdict.INCONCLUSIVE):
+        coverage = coverage_of(ctx, examples, coverage)
+        if coverage["stopped_by"] == "time limit" and "time limit" not in evidence:
+            evidence += f" (stopped by the safety time limit of {budget.seconds:g} s)"
+    else:
+        coverage = None
     return Result(
         id=claim.id, verdict=verdict, evidence=evidence, decided_by=outcome.decided_by or "procedure",
         examples=examples, satisfied=satisfied, margin=margin, relative_margin=relative, constants=constants,
         counterexample=outcome.counterexample, seconds=seconds,
         reproduce=reproduce_command(claim, verdict, seed, budget.name, overrides, store),
-        notes=notes, details=details,
+        notes=notes, details=details, coverage=coverage,
     )
 
 
@@ -165,6 +172,22 @@ def failure_reason(exc: BaseException) -> str:
     if inner is not exc:
         text += f" (reported by {type(exc).__name__})"
     return text if len(text) <= 500 else text[:497] + "..."
+
+
+def coverage_of(ctx: Context, examples: int, reported: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``coverage`` of an undecided result: what the engine's search recorded in this check (every
+    ``ctx.search`` call), plus the instances a procedure counted beyond it (``procedure``), merged
+    with the settings a probabilistic procedure reported (``details["coverage"]``)."""
+    cov = ctx.coverage
+    if any("time limit" in n for n in (reported or {}).get("notes", [])) or (reported or {}).get("stopped_by") == "time limit":
+        cov.time_limit()
+    if reported:
+        cov.add_settings(list(reported.get("settings", [])))
+    extra = int(examples) - cov.examples
+    if extra > 0 and not cov.settings:
+        cov.examples += extra
+        cov.methods["procedure"] += extra
+    return cov.to_json()
 
 
 #: A float margin of a ``survived`` claim within this fraction of the larger side is rounding around 0.
@@ -460,8 +483,9 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
     combos = [dict(zip(names, values)) for values in itertools.product(*(claim.exists[n] for n in names))]
     # each choice gets an equal share of the examples, and at least EXISTS_MIN_EXAMPLES (a thinner search
     # would meet no hypothesis at all)
-    share = Budget(ctx.budget.name, examples=max(EXISTS_MIN_EXAMPLES, ctx.budget.examples // len(combos)),
-                   trials=max(1, ctx.budget.trials // len(combos)), seconds=ctx.budget.seconds / len(combos))
+    share = dataclasses.replace(ctx.budget, examples=max(EXISTS_MIN_EXAMPLES, ctx.budget.examples // len(combos)),
+                                trials=max(1, ctx.budget.trials // len(combos)),
+                                optimiser=ctx.budget.optimiser // len(combos))
     single = dataclasses.replace(claim, exists={}, uses=())
     rows, results = [], []
     for combo in combos:
@@ -515,7 +539,7 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
     if rep.undefined:
         notes.append(f"{rep.undefined} example(s) where a margin was undefined (not a number) were skipped")
     if rep.timed_out:
-        notes.append(f"time limit of {ctx.budget.seconds:.0f} s reached; later examples were skipped")
+        notes.append(f"safety time limit of {ctx.budget.seconds:.0f} s reached; later examples were skipped")
     if rep.counterexample is not None:
         how = rep.verified_by or rep.counterexample.get("verified_by", "")
         source = ("an instance the encoder supplied (witness)" if rep.counterexample.get("found_by") == "witness"

@@ -563,6 +563,9 @@ def decide_declared(ctx) -> Outcome:
     plot = _plot(results)
     if plot is not None:
         details["plots"] = [plot]
+    details["coverage"] = {"settings": [_setting_coverage(ctx, plan, r) for r in results],
+                           "stopped_by": "time limit" if timed_out or any(
+                               "time limit" in n for r in results for n in r.notes) else "budget"}
     examples = max(draws, len(results))
     if not plan.settings:
         from .certify.emptiness import check_emptiness
@@ -617,6 +620,64 @@ def decide_declared(ctx) -> Outcome:
                    f"closest to failing: {_short(shown.setting.values)}: {shown.describe()} ({family})",
                    examples=examples, satisfied=examples, margin=shown.margin() if shown else None,
                    notes=notes, details=details, decided_by="statistics")
+
+
+def _setting_coverage(ctx, plan: Plan, r: SettingResult) -> dict[str, Any]:
+    """One setting of the ``coverage`` object (:mod:`proofcheck.coverage`): its values, the facts the
+    claim's optional ``Probabilistic.describe(values, constants)`` hook states about it, the draws,
+    failures and undecided draws, and how many draws would decide it at the same rate and level."""
+    from .verdict import _jsonable
+
+    kind = _kind(ctx.claim)
+    facts: dict[str, Any] = {}
+    describe = getattr(kind, "describe", None)
+    if callable(describe):
+        try:
+            facts = {k: _jsonable(v) if not isinstance(v, (bool, int, float)) else v
+                     for k, v in dict(describe(dict(r.setting.values), dict(ctx.constants))).items()}
+        except (TypeError, ValueError, ArithmeticError, KeyError, AttributeError) as exc:
+            facts = {"error": f"{type(exc).__name__}: {exc}"}
+    decided = r.status in ("refuted", "holds") or r.how in ("law", "delta>=1")
+    return {
+        "values": {k: _jsonable(v) if not isinstance(v, (int, float)) else v for k, v in r.setting.values.items()},
+        "facts": facts,
+        "draws": int(r.draws),
+        "failures": int(r.failures),
+        "undecided": int(r.failures_upper - r.failures),
+        "draws_to_decide": None if decided else draws_to_decide(r.failures, r.draws, float(r.setting.delta.mid()),
+                                                               plan.alpha_look(len(plan.looks) - 1)),
+    }
+
+
+def draws_to_decide(failures: int, draws: int, delta: float, alpha: float, limit: int = 10**12) -> int | None:
+    """Draws at which a one-sided Clopper-Pearson bound at level ``alpha`` would leave ``delta`` behind
+    if the failure rate stayed at ``failures / draws`` (an estimate: the rate is itself random).
+    None when nothing was drawn, the rate equals delta, or more than ``limit`` draws would be needed."""
+    from .stats import one_sided_bounds
+
+    if draws <= 0:
+        return None
+    rate = failures / draws
+    if rate == delta:
+        return None
+
+    def decides(n: int) -> bool:
+        lo, hi = one_sided_bounds(int(round(rate * n)), n, alpha)
+        return lo > delta if rate > delta else hi < delta
+
+    n = max(draws, 1)
+    while not decides(n):
+        n *= 2
+        if n > limit:
+            return None
+    lo = n // 2
+    while n - lo > max(1, n // 100):  # to about 1%
+        mid = (lo + n) // 2
+        if decides(mid):
+            n = mid
+        else:
+            lo = mid
+    return int(n)
 
 
 def _decided_by(results: Sequence[SettingResult]) -> str:

@@ -78,6 +78,8 @@ class Result:
     reproduce: str = ""
     relative_margin: float | None = None
     frontier: dict[str, Any] | None = None
+    # What a ``survived``/``inconclusive`` verdict searched (:mod:`proofcheck.coverage`); None otherwise.
+    coverage: dict[str, Any] | None = None
     # Beyond the stable contract: free-form extras the report may show.
     notes: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
@@ -107,6 +109,8 @@ class Result:
         }
         if self.frontier is not None:
             out["frontier"] = self.frontier
+        if self.coverage is not None:
+            out["coverage"] = self.coverage
         return out
 
     @classmethod
@@ -127,6 +131,7 @@ class Result:
             details=data.get("details", {}),
             relative_margin=data.get("relative_margin"),
             frontier=data.get("frontier"),
+            coverage=data.get("coverage"),
         )
 
 

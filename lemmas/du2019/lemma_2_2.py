@@ -43,7 +43,7 @@ from proofcheck import Claim, Constant, Probabilistic, Variable
 from proofcheck.claim import Condition, Use
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
-from proofcheck.num import Enclosure, NumericError, arb_endpoints, fraction_to_arb
+from proofcheck.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
 from proofcheck.stats import binomial_mass as binomial_failure_mass
 
 from . import K_LEMMA22, delta_constant, source, width_lemma22
@@ -85,7 +85,7 @@ def _pair_failure_float(m, c, radius):
 def _s1_radius(m, dp, c_h, exact=False):
     """The printed radius ``c_h sqrt(log(1/delta'))/sqrt(m)`` (``c_h = 2`` as printed)."""
     if exact:
-        return fraction_to_arb(Fraction(c_h)) * (-(fraction_to_arb(Fraction(dp)).log())).sqrt() / arb(int(m)).sqrt()
+        return ARB.const(c_h) * (-(fraction_to_arb(Fraction(dp)).log())).sqrt() / arb(int(m)).sqrt()
     return float(c_h) * math.sqrt(math.log(1 / float(dp))) / math.sqrt(int(m))
 
 
@@ -194,8 +194,9 @@ def _s2_parts(n, delta, e, c_h, c_u, exact=False):
         budget = Enclosure.exact(d - n * n * dl)
         if dl >= 1:
             return budget, None
-        rad = (fraction_to_arb(Fraction(c_u)) * fraction_to_arb(n / d).log().sqrt()
-               - fraction_to_arb(Fraction(c_h)) * (-(fraction_to_arb(dl).log())).sqrt())
+        # c_u, c_h may be irrational (--set c_h=sqrt(2)): ARB.const encloses any exact real
+        rad = (ARB.const(c_u) * fraction_to_arb(n / d).log().sqrt()
+               - ARB.const(c_h) * (-(fraction_to_arb(dl).log())).sqrt())
         return budget, Enclosure.of(rad)
     n, d = float(n), float(delta)
     dl = n ** float(e) * d

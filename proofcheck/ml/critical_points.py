@@ -177,6 +177,14 @@ class CriticalPoint:
                  else f"from theta = {short(self.start, 120)} (no certified critical point)")
         return f"critical point {where} of the {self.problem.describe()}"
 
+    # -------------------------------------------------------------- flat view (the engine's optimisers)
+    def to_flat(self):
+        """The start as real coordinates: the engine's local search moves the start."""
+        return [float(v) for v in self.start]
+
+    def from_flat(self, x) -> "CriticalPoint":
+        return CriticalPoint(self.problem, tuple(Fraction(float(v)) for v in x))
+
     # -------------------------------------------------------------- search (floats)
     def locate(self) -> tuple[float, ...] | None:
         """An approximate critical point from ``start`` (None when BFGS does not reach one)."""

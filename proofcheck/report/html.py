@@ -361,6 +361,7 @@ def _claim_view(c: dict[str, Any], status: dict[str, dict[str, Any]], claims: di
         "evidence": c.get("evidence") or "",
         "evidence_short": shorten(c.get("evidence") or "", 120),
         "evidence_card": shorten(c.get("evidence") or "", 125),
+        "coverage": str((c.get("coverage") or {}).get("summary") or ""),
         "title_short": shorten(c.get("title") or "", 90),
         "title_glance": shorten(c.get("title") or "", 70),
         "status_by_short": "",

@@ -236,6 +236,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             L.append(f"- **Sides:** {esc(sides_text(c))}")
         if proofs.get(cid):
             L.append(f"- **Proof:** {esc(proofs[cid]['label'])}")
+        if isinstance(c.get("coverage"), dict) and c["coverage"].get("summary"):
+            L.append(f"- **Coverage:** {esc(c['coverage']['summary'])}")
         if where:
             L.append(f"- **Source:** {where}")
         if c.get("kind"):

@@ -206,3 +206,56 @@ def _find_then_stall(ctx):
 stall = Claim(id="planted.stall", title="finds a counterexample, then keeps searching for a long time",
               source=SRC, statement=r"\bot", check=_find_then_stall,
               replay=lambda ctx, record: (True, -1.0, "planted: every record refutes"))
+
+
+# ---------------------------------------------------------------- reach: a large horizon and a small basin
+def _regret_sum(e):
+    """sum_{t=1}^{T} 1/sqrt(t) (a step-size schedule's regret), in floats or in Arb balls."""
+    if e.num.name == "float":
+        return float(np.sum(1.0 / np.sqrt(np.arange(1, int(e.T) + 1, dtype=float))))
+    T = int(e.T.unique_fmpz())  # an integer variable arrives as an exact ball
+    total = e.num.const(0)
+    for t in range(1, T + 1):
+        total += 1 / e.num.sqrt(e.num.const(t))
+    return total
+
+
+horizon = Variable("T", st.integers(1, 500), domain="T >= 1 (unbounded)", lo=1, integer=True,
+                   meaning="horizon; the strategy draws T <= 500, the declared domain has no end")
+rate = Variable("lr", st.floats(0.5, 1), domain="[1/2, 1]", lo=sympy.Rational(1, 2), hi=1)
+# lr * sum_{t<=T} t^{-1/2} + 1/lr <= 112 fails only from T ~ 3100 (lr = 1) to T ~ 12300 (lr = 1/2)
+large_horizon = Claim(
+    id="planted.large_horizon", title="regret <= 112 at every horizon (false only for T >= 3000)", source=SRC,
+    statement=r"\eta\sum_{t\le T} t^{-1/2} + 1/\eta \le 112", variables=[horizon, rate],
+    conclusion=Condition("regret bound", rigorous=RERUN_ON_BALLS,
+                         margin=lambda e: e.num.const(112) - (e.lr * _regret_sum(e) + 1 / e.lr)))
+# sum_{t<=T} t^{-1/2} <= 2 sqrt(T) - 1, so this one holds at every horizon
+large_horizon_true = Claim(
+    id="planted.large_horizon_true", title="regret <= 2 lr sqrt(T) + 1/lr at every horizon (true)", source=SRC,
+    statement=r"\eta\sum_{t\le T} t^{-1/2} + 1/\eta \le 2\eta\sqrt{T} + 1/\eta", variables=[horizon, rate],
+    conclusion=Condition("regret bound", rigorous=RERUN_ON_BALLS,
+                         margin=lambda e: e.lr * (2 * e.num.sqrt(e.num.const(e.T)) - _regret_sum(e))))
+
+# A rippled bowl in [-1, 1]^6 centred off the grid and off the box's centre; it dips below r^2 only in
+# a ball of radius 1/10 around the centre: at most 5.17e-6 / 64 = 8.1e-8 of the box's volume.
+BASIN_CENTRE = (sympy.Rational(3183, 10000), sympy.Rational(-5772, 10000), sympy.Rational(1414, 10000),
+                sympy.Rational(6931, 10000), sympy.Rational(-2718, 10000), sympy.Rational(4142, 10000))
+basin_vars = [Variable(f"y{i}", st.floats(-1, 1), domain="[-1, 1]", lo=-1, hi=1) for i in range(6)]
+_bowl = sum((v.symbol - c) ** 2 + sympy.Rational(1, 20) * sympy.sin(5 * sympy.pi * (v.symbol - c)) ** 2
+            for v, c in zip(basin_vars, BASIN_CENTRE))
+small_basin = Claim(id="planted.small_basin", title="a rippled bowl stays above 1/100 (false in a tiny ball)",
+                    source=SRC, statement=r"\sum_i (y_i-c_i)^2 + \tfrac1{20}\sin^2(5\pi(y_i-c_i)) \ge \tfrac1{100}",
+                    variables=basin_vars, conclusion=sympy.Ge(_bowl, sympy.Rational(1, 100)))
+def _bowl_margin(e):
+    """The same bowl as a margin function (a sympy relation ``bowl >= 0`` simplifies to True)."""
+    total = e.num.const(0)
+    for i, c in enumerate(BASIN_CENTRE):
+        u = e[f"y{i}"] - e.num.const(c)
+        total = total + u * u + e.num.const("1/20") * e.num.sin(5 * e.num.pi * u) ** 2
+    return total
+
+
+small_basin_true = Claim(id="planted.small_basin_true", title="the same rippled bowl is >= 0 (true, touching at c)",
+                         source=SRC, statement=r"\sum_i (y_i-c_i)^2 + \tfrac1{20}\sin^2(5\pi(y_i-c_i)) \ge 0",
+                         variables=basin_vars,
+                         conclusion=Condition("bowl", margin=_bowl_margin, rigorous=RERUN_ON_BALLS))
