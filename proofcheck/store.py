@@ -90,9 +90,7 @@ class CounterexampleStore:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise StoreError(f"the counterexample store {self.root} is a symlink loop") from None
-            if exc.errno == errno.ENOTDIR:
-                raise StoreError(f"the counterexample store {self.root} is not a folder") from None
-            return  # unreadable: said when it is read or written, the run goes on
+            return  # below a file, or unreadable: said when it is read or written, the run goes on
         if not stat.S_ISDIR(mode):
             raise StoreError(f"the counterexample store {self.root} is not a folder")
 
