@@ -10,10 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from . import graph
+from .sides import sides_text
 from .values import VERDICT_SYMBOL, margin_text, shorten, shown_margin, values_text, verdict_word
 
 #: Verdicts the summary lists claim by claim (in this order within a paper).
 LISTED = ("refuted", "vacuous", "ill-formed", "error")
+
+
+#: A result's proof status in the summary's words (the report's statuses, :func:`graph.proof_status`).
+PROOF_WORDS = {graph.PROOF_HOLDS: "every line holds", graph.PROOF_UNCHECKED: "lines unchecked",
+               graph.PROOF_REFUTED_OUTSIDE: "a line refuted only outside the values the proof uses",
+               graph.PROOF_REFUTED: "a line refuted at the values the proof uses"}
 
 
 def reason_of(claim: dict[str, Any]) -> str:
@@ -27,14 +34,16 @@ def reason_of(claim: dict[str, Any]) -> str:
 def render_summary(report: dict[str, Any], width: int = 100) -> str:
     claims = report.get("claims") or []
     counts = graph.verdict_counts(report)
-    status = graph.effective_status(report)
-    glance = graph.theorems_at_a_glance(report, status)
+    glance = graph.theorems_at_a_glance(report, graph.effective_status(report))
+    proofs = graph.proof_status(report)
     out = [f"{len(claims)} claim(s): " + ", ".join(f"{n} {v}" for v, n in counts)]
-    if glance:
+    if glance:  # each result as printed: its statement's verdict, and its proof's status
         tally: dict[str, int] = {}
         for g in glance:
-            tally[g["status"]["status"]] = tally.get(g["status"]["status"], 0) + 1
-        out.append(f"{len(glance)} result(s) as printed, with their proofs: "
+            p = proofs.get(g["id"])
+            key = PROOF_WORDS.get(p["status"], p["status"]) if p else "no proof lines"
+            tally[key] = tally.get(key, 0) + 1
+        out.append(f"{len(glance)} result(s) as printed; their proofs: "
                    + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())))
     by_paper: dict[str, list[dict[str, Any]]] = {}
     for c in claims:
@@ -50,7 +59,8 @@ def render_summary(report: dict[str, Any], width: int = 100) -> str:
         out.append(f"{paper}:")
         for c in rows:
             v = verdict_word(c.get("verdict"))
-            out.append(f"  {VERDICT_SYMBOL[v]} {v:10s} {c.get('id')}  {shorten(c.get('title') or '', width - 30)}")
+            shown = v + (" for these constants" if v == "refuted" and c.get("explicit_constants") else "")
+            out.append(f"  {VERDICT_SYMBOL[v]} {shown:10s} {c.get('id')}  {shorten(c.get('title') or '', width - 30)}")
             out.append(f"      why: {reason_of(c)}")
             cex = c.get("counterexample") if isinstance(c.get("counterexample"), dict) else None
             if v == "refuted" and cex:
@@ -58,6 +68,8 @@ def render_summary(report: dict[str, Any], width: int = 100) -> str:
                 if values:
                     out.append(f"      at:  {values_text(values, limit=width * 2)}")
                 margin, rel, label = shown_margin(c)
-                if margin is not None:
+                if sides_text(c):  # the statement's own sides (and "fails by equality" where strict)
+                    out.append(f"      {sides_text(c)}")
+                elif margin is not None:
                     out.append(f"      {label} {margin_text(margin, rel, v)}")
     return "\n".join(out) + "\n"

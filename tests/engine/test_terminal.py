@@ -28,14 +28,16 @@ def test_audit_prints_a_summary_and_writes_reports_only_when_asked(tmp_path, sto
     assert proc.stdout == ""
 
 
-def test_fail_on_takes_the_headline_statuses(store):
+def test_fail_on_takes_verdicts_and_proof_statuses(store):
     ok = cli("audit", "planted.poly_true", "--budget", "quick", "--seed", "0", "--store", store,
-             "--fail-on", "broken,unchecked")
+             "--fail-on", "refuted,proof-refuted,proof-unchecked")
     assert ok.returncode == 0, ok.stderr
     bad = cli("audit", "planted.poly_false", "--budget", "quick", "--seed", "0", "--store", store,
-              "--fail-on", "broken")
+              "--fail-on", "refuted")
     assert bad.returncode == 1, bad.stderr
-    assert "did you mean 'broken'" in one_line_error(cli("audit", "planted.step", "--fail-on", "brokn"))
+    assert "did you mean 'proof-refuted'" in one_line_error(cli("audit", "planted.step", "--fail-on", "prof-refuted"))
+    # "broken" is no status any more: a statement and its proof are reported apart
+    assert "unknown verdict or proof status 'broken'" in one_line_error(cli("audit", "planted.step", "--fail-on", "broken"))
 
 
 @pytest.mark.parametrize("args, words", [
@@ -77,7 +79,7 @@ def test_help_describes_every_argument():
             assert action.help and action.help.strip(), (name, action.dest)  # nothing undescribed
     audit = cli("audit", "--help").stdout
     assert "quick, default or deep" in audit and "html (one self-contained page)" in audit
-    assert "claim ids or id prefixes" in audit and "broken" in audit
+    assert "claim ids or id prefixes" in audit and "proof-refuted" in audit
 
 
 def test_check_prints_people_s_numbers(store):
