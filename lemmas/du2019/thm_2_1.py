@@ -44,8 +44,12 @@ from hypothesis import strategies as st
 from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
 from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
-from proofcheck.ml.dynamics import OneInputFlow, one_input_final_h
-from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset
+from proofcheck.claim import Witness
+from proofcheck.ml.dynamics import (NearInitCertificate, OneInputFlow, StreamedInit, near_init_certificate,
+                                    one_input_final_h)
+from proofcheck.ml.du_strategies import (datasets as du_datasets, dataset_of, datasets_above, is_setting_dataset,
+                                         lambda0_bounds)
+from proofcheck.ml.flow import exact_flow_forever
 from proofcheck.num import NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
@@ -67,8 +71,7 @@ MAX_DRAWN_WIDTH = 20_000_000
 def width_constants(printed_K=4) -> list[Constant]:
     return [Constant("K", printed_K, "the 4 = 2^2 of R' = 2 sqrt(n)||y-u(0)||/(sqrt(m) lambda_0) in R'^2 < R^2",
                      positive=True),
-            Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width (no effect at the "
-                                      "n = 1 checked here: 1^e_n = 1)", integer=True),
+            Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width", integer=True),
             Constant("e_lam", 4, "exponent of lambda_0 in the width", integer=True),
             Constant("e_delta", 3, "exponent of delta in the width", integer=True)]
 
@@ -144,21 +147,149 @@ def setting_hypotheses(log_factor_expr=None) -> list:
             Condition("m >= explicit width", relation=sympy.Ge(m_s, width))]
 
 
+# ---------------------------------------------------------------- n >= 1 inputs: a dataset per setting
+#: the widest streamed draw (generated in chunks of 2^20 neurons, so memory is no limit; time is)
+MAX_STREAMED_WIDTH = 10**8
+#: the widest draw whose exact flow is integrated when the near-init certificate does not decide it
+MAX_FLOW_WIDTH = 2 * 10**6
+#: proven-width settings need lambda_0 >= this (the width grows as lambda_0^-4: at n = 2, 2.7e6 at lambda_0 = 1/2)
+LAMBDA0_FLOOR = Fraction(7, 20)
+
+
+def dataset_width(env, D: Dataset, log_factor: bool = False) -> int:
+    """The explicit proven width at a dataset: ``n`` and the certified lower end of ``lambda_0`` (a smaller
+    ``lambda_0`` needs a wider network, so the lower end is the safe side)."""
+    return explicit_width(env, n=D.n, lam0=lambda0_bounds(D)[0], log_factor=log_factor)
+
+
+def dataset_facts(values, constants, log_factor: bool = False) -> dict:
+    """``describe`` hook: n, d, m (the proven width at this setting: the claim checks only there) and lambda_0."""
+    D = values["data"]
+    lo, hi = lambda0_bounds(D)
+    m = dataset_width(constants, D, log_factor)
+    return {"n": D.n, "d": D.d, "m": m, "proven_width": True, "lambda_0": [float(lo), float(hi)],
+            "labels": [float(v) for v in D.y]}
+
+
+def data_variable(n_values=(1, 2)) -> Variable:
+    return Variable("data", lambda consts: datasets_above(n_values, LAMBDA0_FLOOR, C=to_fraction(consts["C"])),
+                    domain=f"n in {list(n_values)} exact unit inputs (d = n), pairwise non-parallel, "
+                           f"lambda_0 >= {LAMBDA0_FLOOR}, labels |y_i| <= C",
+                    contains=is_setting_dataset(max_n=4), meaning="the training set (inputs and labels)")
+
+
+def _unit(*p) -> list[Fraction]:
+    from proofcheck.ml.du_strategies import unit_from_point
+
+    return unit_from_point([Fraction(v) for v in p])
+
+
+def data_witnesses(C=1) -> list[Witness]:
+    """The settings tried first (in this order; the default budget's few settings are the first ones):
+    n = 2 orthogonal inputs (lambda_0 = 1/2, the narrowest proven width at n = 2), one input, then (deep)
+    orthonormal n = 3 and a tilted n = 2 pair."""
+    two = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-1, 2))], [1, Fraction(-1, 2)], C)
+    one = dataset_of([[Fraction(1)]], [Fraction(3, 4)], C)
+    three = dataset_of([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [Fraction(1, 2), -1, Fraction(1, 4)], C)
+    tilted = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-3, 5))], [Fraction(-3, 4), Fraction(1, 2)], C)
+    return [Witness({"data": two}, "two orthogonal inputs: lambda_0 = 1/2, the least proven width at n = 2"),
+            Witness({"data": one}, "one unit input (lambda_0 = 1/2)"),
+            Witness({"data": three}, "three orthonormal inputs (lambda_0 = 1/2)"),
+            Witness({"data": tilted}, "two inputs at about 82 degrees")]
+
+
+def draw_data_init(env, rng, log_factor: bool = False):
+    """One initialisation at the setting's proven width: two arrays for one input (the exact one-input
+    flow), a :class:`StreamedInit` (seeded by ``rng``) for two or more."""
+    D: Dataset = env.data
+    m = dataset_width(env, D, log_factor)
+    if D.n == 1:
+        if m > MAX_DRAWN_WIDTH:
+            raise NumericError(f"the explicit width m = {m} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one draw "
+                               f"may hold here")
+        return rng.standard_normal(m), rng.integers(0, 2, m).astype(np.float64) * 2 - 1
+    if m > MAX_STREAMED_WIDTH:
+        raise NumericError(f"the explicit width m = {m:.3g} is beyond the {MAX_STREAMED_WIDTH:.0e} neurons one draw "
+                           f"may take here")
+    return StreamedInit(int(rng.integers(0, 2**63 - 1)), m, D.d)
+
+
+def flow_decay_decision(init: StreamedInit, D: Dataset, rate: Fraction) -> tuple[float, Fraction | None]:
+    """``||y-u(t)||^2 <= exp(-rate lambda_0 t)||y-u(0)||^2`` for all ``t >= 0`` for one draw at ``n >= 2``:
+
+    1. the near-init certificate (:func:`proofcheck.ml.dynamics.near_init_certificate`) with
+       ``mu = rate lambda_0^hi / 2``: when it holds, ``lambda_min(H(t)) >= mu`` for all t and
+       ``d/dt ||y-u||^2 <= -2 mu ||y-u||^2`` gives the decay (holds);
+    2. otherwise the certified event-driven flow (:func:`proofcheck.ml.flow.exact_flow_forever`): the decay
+       fails when ``sup e^{rate lambda_0^lo t}||y-u(t)||^2/||y-u(0)||^2 > 1`` on the integrated range, and
+       holds when the flow is certified to have no later activation change and the sup is 1 for all t.
+
+    Returns ``(float margin, certified failing margin or None)``; a draw neither decides (a sliding or
+    unresolved trajectory, or wider than ``MAX_FLOW_WIDTH``) has margin NaN: undecided, never holding."""
+    lo, hi = lambda0_bounds(D)
+    y = [Fraction(float(v)) for v in D.y]
+    cert: NearInitCertificate = near_init_certificate(init, D.X, D.X_exact, y, rate * hi / 2)
+    if cert.certified:
+        return cert.margin(), None
+    if init.m > MAX_FLOW_WIDTH:
+        return math.nan, None
+    W0, a = init.arrays()
+    tr, forever, _ = exact_flow_forever(W0, a, D.X, y, T=8.0, X_exact=D.X_exact)
+    try:
+        sup_lo, _, _ = tr.decay_sup(rate * lo)
+    except NumericError:
+        return math.nan, None
+    if sup_lo > 1:
+        return float(1 - sup_lo), 1 - sup_lo
+    if forever:
+        try:
+            _, sup_hi, _ = tr.decay_sup(rate * hi, forever=True)
+        except NumericError:
+            return math.nan, None
+        if sup_hi <= 1:
+            return 0.0, None
+    return math.nan, None
+
+
+def data_decay_event(env, inst) -> float:
+    D: Dataset = env.data
+    if D.n == 1:
+        s, a = inst
+        h, r0, _ = one_input_final_h(s[None, :], a[None, :], float(D.y[0]))
+        return 1.0 if r0[0] == 0 else float(2 * h[0] - float(env.rate) * float(LAM0))
+    inst.decision = flow_decay_decision(inst, D, to_fraction(env.rate))
+    return inst.decision[0]
+
+
+def data_decay_event_exact(env, inst):
+    D: Dataset = env.data
+    if D.n == 1:
+        s, a = inst
+        f = OneInputFlow([Fraction(float(v)) for v in s], [int(v) for v in a], Fraction(float(D.y[0])))
+        return Fraction(1) if f.sign() == 0 else 2 * f.h_final() - to_fraction(env.rate) * LAM0
+    certain = inst.decision[1] if inst.decision is not None else None
+    if certain is None:
+        raise NumericError("the draw is not certainly failing (undecided)")
+    return certain
+
+
 thm2_1 = Claim(
     id="du2019.thm2.1",
     title="Gradient flow: at m >= K (C^2+1) n^6/(c^2 lambda_0^4 delta^3), w.p. 1 - delta, ||u(t) - y||^2 <= exp(-lambda_0 t) ||u(0) - y||^2",
     source=source("p. 8, Theorem 2.1"),
     statement=r"m=\Omega\Big(\frac{n^6}{\lambda_0^4\delta^3}\Big)\Rightarrow\Pr\big[\forall t\ge0:\ \|u(t)-y\|_2^2\le e^{-\lambda_0t}\|u(0)-y\|_2^2\big]\ge1-\delta",
-    variables=[label_variable(), width_variable()],
-    hypotheses=setting_hypotheses(),
+    variables=[data_variable()],
+    witnesses=data_witnesses(),
     constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
               + [Constant("rate", 1, "the rate of exp(-lambda_0 t): 1 as printed", positive=True)],
-    kind=Probabilistic(delta="delta", draw=draw_init, event=decay_event, event_exact=decay_event_exact,
-                       settings=4, samples=1000),
+    kind=Probabilistic(delta="delta", draw=draw_data_init, event=data_decay_event, event_exact=data_decay_event_exact,
+                       settings=2, samples=16, describe=dataset_facts),
     uses=["du2019.lemma2.2", "du2019.lemma2.3", "du2019.lemma2.4", "du2019.lemma2.5", "du2019.init"],
     formula=[sympy.Le(residual(t), sympy.exp(-rate_s * lambda_0 * t) * residual(0))],
-    note="One unit input (lambda_0 = 1/2), the event for all t >= 0 decided exactly per initialisation; "
-         "delta = 1/2 by default so that the explicit width is m = 41722.",
+    note="Each setting is a dataset (n = 2 orthogonal inputs first, then one input; deep: n = 3 and drawn n <= 2 "
+         "with lambda_0 >= 7/20) at ITS explicit proven width m (n^6 and lambda_0^4 included; facts per setting); "
+         "delta = 1/2. n >= 2: each draw decided by the near-init certificate, else the certified exact flow "
+         "(undecided draws counted against the claim and reported).",
 )
 
 

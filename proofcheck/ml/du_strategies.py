@@ -239,3 +239,23 @@ class Init:
 def initialisations() -> st.SearchStrategy:
     """Initialisations as seeds (shrinking to seed 0)."""
     return st.integers(0, 2**32 - 1).map(Init)
+
+
+# ---------------------------------------------------------------- datasets with a floor on lambda_0
+def lambda0_bounds(D: Dataset) -> tuple[Fraction, Fraction]:
+    """Rigorous ``lo <= lambda_0 <= hi`` of ``H^inf`` from the dataset's exact inputs (Arb; ``1/2`` exactly for
+    one input: ``H^inf_11 = ||x||^2 Pr[w^T x >= 0]``)."""
+    from .gram import lambda0_enclosure
+
+    if D.n == 1:
+        return Fraction(1, 2), Fraction(1, 2)
+    return lambda0_enclosure(D.gram_exact())
+
+
+def datasets_above(n_values: Sequence[int], lam_floor: Fraction, C: Any = 1) -> st.SearchStrategy:
+    """Datasets of the setting (:func:`datasets`, ``d = n``) with ``n`` in ``n_values`` whose certified
+    ``lambda_0`` is at least ``lam_floor``; one input is ``x = 1`` in ``R^1``."""
+    def ok(D: Dataset) -> bool:
+        return D.n == 1 or lambda0_bounds(D)[0] >= lam_floor
+    return st.sampled_from(list(n_values)).flatmap(
+        lambda n: datasets(n=n, d=1 if n == 1 else n, C=C)).filter(ok)

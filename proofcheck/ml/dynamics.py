@@ -650,3 +650,132 @@ def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float
         else:
             hi = mid
     return min(lowest, du_min(q_lo, hi)), du0, r0
+
+
+# ---------------------------------------------------------------- n inputs at large width
+#: neurons generated at a time by :class:`StreamedInit` (memory O(CHUNK d), whatever the width)
+CHUNK = 1 << 20
+
+
+@dataclass
+class StreamedInit:
+    """An initialisation ``w_r(0) ~ N(0, I_d)``, ``a_r ~ unif{-1, 1}`` of ``m`` neurons, generated chunk by
+    chunk from its seed (chunk ``k`` from ``SeedSequence([seed, k])``), so a width of ``10^7`` or more
+    never sits in memory at once; :meth:`arrays` materialises it (for the exact flow). ``decision``
+    caches what a check computed about this draw (a float margin and its rigorous twin)."""
+
+    seed: int
+    m: int
+    d: int
+    decision: Any = field(default=None, repr=False, compare=False)
+
+    def chunks(self):
+        """``(W^T, a)`` per chunk: ``W^T`` is ``(d, k)`` (row-major per coordinate: the dot products with a
+        few inputs are then a few vector operations, where a ``(k, d) @ (d, n)`` product with tiny ``d``
+        and ``n`` is ten times slower)."""
+        for k, start in enumerate(range(0, self.m, CHUNK)):
+            size = min(CHUNK, self.m - start)
+            rng = np.random.default_rng(np.random.SeedSequence([self.seed, k]))
+            yield rng.standard_normal((self.d, size)), np.where(rng.random(size) < 0.5, -1.0, 1.0)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``W(0)`` as ``(m, d)`` and ``a`` as ``(m,)``."""
+        parts = list(self.chunks())
+        return np.concatenate([p[0] for p in parts], axis=1).T.copy(), np.concatenate([p[1] for p in parts])
+
+
+@dataclass
+class NearInitCertificate:
+    r"""Lemma 2.5's bootstrap, decided for one draw (slides pp. 17--18; Du et al. 2019, Lemma 3.4).
+
+    If :math:`\lambda_{\min}(H(s))\ge\mu` on :math:`[0,t]` then :math:`\|y-u(s)\|\le e^{-\mu s}\|y-u(0)\|` and every
+    neuron moves at most :math:`\rho=\sqrt n\|y-u(0)\|/(\sqrt m\,\mu)` (the speed bound of Lemma 2.4). A neuron whose
+    pre-activation on :math:`x_i` exceeds :math:`\rho` in absolute value keeps :math:`S_{ri}`; so
+    :math:`|H_{ij}(t)-H_{ij}(0)|\le|x_i^\top x_j|F_{ij}/m` with :math:`F_{ij}` the neurons within :math:`\rho` of the
+    boundary on :math:`x_i` or :math:`x_j`, and :math:`\lambda_{\min}(H(t))\ge\lambda_{\min}(H(0))-\|\Delta H\|_F=:L`.
+    ``certified`` when :math:`L\ge\mu`: then (continuity in :math:`t`) :math:`\lambda_{\min}(H(t))\ge\mu` and every
+    neuron stays within :math:`\rho` for ALL :math:`t\ge0`. Float pre-activations and sums carry explicit
+    error bounds; the exact quantities are the float weights' rationals and the dataset's exact inputs."""
+
+    certified: bool
+    lam_lower: Fraction      # L (a rigorous lower bound on lambda_min(H(t)) for all t when certified)
+    mu: Fraction
+    rho: float               # the move radius used (upper bound)
+    residual_upper: float    # ||y - u(0)|| (upper bound)
+    flippable: int           # neurons within rho of a boundary (any input)
+
+    def margin(self) -> float:
+        return float((self.lam_lower - self.mu) / self.mu)
+
+
+def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, mu: Fraction,
+                          guess_residual: float | None = None) -> NearInitCertificate:
+    """:class:`NearInitCertificate` for one streamed draw in one pass over its chunks (O(m n d) numpy).
+
+    Neurons within an a-priori radius (from ``guess_residual``, default ``||y|| + 8 sqrt n``) of a
+    boundary are kept; the true radius needs ``||y - u(0)||``, known only after the pass; if it exceeds
+    the a-priori one the certificate is not given (never a wrong one)."""
+    from .gram import h0_from_pattern_counts, lambda_min_enclosure
+
+    n, d = X.shape
+    m = init.m
+    G = [[sum(Fraction(a) * Fraction(b) for a, b in zip(X_exact[i], X_exact[j])) for j in range(n)]
+         for i in range(n)]
+    # |x_iq(float) - x_iq(exact)| plus the rounding of a d-term dot product, per unit of ||w_r||_1
+    eps_x = max(abs(Fraction(float(c)) - Fraction(c)) for row in X_exact for c in row)
+    per_w = float(eps_x) * (1 + 2.0**-50) + (d + 2) * 2.0**-52 * float(np.max(np.abs(X)))
+    mu_f = float(mu)
+    y_norm = math.sqrt(sum(float(v) ** 2 for v in y_exact))
+    guess = (y_norm + 8 * math.sqrt(n)) if guess_residual is None else guess_residual
+    cap = math.sqrt(n) * guess / (math.sqrt(m) * mu_f) * 1.01
+    pairs = [(i, j) for i in range(n) for j in range(i, n)]
+    near: dict[tuple[int, int], list[np.ndarray]] = {p: [] for p in pairs}
+    near_any: list[np.ndarray] = []
+    sums, abs_sums, err = np.zeros(n), np.zeros(n), 0.0
+    counts = np.zeros(2**n, dtype=np.int64)
+    for Wt, a in init.chunks():
+        absW = np.abs(Wt[0])
+        for q in range(1, d):
+            absW += np.abs(Wt[q])
+        e = absW * per_w                                  # per neuron error bound of every P_ri
+        dist, key = [], np.zeros(Wt.shape[1], dtype=np.int64)
+        for i in range(n):
+            P = Wt[0] * X[i, 0]
+            for q in range(1, d):
+                P += Wt[q] * X[i, q]
+            relu = np.maximum(P, 0.0)
+            sums[i] += a @ relu
+            abs_sums[i] += relu.sum()
+            key += (P >= 0) << i
+            np.abs(P, out=P)
+            P -= e                                        # lower bound on |exact P_ri|
+            dist.append(P)
+        err += float(e.sum()) * (1 + 2.0**-40)
+        counts += np.bincount(key, minlength=2**n)
+        for (i, j) in pairs:
+            v = dist[i] if i == j else np.minimum(dist[i], dist[j])
+            near[(i, j)].append(v[v <= cap])
+        v = np.minimum.reduce(dist) if n > 1 else dist[0]
+        near_any.append(v[v <= cap])
+    # u_i(0) = sums_i / sqrt m up to: the P errors (relu is 1-Lipschitz), numpy's summation error
+    # (gamma_k per chunk of k terms, Higham eq. (4.4)), and the final rounding
+    gam = (CHUNK + 2) * 2.0**-53 * 1.01
+    u = sums / math.sqrt(m)
+    u_err = (err + gam * abs_sums + 4 * 2.0**-53 * np.abs(sums)) / math.sqrt(m) * (1 + 2.0**-40) + 4 * 2.0**-53 * np.abs(u)
+    res = np.array([float(v) for v in y_exact]) - u
+    r_up = float(math.sqrt(float(np.sum((np.abs(res) + u_err + 4 * 2.0**-53 * np.abs(res)) ** 2)))) * (1 + 2.0**-40)
+    rho = math.sqrt(n) * r_up / (math.sqrt(m) * mu_f) * (1 + 2.0**-30)
+    flip_any = int(sum(int(np.count_nonzero(v <= rho)) for v in near_any))
+    if rho > cap:
+        return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, flip_any)
+    H0 = h0_from_pattern_counts([int(c) for c in counts], G, m)
+    lo, _ = lambda_min_enclosure([[fraction_to_arb(q) for q in row] for row in H0])
+    # ||Delta H||_F <= sqrt(sum_ij (|G_ij| F_ij / m)^2), rounded up in exact rationals
+    frob_sq = Fraction(0)
+    for (i, j) in pairs:
+        F = int(sum(int(np.count_nonzero(v <= rho)) for v in near[(i, j)]))
+        term = (abs(G[i][j]) * F / m) ** 2
+        frob_sq += term if i == j else 2 * term
+    frob_up = Fraction(math.sqrt(float(frob_sq))) * (1 + Fraction(1, 2**40)) + Fraction(1, 2**60)
+    L = lo - frob_up
+    return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any)

@@ -585,13 +585,13 @@ class FlowTrajectory:
             base = sum((x * x for x in r0), arb(0))
             if not base > 0:
                 raise NumericError("y - u(0) is not certified nonzero")
-            pts = [(self.pieces[0].t0_ball, self.pieces[0].r0_ball, 0.0)]
-            pts += [(e.time_ball, e.r_ball, e.time) for e in self.events]
+            # the ratio is exactly 1 at t = 0 (a ball quotient base/base would straddle it)
+            pts = [(e.time_ball, e.r_ball, e.time) for e in self.events]
             if not self._ends_at_event:
                 # (a run stopped by a switch ends at that event, whose state is already a point)
                 r_end = self.residual_ball(self.t_end)
                 pts.append((_arb(self.t_end), r_end, self.t_end))
-            best_lo, best_hi, where = Fraction(-1), Fraction(-1), 0.0
+            best_lo, best_hi, where = Fraction(1), Fraction(1), 0.0
             for tb, r, tf in pts:
                 val = (L * tb).exp() * sum((x * x for x in r), arb(0)) / base
                 lo, hi = arb_endpoints(val)
