@@ -569,7 +569,8 @@ def decide_declared(ctx) -> Outcome:
     if any(s.facts for s in plan.settings):
         done = {r.setting.index: r for r in results}
         notes.append("settings: " + "; ".join(
-            f"{s.index}: {_show_facts(s.facts)}: " + (f"{done[s.index].status}, {done[s.index].draws} draws, "
+            f"{s.index}: {_show_facts(s.facts)}: " + (f"{done[s.index].status}, {done[s.index].failures}/"
+                                                     f"{done[s.index].draws} failures, "
                                                      f"{done[s.index].failures_upper - done[s.index].failures} "
                                                      f"undecided" if s.index in done else "not tried")
             for s in plan.settings))

@@ -150,6 +150,13 @@ def good_event_exact(env, inst):
     return _good_event(env, inst, exact=True)
 
 
+def lemma22_facts(values, constants) -> dict:
+    """``describe`` hook: n = 1, the width m, and whether m reaches Lemma 2.2's width (the width the proof
+    runs at: ``256 n^2 log(n/delta)/lambda_0^2`` with the printed 256)."""
+    m = int(values["m"])
+    return {"n": N_INPUTS, "m": m, "proven_width": m >= _width22({**dict(constants), "K": 256})}
+
+
 def _width_variable(strategy) -> Variable:
     return Variable("m", strategy, integer=True, lo=1, domain="width m >= 1", meaning="width")
 
@@ -163,7 +170,7 @@ lemma2_5_whp = Claim(
     hypotheses=[Condition("|y| <= C", relation=sympy.Le(sympy.Abs(sympy.Symbol("y", real=True)), C_s))],
     constants=_constants(Fraction(1, 10)) + [label_bound()],
     kind=Probabilistic(delta="delta", draw=draw_init, event=good_event, event_exact=good_event_exact,
-                       settings=8, samples=1000),
+                       settings=8, samples=1000, describe=lemma22_facts),
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
     formula=_formula,
     note="One unit input; the label and the width are the settings, the initialisation is random.",
@@ -194,7 +201,7 @@ lemma2_5_repaired = Claim(
                                             Constant("K", 256, "Lemma 2.2's explicit width constant", positive=True),
                                             Constant("two", 2, "the 2 of the probability 1 - 2 delta", positive=True)],
     kind=Probabilistic(delta=sympy.Min(1, sympy.Symbol("two", real=True) * delta_s), draw=draw_init, event=good_event,
-                       event_exact=good_event_exact, settings=4, samples=1000),
+                       event_exact=good_event_exact, settings=4, samples=1000, describe=lemma22_facts),
     uses=["du2019.lemma2.2", "du2019.lemma2.3:repaired", "du2019.lemma2.4"],
     formula=_formula,
     note="At Lemma 2.2's width (one unit input), the failure event allowed 2 delta (the proof's two events).",

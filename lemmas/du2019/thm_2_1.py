@@ -162,13 +162,30 @@ def dataset_width(env, D: Dataset, log_factor: bool = False) -> int:
     return explicit_width(env, n=D.n, lam0=lambda0_bounds(D)[0], log_factor=log_factor)
 
 
+#: the printed proof's width constants (``proven_width`` compares with the width they give)
+PRINTED_WIDTH = {"K": 4, "c": math.sqrt(2 * math.pi) / 16, "e_n": 6, "e_lam": 4, "e_delta": 3}
+
+
+def proven_width(constants, n: int, lam0: Fraction, log_factor: bool = False) -> int:
+    """The width of the printed proof at ``n``, ``lambda_0`` (the claim's delta and C; K, c and the exponents as
+    printed), whatever ``--set`` made of the width constants."""
+    return explicit_width({**dict(constants), **PRINTED_WIDTH}, n=n, lam0=lam0, log_factor=log_factor)
+
+
 def dataset_facts(values, constants, log_factor: bool = False) -> dict:
-    """``describe`` hook: n, d, m (the proven width at this setting: the claim checks only there) and lambda_0."""
+    """``describe`` hook: n, d, the width m drawn (the explicit width at the claim's constants), whether m
+    reaches the printed proof's width, and the certified lambda_0."""
     D = values["data"]
     lo, hi = lambda0_bounds(D)
     m = dataset_width(constants, D, log_factor)
-    return {"n": D.n, "d": D.d, "m": m, "proven_width": True, "lambda_0": [float(lo), float(hi)],
-            "labels": [float(v) for v in D.y]}
+    return {"n": D.n, "d": D.d, "m": m, "proven_width": m >= proven_width(constants, D.n, lo, log_factor),
+            "lambda_0": [float(lo), float(hi)], "labels": [float(v) for v in D.y]}
+
+
+def width_facts(values, constants, log_factor: bool = False) -> dict:
+    """``describe`` hook of the one-input settings (label ``y``, width ``m``): n = 1, lambda_0 = 1/2."""
+    m = int(values["m"])
+    return {"n": N_INPUTS, "m": m, "proven_width": m >= proven_width(constants, N_INPUTS, LAM0, log_factor)}
 
 
 def data_variable(n_values=(1, 2)) -> Variable:

@@ -39,7 +39,7 @@ from proofcheck.num import Enclosure, NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .thm_2_1 import (LAM0, delta_s, draw_init, label_variable, m_s, setting_hypotheses, width_constants,
-                      width_expr, width_variable)
+                      width_expr, width_facts, width_variable)
 
 residual = sympy.Function("residual")
 lambda_0, t, rate_s = sympy.Symbol("lambda_0"), sympy.Symbol("t"), sympy.Symbol("rate", real=True)
@@ -83,7 +83,8 @@ thm2_6 = Claim(
     constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
               + [Constant("rate", 1, "the rate of exp(-lambda_0 t): 1 as printed", positive=True)],
     kind=Probabilistic(delta="delta", draw=draw_init, event=both_layers_event, event_exact=both_layers_event_exact,
-                       settings=2, samples=600),
+                       settings=2, samples=600,
+                       describe=lambda values, constants: width_facts(values, constants, log_factor=True)),
     uses=["du2019.thm2.1"],
     formula=[sympy.Le(residual(t), sympy.exp(-rate_s * lambda_0 * t) * residual(0))],
     note="No proof is printed; the explicit width borrows Theorem 2.1's constant times log(m/delta). One unit input.",

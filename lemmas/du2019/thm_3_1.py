@@ -37,7 +37,8 @@ from proofcheck.ml.dynamics import one_input_gd, one_input_gd_exact
 from proofcheck.num import NumericError, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
-from .thm_2_1 import LAM0, N_INPUTS, draw_init, label_variable, setting_hypotheses, width_constants, width_variable
+from .thm_2_1 import (LAM0, N_INPUTS, draw_init, label_variable, setting_hypotheses, width_constants, width_facts,
+                      width_variable)
 
 residual = sympy.Function("residual")
 lambda_0, k, eta = sympy.Symbol("lambda_0"), sympy.Symbol("k"), sympy.Symbol("eta")
@@ -93,7 +94,7 @@ thm3_1 = Claim(
                  Constant("eta_c", Fraction(1, 4), "assumed explicit O-constant of the step: eta = eta_c lambda_0/n^2 "
                                                    "(no proof printed)", positive=True)],
     kind=Probabilistic(delta="delta", draw=draw_init, event=gd_event, event_exact=gd_event_exact,
-                       settings=4, samples=1000),
+                       settings=4, samples=1000, describe=width_facts),
     uses=["du2019.thm2.1"],
     formula=[sympy.Le(residual(k), (1 - half_s * eta * lambda_0) ** k * residual(0))],
     note="One unit input (lambda_0 = 1/2); k <= K_max with (1 - eta lambda_0/2)^K_max <= e^-8.",
