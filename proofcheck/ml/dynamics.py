@@ -703,6 +703,7 @@ class NearInitCertificate:
     rho: float               # the move radius used (upper bound)
     residual_upper: float    # ||y - u(0)|| (upper bound)
     flippable: int           # neurons within rho of a boundary (any input)
+    residual_lower: float = 0.0  # ||y - u(0)|| (lower bound)
 
     def margin(self) -> float:
         return float((self.lam_lower - self.mu) / self.mu)
@@ -764,10 +765,12 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
     u_err = (err + gam * abs_sums + 4 * 2.0**-53 * np.abs(sums)) / math.sqrt(m) * (1 + 2.0**-40) + 4 * 2.0**-53 * np.abs(u)
     res = np.array([float(v) for v in y_exact]) - u
     r_up = float(math.sqrt(float(np.sum((np.abs(res) + u_err + 4 * 2.0**-53 * np.abs(res)) ** 2)))) * (1 + 2.0**-40)
+    low = np.maximum(np.abs(res) - u_err - 4 * 2.0**-53 * np.abs(res), 0.0)
+    r_lo = float(math.sqrt(float(np.sum(low ** 2)))) * (1 - 2.0**-40)
     rho = math.sqrt(n) * r_up / (math.sqrt(m) * mu_f) * (1 + 2.0**-30)
     flip_any = int(sum(int(np.count_nonzero(v <= rho)) for v in near_any))
     if rho > cap:
-        return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, flip_any)
+        return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, flip_any, r_lo)
     H0 = h0_from_pattern_counts([int(c) for c in counts], G, m)
     lo, _ = lambda_min_enclosure([[fraction_to_arb(q) for q in row] for row in H0])
     # ||Delta H||_F <= sqrt(sum_ij (|G_ij| F_ij / m)^2), rounded up in exact rationals
@@ -778,4 +781,4 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
         frob_sq += term if i == j else 2 * term
     frob_up = Fraction(math.sqrt(float(frob_sq))) * (1 + Fraction(1, 2**40)) + Fraction(1, 2**60)
     L = lo - frob_up
-    return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any)
+    return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any, r_lo)

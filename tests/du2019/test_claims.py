@@ -98,13 +98,45 @@ def test_same_seed_same_result():
 
 
 def test_the_flow_check_can_refute_below_the_width():
-    """Theorem 2.1 with a width constant 10^6 times too small (m = 1) at delta = 1/4: the decay for all t
-    fails whenever the one neuron is (or ends) inactive, more often than delta; refuted by the engine's
-    family-wise sampling, each failing draw re-decided exactly."""
+    """Theorem 2.1 with a width constant 10^6 times too small (m = 1 at n = 2, orthogonal inputs) at
+    delta = 1/4: one neuron spans a rank-one H(t), so lambda_min(H) = 0 and the residual orthogonal to its
+    direction never decays; more often than delta. Refuted by the engine's family-wise sampling, each
+    failing draw re-decided on the certified flow."""
     r = _check("thm2.1", K="1/1000000", delta="1/4")
     assert r.verdict is Verdict.REFUTED, r.evidence
     assert r.decided_by == "statistics" and r.counterexample["found_by"] in ("search", "witness")
-    assert r.counterexample["values"]["m"] == 1
+    assert "n = 2" in r.evidence and "m = 1," in r.evidence and "proven_width = False" in r.evidence
+
+
+def _thm21_at_n2(**overrides):
+    """Theorem 2.1 whose settings are n = 2 datasets only (the orthogonal pair first, then drawn ones)."""
+    import dataclasses
+
+    from lemmas.du2019 import thm_2_1 as T
+
+    claim = dataclasses.replace(T.thm2_1, witnesses=[T.data_witnesses()[0]], variables=[T.data_variable((2,))])
+    return engine.check(claim, budget="quick", seed=0, overrides=overrides or None)
+
+
+def test_planted_width_too_small_at_n2_is_refuted():
+    """Planted: K shrunk from 4 to 1/250000 gives m = 3 at n = 2 (orthogonal inputs, lambda_0 = 1/2); with
+    three neurons H(t) is singular or nearly so on most draws and the decay at rate lambda_0 fails more
+    often than delta = 1/2. Refuted at n = 2, its JSON setting saying n = 2, m = 3, not the proven width."""
+    r = _thm21_at_n2(K="1/250000")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    facts = r.details["rate"]["facts"]
+    assert facts["n"] == 2 and facts["m"] == 3 and facts["proven_width"] is False
+
+
+def test_printed_width_at_n2_is_not_refuted():
+    """At the printed constants the proof holds for n = 2 (Lemma 2.5's bootstrap: at m = 2.7e6 every
+    neuron moves at most rho ~ 0.008, too little to move lambda_min(H) from about 1/2 to lambda_0/2 = 1/4),
+    so the check must not refute: it survives, every draw decided (none undecided)."""
+    r = _thm21_at_n2()
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    for s in r.details["settings"]:
+        assert s["facts"]["n"] == 2 and s["facts"]["proven_width"] is True and isinstance(s["facts"]["m"], int)
+        assert s["facts"]["m"] >= 2_670_000 and s["undecided"] == 0
 
 
 # A printed constant tightened is refuted, loosened it is not (each computed by the engine):
@@ -141,7 +173,8 @@ def test_set_changes_what_the_theorems_check():
     """--set of a width constant changes the width the engine draws (the setting it checks)."""
     a, b = _check("thm2.1"), _check("thm2.1", K=8)
     assert a.details and b.details
-    assert "m=41722" in a.evidence and "m=83444" in b.evidence
+    ma, mb = a.details["settings"][0]["facts"]["m"], b.details["settings"][0]["facts"]["m"]
+    assert ma == 2_670_177 and abs(mb - 2 * ma) <= 2  # the least integers above the bound and twice it
 
 
 def test_a_delta_outside_the_unit_interval_is_a_clear_error():
