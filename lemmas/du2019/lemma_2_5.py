@@ -49,7 +49,7 @@ from proofcheck.ml.du_strategies import lambda0_bounds
 from proofcheck.ml.dynamics import (OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h,
                                     one_input_flows)
 from proofcheck.ml.flow import exact_flow_forever
-from proofcheck.num import NumericError, fraction_to_arb, to_fraction
+from proofcheck.num import NumericError, arb_endpoints, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .lemma_2_4 import arb_condition, lam_frac, rate
@@ -156,7 +156,7 @@ def multi_good_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, Fra
     * good when the near-init certificate holds with ``mu = max(lam_frac, rate/2, 1/R_factor) lambda_0^hi``: then
       ``lambda_min(H(t)) >= mu`` for all t gives (1), the decay at rate ``2 mu`` gives (3), and every neuron moves
       at most ``sqrt(n)||y-u(0)||/(sqrt(m) mu) <= R'`` gives (2);
-    * otherwise the certified flow: a certain failure needs ``R' < R`` certainly and (3) or (1) certainly
+    * otherwise the certified flow: a certain failure needs ``R' < R`` certainly and (3), (2) or (1) certainly
       failing on the integrated range; anything else is undecided (NaN), never good."""
     n, m = D.n, init.m
     lo, hi = lambda0_bounds(D)
@@ -183,6 +183,14 @@ def multi_good_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, Fra
         sup_lo = Fraction(0)
     if sup_lo > 1:
         return float(1 - sup_lo), 1 - sup_lo
+    # (2): a neuron certainly farther than R' from its start at the end of the integrated range
+    try:
+        moved_lo = float(arb_endpoints(tr.max_move_ball(tr.t_end))[0])
+    except NumericError:
+        moved_lo = 0.0
+    if moved_lo > Rp_hi * (1 + 2.0**-30):
+        gap = Fraction(Rp_hi) - Fraction(moved_lo)
+        return float(gap), gap
     # (1): a piece of positive length before t_end whose lambda_min(H) is certainly below lam_frac lambda_0
     ends = [p.t0 for p in tr.pieces[1:]] + [tr.t_end]
     for p, end in zip(tr.pieces, ends):

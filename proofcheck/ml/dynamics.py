@@ -704,6 +704,7 @@ class NearInitCertificate:
     residual_upper: float    # ||y - u(0)|| (upper bound)
     flippable: int           # neurons within rho of a boundary (any input)
     residual_lower: float = 0.0  # ||y - u(0)|| (lower bound)
+    flippable_each: tuple[int, ...] = ()  # per input i: neurons within rho of the boundary on x_i
 
     def margin(self) -> float:
         return float((self.lam_lower - self.mu) / self.mu)
@@ -771,6 +772,7 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
     flip_any = int(sum(int(np.count_nonzero(v <= rho)) for v in near_any))
     if rho > cap:
         return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, flip_any, r_lo)
+    each = tuple(int(sum(int(np.count_nonzero(v <= rho)) for v in near[(i, i)])) for i in range(n))
     H0 = h0_from_pattern_counts([int(c) for c in counts], G, m)
     lo, _ = lambda_min_enclosure([[fraction_to_arb(q) for q in row] for row in H0])
     # ||Delta H||_F <= sqrt(sum_ij (|G_ij| F_ij / m)^2), rounded up in exact rationals
@@ -781,4 +783,4 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
         frob_sq += term if i == j else 2 * term
     frob_up = Fraction(math.sqrt(float(frob_sq))) * (1 + Fraction(1, 2**40)) + Fraction(1, 2**60)
     L = lo - frob_up
-    return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any, r_lo)
+    return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any, r_lo, each)

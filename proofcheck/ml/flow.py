@@ -137,10 +137,13 @@ def _float_up(q: Fraction) -> float:
 
 def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A @ B`` for a tall ``A`` with few columns (BLAS is slow on ``(m, 2) @ (2, n)``): one axpy per column."""
-    out = np.zeros((A.shape[0], B.shape[1]))
-    for k in range(A.shape[1]):
-        out += A[:, k:k + 1] * B[k][None, :]
-    return out
+    At = np.ascontiguousarray(A.T)  # (k, m): each product below is one contiguous vector operation
+    out = np.empty((B.shape[1], A.shape[0]))
+    for j in range(B.shape[1]):
+        np.multiply(At[0], B[0, j], out=out[j])
+        for k in range(1, At.shape[0]):
+            out[j] += At[k] * B[k, j]
+    return out.T
 
 
 def _dot_exact(w: np.ndarray, x) -> Fraction:
