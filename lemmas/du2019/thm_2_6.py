@@ -16,11 +16,12 @@ constants ``K``, ``c``, ``C``, ``e_n``, ``e_lam``, ``e_delta``) times the extra 
 How it is checked: on ONE unit input (:math:`\lambda_0=\tfrac12`) the two-layer flow reduces to its path
 :math:`q=\int r\,dt` (:func:`proofcheck.ml.dynamics.one_input_both_layers`): each active neuron turns
 hyperbolically in :math:`(s_r, a_r)`, :math:`u(q)` is closed form between deactivations and
-:math:`\frac{d}{dt}\log\|y-u\|^2=-2u'(q)`. A draw is good when :math:`2\min_{\text{path}}u'\ge\text{rate}\cdot\lambda_0`
-(sufficient: the decay then holds for all :math:`t`); it certainly fails when
-:math:`2u'(0)<\text{rate}\cdot\lambda_0` (the decay fails for small :math:`t`; :math:`u'(0)=\frac1m\sum_{s_r\ge0}(a_r^2+s_r^2)`
-is decided in exact rationals). Draws in between count against the claim's upper bound only, so they can
-make it ``inconclusive``, never ``refuted``.
+:math:`\frac{d}{dt}\log\|y-u\|^2=-2u'(q)`. A draw is good at once when :math:`2\min_{\text{path}}u'\ge\text{rate}\cdot\lambda_0`
+(floats; the rate is then met at every instant). Otherwise the decay for all :math:`t` is decided in Arb
+(:func:`proofcheck.ml.dynamics.one_input_both_layers_decay`): time along the path is integrated in closed
+form, and :math:`g(t)=\log(\|r_0\|^2/\|r(t)\|^2)-\text{rate}\,\lambda_0t` is evaluated at its minima (the upward
+crossings of :math:`2u'=\text{rate}\,\lambda_0`) and its limit at the root :math:`u=y`; a draw whose orderings or
+signs Arb cannot decide is undecided (counted against the claim, reported), never good.
 
 Errata
 ------
@@ -28,14 +29,14 @@ Errata
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
-import numpy as np
 import sympy
 
 from proofcheck import Claim, Constant, Probabilistic
-from proofcheck.ml.dynamics import float_sum_enclosure, one_input_both_layers
-from proofcheck.num import Enclosure, NumericError, to_fraction
+from proofcheck.ml.dynamics import one_input_both_layers, one_input_both_layers_decay
+from proofcheck.num import NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .thm_2_1 import (LAM0, delta_s, draw_init, label_variable, m_s, setting_hypotheses, width_constants,
@@ -46,31 +47,32 @@ lambda_0, t, rate_s = sympy.Symbol("lambda_0"), sympy.Symbol("t"), sympy.Symbol(
 
 
 def both_layers_event(env, inst) -> float:
-    """``2 min_path u'(q) - rate lambda_0`` (>= 0: the decay holds for all t)."""
+    """``>= 0`` when the decay holds for all t: first the float sufficient test ``2 min_path u'(q) >= rate lambda_0``
+    (then the rate is met at every instant), otherwise the Arb decision of
+    :func:`proofcheck.ml.dynamics.one_input_both_layers_decay` (its least ``g``); NaN when Arb cannot decide."""
     s, a = inst
     lowest, _, r0 = one_input_both_layers(s, a, float(env.y))
     if r0 == 0:
         return 1.0
-    return float(2 * lowest - float(env.rate) * float(LAM0))
+    quick = float(2 * lowest - float(env.rate) * float(LAM0))
+    if quick >= 0:
+        return quick
+    try:
+        g = one_input_both_layers_decay(s, a, to_fraction(env.y), to_fraction(env.rate) * LAM0)
+    except NumericError:
+        return math.nan
+    if g >= 0:
+        return float(g.mid())
+    if g < 0:
+        return min(float(g.mid()), -1e-300)
+    return math.nan
 
 
-def both_layers_event_exact(env, inst) -> Enclosure:
-    """Certain failure: ``2 u'(0) - rate lambda_0 < 0`` (``u'(0) = (1/m) sum_{s_r >= 0} (a_r^2 + s_r^2)``, its float
-    sum enclosed rigorously); otherwise undecided (raises: the draw counts against the upper bound only)."""
+def both_layers_event_exact(env, inst):
+    """The decay for all t decided in Arb (:func:`proofcheck.ml.dynamics.one_input_both_layers_decay`): the least
+    ``log(||r_0||^2/||r(t)||^2) - rate lambda_0 t`` over the path's minima, or -1 when the limit fails."""
     s, a = inst
-    m = len(s)
-    act = s >= 0
-    # a_r^2 = 1 exactly; s_r^2 is rounded once (relative error <= 2^-53): enclose each square, then the sum
-    sq = np.asarray(s[act], float) ** 2
-    lo, hi = float_sum_enclosure(sq)
-    u = Fraction(1, 2**53)
-    lo, hi = lo * (1 - u) if lo > 0 else lo * (1 + u), hi * (1 + u)
-    count = int(act.sum())
-    rate_lam = to_fraction(env.rate) * LAM0
-    enc = Enclosure(2 * (count + lo) / m - rate_lam, 2 * (count + hi) / m - rate_lam)
-    if enc.definitely_negative(False):
-        return enc
-    raise NumericError("the decay holds at t = 0; the exact path minimum is not computed")
+    return one_input_both_layers_decay(s, a, to_fraction(env.y), to_fraction(env.rate) * LAM0)
 
 
 thm2_6 = Claim(

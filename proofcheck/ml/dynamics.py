@@ -550,19 +550,6 @@ def one_input_gd_exact(s: np.ndarray, a: np.ndarray, y: Fraction, eta: Fraction,
     return out
 
 
-def float_sum_enclosure(terms: np.ndarray) -> tuple[Fraction, Fraction]:
-    """Rigorous bounds on the exact sum of exactly representable ``terms``' float sum: numpy's sum has
-    error at most ``gamma_{n-1} sum |x_i|`` whatever its order (Higham, *Accuracy and Stability of
-    Numerical Algorithms*, 2002, eq. (4.4)); the bound is widened by one more ``gamma``."""
-    terms = np.asarray(terms, float)
-    n = max(terms.shape[0], 2)
-    u = Fraction(1, 2**53)
-    gamma = (n + 2) * u / (1 - (n + 2) * u)
-    total = Fraction(float(np.sum(terms)))
-    err = gamma * Fraction(float(np.sum(np.abs(terms)))) * (1 + gamma)
-    return total - err, total + err
-
-
 # ---------------------------------------------------------------- both layers trained, one input
 def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float, float, float]:
     """Gradient flow of BOTH layers on ONE unit input, reduced to its path (floats).
@@ -784,3 +771,121 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
     frob_up = Fraction(math.sqrt(float(frob_sq))) * (1 + Fraction(1, 2**40)) + Fraction(1, 2**60)
     L = lo - frob_up
     return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any, r_lo, each)
+
+
+def one_input_both_layers_decay(s: np.ndarray, a: np.ndarray, y: Fraction, c: Fraction, prec: int = 128):
+    r"""Decide, in Arb, whether ``||y-u(t)||^2 <= e^{-c t}||y-u(0)||^2`` for ALL ``t >= 0`` when both layers are
+    trained on ONE unit input (the path of :func:`one_input_both_layers`; ``a_r = +-1``, every float ``s_r`` the
+    rational it stores).
+
+    Along the path, with ``x = |q|/sqrt m`` and ``z = e^{2x}``, a neuron active at ``x`` contributes its initial
+    ``(a_r, s_r)`` rotated hyperbolically, so between deactivations ``|y - u| = D(z)/z`` with
+    ``D(z) = -alpha z^2 + Y z - beta`` (``Y = sigma y``, ``alpha = (sigma P + S)/(2 sqrt m)``,
+    ``beta = (sigma P - S)/(2 sqrt m)``, ``P = sum a_r s_r``, ``S = sum (1 + s_r^2)/2`` over the active neurons,
+    ``sigma`` the sign of ``y - u(0)``); a down-moving neuron stops for good at ``z = (1 + s_r)/(1 - s_r)``
+    (``tanh x = s_r``). Time is ``dt = dx / (rho |y - u|)`` (``rho = 1/sqrt m``), integrated in closed form
+    (a log of the ratio of ``D``'s root distances), and ``g(t) = log(|r_0|^2/|r(t)|^2) - c t`` has
+    ``dg/dt = w - c`` with ``w = 2 u'(q) = A z + B/z`` (``A = 4 rho alpha``, ``B = -4 rho beta``), convex in x and
+    dropping at each deactivation. So the minima of ``g`` are at the upward crossings ``w = c`` inside a stretch
+    and, at the root ``z_+`` of ``D`` (``u = y``), ``g -> +-infinity`` as ``w(z_+) - c`` is positive or negative.
+
+    Returns an Arb ball: the least ``g`` at the crossings (``>= 0``: the decay holds for all t, ``< 0``: it fails
+    there), ``-1`` when the limit certainly fails, ``+1`` when nothing can fail; raises :class:`NumericError`
+    when an ordering or a sign is not decided by its enclosure."""
+    from flint import ctx as flint_ctx
+
+    from .flow import exact_sum
+
+    old = flint_ctx.prec
+    flint_ctx.prec = prec
+    try:
+        s = np.asarray(s, float)
+        a = np.asarray(a, float)
+        m = s.shape[0]
+        rho = 1 / arb(m).sqrt()
+        act = s >= 0
+        sa, aa = s[act], a[act]
+        P = fraction_to_arb(exact_sum(aa * sa))               # a_r = +-1: a_r s_r is exact
+        hi = np.float64(134217729.0) * sa                      # Veltkamp split: s = sh + sl, each square exact
+        sh = hi - (hi - sa)
+        sl = sa - sh
+        S = (fraction_to_arb(exact_sum(sh * sh) + 2 * exact_sum(sh * sl) + exact_sum(sl * sl))
+             + int(sa.shape[0])) / 2
+        yb, cb = fraction_to_arb(y), fraction_to_arb(c)
+        r0 = yb - rho * P
+        if r0 > 0:
+            sigma = 1
+        elif r0 < 0:
+            sigma = -1
+        else:
+            raise NumericError("the sign of y - u(0) is not decided")
+        # down-moving neurons (a_r sigma < 0, 0 <= s_r < 1) stop at z = (1 + s)/(1 - s), in the order of s
+        down = np.sort(sa[(aa * sigma < 0) & (sa < 1)])
+        Y = yb * sigma
+        t_total, z_lo = arb(0), arb(1)
+        r0_abs = abs(r0)
+        worst = None
+        k = 0
+        while True:
+            alpha = rho * (P * sigma + S) / 2
+            beta = rho * (P * sigma - S) / 2
+            if not alpha > 0:
+                if S == 0 or (S < 1 and S.contains(0)):
+                    return arb(-1)  # nothing active: u stays, ||y - u|| never decays
+                raise NumericError("alpha of a stretch is not certainly positive")
+            disc = (Y * Y - 4 * alpha * beta).sqrt()
+            z_root = (Y + disc) / (2 * alpha)
+            z_minus = (Y - disc) / (2 * alpha)
+            j = k
+            while j < down.shape[0] and down[j] == down[k]:
+                j += 1
+            z_next = None
+            if k < down.shape[0]:
+                q = Fraction(float(down[k]))
+                z_next = fraction_to_arb((1 + q) / (1 - q))
+            if z_next is not None:
+                if z_next < z_root:
+                    end, last = z_next, False
+                elif z_next > z_root:
+                    end, last = z_root, True
+                else:
+                    raise NumericError("a deactivation and the root of y = u cannot be ordered")
+            else:
+                end, last = z_root, True
+            A, B = 4 * rho * alpha, -4 * rho * beta
+
+            def time_to(z):
+                return ((z - z_minus) / (z_root - z)).log() / (2 * rho * alpha * (z_root - z_minus))
+
+            # the upward crossing of w = A z + B/z = c: the larger root of A z^2 - c z + B
+            d2 = cb * cb - 4 * A * B
+            if d2 > 0:
+                zc = (cb + d2.sqrt()) / (2 * A)
+                inside = (zc > z_lo) and (zc < end)
+                outside = (zc < z_lo) or (zc > end)
+                if inside:
+                    t_c = t_total + time_to(zc) - time_to(z_lo)
+                    r_c = (-alpha * zc * zc + Y * zc - beta) / zc
+                    g = 2 * (r0_abs / r_c).log() - cb * t_c
+                    worst = g if worst is None else worst.min(g)
+                elif not outside:
+                    raise NumericError("the crossing w = c and a stretch end cannot be ordered")
+            elif not d2 < 0 and not (d2 == 0):
+                raise NumericError("whether w = c is crossed is not decided")
+            if last:
+                w_root = A * z_root + B / z_root
+                if w_root < cb:
+                    return arb(-1)
+                if not w_root > cb:
+                    raise NumericError("2 u'(q*) against c at the root is not decided")
+                return worst if worst is not None else arb(1)
+            t_total = t_total + time_to(end) - time_to(z_lo)
+            # the neurons stopping at this level leave the sums (each had a_r = -sigma)
+            for v in down[k:j]:
+                qv = fraction_to_arb(Fraction(float(v)))
+                P = P - qv * (-sigma)
+                S = S - (1 + qv * qv) / 2
+            z_lo = end
+            k = j
+    finally:
+        flint_ctx.prec = old

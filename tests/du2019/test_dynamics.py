@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from proofcheck.ml import datasets as ds
 from proofcheck.ml import dynamics as dy
 from proofcheck.ml import gram
+from proofcheck.num import NumericError
 
 
 def _loss(W, a, D):
@@ -125,11 +126,32 @@ def test_one_input_both_layers_matches_the_stepped_flow():
     assert lowest == pytest.approx(rate.min(), rel=1e-3) and du0 == pytest.approx(rate[0], rel=1e-3)
 
 
-def test_float_sum_enclosure_holds_the_exact_sum():
-    x = np.random.default_rng(2).standard_normal(10_000) ** 2
-    lo, hi = dy.float_sum_enclosure(x)
-    exact = sum(Fraction(float(v)) for v in x)
-    assert lo <= exact <= hi and hi - lo < Fraction(1, 10**6)
+def test_both_layer_decay_decision_agrees_with_the_stepped_flow():
+    """The Arb decision of the decay for all t (both layers, one input) against the stepped Heun flow of both
+    layers: where the stepped log(||r_0||^2/||r(t)||^2) - c t dips clearly below 0 the decision is a certain
+    failure, where it stays clearly above (and the decay's limit rate beats c) it holds."""
+    rng = np.random.default_rng(5)
+    c = Fraction(1, 2)
+    seen = {True: 0, False: 0}
+    for _ in range(40):
+        m = int(rng.integers(1, 6))
+        s, a = rng.standard_normal(m), np.where(rng.random(m) < 0.5, -1.0, 1.0)
+        y = float(rng.choice([-1.0, -0.5, 0.5, 1.0]))
+        try:
+            g = dy.one_input_both_layers_decay(s, a, Fraction(y), c)
+        except NumericError:
+            continue
+        tr = dy.flow(s[:, None], a, np.array([[1.0]]), np.array([y]), 12.0, 0.002, both=True)
+        t = np.arange(len(tr.residual_sq)) * 0.002
+        ok = tr.residual_sq > 1e-20
+        curve = np.log(tr.residual_sq[0] / tr.residual_sq[ok]) - float(c) * t[ok]
+        if curve.min() < -0.05:
+            assert g < 0, (m, s, a, y, curve.min(), g)
+            seen[False] += 1
+        elif g >= 0:
+            assert curve.min() > -1e-3, (m, s, a, y, curve.min(), g)
+            seen[True] += 1
+    assert seen[True] >= 5 and seen[False] >= 5, seen
 
 
 def test_bad_width_raises():
