@@ -35,30 +35,41 @@ from fractions import Fraction
 import sympy
 
 from proofcheck import Claim, Constant, Probabilistic
-from proofcheck.ml.dynamics import one_input_both_layers, one_input_both_layers_decay
+from proofcheck.claim import Witness
+from proofcheck.ml.datasets import Dataset
+from proofcheck.ml.du_strategies import dataset_of, lambda0_bounds
+from proofcheck.ml.dynamics import near_init_certificate, one_input_both_layers, one_input_both_layers_decay
 from proofcheck.num import NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
-from .thm_2_1 import (LAM0, delta_s, draw_init, label_variable, m_s, setting_hypotheses, width_constants,
-                      width_expr, width_facts, width_variable)
+from .thm_2_1 import (LAM0, data_variable, data_witnesses, dataset_facts, draw_data_init, width_constants)
 
 residual = sympy.Function("residual")
 lambda_0, t, rate_s = sympy.Symbol("lambda_0"), sympy.Symbol("t"), sympy.Symbol("rate", real=True)
 
 
 def both_layers_event(env, inst) -> float:
-    """``>= 0`` when the decay holds for all t: first the float sufficient test ``2 min_path u'(q) >= rate lambda_0``
-    (then the rate is met at every instant), otherwise the Arb decision of
-    :func:`proofcheck.ml.dynamics.one_input_both_layers_decay` (its least ``g``); NaN when Arb cannot decide."""
+    """``>= 0`` when the decay holds for all t. One input: first the float sufficient test
+    ``2 min_path u'(q) >= rate lambda_0`` (then the rate is met at every instant), otherwise the Arb decision of
+    :func:`proofcheck.ml.dynamics.one_input_both_layers_decay` (its least ``g``). ``n >= 2``: the both-layer
+    near-init certificate (:func:`proofcheck.ml.dynamics.near_init_certificate` with ``both_layers``). NaN when
+    neither decides (undecided: counted against the claim, never good)."""
+    D: Dataset = env.data
+    if D.n >= 2:
+        lo, hi = lambda0_bounds(D)
+        cert = near_init_certificate(inst, D.X, D.X_exact, [Fraction(float(v)) for v in D.y],
+                                     to_fraction(env.rate) * hi / 2, both_layers=True)
+        return cert.margin() if cert.certified else math.nan
     s, a = inst
-    lowest, _, r0 = one_input_both_layers(s, a, float(env.y))
+    y = float(D.y[0])
+    lowest, _, r0 = one_input_both_layers(s, a, y)
     if r0 == 0:
         return 1.0
     quick = float(2 * lowest - float(env.rate) * float(LAM0))
     if quick >= 0:
         return quick
     try:
-        g = one_input_both_layers_decay(s, a, to_fraction(env.y), to_fraction(env.rate) * LAM0)
+        g = one_input_both_layers_decay(s, a, Fraction(y), to_fraction(env.rate) * LAM0)
     except NumericError:
         return math.nan
     if g >= 0:
@@ -69,10 +80,21 @@ def both_layers_event(env, inst) -> float:
 
 
 def both_layers_event_exact(env, inst):
-    """The decay for all t decided in Arb (:func:`proofcheck.ml.dynamics.one_input_both_layers_decay`): the least
-    ``log(||r_0||^2/||r(t)||^2) - rate lambda_0 t`` over the path's minima, or -1 when the limit fails."""
+    """One input: the decay for all t decided in Arb (:func:`proofcheck.ml.dynamics.one_input_both_layers_decay`):
+    the least ``log(||r_0||^2/||r(t)||^2) - rate lambda_0 t`` over the path's minima, or -1 when the limit fails.
+    ``n >= 2``: no certain failure is computed (a draw the certificate does not decide stays undecided)."""
+    D: Dataset = env.data
+    if D.n >= 2:
+        raise NumericError("n >= 2, both layers: a failing draw is not certified (undecided)")
     s, a = inst
-    return one_input_both_layers_decay(s, a, to_fraction(env.y), to_fraction(env.rate) * LAM0)
+    return one_input_both_layers_decay(s, a, Fraction(float(D.y[0])), to_fraction(env.rate) * LAM0)
+
+
+def _witnesses() -> list[Witness]:
+    """Two single inputs (labels 3/4 and -1), then (deep) the orthogonal pair at its width of about 4.4e7."""
+    one, two = data_witnesses()[1], data_witnesses()[0]
+    other = dataset_of([[Fraction(1)]], [Fraction(-1)], 1)
+    return [one, Witness({"data": other}, "one unit input, label -1"), two]
 
 
 thm2_6 = Claim(
@@ -80,14 +102,16 @@ thm2_6 = Claim(
     title="Both layers trained: at m >= K (C^2+1) n^6 log(m/delta)/(c^2 lambda_0^4 delta^3), w.p. 1 - delta, exponential decay at rate lambda_0",
     source=source("p. 20, Theorem 2.6"),
     statement=r"m=\Omega\Big(\frac{n^6\log(m/\delta)}{\lambda_0^4\delta^3}\Big)\Rightarrow\Pr\big[\|u(t)-y\|_2^2\le e^{-\lambda_0t}\|u(0)-y\|_2^2\big]\ge1-\delta",
-    variables=[label_variable(), width_variable(log_factor=True)],
-    hypotheses=setting_hypotheses(width_expr() * sympy.log(m_s / delta_s)),
+    variables=[data_variable((1,))],
+    witnesses=_witnesses(),
     constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
               + [Constant("rate", 1, "the rate of exp(-lambda_0 t): 1 as printed", positive=True)],
-    kind=Probabilistic(delta="delta", draw=draw_init, event=both_layers_event, event_exact=both_layers_event_exact,
-                       settings=2, samples=600,
-                       describe=lambda values, constants: width_facts(values, constants, log_factor=True)),
+    kind=Probabilistic(delta="delta", draw=lambda env, rng: draw_data_init(env, rng, log_factor=True),
+                       event=both_layers_event, event_exact=both_layers_event_exact, settings=2, samples=600,
+                       describe=lambda values, constants: dataset_facts(values, constants, log_factor=True)),
     uses=["du2019.thm2.1"],
     formula=[sympy.Le(residual(t), sympy.exp(-rate_s * lambda_0 * t) * residual(0))],
-    note="No proof is printed; the explicit width borrows Theorem 2.1's constant times log(m/delta). One unit input.",
+    note="No proof is printed; the explicit width borrows Theorem 2.1's constant times log(m/delta). Settings: two "
+         "single inputs (m = 582,798, every draw decided in Arb); n = 2 (orthogonal, m about 4.4e7, the both-layer "
+         "near-init certificate) only at --budget deep: the default budget cannot draw 4.4e7 neurons 16+ times.",
 )

@@ -698,12 +698,18 @@ class NearInitCertificate:
 
 
 def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, mu: Fraction,
-                          guess_residual: float | None = None) -> NearInitCertificate:
+                          guess_residual: float | None = None, both_layers: bool = False) -> NearInitCertificate:
     """:class:`NearInitCertificate` for one streamed draw in one pass over its chunks (O(m n d) numpy).
 
     Neurons within an a-priori radius (from ``guess_residual``, default ``||y|| + 8 sqrt n``) of a
     boundary are kept; the true radius needs ``||y - u(0)||``, known only after the pass; if it exceeds
-    the a-priori one the certificate is not given (never a wrong one)."""
+    the a-priori one the certificate is not given (never a wrong one).
+
+    ``both_layers`` (Theorem 2.6: ``a`` trained too): with ``kappa = sqrt(n) ||y-u(0)|| / (sqrt(m) mu)``,
+    ``B = max_r ||w_r(0)||``, ``|dw_r/dt| <= |a_r| sqrt(n) ||r|| / sqrt m`` and ``|da_r/dt| <= ||w_r|| sqrt(n) ||r|| / sqrt m``
+    give ``|a_r(t) - a_r(0)| <= R_a = (kappa B + kappa^2)/(1 - kappa^2)`` and moves ``<= R_w = kappa (1 + R_a)``; the
+    kernel is at least ``G o (1/m) sum_r a_r(t)^2 S_r S_r^T`` (the a-part is positive semidefinite), so
+    ``lambda_min(H(t)) >= (1 - R_a)^2 (lambda_min(H(0)) - ||Delta H||_F)`` with the flips within ``R_w``."""
     from .gram import h0_from_pattern_counts, lambda_min_enclosure
 
     n, d = X.shape
@@ -717,6 +723,9 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
     y_norm = math.sqrt(sum(float(v) ** 2 for v in y_exact))
     guess = (y_norm + 8 * math.sqrt(n)) if guess_residual is None else guess_residual
     cap = math.sqrt(n) * guess / (math.sqrt(m) * mu_f) * 1.01
+    if both_layers:
+        cap *= 4  # R_w = kappa (1 + R_a): room for R_a up to 3
+    w_norm_sq = 0.0
     pairs = [(i, j) for i in range(n) for j in range(i, n)]
     near: dict[tuple[int, int], list[np.ndarray]] = {p: [] for p in pairs}
     near_any: list[np.ndarray] = []
@@ -726,6 +735,8 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
         absW = np.abs(Wt[0])
         for q in range(1, d):
             absW += np.abs(Wt[q])
+        if both_layers:
+            w_norm_sq = max(w_norm_sq, float(np.max(np.einsum("qk,qk->k", Wt, Wt))))
         e = absW * per_w                                  # per neuron error bound of every P_ri
         dist, key = [], np.zeros(Wt.shape[1], dtype=np.int64)
         for i in range(n):
@@ -756,6 +767,16 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
     low = np.maximum(np.abs(res) - u_err - 4 * 2.0**-53 * np.abs(res), 0.0)
     r_lo = float(math.sqrt(float(np.sum(low ** 2)))) * (1 - 2.0**-40)
     rho = math.sqrt(n) * r_up / (math.sqrt(m) * mu_f) * (1 + 2.0**-30)
+    a_shrink = Fraction(1)
+    if both_layers:
+        kappa, B = rho, math.sqrt(w_norm_sq) * (1 + 2.0**-30)
+        if not kappa < 1:
+            return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, 0, r_lo)
+        R_a = (kappa * B + kappa * kappa) / (1 - kappa * kappa) * (1 + 2.0**-30)
+        if not R_a < 1:
+            return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, 0, r_lo)
+        rho = kappa * (1 + R_a) * (1 + 2.0**-30)
+        a_shrink = (1 - Fraction(R_a)) ** 2
     flip_any = int(sum(int(np.count_nonzero(v <= rho)) for v in near_any))
     if rho > cap:
         return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, flip_any, r_lo)
@@ -769,7 +790,7 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
         term = (abs(G[i][j]) * F / m) ** 2
         frob_sq += term if i == j else 2 * term
     frob_up = Fraction(math.sqrt(float(frob_sq))) * (1 + Fraction(1, 2**40)) + Fraction(1, 2**60)
-    L = lo - frob_up
+    L = (lo - frob_up) * a_shrink if lo > frob_up else lo - frob_up
     return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any, r_lo, each)
 
 
