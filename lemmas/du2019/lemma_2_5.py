@@ -26,10 +26,14 @@ Errata
 * The contradiction step writes :math:`\|w_r(t_0)-w_r(0)\|_2^2\ge R` (a squared norm against a radius);
   the argument needs the unsquared norm.
 
-How it is checked: on ONE unit input (:math:`\lambda_0=\tfrac12`, :math:`n=1`) with the exact event-driven flow
-(:class:`proofcheck.ml.dynamics.OneInputFlow`). For all :math:`t` at once: :math:`H` is non-increasing, so (1)
-and (3) hold for all :math:`t` iff :math:`H(\infty)\ge\lambda_0/2` and :math:`2H(\infty)\ge\lambda_0`, and (2) iff the
-limit of the travel is at most :math:`R'`.
+How it is checked. ``lemma2.5`` (as printed): on ONE unit input (:math:`\lambda_0=\tfrac12`) with the exact
+event-driven flow (:class:`proofcheck.ml.dynamics.OneInputFlow`); :math:`H` is non-increasing, so (1) and (3)
+hold for all :math:`t` iff :math:`H(\infty)\ge\lambda_0/2` and :math:`2H(\infty)\ge\lambda_0`, and (2) iff the limit
+of the travel is at most :math:`R'`. ``@whp`` and ``:repaired``: the settings are datasets (n = 2 orthogonal
+and one input first, then drawn; ``:repaired`` at each dataset's own Lemma 2.2 width, so n = 3 too), with
+``describe`` facts (n, m, ``proven_width``); a draw at :math:`n\ge2` is decided by :math:`R'\ge R` (enclosed),
+the near-init certificate, or the certified flow (:func:`multi_good_decision`); undecided draws count
+against the claim.
 """
 from __future__ import annotations
 

@@ -13,11 +13,13 @@ constants). The slides omit the proof; the step is ``eta = eta_c lambda_0/n^2`` 
 assumption of this encoding, not a printed value (``--set eta_c=...``). The printed :math:`\tfrac12` of the
 rate is the constant ``half``.
 
-How it is checked: on ONE unit input (:math:`\lambda_0=\tfrac12`), gradient descent moves every active neuron
-by a common amount, so a run of ``k`` steps costs ``O(m log m + k log m)``
-(:func:`proofcheck.ml.dynamics.one_input_gd`); a failing draw is re-run in Arb from the exact rationals of
-its initialisation (:func:`proofcheck.ml.dynamics.one_input_gd_exact`). The claim is declared: settings (the
-label, the explicit width) drawn by the engine, initialisations drawn and counted by the engine.
+How it is checked: the settings are datasets at Theorem 2.1's explicit proven width (one input, then n = 2
+orthogonal; deep: n = 3 and drawn pairs), with ``describe`` facts (n, m, ``proven_width``). On one input,
+gradient descent moves every active neuron by a common amount, so a run of ``k`` steps costs
+``O(m log m + k log m)`` (:func:`proofcheck.ml.dynamics.one_input_gd`); a failing draw is re-run in Arb from the
+exact rationals of its initialisation (:func:`proofcheck.ml.dynamics.one_input_gd_exact`). At :math:`n\ge2`
+a streamed draw is decided for all ``k`` by the discrete near-init certificate (:func:`gd_decision`), else by
+GD in Arb (:func:`proofcheck.ml.gd_exact.gd`).
 
 Errata
 ------
