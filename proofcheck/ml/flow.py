@@ -608,6 +608,22 @@ class FlowTrajectory:
         """``(piece start, (lo, hi))`` with exact bounds on ``lambda_min(H)`` on every piece."""
         return [(p.t0, p.lam_min_enclosure()) for p in self.pieces]
 
+    def lam_min_ball_upto(self, t) -> arb:
+        """Arb enclosure of ``min_{0<=s<=t} lambda_min(H(s))`` for an exact ``t <= t_end``: pieces that may start
+        by ``t`` bound it below, pieces that certainly do bound it above (event times are balls)."""
+        ta = _arb(t)
+        lo = hi = None
+        for k, p in enumerate(self.pieces):
+            may = k == 0 or not (p.start_ball > ta)
+            sure = k == 0 or bool(p.start_ball < ta)
+            if not may:
+                break
+            plo, phi = p.lam_min_enclosure()
+            lo = plo if lo is None else min(lo, plo)
+            if sure:
+                hi = phi if hi is None else min(hi, phi)
+        return _arb(lo).union(_arb(hi))
+
     def lam_min_inf(self) -> Fraction:
         """Exact lower bound on ``min_{0<=t<=t_end} lambda_min(H(t))`` (all pieces)."""
         return min(p.lam_min_enclosure()[0] for p in self.pieces)

@@ -468,3 +468,21 @@ def test_lemma22_event_and_its_exact_twin_agree():
             assert float(enc.lo) - 1e-9 <= f <= float(enc.hi) + 1e-9
             signs.add(f < 0)
     assert signs == {True, False}  # the small width (K = 1/64) fails, the proven one (K = 256) holds
+
+
+def test_lemma24_on_n2_and_n3_trajectories():
+    """Lemma 2.4 on the certified flow of n = 2, 3 inputs only (widths <= 64, near-parallel pairs included):
+    at the printed constants it holds (the proof is sound: s1 gives the decay, the repaired s2 the radius),
+    so it is not refuted; with the 2 of R' shrunk to 1/2 the radius bound fails on found trajectories and is
+    refuted, re-verified in Arb."""
+    import dataclasses
+
+    from lemmas.du2019 import lemma_2_4 as L
+    from proofcheck.claim import Variable
+    from proofcheck.ml.du_strategies import FlowCase, flow_cases
+
+    v = Variable("init", flow_cases(), contains=lambda x: isinstance(x, FlowCase))
+    claim = dataclasses.replace(L.lemma2_4, variables=[v, L._time_variable()])
+    assert engine.check(claim, budget="quick", seed=0).verdict is not Verdict.REFUTED
+    r = engine.check(claim, budget="quick", seed=0, overrides={"R_factor": "1/2"})
+    assert r.verdict is Verdict.REFUTED, r.evidence
