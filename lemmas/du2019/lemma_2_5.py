@@ -46,7 +46,7 @@ import sympy
 from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
+from proofcheck import Claim, Constant, Probabilistic, Variable
 from proofcheck.claim import Witness
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import lambda0_bounds
@@ -57,7 +57,7 @@ from proofcheck.num import NumericError, arb_endpoints, fraction_to_arb, to_frac
 
 from . import c_constant, delta_constant, label_bound, source
 from .lemma_2_4 import arb_condition, lam_frac, rate
-from .thm_2_1 import MAX_FLOW_WIDTH, data_variable, data_witnesses
+from .thm_2_1 import MAX_FLOW_WIDTH, certain_failure, data_variable, data_witnesses
 
 lambda_min, H, residual, move = (sympy.Function(k) for k in ("lambda_min", "H", "residual", "move"))
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
@@ -225,10 +225,7 @@ def good_event_exact(env, inst):
     D: Dataset = env.data
     if D.n == 1:
         return _good_event(env, inst, Fraction(float(D.y[0])), exact=True)
-    certain = inst.decision[1] if inst.decision is not None else None
-    if certain is None:
-        raise NumericError("the draw is not certainly failing (undecided)")
-    return certain
+    return certain_failure(inst)
 
 
 def lemma22_width(constants, D: Dataset) -> int:

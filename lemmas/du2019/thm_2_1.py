@@ -65,9 +65,7 @@ from . import c_constant, delta_constant, label_bound, source
 
 residual, lambda_min, H_inf = sympy.Function("residual"), sympy.Function("lambda_min"), sympy.Symbol("H_inf")
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
-m_s, y_s = sympy.Symbol("m", integer=True), sympy.Symbol("y", real=True)
-K_s, C_s, c_s, delta_s = (sympy.Symbol(k, real=True) for k in ("K", "C", "c", "delta"))
-e_n_s, e_lam_s, e_delta_s, rate_s = (sympy.Symbol(k, real=True) for k in ("e_n", "e_lam", "e_delta", "rate"))
+rate_s = sympy.Symbol("rate", real=True)
 
 #: one unit input: H^inf = x^T x P[w^T x >= 0] = 1/2 exactly
 LAM0 = Fraction(1, 2)
@@ -83,12 +81,6 @@ def width_constants(printed_K=4) -> list[Constant]:
             Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width", integer=True),
             Constant("e_lam", 4, "exponent of lambda_0 in the width", integer=True),
             Constant("e_delta", 3, "exponent of delta in the width", integer=True)]
-
-
-def width_expr(n: int = N_INPUTS, lam0: Fraction = LAM0) -> sympy.Expr:
-    """``K (C^2+1) n^e_n / (c^2 lambda_0^e_lam delta^e_delta)`` (sympy, for the hypothesis ``m >= ...``)."""
-    return (K_s * (C_s**2 + 1) * sympy.Integer(n) ** e_n_s
-            / (c_s**2 * sympy.Rational(lam0.numerator, lam0.denominator) ** e_lam_s * delta_s**e_delta_s))
 
 
 def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_factor: bool = False) -> int:
@@ -111,51 +103,7 @@ def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_fact
     return m
 
 
-def width_variable(log_factor: bool = False) -> Variable:
-    return Variable("m", lambda consts: st.just(explicit_width(consts, log_factor=log_factor)), integer=True, lo=1,
-                    domain="the explicit proven width", meaning="width (number of hidden neurons)")
-
-
-def label_variable() -> Variable:
-    return Variable("y", lambda consts: st.fractions(-to_fraction(consts["C"]), to_fraction(consts["C"]),
-                                                     max_denominator=64),
-                    domain="[-C, C]", meaning="the label of the one unit input x = 1")
-
-
 # ---------------------------------------------------------------- the random initialisation and the event
-def draw_init(env, rng) -> tuple[np.ndarray, np.ndarray]:
-    """``w_r(0)^T x ~ N(0, 1)`` (x a unit vector), ``a_r ~ unif{-1, 1}``."""
-    m = int(env.m)
-    if m > MAX_DRAWN_WIDTH:
-        raise NumericError(f"the explicit width m = {m} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one draw may hold "
-                           f"in memory here; choose a larger delta or a smaller width constant")
-    return rng.standard_normal(m), rng.integers(0, 2, m).astype(np.float64) * 2 - 1
-
-
-def decay_event(env, inst) -> float:
-    """Margin of ``||y-u(t)||^2 <= exp(-rate lambda_0 t)||y-u(0)||^2 for all t``: ``2 H(inf) - rate lambda_0``."""
-    s, a = inst
-    h, r0, _ = one_input_final_h(s[None, :], a[None, :], float(env.y))
-    if r0[0] == 0:
-        return 1.0
-    return float(2 * h[0] - float(env.rate) * float(LAM0))
-
-
-def decay_event_exact(env, inst) -> Fraction:
-    """The same margin decided exactly: the flow's final active set in Q(sqrt m)."""
-    s, a = inst
-    f = OneInputFlow([Fraction(float(v)) for v in s], [int(v) for v in a], to_fraction(env.y))
-    if f.sign() == 0:
-        return Fraction(1)
-    return 2 * f.h_final() - to_fraction(env.rate) * LAM0
-
-
-def setting_hypotheses(log_factor_expr=None) -> list:
-    width = width_expr() if log_factor_expr is None else log_factor_expr
-    return [Condition("|y| <= C", relation=sympy.Le(sympy.Abs(y_s), C_s)),
-            Condition("m >= explicit width", relation=sympy.Ge(m_s, width))]
-
-
 # ---------------------------------------------------------------- n >= 1 inputs: a dataset per setting
 #: the widest streamed draw (generated in chunks of 2^20 neurons, so memory is no limit; time is)
 MAX_STREAMED_WIDTH = 10**8
@@ -189,12 +137,6 @@ def dataset_facts(values, constants, log_factor: bool = False) -> dict:
     m = dataset_width(constants, D, log_factor)
     return {"n": D.n, "d": D.d, "m": m, "proven_width": m >= proven_width(constants, D.n, lo, log_factor),
             "lambda_0": [float(lo), float(hi)], "labels": [float(v) for v in D.y]}
-
-
-def width_facts(values, constants, log_factor: bool = False) -> dict:
-    """``describe`` hook of the one-input settings (label ``y``, width ``m``): n = 1, lambda_0 = 1/2."""
-    m = int(values["m"])
-    return {"n": N_INPUTS, "m": m, "proven_width": m >= proven_width(constants, N_INPUTS, LAM0, log_factor)}
 
 
 def data_variable(n_values=(1, 2)) -> Variable:
@@ -278,6 +220,8 @@ def flow_decay_decision(init: StreamedInit, D: Dataset, rate: Fraction) -> tuple
 
 
 def data_decay_event(env, inst) -> float:
+    """One input: ``2 H(inf) - rate lambda_0`` (floats; the decay for all t iff >= 0); n >= 2:
+    :func:`flow_decay_decision`."""
     D: Dataset = env.data
     if D.n == 1:
         s, a = inst
@@ -288,11 +232,19 @@ def data_decay_event(env, inst) -> float:
 
 
 def data_decay_event_exact(env, inst):
+    """One input: the same margin exactly (the flow's final active set in Q(sqrt m)); n >= 2: the cached
+    certified failure."""
     D: Dataset = env.data
     if D.n == 1:
         s, a = inst
         f = OneInputFlow([Fraction(float(v)) for v in s], [int(v) for v in a], Fraction(float(D.y[0])))
         return Fraction(1) if f.sign() == 0 else 2 * f.h_final() - to_fraction(env.rate) * LAM0
+    return certain_failure(inst)
+
+
+def certain_failure(inst: StreamedInit):
+    """The certified failing margin a check cached on a streamed draw (``decision = (float, certain)``);
+    raises when the draw was not certainly failing (it then stays undecided)."""
     certain = inst.decision[1] if inst.decision is not None else None
     if certain is None:
         raise NumericError("the draw is not certainly failing (undecided)")

@@ -42,8 +42,8 @@ from proofcheck.ml.gd_exact import gd
 from proofcheck.num import NumericError, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
-from .thm_2_1 import (LAM0, N_INPUTS, data_variable, data_witnesses, dataset_facts, draw_data_init,
-                      width_constants)
+from .thm_2_1 import (LAM0, N_INPUTS, certain_failure, data_variable, data_witnesses, dataset_facts,
+                      draw_data_init, width_constants)
 
 residual = sympy.Function("residual")
 lambda_0, k, eta = sympy.Symbol("lambda_0"), sympy.Symbol("k"), sympy.Symbol("eta")
@@ -146,10 +146,7 @@ def gd_event_exact(env, inst):
     D: Dataset = env.data
     if D.n == 1:
         return _one_input_margin(env, inst, float(D.y[0]), m_exact=True)
-    certain = inst.decision[1] if inst.decision is not None else None
-    if certain is None:
-        raise NumericError("the draw is not certainly failing (undecided)")
-    return certain
+    return certain_failure(inst)
 
 
 thm3_1 = Claim(

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from flint import arb, ctx as flint_ctx
 
-from ..num import NumericError, arb_endpoints
+from ..num import NumericError
 from .flow import _arb, _dot_exact, _exact_inputs, _q, _thin_matmul, exact_sum
 
 
