@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .claim import Claim, Env
+from .constants import ConstantValues
 from .store import CounterexampleStore
 
 
@@ -49,7 +50,8 @@ class Context:
     def __init__(self, claim: Claim, constants: Mapping[str, Any], budget: Budget, seed: int,
                  store: CounterexampleStore | None = None, progress=None):
         self.claim = claim
-        self.constants = dict(constants)
+        self.constants = dict(constants)  # as declared or set, for display and records only
+        self.constant_values = ConstantValues(self.constants)  # every number a layer reads
         self.budget = budget
         self.seed = claim_seed(seed, claim.id)
         self.run_seed = seed
@@ -77,13 +79,13 @@ class Context:
     # ------------------------------------------------------------ helpers
     def env(self, values: Mapping[str, Any]) -> Env:
         """Float view of one example: constants as floats, so numpy functions accept them."""
-        merged = {k: _as_float(v) for k, v in self.constants.items()}
+        merged = self.constant_values.floats
         merged.update(values)
         return Env(merged)
 
     @property
     def float_constants(self) -> dict[str, Any]:
-        return {k: _as_float(v) for k, v in self.constants.items()}
+        return self.constant_values.floats
 
     def progress(self, message: str) -> None:
         if self._progress is not None:
@@ -117,18 +119,6 @@ class Context:
         from .search import run_search
 
         return run_search(self, **kwargs)
-
-
-def _as_float(v: Any) -> Any:
-    from fractions import Fraction
-
-    import sympy
-
-    if isinstance(v, Fraction):
-        return float(v)
-    if isinstance(v, sympy.Basic) and v.is_number:
-        return float(v)
-    return v
 
 
 def log_progress(message: str) -> None:
