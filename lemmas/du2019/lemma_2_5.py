@@ -270,7 +270,7 @@ lemma2_5_whp = Claim(
                        settings=8, samples=1000, describe=whp_facts),
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
     formula=_formula,
-    note="Settings: a dataset (n = 2 orthogonal and one input first, then drawn n <= 2) and a width m <= 64 "
+    note="Settings: a dataset (one input and n = 2 orthogonal first, then drawn n <= 2) and a width m <= 64 "
          "(the lemma states none); the labels are fixed before the initialisation is drawn.",
 )
 
@@ -289,6 +289,7 @@ lemma2_5_repaired = Claim(
                        event_exact=good_event_exact, settings=4, samples=100, describe=repaired_facts),
     uses=["du2019.lemma2.2", "du2019.lemma2.3:repaired", "du2019.lemma2.4"],
     formula=_formula,
-    note="Each setting a dataset at ITS Lemma 2.2 width (n^2 and lambda_0^2 included; n = 2 orthogonal first); "
+    note="Each setting a dataset at ITS Lemma 2.2 width (n^2 and lambda_0^2 included; one input, n = 2 orthogonal, "
+         "n = 3 orthonormal, a tilted pair); "
          "the failure event allowed 2 delta (the proof's two events).",
 )

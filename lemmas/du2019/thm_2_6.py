@@ -92,7 +92,7 @@ def both_layers_event_exact(env, inst):
 
 def _witnesses() -> list[Witness]:
     """Two single inputs (labels 3/4 and -1), then (deep) the orthogonal pair at its width of about 4.4e7."""
-    one, two = data_witnesses()[1], data_witnesses()[0]
+    one, two = data_witnesses()[:2]
     other = dataset_of([[Fraction(1)]], [Fraction(-1)], 1)
     return [one, Witness({"data": other}, "one unit input, label -1"), two]
 

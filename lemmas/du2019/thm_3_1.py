@@ -155,8 +155,7 @@ thm3_1 = Claim(
     source=source("p. 21, Theorem 3.1"),
     statement=r"m=\Omega\Big(\frac{n^6}{\lambda_0^4\delta^3}\Big),\ \eta=O\Big(\frac{\lambda_0}{n^2}\Big)\Rightarrow\Pr\Big[\|u(k)-y\|_2^2\le\Big(1-\frac{\eta\lambda_0}2\Big)^k\|u(0)-y\|_2^2\Big]\ge1-\delta",
     variables=[data_variable()],
-    # one input first: the quick budget's single setting stays cheap when a draw must be re-run in Arb
-    witnesses=[data_witnesses()[1], data_witnesses()[0]] + data_witnesses()[2:],
+    witnesses=data_witnesses(),
     constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
               + [Constant("half", Fraction(1, 2), "the 1/2 of (1 - eta lambda_0/2)^k", positive=True),
                  Constant("eta_c", Fraction(1, 4), "assumed explicit O-constant of the step: eta = eta_c lambda_0/n^2 "
