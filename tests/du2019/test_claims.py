@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from proofcheck import Verdict, engine
+from proofcheck.context import BUDGETS
 from proofcheck.engine import UsageError
 
 D = "du2019."
@@ -125,7 +126,10 @@ def _at_n2(claim, width=None, **overrides):
         variables = [T.data_variable((2,)), Variable("m", st.integers(1, 64), integer=True, lo=1)]
         witnesses = [Witness({"data": two, "m": width}, "n = 2")]
     claim = dataclasses.replace(claim, witnesses=witnesses, variables=variables)
-    return engine.check(claim, budget="quick", seed=0, overrides=overrides or None)
+    # the quick budget's counts with a generous wall-clock limit: a draw at m = 2.7e6 costs ~0.3 s of CPU,
+    # and a loaded machine must not turn the check into a time-out
+    budget = dataclasses.replace(BUDGETS["quick"], seconds=900)
+    return engine.check(claim, budget=budget, seed=0, overrides=overrides or None)
 
 
 def _claim(module, name):
