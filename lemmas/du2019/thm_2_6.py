@@ -69,7 +69,7 @@ def both_layers_event(env, inst) -> float:
     if quick >= 0:
         return quick
     try:
-        g = one_input_both_layers_decay(s, a, Fraction(y), to_fraction(env.rate) * LAM0)
+        g = _decide(s, a, Fraction(y), to_fraction(env.rate) * LAM0)
     except NumericError:
         return math.nan
     if g >= 0:
@@ -87,7 +87,21 @@ def both_layers_event_exact(env, inst):
     if D.n >= 2:
         raise NumericError("n >= 2, both layers: a failing draw is not certified (undecided)")
     s, a = inst
-    return one_input_both_layers_decay(s, a, Fraction(float(D.y[0])), to_fraction(env.rate) * LAM0)
+    return _decide(s, a, Fraction(float(D.y[0])), to_fraction(env.rate) * LAM0)
+
+
+# the engine re-checks a failing draw right after its float margin: the last decision, with the arrays it
+# was for (held, so their identity cannot pass to a later draw's arrays)
+_last: list = [None, None, None, None, None]
+
+
+def _decide(s, a, y: Fraction, c: Fraction):
+    """:func:`one_input_both_layers_decay`, computed once per draw (the same arrays, label and rate)."""
+    if not (_last[0] is s and _last[1] is a and _last[2] == y and _last[3] == c):
+        _last[:] = [None, None, None, None, None]
+        ball = one_input_both_layers_decay(s, a, y, c)
+        _last[:] = [s, a, y, c, ball]
+    return _last[4]
 
 
 def _witnesses() -> list[Witness]:

@@ -810,8 +810,9 @@ def one_input_both_layers_decay(s: np.ndarray, a: np.ndarray, y: Fraction, c: Fr
     dropping at each deactivation. So the minima of ``g`` are at the upward crossings ``w = c`` inside a stretch
     and, at the root ``z_+`` of ``D`` (``u = y``), ``g -> +-infinity`` as ``w(z_+) - c`` is positive or negative.
 
-    Returns an Arb ball: the least ``g`` at the crossings (``>= 0``: the decay holds for all t, ``< 0``: it fails
-    there), ``-1`` when the limit certainly fails, ``+1`` when nothing can fail; raises :class:`NumericError`
+    Returns an Arb ball: ``w(0) - c`` when it is certainly negative (g falls at once), else the least ``g`` at the
+    crossings (``>= 0``: the decay holds for all t, ``< 0``: it fails there), ``-1`` when the limit certainly
+    fails, ``+1`` when nothing can fail; raises :class:`NumericError`
     when an ordering or a sign is not decided by its enclosure."""
     from flint import ctx as flint_ctx
 
@@ -840,6 +841,10 @@ def one_input_both_layers_decay(s: np.ndarray, a: np.ndarray, y: Fraction, c: Fr
             sigma = -1
         else:
             raise NumericError("the sign of y - u(0) is not decided")
+        # w = 2 u'(q) at t = 0 below c: g decreases from g(0) = 0, so the decay fails just after 0
+        w0 = 4 * rho * rho * S
+        if w0 < cb:
+            return w0 - cb
         # down-moving neurons (a_r sigma < 0, 0 <= s_r < 1) stop at z = (1 + s)/(1 - s), in the order of s
         down = np.sort(sa[(aa * sigma < 0) & (sa < 1)])
         Y = yb * sigma
