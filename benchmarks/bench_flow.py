@@ -1,7 +1,8 @@
 """Event-driven exact gradient flow (proofcheck.ml.flow) against the stepped Heun flow (dynamics.flow)
 at EQUAL accuracy, as the width grows from 10^2 to 10^7.
 
-For each width m (n = 2 orthonormal inputs, labels (0.5, -0.5), horizon T = 4): the event-driven flow
+For n = 2 and n = 3 and each width m (orthonormal inputs, labels (0.5, -0.5[, 0.25]), horizon T = 4): the
+event-driven flow
 (float fast path, and the Arb-certified one) gives ||y - u(T)||^2; the stepped flow is run with steps
 h = 0.2, 0.1, 0.05, ... until its ||y - u(T)||^2 agrees with the exact value to a relative 1e-4 (the
 accuracy the Theorem 2.1 check needs), and the seconds of that run are compared (ratio stepped / exact,
@@ -9,11 +10,12 @@ measured within this run). A stepped run predicted (from the timed cost of one s
 seconds is skipped and reported as such, with the seconds it would need at the step that reached the
 accuracy at the previous width (a prediction, marked ~): at m = 10^6 and 10^7 the stepped flow is not run.
 
-    python benchmarks/bench_flow.py
+    python benchmarks/bench_flow.py [largest width exponent, default 7]
 """
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import numpy as np
@@ -31,16 +33,22 @@ def _timed(fn):
     return out, time.perf_counter() - start
 
 
-def main() -> None:
+def main(top: int = 7) -> None:
+    for n in (2, 3):
+        run(n, top)
+
+
+def run(n: int, top: int) -> None:
     rng = np.random.default_rng(0)
-    X, y, T = np.eye(2), np.array([0.5, -0.5]), 4.0
-    fl.exact_flow(*dy.init(rng, 10, 2), X, y, T, rigorous=False)  # warm up (imports)
+    X, y, T = np.eye(n), np.array([0.5, -0.5, 0.25][:n]), 4.0
+    fl.exact_flow(*dy.init(rng, 10, n), X, y, T, rigorous=False)  # warm up (imports)
+    print(f"n = {n}")
     print(f"{'width m':>9} {'events':>7} {'exact float s':>14} {'exact Arb s':>12} {'stepped h':>10} "
           f"{'stepped s':>10} {'ratio stepped/float':>20} {'ratio stepped/Arb':>18}")
     h_prev = 0.2
-    for e in range(2, 8):
+    for e in range(2, top + 1):
         m = 10**e
-        W0, a = dy.init(rng, m, 2)
+        W0, a = dy.init(rng, m, n)
         exf, t_float = _timed(lambda: fl.exact_flow(W0, a, X, y, T, rigorous=False))
         if m <= 10**6:
             exa, t_arb = _timed(lambda: fl.exact_flow(W0, a, X, y, T))
@@ -73,4 +81,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)

@@ -255,6 +255,8 @@ class Probabilistic:
 
     ``settings`` (number of settings at the default budget) and ``samples`` (most draws per
     setting at the default budget) size the check; the quick and deep budgets scale both.
+    ``describe(values, constants)`` (optional) returns a setting's facts, a JSON-able dict
+    (e.g. ``{"n": 2, "m": 41722, "proven_width": True}``), kept as ``facts`` with the setting's result.
 
     **Procedure form**: a claim with its own ``check=`` and ``replay=`` reads only ``delta`` and
     ``confidence`` (no du2019 or park2019 claim uses it any more; the planted tests do).
@@ -269,6 +271,9 @@ class Probabilistic:
     batch: Callable[["Env", Any, int], Any] | None = None
     settings: int | None = None
     samples: int | None = None
+    #: ``describe(values, constants) -> dict`` (optional): facts about a setting (sizes such as ``n``,
+    #: ``m`` as ints, ``proven_width``), stored per setting in the result and shown in the evidence
+    describe: Callable[[Mapping[str, Any], Mapping[str, Any]], dict] | None = None
     name = "probabilistic"
 
     @property

@@ -70,6 +70,7 @@ class Setting:
     values: dict[str, Any]
     found_by: str  # "witness", "search", or "none" (no variables: the only setting, nothing searched)
     delta: Enclosure
+    facts: dict[str, Any] = field(default_factory=dict)  # from the claim's ``describe`` hook
 
 
 @dataclass
@@ -146,7 +147,8 @@ def make_plan(ctx) -> Plan:
         if not ok:
             plan.skipped += 1
             return len(plan.settings) >= K
-        plan.settings.append(Setting(len(plan.settings), dict(values), found_by, delta_at(ctx, values)))
+        plan.settings.append(Setting(len(plan.settings), dict(values), found_by, delta_at(ctx, values),
+                                     setting_facts(ctx, values)))
         return len(plan.settings) >= K
 
     if not claim.variables:
@@ -160,6 +162,23 @@ def make_plan(ctx) -> Plan:
         plan.notes.append(f"only {len(plan.settings)} distinct settings meeting the hypotheses were found "
                           f"({plan.skipped} candidates skipped), not {K}")
     return plan
+
+
+def setting_facts(ctx, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The claim's ``describe(values, constants)`` facts about a setting ({} without the hook)."""
+    describe = _kind(ctx.claim).describe
+    if describe is None:
+        return {}
+    facts = describe(values, ctx.constant_values.floats)  # the view the draws see (ctx.env's)
+    if not isinstance(facts, Mapping):
+        raise ClaimError(f"{ctx.claim.id}: describe returned {type(facts).__name__}, not a dict")
+    return {str(k): (int(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v)
+            for k, v in facts.items()}
+
+
+def _show_facts(facts: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k} = {v}"
+                     for k, v in facts.items())
 
 
 def _draw_settings(ctx, offer, K: int) -> None:
@@ -305,6 +324,10 @@ class SettingResult:
         return d - (float(self.law.hi) if self.law is not None else self.hi)
 
     def describe(self) -> str:
+        facts = f"[{_show_facts(self.setting.facts)}] " if self.setting.facts else ""
+        return facts + self._describe()
+
+    def _describe(self) -> str:
         d = _show_enclosure(self.setting.delta)
         if self.how == "law":
             return f"exact law: failure probability {_show_enclosure(self.law)} vs delta = {d}"
@@ -326,7 +349,8 @@ class SettingResult:
                 "lo": self.lo if self.law is None else float(self.law.lo),
                 "hi": self.hi if self.law is None else float(self.law.hi),
                 "delta": _float_enc(self.setting.delta),
-                "alpha_look": self.alpha_look, "look": self.look}
+                "alpha_look": self.alpha_look, "look": self.look, "facts": dict(self.setting.facts),
+                "undecided": self.failures_upper - self.failures}
 
 
 def _float_enc(e: Enclosure) -> float:
@@ -551,6 +575,14 @@ def decide_declared(ctx) -> Outcome:
                      f"setting(s) not tried")
     for r in results:
         notes.extend(f"setting {r.setting.index}: {n}" for n in r.notes)
+    if any(s.facts for s in plan.settings):
+        done = {r.setting.index: r for r in results}
+        notes.append("settings: " + "; ".join(
+            f"{s.index}: {_show_facts(s.facts)}: " + (f"{done[s.index].status}, {done[s.index].failures}/"
+                                                     f"{done[s.index].draws} failures, "
+                                                     f"{done[s.index].failures_upper - done[s.index].failures} "
+                                                     f"undecided" if s.index in done else "not tried")
+            for s in plan.settings))
     family = (f"family-wise {kind.confidence:.6g} confidence over the {plan.planned} sampled setting(s)"
               f"{f' ({by_law} more decided without sampling)' if by_law else ''} "
               f"({METHOD}; up to {plan.draws} draws per setting in {len(plan.looks)} looks)")

@@ -43,8 +43,9 @@ from flint import arb
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
+from proofcheck.ml.du_strategies import FlowCase, flow_cases
 from proofcheck.ml.dynamics import OneInputFlow, one_input_flows
-from proofcheck.num import fraction_to_arb, to_fraction
+from proofcheck.num import NumericError, fraction_to_arb, to_fraction
 
 from . import source
 
@@ -97,8 +98,23 @@ def _relative(bound: arb, value: arb) -> arb:
     return 1 - value / bound if bound > 0 else bound - value
 
 
+def _trajectory(env):
+    """The certified flow of an n >= 2 case, with t inside its certified range (else the example is skipped)."""
+    case: FlowCase = env.init
+    tr = case.flow()
+    tt = to_fraction(env.t)
+    if tt > Fraction(tr.t_end):
+        raise NumericError(f"t = {float(tt):g} lies beyond the certified end {tr.t_end:g} of the flow ({tr.status})")
+    lo, hi = case.lambda0()
+    return case, tr, tt, fraction_to_arb(lo).union(fraction_to_arb(hi))
+
+
 def hypothesis_margin(env) -> arb:
-    """``min_{0<=s<=t} lambda_min(H(s)) - lam_frac lambda_0`` (exact: H is non-increasing)."""
+    """``min_{0<=s<=t} lambda_min(H(s)) - lam_frac lambda_0`` (one input: exact, H is non-increasing; n >= 2: the
+    certified flow's pieces, lambda_0 enclosed from the exact H^inf)."""
+    if isinstance(env.init, FlowCase):
+        _, tr, tt, lam0 = _trajectory(env)
+        return tr.lam_min_ball_upto(tt) - _c(env, "lam_frac") * lam0
     f: OneInputFlow = env.init
     return _q(f.h_min(to_fraction(env.t)) - to_fraction(env.lam_frac) * LAM0)
 
@@ -108,6 +124,12 @@ def _exp_bound(env, tt) -> arb:
 
 
 def lemma_margin(env) -> arb:
+    if isinstance(env.init, FlowCase):
+        case, tr, tt, lam0 = _trajectory(env)
+        r0sq, rtsq = tr.residual_sq_ball(0), tr.residual_sq_ball(tt)
+        bound = (-(_c(env, "rate") * lam0 * _q(tt))).exp() * r0sq
+        R_prime = (_c(env, "R_factor") * arb(case.n).sqrt() * r0sq.sqrt() / (arb(case.m).sqrt() * lam0))
+        return _relative(bound, rtsq).min(_relative(R_prime, tr.max_move_ball(tt)))
     f: OneInputFlow = env.init
     tt = to_fraction(env.t)
     r0, rt = f.r0(), f.residual_abs(tt)
@@ -168,9 +190,18 @@ lam_frac_s, rate_s, R_factor_s = sympy.Symbol("lam_frac"), sympy.Symbol("rate"),
 _hyp_formula = sympy.Ge(lambda_min(H(t_s)), lam_frac_s * lambda_0)
 
 
-def _claim(id, title, location, statement, conclusion, constants, formula, uses=(), note="", reason=""):
+def _trajectories_variable() -> Variable:
+    """One input (exact) or n = 2, 3 inputs (the certified flow), widths up to 64, near-parallel pairs included."""
+    return Variable("init", st.one_of(one_input_flows(), flow_cases()),
+                    domain="one unit input (exact), or n = 2, 3 exact unit inputs (lambda_0 >= 1/1000), m <= 64",
+                    contains=lambda v: isinstance(v, (OneInputFlow, FlowCase)),
+                    meaning="initialisation, data and labels")
+
+
+def _claim(id, title, location, statement, conclusion, constants, formula, uses=(), note="", reason="", multi=False):
     return Claim(id=id, title=title, source=source(location), statement=statement,
-                 variables=[_init_variable(), _time_variable()], hypotheses=[_hyp_condition()],
+                 variables=[_trajectories_variable() if multi else _init_variable(), _time_variable()],
+                 hypotheses=[_hyp_condition()],
                  conclusion=conclusion, constants=[lam_frac()] + constants, uses=uses,
                  formula=[_hyp_formula] + formula, cost=2.0, note=note, reason=reason)
 
@@ -185,6 +216,9 @@ lemma2_4 = _claim(
     [sympy.Le(residual(t_s), sympy.exp(-rate_s * lambda_0 * t_s) * residual(0)),
      sympy.Le(move(t_s), R_factor_s * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
     uses=["du2019.lemma2.4.s1", "du2019.lemma2.4.s2:repaired"],
+    note="Trajectories on one input (exact) and on n = 2, 3 inputs (the Arb-certified event-driven flow, "
+         "near-parallel pairs down to lambda_0 = 1/1000, widths up to 64); the proof's lines s1-s3 on one input.",
+    multi=True,
 )
 lemma2_4_s1 = _claim(
     "du2019.lemma2.4.s1",

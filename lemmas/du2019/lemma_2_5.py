@@ -26,12 +26,18 @@ Errata
 * The contradiction step writes :math:`\|w_r(t_0)-w_r(0)\|_2^2\ge R` (a squared norm against a radius);
   the argument needs the unsquared norm.
 
-How it is checked: on ONE unit input (:math:`\lambda_0=\tfrac12`, :math:`n=1`) with the exact event-driven flow
-(:class:`proofcheck.ml.dynamics.OneInputFlow`). For all :math:`t` at once: :math:`H` is non-increasing, so (1)
-and (3) hold for all :math:`t` iff :math:`H(\infty)\ge\lambda_0/2` and :math:`2H(\infty)\ge\lambda_0`, and (2) iff the
-limit of the travel is at most :math:`R'`.
+How it is checked. ``lemma2.5`` (as printed): on ONE unit input (:math:`\lambda_0=\tfrac12`) with the exact
+event-driven flow (:class:`proofcheck.ml.dynamics.OneInputFlow`); :math:`H` is non-increasing, so (1) and (3)
+hold for all :math:`t` iff :math:`H(\infty)\ge\lambda_0/2` and :math:`2H(\infty)\ge\lambda_0`, and (2) iff the limit
+of the travel is at most :math:`R'`. ``@whp`` and ``:repaired``: the settings are datasets (n = 2 orthogonal
+and one input first, then drawn; ``:repaired`` at each dataset's own Lemma 2.2 width, so n = 3 too), with
+``describe`` facts (n, m, ``proven_width``); a draw at :math:`n\ge2` is decided by :math:`R'\ge R` (enclosed),
+the near-init certificate, or the certified flow (:func:`multi_good_decision`); undecided draws count
+against the claim.
 """
 from __future__ import annotations
+
+import math
 
 from fractions import Fraction
 
@@ -40,18 +46,22 @@ import sympy
 from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
-from proofcheck.ml.dynamics import OneInputFlow, one_input_final_h, one_input_flows
-from proofcheck.num import fraction_to_arb, to_fraction
+from proofcheck import Claim, Constant, Probabilistic, Variable
+from proofcheck.claim import Witness
+from proofcheck.ml.datasets import Dataset
+from proofcheck.ml.du_strategies import lambda0_bounds
+from proofcheck.ml.dynamics import (OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h,
+                                    one_input_flows)
+from proofcheck.ml.flow import exact_flow_forever
+from proofcheck.num import NumericError, arb_endpoints, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .lemma_2_4 import arb_condition, lam_frac, rate
-from .thm_2_1 import draw_init, label_variable
+from .thm_2_1 import MAX_FLOW_WIDTH, certain_failure, data_variable, data_witnesses
 
 lambda_min, H, residual, move = (sympy.Function(k) for k in ("lambda_min", "H", "residual", "move"))
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
-m_s, delta_s, K_s, C_s = (sympy.Symbol(k, real=True) for k in ("m", "delta", "K", "C"))
-m_int = sympy.Symbol("m", integer=True)
+delta_s = sympy.Symbol("delta", real=True)
 
 LAM0 = Fraction(1, 2)  # one unit input: H^inf = 1/2
 N_INPUTS = 1
@@ -129,13 +139,13 @@ lemma2_5 = Claim(
 
 
 # ---------------------------------------------------------------- with probability (labels fixed first)
-def _good_event(env, inst, exact: bool):
-    """Margin of NOT(R' < R and a conclusion fails for some t): max(R' - R, conclusions)."""
+def _good_event(env, inst, y: Fraction, exact: bool):
+    """One input: margin of NOT(R' < R and a conclusion fails for some t): max(R' - R, conclusions)."""
     s, a = inst
     if exact:
-        f = OneInputFlow([Fraction(float(v)) for v in s], [int(v) for v in a], to_fraction(env.y))
+        f = OneInputFlow([Fraction(float(v)) for v in s], [int(v) for v in a], y)
         return (radius_R_prime(env, f) - radius_R(env)).max(conclusions_for_all_t(env, f))
-    h, r0, moved = one_input_final_h(s[None, :], a[None, :], float(env.y))
+    h, r0, moved = one_input_final_h(s[None, :], a[None, :], float(y))
     m = s.shape[0]
     Rp = float(env.R_factor) * np.sqrt(N_INPUTS) * abs(r0[0]) / (np.sqrt(m) * float(LAM0))
     R = float(env.c) * float(env.delta) * float(LAM0) / N_INPUTS**2
@@ -144,12 +154,106 @@ def _good_event(env, inst, exact: bool):
     return float(max(Rp - R, conc))
 
 
+def multi_good_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, Fraction | None]:
+    """n >= 2 inputs: NOT(R' < R and a conclusion fails for some t >= 0), decided for one draw.
+
+    * good when ``R'`` is certainly at least ``R`` (``R' = R_factor sqrt(n)||y-u(0)||/(sqrt(m) lambda_0)``,
+      ``R = c delta lambda_0/n^2``, each side with the safe end of the enclosures of ``||y-u(0)||`` and lambda_0);
+    * good when the near-init certificate holds with ``mu = max(lam_frac, rate/2, 1/R_factor) lambda_0^hi``: then
+      ``lambda_min(H(t)) >= mu`` for all t gives (1), the decay at rate ``2 mu`` gives (3), and every neuron moves
+      at most ``sqrt(n)||y-u(0)||/(sqrt(m) mu) <= R'`` gives (2);
+    * otherwise the certified flow: a certain failure needs ``R' < R`` certainly and (3), (2) or (1) certainly
+      failing on the integrated range; anything else is undecided (NaN), never good."""
+    n, m = D.n, init.m
+    lo, hi = lambda0_bounds(D)
+    y = [Fraction(float(v)) for v in D.y]
+    R_factor, lam_frac_, rate_ = _f(env, "R_factor"), _f(env, "lam_frac"), _f(env, "rate")
+    mu = max(lam_frac_, rate_ / 2, 1 / R_factor) * hi
+    cert = near_init_certificate(init, D.X, D.X_exact, y, mu)
+    scale = float(R_factor) * math.sqrt(n) / math.sqrt(m)
+    Rp_lo = scale * cert.residual_lower / float(hi) * (1 - 2.0**-40)
+    Rp_hi = scale * cert.residual_upper / float(lo) * (1 + 2.0**-40)
+    R_lo = float(_f(env, "c") * _f(env, "delta") * lo / n**2) * (1 - 2.0**-40)
+    R_hi = float(_f(env, "c") * _f(env, "delta") * hi / n**2) * (1 + 2.0**-40)
+    if Rp_lo >= R_hi:
+        return (Rp_lo - R_hi) / R_hi, None
+    if cert.certified:
+        return cert.margin(), None
+    if m > MAX_FLOW_WIDTH or not Rp_hi < R_lo:
+        return math.nan, None
+    W0, a = init.arrays()
+    tr, _, _ = exact_flow_forever(W0, a, D.X, y, T=8.0, X_exact=D.X_exact)
+    try:
+        sup_lo, _, _ = tr.decay_sup(rate_ * lo)
+    except NumericError:
+        sup_lo = Fraction(0)
+    if sup_lo > 1:
+        return float(1 - sup_lo), 1 - sup_lo
+    # (2): a neuron certainly farther than R' from its start at the end of the integrated range
+    try:
+        moved_lo = float(arb_endpoints(tr.max_move_ball(tr.t_end))[0])
+    except NumericError:
+        moved_lo = 0.0
+    if moved_lo > Rp_hi * (1 + 2.0**-30):
+        gap = Fraction(Rp_hi) - Fraction(moved_lo)
+        return float(gap), gap
+    # (1): a piece of positive length before t_end whose lambda_min(H) is certainly below lam_frac lambda_0
+    ends = [p.t0 for p in tr.pieces[1:]] + [tr.t_end]
+    for p, end in zip(tr.pieces, ends):
+        if end > p.t0 and p.lam_min_enclosure()[1] < lam_frac_ * lo:
+            gap = p.lam_min_enclosure()[1] - lam_frac_ * lo
+            return float(gap), gap
+    return math.nan, None
+
+
+def _draw(env, rng):
+    """One initialisation of the setting's width: two arrays for one input, streamed for n >= 2."""
+    D: Dataset = env.data
+    m = int(env.m) if "m" in env.as_dict() else lemma22_width(env, D)
+    if D.n == 1:
+        return rng.standard_normal(m), rng.integers(0, 2, m).astype(np.float64) * 2 - 1
+    return StreamedInit(int(rng.integers(0, 2**63 - 1)), m, D.d)
+
+
 def good_event(env, inst) -> float:
-    return _good_event(env, inst, exact=False)
+    D: Dataset = env.data
+    if D.n == 1:
+        return _good_event(env, inst, Fraction(float(D.y[0])), exact=False)
+    inst.decision = multi_good_decision(env, inst, D)
+    return inst.decision[0]
 
 
 def good_event_exact(env, inst):
-    return _good_event(env, inst, exact=True)
+    D: Dataset = env.data
+    if D.n == 1:
+        return _good_event(env, inst, Fraction(float(D.y[0])), exact=True)
+    return certain_failure(inst)
+
+
+def lemma22_width(constants, D: Dataset) -> int:
+    """Lemma 2.2's explicit width ``K n^2 log(n/delta)/lambda_0^2`` at the dataset (the certified lower end of
+    lambda_0: the safe side)."""
+    K, d = float(to_fraction(constants["K"])), float(to_fraction(constants["delta"]))
+    lam = float(lambda0_bounds(D)[0])
+    return max(1, math.ceil(K * D.n**2 * max(math.log(D.n / d), 0.0) / lam**2 * (1 + 1e-12)))
+
+
+def whp_facts(values, constants) -> dict:
+    """``describe`` hook of @whp: n, m, lambda_0; the lemma has no width, so m is compared with Lemma 2.2's
+    width (printed K = 256), the width its proof runs at."""
+    D = values["data"]
+    m = int(values["m"])
+    lo, hi = lambda0_bounds(D)
+    return {"n": D.n, "d": D.d, "m": m, "proven_width": m >= lemma22_width({**dict(constants), "K": 256}, D),
+            "lambda_0": [float(lo), float(hi)]}
+
+
+def repaired_facts(values, constants) -> dict:
+    D = values["data"]
+    m = lemma22_width(constants, D)
+    lo, hi = lambda0_bounds(D)
+    return {"n": D.n, "d": D.d, "m": m, "proven_width": m >= lemma22_width({**dict(constants), "K": 256}, D),
+            "lambda_0": [float(lo), float(hi)]}
 
 
 def _width_variable(strategy) -> Variable:
@@ -163,27 +267,16 @@ lemma2_5_whp = Claim(
     title="With probability >= 1 - delta: R' < R implies the three conclusions",
     source=source("p. 17, Lemma 2.5 (probability implicit from Lemmas 2.2, 2.3)"),
     statement=r"\Pr\big[R'<R\wedge\neg(\text{conclusions})\big]\le\delta",
-    variables=[label_variable(), _width_variable(st.integers(1, 64))],
-    hypotheses=[Condition("|y| <= C", relation=sympy.Le(sympy.Abs(sympy.Symbol("y", real=True)), C_s))],
+    variables=[data_variable(), _width_variable(st.integers(1, 64))],
+    witnesses=[Witness({"data": w.values["data"], "m": 8}, w.why + ", width 8") for w in data_witnesses()[:2]],
     constants=_constants(Fraction(1, 10)) + [label_bound()],
-    kind=Probabilistic(delta="delta", draw=draw_init, event=good_event, event_exact=good_event_exact,
-                       settings=8, samples=1000),
+    kind=Probabilistic(delta="delta", draw=_draw, event=good_event, event_exact=good_event_exact,
+                       settings=8, samples=1000, describe=whp_facts),
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
     formula=_formula,
-    note="One unit input; the label and the width are the settings, the initialisation is random.",
+    note="Settings: a dataset (one input and n = 2 orthogonal first, then drawn n <= 2) and a width m <= 64 "
+         "(the lemma states none); the labels are fixed before the initialisation is drawn.",
 )
-
-
-def width_lemma22_expr():
-    """Lemma 2.2's explicit width ``K n^2 log(n/delta)/lambda_0^2`` at n = 1 (sympy)."""
-    return K_s * sympy.Integer(N_INPUTS) ** 2 * sympy.log(sympy.Integer(N_INPUTS) / delta_s) / sympy.Rational(1, 4)
-
-
-def _width22(consts) -> int:
-    import math
-
-    K, d = float(to_fraction(consts["K"])), float(to_fraction(consts["delta"]))
-    return max(1, math.ceil(K * N_INPUTS**2 * max(math.log(N_INPUTS / d), 0.0) / float(LAM0) ** 2 * (1 + 1e-12)))
 
 
 lemma2_5_repaired = Claim(
@@ -191,15 +284,16 @@ lemma2_5_repaired = Claim(
     title="At Lemma 2.2's width, w.p. >= 1 - 2 delta: R' < R implies the three conclusions",
     source=source("p. 17, Lemma 2.5 with p. 11, Lemma 2.2"),
     statement=r"m\ge\frac{256n^2\log(n/\delta)}{\lambda_0^2}:\ \Pr\big[R'<R\wedge\neg(\text{conclusions})\big]\le2\delta",
-    variables=[label_variable(), _width_variable(lambda consts: st.sampled_from([_width22(consts), 2 * _width22(consts)]))],
-    hypotheses=[Condition("|y| <= C", relation=sympy.Le(sympy.Abs(sympy.Symbol("y", real=True)), C_s)),
-                Condition("m >= Lemma 2.2's width", relation=sympy.Ge(m_int, width_lemma22_expr()))],
+    variables=[data_variable()],
+    witnesses=data_witnesses(),
     constants=_constants(Fraction(1, 4)) + [label_bound(),
                                             Constant("K", 256, "Lemma 2.2's explicit width constant", positive=True),
                                             Constant("two", 2, "the 2 of the probability 1 - 2 delta", positive=True)],
-    kind=Probabilistic(delta=sympy.Min(1, sympy.Symbol("two", real=True) * delta_s), draw=draw_init, event=good_event,
-                       event_exact=good_event_exact, settings=4, samples=1000),
+    kind=Probabilistic(delta=sympy.Min(1, sympy.Symbol("two", real=True) * delta_s), draw=_draw, event=good_event,
+                       event_exact=good_event_exact, settings=4, samples=100, describe=repaired_facts),
     uses=["du2019.lemma2.2", "du2019.lemma2.3:repaired", "du2019.lemma2.4"],
     formula=_formula,
-    note="At Lemma 2.2's width (one unit input), the failure event allowed 2 delta (the proof's two events).",
+    note="Each setting a dataset at ITS Lemma 2.2 width (n^2 and lambda_0^2 included; one input, n = 2 orthogonal, "
+         "n = 3 orthonormal, a tilted pair); "
+         "the failure event allowed 2 delta (the proof's two events).",
 )

@@ -239,3 +239,77 @@ class Init:
 def initialisations() -> st.SearchStrategy:
     """Initialisations as seeds (shrinking to seed 0)."""
     return st.integers(0, 2**32 - 1).map(Init)
+
+
+# ---------------------------------------------------------------- datasets with a floor on lambda_0
+def lambda0_bounds(D: Dataset) -> tuple[Fraction, Fraction]:
+    """Rigorous ``lo <= lambda_0 <= hi`` of ``H^inf`` from the dataset's exact inputs (Arb; ``1/2`` exactly for
+    one input: ``H^inf_11 = ||x||^2 Pr[w^T x >= 0]``)."""
+    from .gram import lambda0_enclosure
+
+    if D.n == 1:
+        return Fraction(1, 2), Fraction(1, 2)
+    return lambda0_enclosure(D.gram_exact())
+
+
+def datasets_above(n_values: Sequence[int], lam_floor: Fraction, C: Any = 1) -> st.SearchStrategy:
+    """Datasets of the setting (:func:`datasets`, ``d = n``) with ``n`` in ``n_values`` whose certified
+    ``lambda_0`` is at least ``lam_floor``; one input is ``x = 1`` in ``R^1``."""
+    def ok(D: Dataset) -> bool:
+        return D.n == 1 or lambda0_bounds(D)[0] >= lam_floor
+    return st.sampled_from(list(n_values)).flatmap(
+        lambda n: datasets(n=n, d=1 if n == 1 else n, C=C)).filter(ok)
+
+
+# ---------------------------------------------------------------- trajectories on n >= 2 inputs
+@storable
+@dataclass
+class FlowCase:
+    """A first-layer gradient-flow trajectory on a dataset: the dataset, the width ``m`` and the seed of the
+    initialisation (``Init(seed).weights(m, d)``); the Arb-certified exact flow to ``horizon`` is computed
+    once, on demand (:func:`proofcheck.ml.flow.exact_flow`)."""
+
+    dataset: Dataset
+    m: int
+    seed: int
+    horizon: float = 64.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.m, (int, np.integer)) or int(self.m) < 1:
+            raise NumericError(f"the width must be a positive integer, got {self.m!r}")
+        self._flow = None
+
+    @property
+    def n(self) -> int:
+        return self.dataset.n
+
+    def flow(self):
+        if self._flow is None:
+            from .flow import exact_flow
+
+            W0, a = Init(self.seed).weights(int(self.m), self.dataset.d)
+            self._flow = exact_flow(W0, a, self.dataset.X, [Fraction(float(v)) for v in self.dataset.y],
+                                    self.horizon, X_exact=self.dataset.X_exact)
+        return self._flow
+
+    def lambda0(self) -> tuple[Fraction, Fraction]:
+        return lambda0_bounds(self.dataset)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dataset": self.dataset.to_json(), "m": int(self.m), "seed": int(self.seed),
+                "horizon": float(self.horizon)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "FlowCase":
+        return cls(Dataset.from_json(data["dataset"]), int(data["m"]), int(data["seed"]),
+                   float(data.get("horizon", 64.0)))
+
+    def describe(self) -> str:
+        return f"{self.dataset.describe()} m={self.m} seed={self.seed}"
+
+
+def flow_cases(n_values=(2, 3), max_m: int = 64, lam_floor: Fraction = Fraction(1, 1000)) -> st.SearchStrategy:
+    """Trajectories on datasets with ``n`` in ``n_values`` (pairwise non-parallel, near-parallel pairs down to
+    ``lambda_0 >= lam_floor``), widths ``1..max_m`` and initialisation seeds."""
+    return st.builds(FlowCase, datasets_above(n_values, lam_floor), st.integers(1, max_m),
+                     st.integers(0, 2**32 - 1))

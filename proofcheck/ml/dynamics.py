@@ -550,19 +550,6 @@ def one_input_gd_exact(s: np.ndarray, a: np.ndarray, y: Fraction, eta: Fraction,
     return out
 
 
-def float_sum_enclosure(terms: np.ndarray) -> tuple[Fraction, Fraction]:
-    """Rigorous bounds on the exact sum of exactly representable ``terms``' float sum: numpy's sum has
-    error at most ``gamma_{n-1} sum |x_i|`` whatever its order (Higham, *Accuracy and Stability of
-    Numerical Algorithms*, 2002, eq. (4.4)); the bound is widened by one more ``gamma``."""
-    terms = np.asarray(terms, float)
-    n = max(terms.shape[0], 2)
-    u = Fraction(1, 2**53)
-    gamma = (n + 2) * u / (1 - (n + 2) * u)
-    total = Fraction(float(np.sum(terms)))
-    err = gamma * Fraction(float(np.sum(np.abs(terms)))) * (1 + gamma)
-    return total - err, total + err
-
-
 # ---------------------------------------------------------------- both layers trained, one input
 def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float, float, float]:
     """Gradient flow of BOTH layers on ONE unit input, reduced to its path (floats).
@@ -650,3 +637,281 @@ def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float
         else:
             hi = mid
     return min(lowest, du_min(q_lo, hi)), du0, r0
+
+
+# ---------------------------------------------------------------- n inputs at large width
+#: neurons generated at a time by :class:`StreamedInit` (memory O(CHUNK d), whatever the width)
+CHUNK = 1 << 20
+
+
+@dataclass
+class StreamedInit:
+    """An initialisation ``w_r(0) ~ N(0, I_d)``, ``a_r ~ unif{-1, 1}`` of ``m`` neurons, generated chunk by
+    chunk from its seed (chunk ``k`` from ``SeedSequence([seed, k])``), so a width of ``10^7`` or more
+    never sits in memory at once; :meth:`arrays` materialises it (for the exact flow). ``decision``
+    caches what a check computed about this draw (a float margin and its rigorous twin)."""
+
+    seed: int
+    m: int
+    d: int
+    decision: Any = field(default=None, repr=False, compare=False)
+
+    def chunks(self):
+        """``(W^T, a)`` per chunk: ``W^T`` is ``(d, k)`` (row-major per coordinate: the dot products with a
+        few inputs are then a few vector operations, where a ``(k, d) @ (d, n)`` product with tiny ``d``
+        and ``n`` is ten times slower)."""
+        for k, start in enumerate(range(0, self.m, CHUNK)):
+            size = min(CHUNK, self.m - start)
+            rng = np.random.default_rng(np.random.SeedSequence([self.seed, k]))
+            yield rng.standard_normal((self.d, size)), np.where(rng.random(size) < 0.5, -1.0, 1.0)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``W(0)`` as ``(m, d)`` and ``a`` as ``(m,)``."""
+        parts = list(self.chunks())
+        return np.concatenate([p[0] for p in parts], axis=1).T.copy(), np.concatenate([p[1] for p in parts])
+
+
+@dataclass
+class NearInitCertificate:
+    r"""Lemma 2.5's bootstrap, decided for one draw (slides pp. 17--18; Du et al. 2019, Lemma 3.4).
+
+    If :math:`\lambda_{\min}(H(s))\ge\mu` on :math:`[0,t]` then :math:`\|y-u(s)\|\le e^{-\mu s}\|y-u(0)\|` and every
+    neuron moves at most :math:`\rho=\sqrt n\|y-u(0)\|/(\sqrt m\,\mu)` (the speed bound of Lemma 2.4). A neuron whose
+    pre-activation on :math:`x_i` exceeds :math:`\rho` in absolute value keeps :math:`S_{ri}`; so
+    :math:`|H_{ij}(t)-H_{ij}(0)|\le|x_i^\top x_j|F_{ij}/m` with :math:`F_{ij}` the neurons within :math:`\rho` of the
+    boundary on :math:`x_i` or :math:`x_j`, and :math:`\lambda_{\min}(H(t))\ge\lambda_{\min}(H(0))-\|\Delta H\|_F=:L`.
+    ``certified`` when :math:`L\ge\mu`: then (continuity in :math:`t`) :math:`\lambda_{\min}(H(t))\ge\mu` and every
+    neuron stays within :math:`\rho` for ALL :math:`t\ge0`. Float pre-activations and sums carry explicit
+    error bounds; the exact quantities are the float weights' rationals and the dataset's exact inputs."""
+
+    certified: bool
+    lam_lower: Fraction      # L (a rigorous lower bound on lambda_min(H(t)) for all t when certified)
+    mu: Fraction
+    rho: float               # the move radius used (upper bound)
+    residual_upper: float    # ||y - u(0)|| (upper bound)
+    flippable: int           # neurons within rho of a boundary (any input)
+    residual_lower: float = 0.0  # ||y - u(0)|| (lower bound)
+    flippable_each: tuple[int, ...] = ()  # per input i: neurons within rho of the boundary on x_i
+
+    def margin(self) -> float:
+        return float((self.lam_lower - self.mu) / self.mu)
+
+
+def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, mu: Fraction,
+                          guess_residual: float | None = None, both_layers: bool = False) -> NearInitCertificate:
+    """:class:`NearInitCertificate` for one streamed draw in one pass over its chunks (O(m n d) numpy).
+
+    Neurons within an a-priori radius (from ``guess_residual``, default ``||y|| + 8 sqrt n``) of a
+    boundary are kept; the true radius needs ``||y - u(0)||``, known only after the pass; if it exceeds
+    the a-priori one the certificate is not given (never a wrong one).
+
+    ``both_layers`` (Theorem 2.6: ``a`` trained too): with ``kappa = sqrt(n) ||y-u(0)|| / (sqrt(m) mu)``,
+    ``B = max_r ||w_r(0)||``, ``|dw_r/dt| <= |a_r| sqrt(n) ||r|| / sqrt m`` and ``|da_r/dt| <= ||w_r|| sqrt(n) ||r|| / sqrt m``
+    give ``|a_r(t) - a_r(0)| <= R_a = (kappa B + kappa^2)/(1 - kappa^2)`` and moves ``<= R_w = kappa (1 + R_a)``; the
+    kernel is at least ``G o (1/m) sum_r a_r(t)^2 S_r S_r^T`` (the a-part is positive semidefinite), so
+    ``lambda_min(H(t)) >= (1 - R_a)^2 (lambda_min(H(0)) - ||Delta H||_F)`` with the flips within ``R_w``."""
+    from .gram import h0_from_pattern_counts, lambda_min_enclosure
+
+    n, d = X.shape
+    m = init.m
+    G = [[sum(Fraction(a) * Fraction(b) for a, b in zip(X_exact[i], X_exact[j])) for j in range(n)]
+         for i in range(n)]
+    # |x_iq(float) - x_iq(exact)| plus the rounding of a d-term dot product, per unit of ||w_r||_1
+    eps_x = max(abs(Fraction(float(c)) - Fraction(c)) for row in X_exact for c in row)
+    per_w = float(eps_x) * (1 + 2.0**-50) + (d + 2) * 2.0**-52 * float(np.max(np.abs(X)))
+    mu_f = float(mu)
+    y_norm = math.sqrt(sum(float(v) ** 2 for v in y_exact))
+    guess = (y_norm + 8 * math.sqrt(n)) if guess_residual is None else guess_residual
+    cap = math.sqrt(n) * guess / (math.sqrt(m) * mu_f) * 1.01
+    if both_layers:
+        cap *= 4  # R_w = kappa (1 + R_a): room for R_a up to 3
+    w_norm_sq = 0.0
+    pairs = [(i, j) for i in range(n) for j in range(i, n)]
+    near: dict[tuple[int, int], list[np.ndarray]] = {p: [] for p in pairs}
+    near_any: list[np.ndarray] = []
+    sums, abs_sums, err = np.zeros(n), np.zeros(n), 0.0
+    counts = np.zeros(2**n, dtype=np.int64)
+    for Wt, a in init.chunks():
+        absW = np.abs(Wt[0])
+        for q in range(1, d):
+            absW += np.abs(Wt[q])
+        if both_layers:
+            w_norm_sq = max(w_norm_sq, float(np.max(np.einsum("qk,qk->k", Wt, Wt))))
+        e = absW * per_w                                  # per neuron error bound of every P_ri
+        dist, key = [], np.zeros(Wt.shape[1], dtype=np.int64)
+        for i in range(n):
+            P = Wt[0] * X[i, 0]
+            for q in range(1, d):
+                P += Wt[q] * X[i, q]
+            relu = np.maximum(P, 0.0)
+            sums[i] += a @ relu
+            abs_sums[i] += relu.sum()
+            key += (P >= 0) << i
+            np.abs(P, out=P)
+            P -= e                                        # lower bound on |exact P_ri|
+            dist.append(P)
+        err += float(e.sum()) * (1 + 2.0**-40)
+        counts += np.bincount(key, minlength=2**n)
+        for (i, j) in pairs:
+            v = dist[i] if i == j else np.minimum(dist[i], dist[j])
+            near[(i, j)].append(v[v <= cap])
+        v = np.minimum.reduce(dist) if n > 1 else dist[0]
+        near_any.append(v[v <= cap])
+    # u_i(0) = sums_i / sqrt m up to: the P errors (relu is 1-Lipschitz), numpy's summation error
+    # (gamma_k per chunk of k terms, Higham eq. (4.4)), and the final rounding
+    gam = (CHUNK + 2) * 2.0**-53 * 1.01
+    u = sums / math.sqrt(m)
+    u_err = (err + gam * abs_sums + 4 * 2.0**-53 * np.abs(sums)) / math.sqrt(m) * (1 + 2.0**-40) + 4 * 2.0**-53 * np.abs(u)
+    res = np.array([float(v) for v in y_exact]) - u
+    r_up = float(math.sqrt(float(np.sum((np.abs(res) + u_err + 4 * 2.0**-53 * np.abs(res)) ** 2)))) * (1 + 2.0**-40)
+    low = np.maximum(np.abs(res) - u_err - 4 * 2.0**-53 * np.abs(res), 0.0)
+    r_lo = float(math.sqrt(float(np.sum(low ** 2)))) * (1 - 2.0**-40)
+    rho = math.sqrt(n) * r_up / (math.sqrt(m) * mu_f) * (1 + 2.0**-30)
+    a_shrink = Fraction(1)
+    if both_layers:
+        kappa, B = rho, math.sqrt(w_norm_sq) * (1 + 2.0**-30)
+        if not kappa < 1:
+            return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, 0, r_lo)
+        R_a = (kappa * B + kappa * kappa) / (1 - kappa * kappa) * (1 + 2.0**-30)
+        if not R_a < 1:
+            return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, 0, r_lo)
+        rho = kappa * (1 + R_a) * (1 + 2.0**-30)
+        a_shrink = (1 - Fraction(R_a)) ** 2
+    flip_any = int(sum(int(np.count_nonzero(v <= rho)) for v in near_any))
+    if rho > cap:
+        return NearInitCertificate(False, Fraction(-1), mu, rho, r_up, flip_any, r_lo)
+    each = tuple(int(sum(int(np.count_nonzero(v <= rho)) for v in near[(i, i)])) for i in range(n))
+    H0 = h0_from_pattern_counts([int(c) for c in counts], G, m)
+    lo, _ = lambda_min_enclosure([[fraction_to_arb(q) for q in row] for row in H0])
+    # ||Delta H||_F <= sqrt(sum_ij (|G_ij| F_ij / m)^2), rounded up in exact rationals
+    frob_sq = Fraction(0)
+    for (i, j) in pairs:
+        F = int(sum(int(np.count_nonzero(v <= rho)) for v in near[(i, j)]))
+        term = (abs(G[i][j]) * F / m) ** 2
+        frob_sq += term if i == j else 2 * term
+    frob_up = Fraction(math.sqrt(float(frob_sq))) * (1 + Fraction(1, 2**40)) + Fraction(1, 2**60)
+    L = (lo - frob_up) * a_shrink if lo > frob_up else lo - frob_up
+    return NearInitCertificate(L >= mu, L, mu, rho, r_up, flip_any, r_lo, each)
+
+
+def one_input_both_layers_decay(s: np.ndarray, a: np.ndarray, y: Fraction, c: Fraction, prec: int = 128):
+    r"""Decide, in Arb, whether ``||y-u(t)||^2 <= e^{-c t}||y-u(0)||^2`` for ALL ``t >= 0`` when both layers are
+    trained on ONE unit input (the path of :func:`one_input_both_layers`; ``a_r = +-1``, every float ``s_r`` the
+    rational it stores).
+
+    Along the path, with ``x = |q|/sqrt m`` and ``z = e^{2x}``, a neuron active at ``x`` contributes its initial
+    ``(a_r, s_r)`` rotated hyperbolically, so between deactivations ``|y - u| = D(z)/z`` with
+    ``D(z) = -alpha z^2 + Y z - beta`` (``Y = sigma y``, ``alpha = (sigma P + S)/(2 sqrt m)``,
+    ``beta = (sigma P - S)/(2 sqrt m)``, ``P = sum a_r s_r``, ``S = sum (1 + s_r^2)/2`` over the active neurons,
+    ``sigma`` the sign of ``y - u(0)``); a down-moving neuron stops for good at ``z = (1 + s_r)/(1 - s_r)``
+    (``tanh x = s_r``). Time is ``dt = dx / (rho |y - u|)`` (``rho = 1/sqrt m``), integrated in closed form
+    (a log of the ratio of ``D``'s root distances), and ``g(t) = log(|r_0|^2/|r(t)|^2) - c t`` has
+    ``dg/dt = w - c`` with ``w = 2 u'(q) = A z + B/z`` (``A = 4 rho alpha``, ``B = -4 rho beta``), convex in x and
+    dropping at each deactivation. So the minima of ``g`` are at the upward crossings ``w = c`` inside a stretch
+    and, at the root ``z_+`` of ``D`` (``u = y``), ``g -> +-infinity`` as ``w(z_+) - c`` is positive or negative.
+
+    Returns an Arb ball: ``w(0) - c`` when it is certainly negative (g falls at once), else the least ``g`` at the
+    crossings (``>= 0``: the decay holds for all t, ``< 0``: it fails there), ``-1`` when the limit certainly
+    fails, ``+1`` when nothing can fail; raises :class:`NumericError`
+    when an ordering or a sign is not decided by its enclosure."""
+    from flint import ctx as flint_ctx
+
+    from .flow import exact_sum
+
+    old = flint_ctx.prec
+    flint_ctx.prec = prec
+    try:
+        s = np.asarray(s, float)
+        a = np.asarray(a, float)
+        m = s.shape[0]
+        rho = 1 / arb(m).sqrt()
+        act = s >= 0
+        sa, aa = s[act], a[act]
+        P = fraction_to_arb(exact_sum(aa * sa))               # a_r = +-1: a_r s_r is exact
+        hi = np.float64(134217729.0) * sa                      # Veltkamp split: s = sh + sl, each square exact
+        sh = hi - (hi - sa)
+        sl = sa - sh
+        S = (fraction_to_arb(exact_sum(sh * sh) + 2 * exact_sum(sh * sl) + exact_sum(sl * sl))
+             + int(sa.shape[0])) / 2
+        yb, cb = fraction_to_arb(y), fraction_to_arb(c)
+        r0 = yb - rho * P
+        if r0 > 0:
+            sigma = 1
+        elif r0 < 0:
+            sigma = -1
+        else:
+            raise NumericError("the sign of y - u(0) is not decided")
+        # w = 2 u'(q) at t = 0 below c: g decreases from g(0) = 0, so the decay fails just after 0
+        w0 = 4 * rho * rho * S
+        if w0 < cb:
+            return w0 - cb
+        # down-moving neurons (a_r sigma < 0, 0 <= s_r < 1) stop at z = (1 + s)/(1 - s), in the order of s
+        down = np.sort(sa[(aa * sigma < 0) & (sa < 1)])
+        Y = yb * sigma
+        t_total, z_lo = arb(0), arb(1)
+        r0_abs = abs(r0)
+        worst = None
+        k = 0
+        while True:
+            alpha = rho * (P * sigma + S) / 2
+            beta = rho * (P * sigma - S) / 2
+            if not alpha > 0:
+                if S == 0 or (S < 1 and S.contains(0)):
+                    return arb(-1)  # nothing active: u stays, ||y - u|| never decays
+                raise NumericError("alpha of a stretch is not certainly positive")
+            disc = (Y * Y - 4 * alpha * beta).sqrt()
+            z_root = (Y + disc) / (2 * alpha)
+            z_minus = (Y - disc) / (2 * alpha)
+            j = k
+            while j < down.shape[0] and down[j] == down[k]:
+                j += 1
+            z_next = None
+            if k < down.shape[0]:
+                q = Fraction(float(down[k]))
+                z_next = fraction_to_arb((1 + q) / (1 - q))
+            if z_next is not None:
+                if z_next < z_root:
+                    end, last = z_next, False
+                elif z_next > z_root:
+                    end, last = z_root, True
+                else:
+                    raise NumericError("a deactivation and the root of y = u cannot be ordered")
+            else:
+                end, last = z_root, True
+            A, B = 4 * rho * alpha, -4 * rho * beta
+
+            def time_to(z):
+                return ((z - z_minus) / (z_root - z)).log() / (2 * rho * alpha * (z_root - z_minus))
+
+            # the upward crossing of w = A z + B/z = c: the larger root of A z^2 - c z + B
+            d2 = cb * cb - 4 * A * B
+            if d2 > 0:
+                zc = (cb + d2.sqrt()) / (2 * A)
+                inside = (zc > z_lo) and (zc < end)
+                outside = (zc < z_lo) or (zc > end)
+                if inside:
+                    t_c = t_total + time_to(zc) - time_to(z_lo)
+                    r_c = (-alpha * zc * zc + Y * zc - beta) / zc
+                    g = 2 * (r0_abs / r_c).log() - cb * t_c
+                    worst = g if worst is None else worst.min(g)
+                elif not outside:
+                    raise NumericError("the crossing w = c and a stretch end cannot be ordered")
+            elif not d2 < 0 and not (d2 == 0):
+                raise NumericError("whether w = c is crossed is not decided")
+            if last:
+                w_root = A * z_root + B / z_root
+                if w_root < cb:
+                    return arb(-1)
+                if not w_root > cb:
+                    raise NumericError("2 u'(q*) against c at the root is not decided")
+                return worst if worst is not None else arb(1)
+            t_total = t_total + time_to(end) - time_to(z_lo)
+            # the neurons stopping at this level leave the sums (each had a_r = -sigma)
+            for v in down[k:j]:
+                qv = fraction_to_arb(Fraction(float(v)))
+                P = P - qv * (-sigma)
+                S = S - (1 + qv * qv) / 2
+            z_lo = end
+            k = j
+    finally:
+        flint_ctx.prec = old

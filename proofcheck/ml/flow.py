@@ -137,10 +137,13 @@ def _float_up(q: Fraction) -> float:
 
 def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``A @ B`` for a tall ``A`` with few columns (BLAS is slow on ``(m, 2) @ (2, n)``): one axpy per column."""
-    out = np.zeros((A.shape[0], B.shape[1]))
-    for k in range(A.shape[1]):
-        out += A[:, k:k + 1] * B[k][None, :]
-    return out
+    At = np.ascontiguousarray(A.T)  # (k, m): each product below is one contiguous vector operation
+    out = np.empty((B.shape[1], A.shape[0]))
+    for j in range(B.shape[1]):
+        np.multiply(At[0], B[0, j], out=out[j])
+        for k in range(1, At.shape[0]):
+            out[j] += At[k] * B[k, j]
+    return out.T
 
 
 def _dot_exact(w: np.ndarray, x) -> Fraction:
@@ -585,13 +588,13 @@ class FlowTrajectory:
             base = sum((x * x for x in r0), arb(0))
             if not base > 0:
                 raise NumericError("y - u(0) is not certified nonzero")
-            pts = [(self.pieces[0].t0_ball, self.pieces[0].r0_ball, 0.0)]
-            pts += [(e.time_ball, e.r_ball, e.time) for e in self.events]
+            # the ratio is exactly 1 at t = 0 (a ball quotient base/base would straddle it)
+            pts = [(e.time_ball, e.r_ball, e.time) for e in self.events]
             if not self._ends_at_event:
                 # (a run stopped by a switch ends at that event, whose state is already a point)
                 r_end = self.residual_ball(self.t_end)
                 pts.append((_arb(self.t_end), r_end, self.t_end))
-            best_lo, best_hi, where = Fraction(-1), Fraction(-1), 0.0
+            best_lo, best_hi, where = Fraction(1), Fraction(1), 0.0
             for tb, r, tf in pts:
                 val = (L * tb).exp() * sum((x * x for x in r), arb(0)) / base
                 lo, hi = arb_endpoints(val)
@@ -604,6 +607,22 @@ class FlowTrajectory:
     def lam_min_enclosures(self) -> list[tuple[float, tuple[Fraction, Fraction]]]:
         """``(piece start, (lo, hi))`` with exact bounds on ``lambda_min(H)`` on every piece."""
         return [(p.t0, p.lam_min_enclosure()) for p in self.pieces]
+
+    def lam_min_ball_upto(self, t) -> arb:
+        """Arb enclosure of ``min_{0<=s<=t} lambda_min(H(s))`` for an exact ``t <= t_end``: pieces that may start
+        by ``t`` bound it below, pieces that certainly do bound it above (event times are balls)."""
+        ta = _arb(t)
+        lo = hi = None
+        for k, p in enumerate(self.pieces):
+            may = k == 0 or not (p.start_ball > ta)
+            sure = k == 0 or bool(p.start_ball < ta)
+            if not may:
+                break
+            plo, phi = p.lam_min_enclosure()
+            lo = plo if lo is None else min(lo, plo)
+            if sure:
+                hi = phi if hi is None else min(hi, phi)
+        return _arb(lo).union(_arb(hi))
 
     def lam_min_inf(self) -> Fraction:
         """Exact lower bound on ``min_{0<=t<=t_end} lambda_min(H(t))`` (all pieces)."""

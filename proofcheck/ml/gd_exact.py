@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from flint import arb, ctx as flint_ctx
 
-from ..num import NumericError, arb_endpoints
+from ..num import NumericError
 from .flow import _arb, _dot_exact, _exact_inputs, _q, _thin_matmul, exact_sum
 
 
@@ -109,11 +109,12 @@ def _sign_ge0(x, arith: str):
 
 def gd(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, eta, steps: int, *, arith: str = "arb",
        prec: int = 128, record_every: int = 1, move_every: int = 0, front: int = 64,
-       X_exact=None) -> GDTrajectory:
+       X_exact=None, final_weights: bool = True) -> GDTrajectory:
     """Run ``steps`` GD steps of the first layer from ``W0`` (``(m, d)``), fixed ``a`` (``+-1``), inputs ``X``
     (``(n, d)``), labels ``y`` and step size ``eta`` (float or Fraction, taken exactly). ``record_every``
     keeps ``Z`` every that many steps; ``move_every > 0`` records ``max_r ||w_r(k) - w_r(0)||`` too.
-    ``X_exact`` (rows of Fractions): the exact inputs, of which ``X`` is the float image."""
+    ``X_exact`` (rows of Fractions): the exact inputs, of which ``X`` is the float image. ``final_weights``:
+    keep the float image of the last ``W`` (``W_final``; an O(m d) pass a caller of the residuals may skip)."""
     if arith not in ("exact", "arb", "float"):
         raise NumericError(f"unknown arithmetic {arith!r}")
     W0 = np.ascontiguousarray(W0, dtype=np.float64)
@@ -129,12 +130,12 @@ def gd(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, eta, steps: int, *, arit
     old = flint_ctx.prec
     flint_ctx.prec = prec
     try:
-        return _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front, X_exact)
+        return _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front, X_exact, final_weights)
     finally:
         flint_ctx.prec = old
 
 
-def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size, X_exact):
+def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size, X_exact, final_weights=True):
     m, d = W0.shape
     n = X.shape[0]
     C = lambda v: _conv(v, arith)  # noqa: E731
@@ -317,7 +318,7 @@ def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size, X
         for st in switched.values():
             st["A"] = [st["A"][i] + (r_k[i] if st["bits"][i] else C(0)) for i in range(n)]
         Z = [Z[i] + r_k[i] for i in range(n)]
-    W_final = _float_weights(W0, a, X, Z, switched, S0, alive, eta, m, arith)
+    W_final = _float_weights(W0, a, X, Z, switched, S0, alive, eta, m, arith) if final_weights else None
     return GDTrajectory(arith, m, etav, res_sq, residuals, counts_rec, switches, status, message, G_exact,
                         Z_rec, moves, W_final)
 

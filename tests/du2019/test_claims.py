@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from proofcheck import Verdict, engine
+from proofcheck.context import BUDGETS
 from proofcheck.engine import UsageError
 
 D = "du2019."
@@ -98,13 +99,119 @@ def test_same_seed_same_result():
 
 
 def test_the_flow_check_can_refute_below_the_width():
-    """Theorem 2.1 with a width constant 10^6 times too small (m = 1) at delta = 1/4: the decay for all t
-    fails whenever the one neuron is (or ends) inactive, more often than delta; refuted by the engine's
-    family-wise sampling, each failing draw re-decided exactly."""
-    r = _check("thm2.1", K="1/1000000", delta="1/4")
+    """Theorem 2.1 with a width constant 4 10^7 times too small (m = 1) at delta = 1/4: the quick budget's
+    setting is one input, where the decay for all t fails whenever the one neuron is (or ends) inactive,
+    more often than delta. Refuted by the engine's family-wise sampling, each failing draw re-decided
+    exactly; the setting's facts say m = 1 is not the proven width (n = 2: the planted tests below)."""
+    r = _check("thm2.1", K="1/10000000", delta="1/4")
     assert r.verdict is Verdict.REFUTED, r.evidence
     assert r.decided_by == "statistics" and r.counterexample["found_by"] in ("search", "witness")
-    assert r.counterexample["values"]["m"] == 1
+    assert "m = 1," in r.evidence and "proven_width = False" in r.evidence
+
+
+def _at_n2(claim, width=None, **overrides):
+    """``claim`` whose settings are n = 2 datasets only: the orthogonal pair first (lambda_0 = 1/2), then drawn
+    ones (``width``: the width strategy of a claim whose width is a setting variable)."""
+    import dataclasses
+
+    from hypothesis import strategies as st
+
+    from lemmas.du2019 import thm_2_1 as T
+    from proofcheck.claim import Variable, Witness
+
+    two = T.data_witnesses()[1].values["data"]
+    if width is None:
+        variables, witnesses = [T.data_variable((2,))], [Witness({"data": two}, "n = 2")]
+    else:
+        variables = [T.data_variable((2,)), Variable("m", st.integers(1, 64), integer=True, lo=1)]
+        witnesses = [Witness({"data": two, "m": width}, "n = 2")]
+    claim = dataclasses.replace(claim, witnesses=witnesses, variables=variables)
+    # the quick budget's counts with a generous wall-clock limit: a draw at m = 2.7e6 costs ~0.3 s of CPU,
+    # and a loaded machine must not turn the check into a time-out
+    budget = dataclasses.replace(BUDGETS["quick"], seconds=900)
+    return engine.check(claim, budget=budget, seed=0, overrides=overrides or None)
+
+
+def _claim(module, name):
+    import importlib
+
+    return getattr(importlib.import_module(f"lemmas.du2019.{module}"), name)
+
+
+def _n2_facts(r):
+    return [s["facts"] for s in r.details["settings"]]
+
+
+# Planted at n = 2: a width constant shrunk until the failure probability exceeds delta is refuted.
+def test_planted_thm21_width_too_small_at_n2_is_refuted():
+    """K shrunk from 4 to 10^-6 gives m = 1 at n = 2 (orthogonal inputs, lambda_0 = 1/2): H(t) of one neuron
+    has rank one, lambda_min(H) = 0, and the decay at rate lambda_0 fails on every draw (delta = 1/2; at
+    m = 3 the rate is about 3/4, too close to delta for the quick budget's 16 draws). Refuted at n = 2; the
+    JSON's setting says n = 2, m = 1, not the proven width."""
+    r = _at_n2(_claim("thm_2_1", "thm2_1"), K="1/1000000")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    facts = r.details["rate"]["facts"]
+    assert facts["n"] == 2 and facts["m"] == 1 and facts["proven_width"] is False
+
+
+def test_planted_thm31_width_too_small_at_n2_is_refuted():
+    """K shrunk to 10^-6 gives m = 1 at n = 2: GD moves u only along one neuron's direction, so the residual
+    part orthogonal to it never decays and (1 - eta lambda_0/2)^k ||y - u(0)||^2 is passed on every draw."""
+    r = _at_n2(_claim("thm_3_1", "thm3_1"), K="1/1000000")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    facts = r.details["rate"]["facts"]
+    assert facts["n"] == 2 and facts["m"] == 1 and facts["proven_width"] is False
+
+
+def test_planted_lemma25_whp_radius_too_small_at_n2_is_refuted():
+    """Lemma 2.5@whp at n = 2, m = 8 with R' shrunk 2000-fold (R_factor = 1/1000): R' < R on almost every draw,
+    and a neuron certainly moves farther than the shrunk R' on the certified flow."""
+    r = _at_n2(_claim("lemma_2_5", "lemma2_5_whp"), width=8, R_factor="1/1000")
+    assert r.verdict is Verdict.REFUTED, r.evidence
+    assert r.details["rate"]["facts"]["n"] == 2 and r.details["rate"]["facts"]["m"] == 8
+
+
+# The printed constants are not refuted at n = 2 where the printed proof holds.
+def test_printed_thm21_at_n2_is_not_refuted():
+    """At the printed constants the proof holds for n = 2 (Lemma 2.5's bootstrap: at m = 2.7e6 every neuron
+    moves at most rho ~ 0.008, too little to move lambda_min(H) from about 1/2 to lambda_0/2 = 1/4): it
+    survives, every draw decided, at the proven width."""
+    r = _at_n2(_claim("thm_2_1", "thm2_1"))
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    for s in r.details["settings"]:
+        assert s["facts"]["n"] == 2 and s["facts"]["proven_width"] is True and isinstance(s["facts"]["m"], int)
+        assert s["facts"]["m"] >= 2_670_000 and s["undecided"] == 0
+
+
+def test_printed_thm31_at_n2_is_not_refuted():
+    """GD at Theorem 2.1's width and eta = lambda_0/(4 n^2): the discrete bootstrap holds (the flips' error
+    eps ~ 0.01 is far below lambda_min(H) - lambda_0/4 ~ 1/4), so no draw fails, none undecided."""
+    r = _at_n2(_claim("thm_3_1", "thm3_1"))
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    assert all(s["undecided"] == 0 and s["facts"]["proven_width"] for s in r.details["settings"])
+
+
+def test_repaired_lemma25_at_n2_survives_and_a_shrunk_width_cannot_refute_it():
+    """Lemma 2.5:repaired at n = 2 at Lemma 2.2's width (m = 8518 for the orthogonal pair) survives: the
+    bootstrap certifies all three conclusions whenever R' < R. Shrinking its width constant K to 1/100 does
+    not refute it either, for a reason the check shows: at small width R' >= R on every draw (R' ~ 1/sqrt m,
+    R = c delta lambda_0/n^2 ~ 0.005), so the lemma's hypothesis is not met and the event holds."""
+    claim = _claim("lemma_2_5", "lemma2_5_repaired")
+    r = _at_n2(claim)
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    assert _n2_facts(r)[0] == {**_n2_facts(r)[0], "n": 2, "m": 8518, "proven_width": True}
+    small = _at_n2(claim, K="1/100")
+    assert small.verdict is Verdict.SURVIVED and _n2_facts(small)[0]["proven_width"] is False
+
+
+def test_every_probabilistic_du2019_setting_records_n_m_and_proven_width():
+    for cid in ("thm2.1", "thm2.6", "thm3.1", "lemma2.5@whp", "lemma2.5:repaired"):
+        r = _check(cid)
+        assert r.details["settings"], cid
+        for s in r.details["settings"]:
+            f = s["facts"]
+            assert type(f["n"]) is int and type(f["m"]) is int and type(f["proven_width"]) is bool, (cid, f)
+        assert "settings: 0: n = " in " ".join(r.notes), cid
 
 
 # A printed constant tightened is refuted, loosened it is not (each computed by the engine):
@@ -141,7 +248,8 @@ def test_set_changes_what_the_theorems_check():
     """--set of a width constant changes the width the engine draws (the setting it checks)."""
     a, b = _check("thm2.1"), _check("thm2.1", K=8)
     assert a.details and b.details
-    assert "m=41722" in a.evidence and "m=83444" in b.evidence
+    ma, mb = a.details["settings"][0]["facts"]["m"], b.details["settings"][0]["facts"]["m"]
+    assert ma == 41_722 and abs(mb - 2 * ma) <= 2  # the least integers above the bound and twice it
 
 
 def test_a_delta_outside_the_unit_interval_is_a_clear_error():
@@ -364,3 +472,21 @@ def test_lemma22_event_and_its_exact_twin_agree():
             assert float(enc.lo) - 1e-9 <= f <= float(enc.hi) + 1e-9
             signs.add(f < 0)
     assert signs == {True, False}  # the small width (K = 1/64) fails, the proven one (K = 256) holds
+
+
+def test_lemma24_on_n2_and_n3_trajectories():
+    """Lemma 2.4 on the certified flow of n = 2, 3 inputs only (widths <= 64, near-parallel pairs included):
+    at the printed constants it holds (the proof is sound: s1 gives the decay, the repaired s2 the radius),
+    so it is not refuted; with the 2 of R' shrunk to 1/2 the radius bound fails on found trajectories and is
+    refuted, re-verified in Arb."""
+    import dataclasses
+
+    from lemmas.du2019 import lemma_2_4 as L
+    from proofcheck.claim import Variable
+    from proofcheck.ml.du_strategies import FlowCase, flow_cases
+
+    v = Variable("init", flow_cases(), contains=lambda x: isinstance(x, FlowCase))
+    claim = dataclasses.replace(L.lemma2_4, variables=[v, L._time_variable()])
+    assert engine.check(claim, budget="quick", seed=0).verdict is not Verdict.REFUTED
+    r = engine.check(claim, budget="quick", seed=0, overrides={"R_factor": "1/2"})
+    assert r.verdict is Verdict.REFUTED, r.evidence

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from proofcheck.ml import datasets as ds
 from proofcheck.ml import dynamics as dy
 from proofcheck.ml import gram
+from proofcheck.num import NumericError
 
 
 def _loss(W, a, D):
@@ -125,13 +126,61 @@ def test_one_input_both_layers_matches_the_stepped_flow():
     assert lowest == pytest.approx(rate.min(), rel=1e-3) and du0 == pytest.approx(rate[0], rel=1e-3)
 
 
-def test_float_sum_enclosure_holds_the_exact_sum():
-    x = np.random.default_rng(2).standard_normal(10_000) ** 2
-    lo, hi = dy.float_sum_enclosure(x)
-    exact = sum(Fraction(float(v)) for v in x)
-    assert lo <= exact <= hi and hi - lo < Fraction(1, 10**6)
+def test_both_layer_decay_decision_agrees_with_the_stepped_flow():
+    """The Arb decision of the decay for all t (both layers, one input) against the stepped Heun flow of both
+    layers: where the stepped log(||r_0||^2/||r(t)||^2) - c t dips clearly below 0 the decision is a certain
+    failure, where it stays clearly above (and the decay's limit rate beats c) it holds."""
+    rng = np.random.default_rng(5)
+    c = Fraction(1, 2)
+    seen = {True: 0, False: 0}
+    for _ in range(40):
+        m = int(rng.integers(1, 6))
+        s, a = rng.standard_normal(m), np.where(rng.random(m) < 0.5, -1.0, 1.0)
+        y = float(rng.choice([-1.0, -0.5, 0.5, 1.0]))
+        try:
+            g = dy.one_input_both_layers_decay(s, a, Fraction(y), c)
+        except NumericError:
+            continue
+        tr = dy.flow(s[:, None], a, np.array([[1.0]]), np.array([y]), 12.0, 0.002, both=True)
+        t = np.arange(len(tr.residual_sq)) * 0.002
+        ok = tr.residual_sq > 1e-20
+        curve = np.log(tr.residual_sq[0] / tr.residual_sq[ok]) - float(c) * t[ok]
+        if curve.min() < -0.05:
+            assert g < 0, (m, s, a, y, curve.min(), g)
+            seen[False] += 1
+        elif g >= 0:
+            assert curve.min() > -1e-3, (m, s, a, y, curve.min(), g)
+            seen[True] += 1
+    assert seen[True] >= 5 and seen[False] >= 5, seen
 
 
 def test_bad_width_raises():
     with pytest.raises(ValueError):
         dy.init(np.random.default_rng(0), 0, 2)
+
+
+def test_near_init_certificate_is_confirmed_by_the_certified_flow():
+    """Wherever the streamed near-init certificate holds (lambda_min(H(t)) >= L >= mu and every neuron within
+    rho for all t), the Arb-certified exact flow of the same draw agrees: its least lambda_min over the pieces
+    is at least L and its largest move at most rho. At small width the certificate may decline, never lie."""
+    from proofcheck.ml import flow as fl
+    from proofcheck.ml.du_strategies import unit_from_point
+
+    X_exact = [unit_from_point([Fraction(1, 3)]), unit_from_point([Fraction(-1, 5)])]
+    X = np.array([[float(c) for c in row] for row in X_exact])
+    y = [Fraction(1, 2), Fraction(-3, 4)]
+    certified = 0
+    for seed, m in [(0, 5000), (1, 20000), (2, 60000), (3, 30)]:
+        init = dy.StreamedInit(seed, m, 2)
+        cert = dy.near_init_certificate(init, X, X_exact, y, Fraction(1, 8))
+        W0, a = init.arrays()
+        assert W0.shape == (m, 2) and a.shape == (m,)
+        if not cert.certified:
+            continue
+        certified += 1
+        # (up to the flow's certified end: a sliding mode stops the integration, not the certificate, whose
+        # bound covers every pattern of the neurons within rho, so every Filippov combination too)
+        tr, forever, _ = fl.exact_flow_forever(W0, a, X, y, 8.0, X_exact=X_exact)
+        assert tr.lam_min_inf() >= cert.lam_lower
+        assert tr.max_move_sup() <= Fraction(cert.rho)
+    assert certified >= 2
