@@ -169,7 +169,10 @@ def setting_facts(ctx, values: Mapping[str, Any]) -> dict[str, Any]:
     describe = _kind(ctx.claim).describe
     if describe is None:
         return {}
-    facts = describe(values, ctx.constant_values.floats)  # the view the draws see (ctx.env's)
+    try:  # exact constants: a tiny delta (1e-300) is a number here, never an overflow
+        facts = describe(values, ctx.constant_values.exact)
+    except (ArithmeticError, NumericError, ValueError) as exc:  # facts describe a setting; they decide nothing
+        return {"facts_unavailable": f"{type(exc).__name__}: {exc}"}
     if not isinstance(facts, Mapping):
         raise ClaimError(f"{ctx.claim.id}: describe returned {type(facts).__name__}, not a dict")
     return {str(k): (int(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v)

@@ -51,6 +51,7 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
+from proofcheck.constants import exact_constant
 from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
 from proofcheck.claim import Witness
@@ -88,7 +89,8 @@ def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_fact
     delta^e_delta)`` at the given constants (their exact values, ``ConstantValues.exact``; for an
     irrational bound, the least integer above its Arb upper end); ``log_factor``: the least
     ``m >= bound * log(m/delta)`` (Theorem 2.6)."""
-    K, C, c, delta = (to_sympy(constants[k]) for k in ("K", "C", "c", "delta"))
+    # the one path for constants: a float view (what a draw's env holds) read as its decimal, exactly
+    K, C, c, delta = (to_sympy(exact_constant(k, constants[k])) for k in ("K", "C", "c", "delta"))
     e_n, e_lam, e_delta = (int(constants[k]) for k in ("e_n", "e_lam", "e_delta"))
     exact = K * (C**2 + 1) * sympy.Integer(n) ** e_n / (c**2 * to_sympy(lam0) ** e_lam * delta**e_delta)
     base = to_fraction(exact) if exact.is_Rational else arb_endpoints(arb_eval(exact, {}, 128))[1]
