@@ -30,7 +30,8 @@ For ``z ~ N(0, I_k)`` (any ``k >= 2``), any ``n >= 2`` and any teacher ``W*``:
   wedges of angle ``phi_0`` at either perpendicular of ``w_j*``, on either side; one of the four lies
   in the open half-plane ``{w_i*^T z > 0}`` (a perpendicular with ``p^T w_i* > 0``, or, when
   ``w_i* || w_j*``, the side towards ``w_i*``), hence for small ``phi_0`` inside ``R(w_i, w_i*)`` for
-  the right sign of the rotation of ``w_i``. Then the ``(i, j)`` block of ``B_001`` (resp. ``B_010``)
+  the right sign of the rotation of ``w_i`` (this inclusion is the claim ``park2019.thm3.4.wedge``,
+  decided by z3 for every direction of ``w_i*`` at this ``phi_0``). Then the ``(i, j)`` block of ``B_001`` (resp. ``B_010``)
   is ``(1/n^2)`` times the wedge moment, and ``|B|_oper >=`` the norm of a block. The wedge moment
   is one Arb computation (rotation invariance), here at ``phi_0 = 2 atan(1/64)``;
 * hence ``n^2 (m_min(0) - 10 m_ex) <= 1/2 - 10 c < 0``, and ``eta >= 0`` only lowers the margin.
@@ -63,6 +64,7 @@ from proofcheck.ml.strategies import networks, rationals
 from proofcheck.num import Enclosure, fraction_to_arb
 
 from . import THM34_CONSTANTS, src
+from .thm_3_4_n_neurons import T_WEDGE, wedge
 
 W_VAR, WS_VAR, ETA_VAR = Q.one_neuron_variables()
 _ETA = Variable("eta", rationals(0, Fraction(1, 2), 1000), domain="[0, 1/2]",
@@ -127,8 +129,9 @@ _STATEMENT = (r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m_{ex}}
 
 
 # ---------------------------------------------------------------------- the certificate
-#: phi_0 = 2 atan(1/64): the thin wedge of the m_ex lower bound
-T0 = Fraction(1, 64)
+#: phi_0 = 2 atan(1/64): the thin wedge of the m_ex lower bound; its inclusion in R(w_i, w_i*) is the
+#: claim park2019.thm3.4.wedge (decided by z3 at this t_0)
+T0 = T_WEDGE.value
 
 
 def rotation_invariant_bounds() -> tuple:
@@ -158,17 +161,18 @@ def _emptiness(family: str):
                                  Enclosure.of(bound))],
                          how=f"rotation invariance: n^2 m_min(0) <= {float(mmin0.mid()):.4g} (half-space moment, Arb) "
                              f"and n^2 m_ex >= {float(Enclosure.of(c).lo):.4g} (thin-wedge moment at phi_0 = 2 atan "
-                             f"{T0}, Arb) for every teacher; see the module docstring")
+                             f"{T0}, Arb; the wedge lies in R(w_i, w_i*) by {wedge.id}) for every teacher; see the "
+                                 "module docstring")
     return certificate
 
 
-def _claim(id_, dist, title, emptiness=None, note=""):
+def _claim(id_, dist, title, emptiness=None, note="", uses=()):
     return Claim(
         id=id_, title=title, source=src("Chapter 3, Theorem 3.4, p. 7"), statement=_STATEMENT,
         variables=[Q.network_variable(networks(k=(2, 3), n=(2, 3), angle="free", dist=dist),
                                       domain=f"input family {dist!r}, any k >= 2, n >= 2, teacher W*, weights W"), _ETA],
         hypotheses=_HYPS, conclusion=_CONCLUSION, constants=THM34_CONSTANTS, emptiness=emptiness, cost=0.1,
-        note=note)
+        note=note, uses=list(uses))
 
 
 thm34_read = _claim(
@@ -181,12 +185,12 @@ thm34_read = _claim(
 thm34_gauss = _claim(
     "park2019.thm3.4@L=m_max.L_ex=m_ex.input=gaussian", "gaussian",
     "Thm 3.4 (L = m_max, L_ex = m_ex), n >= 2, standard Gaussian input: no positive step size",
-    emptiness=_emptiness("gaussian"),
+    emptiness=_emptiness("gaussian"), uses=[wedge.id],
     note="z ~ N(0, I_k), any k >= 2, n >= 2: certified that m_min(0) - 10 m_ex < 0 for every teacher (module docstring)")
 thm34_sphere = _claim(
     "park2019.thm3.4@L=m_max.L_ex=m_ex.input=sphere", "sphere",
     "Thm 3.4 (L = m_max, L_ex = m_ex), n >= 2, uniform sphere input: no positive step size",
-    emptiness=_emptiness("sphere"),
+    emptiness=_emptiness("sphere"), uses=[wedge.id],
     note="z uniform on S^{k-1}, any k >= 2, n >= 2: the Gaussian's moments divided by k (module docstring)")
 
 
