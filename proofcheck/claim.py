@@ -362,6 +362,9 @@ class Claim:
     # built from safe-side bounds over the whole domain; without one, hypotheses never met in the
     # search is ``survived`` with 0 satisfied, never ``vacuous``.
     emptiness: Callable[[Any], Any] | None = None
+    # ``tally(env) -> str``: a label of each searched example that met every hypothesis (e.g. the
+    # size of the instance and how a hypothesis was certified); the evidence counts them by label.
+    tally: Callable[[Any], str] | None = None
     # Relative cost of one example (1 = cheap scalar formula): the budget's example count is scaled.
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.
