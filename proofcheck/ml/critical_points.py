@@ -308,10 +308,6 @@ class CriticalPoint:
             self.float_point = tuple(float(v) for v in x)
         return self.float_point
 
-    def gradient_norm(self) -> float:
-        p = self.locate()
-        return float("inf") if p is None else float(np.linalg.norm(self.problem.objective.gradient(p)))
-
     # -------------------------------------------------------------- certification
     def certify(self) -> Certificate | None:
         """An exact, interpolation or Krawczyk certificate that a critical point exists here, or None.

@@ -330,11 +330,6 @@ class Objective:
                 return False
         return True
 
-    def exact_gradient(self, theta: Sequence[Any]) -> list[sympy.Expr]:
-        """The gradient at rational parameters, simplified exactly (``tanh(0)`` is 0)."""
-        env = self.at(theta)
-        return [sympy.simplify(g.subs(env)) for g in self.grad]
-
     def value_enclosure(self, theta: Sequence[Any], prec: int = 128) -> Enclosure:
         if self.direct:
             from flint import arb

@@ -51,15 +51,6 @@ def _norm(u: Vector, num):
     return num.sqrt(_dot(u, u))
 
 
-def _cos_angle(u: Vector, v: Vector, num):
-    nu, nv = _norm(u, num), _norm(v, num)
-    c = _dot(u, v) / (nu * nv)
-    # Rounding can push a float cosine just past +-1; Arb balls are clipped by acos's own domain.
-    if num is FLOAT:
-        c = float(np.clip(c, -1.0, 1.0))
-    return c, nu, nv
-
-
 def _angle(u: Vector, v: Vector, num):
     """``(θ, cos θ, sin θ, ‖u‖, ‖v‖)`` with ``sin θ`` from the 2×2 minors (Lagrange's identity) and
     ``θ = atan2(sin, cos)``: accurate on Arb balls even as ``θ → 0``, where ``acos`` of a ball near 1
