@@ -426,6 +426,9 @@ class Claim:
     # hypotheses can never hold; the engine checks it (cover and bounds) before it says ``vacuous``.
     # Without one, hypotheses never met in the search is ``survived`` with 0 satisfied.
     emptiness: Any = None
+    # ``tally(env) -> str``: a label of each searched example that met every hypothesis (e.g. the
+    # size of the instance and how a hypothesis was certified); the evidence counts them by label.
+    tally: Callable[[Any], str] | None = None
     # Relative cost of one example (1 = cheap scalar formula): the budget's example count is scaled.
     cost: float = 1.0
     # An ``id:repaired`` or ``id@reading`` says here what it changes and why.

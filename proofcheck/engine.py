@@ -577,9 +577,13 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
     least = f"{rep.best_margin:.3g}"
     if rep.best_margin < 0 and -rep.best_margin <= _rounding_tolerance(scale):
         least = f"0 within rounding (float {rep.best_margin:.3g})"
+    tally = ""
+    if rep.tally:
+        details["tally"] = dict(sorted(rep.tally.items()))
+        tally = "; meeting them: " + ", ".join(f"{k}: {v}" for k, v in sorted(rep.tally.items()))
     return Outcome(Verdict.SURVIVED,
                    f"no counterexample in {rep.satisfied} examples meeting the hypotheses "
-                   f"({rep.examples} tried); least margin {least}",
+                   f"({rep.examples} tried); least margin {least}{tally}",
                    examples=rep.examples, satisfied=rep.satisfied, margin=_finite(rep.best_margin), notes=notes,
                    details=details, decided_by="search")
 

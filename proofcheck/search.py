@@ -42,6 +42,7 @@ class SearchReport:
     found_by: str = ""
     timed_out: bool = False
     notes: list[str] = field(default_factory=list)
+    tally: dict[str, int] = field(default_factory=dict)  # examples meeting the hypotheses, by claim.tally
 
 
 #: Examples the shrinker may still evaluate once a counterexample is verified and saved, as a share
@@ -153,6 +154,9 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             return hyp_margin, None
         report.satisfied += 1
         leads.offer(values, margin, True)
+        if claim.tally is not None:
+            label = str(claim.tally(ctx.env(values)))
+            report.tally[label] = report.tally.get(label, 0) + 1
         if margin < report.best_margin:
             report.best_margin = margin
             report.best_values = dict(values)

@@ -7,10 +7,17 @@ Source: reading notes on Nguyen & Hein (ICML 2017), "Theorem 3.4":
     :math:`(W_l, b_l)_{l=1}^L` of (1) at which the weight matrices have full column rank is a
     global minimum.
 
-How it is checked: a search over small networks (depth <= 2, widths <= 2), rational data and
-starting points; from each start an approximate critical point is located (BFGS on ``|∇Φ|²``,
-then Gauss-Newton), and a hypothesis holds rigorously only once the critical point is
-**certified** -- exactly (rational point, gradient exactly 0) or by a Krawczyk box in Arb. The
+How it is checked: a search over small networks (depth <= 2, widths <= 2, N <= 2 points) and,
+for Theorem 3.4, over-parameterised one-hidden-layer networks with
+``N = 3, 4`` linearly independent points in ``R^d`` (``d = N + 1``) and hidden widths
+``N - 1 .. N + 1`` (the regime the theorem is about); rational data and starting points. From each
+start an approximate critical point is located (small networks: BFGS on ``|∇Φ|²``, then
+Gauss-Newton; wide ones: BFGS on ``Φ``), and a hypothesis holds rigorously only once the critical
+point is **certified** -- exactly (rational point, gradient exactly 0), by **interpolation** (the
+zero-loss manifold of an over-parameterised network: rational hidden weights and an output layer
+that solves the interpolation equations exactly inside an Arb box, so ``Φ = 0`` and ``∇Φ = 0``
+there; :mod:`proofcheck.ml.critical_points`) or by a Krawczyk box in Arb. The evidence counts the
+located critical points meeting the hypotheses by ``N`` and by how they were certified. The
 global minimum is bounded from above by an explicit configuration (safe side: any
 configuration's loss bounds an infimum from above), so a refutation is a certified critical point
 whose certified loss exceeds that bound.
@@ -31,7 +38,9 @@ Errata
 from __future__ import annotations
 
 from proofcheck import Claim, Condition, Variable
-from proofcheck.ml.critical_points import CriticalPoint, critical_points, training_problems
+from hypothesis import strategies as st
+
+from proofcheck.ml.critical_points import CriticalPoint, critical_points, training_problems, wide_training_problems
 from proofcheck.ml.deep import ACTIVATIONS
 from proofcheck.num import Enclosure
 
@@ -96,13 +105,27 @@ def _global_min_exact(env) -> Enclosure:
     return Enclosure(best.lo - loss.hi, best.hi - loss.lo)
 
 
-def _variable(activations) -> Variable:
+def _variable(activations, wide: bool = False) -> Variable:
+    problems = training_problems(activations, depths=(1, 2), max_width=2, max_N=2, independent=True)
+    domain = (f"networks of depth <= 2 and widths <= 2 ({', '.join(activations)}), rational data with "
+              "N <= min(2, d) points")
+    if wide:
+        problems = st.one_of(problems, wide_training_problems(activations, Ns=WIDE_N))
+        domain += f"; and one hidden layer of width N - 1 .. N + 1 with N in {WIDE_N} points in R^(N+1)"
     return Variable(
-        "cp", critical_points(training_problems(activations, depths=(1, 2), max_width=2, max_N=2, independent=True)),
-        domain=f"networks of depth <= 2 and widths <= 2 ({', '.join(activations)}), rational data with "
-               "N <= min(2, d) points, rational starts in [-2, 2]",
+        "cp", critical_points(problems), domain=domain + "; rational starts in [-2, 2]",
         contains=lambda v: isinstance(v, CriticalPoint),
         meaning="a training problem and the critical point located from a start")
+
+
+#: the numbers of training points of the over-parameterised networks searched besides the small ones
+WIDE_N = (3, 4)
+
+
+def _tally(env) -> str:
+    """The size of the instance and how its critical point was certified (or that it was not)."""
+    cert = env.cp.certify()
+    return f"N={env.cp.problem.N} {cert.kind if cert is not None else 'not certified'}"
 
 
 DATA = [Condition("inputs distinct (Assumption 3.2.1)", margin=_distinct, rigorous=_distinct),
@@ -123,9 +146,10 @@ thm3_4 = Claim(
     title="linearly independent data: every full-rank critical point is a global minimum",
     source=src("Theorem 3.4"),
     statement=STATEMENT,
-    variables=[_variable(ANALYTIC)],
+    variables=[_variable(ANALYTIC, wide=True)],
     hypotheses=DATA + [ACTIVATION, CRITICAL, FULL_RANK],
     conclusion=GLOBAL_MIN,
+    tally=_tally,
     cost=0.1,
 )
 
@@ -154,6 +178,7 @@ thm3_4_rank = Claim(
     variables=[_variable(ANALYTIC)],
     hypotheses=DATA + [ACTIVATION, CRITICAL],
     conclusion=GLOBAL_MIN,
+    tally=_tally,
     note="drops 'the weight matrices have full column rank' to show the hypothesis is needed",
     cost=0.1,
 )

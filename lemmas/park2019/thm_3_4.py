@@ -194,11 +194,11 @@ s8_repaired = Claim(
     hypotheses=_s8_hyps,
     conclusion=sympy.Le(_sin2, _ratio2 * _w2),
     sides=_s8_sides,
-    note="repair, encoded and proved for one neuron only: the distance from w* to the ray of w is "
+    note="repair, encoded and proved for one neuron: the distance from w* to the ray of w is "
          "|w*| sin(phi) <= |w - w*| when phi <= pi/2 (which |w - w*| < |w*| forces). The n-neuron line "
-         "is not encoded here: for n neurons with one common angle phi, summing "
-         "|w_i - w_i*|^2 >= sin^2(phi) |w_i*|^2 gives |W - W*| >= sin(phi) |W*|; then "
-         "-10 |W*||d| m_ex sin(phi) >= -10 |d|^2 m_ex, the 'hence' of s8",
+         "(summing |w_i - w_i*|^2 >= sin^2(phi) |w_i*|^2 over neurons at one common angle phi gives "
+         "|W - W*| >= sin(phi) |W*|; then -10 |W*||d| m_ex sin(phi) >= -10 |d|^2 m_ex, the 'hence' of s8) is "
+         "park2019.thm3.4.s8.n_neurons:repaired (searched, n >= 2) and .n_neurons.plane:repaired (z3, n <= 4)",
 )
 
 # ====================================================================== s9
@@ -226,7 +226,8 @@ s9_chain = Claim(
     conclusion=sympy.Le(Bs["b000"] * D + Bs["b100"] * D + Bs["b001"] * WN + Bs["b101"] * WN
                         + Bs["b010"] * SN + Bs["b110"] * SN, D * (LL + C_A4.symbol * AL + C_M14.symbol * MEX)),
     constants=[C_W, C_SIN9, C_A4, C_M14],
-    uses=["park2019.thm3.4.s5", "park2019.thm3.4.s7@phi_le_pi_over_2", "park2019.thm3.4.s8:repaired"],
+    uses=["park2019.thm3.4.s5", "park2019.thm3.4.s7@phi_le_pi_over_2", "park2019.thm3.4.s8:repaired",
+          "park2019.thm3.4.s8.n_neurons:repaired"],
     note="the second half of s9 (the first, gradient norm <= the sum of norms, is park2019.thm3.4.s9 itself, "
          "searched over exact networks): the scalar chain from the sum of norms to the final bound, "
          "with |B_klm| <= m_ex phi, |B_101| <= alpha phi (Assumption 3.3, singular values), |W| <= 2|W*| "

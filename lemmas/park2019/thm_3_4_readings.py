@@ -30,7 +30,8 @@ For ``z ~ N(0, I_k)`` (any ``k >= 2``), any ``n >= 2`` and any teacher ``W*``:
   wedges of angle ``phi_0`` at either perpendicular of ``w_j*``, on either side; one of the four lies
   in the open half-plane ``{w_i*^T z > 0}`` (a perpendicular with ``p^T w_i* > 0``, or, when
   ``w_i* || w_j*``, the side towards ``w_i*``), hence for small ``phi_0`` inside ``R(w_i, w_i*)`` for
-  the right sign of the rotation of ``w_i``. Then the ``(i, j)`` block of ``B_001`` (resp. ``B_010``)
+  the right sign of the rotation of ``w_i`` (this inclusion is the claim ``park2019.thm3.4.wedge``,
+  decided by z3 for every direction of ``w_i*`` at this ``phi_0``). Then the ``(i, j)`` block of ``B_001`` (resp. ``B_010``)
   is ``(1/n^2)`` times the wedge moment, and ``|B|_oper >=`` the norm of a block. The wedge moment
   is one Arb computation (rotation invariance), here at ``phi_0 = 2 atan(1/64)``;
 * hence ``n^2 (m_min(0) - 10 m_ex) <= 1/2 - 10 c < 0``, and ``eta >= 0`` only lowers the margin.
@@ -64,6 +65,7 @@ from proofcheck.ml.strategies import networks, rationals
 from proofcheck.num import fraction_to_arb
 
 from . import THM34_CONSTANTS, src
+from .thm_3_4_n_neurons import T_WEDGE, wedge
 
 W_VAR, WS_VAR, ETA_VAR = Q.one_neuron_variables()
 _ETA = Variable("eta", rationals(0, Fraction(1, 2), 1000), domain="[0, 1/2]",
@@ -128,8 +130,9 @@ _STATEMENT = (r"\eta_t \le \min_{0\le\phi\le\phi^t}\frac{m_{min}(\phi)-10m_{ex}}
 
 
 # ---------------------------------------------------------------------- the certificate
-#: phi_0 = 2 atan(1/64): the thin wedge of the m_ex lower bound
-T0 = Fraction(1, 64)
+#: phi_0 = 2 atan(1/64): the thin wedge of the m_ex lower bound; its inclusion in R(w_i, w_i*) is the
+#: claim park2019.thm3.4.wedge (decided by z3 at this t_0)
+T0 = T_WEDGE.value
 
 
 @functools.lru_cache(maxsize=1)
@@ -153,9 +156,10 @@ def rotation_invariant_bounds() -> tuple:
 #: The claims that establish the symmetry reduction behind the certificates below: for every
 #: rotation-invariant input family, k >= 2, n >= 2, teacher W*, W and eta >= 0, the hypothesis margin
 #: (the n^2-scaled phi = 0 term) is at most ``n^2 m_min(0) - c_num n^2 m_ex`` <= ``_reduced_bound``
-#: (the half-space and thin-wedge steps of the module docstring). Until they are claims of their own,
-#: the engine cannot accept the reduction and the readings stay ``survived``.
-REDUCTION_USES: list[str] = []
+#: (the half-space and thin-wedge steps of the module docstring). The thin-wedge inclusion -- for
+#: every direction of w_i* a wedge of angle phi_0 next to w_j* lies in R(w_i, w_i*) -- is the claim
+#: park2019.thm3.4.wedge (z3); the half-space and wedge moments are the Arb enclosures above.
+REDUCTION_USES: list[str] = [wedge.id]
 
 
 def _reduced_bound(env):
@@ -172,7 +176,8 @@ def _emptiness(family: str) -> Emptiness:
                      how=f"{family}: rotation invariance reduces {scale} times the phi = 0 term of the step-size "
                          f"hypothesis, for every k >= 2, n >= 2, teacher W*, W and eta >= 0, to at most "
                          f"n^2 m_min(0) - c_num n^2 m_ex <= (half-space moment) - c_num (thin-wedge moment at "
-                         f"phi_0 = 2 atan {T0})/phi_0; see the module docstring")
+                         f"phi_0 = 2 atan {T0})/phi_0, the wedge in R(w_i, w_i*) by {wedge.id}; see the "
+                         f"module docstring")
 
 
 def _claim(id_, dist, title, emptiness=None, note="", reason=""):

@@ -5,12 +5,19 @@ A :class:`TrainingProblem` is a network (:class:`~proofcheck.ml.deep.DeepNet`) w
 ``start`` and
 
 1. finds an approximate critical point by minimising ``|∇Φ|²`` with BFGS (saddles and minima
-   alike; deterministic given the start);
+   alike; deterministic given the start); networks with more than :data:`HESSIAN_MAX_PARAMS`
+   parameters (whose symbolic Hessian costs seconds) minimise ``Φ`` itself (minima only);
 2. certifies it, in one of two ways, both checked by this module:
 
    * **exact**: the float point is rounded to nearby rationals with small denominators (rational
      reconstruction) and the gradient there is shown to be exactly zero by sympy (this catches the
      degenerate critical points that sit on manifolds: ``W = 0`` for ``tanh``, dead ReLU units);
+   * **interpolation** (critical points on the zero-loss manifold of an over-parameterised
+     network): every layer but the output is fixed at rationals, and the output layer's ``N``
+     pivot weights solve ``F a = y`` exactly (``F`` the last hidden features with a column of ones,
+     an Arb matrix certified non-singular, the other output weights fixed rationals); the exact
+     solution lies in the Arb box and makes every residual 0, so ``Φ = 0 = min Φ`` there, and a
+     minimum of a smooth ``Φ >= 0`` is a critical point. The loss there is exactly 0;
    * **Krawczyk**: an Arb box that contains exactly one zero of ``∇Φ`` (regular critical points;
      :mod:`proofcheck.ml.krawczyk`);
 
@@ -36,9 +43,17 @@ import numpy as np
 import sympy
 
 from ..codec import storable
-from ..num import Enclosure, NumericError, arb_eval, to_fraction
-from .deep import DeepNet, NetworkError, Objective, exact_rank, weight_matrices
+from ..num import Enclosure, NumericError, arb_endpoints, arb_eval, to_fraction
+from .deep import (ACTIVATIONS, SYMBOLIC_MAX_PARAMS, DeepNet, NetworkError, Objective, arb_layer, exact_rank,
+                   weight_matrices)
 from .krawczyk import certify_zero, from_sympy
+
+#: Above this many parameters the symbolic Hessian (for the |grad|^2 search and Krawczyk) costs
+#: seconds per architecture: such networks are searched by minimising the loss and certified
+#: exactly or by interpolation only.
+HESSIAN_MAX_PARAMS = SYMBOLIC_MAX_PARAMS
+#: A located point whose float loss is below this is offered to the interpolation certificate.
+INTERPOLATION_LOSS = 1e-10
 
 
 def _q(x: Fraction) -> str:
@@ -128,12 +143,15 @@ class TrainingProblem:
 
 @dataclass(frozen=True)
 class Certificate:
-    """How a critical point was certified: ``exact`` (a rational point, gradient exactly 0) or
-    ``krawczyk`` (an Arb box with exactly one zero of the gradient)."""
+    """How a critical point was certified: ``exact`` (a rational point, gradient exactly 0),
+    ``interpolation`` (a box holding an exact zero-loss point: the output layer's ``solved`` pivot
+    weights solve the interpolation equations, every other coordinate is the rational in
+    ``point``) or ``krawczyk`` (an Arb box with exactly one zero of the gradient)."""
 
     kind: str
     point: tuple[Fraction, ...]                       # the exact point, or the box centre
-    box: tuple[tuple[Fraction, Fraction], ...] = ()   # for krawczyk
+    box: tuple[tuple[Fraction, Fraction], ...] = ()   # for krawczyk and interpolation
+    solved: tuple[int, ...] = ()                      # for interpolation: the solved coordinates
 
     def balls(self):
         from flint import arb, fmpq
@@ -151,6 +169,81 @@ def reconstruct(x: float, max_denominator: int = 64) -> Fraction:
     return Fraction(float(x)).limit_denominator(max_denominator)
 
 
+def _output_layer(net: DeepNet) -> tuple[list[int], int | None]:
+    """Indices (in ``DeepNet.parameters`` order) of the output weights ``W_L[:, 0]`` and of the
+    output bias ``b_L[0]`` (None without biases); one output only."""
+    n_params = sum(net.widths[k - 1] * net.widths[k] for k in range(1, net.depth + 1))
+    start = n_params - net.widths[-2]
+    weights = list(range(start, n_params))
+    bias = (n_params + sum(net.widths[1:]) - 1) if net.bias else None
+    return weights, bias
+
+
+def _hidden_features(net: DeepNet, X, theta: Sequence[Fraction], prec: int = 128):
+    """The last hidden layer's features ``f_{L-1}(x_i)`` at rational parameters, as Arb balls."""
+    return arb_layer(net, X, theta, net.depth - 1, prec)
+
+
+def _solve_output_layer(problem: "TrainingProblem", theta: Sequence[Fraction], solved: Sequence[int]):
+    """Arb balls of the ``solved`` output coordinates making every residual 0 when the other
+    coordinates are the rationals ``theta``; None when the system is not certified non-singular."""
+    from flint import arb, arb_mat, fmpq
+
+    net = problem.net
+    weights, bias = _output_layer(net)
+    columns = weights + ([bias] if bias is not None else [])
+    feats = _hidden_features(net, problem.X, theta)
+    one = arb(1)
+    A = [row + ([one] if bias is not None else []) for row in feats]
+
+    def q(v):
+        return arb(fmpq(v.numerator, v.denominator))
+
+    rhs = []
+    for i, y in enumerate(problem.Y):
+        r = q(y[0])
+        for j, idx in enumerate(columns):
+            if idx not in solved:
+                r -= A[i][j] * q(theta[idx])
+        rhs.append([r])
+    M = arb_mat([[A[i][columns.index(idx)] for idx in solved] for i in range(len(A))])
+    try:
+        sol = M.solve(arb_mat(rhs))
+    except ZeroDivisionError:
+        return None
+    return [sol[i, 0] for i in range(len(solved))]
+
+
+def interpolation_certificate(problem: "TrainingProblem", point: Sequence[float]) -> "Certificate | None":
+    """A box holding an exact zero-loss point near the float ``point`` (see the module docstring),
+    or None: one output, at least ``N`` output coordinates, the pivot columns chosen in floats."""
+
+    net = problem.net
+    # the argument needs a smooth loss surface (a zero-loss point of a ReLU network can sit on a kink)
+    if net.widths[-1] != 1 or net.output_activation or not ACTIVATIONS[net.activation][1]:
+        return None
+    weights, bias = _output_layer(net)
+    columns = weights + ([bias] if bias is not None else [])
+    if len(columns) < problem.N:
+        return None
+    theta = [reconstruct(v, 1024) for v in point]
+    feats = _hidden_features(net, problem.X, theta, prec=53)
+    A = np.array([[float(v.mid()) for v in row] + ([1.0] if bias is not None else []) for row in feats])
+    from scipy.linalg import qr
+
+    _, _, piv = qr(A, pivoting=True)
+    solved = tuple(sorted(columns[j] for j in piv[:problem.N]))
+    balls = _solve_output_layer(problem, theta, solved)
+    if balls is None:
+        return None
+    box = [(t, t) for t in theta]
+    for idx, b in zip(solved, balls):
+        lo, hi = arb_endpoints(b)
+        box[idx] = (lo, hi)
+        theta[idx] = (lo + hi) / 2
+    return Certificate("interpolation", tuple(theta), tuple(box), solved)
+
+
 @storable
 @dataclass
 class CriticalPoint:
@@ -161,6 +254,8 @@ class CriticalPoint:
     certificate: Certificate | None = None
     searched: bool = False
     float_point: tuple[float, ...] | None = field(default=None, compare=False)
+    # a certificate read from the store is re-checked from scratch before it counts
+    checked: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         self.start = tuple(to_fraction(v) for v in self.start)
@@ -193,6 +288,8 @@ class CriticalPoint:
         from scipy.optimize import minimize
 
         obj = self.problem.objective
+        if len(obj.params) > HESSIAN_MAX_PARAMS:
+            return self._locate_minimum()
 
         def sq(theta):
             g = obj.gradient(theta)
@@ -222,31 +319,60 @@ class CriticalPoint:
             self.float_point = tuple(float(v) for v in x)
         return self.float_point
 
-    def gradient_norm(self) -> float:
-        p = self.locate()
-        return float("inf") if p is None else float(np.linalg.norm(self.problem.objective.gradient(p)))
+    def _locate_minimum(self) -> tuple[float, ...] | None:
+        """A local minimum of ``Φ`` from ``start`` (BFGS on the gradient; no Hessian needed)."""
+        from scipy.optimize import minimize
+
+        obj = self.problem.objective
+        x0 = np.array([float(v) for v in self.start])
+        res = minimize(obj.value, x0, jac=obj.gradient, method="BFGS", options={"gtol": 1e-13, "maxiter": 3000})
+        x = np.asarray(res.x, dtype=float)
+        self.searched = True
+        bound = 10.0 * (1.0 + float(np.abs(x0).max()))
+        if np.all(np.isfinite(x)) and np.all(np.abs(x) < bound) and float(np.linalg.norm(obj.gradient(x))) < 1e-8:
+            self.float_point = tuple(float(v) for v in x)
+        return self.float_point
 
     # -------------------------------------------------------------- certification
     def certify(self) -> Certificate | None:
-        """An exact or Krawczyk certificate that a critical point exists here, or None."""
+        """An exact, interpolation or Krawczyk certificate that a critical point exists here, or None.
+        A certificate this object did not compute (one read from the store) counts only once
+        :meth:`check_certificate` confirms it."""
         if self.certificate is not None:
+            if not self.checked:
+                self.checked = True
+                if not self.check_certificate():
+                    self.certificate = None
             return self.certificate
         p = self.locate()
         if p is None:
             return None
         obj = self.problem.objective
+        wide = len(obj.params) > HESSIAN_MAX_PARAMS
+        if wide and obj.value(p) < INTERPOLATION_LOSS:
+            cert = interpolation_certificate(self.problem, p)
+            if cert is not None:
+                self.certificate, self.checked = cert, True
+                return cert
         for denominator in (8, 64, 1024):
             exact = tuple(reconstruct(v, denominator) for v in p)
             try:
-                if obj.gradient_is_exactly_zero(exact):
-                    self.certificate = Certificate("exact", exact)
+                if obj.gradient_is_exactly_zero(exact, symbolic=not wide):
+                    self.certificate, self.checked = Certificate("exact", exact), True
                     return self.certificate
             except (TypeError, ValueError, ZeroDivisionError):
                 break
+        if not wide and obj.value(p) < INTERPOLATION_LOSS:
+            cert = interpolation_certificate(self.problem, p)
+            if cert is not None:
+                self.certificate, self.checked = cert, True
+                return cert
+        if wide:
+            return None
         F, J = from_sympy(obj.grad, obj.params)
         z = certify_zero(F, J, p)
         if z is not None:
-            self.certificate = Certificate("krawczyk", z.center, z.box)
+            self.certificate, self.checked = Certificate("krawczyk", z.center, z.box), True
         return self.certificate
 
     def check_certificate(self) -> bool:
@@ -257,6 +383,15 @@ class CriticalPoint:
         obj = self.problem.objective
         if cert.kind == "exact":
             return obj.gradient_is_exactly_zero(cert.point)
+        if cert.kind == "interpolation":
+            # re-solve from the stored rationals: the exact solution must lie in the stored box
+            balls = _solve_output_layer(self.problem, cert.point, cert.solved)
+            if balls is None or sorted(cert.solved) != list(cert.solved):
+                return False
+            return all(box_lo <= lo and hi <= box_hi
+                       for b, (box_lo, box_hi) in zip(balls, (cert.box[i] for i in cert.solved))
+                       for lo, hi in [arb_endpoints(b)]) and all(
+                cert.box[i] == (cert.point[i], cert.point[i]) for i in range(len(cert.point)) if i not in cert.solved)
         if cert.kind == "krawczyk":
             F, J = from_sympy(obj.grad, obj.params)
             z = certify_zero(F, J, cert.point, radii=(float(max(hi - lo for lo, hi in cert.box)),))
@@ -268,6 +403,8 @@ class CriticalPoint:
         cert = self.certificate
         if cert is None:
             raise NumericError("no certified critical point")
+        if cert.kind == "interpolation":
+            return Enclosure(0, 0)  # every residual is exactly 0 at the certified point
         obj = self.problem.objective
         env = dict(zip(obj.params, cert.balls()))
         env.update(obj._subs)
@@ -296,13 +433,17 @@ class CriticalPoint:
         if cert is None:
             return None
         Ws = weight_matrices(self.problem.net, list(cert.point) if cert.kind == "exact" else cert.balls())
+        # the coordinates known exactly: every one at an exact point, the fixed ones of an interpolation box
+        exact_at = weight_matrices(self.problem.net, [lo if lo == hi else None for lo, hi in cert.box]
+                                   if cert.kind == "interpolation" else list(cert.point)
+                                   if cert.kind == "exact" else [None] * len(cert.point))
         verdicts = []
-        for W in Ws:
+        for W, Wq in zip(Ws, exact_at):
             r, c = len(W), len(W[0])
             if r < c:
                 return False
-            if cert.kind == "exact":
-                verdicts.append(exact_rank(W) == c)
+            if all(v is not None for row in Wq for v in row):
+                verdicts.append(exact_rank(Wq) == c)
                 continue
             # det(W^T W) on balls: certainly > 0 means full column rank over the whole box
             M = sympy.Matrix(r, c, lambda i, j: sympy.Symbol(f"w_{i}_{j}", real=True))
@@ -323,7 +464,7 @@ class CriticalPoint:
         return {"problem": self.problem.to_json(), "start": [_q(v) for v in self.start],
                 "certificate": None if cert is None else {
                     "kind": cert.kind, "point": [_q(v) for v in cert.point],
-                    "box": [[_q(lo), _q(hi)] for lo, hi in cert.box]}}
+                    "box": [[_q(lo), _q(hi)] for lo, hi in cert.box], "solved": list(cert.solved)}}
 
     @classmethod
     def from_json(cls, data: dict) -> "CriticalPoint":
@@ -332,7 +473,8 @@ class CriticalPoint:
         c = data.get("certificate")
         if c is not None:
             cert = Certificate(str(c["kind"]), tuple(Fraction(v) for v in c["point"]),
-                               tuple((Fraction(lo), Fraction(hi)) for lo, hi in c.get("box", [])))
+                               tuple((Fraction(lo), Fraction(hi)) for lo, hi in c.get("box", [])),
+                               tuple(int(i) for i in c.get("solved", [])))
         return cls(problem, tuple(Fraction(v) for v in data["start"]), certificate=cert, searched=cert is not None)
 
 
@@ -358,6 +500,29 @@ def training_problems(activations: Sequence[str] = ("tanh",), depths: Sequence[i
         Y = [[draw_(small)] for _ in range(N)]
         act = draw_(st.sampled_from(list(activations)))
         return TrainingProblem(DeepNet(widths, act), X, Y)
+
+    return draw()
+
+
+def wide_training_problems(activations: Sequence[str] = ("tanh",), Ns: Sequence[int] = (3, 4)):
+    """One-hidden-layer problems in the over-parameterised regime: ``N`` points in ``R^d`` with
+    ``d = N + 1`` (so linearly independent inputs are possible, and every hidden width below is
+    at most ``d``, so ``W_1`` can have full column rank) and hidden width
+    ``n_1 in {N - 1, N, N + 1}`` (with the bias, at least ``N`` output coordinates: the zero-loss
+    points form a manifold); rational data with denominators <= 4."""
+    from hypothesis import strategies as st
+
+    small = st.fractions(min_value=-2, max_value=2, max_denominator=4)
+
+    @st.composite
+    def draw(draw_):
+        N = draw_(st.sampled_from(sorted(Ns)))
+        d = N + 1
+        n1 = draw_(st.sampled_from([N - 1, N, N + 1]))
+        X = [[draw_(small) for _ in range(d)] for _ in range(N)]
+        Y = [[draw_(small)] for _ in range(N)]
+        act = draw_(st.sampled_from(list(activations)))
+        return TrainingProblem(DeepNet((d, n1, 1), act), X, Y)
 
     return draw()
 

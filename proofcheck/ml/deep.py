@@ -171,6 +171,21 @@ class Compiled:
 
 _COMPILED: dict[tuple, Compiled] = {}
 
+#: Networks with more parameters get floats and Arb values by direct passes instead of compiled
+#: symbolic expressions (whose gradient costs seconds to build per architecture).
+SYMBOLIC_MAX_PARAMS = 9
+
+
+def _float_activation(name: str):
+    """σ and σ' as numpy functions (lambdified once per activation)."""
+    if name not in _FLOAT_ACT:
+        e = ACTIVATIONS[name][0]
+        _FLOAT_ACT[name] = (sympy.lambdify(_t, e, "numpy"), sympy.lambdify(_t, sympy.diff(e, _t), "numpy"))
+    return _FLOAT_ACT[name]
+
+
+_FLOAT_ACT: dict[str, tuple] = {}
+
 
 def compiled(net: DeepNet, N: int, loss: str = "square") -> Compiled:
     key = (net, N, loss)
@@ -188,16 +203,29 @@ class Objective:
         self.Y = _rational_matrix("Y", Y, net.widths[-1])
         if len(self.X) != len(self.Y):
             raise NetworkError(f"X has {len(self.X)} rows but Y has {len(self.Y)}")
-        self.c = compiled(net, len(self.X), loss)
-        self.params = self.c.params
+        if loss not in LOSSES:
+            raise NetworkError(f"unknown loss {loss!r} (known: {', '.join(LOSSES)})")
+        self.loss = loss
+        self.params = net.parameters()
         self._data = [float(v) for row in self.X for v in row] + [float(v) for row in self.Y for v in row]
+        # the data symbols of Compiled (x{i}_{j}, y{i}_{j}) with their exact values
         self._subs = {}
-        for syms, rows in ((self.c.xs, self.X), (self.c.ys, self.Y)):
-            for srow, vrow in zip(syms, rows):
-                for s_, v in zip(srow, vrow):
-                    self._subs[s_] = sympy.Rational(v.numerator, v.denominator)
+        for prefix, rows in (("x", self.X), ("y", self.Y)):
+            for i, vrow in enumerate(rows):
+                for j, v in enumerate(vrow):
+                    self._subs[sympy.Symbol(f"{prefix}{i}_{j}", real=True)] = sympy.Rational(v.numerator, v.denominator)
+        self._c = None
         self._expr = None
         self._grad = None
+        # large networks: floats and Arb values by a direct forward/backward pass (the symbolic
+        # gradient of a few dozen parameters takes seconds to build per architecture)
+        self.direct = len(self.params) > SYMBOLIC_MAX_PARAMS and loss == "square"
+
+    @property
+    def c(self) -> Compiled:
+        if self._c is None:
+            self._c = compiled(self.net, len(self.X), self.loss)
+        return self._c
 
     @classmethod
     def of(cls, net: DeepNet, X: Any, Y: Any, loss: str = "square") -> "Objective":
@@ -220,11 +248,51 @@ class Objective:
     # handles, not a warning printed with the generated source
     def value(self, theta: Sequence[float]) -> float:
         with np.errstate(all="ignore"):
+            if self.direct:
+                return self._direct(theta, gradient=False)
             return float(self.c._f(*theta, *self._data))
 
     def gradient(self, theta: Sequence[float]) -> np.ndarray:
         with np.errstate(all="ignore"):
+            if self.direct:
+                return self._direct(theta, gradient=True)
             return np.asarray(self.c._g(*theta, *self._data), dtype=float)
+
+    def _direct(self, theta: Sequence[float], gradient: bool):
+        """Φ (square loss) or its gradient in floats by a forward and a backward pass
+        (``g_k = f_{k-1} W_k + b_k`` over the rows of the data; parameters in ``DeepNet.parameters`` order)."""
+        net = self.net
+        sig, dsig = _float_activation(net.activation)
+        theta = np.asarray(theta, dtype=float)
+        Ws, bs, i = [], [], 0
+        for k in range(1, net.depth + 1):
+            r, c = net.widths[k - 1], net.widths[k]
+            Ws.append(theta[i:i + r * c].reshape(r, c))
+            i += r * c
+        for k in range(1, net.depth + 1):
+            c = net.widths[k]
+            bs.append(theta[i:i + c] if net.bias else np.zeros(c))
+            i += c if net.bias else 0
+        f = np.array(self._data[:len(self.X) * net.widths[0]]).reshape(len(self.X), net.widths[0])
+        Y = np.array(self._data[len(self.X) * net.widths[0]:]).reshape(len(self.Y), net.widths[-1])
+        cache = []
+        for k in range(net.depth):
+            g = f @ Ws[k] + bs[k]
+            linear = k == net.depth - 1 and not net.output_activation
+            cache.append((f, g, linear))
+            f = g if linear else sig(g)
+        r = f - Y
+        if not gradient:
+            return float(np.sum(r * r))
+        delta = 2 * r
+        gW, gb = [None] * net.depth, [None] * net.depth
+        for k in range(net.depth - 1, -1, -1):
+            f_prev, g, linear = cache[k]
+            if not linear:
+                delta = delta * dsig(g)
+            gW[k], gb[k] = f_prev.T @ delta, delta.sum(axis=0)
+            delta = delta @ Ws[k].T
+        return np.concatenate([w.ravel() for w in gW] + ([b for b in gb] if net.bias else []))
 
     def hessian(self, theta: Sequence[float]) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -240,9 +308,11 @@ class Objective:
             out[p] = sympy.Rational(q.numerator, q.denominator)
         return out
 
-    def gradient_is_exactly_zero(self, theta: Sequence[Any]) -> bool:
+    def gradient_is_exactly_zero(self, theta: Sequence[Any], symbolic: bool = True) -> bool:
         """Every partial derivative is 0 at the rational point ``theta``, decided exactly: an Arb
-        ball of radius 0 at 0 is an exact zero; a ball without 0 is not; the rest goes to sympy."""
+        ball of radius 0 at 0 is an exact zero; a ball without 0 is not; the rest goes to sympy
+        (``symbolic=False``: the rest is not called zero -- sympy's simplification of a large
+        network's gradient can take minutes)."""
         env = self.at(theta)
         full = dict(env)
         full.update(self._subs)
@@ -256,19 +326,61 @@ class Objective:
                     continue
                 if enc.lo > 0 or enc.hi < 0:
                     return False
-            if sympy.simplify(g.subs(full)) != 0:
+            if not symbolic or sympy.simplify(g.subs(full)) != 0:
                 return False
         return True
 
-    def exact_gradient(self, theta: Sequence[Any]) -> list[sympy.Expr]:
-        """The gradient at rational parameters, simplified exactly (``tanh(0)`` is 0)."""
-        env = self.at(theta)
-        return [sympy.simplify(g.subs(env)) for g in self.grad]
-
     def value_enclosure(self, theta: Sequence[Any], prec: int = 128) -> Enclosure:
+        if self.direct:
+            from flint import arb
+
+            from ..num import _precision
+
+            with _precision(prec):
+                total = arb(0)
+                for out, y in zip(arb_layer(self.net, self.X, theta, self.net.depth, prec), self.Y):
+                    for o, yj in zip(out, y):
+                        d = o - arb(yj.numerator) / yj.denominator
+                        total += d * d
+            return Enclosure.of(total)
         env = self.at(theta)
         env.update(self._subs)
         return Enclosure.of(arb_eval(self.c.expr, env, prec=prec))
+
+
+def arb_layer(net: DeepNet, X: Sequence[Sequence[Fraction]], theta: Sequence[Any], layer: int,
+              prec: int = 128) -> list[list[Any]]:
+    """``f_layer(x_i)`` for every row ``x_i`` of ``X`` at rational or ball parameters, as Arb balls
+    (a direct forward pass; σ evaluated by :func:`~proofcheck.num.arb_eval`; the output layer is
+    linear unless ``output_activation``)."""
+    from flint import arb
+
+    from ..num import _precision
+
+    def ball(v):
+        if isinstance(v, arb):
+            return v
+        q = to_fraction(v)
+        return arb(q.numerator) / q.denominator
+
+    act = ACTIVATIONS[net.activation][0]
+    balls = [ball(v) for v in theta]
+    Ws = weight_matrices(net, balls)
+    bs, i = [], sum(net.widths[k - 1] * net.widths[k] for k in range(1, net.depth + 1))
+    for k in range(1, net.depth + 1):
+        c = net.widths[k]
+        bs.append(balls[i:i + c] if net.bias else [arb(0)] * c)
+        i += c if net.bias else 0
+    out = []
+    with _precision(prec):
+        for x in X:
+            f = [ball(v) for v in x]
+            for k in range(layer):
+                g = [sum((Ws[k][a][j] * f[a] for a in range(len(f))), bs[k][j]) for j in range(len(bs[k]))]
+                linear = k == net.depth - 1 and not net.output_activation
+                f = g if linear else [arb_eval(act, {_t: v}, prec=prec) for v in g]
+            out.append(f)
+    return out
 
 
 def weight_matrices(net: DeepNet, theta: Sequence[Any]) -> list[list[list[Any]]]:

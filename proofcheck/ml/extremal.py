@@ -35,14 +35,13 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 from scipy import optimize
 
-from .geometry import GeometryError, wedge_moment_arb  # noqa: F401  (re-exported; it lives in geometry)
-from .networks import (arb_quadratic_form, as_weights, batch_block_matrices, block_matrix, block_matrix_arb_gaussian2,
-                       block_matrix_exact, config_at_angle)
+from .geometry import GeometryError
+from .networks import as_weights, batch_block_matrices, block_matrix, block_matrix_exact, config_at_angle
 from ..codec import storable
 from ..num import NumericError, to_fraction
 
@@ -71,16 +70,6 @@ class Estimate:
     def __post_init__(self):
         if self.side not in ("exact", "lower", "upper"):
             raise ValueError(f"side must be exact, lower or upper, not {self.side!r}")
-
-    @property
-    def lower_bound(self) -> float | None:
-        """A number certainly <= the true value (None if the estimate gives none)."""
-        return self.value - self.err if self.side in ("exact", "lower") else None
-
-    @property
-    def upper_bound(self) -> float | None:
-        """A number certainly >= the true value (None if the estimate gives none)."""
-        return self.value + self.err if self.side in ("exact", "upper") else None
 
     def scaled(self, c: float) -> "Estimate":
         if c < 0:
@@ -519,132 +508,3 @@ def gaussian_wedge_eigs(theta: float) -> tuple[float, float, float]:
     and ``(pi - theta)/(2 pi)`` on its complement."""
     return ((math.pi - theta - math.sin(theta)) / (2 * math.pi), (math.pi - theta + math.sin(theta)) / (2 * math.pi),
             (math.pi - theta) / (2 * math.pi))
-
-
-def gaussian_n1_sympy(phi=None) -> dict:
-    """Closed forms for ``z ~ N(0, I_k)``, one neuron (n = 1), as sympy expressions of ``phi`` (the
-    angle between ``w`` and ``w*``), so that the engine can lint them and certify with Arb:
-
-    * ``m_min``: ``lambda_min(R_{w,w*}) = (pi - phi - sin phi)/(2 pi)``  (same for every ``w`` at angle phi)
-    * ``m_max``: ``lambda_max(R_{w,w*}) = (pi - phi + sin phi)/(2 pi)``
-    * ``m_max_neg``: ``lambda_max(R_{w,-w*}) = (phi + sin phi)/(2 pi)``  (angle(w, -w*) = pi - phi; this is
-      ``B_101`` for n = 1)
-    * ``alpha``: ``m_max_neg / phi``; ``beta``: ``P[R(w,-w*)]/phi = 1/(2 pi)``;
-    * ``prob_neg``: ``P[R(w, -w*)] = phi/(2 pi)``.
-
-    Rotation invariance makes the min/max over ``{w : angle = phi}`` trivial (every such ``w`` gives
-    the same spectrum); the eigenvalues are verified against the numeric code in tests."""
-    import sympy
-
-    p = sympy.Symbol("phi", real=True) if phi is None else phi
-    pi = sympy.pi
-    return {
-        "m_min": (pi - p - sympy.sin(p)) / (2 * pi),
-        "m_max": (pi - p + sympy.sin(p)) / (2 * pi),
-        "m_max_neg": (p + sympy.sin(p)) / (2 * pi),
-        "alpha": (p + sympy.sin(p)) / (2 * pi * p),
-        "beta": 1 / (2 * pi),
-        "prob_neg": p / (2 * pi),
-    }
-
-
-def region_matrix(dist, w: Any, w_star: Any, sign: int = 1) -> tuple[np.ndarray, float]:
-    """``R_{w, sign * w*} = E[z z^T 1{w^T z >= 0, sign * w*^T z >= 0}]`` (Def 2.1) with its error."""
-    return dist.second_moment_region(np.stack([np.asarray(w, dtype=float), sign * np.asarray(w_star, dtype=float)]))
-
-
-# ------------------------------------------------------------------ rigorous spectra (Arb)
-def _arb_pd(M) -> bool:
-    """Certified positive definiteness of a symmetric Arb matrix (Cholesky-free LDL^T: every pivot's
-    lower bound must be > 0; a ball straddling 0 answers False)."""
-    n = len(M)
-    A = [row[:] for row in M]
-    for p in range(n):
-        piv = A[p][p]
-        if not piv > 0:
-            return False
-        for q in range(p + 1, n):
-            f = A[q][p] / piv
-            for r in range(p + 1, n):
-                A[q][r] = A[q][r] - f * A[p][r]
-    return True
-
-
-def arb_eig_bounds(B, which: str = "max", kind: str = "sym", tries: int = 6):
-    """Rigorous enclosure (:class:`proofcheck.num.Enclosure`) of ``lambda_max`` or ``lambda_min`` of
-    an Arb matrix ``B`` (list of lists):
-
-    * ``kind="sym"``: eigenvalues of the symmetric part ``(B + B^T)/2``;
-    * ``kind="singular"``: singular values (via ``B^T B``).
-
-    The inner side comes from a rational test vector (a Rayleigh quotient in Arb), the outer side
-    from a certified positive definite shift ``c I - S`` (resp. ``S - c I``)."""
-    from flint import arb
-
-    from ..num import Enclosure, arb_endpoints, fraction_to_arb
-
-    n = len(B)
-    if kind == "sym":
-        S = [[(B[i][j] + B[j][i]) / 2 for j in range(n)] for i in range(n)]
-    elif kind == "singular":
-        S = [[sum((B[r][i] * B[r][j] for r in range(n)), arb(0)) for j in range(n)] for i in range(n)]
-    else:
-        raise ValueError("kind must be 'sym' or 'singular'")
-    mid = np.array([[float(S[i][j].mid()) for j in range(n)] for i in range(n)])
-    vals, vecs = np.linalg.eigh((mid + mid.T) / 2)
-    x = rational_vector(vecs[:, -1] if which == "max" else vecs[:, 0], 10**12)
-    xx = fraction_to_arb(sum(v * v for v in x))
-
-    rq = arb_quadratic_form(S, x) / xx
-    rlo, rhi = arb_endpoints(rq)
-    rad = max(float(S[i][j].rad()) for i in range(n) for j in range(n))
-    delta = max(1e-14 * (1.0 + float(np.abs(mid).max())), 4 * n * rad)
-    for _ in range(tries):
-        if which == "max":
-            c = to_fraction(float(vals[-1]) + delta)
-            shifted = [[(fraction_to_arb(c) if i == j else arb(0)) - S[i][j] for j in range(n)] for i in range(n)]
-        else:
-            c = to_fraction(float(vals[0]) - delta)
-            shifted = [[S[i][j] - (fraction_to_arb(c) if i == j else arb(0)) for j in range(n)] for i in range(n)]
-        if _arb_pd(shifted):
-            break
-        delta *= 10
-    else:
-        raise NumericError("could not certify the eigenvalue enclosure (matrix balls too wide)")
-    lo, hi = (rlo, c) if which == "max" else (c, rhi)
-    if kind == "singular":  # sqrt of an enclosure of lambda(B^T B)
-        lo_a = fraction_to_arb(max(lo, Fraction(0))).sqrt()
-        hi_a = fraction_to_arb(max(hi, Fraction(0))).sqrt()
-        lo, hi = arb_endpoints(lo_a)[0], arb_endpoints(hi_a)[1]
-    return Enclosure(lo, hi)
-
-
-def certified_extremum_gaussian2(phi: "RationalAngle", W_star: Any, klms: Sequence[tuple[int, int, int]],
-                                 sense: str, kind: str = "singular", prec: int = 128):
-    """Rigorous enclosure of ``max`` (or ``min``) over ``{W : angle(w_i, w_i*) = phi}`` and over
-    ``klms`` of ``lambda_max`` (resp. ``lambda_min``) of ``B_klm``, for ``z ~ N(0, I_2)``, a rational
-    teacher and a rational angle: the set is the ``2^n`` exact configurations, each ``B_klm`` is an
-    Arb matrix, each spectrum is certified (:func:`arb_eig_bounds`).  Divide by
-    ``arb.atan2(sin, cos)`` for ``m_ex``/``alpha``-type ratios.  Returns ``(Enclosure, argbest)``."""
-    from ..num import Enclosure
-
-    if not isinstance(phi, RationalAngle):
-        raise GeometryError("certified extrema need a RationalAngle (rational cos and sin)")
-    which = "max" if sense == "max" else "min"
-    best, arg = None, None
-    Wsq = np.array([[to_fraction(x) for x in row] for row in np.asarray(W_star, dtype=object)], dtype=object)
-    for W in _k2_configs(Wsq, phi):
-        for klm in klms:
-            enc = arb_eig_bounds(block_matrix_arb_gaussian2(W, Wsq, *klm, prec=prec), which,
-                                 "sym" if kind in ("sym", "eigen") else "singular")
-            if best is None:
-                best, arg = enc, (W, klm)
-            elif sense == "max":
-                if enc.hi > best.hi or enc.lo > best.lo:
-                    arg = (W, klm) if enc.lo > best.lo else arg
-                best = Enclosure(max(best.lo, enc.lo), max(best.hi, enc.hi))
-            else:
-                if enc.lo < best.lo or enc.hi < best.hi:
-                    arg = (W, klm) if enc.hi < best.hi else arg
-                best = Enclosure(min(best.lo, enc.lo), min(best.hi, enc.hi))
-    return best, arg

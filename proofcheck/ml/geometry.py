@@ -420,14 +420,6 @@ def region_prob(dist, normals: Any, signs: Sequence[int] | None = None) -> tuple
     return dist.prob_region(A)
 
 
-def region_moment_exact(dist, normals: Any, signs: Sequence[int] | None = None) -> np.ndarray:
-    """Exact ``Fraction`` matrix (finite-atom distributions only; floats in ``normals`` are taken
-    as the dyadic rationals they store)."""
-    if not hasattr(dist, "second_moment_region_exact"):
-        raise GeometryError(f"{type(dist).__name__} has no exact region moments")
-    return dist.second_moment_region_exact(normals, signs=signs)
-
-
 # ------------------------------------------------------------------ vectorised Gaussian paths
 def batch_cone2(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised planar cones: ``normals`` of shape ``(N, r, 2)`` -> ``(P (N,), M (N, 2, 2))`` for

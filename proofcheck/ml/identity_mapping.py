@@ -51,15 +51,6 @@ def _norm(u: Vector, num):
     return num.sqrt(_dot(u, u))
 
 
-def _cos_angle(u: Vector, v: Vector, num):
-    nu, nv = _norm(u, num), _norm(v, num)
-    c = _dot(u, v) / (nu * nv)
-    # Rounding can push a float cosine just past +-1; Arb balls are clipped by acos's own domain.
-    if num is FLOAT:
-        c = float(np.clip(c, -1.0, 1.0))
-    return c, nu, nv
-
-
 def _angle(u: Vector, v: Vector, num):
     """``(θ, cos θ, sin θ, ‖u‖, ‖v‖)`` with ``sin θ`` from the 2×2 minors (Lagrange's identity) and
     ``θ = atan2(sin, cos)``: accurate on Arb balls even as ``θ → 0``, where ``acos`` of a ball near 1
@@ -284,6 +275,63 @@ def gd_step(W: Any, W_star: Any, eta, num=FLOAT, a=0, scale=None) -> list[list[A
     G = population_gradient(W, W_star, num, a, scale)
     Wl = _lifted(W, num)
     return [[Wl[r][c] - eta * G[r][c] for c in range(len(G))] for r in range(len(G))]
+
+
+def sgd_step(W: Any, W_star: Any, X: Any, eta, num=FLOAT) -> list[list[Any]]:
+    r"""One SGD step on the minibatch ``X`` (rows ``x_b``, ``B x n``) of the loss
+    ``½ (f_W(x) − f_W*(x))²``, ``f_W(x) = Σ_j σ((e_j + w_j)·x)``:
+    ``W − (η/B) Σ_b (f_W(x_b) − f_W*(x_b)) x_b 1{(I + W)^T x_b > 0}^T``.
+
+    Floats: ``X`` an array, vectorised. Arb (``num=ARB``): ``W`` exact or balls, the rows of ``X``
+    taken as the exact rationals the floats store; a pre-activation whose sign the ball cannot
+    decide (a measure-zero kink) raises :class:`IdentityMappingError`."""
+    if num is FLOAT:
+        W = np.asarray(W, dtype=float)
+        n = W.shape[0]
+        X = np.asarray(X, dtype=float)
+        P, Ps = X @ (np.eye(n) + W), X @ (np.eye(n) + np.asarray(W_star, dtype=float))
+        r = np.maximum(P, 0).sum(axis=1) - np.maximum(Ps, 0).sum(axis=1)
+        return W - (eta / X.shape[0]) * (X.T @ (r[:, None] * (P > 0)))
+    U, Us = columns_plus_identity(W, num), columns_plus_identity(W_star, num)
+    n = len(U)
+    Wl = _lifted(W, num)
+    G = [[num.const(0)] * n for _ in range(n)]
+    rows = [[num.const(float(v)) for v in x] for x in np.asarray(X, dtype=float)]
+    for x in rows:
+        pre = [_dot(u, x) for u in U]
+        on = []
+        for p in pre:
+            if p > 0:
+                on.append(True)
+            elif p <= 0:
+                on.append(False)
+            else:
+                raise IdentityMappingError("a pre-activation's sign is not decided on the ball (a ReLU kink)")
+        r = sum((p for p, o in zip(pre, on) if o), num.const(0)) - sum(
+            (num.max(_dot(u, x), num.const(0)) for u in Us), num.const(0))
+        for j in range(n):
+            if on[j]:
+                for i in range(n):
+                    G[i][j] = G[i][j] + r * x[i]
+    e = num.const(eta) / len(rows)
+    return [[Wl[i][j] - e * G[i][j] for j in range(n)] for i in range(n)]
+
+
+def sgd_distance_sq_batch(W0: Any, W_star: Any, eta: float, steps: int, batch: int, runs: int,
+                          rng: np.random.Generator) -> np.ndarray:
+    """``‖W_T − W*‖_F²`` of ``runs`` independent SGD runs at once (floats): ``steps`` steps from
+    ``W0``, each on a fresh minibatch of ``batch`` standard Gaussian inputs (the update of :func:`sgd_step`)."""
+    Ws = np.asarray(W_star, dtype=float)
+    n = Ws.shape[0]
+    I = np.eye(n)
+    W = np.broadcast_to(np.asarray(W0, dtype=float), (runs, n, n)).copy()
+    for _ in range(steps):
+        X = rng.standard_normal((runs, batch, n))
+        P = X @ (I + W)
+        r = np.maximum(P, 0).sum(axis=2) - np.maximum(X @ (I + Ws), 0).sum(axis=2)
+        W -= (eta / batch) * np.einsum("rbi,rbj->rij", X, r[:, :, None] * (P > 0))
+    D = W - Ws
+    return np.einsum("rij,rij->r", D, D)
 
 
 def gd_distance_sq(W0: Any, W_star: Any, eta: Any, steps: int, num=FLOAT, a=0, prec: int = 256):

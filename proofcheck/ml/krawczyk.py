@@ -26,7 +26,7 @@ import numpy as np
 import sympy
 from flint import arb, arb_mat, fmpq
 
-from ..num import Enclosure, NumericError, _precision, arb_endpoints, arb_eval, to_fraction, to_sympy
+from ..num import NumericError, _precision, arb_endpoints, arb_eval, to_fraction, to_sympy
 
 ArbVector = list
 ArbMatrix = list
@@ -158,9 +158,3 @@ def _current_prec() -> int:
     from flint import ctx
 
     return int(ctx.prec)
-
-
-def enclose_over(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], zero: CertifiedZero) -> Enclosure:
-    """A rigorous enclosure of ``expr`` over the certified box (e.g. the loss at the critical point)."""
-    with _precision(zero.precision):
-        return Enclosure.of(arb_eval(expr, dict(zip(symbols, zero.balls())), prec=zero.precision))

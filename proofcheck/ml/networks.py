@@ -241,47 +241,6 @@ def config_at_angle(W_star: Any, phi: float, U: Any) -> np.ndarray:
     return W
 
 
-def teacher_student(k: int | None = None, n: int | None = None, max_k: int = 4, max_n: int = 4,
-                    equal_angle: bool | None = None):
-    """Hypothesis strategy of ``{"W", "W_star", "phi"}``: teacher columns with norms spread over
-    ``10^-3 .. 10^3``, angles from ``1e-8`` to just below ``pi/2`` (and up to ``pi`` when not
-    equal-angle), student norms spread likewise.  ``phi`` is the common angle of an equal-angle
-    configuration (all ``angle(w_i, w_i*) = phi``) or ``None``."""
-    from hypothesis import strategies as st
-
-    def direction(dim):
-        return st.lists(st.floats(-1, 1, allow_nan=False), min_size=dim, max_size=dim).filter(
-            lambda v: np.linalg.norm(v) > 1e-3).map(lambda v: np.array(v) / np.linalg.norm(v))
-
-    norm = st.floats(-3, 3).map(lambda u: 10.0 ** u)
-    angle_ = st.one_of(st.floats(1e-8, 1e-3), st.floats(1e-3, math.pi / 2 - 1e-3),
-                       st.floats(1e-9, 1e-3).map(lambda e: math.pi / 2 - e))
-    wide_angle = st.one_of(angle_, st.floats(math.pi / 2, math.pi - 1e-6))
-
-    @st.composite
-    def build(draw):
-        kk = draw(st.integers(2, max_k)) if k is None else k
-        nn = draw(st.integers(1, max_n)) if n is None else n
-        Ws = np.stack([draw(direction(kk)) * draw(norm) for _ in range(nn)], axis=1)
-        eq = draw(st.booleans()) if equal_angle is None else equal_angle
-        phi = draw(angle_) if eq else None
-        cols = []
-        for i in range(nn):
-            s = Ws[:, i] / np.linalg.norm(Ws[:, i])
-            while True:
-                u = draw(direction(kk))
-                u = u - (u @ s) * s
-                if np.linalg.norm(u) > 1e-3:
-                    break
-
-            ang = phi if eq else draw(wide_angle)
-            w = math.cos(ang) * s + math.sin(ang) * u / np.linalg.norm(u)
-            cols.append(w * draw(norm))
-        return {"W": np.stack(cols, axis=1), "W_star": Ws, "phi": phi}
-
-    return build()
-
-
 # ------------------------------------------------------------------ block matrices (Def 3.1 form)
 def _block_normals(W: np.ndarray, Ws: np.ndarray, i: int, j: int, k_: int, l_: int, m_: int) -> np.ndarray:
     return np.stack([W[:, i], (-1) ** k_ * Ws[:, i], (-1) ** l_ * W[:, j], (-1) ** m_ * Ws[:, j]])
@@ -503,44 +462,3 @@ def _batch_atoms(dist, Ws, Wss, which):
     out["err"] = 1e-15 * float(np.abs(X).max() ** 2 * len(p))
     return out
 
-
-def block_matrix_arb_gaussian2(W: Any, W_star: Any, k: int, l: int, m: int, prec: int = 128):
-    """Rigorous Arb enclosure (``2n x 2n`` list of ``flint.arb``) of ``B_klm`` for
-    ``z ~ N(0, I_2)`` and rational weights (floats taken exactly)."""
-    from flint import arb
-
-
-    Wq = _exact_cols(W)
-    Wsq = _exact_cols(W_star)
-    if len(Wq[0]) != 2:
-        raise ModelError("block_matrix_arb_gaussian2 is for input dimension k = 2")
-    n = len(Wq)
-    sk, sl, sm = (-1) ** k, (-1) ** l, (-1) ** m
-    out = [[arb(0)] * (2 * n) for _ in range(2 * n)]
-    scale = arb(1) / (n * n)
-    for i in range(n):
-        for j in range(n):
-            normals = [Wq[i], [sk * x for x in Wsq[i]], [sl * x for x in Wq[j]], [sm * x for x in Wsq[j]]]
-            M = gaussian_cone2_arb(np.array(normals, dtype=object), prec)
-            for r in range(2):
-                for s in range(2):
-                    out[2 * i + r][2 * j + s] = M[r][s] * scale
-    return out
-
-
-def arb_quadratic_form(B, x: Sequence[Any], y: Sequence[Any] | None = None):
-    """``x^T B y`` as an Arb ball for an Arb (or rational) matrix and rational vectors."""
-    from flint import arb
-
-    from ..num import fraction_to_arb
-
-    y = x if y is None else y
-    xa = [fraction_to_arb(to_fraction(v)) for v in x]
-    ya = [fraction_to_arb(to_fraction(v)) for v in y]
-    tot = arb(0)
-    for i in range(len(xa)):
-        for j in range(len(ya)):
-            b = B[i][j]
-            b = b if isinstance(b, arb) else fraction_to_arb(to_fraction(b))
-            tot += xa[i] * b * ya[j]
-    return tot

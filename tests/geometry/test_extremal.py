@@ -43,7 +43,6 @@ def test_gaussian_n1_k3_optimised_sides():
     assert emin.side == "upper" and emax.side == "lower"
     # rotation invariance: every configuration has the same spectrum, so the estimates are sharp
     assert emin.value == pytest.approx(lo, abs=1e-10) and emax.value == pytest.approx(hi, abs=1e-10)
-    assert emin.upper_bound is not None and emin.lower_bound is None
     assert safe_for(emin, "upper") and not safe_for(emin, "lower")
     assert safe_for(emax, "lower") and not safe_for(emax, "upper")
     assert angle(emin.argbest[:, 0], ws[:, 0]) == pytest.approx(phi)
@@ -144,25 +143,8 @@ def test_bad_angles():
         alpha(g, 0.0, np.array([[1.0], [0.0]]))
 
 
-def test_gaussian_n1_sympy_matches_numeric():
-    import sympy
-
-    from proofcheck.ml.extremal import gaussian_n1_sympy
-
-    forms = gaussian_n1_sympy()
-    phi = sympy.Symbol("phi", real=True)
-    g = StandardGaussian(3)
-    ws = np.array([[0.2], [1.0], [-0.4]])
-    for p in (0.1, 1.2):
-        val = lambda name: float(forms[name].subs(phi, p))
-        assert m_min(g, p, ws, restarts=1).value == pytest.approx(val("m_min"), abs=1e-10)
-        assert m_max(g, p, ws, restarts=1).value == pytest.approx(val("m_max"), abs=1e-10)
-        assert m_max_klm(g, p, ws, (1, 0, 1), restarts=1).value == pytest.approx(val("m_max_neg"), abs=1e-10)
-        assert beta(g, p, ws, restarts=1).value == pytest.approx(val("beta"), rel=1e-9)
-
-
 def test_wedge_moment_arb_encloses_float():
-    from proofcheck.ml.extremal import wedge_moment_arb
+    from proofcheck.ml.geometry import wedge_moment_arb
     from proofcheck.ml.geometry import wedge_moment_closed_form
     from proofcheck.num import arb_endpoints
 
@@ -178,35 +160,3 @@ def test_wedge_moment_arb_encloses_float():
         wedge_moment_arb([1, 0], [2, 0])
 
 
-def test_arb_eig_bounds_enclose():
-    from flint import arb
-
-    from proofcheck.ml.extremal import arb_eig_bounds
-
-    rng = np.random.default_rng(4)
-    for _ in range(5):
-        A = rng.integers(-5, 6, (3, 3))
-        S = A + A.T
-        B = [[arb(int(S[i, j])) / 7 for j in range(3)] for i in range(3)]
-        ev = np.linalg.eigvalsh(S / 7)
-        for which, true in (("max", ev[-1]), ("min", ev[0])):
-            enc = arb_eig_bounds(B, which, "sym")
-            assert float(enc.lo) - 1e-12 <= true <= float(enc.hi) + 1e-12 and float(enc.hi - enc.lo) < 1e-9
-        sv = np.linalg.svd(A / 7, compute_uv=False)
-        Bn = [[arb(int(A[i, j])) / 7 for j in range(3)] for i in range(3)]
-        enc = arb_eig_bounds(Bn, "max", "singular")
-        assert float(enc.lo) - 1e-12 <= sv[0] <= float(enc.hi) + 1e-12
-
-
-def test_certified_extremum_gaussian2_matches_float():
-    from proofcheck.ml.extremal import EX_KLM, certified_extremum_gaussian2
-
-    phi = pythagorean_angle(Fraction(1, 3))
-    Ws = np.array([[2, 1], [1, -3]], dtype=object)
-    g = StandardGaussian(2)
-    enc, _ = certified_extremum_gaussian2(phi, Ws, [(0, 0, 0)], "min")
-    v = m_min(g, phi.value, Ws.astype(float)).value
-    assert float(enc.lo) - 1e-12 <= v <= float(enc.hi) + 1e-12
-    enc, _ = certified_extremum_gaussian2(phi, Ws, EX_KLM, "max")
-    v = m_ex(g, phi.value, Ws.astype(float)).value * phi.value
-    assert float(enc.lo) - 1e-12 <= v <= float(enc.hi) + 1e-12

@@ -11,8 +11,7 @@ from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian,
 from proofcheck.ml.networks import (KLM_ALL, ModelError, batch_block_matrices, block_matrix, block_matrix_exact,
                                  forward, gd_step, gd_step_exact, grad_sample, gradient_three_sum,
                                  gradient_three_sum_exact, is_symmetric, population_gradient,
-                                 population_gradient_exact, population_loss, population_loss_exact, relu_kernel,
-                                 teacher_student)
+                                 population_gradient_exact, population_loss, population_loss_exact, relu_kernel)
 
 small_int = st.integers(-3, 3)
 
@@ -201,18 +200,6 @@ def test_gd_step_exact_decreases_loss_for_small_eta():
     assert np.allclose(Wf, W1.astype(float))
 
 
-@settings(max_examples=10, deadline=None)
-@given(cfg=teacher_student(k=3, n=2))
-def test_teacher_student_strategy(cfg):
-    W, Ws, phi = cfg["W"], cfg["W_star"], cfg["phi"]
-    assert W.shape == Ws.shape == (3, 2)
-    if phi is not None:
-        from proofcheck.ml.geometry import angle
-
-        for i in range(2):
-            assert angle(W[:, i], Ws[:, i]) == pytest.approx(phi, abs=1e-9)
-
-
 @pytest.mark.parametrize("k", [3, 4])
 def test_tiny_angles_error_bound_is_honest(k):
     """B_100 ~ c * phi as phi -> 0; at tiny angles the computed value may be inaccurate, but never
@@ -227,20 +214,6 @@ def test_tiny_angles_error_bound_is_honest(k):
     for phi in (1e-6, 1e-8, 1e-10):
         B, err = block_matrix(g, config_at_angle(Ws, phi, U), Ws, 1, 0, 0)
         assert np.abs(B - c * phi).max() <= err + 10 * ref * phi
-
-
-@settings(max_examples=15, deadline=None)
-@given(W=int_matrix(2, 2), Ws=int_matrix(2, 2), klm=st.sampled_from(KLM_ALL))
-def test_arb_blocks_enclose_float_blocks(W, Ws, klm):
-    from proofcheck.ml.networks import block_matrix_arb_gaussian2
-    from proofcheck.num import arb_endpoints
-
-    Ba = block_matrix_arb_gaussian2(W, Ws, *klm)
-    B, err = block_matrix(StandardGaussian(2), W, Ws, *klm)
-    for i in range(4):
-        for j in range(4):
-            lo, hi = arb_endpoints(Ba[i][j])
-            assert float(lo) - err - 1e-15 <= B[i, j] <= float(hi) + err + 1e-15
 
 
 def test_arb_cone_cases():

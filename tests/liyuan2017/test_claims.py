@@ -27,6 +27,12 @@ EXPECTED = {
     "no_way_back": Verdict.SURVIVED,
     "main": Verdict.SURVIVED,
     "main@random_init": Verdict.SURVIVED,
+    # sampled SGD (minibatches of B = 64 Gaussian inputs), probability >= 1 - delta = 9/10 at confidence 0.99:
+    # deep in Phase 1 every step's minibatch gradient still points along the population one (B = 64);
+    # near W = W* the residuals, hence the SGD noise, vanish (a realisable teacher), so SGD converges
+    "phase1@sgd": Verdict.SURVIVED,
+    "no_way_back@sgd": Verdict.SURVIVED,
+    "main@sgd": Verdict.SURVIVED,
 }
 
 
@@ -66,3 +72,17 @@ def test_phase2_delta_above_the_hessian_bound_is_refuted():
 def test_too_few_steps_is_refuted(proofcheck_check):
     # K = 4 gives T = 185 steps: the error contracts by about (1 - eta 0.09) per step, too little
     assert proofcheck_check(P + "main@random_init", K=4).verdict is Verdict.REFUTED
+
+
+def test_sgd_main_with_too_few_steps_is_refuted(proofcheck_check):
+    # K = 1/10 gives T = 5 SGD steps of size 1/10 from W_0 = 0: |W_T - W*|_F cannot reach 1/100 for the teacher
+    # W* = I/10 (each step moves W by about eta |grad| < 1/10 of the gap), so every run fails: rate 1 > delta
+    r = proofcheck_check(P + "main@sgd", K=Fraction(1, 10))
+    assert r.verdict is Verdict.REFUTED, r.evidence
+
+
+def test_sgd_no_way_back_with_a_long_step_is_refuted(proofcheck_check):
+    # eta = 5 from W = I/10 ahead of W* = 0 overshoots past W*: |e_i + w_i| drops below 1 and f_A rises above
+    # C gamma = 1/10000 on every minibatch (each failing draw re-checked in Arb)
+    r = proofcheck_check(P + "no_way_back@sgd", eta=5, C=Fraction(1, 1000))
+    assert r.verdict is Verdict.REFUTED, r.evidence

@@ -52,7 +52,7 @@ def test_an_exact_critical_point_that_is_not_a_global_minimum():
     net = DeepNet((1, 1, 1), "tanh")
     obj = Objective.of(net, X, Y)
     theta = [0, 0, 0, Fraction(1, 2)]
-    assert all(g == 0 for g in obj.exact_gradient(theta))
+    assert obj.gradient_is_exactly_zero(theta)
     assert obj.value_enclosure(theta).lo == Fraction(1, 2)
     # the weight matrices there have rank 0: outside Theorem 3.4's full-rank hypothesis
     assert [exact_rank(W) for W in weight_matrices(net, theta)] == [0, 0]

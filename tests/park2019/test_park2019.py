@@ -50,6 +50,9 @@ EXPECTED = {
     "thm3.4.s8": Verdict.REFUTED,
     "thm3.4.s8:repaired": Verdict.PROVED,
     "thm3.4.s8@phi=max_angle:repaired": Verdict.REFUTED,
+    "thm3.4.s8.n_neurons:repaired": Verdict.SURVIVED,  # searched over exact n >= 2 pairs: no certificate for all n
+    "thm3.4.s8.n_neurons.plane:repaired": Verdict.PROVED,
+    "thm3.4.wedge": Verdict.PROVED,
     "thm3.4.s9": Verdict.SURVIVED,  # its first half (gradient norm <= sum of norms) is searched, not certified
     "thm3.4.s9.chain": Verdict.PROVED,
     "thm3.4.s10": Verdict.REFUTED,
