@@ -16,6 +16,7 @@ import os
 import platform
 import random
 import shlex
+import signal
 import stat
 import sys
 from pathlib import Path
@@ -50,7 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="check claims and write the audit report")
     au.add_argument("ids", nargs="*", help="claim ids or id prefixes, e.g. park2019 (default: all)")
     _common(au)
-    au.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    au.add_argument("--jobs", type=_positive_int, default=None,
+                    help="worker processes of the embedded local cluster (default 1; never more than the claims)")
+    au.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="run the claims on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                         "(default: $PROOFCHECK_SCHEDULER, else a local cluster)")
+    au.add_argument("--memory-limit", default=None, metavar="SIZE",
+                    help="memory per local worker, e.g. 4GiB (default: the machine's memory shared by the workers); "
+                         "a worker over it is restarted and its claim retried once, then reported as an error")
+    au.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
+                    help="hard wall-clock limit per claim (default: twice the budget's seconds plus 30)")
     au.add_argument("--format", choices=FORMATS + ("all",), default="md")
     au.add_argument("-o", "--output", help="output file (with --format all: a base path; default: stdout)")
     au.add_argument("--fail-on", default="", help="comma-separated verdicts that make the exit code 1")
@@ -95,6 +105,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}") from None
+    if not v > 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return v
 
 
@@ -259,19 +279,51 @@ def _dispatch(args, argv: list[str]) -> int:
         out.flush()
         return 0
 
-    # audit
+    return _audit(args, argv, registry, store, seed)
+
+
+def _audit(args, argv: list[str], registry, store, seed: int) -> int:
+    from .cluster import ENV_SCHEDULER, Interrupted, Session, hold_signals, last_timings
     from .engine import audit
+    from .frontier import attach_to_audit  # where refuted claims with constants start to hold
 
     fail_on = _fail_on(args.fail_on)
     claims = registry.select(args.ids)
+    scheduler = args.scheduler or os.environ.get(ENV_SCHEDULER) or None
+    if scheduler and args.jobs is not None:
+        raise CliError("--jobs sizes the local cluster; with --scheduler the cluster's workers run the claims")
+    memory = _memory_limit(args.memory_limit, scheduler)
     outputs = _open_outputs(args.format, args.output)  # every output checked before the audit runs
+    costs = last_timings(store)  # before this audit replaces them
     _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}, {len(claims)} claim(s)")
-    with _PartialResults(store) as partial:
-        results = audit(claims, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint,
-                        on_result=partial.add)
-    from .frontier import attach_to_audit  # where refuted claims with constants start to hold
+    finished: list[Result] = []
 
-    attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
+    def add(result: Result) -> None:
+        partial.add(result)
+        finished.append(result)
+
+    with _PartialResults(store) as partial, hold_signals():
+        try:
+            try:
+                session = Session(args.jobs or 1, scheduler, workers_needed=len(claims), memory_limit=memory,
+                                  store=store, progress=_eprint)
+            except OSError as exc:  # the scheduler cannot be reached
+                raise CliError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            with session:
+                results = audit(claims, args.budget, seed, store=store, progress=_eprint, on_result=add,
+                                session=session, costs=costs, seconds_limit=args.time_limit)
+                attach_to_audit(results, registry, args.budget, seed, store=store, progress=_eprint,
+                                session=session, seconds_limit=args.time_limit)
+        except Interrupted as exc:
+            name = "SIGINT" if exc.signum == signal.SIGINT else "SIGTERM"
+            done = sorted(finished, key=lambda r: r.id)
+            report = _report(done, registry, seed, args.budget, argv)
+            report["partial"] = f"partial: {len(done)} of {len(claims)} claims"
+            _write_outputs(report, outputs, quiet=True)
+            _eprint(f"interrupted ({name}): {len(done)} of {len(claims)} claims finished and reported; "
+                    f"counterexamples found so far are in the store")
+            partial.__exit__(None, None, None)
+            _exit_at_once(130 if exc.signum == signal.SIGINT else 143)
     report = _report(results, registry, seed, args.budget, argv)
     _write_outputs(report, outputs)
     counts: dict[str, int] = {}
@@ -281,6 +333,33 @@ def _dispatch(args, argv: list[str]) -> int:
     if any(r.verdict in fail_on for r in results):
         return 1
     return 0
+
+
+def _exit_at_once(code: int) -> None:
+    """End the process now: the reports are written and the workers killed; tearing down the
+    cluster's connections and the interpreter's heap would take seconds."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
+
+
+def _memory_limit(text: str | None, scheduler: str | None) -> str | None:
+    if text is None:
+        return None
+    if scheduler:
+        raise CliError("--memory-limit sizes the local cluster's workers; an existing cluster's workers have "
+                       "their own (dask worker --memory-limit)")
+    from dask.utils import parse_bytes
+
+    try:
+        if parse_bytes(text) <= 0:
+            raise ValueError
+    except (ValueError, TypeError):
+        raise CliError(f"--memory-limit: cannot read {text!r} as a size (e.g. 4GiB, 500MB)") from None
+    return text
 
 
 def _fail_on(text: str) -> set[Verdict]:
@@ -370,7 +449,7 @@ def _open_outputs(fmt: str, output: str | None) -> list[tuple[str, Path | None, 
     return opened
 
 
-def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None, Any]]) -> None:
+def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None, Any]], quiet: bool = False) -> None:
     for f, path, fh in outputs:
         text = _render(report, f)
         text = text if text.endswith("\n") else text + "\n"
@@ -383,7 +462,7 @@ def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None,
         finally:
             if path is not None:
                 fh.close()
-        if path is not None:
+        if path is not None and not quiet:
             _eprint(f"wrote {path}")
 
 
