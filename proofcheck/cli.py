@@ -208,6 +208,11 @@ def _dispatch(args, argv: list[str]) -> int:
         from .engine import parse_sets
 
         overrides = parse_sets(args.sets)  # a value that does not parse: an error before loading anything
+    if args.command == "audit":
+        from .cluster import ENV_SCHEDULER, start_fork_server
+
+        if not (args.scheduler or os.environ.get(ENV_SCHEDULER)):
+            start_fork_server()  # the local workers' claims load while this process loads its own
     registry = load()
     if args.command == "list":
         claims = registry.select(args.ids)

@@ -121,16 +121,18 @@ class Session:
         if scheduler:
             self.client = Client(scheduler, timeout="20s", set_as_default=False)
         else:
+            import distributed.utils
+
             from distributed import LocalCluster
-            from distributed.utils import get_mp_context
 
             # An audit stopped by a signal exits at once, leaving the nannies' semaphores to the
             # resource tracker, which removes them; its warning about them is not the audit's line.
             quiet_tracker = "ignore::UserWarning:multiprocessing.resource_tracker"
             if quiet_tracker not in sys.warnoptions:
                 sys.warnoptions.append(quiet_tracker)
-            # workers fork from a server that imported the claims once (not one import per worker)
-            get_mp_context().set_forkserver_preload(["distributed", "proofcheck.worker"])
+            # our fork server's preload, not distributed's (which imports every optional package here)
+            distributed.utils._forkserver_preload_set = True
+            start_fork_server()
             n = max(1, min(int(jobs), int(workers_needed)))
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         memory_limit=memory_limit or "auto", dashboard_address=":0",
@@ -350,6 +352,17 @@ class Session:
                 _kill_fork_server()
             return
         self.close(fast=kind is not None)
+
+
+def start_fork_server() -> None:
+    """Workers fork from a server that imported the claims once (not one import per worker). Started
+    early (before the audit loads the claims itself), the two imports run side by side."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", "proofcheck.worker",
+                                                                         "proofcheck.preload"])
+    forkserver.ensure_running()
 
 
 def _kill_fork_server() -> None:

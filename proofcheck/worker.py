@@ -3,7 +3,7 @@
 A worker needs no shared filesystem with the audit: the counterexamples a claim already has are
 sent with its task, and every counterexample it verifies is sent back to the audit at once
 (:class:`RelayStore`), so a worker killed a moment later loses nothing. The audit's own workers
-fork from a server that imported this module, so the claims are loaded once, not per worker.
+fork from a server that imported the claims (:mod:`proofcheck.preload`) once, not once per worker.
 
 ``dask worker ADDRESS --preload proofcheck.worker`` gives a worker of an external cluster the same
 setup (Ctrl-C in the terminal of the audit is not delivered to it as a traceback); without it the
@@ -15,6 +15,7 @@ import importlib
 import logging
 import os
 import signal
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,25 +33,20 @@ def quiet_logs() -> None:
 
 def dask_setup(worker=None) -> None:
     """Dask's preload hook: runs in the worker process. Ctrl-C in the audit's terminal reaches the
-    whole process group; the audit stops its workers itself, so they ignore SIGINT."""
+    whole process group; the audit stops its workers itself, so they ignore SIGINT.
+
+    The worker's event loop thread draws from the global ``random`` module while a search runs,
+    which Hypothesis notices and blames on the strategies; the engine never uses that module (its
+    draws come from Hypothesis' own generator and per-claim numpy generators), so the warning is
+    silenced here, in workers only."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # pragma: no cover - not the main thread
         pass
+    warnings.filterwarnings("ignore", message="Do not use the `random` module inside strategies")
     quiet_logs()
 
 
-def _preload_claims() -> None:
-    """Import the claims in the fork server, so that every worker forked from it has them."""
-    try:
-        from .registry import load
-
-        load()
-    except Exception:  # reported by the first task that needs the claim, in the audit's words
-        pass
-
-
-_preload_claims()
 quiet_logs()
 
 
