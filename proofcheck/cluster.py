@@ -41,6 +41,8 @@ from .worker import TOPIC_FOUND, TOPIC_START, quiet_logs
 ENV_SCHEDULER = "PROOFCHECK_SCHEDULER"
 #: attempts of a task whose worker dies (the first and one retry on a fresh worker)
 ATTEMPTS = 2
+#: seconds without any worker in the cluster before the claims still queued are reported
+NO_WORKERS = 120.0
 #: the nanny's event when it kills a worker over its memory limit
 TOPIC_MEMORY = "worker-restart-memory"
 
@@ -88,7 +90,6 @@ class _Attempt:
     job: Job
     number: int
     submitted: float
-    starts: list[tuple[str, int, float]] = field(default_factory=list)   # (worker, pid, when)
 
 
 class Session:
@@ -107,7 +108,6 @@ class Session:
         self._starts: dict[str, list[tuple[str, int, float]]] = {}
         self._found: dict[str, list[dict[str, Any]]] = {}
         self._memory_killed: set[tuple[str, int]] = set()
-        self.worker_pids: dict[str, int] = {}
         # One task per worker at a time (the audit keeps the queue itself, most expensive first), and
         # a worker's death fails its task at once: the audit decides about the retry.
         config = {"distributed.scheduler.worker-saturation": 1.0,
@@ -149,7 +149,6 @@ class Session:
         msg = event[1]
         with self._lock:
             self._starts.setdefault(msg["task"], []).append((msg["worker"], int(msg["pid"]), time.monotonic()))
-            self.worker_pids[msg["worker"]] = int(msg["pid"])
 
     def _on_found(self, event) -> None:
         msg = event[1]
@@ -176,11 +175,17 @@ class Session:
         inflight: dict[Any, _Attempt] = {}
         previous = _signals_raise()
         try:
-            capacity, checked = 0, 0.0
+            capacity, checked, workers_seen = 0, 0.0, time.monotonic()
             while queue or inflight:
                 now = time.monotonic()
                 if queue and len(inflight) >= capacity and now - checked > 0.5:
                     capacity, checked = self.slots(), now
+                    if capacity:
+                        workers_seen = now
+                    elif now - workers_seen > NO_WORKERS and not inflight:
+                        for job in queue:  # an external cluster whose workers are all gone
+                            on_done(job, Failure("worker died", f"the cluster had no worker for {NO_WORKERS:g} s"))
+                        queue = []
                 while queue and len(inflight) < capacity:
                     job = queue.pop(0)
                     self._submit(job, 1, inflight)
@@ -217,8 +222,11 @@ class Session:
         if fut.status == "finished":
             on_done(att.job, fut.result())
             return
-        exc = fut.exception()
         starts = self._starts_of(fut.key)
+        if fut.status == "cancelled":  # by the scheduler (e.g. restarting): the attempt never ended
+            self._submit(att.job, att.number, inflight)
+            return
+        exc = fut.exception()
         if type(exc).__name__ != "KilledWorker":  # the task raised (the engine's check never does)
             on_done(att.job, Failure("worker died", f"the task raised {type(exc).__name__}: {exc}",
                                      self._found_by(att.job.keys + [fut.key])))

@@ -256,3 +256,18 @@ def test_a_signal_stops_the_audit_promptly_and_cleanly(tmp_path, signum, code, p
     finished = [c["id"] for c in report["claims"]]
     assert "planted.poly_false" in finished and "planted.stall" not in finished
     assert report["partial"].startswith("partial:")
+
+
+# ====================================================================== order
+def test_the_most_expensive_claims_run_first(tmp_path):
+    """With one worker, the claims start in the order of the last audit's timings, longest first
+    (claims without a timing first of all: they may be the longest)."""
+    (tmp_path / "last-audit.jsonl").write_text("".join(
+        json.dumps({"id": i, "seconds": s, "verdict": "refuted"}) + "\n"
+        for i, s in [("planted.poly_false", 0.5), ("planted.step", 9.0), ("planted.sin_tight", 3.0)]))
+    proc = subprocess.run(audit_cmd("planted.poly_false", "planted.step", "planted.sin_tight", "planted.needle",
+                                    store=tmp_path / "s", extra=["--jobs", "1"]),
+                          env=hazard_env(), capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    order = [l.split("] ")[1].split(":")[0] for l in proc.stderr.splitlines() if l.startswith("[")]
+    assert order == ["planted.needle", "planted.step", "planted.sin_tight", "planted.poly_false"]
