@@ -125,11 +125,6 @@ class Session:
 
             from distributed import LocalCluster
 
-            # An audit stopped by a signal exits at once, leaving the nannies' semaphores to the
-            # resource tracker, which removes them; its warning about them is not the audit's line.
-            quiet_tracker = "ignore::UserWarning:multiprocessing.resource_tracker"
-            if quiet_tracker not in sys.warnoptions:
-                sys.warnoptions.append(quiet_tracker)
             # our fork server's preload, not distributed's (which imports every optional package here)
             distributed.utils._forkserver_preload_set = True
             start_fork_server()
@@ -368,6 +363,12 @@ def start_fork_server() -> None:
     import multiprocessing
     from multiprocessing import forkserver
 
+    # An audit stopped by a signal exits at once, leaving the nannies' semaphores to the resource
+    # tracker (started with the fork server, with this process's warning options), which removes
+    # them; its warning about them is not the audit's line.
+    quiet_tracker = "ignore::UserWarning:multiprocessing.resource_tracker"
+    if quiet_tracker not in sys.warnoptions:
+        sys.warnoptions.append(quiet_tracker)
     multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", "proofcheck.worker",
                                                                          "proofcheck.preload"])
     forkserver.ensure_running()
