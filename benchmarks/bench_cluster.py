@@ -19,8 +19,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _tree_cpu(root: int, seen: dict[int, float]) -> None:
-    """Update ``seen`` (pid -> CPU seconds so far, children already reaped included) for every
-    descendant of ``root``."""
+    """Update ``seen`` (pid -> its own CPU seconds so far) for ``root`` and every descendant."""
     parents = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -37,8 +36,9 @@ def _tree_cpu(root: int, seen: dict[int, float]) -> None:
     for p in tree:
         if p in parents:
             f = parents[p][1]
-            # utime, stime, cutime, cstime (fields 14-17 of stat; here offset by the two cut off)
-            seen[p] = sum(int(x) for x in f[11:15]) / TICKS
+            # the process's own utime and stime (fields 14 and 15 of stat; here offset by the two cut
+            # off); not cutime/cstime: a reaped child's time is already counted as that child's
+            seen[p] = sum(int(x) for x in f[11:13]) / TICKS
 
 
 def run(args: list[str], store: str) -> tuple[float, float]:
