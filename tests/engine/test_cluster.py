@@ -173,6 +173,7 @@ def external_cluster(tmp_path_factory):
         kill_all(everything)
 
 
+@pytest.mark.slow  # three audits and a cluster of separate processes: minutes on a busy machine
 def test_same_json_with_one_or_two_local_workers_and_an_external_cluster(tmp_path, external_cluster):
     address, _ = external_cluster
     ids = ["planted.poly_false", "planted.needle", "planted.sin_wide", "planted.coin_false", "planted.step"]
@@ -186,6 +187,7 @@ def test_same_json_with_one_or_two_local_workers_and_an_external_cluster(tmp_pat
     assert {c["verdict"] for c in reports["one"].values()} >= {"refuted"}
 
 
+@pytest.mark.slow  # a cluster of separate processes and a claim that waits for its time limit
 def test_a_worker_killed_mid_audit_on_an_external_cluster(tmp_path, external_cluster):
     """The stalling claim saves its counterexample and then sleeps; a worker process is killed
     (SIGKILL, as the OOM killer does) while it does: the audit still finishes, reports every claim
