@@ -110,9 +110,17 @@ class Session:
         self._memory_killed: set[tuple[str, int]] = set()
         # One task per worker at a time (the audit keeps the queue itself, most expensive first), and
         # a worker's death fails its task at once: the audit decides about the retry.
+        # Dask's background work costs CPU for as long as an audit runs: the statistical profiler
+        # (a stack sample every 10 ms in each worker) and work stealing are no use here; the health
+        # checks run less often (a memory check every 250 ms still stops a runaway allocation).
         config = {"distributed.scheduler.worker-saturation": 1.0,
                   "distributed.scheduler.allowed-failures": 0,
+                  "distributed.scheduler.work-stealing": False,
                   "distributed.worker.multiprocessing-method": "forkserver",
+                  "distributed.worker.profile.enabled": False,
+                  "distributed.worker.memory.monitor-interval": "250ms",
+                  "distributed.admin.system-monitor.interval": "2s",
+                  "distributed.admin.tick.interval": "500ms",
                   "distributed.admin.tick.limit": "1h"}
         self._config = dask.config.set(config)
         from distributed import Client
@@ -173,7 +181,7 @@ class Session:
             capacity, checked, workers_seen = 0, 0.0, time.monotonic()
             while queue or inflight:
                 now = time.monotonic()
-                if queue and len(inflight) >= capacity and now - checked > 0.5:
+                if queue and len(inflight) >= capacity and now - checked > 1.0:
                     capacity, checked = self.slots(), now
                     if capacity:
                         workers_seen = now
@@ -187,7 +195,7 @@ class Session:
                 if not inflight:
                     time.sleep(0.1)
                     continue
-                time.sleep(0.05)
+                time.sleep(0.1)
                 for fut in [f for f in inflight if f.done()]:
                     att = inflight.pop(fut)
                     self._finished(fut, att, inflight, on_done)
