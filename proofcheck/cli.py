@@ -18,6 +18,7 @@ import os
 import platform
 import random
 import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -72,7 +73,16 @@ def _parser() -> argparse.ArgumentParser:
                         ".json when --format is not given).")
     au.add_argument("ids", nargs="*", metavar="ID", help=IDS_HELP)
     _common(au)
-    au.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
+    au.add_argument("--jobs", type=_positive_int, default=None,
+                    help="worker processes of the embedded local cluster (default 1; never more than the claims)")
+    au.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="run the claims on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                         "(default: $PROOFCHECK_SCHEDULER, else a local cluster)")
+    au.add_argument("--memory-limit", default=None, metavar="SIZE",
+                    help="memory per local worker, e.g. 4GiB (default: the machine's memory shared by the workers); "
+                         "a worker over it is restarted and its claim retried once, then reported as an error")
+    au.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
+                    help="hard wall-clock limit per claim (default: twice the budget's seconds plus 30)")
     au.add_argument("--format", choices=FORMATS + ("all",), default=None,
                     help="md (Markdown), html (one self-contained page), json (the machine-readable contract) "
                          "or all (the three, with -o as their base path); default: a summary on the terminal, "
@@ -265,6 +275,11 @@ def _dispatch(args, argv: list[str]) -> int:
         from .engine import parse_sets
 
         overrides = parse_sets(args.sets)  # a value that does not parse: an error before loading anything
+    if args.command == "audit":
+        from .cluster import ENV_SCHEDULER, start_fork_server
+
+        if not (args.scheduler or os.environ.get(ENV_SCHEDULER)):
+            start_fork_server()  # the local workers' claims load while this process loads its own
     registry = load()
     if args.command == "list":
         claims = registry.select(args.ids)
@@ -338,46 +353,86 @@ def _dispatch(args, argv: list[str]) -> int:
         _emit(text, outputs)
         return 0
 
-    # audit
+    return _audit(args, argv, registry, store, seed, fmt)
+
+
+def _audit(args, argv: list[str], registry, store, seed: int, fmt: str) -> int:
+    from .cluster import ENV_SCHEDULER, Interrupted, Session, hold_signals, last_timings
     from .engine import audit
+    from .frontier import attach_to_audit  # where refuted claims with constants start to hold
+    from .report_files import mark_partial
 
     fail_on = _fail_on(args.fail_on)
     claims = registry.select(args.ids)
-    # every output checked before the audit runs; without -o or --format, a summary on stdout
+    scheduler = args.scheduler or os.environ.get(ENV_SCHEDULER) or None
+    if scheduler and args.jobs is not None:
+        raise CliError("--jobs sizes the local cluster; with --scheduler the cluster's workers run the claims")
+    memory = _memory_limit(args.memory_limit, scheduler)
+    # every output checked before the audit runs (never opened); without -o or --format, a summary on stdout
     outputs = _check_outputs(fmt, args.output) if fmt != "summary" else _check_outputs("text", None)
+    costs = last_timings(store)  # before this audit replaces them
     _eprint(f"proofcheck {__version__}: seed {seed}, budget {args.budget}, {len(claims)} claim(s)")
-    finished: dict[str, Result] = {}
+    finished: list[Result] = []
 
-    def keep(result: Result) -> None:
-        finished[result.id] = result
+    def add(result: Result) -> None:
         partial.add(result)
+        finished.append(result)
 
-    with _PartialResults(store) as partial:
+    with _PartialResults(store) as partial, hold_signals():
         try:
-            results = audit(claims, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint,
-                            on_result=keep)
-        except KeyboardInterrupt:
-            write_interrupted_audit([finished[c.id] for c in claims if c.id in finished], len(claims), registry,
-                                    seed, args.budget, argv, outputs, fmt)
-            return 130
-    from .frontier import attach_to_audit  # where refuted claims with constants start to hold
-
-    try:
-        attach_to_audit(results, registry, args.budget, seed, jobs=args.jobs, store=store, progress=_eprint)
-    except KeyboardInterrupt:  # every claim is finished: its report is written, without the frontiers left
-        _eprint("interrupted while bisecting frontiers: writing the report of every claim, without the "
-                "frontiers not finished")
-        _finish_audit(_report(results, registry, seed, args.budget, argv), outputs, fmt)
-        return 130
+            try:
+                session = Session(args.jobs or 1, scheduler, workers_needed=len(claims), memory_limit=memory,
+                                  store=store, progress=_eprint)
+            except OSError as exc:  # the scheduler cannot be reached
+                raise CliError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            with session:
+                results = audit(claims, args.budget, seed, store=store, progress=_eprint, on_result=add,
+                                session=session, costs=costs, seconds_limit=args.time_limit)
+                attach_to_audit(results, registry, args.budget, seed, store=store, progress=_eprint,
+                                session=session, seconds_limit=args.time_limit)
+        except Interrupted as exc:
+            name = "SIGINT" if exc.signum == signal.SIGINT else "SIGTERM"
+            done = sorted(finished, key=lambda r: r.id)
+            report = mark_partial(_report(done, registry, seed, args.budget, argv), len(done), len(claims))
+            _finish_audit(report, outputs, fmt, quiet=True)
+            _eprint(f"interrupted ({name}): {len(done)} of {len(claims)} claims finished and reported; "
+                    f"counterexamples found so far are in the store")
+            partial.__exit__(None, None, None)
+            _exit_at_once(130 if exc.signum == signal.SIGINT else 143)
     report = _report(results, registry, seed, args.budget, argv)
     _finish_audit(report, outputs, fmt)
     counts: dict[str, int] = {}
     for r in results:
         counts[r.verdict.value] = counts.get(r.verdict.value, 0) + 1
     _eprint("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    if _fails(report, fail_on):
-        return 1
-    return 0
+    return 1 if _fails(report, fail_on) else 0
+
+
+def _exit_at_once(code: int) -> None:
+    """End the process now: the reports are written and the workers killed; tearing down the
+    cluster's connections and the interpreter's heap would take seconds."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
+
+
+def _memory_limit(text: str | None, scheduler: str | None) -> str | None:
+    if text is None:
+        return None
+    if scheduler:
+        raise CliError("--memory-limit sizes the local cluster's workers; an existing cluster's workers have "
+                       "their own (dask worker --memory-limit)")
+    from dask.utils import parse_bytes
+
+    try:
+        if parse_bytes(text) <= 0:
+            raise ValueError
+    except (ValueError, TypeError):
+        raise CliError(f"--memory-limit: cannot read {text!r} as a size (e.g. 4GiB, 500MB)") from None
+    return text
 
 
 def _audit_format(fmt: str | None, output: str | None) -> str:
@@ -412,7 +467,8 @@ def _emit(text: str, outputs: list[tuple[str, Path | None]]) -> None:
             _eprint(f"wrote {path}")
 
 
-def _finish_audit(report: dict[str, Any], outputs: list[tuple[str, Path | None]], fmt: str) -> None:
+def _finish_audit(report: dict[str, Any], outputs: list[tuple[str, Path | None]], fmt: str,
+                  quiet: bool = False) -> None:
     """The audit's output: the terminal summary, or the full reports asked for."""
     if fmt == "summary":
         from .report.terminal import render_summary
@@ -421,19 +477,7 @@ def _finish_audit(report: dict[str, Any], outputs: list[tuple[str, Path | None]]
         _emit(partial + render_summary(report)
               + f"\nThe full report: {report['command']} --format html -o report.html", outputs)
     else:
-        _write_outputs(report, outputs)
-
-
-def write_interrupted_audit(finished: list[Result], total: int, registry, seed: int, budget: str,
-                            argv: list[str], outputs: list[tuple[str, Path | None]], fmt: str = "md") -> None:
-    """The reports of an interrupted audit: the ``finished`` results (in id order), marked
-    "partial: N of M claims", each output replaced whole. What an audit calls when it is
-    interrupted (Ctrl-C) after it has handed over the results it finished."""
-    from .report_files import mark_partial
-
-    report = mark_partial(_report(finished, registry, seed, budget, argv), len(finished), total)
-    _eprint(f"interrupted: writing the {report.get('partial', f'{len(finished)} finished claims')}")
-    _finish_audit(report, outputs, fmt)
+        _write_outputs(report, outputs, quiet=quiet)
 
 
 def _fails(report: dict[str, Any], fail_on: set[str]) -> bool:
@@ -539,7 +583,7 @@ def _check_outputs(fmt: str, output: str | None) -> list[tuple[str, Path | None]
     return outputs
 
 
-def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None]]) -> None:
+def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None]], quiet: bool = False) -> None:
     from .report_files import atomic_write
 
     texts = [_render(report, f) for f, _ in outputs]  # every format rendered before any file is replaced
@@ -556,7 +600,7 @@ def _write_outputs(report: dict[str, Any], outputs: list[tuple[str, Path | None]
             kept = " (a report already there is unchanged)" if path is not None else ""
             raise CliError(f"cannot write {path or 'stdout'}: {exc.strerror or exc}{kept}; the results are also "
                            f"in the partial results file", code=1) from None
-        if path is not None:
+        if path is not None and not quiet:
             _eprint(f"wrote {path}")
 
 

@@ -67,6 +67,7 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from .claim import Claim, Variable
+from .context import budget_named
 from .verdict import Result, Verdict
 
 #: What the audit spends on frontiers, by audit budget: the points' budget, bisection steps per name,
@@ -760,50 +761,51 @@ def for_result(claim: Claim, result: Result, audit_budget: str, seed: int, store
 
 
 def attach_to_audit(results: list[Result], registry, budget: str, seed: int, jobs: int = 1, store=None,
-                    progress: Callable[[str], None] | None = None) -> None:
-    """Set ``Result.frontier`` on every refuted result whose claim has constants (or names a frontier)."""
+                    progress: Callable[[str], None] | None = None, session=None, scheduler: str | None = None,
+                    seconds_limit: float | None = None) -> None:
+    """Set ``Result.frontier`` on every refuted result whose claim has constants (or names a frontier).
+
+    Each claim's frontiers are one task on the audit's cluster (``session``, or one started for
+    them like :func:`proofcheck.engine.audit` does); a claim whose task is stopped (time limit, a
+    lost worker) keeps its result without a frontier, and the progress says why."""
+    from .cluster import Job, Session, time_limit
+    from .engine import _module_of
+
     todo = [r for r in results if r.verdict is Verdict.REFUTED and names_for(registry.get(r.id))]
     if not todo:
         return
-    total = AUDIT_PLAN.get(budget, AUDIT_PLAN["default"])[3]
+    point_budget, _, per_claim, total = AUDIT_PLAN.get(budget, AUDIT_PLAN["default"])
     deadline = time.time() + total
     if progress is not None:
         progress(f"frontier: bisecting {len(todo)} refuted claim(s) with constants (at most {total:g} s)")
     by_id = {r.id: r for r in todo}
-    if jobs <= 1 or len(todo) <= 1:
-        for r in todo:
-            r.frontier = for_result(registry.get(r.id), r, budget, seed, store=store, registry=registry,
-                                    deadline=deadline)
-            _said(progress, r)
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    root = str(store.root.resolve()) if store is not None else ""
+    jobs_ = [Job(f"frontier-{r.id}", r.id, "claim_frontier",
+                 (r.id, _module_of(registry.get(r.id)), r.to_json(), budget, seed, root,
+                  store.load(r.id) if store is not None else [], deadline),
+                 cost=r.seconds) for r in todo]
+    # a frontier's own caps end it first; the hard limit is for a point check that never returns
+    limit = seconds_limit if seconds_limit is not None else per_claim + time_limit(budget_named(point_budget).seconds)
 
-    root = str(store.root) if store is not None else None
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_in_worker, r.id, r.to_json(), budget, seed, root, deadline): r.id for r in todo}
-        for fut in as_completed(futures):
-            r = by_id[futures[fut]]
-            try:
-                r.frontier = fut.result()
-            except Exception as exc:  # a worker that died: the claim's result stands without a frontier
-                if progress is not None:
-                    progress(f"frontier {r.id}: not run ({type(exc).__name__}: {exc})")
-                continue
+    def done(job, value) -> None:
+        r = by_id[job.claim]
+        if isinstance(value, dict) or value is None:
+            r.frontier = value
             _said(progress, r)
+        elif progress is not None:
+            progress(f"frontier {r.id}: not run ({value.reason}: {value.detail})")
+
+    own = session is None
+    if own:
+        session = Session(jobs, scheduler, workers_needed=len(todo), store=store, progress=progress)
+    try:
+        session.run(jobs_, limit, done)
+    finally:
+        if own:
+            session.close()
 
 
 def _said(progress, r: Result) -> None:
     if progress is not None and r.frontier:
         for name, f in r.frontier.items():
             progress(f"frontier {r.id} {name}: {f.get('summary', '')}")
-
-
-def _in_worker(claim_id: str, result_json: dict, budget: str, seed: int, store_root: str | None,
-               deadline: float | None = None):
-    from .registry import load
-    from .store import CounterexampleStore
-
-    registry = load()
-    store = CounterexampleStore(store_root) if store_root else None
-    return for_result(registry.get(claim_id), Result.from_json(result_json), budget, seed, store=store,
-                      registry=registry, deadline=deadline)

@@ -34,8 +34,9 @@ class Verdict(str, enum.Enum):
 
 #: The layers that can decide a verdict: the lint; an exact decision procedure (z3, a sympy
 #: identity); Arb interval certification; the Hypothesis search; a statistical test; a claim's own
-#: procedure; the re-verification of a stored counterexample.
-DECIDED_BY = ("lint", "decision", "interval", "search", "statistics", "procedure", "replay")
+#: procedure; the re-verification of a stored counterexample; an audit's hard limit that stopped the
+#: check (an ``error``: over its time limit, its worker over its memory limit or lost).
+DECIDED_BY = ("lint", "decision", "interval", "search", "statistics", "procedure", "replay", "limit")
 #: Where a counterexample came from, set by the engine only: the search, a decision procedure's
 #: model (z3), an Arb branch-and-bound box (interval), an instance the encoder supplied (a labelled
 #: witness, e.g. a textbook counterexample, or what a claim's own procedure found), or none (the

@@ -60,6 +60,7 @@ DECIDED_BY = {
     "statistics": "a statistical test",
     "procedure": "the claim's own procedure",
     "replay": "replay of a stored counterexample",
+    "limit": "a hard limit of the audit (time, memory) or a lost worker",
 }
 
 #: Where a counterexample came from (``found_by``), in words.

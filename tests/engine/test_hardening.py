@@ -479,14 +479,20 @@ def test_workers_end_with_their_parent(tmp_path):
                              "planted.step", "--jobs", "2", "--budget", "quick", "--seed", "0", "--store", "s"],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def children():
-        out = []
+    def children():  # every descendant: the fork server, and the worker processes forked from it
+        parents = {}
         for d in Path("/proc").iterdir():
             try:
-                if d.name.isdigit() and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == proc.pid:
-                    out.append(int(d.name))
+                if d.name.isdigit():
+                    parents[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
+        out, todo = [], [proc.pid]
+        while todo:
+            p = todo.pop()
+            kids = [c for c, parent in parents.items() if parent == p]
+            out += kids
+            todo += kids
         return out
 
     if not Path("/proc").is_dir():
@@ -495,7 +501,7 @@ def test_workers_end_with_their_parent(tmp_path):
     while not (tmp_path / "s" / "planted.stall.jsonl").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     workers = children()
-    assert workers, "the audit started no workers"
+    assert len(workers) >= 3, f"the audit started no worker processes ({workers})"  # fork server + 2 workers
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 60
