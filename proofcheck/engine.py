@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import shlex
+import os
 import time
 from fractions import Fraction
 from typing import Any, Iterable, Mapping

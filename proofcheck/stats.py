@@ -6,6 +6,7 @@ bound on the failure rate exceeds delta; the confidence level is stated in the e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from scipy.stats import beta as _beta
 
