@@ -502,6 +502,7 @@ class _Block:
 
     def __init__(self, ctx, v: Variable, value: Any) -> None:
         self.name = v.name
+        self.var = v
         kind = _scalar_kind(v, value)
         if kind is not None:
             self.integer = kind == "int"
@@ -567,6 +568,8 @@ class _Objective:
             for block in self.blocks:
                 values[block.name] = block.rebuild(x[i:i + block.size])
                 i += block.size
+                if not block.var.in_domain(values[block.name]):  # the optimisers stay inside the exact domain
+                    return 1e300
         except (TypeError, ValueError, ArithmeticError):
             return 1e300
         self.used += 1
