@@ -6,12 +6,12 @@ checks the old commit out into a temporary git worktree and runs the same audit 
 old and the new tree (old, new, old, new ...), each from a fresh counterexample store, and prints
 CPU time, wall time and the load average at the start of each run, then the ratios of the medians.
 
-CPU time is the machine's: the user + system time of every process during the run, from
-``/proc/stat`` (an audit's workers live in a Dask cluster whose processes the audit does not reap
-one by one, so the audit's own rusage misses them). Run it on an otherwise idle machine: anything
-else running is counted too (the load at each start says how idle it was).
-
-    python benchmarks/bench_audit_cost.py --old 2ca0df7 --budget default --jobs 2 --repeat 2
+CPU time is that of the audit's whole process tree: the audit runs in a session of its own
+(``setsid``), and every process of that session (the audit, its Dask scheduler, nannies, workers
+and their fork server) is sampled from ``/proc`` ten times a second; each process counts with the
+last user + system time seen (the processes a local cluster starts live for the whole audit, so
+what is lost between samples is a fraction of a second). Other work on the machine is not counted,
+but it still slows the audit's wall time (the load at each start says how busy the machine was).
 """
 from __future__ import annotations
 
@@ -27,12 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def machine_cpu_seconds() -> float:
-    """User + system (+ nice, irq, softirq) time of the whole machine since boot, from /proc/stat."""
-    with open("/proc/stat") as fh:
-        fields = fh.readline().split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+def _session_cpu(sid: int, seen: dict[int, float]) -> None:
+    """Record the CPU seconds of every live process of session ``sid`` (``/proc/PID/stat``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        if int(fields[3]) == sid:  # field 6: the session id
+            seen[int(entry)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
 
 
 def run_audit(tree: Path, budget: str, jobs: int, seed: int, claims: list[str]) -> tuple[float, float, int]:
@@ -41,13 +49,16 @@ def run_audit(tree: Path, budget: str, jobs: int, seed: int, claims: list[str]) 
         env = dict(os.environ, PYTHONPATH=str(tree), PROOFCHECK_STORE=str(Path(tmp) / "store"))
         cmd = [sys.executable, "-m", "proofcheck", "audit", *claims, "--budget", budget, "--seed", str(seed),
                "--jobs", str(jobs), "--format", "json", "-o", str(Path(tmp) / "audit")]
-        before = machine_cpu_seconds()
+        seen: dict[int, float] = {}
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        while proc.poll() is None:
+            _session_cpu(proc.pid, seen)
+            time.sleep(0.1)
         wall = time.perf_counter() - t0
-        time.sleep(1.0)  # the cluster's processes exit just after the audit
-        cpu = machine_cpu_seconds() - before
-    return cpu, wall, proc.returncode
+        _session_cpu(proc.pid, seen)  # whatever of the session is still exiting
+    return sum(seen.values()), wall, proc.returncode
 
 
 def main(argv: list[str] | None = None) -> int:

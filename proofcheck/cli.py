@@ -394,6 +394,8 @@ def _audit(args, argv: list[str], registry, store, seed: int, fmt: str) -> int:
             name = "SIGINT" if exc.signum == signal.SIGINT else "SIGTERM"
             done = sorted(finished, key=lambda r: r.id)
             report = mark_partial(_report(done, registry, seed, args.budget, argv), len(done), len(claims))
+            if "partial" not in report:  # every claim finished: the frontiers were cut short
+                report["partial"] = f"partial: {len(done)} of {len(claims)} claims, frontiers not finished"
             _finish_audit(report, outputs, fmt, quiet=True)
             _eprint(f"interrupted ({name}): {len(done)} of {len(claims)} claims finished and reported; "
                     f"counterexamples found so far are in the store")

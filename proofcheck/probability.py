@@ -645,7 +645,7 @@ def decide_declared(ctx) -> Outcome:
     if shown is None:
         return Outcome(Verdict.INCONCLUSIVE, f"no setting could be sampled within the time limit ({family})",
                        examples=0, satisfied=0, notes=notes, details=details, decided_by="statistics")
-    if all(r.unreached and not r.draws for r in open_):
+    if open_ and all(r.unreached and not r.draws for r in open_):
         return Outcome(Verdict.INCONCLUSIVE,
                        f"not reached: {len(open_)} of {len(plan.settings)} setting(s) cannot be sampled here "
                        f"({open_[0].unreached}){tail}", examples=sum(r.draws for r in results), satisfied=0,

@@ -74,11 +74,14 @@ def test_too_few_steps_is_refuted(proofcheck_check):
     assert proofcheck_check(P + "main@random_init", K=4).verdict is Verdict.REFUTED
 
 
-def test_sgd_main_with_too_few_steps_is_refuted(proofcheck_check):
+def test_sgd_main_with_too_few_steps_is_never_survived(proofcheck_check):
     # K = 1/10 gives T = 5 SGD steps of size 1/10 from W_0 = 0: |W_T - W*|_F cannot reach 1/100 for the teacher
-    # W* = I/10 (each step moves W by about eta |grad| < 1/10 of the gap), so every run fails: rate 1 > delta
+    # W* = I/10, so every run fails in floats. The runs are simulated in floats with no rigorous re-check
+    # of a failing run (no event_exact), so those failures count only on the uncertain side: the claim
+    # cannot be refuted this way, but it must never survive either.
     r = proofcheck_check(P + "main@sgd", K=Fraction(1, 10))
-    assert r.verdict is Verdict.REFUTED, r.evidence
+    assert r.verdict is Verdict.INCONCLUSIVE, r.evidence
+    assert "not certainly good" in r.evidence
 
 
 def test_sgd_no_way_back_with_a_long_step_is_refuted(proofcheck_check):
