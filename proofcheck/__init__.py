@@ -9,7 +9,7 @@ core never imports the network mathematics. The procedures live in :mod:`proofch
 from importlib import import_module as _import_module
 
 from .claim import (RERUN_ON_BALLS, Claim, ClaimError, Condition, Constant, Definition, Deterministic,
-                    Emptiness, Env, Outcome, Probabilistic, Source, Variable, Witness)
+                    Emptiness, Env, Outcome, Probabilistic, Source, Use, Variable, Witness)
 from .verdict import Result, Verdict
 
 __version__ = "0.2.0"
@@ -28,7 +28,7 @@ _ML = {
 
 __all__ = [
     "Claim", "ClaimError", "Condition", "Constant", "Definition", "Deterministic", "Emptiness", "Env",
-    "Outcome", "Probabilistic", "RERUN_ON_BALLS", "Result", "Source", "Variable", "Verdict", "Witness",
+    "Outcome", "Probabilistic", "RERUN_ON_BALLS", "Result", "Source", "Use", "Variable", "Verdict", "Witness",
     "__version__", *sorted(_ML),
 ]
 
