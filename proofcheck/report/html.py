@@ -520,8 +520,17 @@ def render_html(report: dict[str, Any]) -> str:
         view["variants"] = [{"link": _id_link(v, claims), "badge": _small_badge(claims[v].get("verdict"))}
                             for v in ids[1:]]
         theorems.append(view)
+    # the first screen: every refuted or vacuous claim, paper by paper, with the encoder's reason
+    decided_false: dict[str, list[dict[str, Any]]] = {}
+    for c in report["claims"]:
+        v = verdict_word(c.get("verdict"))
+        if v in graph.NEEDS_REASON:
+            decided_false.setdefault(paper_of(c["id"]), []).append(
+                {"link": _id_link(c["id"], claims), "badge": _small_badge(c.get("verdict")) + _for_constants(c),
+                 "reason": " ".join(str(c.get("reason") or "").split()) or "(no reason written)"})
     tmpl = _environment().get_template("report.html.j2")
     return tmpl.render(
+        decided_false=[(paper_heading(p, claims), rows) for p, rows in decided_false.items()],
         report=report,
         tool=report.get("tool", "proofcheck"),
         version=report.get("version", ""),
