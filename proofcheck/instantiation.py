@@ -27,21 +27,10 @@ from typing import Any, Mapping
 from hypothesis import strategies as st
 
 from .claim import Claim, ClaimError, Use, Variable
-from .num import literal_fraction
+from .constants import ConstantValues, exact_constant
 
 #: grid of a restricted real range: lo + (hi - lo) k / 2^GRID_BITS, endpoints included
 GRID_BITS = 16
-
-
-def exact_constants(claim: Claim) -> dict[str, Any]:
-    """The claim's printed constants as exact numbers (a float as the decimal it was written as)."""
-    out = {}
-    for c in claim.constants:
-        try:
-            out[c.name] = literal_fraction(c.value)
-        except (TypeError, ValueError):
-            out[c.name] = c.value
-    return out
 
 
 def resolve(use: Use, user_constants: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,12 +42,12 @@ def resolve(use: Use, user_constants: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(v, (tuple, list)):
             if len(v) != 2:
                 raise ClaimError(f"the instantiation of {use.id}: {name} is a value or a pair (lo, hi)")
-            lo, hi = (literal_fraction(x) for x in v)
+            lo, hi = (exact_constant(name, x) for x in v)
             if lo > hi:
                 raise ClaimError(f"the instantiation of {use.id}: {name} has lo > hi")
             out[name] = (lo, hi) if lo < hi else lo
         else:
-            out[name] = literal_fraction(v)
+            out[name] = exact_constant(name, v)
     return out
 
 
@@ -127,7 +116,7 @@ def decide_at_uses(claim: Claim, registry, budget, seed: int) -> list[dict[str, 
             continue
         record: dict[str, Any] = {"by": user.id, "how": use.how}
         try:
-            at = resolve(use, exact_constants(user))
+            at = resolve(use, ConstantValues(user.constant_defaults()).exact)
             record["at"] = shown(at)
             variables = {v.name for v in claim.variables}
             if claim.check is not None and variables & set(at):
