@@ -122,8 +122,12 @@ class Session:
                   "distributed.admin.system-monitor.interval": "2s",
                   "distributed.admin.tick.interval": "500ms",
                   "distributed.admin.tick.limit": "1h"}
-        self._config = dask.config.set(config)
+        # distributed's own defaults are loaded first: a dask.config.set made before them would, on
+        # exit, delete the whole "distributed" section (it did not exist then), and the next cluster
+        # in this process would find no "distributed.comm" configuration
         from distributed import Client
+
+        self._config = dask.config.set(config)
 
         scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or None
         if scheduler:

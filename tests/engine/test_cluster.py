@@ -275,3 +275,16 @@ def test_the_most_expensive_claims_run_first(tmp_path):
     assert proc.returncode == 0, proc.stderr
     order = [l.split("] ")[1].split(":")[0] for l in proc.stderr.splitlines() if l.startswith("[")]
     assert order == ["planted.needle", "planted.step", "planted.sin_tight", "planted.poly_false"]
+
+
+def test_two_audits_in_one_process(tmp_path):
+    """A second local cluster in the same process starts: the first one's configuration, undone on
+    close, must not take distributed's own defaults with it (it did: KeyError 'comm')."""
+    from proofcheck.engine import audit
+    from proofcheck.registry import load
+    from proofcheck.store import CounterexampleStore
+
+    claims = load().select(["liyuan2017.def.f_A"])
+    for seed in (0, 1):
+        results = audit(claims, "quick", seed, jobs=1, store=CounterexampleStore(tmp_path / f"store{seed}"))
+        assert results and all(r.verdict.value != "error" for r in results), [r.evidence for r in results]
