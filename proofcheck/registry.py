@@ -77,10 +77,6 @@ class Registry:
                     claim.build_error = (f"{claim.id} uses {used} at {', '.join(bad)}, which "
                                          f"{'is' if len(bad) == 1 else 'are'} not a variable or constant of it")
 
-    def ill_formed(self) -> list[Claim]:
-        """The claims that could not be built, each with its ``build_error``."""
-        return [self.claims[k] for k in sorted(self.claims) if self.claims[k].build_error]
-
     # ------------------------------------------------------------ queries
     def get(self, claim_id: str) -> Claim:
         try:
