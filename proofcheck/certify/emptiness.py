@@ -97,7 +97,7 @@ def _margin(ctx, cert: Emptiness, hyp, variables):
             raise _Failed(f"reduction: {', '.join(missing)} is not among the claim's uses")
         return _function_margin(ctx, cert.bound)
     if hyp.relation is not None:
-        expr = substitute_constants(sympy.sympify(hyp.margin_expr), ctx.constant_values)
+        expr = substitute_constants(hyp.margin_expr, ctx.constant_values)  # already a sympy expression
         names = {v.name for v in variables}
         stray = sorted(s.name for s in expr.free_symbols if s.name not in names)
         if stray:
