@@ -15,9 +15,9 @@ import time
 import sympy
 from hypothesis import strategies as st
 
-from proofcheck.certify import certify_interval, decide_polynomial
-from proofcheck.claim import Claim, Source, Variable
-from proofcheck.context import BUDGETS, Context
+from proofcheck.decide.certify import certify_interval, decide_polynomial
+from proofcheck.model.claim import Claim, Source, Variable
+from proofcheck.model.context import BUDGETS, Context
 
 
 def _ctx(conclusion, variables):

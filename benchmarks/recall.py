@@ -27,9 +27,9 @@ def seed_list(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from proofcheck.engine import audit
-    from proofcheck.registry import load
-    from proofcheck.store import CounterexampleStore
+    from proofcheck.decide.engine import audit
+    from proofcheck.model.registry import load
+    from proofcheck.store.counterexamples import CounterexampleStore
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("ids", nargs="*", help="claim ids or prefixes (default: every claim)")

@@ -4,13 +4,13 @@ The public API is :data:`__all__`: what a paper package may import from ``proofc
 across minor versions (a name removed from it keeps a shim that warns for one minor version; every
 change is recorded in ``CHANGELOG.md``). The claim model and the verdict types are loaded at once;
 the network objects and strategies of :mod:`proofcheck.ml` are loaded on first use, so the engine
-core never imports the network mathematics. The procedures live in :mod:`proofcheck.engine`.
+core never imports the network mathematics. The procedures live in :mod:`proofcheck.decide.engine`.
 """
 from importlib import import_module as _import_module
 
-from .claim import (RERUN_ON_BALLS, Claim, ClaimError, Condition, Constant, Definition, Deterministic,
+from proofcheck.model.claim import (RERUN_ON_BALLS, Claim, ClaimError, Condition, Constant, Definition, Deterministic,
                     Emptiness, Env, Outcome, Probabilistic, Source, Use, Variable, Witness)
-from .verdict import Result, Verdict
+from proofcheck.model.verdict import Result, Verdict
 
 __version__ = "0.2.0"
 

@@ -2,7 +2,7 @@
 
 Declare a probabilistic claim with :class:`proofcheck.Probabilistic` (the engine then draws the
 trials, counts failures and decides with Clopper-Pearson); the exact binomial law is
-:func:`proofcheck.stats.binomial_mass`. This module keeps the 0.1.0 functions working, unchanged,
+:func:`proofcheck.decide.stats.binomial_mass`. This module keeps the 0.1.0 functions working, unchanged,
 so that a paper package written against 0.1.0 still loads; importing it warns.
 """
 from __future__ import annotations
@@ -11,13 +11,13 @@ import warnings
 
 warnings.warn("proofcheck.probabilistic is deprecated since proofcheck 0.2.0 and will be removed in 0.3.0: "
               "declare the claim with proofcheck.Probabilistic (the engine counts the trials), and use "
-              "proofcheck.stats.binomial_mass for exact binomial masses", DeprecationWarning, stacklevel=2)
+              "proofcheck.decide.stats.binomial_mass for exact binomial masses", DeprecationWarning, stacklevel=2)
 
 from typing import Any, Callable, Sequence
 
-from .claim import Outcome
-from .stats import RateEstimate
-from .verdict import Verdict
+from proofcheck.model.claim import Outcome
+from proofcheck.decide.stats import RateEstimate
+from proofcheck.model.verdict import Verdict
 
 #: failing instances kept in a record (enough to re-check the failure mode, small enough for JSON)
 MAX_STORED_INSTANCES = 20
@@ -64,7 +64,7 @@ def replay_rate(ctx, record: dict, allowed: float,
     stored one if higher), and every stored failing instance (decoded exactly) must still fail:
     ``verify(instance) -> (fails, why)``; a record without a failing instance does not replay.
     Returns ``(still refutes, margin, how)`` with ``margin = allowed - lower bound`` (< 0 refutes)."""
-    from .codec import decode
+    from proofcheck.store.codec import decode
 
     extra = record.get("extra") or {}
     rate = decode(extra.get("rate"), exact=False)
@@ -171,7 +171,7 @@ def smallest_passing(xs: Sequence[float], estimates: Sequence[RateEstimate], del
 # ---------------------------------------------------------------- exact binomial masses (Arb)
 def binomial_failure_mass(m: int, p, fails) -> "tuple":
     """Rigorous enclosure of ``P(fails(K))`` for ``K ~ Bin(m, p)`` (``p`` an Arb ball) as a pair
-    ``(lower, upper)`` of Arb balls (see :func:`proofcheck.stats.binomial_mass`, which it calls)."""
-    from .stats import binomial_mass
+    ``(lower, upper)`` of Arb balls (see :func:`proofcheck.decide.stats.binomial_mass`, which it calls)."""
+    from proofcheck.decide.stats import binomial_mass
 
     return binomial_mass(m, p, fails)

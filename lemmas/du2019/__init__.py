@@ -98,7 +98,7 @@ y = Definition("y", 0, "label vector", source("p. 4"))
 
 def delta_of(ctx) -> float:
     """The claim's delta, which must lie in (0, 1) (a one-line error otherwise)."""
-    from proofcheck.num import NumericError
+    from proofcheck.model.num import NumericError
 
     d = ctx.constant_values.floats["delta"]
     if not 0 < d < 1:

@@ -40,11 +40,11 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Probabilistic, Variable
-from proofcheck.claim import Condition, Use
+from proofcheck.model.claim import Condition, Use
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
-from proofcheck.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
-from proofcheck.stats import binomial_mass as binomial_failure_mass
+from proofcheck.model.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
+from proofcheck.decide.stats import binomial_mass as binomial_failure_mass
 
 from . import K_LEMMA22, delta_constant, source, width_lemma22
 

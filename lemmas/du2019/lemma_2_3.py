@@ -49,10 +49,10 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Probabilistic, Variable
-from proofcheck.claim import Condition
+from proofcheck.model.claim import Condition
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
-from proofcheck.num import Enclosure, NumericError, fraction_to_arb
+from proofcheck.model.num import Enclosure, NumericError, fraction_to_arb
 
 from . import K_LEMMA22, c_constant, delta_constant, source, width_lemma22
 

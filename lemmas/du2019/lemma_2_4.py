@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.ml.du_strategies import FlowCase, flow_cases
 from proofcheck.ml.dynamics import OneInputFlow, one_input_flows
-from proofcheck.num import NumericError, fraction_to_arb, to_fraction
+from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 from . import source
 

@@ -47,13 +47,13 @@ from flint import arb
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Probabilistic, Variable
-from proofcheck.claim import Witness
+from proofcheck.model.claim import Witness
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import lambda0_bounds
 from proofcheck.ml.dynamics import (OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h,
                                     one_input_flows)
 from proofcheck.ml.flow import exact_flow_forever
-from proofcheck.num import NumericError, arb_endpoints, fraction_to_arb, to_fraction
+from proofcheck.model.num import NumericError, arb_endpoints, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .lemma_2_4 import arb_condition, lam_frac, rate

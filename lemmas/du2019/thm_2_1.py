@@ -51,16 +51,16 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
-from proofcheck.constants import exact_constant
+from proofcheck.model.constants import exact_constant
 from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
-from proofcheck.claim import Witness
+from proofcheck.model.claim import Witness
 from proofcheck.ml.dynamics import (NearInitCertificate, OneInputFlow, StreamedInit, near_init_certificate,
                                     one_input_final_h)
 from proofcheck.ml.du_strategies import (datasets as du_datasets, dataset_of, datasets_above, is_setting_dataset,
                                          lambda0_bounds)
 from proofcheck.ml.flow import exact_flow_forever
-from proofcheck.num import BeyondReach, NumericError, arb_endpoints, arb_eval, to_fraction, to_sympy
+from proofcheck.model.num import BeyondReach, NumericError, arb_endpoints, arb_eval, to_fraction, to_sympy
 
 from . import c_constant, delta_constant, label_bound, source
 

@@ -35,11 +35,11 @@ from fractions import Fraction
 import sympy
 
 from proofcheck import Claim, Constant, Probabilistic
-from proofcheck.claim import Witness
+from proofcheck.model.claim import Witness
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import dataset_of, lambda0_bounds
 from proofcheck.ml.dynamics import near_init_certificate, one_input_both_layers, one_input_both_layers_decay
-from proofcheck.num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .thm_2_1 import (LAM0, data_variable, data_witnesses, dataset_facts, draw_data_init, width_constants)

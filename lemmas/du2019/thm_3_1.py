@@ -39,7 +39,7 @@ from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import lambda0_bounds
 from proofcheck.ml.dynamics import StreamedInit, near_init_certificate, one_input_gd, one_input_gd_exact
 from proofcheck.ml.gd_exact import gd
-from proofcheck.num import NumericError, fraction_to_arb, to_fraction
+from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
 from .thm_2_1 import (LAM0, N_INPUTS, certain_failure, data_variable, data_witnesses, dataset_facts,

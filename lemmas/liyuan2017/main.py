@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.ml.identity_mapping import gd_distance_sq, in_spectral_ball, teacher_student_in_ball, weights_in_ball
-from proofcheck.num import ARB, FLOAT
+from proofcheck.model.num import ARB, FLOAT
 
 from . import src
 

@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.ml.identity_mapping import auxiliary_f_A, gd_step, in_spectral_ball, teacher_student_in_ball
-from proofcheck.num import ARB, FLOAT
+from proofcheck.model.num import ARB, FLOAT
 
 from . import src
 

@@ -28,7 +28,7 @@ from fractions import Fraction
 from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.ml.identity_mapping import (frobenius_sq, in_spectral_ball, one_point_convexity_margin,
                                             teacher_student_in_ball)
-from proofcheck.num import ARB
+from proofcheck.model.num import ARB
 
 from . import src
 

@@ -18,7 +18,7 @@ Readings (``@sgd``), with constants of this encoding, none printed by the slides
   ``T = ceil(K log(1/eps)/eta)`` steps.
 
 The engine draws the settings ``(W, W*)`` (resp. ``W*``), samples minibatches with its own seeded
-generator and decides each setting by Clopper-Pearson bounds (``proofcheck.probability``). One-step
+generator and decides each setting by Clopper-Pearson bounds (``proofcheck.decide.probability``). One-step
 failures are re-checked in Arb (the drawn inputs taken as the rationals the floats store); a
 ``T``-step run's margin within rounding of 0 counts as undecided, never as a failure.
 """
@@ -29,9 +29,9 @@ from fractions import Fraction
 import numpy as np
 
 from proofcheck import Claim, Constant
-from proofcheck.claim import Probabilistic, Witness
+from proofcheck.model.claim import Probabilistic, Witness
 from proofcheck.ml.identity_mapping import auxiliary_f_A, in_spectral_ball, sgd_distance_sq_batch, sgd_step
-from proofcheck.num import ARB
+from proofcheck.model.num import ARB
 
 from . import src
 from .main import EPS, GAMMA as GAMMA_MAIN, ETA as ETA_MAIN, K, steps, teacher

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from proofcheck import Claim, Condition, Variable
 from proofcheck.ml.critical_points import NetworkPoint, network_points, training_problems
-from proofcheck.num import Enclosure
+from proofcheck.model.num import Enclosure
 
 from . import src
 

@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 
 from proofcheck.ml.critical_points import CriticalPoint, critical_points, training_problems, wide_training_problems
 from proofcheck.ml.deep import ACTIVATIONS
-from proofcheck.num import Enclosure
+from proofcheck.model.num import Enclosure
 
 from . import src
 

@@ -48,7 +48,7 @@ from proofcheck.ml import quantities as Q
 from proofcheck.ml.networks import (block_matrix_exact, gd_step_exact, gradient_three_sum_exact,
                                     population_gradient_exact, vec)
 from proofcheck.ml.strategies import Network, networks, rationals
-from proofcheck.num import Enclosure, fraction_to_arb
+from proofcheck.model.num import Enclosure, fraction_to_arb
 
 from . import src
 

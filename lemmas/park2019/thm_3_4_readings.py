@@ -54,7 +54,7 @@ import numpy as np
 import sympy
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.claim import Emptiness
+from proofcheck.model.claim import Emptiness
 from proofcheck.ml import extremal as E
 from proofcheck.ml import linalg_exact as X
 from proofcheck.ml import quantities as Q
@@ -62,7 +62,7 @@ from proofcheck.ml.distributions import FiniteAtoms, UniformSphere
 from proofcheck.ml.geometry import gaussian_cone2_arb, wedge_moment_arb
 from proofcheck.ml.networks import block_matrix, block_matrix_exact, population_gradient, vec
 from proofcheck.ml.strategies import networks, rationals
-from proofcheck.num import fraction_to_arb
+from proofcheck.model.num import fraction_to_arb
 
 from . import THM34_CONSTANTS, src
 from .thm_3_4_n_neurons import T_WEDGE, wedge

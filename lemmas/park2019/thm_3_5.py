@@ -48,7 +48,7 @@ from proofcheck.ml import linalg_exact as X
 from proofcheck.ml import quantities as Q
 from proofcheck.ml.networks import block_matrix_exact
 from proofcheck.ml.strategies import networks, rational_vectors, rotation_parameter
-from proofcheck.num import Enclosure, fraction_to_arb
+from proofcheck.model.num import Enclosure, fraction_to_arb
 
 from . import NotAnInstance, replayer, src
 

@@ -42,11 +42,11 @@ from typing import Any, Sequence
 import numpy as np
 import sympy
 
-from ..codec import storable
-from ..num import Enclosure, NumericError, arb_endpoints, arb_eval, to_fraction
-from .deep import (ACTIVATIONS, SYMBOLIC_MAX_PARAMS, DeepNet, NetworkError, Objective, arb_layer, exact_rank,
+from proofcheck.store.codec import storable
+from proofcheck.model.num import Enclosure, NumericError, arb_endpoints, arb_eval, to_fraction
+from proofcheck.ml.deep import (ACTIVATIONS, SYMBOLIC_MAX_PARAMS, DeepNet, NetworkError, Objective, arb_layer, exact_rank,
                    weight_matrices)
-from .krawczyk import certify_zero, from_sympy
+from proofcheck.ml.krawczyk import certify_zero, from_sympy
 
 #: Above this many parameters the symbolic Hessian (for the |grad|^2 search and Krawczyk) costs
 #: seconds per architecture: such networks are searched by minimising the loss and certified
@@ -83,7 +83,7 @@ class TrainingProblem:
 
     def describe(self) -> str:
         """The network by its widths and activation, the data by N, d and its points."""
-        from ..report.values import short
+        from proofcheck.report.values import short
 
         net = self.net
         return (f"{net.activation} network of widths {'-'.join(str(w) for w in net.widths)}"
@@ -265,7 +265,7 @@ class CriticalPoint:
 
     def describe(self) -> str:
         """The problem and the point: the certified critical point when there is one, else the start."""
-        from ..report.values import short
+        from proofcheck.report.values import short
 
         cert = self.certificate
         where = (f"certified {cert.kind} at theta = {short(cert.point, 120)}" if cert is not None
@@ -562,7 +562,7 @@ class NetworkPoint:
                                f"{len(self.problem.objective.params)} parameters")
 
     def describe(self) -> str:
-        from ..report.values import short
+        from proofcheck.report.values import short
 
         return f"theta = {short(self.theta, 120)} for the {self.problem.describe()}"
 

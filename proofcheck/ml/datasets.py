@@ -10,7 +10,7 @@ Families: ``random`` (uniform directions), ``parallel`` (all within a small angl
 ``orthogonal`` (an orthonormal set, ``n <= d``), ``clustered`` (a few tight clusters), ``antipodal``
 (pairs ``x, -x``).
 
-Bad inputs raise :class:`DatasetError` (a :class:`~proofcheck.num.NumericError`) with a one-line message:
+Bad inputs raise :class:`DatasetError` (a :class:`~proofcheck.model.num.NumericError`) with a one-line message:
 a zero vector (its direction is undefined), NaN/infinity, a row whose norm is not 1, a label above C.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
-from ..codec import storable
-from ..num import NumericError
+from proofcheck.store.codec import storable
+from proofcheck.model.num import NumericError
 
 KINDS = ("random", "parallel", "orthogonal", "clustered", "antipodal")
 
@@ -117,7 +117,7 @@ class Dataset:
 
     def describe(self) -> str:
         """n, d, the least angle between inputs, the points (exact when known) and labels."""
-        from ..report.values import short
+        from proofcheck.report.values import short
 
         points = short(self.X_exact if self.X_exact is not None else self.X, 160)
         return (f"{self.kind} dataset n = {self.n}, d = {self.d}, least angle {np.degrees(self.min_angle()):.3g} deg, "

@@ -16,7 +16,7 @@ Everything is built as a sympy expression in the parameters, so one object gives
 
 * float values and gradients for search (``numpy`` through ``lambdify``);
 * exact values at rational parameters where the activation allows (``tanh(0) = 0``), else
-* Arb enclosures (:func:`proofcheck.num.arb_eval`), and
+* Arb enclosures (:func:`proofcheck.model.num.arb_eval`), and
 * the Hessian for certifying critical points with :mod:`proofcheck.ml.krawczyk`.
 
 Sizes are kept small on purpose (a few dozen parameters): these are the networks on which a
@@ -31,7 +31,7 @@ from typing import Any, Sequence
 import numpy as np
 import sympy
 
-from ..num import Enclosure, NumericError, arb_eval, to_fraction
+from proofcheck.model.num import Enclosure, NumericError, arb_eval, to_fraction
 
 _t = sympy.Symbol("t", real=True)
 
@@ -334,7 +334,7 @@ class Objective:
         if self.direct:
             from flint import arb
 
-            from ..num import _precision
+            from proofcheck.model.num import _precision
 
             with _precision(prec):
                 total = arb(0)
@@ -351,11 +351,11 @@ class Objective:
 def arb_layer(net: DeepNet, X: Sequence[Sequence[Fraction]], theta: Sequence[Any], layer: int,
               prec: int = 128) -> list[list[Any]]:
     """``f_layer(x_i)`` for every row ``x_i`` of ``X`` at rational or ball parameters, as Arb balls
-    (a direct forward pass; σ evaluated by :func:`~proofcheck.num.arb_eval`; the output layer is
+    (a direct forward pass; σ evaluated by :func:`~proofcheck.model.num.arb_eval`; the output layer is
     linear unless ``output_activation``)."""
     from flint import arb
 
-    from ..num import _precision
+    from proofcheck.model.num import _precision
 
     def ball(v):
         if isinstance(v, arb):

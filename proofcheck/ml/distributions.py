@@ -34,10 +34,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .geometry import (GeometryError, apply_signs, as_normals, exact_dot, exact_vector, gaussian_cone,
+from proofcheck.ml.geometry import (GeometryError, apply_signs, as_normals, exact_dot, exact_vector, gaussian_cone,
                        monte_carlo_moment)
-from ..codec import storable
-from ..num import NumericError, to_fraction
+from proofcheck.store.codec import storable
+from proofcheck.model.num import NumericError, to_fraction
 
 
 class DistributionError(NumericError):
@@ -274,13 +274,13 @@ class Mixture(Distribution):
         return P, err
 
     def to_json(self):
-        from ..codec import encode
+        from proofcheck.store.codec import encode
 
         return {"weights": self.raw_weights, "components": [encode(c) for c in self.components]}
 
     @classmethod
     def from_json(cls, d):
-        from ..codec import decode
+        from proofcheck.store.codec import decode
 
         return cls(d["weights"], [decode(c) for c in d["components"]])
 

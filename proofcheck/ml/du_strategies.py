@@ -11,7 +11,7 @@ Every strategy here
   :math:`\\|x_i\\|^2=1` and every :math:`x_i^\\top x_j` is an exact rational; labels and step sizes are
   dyadic rationals, so their floats are the same numbers;
 * **shrinks** to small, simple instances (``n = 1``, ``x = e_d``, ``y = 0``, ``m = 1``, seed 0);
-* **round-trips** through the counterexample store exactly (``proofcheck.codec``);
+* **round-trips** through the counterexample store exactly (``proofcheck.store.codec``);
 * has an exact **domain predicate** (``contains=`` of a ``Variable``) that the engine applies to every
   found and every stored value.
 
@@ -28,9 +28,9 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
-from ..codec import storable
-from ..num import NumericError
-from .datasets import Dataset, DatasetError
+from proofcheck.store.codec import storable
+from proofcheck.model.num import NumericError
+from proofcheck.ml.datasets import Dataset, DatasetError
 
 #: numerators of the rational points are drawn from [-MAX_NUM, MAX_NUM], denominators from [1, MAX_DEN]
 MAX_NUM, MAX_DEN = 12, 8
@@ -224,7 +224,7 @@ class Init:
             raise NumericError(f"an initialisation seed must be an integer in [0, 2^63), got {self.seed!r}")
 
     def weights(self, m: int, d: int) -> tuple[np.ndarray, np.ndarray]:
-        from .dynamics import init
+        from proofcheck.ml.dynamics import init
 
         return init(np.random.default_rng(int(self.seed)), m, d)
 
@@ -245,7 +245,7 @@ def initialisations() -> st.SearchStrategy:
 def lambda0_bounds(D: Dataset) -> tuple[Fraction, Fraction]:
     """Rigorous ``lo <= lambda_0 <= hi`` of ``H^inf`` from the dataset's exact inputs (Arb; ``1/2`` exactly for
     one input: ``H^inf_11 = ||x||^2 Pr[w^T x >= 0]``)."""
-    from .gram import lambda0_enclosure
+    from proofcheck.ml.gram import lambda0_enclosure
 
     if D.n == 1:
         return Fraction(1, 2), Fraction(1, 2)
@@ -285,7 +285,7 @@ class FlowCase:
 
     def flow(self):
         if self._flow is None:
-            from .flow import exact_flow
+            from proofcheck.ml.flow import exact_flow
 
             W0, a = Init(self.seed).weights(int(self.m), self.dataset.d)
             self._flow = exact_flow(W0, a, self.dataset.X, [Fraction(float(v)) for v in self.dataset.y],

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from flint import arb
 
-from ..codec import storable
-from .gram import activations, h_of_weights, small_matmul
-from ..num import NumericError, fraction_to_arb
+from proofcheck.store.codec import storable
+from proofcheck.ml.gram import activations, h_of_weights, small_matmul
+from proofcheck.model.num import NumericError, fraction_to_arb
 
 
 def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -710,7 +710,7 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
     give ``|a_r(t) - a_r(0)| <= R_a = (kappa B + kappa^2)/(1 - kappa^2)`` and moves ``<= R_w = kappa (1 + R_a)``; the
     kernel is at least ``G o (1/m) sum_r a_r(t)^2 S_r S_r^T`` (the a-part is positive semidefinite), so
     ``lambda_min(H(t)) >= (1 - R_a)^2 (lambda_min(H(0)) - ||Delta H||_F)`` with the flips within ``R_w``."""
-    from .gram import h0_from_pattern_counts, lambda_min_enclosure
+    from proofcheck.ml.gram import h0_from_pattern_counts, lambda_min_enclosure
 
     n, d = X.shape
     m = init.m
@@ -816,7 +816,7 @@ def one_input_both_layers_decay(s: np.ndarray, a: np.ndarray, y: Fraction, c: Fr
     when an ordering or a sign is not decided by its enclosure."""
     from flint import ctx as flint_ctx
 
-    from .flow import exact_sum
+    from proofcheck.ml.flow import exact_sum
 
     old = flint_ctx.prec
     flint_ctx.prec = prec

@@ -40,10 +40,10 @@ from typing import Any, Callable
 import numpy as np
 from scipy import optimize
 
-from .geometry import GeometryError
-from .networks import as_weights, batch_block_matrices, block_matrix, block_matrix_exact, config_at_angle
-from ..codec import storable
-from ..num import NumericError, to_fraction
+from proofcheck.ml.geometry import GeometryError
+from proofcheck.ml.networks import as_weights, batch_block_matrices, block_matrix, block_matrix_exact, config_at_angle
+from proofcheck.store.codec import storable
+from proofcheck.model.num import NumericError, to_fraction
 
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
 

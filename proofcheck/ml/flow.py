@@ -74,7 +74,7 @@ from typing import Any, Sequence
 import numpy as np
 from flint import arb, arb_mat, ctx as flint_ctx, fmpq
 
-from ..num import NumericError, arb_endpoints
+from proofcheck.model.num import NumericError, arb_endpoints
 
 _U = 2.0 ** -53  # unit roundoff of binary64
 
@@ -270,7 +270,7 @@ class Piece:
     def lam_min_enclosure(self) -> tuple[Fraction, Fraction]:
         """Exact rational ``lo <= lambda_min(H) <= hi`` (Arb Cholesky and a Rayleigh quotient)."""
         if self._lam_enc is None:
-            from .gram import lambda_min_enclosure
+            from proofcheck.ml.gram import lambda_min_enclosure
 
             Ha = [[_arb(v) for v in row] for row in self.H_exact]
             self._lam_enc = lambda_min_enclosure(Ha, self.H)
@@ -430,7 +430,7 @@ class FlowTrajectory:
 
     def sample(self, times: Sequence[float]):
         """A :class:`proofcheck.ml.dynamics.Trajectory` on ``times`` (for plots and float checks)."""
-        from .dynamics import Trajectory
+        from proofcheck.ml.dynamics import Trajectory
 
         ts = np.asarray(times, float)
         return Trajectory(ts, np.array([self.residual_sq(t) for t in ts]),

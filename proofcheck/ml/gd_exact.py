@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 from flint import arb, ctx as flint_ctx
 
-from ..num import NumericError
-from .flow import _arb, _dot_exact, _exact_inputs, _q, _thin_matmul, exact_sum
+from proofcheck.model.num import NumericError
+from proofcheck.ml.flow import _arb, _dot_exact, _exact_inputs, _q, _thin_matmul, exact_sum
 
 
 @dataclass
@@ -70,7 +70,7 @@ class GDTrajectory:
         return [[self.G_exact[i][j] * Fraction(int(C[i, j]), self.m) for j in range(n)] for i in range(n)]
 
     def lam_min_enclosure(self, k: int) -> tuple[Fraction, Fraction]:
-        from .gram import lambda_min_enclosure
+        from proofcheck.ml.gram import lambda_min_enclosure
 
         He = self.H_exact(k)
         return lambda_min_enclosure([[_arb(v) for v in row] for row in He], np.array(He, dtype=float))

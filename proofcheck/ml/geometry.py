@@ -48,7 +48,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, to_fraction
 
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 #: relative size below which a direction is treated as absent (normals parallel / outside a span).
@@ -699,7 +699,7 @@ def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
     ``E[g g^T 1{u^T g >= 0, v^T g >= 0}]`` for exact (rational) ``u, v`` that are not parallel."""
     from flint import arb, ctx as fctx
 
-    from ..num import fraction_to_arb
+    from proofcheck.model.num import fraction_to_arb
 
     uq = [to_fraction(x) for x in u]
     vq = [to_fraction(x) for x in v]

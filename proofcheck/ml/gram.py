@@ -29,7 +29,7 @@ from typing import Sequence
 import numpy as np
 from flint import arb, ctx as flint_ctx, fmpq
 
-from ..num import NumericError, arb_endpoints, fraction_to_arb
+from proofcheck.model.num import NumericError, arb_endpoints, fraction_to_arb
 
 
 # ---------------------------------------------------------------- infinite width

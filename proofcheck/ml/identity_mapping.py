@@ -21,8 +21,8 @@ Everything follows from the degree-1 arc-cosine kernel (Cho & Saul 2009): for ve
 With a PReLU :math:`\sigma_a(t) = \max(t, 0) - a \max(-t, 0)` the kernel is
 :math:`k_a(u, v) = (1 + a^2) k(u, v) - a (k(u, -v) + k(-u, v))`.
 
-Each function takes a numeric back-end ``num`` (:data:`proofcheck.num.FLOAT` for search,
-:data:`proofcheck.num.ARB` for rigorous re-verification on Arb balls), so the same formula serves
+Each function takes a numeric back-end ``num`` (:data:`proofcheck.model.num.FLOAT` for search,
+:data:`proofcheck.model.num.ARB` for rigorous re-verification on Arb balls), so the same formula serves
 both: the margin functions of the claims are written once.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..num import FLOAT, NumericError
+from proofcheck.model.num import FLOAT, NumericError
 
 Vector = Sequence[Any]
 
@@ -201,7 +201,7 @@ def monte_carlo_loss(W: Any, W_star: Any, rng: np.random.Generator, samples: int
 
 # ---------------------------------------------------------------- exact norms and strategies
 def _fractions(W: Any):
-    from ..num import to_fraction
+    from proofcheck.model.num import to_fraction
 
     return [[to_fraction(x) for x in row] for row in W]
 
@@ -214,7 +214,7 @@ def spectral_norm_at_most(W: Any, gamma: Any) -> bool:
     """``‖W‖₂ <= γ`` decided exactly for rational ``W``, ``γ >= 0``: ``γ² I − WᵀW`` is PSD."""
     import sympy
 
-    from ..num import to_fraction
+    from proofcheck.model.num import to_fraction
 
     g = to_fraction(gamma)
     if g < 0:
@@ -237,7 +237,7 @@ def weights_in_ball(d: int, gamma: Any, max_denominator: int = 8):
 
     from hypothesis import strategies as st
 
-    from ..num import to_fraction
+    from proofcheck.model.num import to_fraction
 
     g = to_fraction(gamma)
     if g < 0:
@@ -339,7 +339,7 @@ def gd_distance_sq(W0: Any, W_star: Any, eta: Any, steps: int, num=FLOAT, a=0, p
     ``prec`` bits: balls widen with every step, so the working precision is raised)."""
     import contextlib
 
-    from ..num import _precision
+    from proofcheck.model.num import _precision
 
     lift = float if num is FLOAT else num.const
     with contextlib.nullcontext() if num is FLOAT else _precision(prec):
@@ -355,7 +355,7 @@ def in_spectral_ball(label: str, matrix_of, radius: str = "gamma"):
     """The hypothesis ``‖M‖₂ <= γ`` as a claim condition: the float margin ``γ − ‖M‖₂`` for the
     search, and its sign decided exactly (``γ²I − MᵀM`` PSD) for re-verification. ``matrix_of(env)``
     picks the matrix out of an example; ``radius`` names the constant."""
-    from ..claim import Condition
+    from proofcheck.model.claim import Condition
 
     return Condition(f"|{label}|_2 <= {radius}",
                      margin=lambda e: float(e[radius]) - spectral_norm_float(matrix_of(e)),

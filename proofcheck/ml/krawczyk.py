@@ -11,7 +11,7 @@ If :math:`K(X)` lies in the interior of :math:`X`, then :math:`F` has exactly on
 (Krawczyk 1969; Moore, Kearfott & Cloud, *Introduction to Interval Analysis*, SIAM 2009, Thm 8.2).
 Every operation below is an Arb ball operation (python-flint), so the test is rigorous: ``F`` and
 ``J`` must be evaluated on balls by functions that are themselves rigorous (for example
-:func:`proofcheck.num.arb_eval` of sympy expressions, as :func:`from_sympy` does).
+:func:`proofcheck.model.num.arb_eval` of sympy expressions, as :func:`from_sympy` does).
 
 A zero the test cannot certify (a singular Jacobian: a zero on a manifold of zeros, as critical
 points of over-parameterised networks often are) gets ``None``: it is never called certified.
@@ -26,7 +26,7 @@ import numpy as np
 import sympy
 from flint import arb, arb_mat, fmpq
 
-from ..num import NumericError, _precision, arb_endpoints, arb_eval, to_fraction, to_sympy
+from proofcheck.model.num import NumericError, _precision, arb_endpoints, arb_eval, to_fraction, to_sympy
 
 ArbVector = list
 ArbMatrix = list
@@ -133,7 +133,7 @@ def certify_zero(F: Callable[[ArbVector], ArbVector], J: Callable[[ArbVector], A
 # ---------------------------------------------------------------- maps given as sympy expressions
 def from_sympy(exprs: Sequence[sympy.Expr], symbols: Sequence[sympy.Symbol]):
     """``(F, J)`` for :func:`certify_zero` from sympy expressions (Jacobian by sympy, values by
-    :func:`proofcheck.num.arb_eval`, rigorous on balls)."""
+    :func:`proofcheck.model.num.arb_eval`, rigorous on balls)."""
     exprs = [to_sympy(e) for e in exprs]
     symbols = list(symbols)
     if len(exprs) != len(symbols):

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 from flint import arb, fmpq
 
-from ..num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, to_fraction
 
 
 class ExactError(NumericError):

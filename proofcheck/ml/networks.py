@@ -29,10 +29,10 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .distributions import FiniteAtoms, Gaussian, StandardGaussian, StudentT, UniformSphere
-from .geometry import (ROUNDING, GeometryError, batch_cone2, batch_gaussian_cone, batch_wedge, exact_dot, exact_vector,
+from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian, StudentT, UniformSphere
+from proofcheck.ml.geometry import (ROUNDING, GeometryError, batch_cone2, batch_gaussian_cone, batch_wedge, exact_dot, exact_vector,
                        gaussian_cone2_arb)
-from ..num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, to_fraction
 
 KLM_ALL = [(k, l, m) for k in (0, 1) for l in (0, 1) for m in (0, 1)]
 

@@ -11,7 +11,7 @@ search and a rigorous twin (exact rationals or Arb balls) for re-verification.
   FACTS: ``E grad l = (w - w*)/2 + (theta w* - |w*| sin(theta) w/|w|)/(2 pi)``) on Arb balls.
 
 A margin that is a rational function of exact objects is written once (``fn(env) -> Fraction``)
-and made a :class:`~proofcheck.claim.Condition` by :func:`exact_condition`: the search uses its
+and made a :class:`~proofcheck.model.claim.Condition` by :func:`exact_condition`: the search uses its
 float value, the re-verification the exact one.
 """
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from flint import arb
 
-from . import linalg_exact as X
-from .extremal import certify_psd, spectral_err
-from .networks import batch_block_matrices, block_matrix_exact
-from ..claim import Condition
-from ..num import Enclosure, NumericError, fraction_to_arb
+from proofcheck.ml import linalg_exact as X
+from proofcheck.ml.extremal import certify_psd, spectral_err
+from proofcheck.ml.networks import batch_block_matrices, block_matrix_exact
+from proofcheck.model.claim import Condition
+from proofcheck.model.num import Enclosure, NumericError, fraction_to_arb
 
 #: Assumption 3.3's four matrices (bounded by m_ex phi) and B_101 (bounded by alpha phi)
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
@@ -237,7 +237,7 @@ def arb_of(x: Any) -> arb:
         return x
     import sympy
 
-    from ..num import arb_eval, to_fraction
+    from proofcheck.model.num import arb_eval, to_fraction
 
     if isinstance(x, sympy.Basic) and not x.is_Rational:
         return arb_eval(x, {})
@@ -274,8 +274,8 @@ def network_variable(strategy, equal_angle: bool = False, name: str = "net", mea
     """A claim variable ranging over :class:`~proofcheck.ml.strategies.Network` instances (exact
     atoms, teacher, student); ``equal_angle`` adds the exact domain predicate that every
     ``angle(w_i, w_i*)`` is the same."""
-    from ..claim import Variable
-    from .strategies import Network
+    from proofcheck.model.claim import Variable
+    from proofcheck.ml.strategies import Network
 
     def contains(v) -> bool:
         return isinstance(v, Network) and (not equal_angle or v.ts.equal_angles())
@@ -299,8 +299,8 @@ def _planar(v) -> bool:
 
 def one_neuron_variables():
     """Variables ``w``, ``w_star`` (nonzero rational planar vectors) and ``eta`` in ``[0, 1/2]``."""
-    from ..claim import Variable
-    from .strategies import rational_vectors, rationals
+    from proofcheck.model.claim import Variable
+    from proofcheck.ml.strategies import rational_vectors, rationals
 
     vec = rational_vectors(2, max_denominator=8)
     return (Variable("w", vec, domain="Q^2 \\ {0} (the plane of w, w*)", contains=_planar,
@@ -347,7 +347,7 @@ def one_neuron_gaussian_step(shifts):
 
 def one_neuron_witnesses():
     """Encoder-supplied instances for the one-neuron Gaussian claims (labelled ``witness``)."""
-    from ..claim import Witness
+    from proofcheck.model.claim import Witness
 
     return [Witness({"w": [Fraction(1, 2), Fraction(0)], "w_star": [Fraction(1), Fraction(0)], "eta": Fraction(1, 20)},
                     "w parallel to w* (theta = 0): m_min(0) = 1/2 is largest there, the tightest case for the "

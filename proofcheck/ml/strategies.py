@@ -16,7 +16,7 @@ counterexample store exactly (``to_json``/``from_json``, the codec's ``$obj``).
   :func:`rotated_gaussians`, :func:`uniform_spheres`, :func:`mixtures` -- input distributions.
 
 Bad input (a zero vector, a distribution with no mass, NaN weights) raises a one-line
-:class:`~proofcheck.num.NumericError`.
+:class:`~proofcheck.model.num.NumericError`.
 """
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
-from ..codec import storable
-from .distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, Mixture, StandardGaussian,
+from proofcheck.store.codec import storable
+from proofcheck.ml.distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, Mixture, StandardGaussian,
                             UniformSphere, rational_unit_vector)
-from ..num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, to_fraction
 
 
 class InstanceError(NumericError):
@@ -102,7 +102,7 @@ class TeacherStudent:
 
     def describe(self) -> str:
         """Student and teacher weights; column i is neuron i."""
-        from ..report.values import short
+        from proofcheck.report.values import short
 
         return f"{self.n} neuron(s) in R^{self.k}: student W = {short(self.W, 120)}, teacher W* = {short(self.W_star, 120)}"
 
@@ -158,19 +158,19 @@ class Network:
         return min(abs(sum(a * b for a, b in zip(v, z))) for v in normals for z in self.dist.atoms_q)
 
     def to_json(self) -> dict:
-        from ..codec import encode
+        from proofcheck.store.codec import encode
 
         return {"dist": encode(self.dist), "ts": self.ts.to_json()}
 
     @classmethod
     def from_json(cls, d: dict) -> "Network":
-        from ..codec import decode
+        from proofcheck.store.codec import decode
 
         return cls(decode(d["dist"]), TeacherStudent.from_json(d["ts"]))
 
     def describe(self) -> str:
-        from ..codec import encode
-        from ..report.values import value_text
+        from proofcheck.store.codec import encode
+        from proofcheck.report.values import value_text
 
         return f"inputs {value_text(encode(self.dist), limit=160)}; {self.ts.describe()}"
 

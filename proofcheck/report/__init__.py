@@ -16,7 +16,7 @@ import json
 import math
 from typing import Any
 
-from .graph import effective_status, proof_lines
+from proofcheck.report.graph import effective_status, proof_lines
 
 FORMATS = ("md", "html", "json")
 
@@ -33,10 +33,10 @@ def render(report: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return to_json(report)
     if fmt == "md":
-        from .markdown import render_markdown
+        from proofcheck.report.markdown import render_markdown
 
         return render_markdown(report)
-    from .html import render_html
+    from proofcheck.report.html import render_html
 
     return render_html(report)
 

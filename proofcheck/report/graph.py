@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Iterable
 
-from .values import VERDICT_SYMBOL, VERDICTS, natural_key, verdict_word
+from proofcheck.report.values import VERDICT_SYMBOL, VERDICTS, natural_key, verdict_word
 
 ESTABLISHED = frozenset({"proved", "certified"})
 BROKEN = frozenset({"refuted", "ill-formed", "error"})

@@ -24,9 +24,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import graph
-from .sides import sides_text
-from .values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
+from proofcheck.report import graph
+from proofcheck.report.sides import sides_text
+from proofcheck.report.values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
                      humanise, is_array, paper_heading, paper_of, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
@@ -229,7 +229,7 @@ def _plots(claim: dict[str, Any]) -> list[dict[str, Any]]:
         specs = [specs]
     out = []
     for k, spec in enumerate(specs):
-        from .plots import PlotSpecError, plot_svg
+        from proofcheck.report.plots import PlotSpecError, plot_svg
 
         title = spec.get("title", "") if isinstance(spec, dict) else ""
         try:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import graph
-from .sides import sides_text
-from .values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
+from proofcheck.report import graph
+from proofcheck.report.sides import sides_text
+from proofcheck.report.values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
                      fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, number_text, object_text,
                      paper_heading, paper_of,
                      shorten, shown_margin, verdict_word)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import graph
-from .sides import sides_text
-from .values import VERDICT_SYMBOL, margin_text, shorten, shown_margin, values_text, verdict_word
+from proofcheck.report import graph
+from proofcheck.report.sides import sides_text
+from proofcheck.report.values import VERDICT_SYMBOL, margin_text, shorten, shown_margin, values_text, verdict_word
 
 #: Verdicts the summary lists claim by claim (in this order within a paper).
 LISTED = ("refuted", "vacuous", "ill-formed", "error")

@@ -1,12 +1,12 @@
 """Readable forms of the values a report holds, shared by the Markdown and HTML renderers.
 
-Counterexample values arrive encoded by :mod:`proofcheck.codec`:
+Counterexample values arrive encoded by :mod:`proofcheck.store.codec`:
 
 * a number is ``{"$q": "p/q", "float": f}`` (the exact rational, and a float to read);
 * an array is ``{"$array": [flat entries], "shape": [...], ...}``;
 * an object is ``{"$obj": "module:Class", "data": ...}``;
 * an irrational number is ``{"$num": text, "float": f}`` (text in the number grammar of
-  :mod:`proofcheck.parse`, e.g. ``"(2 * (pi^-1))"``); reports written before that encoding hold
+  :mod:`proofcheck.model.parse`, e.g. ``"(2 * (pi^-1))"``); reports written before that encoding hold
   ``{"$sympy": srepr, "float": f}`` instead. Both are shown as the float to read with the text
   beside it or on hover; the text is only displayed, never parsed or evaluated here.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-#: Verdicts in the order of the evidence they carry (the order of ``proofcheck.verdict.Verdict``).
+#: Verdicts in the order of the evidence they carry (the order of ``proofcheck.model.verdict.Verdict``).
 VERDICTS = ("proved", "certified", "refuted", "survived", "inconclusive", "vacuous", "ill-formed", "error")
 
 #: A glyph beside every verdict word, so that no verdict is told by colour alone.
@@ -168,7 +168,7 @@ def number_of(data: Any) -> Number | None:
     if isinstance(data, float):
         return Number(fmt_float(data), None, fmt_float(data) != repr(data), repr(data))
     if isinstance(data, dict) and "$q" in data:  # read by the codec's reader (bounded digits)
-        from ..codec import CodecError, parse_q
+        from proofcheck.store.codec import CodecError, parse_q
 
         try:
             q = parse_q(data["$q"])
@@ -535,7 +535,7 @@ def plain(value: Any) -> Any:
             return {k: plain(v) for k, v in value.items()}
         return value
     try:
-        from ..codec import encode
+        from proofcheck.store.codec import encode
 
         return encode(value)
     except Exception:  # noqa: BLE001 - a value that cannot be encoded is shown by its str

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from proofcheck import Verdict, engine
-from proofcheck.context import BUDGETS
-from proofcheck.engine import UsageError
+from proofcheck import Verdict
+
+from proofcheck.decide import engine
+from proofcheck.model.context import BUDGETS
+from proofcheck.decide.engine import UsageError
 
 D = "du2019."
 
@@ -57,7 +59,7 @@ def _check(cid, **overrides):
 
 
 def test_every_du2019_claim_is_expected():
-    from proofcheck.registry import load
+    from proofcheck.model.registry import load
 
     ids = {c[len(D):] for c in load().claims if c.startswith(D)}
     assert ids == set(EXPECTED)
@@ -117,7 +119,7 @@ def _at_n2(claim, width=None, **overrides):
     from hypothesis import strategies as st
 
     from lemmas.du2019 import thm_2_1 as T
-    from proofcheck.claim import Variable, Witness
+    from proofcheck.model.claim import Variable, Witness
 
     two = T.data_witnesses()[1].values["data"]
     if width is None:
@@ -288,7 +290,7 @@ def test_s1_refutation_sits_above_the_frontier():
     """The printed line holds for delta' <= 2^(-1/7); its refutation is found by the search above it."""
     from fractions import Fraction
 
-    from proofcheck.codec import decode
+    from proofcheck.store.codec import decode
 
     r = _check("lemma2.2.s1")
     assert r.verdict is Verdict.REFUTED and r.counterexample["found_by"] == "search"
@@ -404,7 +406,7 @@ def test_union_bound_conclusion_alone_holds_where_the_old_check_refuted_it():
     the exact law gives failure probability 1 there (a labelled setting, not a search find)."""
     from fractions import Fraction
 
-    from proofcheck.claim import Env
+    from proofcheck.model.claim import Env
     from proofcheck.ml import du_strategies as dst
     from lemmas.du2019.lemma_2_2 import _conclusion_exact_failure
 
@@ -428,7 +430,7 @@ def test_lemma23_failing_draws_are_rechecked_exactly():
     import numpy as np
 
     from lemmas.du2019.lemma_2_3 import _lemma_event, _lemma_event_exact
-    from proofcheck.claim import Env
+    from proofcheck.model.claim import Env
     from proofcheck.ml import du_strategies as dst
 
     D = dst.dataset_of([[1, 0], [0, 1]], [0, 0])
@@ -453,7 +455,7 @@ def test_lemma22_event_and_its_exact_twin_agree():
     import numpy as np
 
     from lemmas.du2019.lemma_2_2 import _draw_counts, _lemma_event, _lemma_event_exact
-    from proofcheck.claim import Env
+    from proofcheck.model.claim import Env
     from proofcheck.ml import du_strategies as dst
 
     q = Fraction
@@ -482,7 +484,7 @@ def test_lemma24_on_n2_and_n3_trajectories():
     import dataclasses
 
     from lemmas.du2019 import lemma_2_4 as L
-    from proofcheck.claim import Variable
+    from proofcheck.model.claim import Variable
     from proofcheck.ml.du_strategies import FlowCase, flow_cases
 
     v = Variable("init", flow_cases(), contains=lambda x: isinstance(x, FlowCase))

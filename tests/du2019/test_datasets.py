@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from proofcheck.ml import datasets as ds
-from proofcheck.codec import decode, encode
-from proofcheck.num import NumericError
+from proofcheck.store.codec import decode, encode
+from proofcheck.model.num import NumericError
 
 
 @settings(max_examples=25, deadline=None)

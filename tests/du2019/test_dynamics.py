@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from proofcheck.ml import datasets as ds
 from proofcheck.ml import dynamics as dy
 from proofcheck.ml import gram
-from proofcheck.num import NumericError
+from proofcheck.model.num import NumericError
 
 
 def _loss(W, a, D):
@@ -96,7 +96,7 @@ def test_one_input_flow_decides_a_limit_exactly():
 @settings(max_examples=10, deadline=None)
 @given(dy.one_input_flows(max_m=6), st.integers(0, 16).map(lambda k: Fraction(k, 4)))
 def test_one_input_flow_round_trips_and_matches_the_stepped_flow(f, t):
-    from proofcheck.codec import decode, encode
+    from proofcheck.store.codec import decode, encode
 
     g = decode(encode(f))
     assert (g.s, g.a, g.y) == (f.s, f.a, f.y)

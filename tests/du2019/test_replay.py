@@ -14,11 +14,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from proofcheck import Verdict, engine
-from proofcheck.codec import encode
-from proofcheck.context import BUDGETS, Context
-from proofcheck.registry import load
-from proofcheck.store import CounterexampleStore
+from proofcheck import Verdict
+
+from proofcheck.decide import engine
+from proofcheck.store.codec import encode
+from proofcheck.model.context import BUDGETS, Context
+from proofcheck.model.registry import load
+from proofcheck.store.counterexamples import CounterexampleStore
 
 RERAN = "re-ran the claim's procedure"
 
@@ -226,7 +228,7 @@ def test_footnote_search_rejects_parallel_inputs(registry):
     """The footnote's hypothesis is exact: a dataset with two parallel inputs is outside it, an
     orthonormal one meets it with lambda_0 = 1/2 certified (no counterexample either way)."""
     from proofcheck.ml import datasets as ds
-    from proofcheck.search import verify
+    from proofcheck.decide.search import verify
 
     claim = registry.get("du2019.footnote")
     ctx = Context(claim, claim.constant_defaults(), BUDGETS["quick"], 0)

@@ -15,12 +15,12 @@ from flint import arb, fmpq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proofcheck.certify import certify_interval, decide_polynomial
-from proofcheck.claim import Claim, Constant, Probabilistic, Source, Variable
-from proofcheck.codec import decode
-from proofcheck.context import BUDGETS, Context
-from proofcheck.num import NumericError
-from proofcheck.verdict import Verdict
+from proofcheck.decide.certify import certify_interval, decide_polynomial
+from proofcheck.model.claim import Claim, Constant, Probabilistic, Source, Variable
+from proofcheck.store.codec import decode
+from proofcheck.model.context import BUDGETS, Context
+from proofcheck.model.num import NumericError
+from proofcheck.model.verdict import Verdict
 
 SRC = Source("planted", "tests/engine/test_certify.py")
 x, y, a, b = sympy.symbols("x y a b", real=True)

@@ -150,7 +150,7 @@ def external_cluster(tmp_path_factory):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     for _ in range(2):
         procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                                       "--preload", "proofcheck.worker", "--dashboard-address", ":0",
+                                       "--preload", "proofcheck.interfaces.worker", "--dashboard-address", ":0",
                                        "--local-directory", str(where)], env=env, cwd=where,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:
@@ -280,9 +280,9 @@ def test_the_most_expensive_claims_run_first(tmp_path):
 def test_two_audits_in_one_process(tmp_path):
     """A second local cluster in the same process starts: the first one's configuration, undone on
     close, must not take distributed's own defaults with it (it did: KeyError 'comm')."""
-    from proofcheck.engine import audit
-    from proofcheck.registry import load
-    from proofcheck.store import CounterexampleStore
+    from proofcheck.decide.engine import audit
+    from proofcheck.model.registry import load
+    from proofcheck.store.counterexamples import CounterexampleStore
 
     claims = load().select(["liyuan2017.def.f_A"])
     for seed in (0, 1):

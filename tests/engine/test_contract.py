@@ -20,9 +20,9 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Outcome, Variable
-from proofcheck.claim import Source
-from proofcheck.engine import ROUNDING, check
-from proofcheck.verdict import DECIDED_BY, FOUND_BY, Verdict
+from proofcheck.model.claim import Source
+from proofcheck.decide.engine import ROUNDING, check
+from proofcheck.model.verdict import DECIDED_BY, FOUND_BY, Verdict
 
 from conftest import planted_env
 

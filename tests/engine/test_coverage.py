@@ -6,11 +6,11 @@ import dataclasses
 import pytest
 
 import planted
-from proofcheck.context import BUDGETS
-from proofcheck.engine import check
-from proofcheck.probability import draws_to_decide
-from proofcheck.registry import Registry
-from proofcheck.verdict import Verdict
+from proofcheck.model.context import BUDGETS
+from proofcheck.decide.engine import check
+from proofcheck.decide.probability import draws_to_decide
+from proofcheck.model.registry import Registry
+from proofcheck.model.verdict import Verdict
 
 COVERAGE_KEYS = {"examples", "methods", "variables", "ladders", "settings", "stopped_by", "summary"}
 
@@ -79,7 +79,7 @@ def test_budgets_are_counts_with_a_generous_safety_stop():
 def test_an_irrational_constant_is_re_verified_like_its_decimal_neighbour(value):
     """du2019 Lemma 2.2 s1 fails for c_h = 1.4142; at c_h = sqrt(2) or 2/pi it fails too, and the
     rigorous twin must enclose the irrational constant instead of dropping the lead."""
-    from proofcheck.engine import parse_sets
+    from proofcheck.decide.engine import parse_sets
 
     r = check("du2019.lemma2.2.s1", "quick", 0, overrides=parse_sets([f"c_h={value}"]))
     assert r.verdict is Verdict.REFUTED, r.evidence

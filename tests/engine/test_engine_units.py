@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from proofcheck import Claim, ClaimError, Condition, Constant, Definition, Source, Variable
-from proofcheck.codec import decode, encode
-from proofcheck.engine import UsageError, constants_with, parse_sets, parse_value
-from proofcheck.lint import lint
-from proofcheck.num import Enclosure, NumericError, arb_eval, enclose_expr, to_fraction
-from proofcheck.registry import Registry, UnknownClaim
-from proofcheck.stats import RateEstimate, clopper_pearson
-from proofcheck.store import CounterexampleStore
+from proofcheck.store.codec import decode, encode
+from proofcheck.decide.engine import UsageError, constants_with, parse_sets, parse_value
+from proofcheck.decide.lint import lint
+from proofcheck.model.num import Enclosure, NumericError, arb_eval, enclose_expr, to_fraction
+from proofcheck.model.registry import Registry, UnknownClaim
+from proofcheck.decide.stats import RateEstimate, clopper_pearson
+from proofcheck.store.counterexamples import CounterexampleStore
 
 SRC = Source("doc", "here")
 X = sympy.Symbol("x", real=True)
@@ -111,7 +111,7 @@ def test_claim_ids_and_names_are_validated():
         claim("Not An Id")
     # a claim with an id that cannot be built is kept, ill-formed with the reason (its module still loads)
     from proofcheck import Verdict
-    from proofcheck.engine import check
+    from proofcheck.decide.engine import check
 
     twice = claim(constants=[Constant("x", 1)])  # same name as the variable
     assert "names used twice" in twice.build_error
@@ -152,7 +152,7 @@ def test_selection_by_prefix_never_matches_a_longer_name():
 
 
 def test_registered_lemmas_load_without_errors():
-    from proofcheck.registry import load
+    from proofcheck.model.registry import load
 
     reg = load(refresh=True)
     for c in reg.claims.values():

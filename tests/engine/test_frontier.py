@@ -17,13 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.claim import Source
-from proofcheck.codec import decode
-from proofcheck.frontier import (FrontierError, as_fraction, fix_variable, for_result, frontier, parse_range,
+from proofcheck.model.claim import Source
+from proofcheck.store.codec import decode
+from proofcheck.interfaces.frontier import (FrontierError, as_fraction, fix_variable, for_result, frontier, parse_range,
                                  simplest_between, simplest_dyadic_between, target_for)
-from proofcheck.engine import check
-from proofcheck.registry import Registry
-from proofcheck.verdict import Verdict
+from proofcheck.decide.engine import check
+from proofcheck.model.registry import Registry
+from proofcheck.model.verdict import Verdict
 
 from conftest import planted_env
 
@@ -186,7 +186,7 @@ def test_audit_frontier_reuses_the_audit_result_at_the_printed_value():
 def test_the_encoder_names_a_variable_and_its_range_for_the_audit():
     import dataclasses
 
-    from proofcheck.frontier import names_for
+    from proofcheck.interfaces.frontier import names_for
 
     named = dataclasses.replace(scaled, extra={"frontier": {"d": "1/4:1"}})
     assert names_for(named) == {"d": (Fraction(1, 4), Fraction(1))}
@@ -209,7 +209,7 @@ def _cli(*args):
 
 @pytest.fixture
 def planted_registry(monkeypatch):
-    from proofcheck.registry import load
+    from proofcheck.model.registry import load
 
     monkeypatch.setenv("PROOFCHECK_LEMMAS", "planted")
     load(refresh=True)
@@ -229,7 +229,7 @@ def planted_registry(monkeypatch):
     (("planted.nothing", "c"), "unknown claim"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path, capsys, planted_registry):
-    from proofcheck.cli import main
+    from proofcheck.interfaces.cli import main
 
     code = main(["frontier", *args, "--store", str(tmp_path)])
     out, err = capsys.readouterr()
@@ -251,7 +251,7 @@ def test_command_json_on_a_statistical_procedure(tmp_path):
 
 
 def test_command_text(tmp_path, capsys, planted_registry):
-    from proofcheck.cli import main
+    from proofcheck.interfaces.cli import main
 
     code = main(["frontier", "planted.step", "c", "--budget", "quick", "--seed", "0", "--steps", "1",
                  "--store", str(tmp_path)])

@@ -22,14 +22,14 @@ from hypothesis import strategies as st
 import planted
 from conftest import planted_env
 from proofcheck import Claim, Condition, Constant, Source, Variable, Verdict
-from proofcheck.claim import Witness
-from proofcheck.codec import CodecError, decode, encode
-from proofcheck.context import BUDGETS, Context
-from proofcheck.engine import UsageError, check, parse_sets, parse_value, replay
-from proofcheck.num import Enclosure
-from proofcheck.parse import NumberSyntaxError, literal_fraction, parse_number, to_text
-from proofcheck.registry import Registry
-from proofcheck.store import CounterexampleStore
+from proofcheck.model.claim import Witness
+from proofcheck.store.codec import CodecError, decode, encode
+from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.engine import UsageError, check, parse_sets, parse_value, replay
+from proofcheck.model.num import Enclosure
+from proofcheck.model.parse import NumberSyntaxError, literal_fraction, parse_number, to_text
+from proofcheck.model.registry import Registry
+from proofcheck.store.counterexamples import CounterexampleStore
 
 SRC = Source("t", "tests/engine/test_hardening.py")
 PLANTED = Registry()
@@ -169,7 +169,7 @@ def test_huge_and_tiny_values_are_one_line_errors(text, words):
 
 
 def test_huge_values_exit_2_before_any_work(tmp_path):
-    from proofcheck.cli import main
+    from proofcheck.interfaces.cli import main
 
     for text in ("10**10**10", "1e400", "10**400", "2**2000", "1e-400"):
         assert main(["check", "planted.step", "--set", f"c={text}", "--store", str(tmp_path)]) == 2
@@ -299,7 +299,7 @@ def _float_only_hypothesis_claim():
 
 def test_a_lead_whose_hypotheses_hold_only_in_floats_is_no_counterexample():
     """Catches a search that skips re-checking a lead's hypotheses exactly."""
-    from proofcheck.search import verify
+    from proofcheck.decide.search import verify
 
     claim = _float_only_hypothesis_claim()
     ctx = Context(claim, {}, BUDGETS["quick"], 0)
@@ -314,7 +314,7 @@ def test_a_lead_whose_hypotheses_hold_only_in_floats_is_no_counterexample():
 
 def test_the_same_seed_gives_the_same_examples_whatever_else_is_loaded(tmp_path, monkeypatch):
     """Hypothesis would draw numeric literals harvested from every loaded local module."""
-    from proofcheck.search import run_search
+    from proofcheck.decide.search import run_search
 
     seen = []
 
@@ -404,7 +404,7 @@ def test_an_unwritable_store_is_said_once_and_the_run_goes_on(tmp_path):
 
 def test_a_read_only_store_keeps_the_audit_going(tmp_path, monkeypatch):
     """Permission errors (a read-only store) behave like any failed write: said, then go on."""
-    import proofcheck.store as store_module
+    import proofcheck.store.counterexamples as store_module
 
     real_open = os.open
 
@@ -416,7 +416,7 @@ def test_a_read_only_store_keeps_the_audit_going(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module.os, "open", deny)
     warnings = Warnings()
     store = CounterexampleStore(tmp_path / "ro", warn=warnings)
-    from proofcheck.engine import audit
+    from proofcheck.decide.engine import audit
 
     results = audit([PLANTED.get("planted.poly_false"), PLANTED.get("planted.step")], "quick", 0, store=store)
     assert [r.verdict.value for r in results] == ["refuted", "refuted"]
@@ -440,8 +440,8 @@ def test_partial_results_go_beside_the_store_and_two_audits_do_not_share_them(tm
     (line,) = (tmp_path / "elsewhere" / "last-audit.jsonl").read_text().splitlines()
     assert json.loads(line)["id"] == "planted.poly_false"
 
-    from proofcheck.cli import _PartialResults
-    from proofcheck.verdict import Result
+    from proofcheck.interfaces.cli import _PartialResults
+    from proofcheck.model.verdict import Result
 
     store = CounterexampleStore(tmp_path / "two" / "store")
     with _PartialResults(store) as first, _PartialResults(store) as second:

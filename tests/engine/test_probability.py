@@ -1,4 +1,4 @@
-"""The engine's probabilistic layer (proofcheck.probability): declared claims, exact laws, sequential
+"""The engine's probabilistic layer (proofcheck.decide.probability): declared claims, exact laws, sequential
 sampling with family-wise confidence, delta per setting, inconclusive, replay from seeds."""
 import json
 import math
@@ -12,14 +12,14 @@ from scipy.stats import binom
 
 import planted
 from proofcheck import Claim, Condition, Constant, Probabilistic, Source, Variable, Verdict
-from proofcheck.claim import Witness
-from proofcheck.context import BUDGETS, Context
-from proofcheck.engine import check, replay, replay_record
-from proofcheck.probability import Plan, looks_for
-from proofcheck.registry import Registry
-from proofcheck.stats import (one_sided_bounds, rate_certainly_above, rate_certainly_below, tail_at_least,
+from proofcheck.model.claim import Witness
+from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.engine import check, replay, replay_record
+from proofcheck.decide.probability import Plan, looks_for
+from proofcheck.model.registry import Registry
+from proofcheck.decide.stats import (one_sided_bounds, rate_certainly_above, rate_certainly_below, tail_at_least,
                               tail_at_most)
-from proofcheck.store import CounterexampleStore
+from proofcheck.store.counterexamples import CounterexampleStore
 
 SRC = Source("planted", "tests/engine/test_probability.py")
 
@@ -262,7 +262,7 @@ def test_a_statistical_refutation_replays_from_its_seeds(registry, tmp_path):
 
 def _ctx(registry, cid, record):
     claim = registry.get(cid)
-    from proofcheck.codec import decode
+    from proofcheck.store.codec import decode
 
     constants = claim.constant_defaults()
     constants.update({k: decode(v, exact=True) for k, v in record.get("constants", {}).items()})
@@ -313,7 +313,7 @@ def test_an_exact_law_refutation_replays_by_recomputing_the_law(registry, tmp_pa
 
 
 def test_settings_that_never_meet_the_hypotheses_are_vacuous_only_with_a_certificate():
-    from proofcheck.claim import Emptiness
+    from proofcheck.model.claim import Emptiness
 
     n = Variable("n", st.integers(1, 10), lo=1, hi=10, integer=True)
     c = coin("t.never", Fraction(1, 2), variables=[n], hypotheses=[sympy.Ge(n.symbol, 20)])
@@ -350,8 +350,8 @@ def test_binomial_mass_by_recurrence_encloses_the_exact_sum(m, p, cut):
 
     from flint import arb, fmpq
 
-    from proofcheck.num import arb_endpoints
-    from proofcheck.stats import binomial_mass as binomial_failure_mass
+    from proofcheck.model.num import arb_endpoints
+    from proofcheck.decide.stats import binomial_mass as binomial_failure_mass
 
     exact = sum(comb(m, k) * p**k * (1 - p) ** (m - k) for k in range(m + 1) if k >= cut)
     lo, hi = binomial_failure_mass(m, arb(fmpq(p.numerator, p.denominator)), lambda k: k >= cut)
@@ -362,7 +362,7 @@ def test_binomial_mass_by_recurrence_encloses_the_exact_sum(m, p, cut):
 
 
 def test_binomial_law_is_an_enclosure_for_exact_failure():
-    from proofcheck.stats import binomial_law
+    from proofcheck.decide.stats import binomial_law
 
     law = binomial_law(20000, Fraction(1, 2), lambda k: abs(Fraction(k, 20000) - Fraction(1, 2)) > Fraction(1, 100))
     ref = 2 * binom.sf(10200, 20000, 0.5)  # |K - 10000| > 200

@@ -9,8 +9,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _REPLAY_ALL = (
     "import json, sys\n"
-    "from proofcheck.engine import replay\n"
-    "from proofcheck.store import CounterexampleStore\n"
+    "from proofcheck.decide.engine import replay\n"
+    "from proofcheck.store.counterexamples import CounterexampleStore\n"
     "store = CounterexampleStore(sys.argv[1])\n"
     "out = {cid: [r['refutes'] for r in replay(cid, store=store)] for cid in sys.argv[2:]}\n"
     "print(json.dumps(out))\n"

@@ -21,9 +21,9 @@ import pytest
 
 from conftest import planted_env
 from proofcheck import Verdict
-from proofcheck.engine import check
-from proofcheck.registry import Registry
-from proofcheck.store import CounterexampleStore
+from proofcheck.decide.engine import check
+from proofcheck.model.registry import Registry
+from proofcheck.store.counterexamples import CounterexampleStore
 
 _HEAD = '''
 import sympy
@@ -194,7 +194,7 @@ def test_an_interrupted_audit_writes_the_finished_claims_marked_partial_and_neve
 
 
 def test_a_report_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
-    from proofcheck import report_files
+    from proofcheck.report import files as report_files
 
     target = tmp_path / "r.md"
     target.write_text("old\n")
@@ -264,7 +264,7 @@ def test_a_huge_line_is_skipped_in_bounded_memory(tmp_path):
 
 
 def test_a_file_over_the_size_cap_is_skipped_with_a_warning(tmp_path, monkeypatch):
-    import proofcheck.store as store_module
+    import proofcheck.store.counterexamples as store_module
 
     monkeypatch.setattr(store_module, "MAX_FILE_BYTES", 100)
     warnings = []
@@ -310,7 +310,7 @@ def test_a_typo_in_the_pytest_plugins_ids_is_a_usage_error(tmp_path):
 
 
 def test_frontier_caps_its_steps_and_its_time():
-    from proofcheck.frontier import MAX_STEPS, SECONDS
+    from proofcheck.interfaces.frontier import MAX_STEPS, SECONDS
 
     line = one_line_error(cli("frontier", "planted.step", "c", "--steps", "100000", timeout=120))
     assert f"at most {MAX_STEPS}" in line

@@ -9,12 +9,12 @@ import pytest
 import sympy
 from hypothesis import strategies as st
 
-from proofcheck.claim import Claim, ClaimError, Constant, Source, Use, Variable
-from proofcheck.cli import CliError, _fail_on
-from proofcheck.engine import check
-from proofcheck.registry import Registry
+from proofcheck.model.claim import Claim, ClaimError, Constant, Source, Use, Variable
+from proofcheck.interfaces.cli import CliError, _fail_on
+from proofcheck.decide.engine import check
+from proofcheck.model.registry import Registry
 from proofcheck.report import graph, render
-from proofcheck.verdict import Verdict
+from proofcheck.model.verdict import Verdict
 
 SRC = Source("toy", "p. 1")
 x = sympy.Symbol("x", real=True)

@@ -70,7 +70,7 @@ def test_every_command_that_prints_writes_to_o(tmp_path, store, command):
 def test_help_describes_every_argument():
     import argparse
 
-    from proofcheck.cli import _parser
+    from proofcheck.interfaces.cli import _parser
 
     sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
     for name, parser in sub.choices.items():

@@ -9,9 +9,9 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Probabilistic, Source, Variable, Verdict
-from proofcheck.claim import Emptiness
-from proofcheck.engine import check
-from proofcheck.registry import Registry
+from proofcheck.model.claim import Emptiness
+from proofcheck.decide.engine import check
+from proofcheck.model.registry import Registry
 
 SRC = Source("planted", "tests/engine/test_trust.py")
 
@@ -29,7 +29,7 @@ def _exact_law(cid, delta, constants=()):
 
 
 def test_a_decimal_delta_constant_means_its_decimal(tmp_path):
-    from proofcheck.store import CounterexampleStore
+    from proofcheck.store.counterexamples import CounterexampleStore
 
     store = CounterexampleStore(tmp_path)
     r = decide(_exact_law("t.delta_constant", "delta", [Constant("delta", 0.3, below=1)]), store=store)
@@ -48,7 +48,7 @@ def test_an_inline_decimal_delta_means_its_decimal():
 
 
 def test_one_module_converts_constants():
-    from proofcheck.constants import ConstantValues
+    from proofcheck.model.constants import ConstantValues
 
     cv = ConstantValues({"a": 0.3, "n": 3, "r": sympy.sqrt(2), "q": Fraction(1, 3)})
     assert cv.exact == {"a": Fraction(3, 10), "n": 3, "r": sympy.sqrt(2), "q": Fraction(1, 3)}
@@ -61,7 +61,7 @@ def test_lint_flags_inexact_floats_in_a_margin_rerun_on_balls():
     import math
 
     from proofcheck import RERUN_ON_BALLS
-    from proofcheck.lint import lint
+    from proofcheck.decide.lint import lint
 
     x = Variable("x", st.floats(0, 1), lo=0, hi=1)
     c = Claim(id="t.float_in_balls", title="t", source=SRC, statement="", variables=[x],
@@ -152,8 +152,8 @@ def test_batch_margins_without_instances_never_count_as_certain_failures():
 
 # ---------------------------------------------------------------- 6. every refutation replays from its record
 def test_a_solver_model_that_leaves_a_variable_free_is_completed_before_it_is_stored(tmp_path):
-    from proofcheck.engine import replay
-    from proofcheck.store import CounterexampleStore
+    from proofcheck.decide.engine import replay
+    from proofcheck.store.counterexamples import CounterexampleStore
 
     x = Variable("x", st.fractions(-4, 4))
     y = Variable("y", st.fractions(-4, 4), domain="a variable no condition reads")

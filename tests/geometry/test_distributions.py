@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from proofcheck.codec import decode, encode
+from proofcheck.store.codec import decode, encode
 from proofcheck.ml.distributions import (FiniteAtoms, Gaussian, Mixture, StandardGaussian, StudentT,
                                       UniformSphere, distributions, finite_atoms, rational_direction,
                                       rational_unit_vector, unit_atoms, unit_norm_atoms)
 from proofcheck.ml.geometry import GeometryError, monte_carlo_moment, region_moment, region_prob
-from proofcheck.num import NumericError
+from proofcheck.model.num import NumericError
 
 
 def _mc_agrees(dist, A, n=300_000, seed=0):

@@ -146,7 +146,7 @@ def test_bad_angles():
 def test_wedge_moment_arb_encloses_float():
     from proofcheck.ml.geometry import wedge_moment_arb
     from proofcheck.ml.geometry import wedge_moment_closed_form
-    from proofcheck.num import arb_endpoints
+    from proofcheck.model.num import arb_endpoints
 
     u, v = [1, 2, 0], [Fraction(3), -1, Fraction(1, 3)]
     A = wedge_moment_arb(u, v)

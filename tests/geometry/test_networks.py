@@ -218,7 +218,7 @@ def test_tiny_angles_error_bound_is_honest(k):
 
 def test_arb_cone_cases():
     from proofcheck.ml.geometry import gaussian_cone2_arb
-    from proofcheck.num import arb_endpoints
+    from proofcheck.model.num import arb_endpoints
 
     half = gaussian_cone2_arb([[1, 0], [2, 0]])
     assert arb_endpoints(half[0][0]) == (Fraction(1, 2), Fraction(1, 2))

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from proofcheck.codec import decode, encode
+from proofcheck.store.codec import decode, encode
 from proofcheck.ml import strategies as S
 from proofcheck.ml.distributions import FiniteAtoms, Gaussian, Mixture, StandardGaussian, UniformSphere
-from proofcheck.num import NumericError
+from proofcheck.model.num import NumericError
 
 
 def roundtrip(v):

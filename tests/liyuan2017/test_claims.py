@@ -6,7 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from proofcheck import Verdict, engine
+from proofcheck import Verdict
+
+from proofcheck.decide import engine
 
 P = "liyuan2017."
 

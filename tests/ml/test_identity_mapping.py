@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from proofcheck.num import ARB, Enclosure
+from proofcheck.model.num import ARB, Enclosure
 from proofcheck.ml.identity_mapping import (IdentityMappingError, monte_carlo_loss, one_point_convexity_margin,
                                              population_gradient, population_loss, relu_kernel)
 

@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from proofcheck.ml.krawczyk import KrawczykError, certify_zero, from_sympy
-from proofcheck.num import Enclosure, arb_eval
+from proofcheck.model.num import Enclosure, arb_eval
 
 x, y = sympy.symbols("x y", real=True)
 

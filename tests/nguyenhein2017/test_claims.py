@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from proofcheck import Verdict
-from proofcheck.codec import decode
+from proofcheck.store.codec import decode
 
 P = "nguyenhein2017."
 

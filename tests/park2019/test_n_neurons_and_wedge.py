@@ -3,7 +3,7 @@ engine decides (lemmas/park2019/thm_3_4_n_neurons.py), and the certificate names
 from __future__ import annotations
 
 from proofcheck import Verdict
-from proofcheck.registry import load
+from proofcheck.model.registry import load
 
 P = "park2019.thm3.4."
 

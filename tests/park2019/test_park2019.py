@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from lemmas.park2019.thm_3_4_readings import REDUCTION_USES
-from proofcheck import Verdict, engine
-from proofcheck.codec import decode
-from proofcheck.registry import load
-from proofcheck.store import CounterexampleStore
+from proofcheck import Verdict
+from proofcheck.decide import engine
+from proofcheck.store.codec import decode
+from proofcheck.model.registry import load
+from proofcheck.store.counterexamples import CounterexampleStore
 
 P = "park2019."
 
@@ -175,9 +176,9 @@ def test_the_reduced_bound_is_negative_in_arb():
     """With the reduction granted, the engine's own Arb evaluation of the reduced bound closes it."""
     import dataclasses
 
-    from proofcheck.certify.emptiness import check_emptiness
-    from proofcheck.context import BUDGETS, Context
-    from proofcheck.registry import load
+    from proofcheck.decide.certify.emptiness import check_emptiness
+    from proofcheck.model.context import BUDGETS, Context
+    from proofcheck.model.registry import load
 
     claim = load().get(P + "thm3.4@L=m_max.L_ex=m_ex.input=gaussian")
     granted = dataclasses.replace(claim.emptiness, uses=("park2019.thm3.4",))

@@ -12,14 +12,14 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from proofcheck import engine
-from proofcheck.codec import decode, encode
+from proofcheck.decide import engine
+from proofcheck.store.codec import decode, encode
 from proofcheck.ml import linalg_exact as X
 from proofcheck.ml import quantities as Q
 from proofcheck.ml.distributions import FiniteAtoms
 from proofcheck.ml.strategies import Network, TeacherStudent
-from proofcheck.registry import load
-from proofcheck.store import CounterexampleStore
+from proofcheck.model.registry import load
+from proofcheck.store.counterexamples import CounterexampleStore
 
 P = "park2019."
 

@@ -178,7 +178,7 @@ m_var = Variable("m", st.integers(1, 400), domain="{1, ..., 400}", lo=1, hi=400,
 def _majority_law(env):
     from fractions import Fraction
 
-    from proofcheck.stats import binomial_law
+    from proofcheck.decide.stats import binomial_law
 
     m = int(env.m)
     return binomial_law(m, Fraction(3, 5), lambda k: 2 * k <= m)

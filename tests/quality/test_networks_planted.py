@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 
 from proofcheck import Claim, Source
-from proofcheck.codec import decode
-from proofcheck.engine import check
+from proofcheck.store.codec import decode
+from proofcheck.decide.engine import check
 from proofcheck.ml import quantities as Q
 from proofcheck.ml.networks import block_matrix_exact
 from proofcheck.ml.strategies import networks
-from proofcheck.registry import Registry
-from proofcheck.verdict import Verdict
+from proofcheck.model.registry import Registry
+from proofcheck.model.verdict import Verdict
 
 SRC = Source("planted", "tests/quality/test_networks_planted.py", "planted claims with a known truth value")
 
@@ -34,7 +34,7 @@ def _second_moment(net) -> Fraction:
 def _norm_bound_margin(factor: Fraction):
     """factor * E|z|^2 / n - sigma_max(B_000), enclosed (sigma_max between a test vector and Frobenius)."""
     def margin(env):
-        from proofcheck.num import Enclosure, fraction_to_arb
+        from proofcheck.model.num import Enclosure, fraction_to_arb
 
         net = env.net
         B = block_matrix_exact(net.dist, net.W, net.W_star, 0, 0, 0)

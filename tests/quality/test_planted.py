@@ -7,10 +7,10 @@ from fractions import Fraction
 import pytest
 
 import planted
-from proofcheck.codec import decode
-from proofcheck.engine import check
-from proofcheck.registry import Registry
-from proofcheck.verdict import Verdict
+from proofcheck.store.codec import decode
+from proofcheck.decide.engine import check
+from proofcheck.model.registry import Registry
+from proofcheck.model.verdict import Verdict
 
 
 @pytest.fixture(scope="module")

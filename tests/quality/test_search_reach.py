@@ -9,10 +9,10 @@ true claim of the same shape (issue 17).
 import pytest
 
 import planted
-from proofcheck.codec import decode
-from proofcheck.engine import check
-from proofcheck.registry import Registry
-from proofcheck.verdict import Verdict
+from proofcheck.store.codec import decode
+from proofcheck.decide.engine import check
+from proofcheck.model.registry import Registry
+from proofcheck.model.verdict import Verdict
 
 
 @pytest.fixture(scope="module")

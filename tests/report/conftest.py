@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import sympy
 
-from proofcheck.codec import encode
+from proofcheck.store.codec import encode
 
 
 def _mathml(*exprs):

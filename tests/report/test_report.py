@@ -701,11 +701,11 @@ def test_frontier_of_a_variable_says_how_much_of_the_range_fails():
 
 def test_irrational_values_show_float_and_text(report):
     """The store's ``{"$num": text, "float": f}`` (an irrational such as 2/pi, from
-    :func:`proofcheck.codec.encode`) reads as its float with the text beside it, in HTML and
+    :func:`proofcheck.store.codec.encode`) reads as its float with the text beside it, in HTML and
     Markdown, like the older ``$sympy`` encoding; a text beyond the float range is shown as it is."""
     import sympy
 
-    from proofcheck.codec import encode
+    from proofcheck.store.codec import encode
 
     two_over_pi = encode(2 / sympy.pi)
     assert "$num" in two_over_pi

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Deterministic, Outcome, Source, Variable, Verdict, Witness
 from proofcheck.probabilistic import rate_outcome, replay_rate
-from proofcheck.stats import RateEstimate
+from proofcheck.decide.stats import RateEstimate
 
 from . import CITATION
 
