@@ -87,42 +87,7 @@ def apply_signs(normals: np.ndarray, signs: Sequence[int] | None) -> np.ndarray:
     return normals * s[:, None]
 
 
-def angle(a: Any, b: Any) -> float:
-    """The angle in ``[0, pi]`` between two vectors (atan2 form: accurate near 0 and pi)."""
-    a = np.asarray(a, dtype=float).ravel()
-    b = np.asarray(b, dtype=float).ravel()
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        raise GeometryError("vector contains NaN or infinity")
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    if na == 0 or nb == 0:
-        raise GeometryError("angle undefined for a zero vector")
-    ua, ub = a / na, b / nb
-    return float(2.0 * math.atan2(np.linalg.norm(ua - ub), np.linalg.norm(ua + ub)))
-
-
 # ------------------------------------------------------------------ FACTS.md closed forms
-def sheppard_prob(theta: float) -> float:
-    """``P(u^T g >= 0, v^T g >= 0) = (pi - theta) / (2 pi)`` for unit ``u, v`` at angle theta."""
-    return (math.pi - theta) / (2.0 * math.pi)
-
-
-def wedge_moment_closed_form(u: Any, v: Any) -> np.ndarray:
-    """FACTS.md: ``E[g g^T 1{u^T g>=0, v^T g>=0}]`` for ``g ~ N(0, I)``, with the limits
-    ``theta = 0`` (half-space: ``I/2``) and ``theta = pi`` (a hyperplane: ``0``) handled."""
-    u = np.asarray(u, dtype=float)
-    v = np.asarray(v, dtype=float)
-    th = angle(u, v)
-    u = u / np.linalg.norm(u)
-    v = v / np.linalg.norm(v)
-    k = u.size
-    if th == 0.0:
-        return 0.5 * np.eye(k)
-    if th == math.pi:
-        return np.zeros((k, k))
-    c, s = math.cos(th), math.sin(th)
-    return sheppard_prob(th) * np.eye(k) + (np.outer(u, v) + np.outer(v, u) - c * (np.outer(u, u) + np.outer(v, v))) / (2 * math.pi * s)
-
-
 # ------------------------------------------------------------------ Gaussian cones
 def gaussian_cone(normals: Any) -> tuple[float, np.ndarray, np.ndarray, float]:
     """``(P, E[g 1_C], E[g g^T 1_C], err)`` for ``g ~ N(0, I_k)`` and ``C = {A g >= 0}``.
@@ -408,18 +373,6 @@ def exact_dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
 
 
 # ------------------------------------------------------------------ distribution-level front ends
-def region_moment(dist, normals: Any, signs: Sequence[int] | None = None, method: str = "auto") -> tuple[np.ndarray, float]:
-    """``(E[z z^T 1{a_i^T z >= 0 for all i}], err)`` for any distribution in
-    :mod:`proofcheck.distributions` (``err`` bounds every entry's absolute error)."""
-    return dist.second_moment_region(normals, signs=signs, method=method)
-
-
-def region_prob(dist, normals: Any, signs: Sequence[int] | None = None) -> tuple[float, float]:
-    """``(P(a_i^T z >= 0 for all i), err)``."""
-    A = apply_signs(as_normals(normals, dist.dim), signs)
-    return dist.prob_region(A)
-
-
 # ------------------------------------------------------------------ vectorised Gaussian paths
 def batch_cone2(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised planar cones: ``normals`` of shape ``(N, r, 2)`` -> ``(P (N,), M (N, 2, 2))`` for

@@ -12,8 +12,8 @@ counterexample store exactly (``to_json``/``from_json``, the codec's ``$obj``).
 * :class:`Network` -- an input distribution with a teacher--student pair (the instance most
   claims quantify over), with :func:`networks` optionally placing atoms exactly on the teacher's
   hyperplanes ``w_j*^T z = 0`` (the boundary cases of Def. 2.1's closed regions);
-* :func:`atoms`, :func:`unit_atoms`, :func:`atom_on_hyperplane`, :func:`gaussians`,
-  :func:`rotated_gaussians`, :func:`uniform_spheres`, :func:`mixtures` -- input distributions.
+* :func:`atoms`, :func:`unit_atoms`, :func:`gaussians`, :func:`rotated_gaussians`,
+  :func:`uniform_spheres` -- input distributions.
 
 Bad input (a zero vector, a distribution with no mass, NaN weights) raises a one-line
 :class:`~proofcheck.model.num.NumericError`.
@@ -27,17 +27,14 @@ import numpy as np
 from hypothesis import strategies as st
 
 from proofcheck.store.codec import storable
-from proofcheck.ml.distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, Mixture, StandardGaussian,
-                            UniformSphere, rational_unit_vector)
+from proofcheck.ml.distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, StandardGaussian,
+                            UniformSphere)
+from proofcheck.ml.linalg_exact import fraction_text, rational_unit_vector
 from proofcheck.model.num import NumericError, to_fraction
 
 
 class InstanceError(NumericError):
     """A malformed network instance (zero vector, shapes that do not match, NaN)."""
-
-
-def _q(x: Fraction) -> str:
-    return f"{x.numerator}/{x.denominator}" if x.denominator != 1 else str(x.numerator)
 
 
 def exact_matrix(M: Any, name: str) -> np.ndarray:
@@ -94,7 +91,7 @@ class TeacherStudent:
         return len(set(self.cos_sq_angles())) == 1
 
     def to_json(self) -> dict:
-        return {"W": [[_q(x) for x in row] for row in self.W], "W_star": [[_q(x) for x in row] for row in self.W_star]}
+        return {"W": [[fraction_text(x) for x in row] for row in self.W], "W_star": [[fraction_text(x) for x in row] for row in self.W_star]}
 
     @classmethod
     def from_json(cls, d: dict) -> "TeacherStudent":
@@ -327,13 +324,6 @@ def point_on_hyperplane(normal: Sequence[Any], v: Sequence[Any]) -> list[Fractio
     return [x * aa - y * av for x, y in zip(vq, a)]
 
 
-def atom_on_hyperplane(normal: Sequence[Any], max_denominator: int = 4):
-    """A nonzero rational point ``z`` with ``normal^T z = 0`` exactly."""
-    k = len(normal)
-    return rational_vectors(k, max_denominator=max_denominator).map(
-        lambda v: point_on_hyperplane(normal, v)).filter(lambda z: any(x != 0 for x in z))
-
-
 def gaussians(k: int):
     """The standard Gaussian on ``R^k`` (shrinks to it) and rotated/scaled ones ``N(0, B B^T + I/2)``."""
     return st.one_of(st.just(StandardGaussian(k)), rotated_gaussians(k))
@@ -350,12 +340,6 @@ def rotated_gaussians(k: int):
 
 def uniform_spheres(k: int):
     return st.just(UniformSphere(k))
-
-
-def mixtures(k: int, max_components: int = 3):
-    comp = st.one_of(gaussians(k), uniform_spheres(k), atoms(k, 3))
-    return st.lists(st.tuples(st.integers(1, 4), comp), min_size=1, max_size=max_components).map(
-        lambda wc: Mixture([float(w) for w, _ in wc], [c for _, c in wc]))
 
 
 # ------------------------------------------------------------------ network instances
@@ -398,14 +382,9 @@ def networks(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2, 3), ang
     return build()
 
 
-def weights_of(values: Any) -> np.ndarray:
-    """A float view (for search-time numerics) of an exact matrix."""
-    return np.array([[float(x) for x in row] for row in np.asarray(values, dtype=object)])
-
-
 __all__ = [
     "InstanceError", "TeacherStudent", "Network", "rationals", "rational_vectors", "cayley_frame",
     "skew_matrices", "rotation_parameter", "teacher_students", "atoms", "unit_atoms", "point_on_hyperplane",
-    "atom_on_hyperplane", "gaussians", "rotated_gaussians", "uniform_spheres", "mixtures", "networks",
-    "weights_of", "DistributionError",
+    "gaussians", "rotated_gaussians", "uniform_spheres", "networks",
+    "DistributionError",
 ]

@@ -15,7 +15,7 @@ import pytest
 from proofcheck.decide import engine
 from proofcheck.store.codec import decode, encode
 from proofcheck.ml import linalg_exact as X
-from proofcheck.ml import quantities as Q
+from lemmas.park2019 import model as Q
 from proofcheck.ml.distributions import FiniteAtoms
 from proofcheck.ml.strategies import Network, TeacherStudent
 from proofcheck.model.registry import load
@@ -31,7 +31,7 @@ def _net(vals) -> Network:
 def _same_weights(vals):
     """The student set equal to the teacher and one unit atom off every teacher hyperplane: the loss,
     its gradient, every angle and every thin-wedge matrix vanish."""
-    from proofcheck.ml.distributions import rational_unit_vector
+    from proofcheck.ml.linalg_exact import rational_unit_vector
 
     net = _net(vals)
     normals = [list(net.W_star[:, j]) for j in range(net.n)]
