@@ -195,7 +195,6 @@ def _lam_obj(dist, W_star, klm, which: str, kind: str):
         return v, spectral_err(e, B.shape[0])
 
     def batch(Wb):
-
         Bs = batch_block_matrices(dist, Wb, np.broadcast_to(Ws, Wb.shape), [tuple(klm)])[tuple(klm)]
         return _batch_spectrum(Bs, which, kind)
 

@@ -47,8 +47,9 @@ from fractions import Fraction
 from typing import Any, Sequence
 
 import numpy as np
+from flint import arb, ctx as flint_ctx
 
-from proofcheck.model.num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 #: relative size below which a direction is treated as absent (normals parallel / outside a span).
@@ -650,14 +651,12 @@ def _plackett_mesh(R: np.ndarray, sin2: np.ndarray, depth: int) -> tuple[np.ndar
 def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
     """Rigorous Arb enclosure (k x k list of ``flint.arb``) of FACTS.md's Gaussian wedge moment
     ``E[g g^T 1{u^T g >= 0, v^T g >= 0}]`` for exact (rational) ``u, v`` that are not parallel."""
-    from flint import arb, ctx as fctx
 
-    from proofcheck.model.num import fraction_to_arb
 
     uq = [to_fraction(x) for x in u]
     vq = [to_fraction(x) for x in v]
-    saved = fctx.prec
-    fctx.prec = prec
+    saved = flint_ctx.prec
+    flint_ctx.prec = prec
     try:
         uu = sum(x * x for x in uq)
         vv = sum(x * x for x in vq)
@@ -684,7 +683,7 @@ def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
             out.append(row)
         return out
     finally:
-        fctx.prec = saved
+        flint_ctx.prec = saved
 
 
 def _rot90(a):
@@ -697,7 +696,6 @@ def gaussian_cone2_arb(normals: Any, prec: int = 128):
     they store).  The combinatorics are decided exactly in rationals: the cone is the plane, a
     half-plane, a wedge ``R(a_p, a_q)`` of two of the normals (then FACTS.md's formula in Arb), or
     has measure zero."""
-    from flint import arb
 
     A = [[to_fraction(x) for x in row] for row in np.asarray(normals, dtype=object).reshape(-1, 2)]
     for a in A:

@@ -269,12 +269,10 @@ def sup_entry_change(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
 
 def activations_exact(W: np.ndarray, X_exact) -> np.ndarray:
     """``1{w_r^T x_i >= 0}`` decided in exact rationals (each float weight is the rational it stores)."""
-    from fractions import Fraction as Fr
-
     m, n = W.shape[0], len(X_exact)
     S = np.zeros((m, n), dtype=bool)
     for r in range(m):
-        w = [Fr(float(v)) for v in W[r]]
+        w = [Fraction(float(v)) for v in W[r]]
         for i in range(n):
             S[r, i] = sum(a * b for a, b in zip(w, X_exact[i])) >= 0
     return S
@@ -334,9 +332,8 @@ def spectral_deviation_and_lambda_min(Hs: np.ndarray, Hinf: np.ndarray) -> tuple
 def pair_change_reachable_exact(W0_exact, xi, xj, R) -> tuple[list[bool], list[bool]]:
     """:func:`pair_change_reachable` in exact rationals (``W0_exact`` rows, unit ``xi``, ``xj`` and ``R``
     as Fractions): the least-norm steps are compared with ``R`` through their squares."""
-    from fractions import Fraction as Fr
 
-    R = Fr(R)
+    R = Fraction(R)
     c = sum(a * b for a, b in zip(xi, xj))
     det = 1 - c * c
     plus, minus = [], []
@@ -352,7 +349,7 @@ def pair_change_reachable_exact(W0_exact, xi, xj, R) -> tuple[list[bool], list[b
         bi, bj = -si, -sj
         need = []  # squared norms of the feasible candidate steps
         if bi <= 0 and bj <= 0:
-            need.append(Fr(0))
+            need.append(Fraction(0))
         if bi > 0 and c * bi >= bj:
             need.append(bi * bi)
         if bj > 0 and c * bj >= bi:
@@ -367,9 +364,7 @@ def pair_change_reachable_exact(W0_exact, xi, xj, R) -> tuple[list[bool], list[b
 
 def flippable_exact(W0_exact, x, R) -> list[bool]:
     """``A_ir`` exactly: ``-R <= w_r(0)^T x < R`` (the closed ball's range is ``[s - R, s + R]``)."""
-    from fractions import Fraction as Fr
-
-    R = Fr(R)
+    R = Fraction(R)
     out = []
     for w in W0_exact:
         s = sum(a * b for a, b in zip(w, x))

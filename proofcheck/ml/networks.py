@@ -283,7 +283,6 @@ def batch_block_matrices(dist, Ws: Any, W_stars: Any, which: Sequence[tuple[int,
 
 
 def _gaussian_reducible(dist) -> bool:
-
     return type(dist) in (StandardGaussian, Gaussian, UniformSphere)
 
 
@@ -307,7 +306,6 @@ def _batch_generic(dist, Ws, Wss, which):
 
 
 def _batch_gauss_vectorised(dist, Ws, Wss, which):
-
     N, k, n = Ws.shape
     L = dist.L
     scale = dist.moment_scale

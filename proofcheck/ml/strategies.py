@@ -26,11 +26,12 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
-from proofcheck.store.codec import storable
 from proofcheck.ml.distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, StandardGaussian,
                             UniformSphere)
 from proofcheck.ml.linalg_exact import fraction_text, rational_unit_vector
 from proofcheck.model.num import NumericError, to_fraction
+from proofcheck.report.values import short, value_text
+from proofcheck.store.codec import decode, encode, storable
 
 
 class InstanceError(NumericError):
@@ -99,8 +100,6 @@ class TeacherStudent:
 
     def describe(self) -> str:
         """Student and teacher weights; column i is neuron i."""
-        from proofcheck.report.values import short
-
         return f"{self.n} neuron(s) in R^{self.k}: student W = {short(self.W, 120)}, teacher W* = {short(self.W_star, 120)}"
 
     def __eq__(self, other) -> bool:
@@ -155,20 +154,13 @@ class Network:
         return min(abs(sum(a * b for a, b in zip(v, z))) for v in normals for z in self.dist.atoms_q)
 
     def to_json(self) -> dict:
-        from proofcheck.store.codec import encode
-
         return {"dist": encode(self.dist), "ts": self.ts.to_json()}
 
     @classmethod
     def from_json(cls, d: dict) -> "Network":
-        from proofcheck.store.codec import decode
-
         return cls(decode(d["dist"]), TeacherStudent.from_json(d["ts"]))
 
     def describe(self) -> str:
-        from proofcheck.store.codec import encode
-        from proofcheck.report.values import value_text
-
         return f"inputs {value_text(encode(self.dist), limit=160)}; {self.ts.describe()}"
 
     def __eq__(self, other) -> bool:
