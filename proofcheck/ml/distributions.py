@@ -5,13 +5,13 @@ Common interface (every class)::
 
     dist.dim                                   # k
     dist.sample(rng, n) -> (n, k) float array
-    dist.second_moment_region(normals, signs=None, method="auto") -> (matrix, err)
+    dist.second_moment_region(normals, signs=None) -> (matrix, err)
     dist.prob_region(normals) -> (p, err)
     dist.to_json() / Class.from_json(data)     # exact (rationals stored as "p/q" strings)
 
 ``err`` bounds the absolute error of every entry: 0 for exact finite sums, a rounding bound for
 the Gaussian closed forms (see :mod:`proofcheck.geometry`), a quadrature estimate for
-4-dimensional Gaussian cones, a confidence half-width for Monte Carlo (``method="mc"``).
+4-dimensional Gaussian cones.
 
 Reductions to the standard Gaussian (each verified in ``tests/geometry``):
 
@@ -30,8 +30,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from proofcheck.ml.geometry import (GeometryError, apply_signs, as_normals, exact_dot, exact_vector, gaussian_cone,
-                       monte_carlo_moment)
+from proofcheck.ml.geometry import GeometryError, apply_signs, as_normals, exact_dot, exact_vector, gaussian_cone
 from proofcheck.store.codec import storable
 from proofcheck.ml.linalg_exact import fraction_text
 from proofcheck.model.num import NumericError, to_fraction
@@ -68,14 +67,8 @@ class Distribution:
     def _whiten(self, A: np.ndarray) -> np.ndarray:
         return A if self.L is None else A @ self.L  # rows: (L^T a)^T = a^T L  (L symmetric)
 
-    def second_moment_region(self, normals, signs=None, method: str = "auto") -> tuple[np.ndarray, float]:
+    def second_moment_region(self, normals, signs=None) -> tuple[np.ndarray, float]:
         A = self._normals(normals, signs)
-        if method == "mc":
-            rng = np.random.default_rng(0)
-            M, _, err, _ = monte_carlo_moment(self.sample(rng, 400_000), A)
-            return M, err
-        if method not in ("auto", "exact", "closed"):
-            raise DistributionError(f"unknown method {method!r}")
         _, _, M, err = gaussian_cone(self._whiten(A))
         if self.L is not None:
             M = self.L @ M @ self.L.T
@@ -254,7 +247,7 @@ class FiniteAtoms(Distribution):
         return sum((w for w, ins in zip(self.weights_q, self._inside_exact(normals, signs)) if ins), Fraction(0))
 
     # -- float -------------------------------------------------------------------------------
-    def second_moment_region(self, normals, signs=None, method="auto"):
+    def second_moment_region(self, normals, signs=None):
         A = self._normals(normals, signs)
         ind = self._inside(A).astype(float) * self.weights
         M = (self.atoms * ind[:, None]).T @ self.atoms

@@ -31,13 +31,11 @@ and the probability ``P = E[1{...}]``.  How it is computed depends on the distri
   Accuracy: float rounding for ``e <= 2``; for ``e >= 3`` the facet terms are O(1) and cancel when
   normals are nearly parallel, so the stated error includes ``1e-16 / (smallest sine between two
   normals)`` (measured errors stay well below it; see ``tests/geometry``).
-  For two half-spaces this reproduces the closed form of FACTS.md (:func:`wedge_moment_closed_form`,
-  tested against it).
-* anything else: Monte Carlo with a stated confidence half-width (:func:`monte_carlo_moment`).
+  For two half-spaces this reproduces the closed form of FACTS.md (tested against it, and against
+  Monte Carlo, in ``tests/geometry``).
 
 Every function returns an error bound next to its value: ``0`` means exact (Fractions), a float
-rounding bound for the closed forms, the quadrature's estimate for ``e = 4``, a confidence
-half-width for Monte Carlo.  Rigorous (Arb) enclosures exist for planar cones with rational
+rounding bound for the closed forms, the quadrature's estimate for ``e = 4``.  Rigorous (Arb) enclosures exist for planar cones with rational
 normals (:func:`gaussian_cone2_arb`); many cones at once: :func:`batch_gaussian_cone`.
 """
 from __future__ import annotations
@@ -346,22 +344,6 @@ def _cone4(A: np.ndarray, err: float):
     P, qerr = plackett_orthant4(normals=A)
     P = min(1.0, max(0.0, P))
     return _moments_from_facets(P, _facets(A), 4, err + qerr)
-
-
-# ------------------------------------------------------------------ Monte Carlo (last resort)
-def monte_carlo_moment(sample: np.ndarray, normals: Any, z_crit: float = 3.29) -> tuple[np.ndarray, float, float, float]:
-    """``(M, P, err_M, err_P)`` from samples (rows): entrywise CLT half-widths at ``z_crit``
-    standard errors (3.29 ~ 99.9% per entry).  A statistical statement, never exact."""
-    X = np.asarray(sample, dtype=float)
-    A = as_normals(normals, X.shape[1])
-    ind = np.all(X @ A.T >= 0, axis=1).astype(float)
-    n = X.shape[0]
-    prods = np.einsum("ni,nj->nij", X, X) * ind[:, None, None]
-    M = prods.mean(axis=0)
-    sd = prods.reshape(n, -1).std(axis=0, ddof=1).max() if n > 1 else float("inf")
-    P = float(ind.mean())
-    sdp = float(ind.std(ddof=1)) if n > 1 else float("inf")
-    return M, P, float(z_crit * sd / math.sqrt(n)), float(z_crit * sdp / math.sqrt(n))
 
 
 # ------------------------------------------------------------------ exact helpers

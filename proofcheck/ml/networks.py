@@ -79,29 +79,6 @@ def _neurons(W: np.ndarray, reading: str) -> tuple[np.ndarray, float]:
     return W[:, :use], float(c)
 
 
-def forward(W: Any, z: Any, reading: str = "appendix") -> np.ndarray:
-    """``f(W, z)`` for one input (``z`` of shape ``(k,)``) or a batch (``(N, k)``)."""
-    W = as_weights(W)
-    Z = np.atleast_2d(np.asarray(z, dtype=float))
-    cols, c = _neurons(W, reading)
-    out = c * np.maximum(Z @ cols, 0.0).sum(axis=1)
-    return out if np.ndim(z) > 1 else out[0]
-
-
-def grad_sample(W: Any, W_star: Any, z: Any, reading: str = "appendix", relu_grad_at_zero: float = 1.0) -> np.ndarray:
-    """``nabla_W l(W, z)`` (``k x n``; for a batch of inputs, their mean)."""
-    W = as_weights(W)
-    Ws = as_weights(W_star, "W_star")
-    Z = np.atleast_2d(np.asarray(z, dtype=float))
-    cols, c = _neurons(W, reading)
-    resid = forward(W, Z, reading) - forward(Ws, Z, reading)  # (N,)
-    pre = Z @ cols
-    act = np.where(pre > 0, 1.0, np.where(pre == 0, relu_grad_at_zero, 0.0))  # (N, used)
-    G = np.zeros_like(W)
-    G[:, : cols.shape[1]] = c * (Z * resid[:, None]).T @ act / Z.shape[0]
-    return G
-
-
 # ------------------------------------------------------------------ population quantities
 def _exact_cols(W: Any) -> list[list[Fraction]]:
     arr = np.asarray(W, dtype=object)
@@ -110,25 +87,19 @@ def _exact_cols(W: Any) -> list[list[Fraction]]:
     return [[to_fraction(x) for x in arr[:, i]] for i in range(arr.shape[1])]
 
 
-def population_gradient(dist, W: Any, W_star: Any, reading: str = "appendix", method: str = "auto",
-                        rng=None, samples: int = 200_000) -> tuple[np.ndarray, float]:
+def population_gradient(dist, W: Any, W_star: Any, reading: str = "appendix") -> tuple[np.ndarray, float]:
     """``E[nabla_W l(W, z)]`` computed *directly* (``k x n``, error bound).
 
-    ``method="auto"``: the two-half-space form
+    The two-half-space form
     ``E nabla_{w_i} l = c^2 sum_j (E[zz^T 1{w_i>=0, w_j>=0}] w_j - E[zz^T 1{w_i>=0, w_j*>=0}] w_j*)``
-    (exact for atoms up to the final float sum; closed form for Gaussians); ``"mc"``: sample mean
-    with a 3.29-standard-error half-width.  A zero column ``w_j*`` contributes nothing."""
+    (exact for atoms up to the final float sum; closed form for Gaussians).  A zero column ``w_j*``
+    contributes nothing."""
     W = as_weights(W)
     Ws = as_weights(W_star, "W_star")
     if W.shape != Ws.shape:
         raise ModelError("W and W_star must have the same shape")
     cols, c = _neurons(W, reading)
     cols_s, _ = _neurons(Ws, reading)
-    if method == "mc":
-        rng = np.random.default_rng(0) if rng is None else rng
-        Z = dist.sample(rng, samples)
-        per = np.stack([grad_sample(W, Ws, Z[i::64], reading).ravel() for i in range(64)])
-        return per.mean(axis=0).reshape(W.shape), float(3.29 * per.std(axis=0, ddof=1).max() / 8.0)
     G = np.zeros_like(W)
     err = 0.0
     for i in range(cols.shape[1]):

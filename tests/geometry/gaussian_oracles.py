@@ -1,6 +1,6 @@
 """Closed forms used as independent test oracles for the Gaussian cone code (FACTS.md).
 
-No claim uses them: they check :mod:`proofcheck.ml.geometry`'s cone moments and the extremal
+No claim uses them (sampling, :func:`monte_carlo_moment`, is a test too): they check :mod:`proofcheck.ml.geometry`'s cone moments and the extremal
 quantities against formulas derived separately (Sheppard's orthant law, the wedge second moment).
 """
 import math
@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from proofcheck.ml.geometry import GeometryError
+from proofcheck.ml.geometry import GeometryError, as_normals
 
 
 def angle(a: Any, b: Any) -> float:
@@ -52,3 +52,18 @@ def gaussian_wedge_eigs(theta: float) -> tuple[float, float, float]:
     and ``(pi - theta)/(2 pi)`` on its complement."""
     return ((math.pi - theta - math.sin(theta)) / (2 * math.pi), (math.pi - theta + math.sin(theta)) / (2 * math.pi),
             (math.pi - theta) / (2 * math.pi))
+
+
+def monte_carlo_moment(sample: np.ndarray, normals: Any, z_crit: float = 3.29) -> tuple[np.ndarray, float, float, float]:
+    """``(M, P, err_M, err_P)`` from samples (rows): entrywise CLT half-widths at ``z_crit``
+    standard errors (3.29 ~ 99.9% per entry).  A statistical statement, never exact."""
+    X = np.asarray(sample, dtype=float)
+    A = as_normals(normals, X.shape[1])
+    ind = np.all(X @ A.T >= 0, axis=1).astype(float)
+    n = X.shape[0]
+    prods = np.einsum("ni,nj->nij", X, X) * ind[:, None, None]
+    M = prods.mean(axis=0)
+    sd = prods.reshape(n, -1).std(axis=0, ddof=1).max() if n > 1 else float("inf")
+    P = float(ind.mean())
+    sdp = float(ind.std(ddof=1)) if n > 1 else float("inf")
+    return M, P, float(z_crit * sd / math.sqrt(n)), float(z_crit * sdp / math.sqrt(n))

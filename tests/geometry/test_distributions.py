@@ -8,7 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 from proofcheck.store.codec import decode, encode
 from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian, UniformSphere
-from proofcheck.ml.geometry import GeometryError, monte_carlo_moment
+from gaussian_oracles import monte_carlo_moment
+from proofcheck.ml.geometry import GeometryError
 from proofcheck.ml.linalg_exact import rational_unit_vector
 from proofcheck.ml.strategies import atoms, gaussians, unit_atoms
 from proofcheck.model.num import NumericError
