@@ -1,7 +1,7 @@
 """Structured search vs the old hand-written loops: instances per second, as ratios in one run.
 
 Before, park2019's s1 (the population gradient equals the appendix's three-sum) was a procedure that
-drew exact instances with numpy (``linalg_exact.random_teacher`` / ``random_atoms``) and compared the
+drew exact instances with numpy (``random_teacher`` / ``random_atoms``, now below) and compared the
 two sides in a loop. Now it is a declared claim: the engine draws :class:`Network` instances from the
 Hypothesis strategy, evaluates the same exact margin and re-verifies. Both are timed here on the same
 margin (``lemmas.park2019.thm_3_4_gradient.s1_gap``) with no atom forced on a boundary, so the ratio
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import time
+from fractions import Fraction
+from typing import Sequence
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -26,15 +28,58 @@ from proofcheck.ml.distributions import FiniteAtoms  # noqa: E402
 from proofcheck.ml.strategies import Network, TeacherStudent  # noqa: E402
 
 
+# The former procedure's instance generators (no claim uses them any more; kept here for the comparison).
+def random_rational(rng: np.random.Generator, lo: float = -2, hi: float = 2, denominator: int = 8) -> Fraction:
+    return Fraction(int(rng.integers(int(lo * denominator), int(hi * denominator) + 1)), denominator)
+
+
+def random_teacher(rng: np.random.Generator, k: int, n: int, denominator: int = 8) -> np.ndarray:
+    """A ``k x n`` object array of nonzero rational columns."""
+    out = np.empty((k, n), dtype=object)
+    for i in range(n):
+        while True:
+            col = [random_rational(rng, -2, 2, denominator) for _ in range(k)]
+            if any(col):
+                break
+        out[:, i] = col
+    return out
+
+
+def random_atoms(rng: np.random.Generator, k: int, m: int, on_hyperplanes: Sequence[Sequence[Fraction]] = (),
+                 denominator: int = 8) -> tuple[list[list[Fraction]], list[Fraction]]:
+    """``m`` random nonzero rational atoms in ``R^k`` with positive rational weights, plus one atom on
+    each hyperplane ``a^T z = 0`` of ``on_hyperplanes`` (a random multiple of a perpendicular)."""
+    atoms, weights = [], []
+    for _ in range(m):
+        while True:
+            a = [random_rational(rng, -2, 2, denominator) for _ in range(k)]
+            if any(a):
+                break
+        atoms.append(a)
+        weights.append(Fraction(int(rng.integers(1, 5)), 4))
+    for normal in on_hyperplanes:
+        p = X.perpendicular(X.fvec(normal))
+        sc = Fraction(int(rng.integers(1, 4))) * (1 if rng.random() < 0.5 else -1)
+        atoms.append([sc * x for x in p])
+        weights.append(Fraction(int(rng.integers(1, 5)), 4))
+    return atoms, weights
+
+
+def off_hyperplanes(atoms: Sequence[Sequence[Fraction]], normals: Sequence[Sequence[Fraction]]) -> bool:
+    """True when no atom lies on any hyperplane ``a^T z = 0``."""
+    nq = [X.fvec(a) for a in normals]
+    return all(X.dot(a, x) != 0 for x in atoms for a in nq)
+
+
 def old_loop(n_instances: int, seed: int = 0) -> tuple[int, float]:
     """The former procedure's loop: random exact instances, atoms redrawn off the hyperplanes."""
     rng = np.random.default_rng(seed)
     done, t = 0, time.perf_counter()
     while done < n_instances:
         n, k = int(rng.choice([1, 2, 3])), int(rng.choice([2, 3]))
-        Ws, W = X.random_teacher(rng, k, n), X.random_teacher(rng, k, n)
-        atoms, weights = X.random_atoms(rng, k, int(rng.integers(1, 5)))
-        if not X.off_hyperplanes(atoms, [list(Ws[:, j]) for j in range(n)] + [list(W[:, j]) for j in range(n)]):
+        Ws, W = random_teacher(rng, k, n), random_teacher(rng, k, n)
+        atoms, weights = random_atoms(rng, k, int(rng.integers(1, 5)))
+        if not off_hyperplanes(atoms, [list(Ws[:, j]) for j in range(n)] + [list(W[:, j]) for j in range(n)]):
             continue
         s1_gap(Network(FiniteAtoms(atoms, weights), TeacherStudent(W, Ws)))
         done += 1

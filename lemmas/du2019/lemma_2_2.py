@@ -42,7 +42,7 @@ from scipy import stats as sps
 from proofcheck import Claim, Constant, Probabilistic, Variable
 from proofcheck.model.claim import Condition, Use
 from proofcheck.ml import du_strategies as dst
-from proofcheck.ml import gram
+from proofcheck.ml import gram, spectral
 from proofcheck.model.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
 from proofcheck.decide.stats import binomial_mass as binomial_failure_mass
 
@@ -327,7 +327,7 @@ lemma2_2_s2_printed = Claim(
 
 # s2:repaired in the logarithms a = log n >= 0, b = log(1/delta) > 0: a bijection of n >= 1, 0 < delta < 1
 # onto a >= 0, b > 0; sympy's expand_log gives log(n^2 delta'/delta) = (2 + e) a and
-# log(1/delta') = b - e a, log(n/delta) = a + b (tests/du2019/test_claims.py re-derives them).
+# log(1/delta') = b - e a, log(n/delta) = a + b (tests/papers/du2019/test_claims.py re-derives them).
 _a, _b = sympy.symbols("a b", real=True)
 _ch, _cu = sympy.Symbol("c_h", real=True), sympy.Symbol("c_u", real=True)
 
@@ -383,7 +383,7 @@ def _s3_margin_exact(env):
     n = U.shape[0]
     Uq = [[Fraction(float(U[i, j])) for j in range(n)] for i in range(n)]
     U2 = [[sum(Uq[i][k] * Uq[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
-    lo, hi = gram.lambda_min_enclosure([[-fraction_to_arb(U2[i][j]) for j in range(n)] for i in range(n)])
+    lo, hi = spectral.lambda_min_enclosure([[-fraction_to_arb(U2[i][j]) for j in range(n)] for i in range(n)])
     fro2 = sum(q * q for row in Uq for q in row)
     # lambda_max(U^2) = -lambda_min(-U^2) lies in [-hi, -lo]
     first = Enclosure(fro2 + lo, fro2 + hi)
@@ -486,8 +486,8 @@ def _lemma_event_exact(env, counts):
     Hinf = gram.h_inf_arb(Ge)
     n = D.n
     A = [[fraction_to_arb(He[i][j]) - Hinf[i][j] for j in range(n)] for i in range(n)]
-    dev_lo, dev_hi = gram.spectral_norm_bounds(A)
-    lmin_lo, lmin_hi = gram.lambda_min_enclosure([[fraction_to_arb(He[i][j]) for j in range(n)] for i in range(n)])
+    dev_lo, dev_hi = spectral.spectral_norm_bounds(A)
+    lmin_lo, lmin_hi = spectral.lambda_min_enclosure([[fraction_to_arb(He[i][j]) for j in range(n)] for i in range(n)])
     lo, hi = gram.lambda0_enclosure(Ge)
     q_dev, q_min = Fraction(env.q_dev), Fraction(env.q_min)
     first = (q_dev * lo - dev_hi, q_dev * hi - dev_lo)

@@ -23,7 +23,7 @@ Modules, one per statement of the slides:
   from Phase 2, in explicit-constant forms stated there;
 * :mod:`.main` -- the informal main theorem, with the constants it needs named.
 
-Every quantity is computed from the Gaussian closed forms of :mod:`proofcheck.ml.identity_mapping`
+Every quantity is computed from the Gaussian closed forms of :mod:`lemmas.liyuan2017.model`
 (degree-1 arc-cosine kernel), in floats for the search and on Arb balls for re-verification.
 
 Errata of the extraction

@@ -22,10 +22,10 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.ml.identity_mapping import gd_distance_sq, in_spectral_ball, teacher_student_in_ball, weights_in_ball
 from proofcheck.model.num import ARB, FLOAT
 
 from . import src
+from .model import gd_distance_sq, in_spectral_ball, teacher_student_in_ball, weights_in_ball
 
 GAMMA = Constant("gamma", Fraction(1, 10), "|W*|_2 <= gamma (and |W_0|_2 for @random_init)", positive=True)
 ETA = Constant("eta", Fraction(1, 10), "step size", positive=True)

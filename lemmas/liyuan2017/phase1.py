@@ -25,10 +25,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.ml.identity_mapping import auxiliary_f_A, gd_step, in_spectral_ball, teacher_student_in_ball
 from proofcheck.model.num import ARB, FLOAT
 
 from . import src
+from .model import auxiliary_f_A, gd_step, in_spectral_ball, teacher_student_in_ball
 
 GAMMA = Constant("gamma", Fraction(1, 10), "radius of |W|_2, |W*|_2 (explicit constant of this encoding)", positive=True)
 C = Constant("C", Fraction(1), "Phase 2 is f_A <= C gamma (explicit constant of this encoding)", positive=True)

@@ -14,7 +14,7 @@ norm) and ``delta``. Their values (γ = 1/10, δ = 1/20) are this encoding's, no
 for δ). The strict inequality is asked for ``W ≠ W*`` only (see ``def.one_point:repaired``).
 
 Everything is exact for ``n <= 3`` with the Gaussian closed form of the gradient
-(:func:`proofcheck.ml.identity_mapping.population_gradient`): floats for the search, Arb balls to
+(:func:`lemmas.liyuan2017.model.population_gradient`): floats for the search, Arb balls to
 re-verify. Near ``W = W* = 0`` the Hessian of ``L`` has smallest eigenvalue ``(π − 2)/(4π) ≈
 0.0908`` (``n = 2, 3, 4``), so no δ above that can hold for small γ.
 
@@ -26,11 +26,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.ml.identity_mapping import (frobenius_sq, in_spectral_ball, one_point_convexity_margin,
-                                            teacher_student_in_ball)
+from proofcheck.ml.spectral import frobenius_sq
 from proofcheck.model.num import ARB
 
 from . import src
+from .model import (in_spectral_ball, one_point_convexity_margin,
+                                            teacher_student_in_ball)
 
 GAMMA = Constant("gamma", Fraction(1, 10), "radius: |W|_2, |W*|_2 <= gamma (explicit constant of this encoding)",
                  positive=True)

@@ -30,12 +30,12 @@ import numpy as np
 
 from proofcheck import Claim, Constant
 from proofcheck.model.claim import Probabilistic, Witness
-from proofcheck.ml.identity_mapping import auxiliary_f_A, in_spectral_ball, sgd_distance_sq_batch, sgd_step
 from proofcheck.model.num import ARB
 
 from . import src
 from .main import EPS, GAMMA as GAMMA_MAIN, ETA as ETA_MAIN, K, steps, teacher
 from .phase1 import C, ETA, GAMMA, in_phase1, in_phase2, pair
+from .model import auxiliary_f_A, in_spectral_ball, sgd_distance_sq_batch, sgd_step
 
 BATCH = Constant("B", 64, "minibatch size of each SGD step (explicit constant of this encoding)", positive=True,
                  integer=True)

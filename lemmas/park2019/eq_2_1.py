@@ -26,10 +26,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 from proofcheck import Claim
-from proofcheck.ml import quantities as Q
 from proofcheck.ml.networks import gradient_three_sum_exact, population_gradient_exact
 from proofcheck.ml.strategies import networks
 
+from . import model as Q
 from . import src
 
 

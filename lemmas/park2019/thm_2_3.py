@@ -35,8 +35,8 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Variable
-from proofcheck.ml import quantities as Q
 
+from . import model as Q
 from . import src
 
 S = sympy.Symbol
@@ -99,7 +99,7 @@ thm23_closed = Claim(
 
 
 # ====================================================================== one neuron, Gaussian input
-# Closed forms for z ~ N(0, I_k), k >= 2 (Tian 2017), in :mod:`proofcheck.ml.quantities`: with
+# Closed forms for z ~ N(0, I_k), k >= 2 (Tian 2017), in :mod:`lemmas.park2019.model`: with
 # theta = angle(w, w*), E grad l = (w - w*)/2 + (theta w* - |w*| sin(theta) w/|w|)/(2 pi),
 # m_min(phi) = (pi - phi - sin phi)/(2 pi), m_max(phi) = (pi - phi + sin phi)/(2 pi), and
 # lambda_max(R_{w,-w*}) = (phi + sin phi)/(2 pi) (the wedge of w and -w* has angle pi - phi).

@@ -44,12 +44,13 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Variable
 from proofcheck.ml import linalg_exact as X
-from proofcheck.ml import quantities as Q
+from proofcheck.ml import spectral as SP
 from proofcheck.ml.networks import (block_matrix_exact, gd_step_exact, gradient_three_sum_exact,
                                     population_gradient_exact, vec)
 from proofcheck.ml.strategies import Network, networks, rationals
 from proofcheck.model.num import Enclosure, fraction_to_arb
 
+from . import model as Q
 from . import src
 
 KLM = [(0, 0, 0), (1, 0, 0), (0, 0, 1), (1, 0, 1), (0, 1, 0), (1, 1, 0)]
@@ -240,7 +241,7 @@ def _cs_enclosure(x, M, y) -> Enclosure:
     """x^T M y + |x||y| sigma_max(M), enclosed: sigma_max between a test vector and Frobenius."""
     q = fraction_to_arb(X.quad(list(x), M, list(y)))
     nxy = (fraction_to_arb(X.dot(list(x), list(x))) * fraction_to_arb(X.dot(list(y), list(y)))).sqrt()
-    lo_sq, hi_sq = Q.sigma_sq_bounds(M)
+    lo_sq, hi_sq = SP.sigma_sq_bounds(M)
     lo, hi = Enclosure.of(q + nxy * fraction_to_arb(lo_sq).sqrt()), Enclosure.of(q + nxy * fraction_to_arb(hi_sq).sqrt())
     return Enclosure(lo.lo, hi.hi)
 
@@ -285,7 +286,7 @@ def gradient_norm_margin(net: Network) -> Enclosure:
 
     lo = hi = fraction_to_arb(Fraction(0))
     for klm, x in [((0, 0, 0), d), ((1, 0, 0), d), ((0, 0, 1), w), ((1, 0, 1), w), ((0, 1, 0), ws), ((1, 1, 0), ws)]:
-        s_lo, s_hi = Q.sigma_sq_bounds(B[klm])
+        s_lo, s_hi = SP.sigma_sq_bounds(B[klm])
         lo += fraction_to_arb(s_lo).sqrt() * norm(x)
         hi += fraction_to_arb(s_hi).sqrt() * norm(x)
     return Enclosure(Enclosure.of(lo - lhs).lo, Enclosure.of(hi - lhs).hi)
@@ -358,10 +359,10 @@ def eigen_reading_margin(net: Network, j: int) -> Enclosure:
     klm = S6_KLM[j]
     t = Q.rotation_parameter_of(net.W, net.W_star)
     Bs = [block_matrix_exact(net.dist, C, net.W_star, *klm) for C in Q.configs_at(net.W_star, t)]
-    c_hi = Q.sym_upper_certified(Bs)
-    c_lo = max(X.sym_lam_max_lower(B) for B in Bs)
+    c_hi = SP.sym_upper_certified(Bs)
+    c_lo = max(SP.sym_lam_max_lower(B) for B in Bs)
     B = block_matrix_exact(net.dist, net.W, net.W_star, *klm)
-    lo_sq, hi_sq = Q.sigma_sq_bounds(B)
+    lo_sq, hi_sq = SP.sigma_sq_bounds(B)
     lo = Enclosure.of(fraction_to_arb(c_lo) - fraction_to_arb(hi_sq).sqrt()).lo
     hi = Enclosure.of(fraction_to_arb(c_hi) - fraction_to_arb(lo_sq).sqrt()).hi
     return Enclosure(min(lo, hi), hi)

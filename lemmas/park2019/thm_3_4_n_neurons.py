@@ -50,9 +50,9 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Variable
 from proofcheck.ml import linalg_exact as X
-from proofcheck.ml import quantities as Q
 from proofcheck.ml.strategies import TeacherStudent, teacher_students
 
+from . import model as Q
 from . import src
 
 # ====================================================================== s8, n neurons, exact search

@@ -57,13 +57,13 @@ from proofcheck import Claim, Condition, Constant, Variable
 from proofcheck.model.claim import Emptiness
 from proofcheck.ml import extremal as E
 from proofcheck.ml import linalg_exact as X
-from proofcheck.ml import quantities as Q
 from proofcheck.ml.distributions import FiniteAtoms, UniformSphere
 from proofcheck.ml.geometry import gaussian_cone2_arb, wedge_moment_arb
 from proofcheck.ml.networks import block_matrix, block_matrix_exact, population_gradient, vec
 from proofcheck.ml.strategies import networks, rationals
 from proofcheck.model.num import fraction_to_arb
 
+from . import model as Q
 from . import THM34_CONSTANTS, src
 from .thm_3_4_n_neurons import T_WEDGE, wedge
 

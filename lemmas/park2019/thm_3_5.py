@@ -45,11 +45,12 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Outcome, Variable, Verdict
 from proofcheck.ml import linalg_exact as X
-from proofcheck.ml import quantities as Q
+from proofcheck.ml import spectral as SP
 from proofcheck.ml.networks import block_matrix_exact
 from proofcheck.ml.strategies import networks, rational_vectors, rotation_parameter
 from proofcheck.model.num import Enclosure, fraction_to_arb
 
+from . import model as Q
 from . import NotAnInstance, replayer, src
 
 S = sympy.Symbol
@@ -135,7 +136,7 @@ def function_margin(net) -> Enclosure:
     for W in Q.configs_at(net.W_star, t):
         bphi = max(bphi, Q.wedge_prob_max(net.dist, W, net.W_star))
         for klm in EX_KLM:
-            lo, hi = Q.sigma_sq_bounds(block_matrix_exact(net.dist, W, net.W_star, *klm))
+            lo, hi = SP.sigma_sq_bounds(block_matrix_exact(net.dist, W, net.W_star, *klm))
             s_lo, s_hi = max(s_lo, lo), max(s_hi, hi)
     b = fraction_to_arb(bphi)
     return Enclosure(Enclosure.of(b - fraction_to_arb(s_hi).sqrt()).lo, Enclosure.of(b - fraction_to_arb(s_lo).sqrt()).hi)
@@ -201,8 +202,8 @@ def singular_margin(env) -> Enclosure:
     """max_x x^T B001 x / |x|^2 - sigma_max(B001), enclosed (LDL^T-certified upper end of the first,
     exact test vectors and Frobenius for the second)."""
     B = block_matrix_exact(env.net.dist, env.net.W, env.net.W_star, 0, 0, 1)
-    c_hi, c_lo = Q.sym_upper_certified([B]), X.sym_lam_max_lower(B)
-    lo_sq, hi_sq = Q.sigma_sq_bounds(B)
+    c_hi, c_lo = SP.sym_upper_certified([B]), SP.sym_lam_max_lower(B)
+    lo_sq, hi_sq = SP.sigma_sq_bounds(B)
     lo = Enclosure.of(fraction_to_arb(c_lo) - fraction_to_arb(hi_sq).sqrt()).lo
     hi = Enclosure.of(fraction_to_arb(c_hi) - fraction_to_arb(lo_sq).sqrt()).hi
     return Enclosure(min(lo, hi), hi)
@@ -321,7 +322,7 @@ def same_margin(env) -> Enclosure:
     net = env.net
     bound = Q.wedge_prob_max(net.dist, net.W, net.W_star) / net.n
     B = block_matrix_exact(net.dist, net.W, net.W_star, *SAME_KLM[int(env.klm)])
-    return Enclosure(bound - Q.sym_upper_certified([B]), bound - X.sym_lam_max_lower(B))
+    return Enclosure(bound - SP.sym_upper_certified([B]), bound - SP.sym_lam_max_lower(B))
 
 
 same = Claim(

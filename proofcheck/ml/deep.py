@@ -30,8 +30,9 @@ from typing import Any, Sequence
 
 import numpy as np
 import sympy
+from flint import arb
 
-from proofcheck.model.num import Enclosure, NumericError, arb_eval, to_fraction
+from proofcheck.model.num import Enclosure, NumericError, _precision, arb_eval, to_fraction
 
 _t = sympy.Symbol("t", real=True)
 
@@ -332,10 +333,6 @@ class Objective:
 
     def value_enclosure(self, theta: Sequence[Any], prec: int = 128) -> Enclosure:
         if self.direct:
-            from flint import arb
-
-            from proofcheck.model.num import _precision
-
             with _precision(prec):
                 total = arb(0)
                 for out, y in zip(arb_layer(self.net, self.X, theta, self.net.depth, prec), self.Y):
@@ -353,9 +350,7 @@ def arb_layer(net: DeepNet, X: Sequence[Sequence[Fraction]], theta: Sequence[Any
     """``f_layer(x_i)`` for every row ``x_i`` of ``X`` at rational or ball parameters, as Arb balls
     (a direct forward pass; σ evaluated by :func:`~proofcheck.model.num.arb_eval`; the output layer is
     linear unless ``output_activation``)."""
-    from flint import arb
 
-    from proofcheck.model.num import _precision
 
     def ball(v):
         if isinstance(v, arb):

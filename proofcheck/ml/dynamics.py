@@ -710,7 +710,8 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
     give ``|a_r(t) - a_r(0)| <= R_a = (kappa B + kappa^2)/(1 - kappa^2)`` and moves ``<= R_w = kappa (1 + R_a)``; the
     kernel is at least ``G o (1/m) sum_r a_r(t)^2 S_r S_r^T`` (the a-part is positive semidefinite), so
     ``lambda_min(H(t)) >= (1 - R_a)^2 (lambda_min(H(0)) - ||Delta H||_F)`` with the flips within ``R_w``."""
-    from proofcheck.ml.gram import h0_from_pattern_counts, lambda_min_enclosure
+    from proofcheck.ml.gram import h0_from_pattern_counts
+    from proofcheck.ml.spectral import lambda_min_enclosure
 
     n, d = X.shape
     m = init.m

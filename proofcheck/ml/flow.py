@@ -270,7 +270,7 @@ class Piece:
     def lam_min_enclosure(self) -> tuple[Fraction, Fraction]:
         """Exact rational ``lo <= lambda_min(H) <= hi`` (Arb Cholesky and a Rayleigh quotient)."""
         if self._lam_enc is None:
-            from proofcheck.ml.gram import lambda_min_enclosure
+            from proofcheck.ml.spectral import lambda_min_enclosure
 
             Ha = [[_arb(v) for v in row] for row in self.H_exact]
             self._lam_enc = lambda_min_enclosure(Ha, self.H)

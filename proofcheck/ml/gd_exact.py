@@ -70,7 +70,7 @@ class GDTrajectory:
         return [[self.G_exact[i][j] * Fraction(int(C[i, j]), self.m) for j in range(n)] for i in range(n)]
 
     def lam_min_enclosure(self, k: int) -> tuple[Fraction, Fraction]:
-        from proofcheck.ml.gram import lambda_min_enclosure
+        from proofcheck.ml.spectral import lambda_min_enclosure
 
         He = self.H_exact(k)
         return lambda_min_enclosure([[_arb(v) for v in row] for row in He], np.array(He, dtype=float))

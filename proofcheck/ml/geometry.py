@@ -30,14 +30,12 @@ and the probability ``P = E[1{...}]``.  How it is computed depends on the distri
 
   Accuracy: float rounding for ``e <= 2``; for ``e >= 3`` the facet terms are O(1) and cancel when
   normals are nearly parallel, so the stated error includes ``1e-16 / (smallest sine between two
-  normals)`` (measured errors stay well below it; see ``tests/geometry``).
-  For two half-spaces this reproduces the closed form of FACTS.md (:func:`wedge_moment_closed_form`,
-  tested against it).
-* anything else: Monte Carlo with a stated confidence half-width (:func:`monte_carlo_moment`).
+  normals)`` (measured errors stay well below it; see ``tests/ml``).
+  For two half-spaces this reproduces the closed form of FACTS.md (tested against it, and against
+  Monte Carlo, in ``tests/ml``).
 
 Every function returns an error bound next to its value: ``0`` means exact (Fractions), a float
-rounding bound for the closed forms, the quadrature's estimate for ``e = 4``, a confidence
-half-width for Monte Carlo.  Rigorous (Arb) enclosures exist for planar cones with rational
+rounding bound for the closed forms, the quadrature's estimate for ``e = 4``.  Rigorous (Arb) enclosures exist for planar cones with rational
 normals (:func:`gaussian_cone2_arb`); many cones at once: :func:`batch_gaussian_cone`.
 """
 from __future__ import annotations
@@ -47,8 +45,9 @@ from fractions import Fraction
 from typing import Any, Sequence
 
 import numpy as np
+from flint import arb, ctx as flint_ctx
 
-from proofcheck.model.num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 #: relative size below which a direction is treated as absent (normals parallel / outside a span).
@@ -87,42 +86,7 @@ def apply_signs(normals: np.ndarray, signs: Sequence[int] | None) -> np.ndarray:
     return normals * s[:, None]
 
 
-def angle(a: Any, b: Any) -> float:
-    """The angle in ``[0, pi]`` between two vectors (atan2 form: accurate near 0 and pi)."""
-    a = np.asarray(a, dtype=float).ravel()
-    b = np.asarray(b, dtype=float).ravel()
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        raise GeometryError("vector contains NaN or infinity")
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    if na == 0 or nb == 0:
-        raise GeometryError("angle undefined for a zero vector")
-    ua, ub = a / na, b / nb
-    return float(2.0 * math.atan2(np.linalg.norm(ua - ub), np.linalg.norm(ua + ub)))
-
-
 # ------------------------------------------------------------------ FACTS.md closed forms
-def sheppard_prob(theta: float) -> float:
-    """``P(u^T g >= 0, v^T g >= 0) = (pi - theta) / (2 pi)`` for unit ``u, v`` at angle theta."""
-    return (math.pi - theta) / (2.0 * math.pi)
-
-
-def wedge_moment_closed_form(u: Any, v: Any) -> np.ndarray:
-    """FACTS.md: ``E[g g^T 1{u^T g>=0, v^T g>=0}]`` for ``g ~ N(0, I)``, with the limits
-    ``theta = 0`` (half-space: ``I/2``) and ``theta = pi`` (a hyperplane: ``0``) handled."""
-    u = np.asarray(u, dtype=float)
-    v = np.asarray(v, dtype=float)
-    th = angle(u, v)
-    u = u / np.linalg.norm(u)
-    v = v / np.linalg.norm(v)
-    k = u.size
-    if th == 0.0:
-        return 0.5 * np.eye(k)
-    if th == math.pi:
-        return np.zeros((k, k))
-    c, s = math.cos(th), math.sin(th)
-    return sheppard_prob(th) * np.eye(k) + (np.outer(u, v) + np.outer(v, u) - c * (np.outer(u, u) + np.outer(v, v))) / (2 * math.pi * s)
-
-
 # ------------------------------------------------------------------ Gaussian cones
 def gaussian_cone(normals: Any) -> tuple[float, np.ndarray, np.ndarray, float]:
     """``(P, E[g 1_C], E[g g^T 1_C], err)`` for ``g ~ N(0, I_k)`` and ``C = {A g >= 0}``.
@@ -382,22 +346,6 @@ def _cone4(A: np.ndarray, err: float):
     return _moments_from_facets(P, _facets(A), 4, err + qerr)
 
 
-# ------------------------------------------------------------------ Monte Carlo (last resort)
-def monte_carlo_moment(sample: np.ndarray, normals: Any, z_crit: float = 3.29) -> tuple[np.ndarray, float, float, float]:
-    """``(M, P, err_M, err_P)`` from samples (rows): entrywise CLT half-widths at ``z_crit``
-    standard errors (3.29 ~ 99.9% per entry).  A statistical statement, never exact."""
-    X = np.asarray(sample, dtype=float)
-    A = as_normals(normals, X.shape[1])
-    ind = np.all(X @ A.T >= 0, axis=1).astype(float)
-    n = X.shape[0]
-    prods = np.einsum("ni,nj->nij", X, X) * ind[:, None, None]
-    M = prods.mean(axis=0)
-    sd = prods.reshape(n, -1).std(axis=0, ddof=1).max() if n > 1 else float("inf")
-    P = float(ind.mean())
-    sdp = float(ind.std(ddof=1)) if n > 1 else float("inf")
-    return M, P, float(z_crit * sd / math.sqrt(n)), float(z_crit * sdp / math.sqrt(n))
-
-
 # ------------------------------------------------------------------ exact helpers
 def exact_vector(v: Any) -> list[Fraction]:
     return [to_fraction(x) for x in np.asarray(v, dtype=object).ravel()]
@@ -408,18 +356,6 @@ def exact_dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
 
 
 # ------------------------------------------------------------------ distribution-level front ends
-def region_moment(dist, normals: Any, signs: Sequence[int] | None = None, method: str = "auto") -> tuple[np.ndarray, float]:
-    """``(E[z z^T 1{a_i^T z >= 0 for all i}], err)`` for any distribution in
-    :mod:`proofcheck.distributions` (``err`` bounds every entry's absolute error)."""
-    return dist.second_moment_region(normals, signs=signs, method=method)
-
-
-def region_prob(dist, normals: Any, signs: Sequence[int] | None = None) -> tuple[float, float]:
-    """``(P(a_i^T z >= 0 for all i), err)``."""
-    A = apply_signs(as_normals(normals, dist.dim), signs)
-    return dist.prob_region(A)
-
-
 # ------------------------------------------------------------------ vectorised Gaussian paths
 def batch_cone2(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised planar cones: ``normals`` of shape ``(N, r, 2)`` -> ``(P (N,), M (N, 2, 2))`` for
@@ -697,14 +633,12 @@ def _plackett_mesh(R: np.ndarray, sin2: np.ndarray, depth: int) -> tuple[np.ndar
 def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
     """Rigorous Arb enclosure (k x k list of ``flint.arb``) of FACTS.md's Gaussian wedge moment
     ``E[g g^T 1{u^T g >= 0, v^T g >= 0}]`` for exact (rational) ``u, v`` that are not parallel."""
-    from flint import arb, ctx as fctx
 
-    from proofcheck.model.num import fraction_to_arb
 
     uq = [to_fraction(x) for x in u]
     vq = [to_fraction(x) for x in v]
-    saved = fctx.prec
-    fctx.prec = prec
+    saved = flint_ctx.prec
+    flint_ctx.prec = prec
     try:
         uu = sum(x * x for x in uq)
         vv = sum(x * x for x in vq)
@@ -731,7 +665,7 @@ def wedge_moment_arb(u: Sequence[Any], v: Sequence[Any], prec: int = 128):
             out.append(row)
         return out
     finally:
-        fctx.prec = saved
+        flint_ctx.prec = saved
 
 
 def _rot90(a):
@@ -744,7 +678,6 @@ def gaussian_cone2_arb(normals: Any, prec: int = 128):
     they store).  The combinatorics are decided exactly in rationals: the cone is the plane, a
     half-plane, a wedge ``R(a_p, a_q)`` of two of the normals (then FACTS.md's formula in Arb), or
     has measure zero."""
-    from flint import arb
 
     A = [[to_fraction(x) for x in row] for row in np.asarray(normals, dtype=object).reshape(-1, 2)]
     for a in A:

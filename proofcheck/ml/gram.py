@@ -5,7 +5,7 @@ For unit inputs ``x_i`` and ``w ~ N(0, I)``::
     H^inf_ij = E[x_i^T x_j 1{w^T x_i >= 0, w^T x_j >= 0}] = x_i^T x_j (pi - arccos(x_i^T x_j)) / (2 pi)
 
 (Sheppard's orthant formula times the inner product: the arc-cosine kernel of degree 0, Cho & Saul
-2009; tested against Monte Carlo in tests/du2019/test_gram.py). For first-layer weights ``W`` (rows
+2009; tested against Monte Carlo in tests/ml/test_gram.py). For first-layer weights ``W`` (rows
 ``w_r``, ``m`` of them) the empirical matrix is::
 
     H(W)_ij = (1/m) x_i^T x_j #{r : w_r^T x_i >= 0, w_r^T x_j >= 0}.
@@ -22,14 +22,14 @@ around ``W(0)``: neuron-wise reachability in floats and exactly (:func:`pair_cha
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
-from flint import arb, ctx as flint_ctx, fmpq
+from flint import arb, ctx as flint_ctx
 
-from proofcheck.model.num import NumericError, arb_endpoints, fraction_to_arb
+from proofcheck.ml.spectral import lambda_min_enclosure, rayleigh
+from proofcheck.model.num import NumericError, fraction_to_arb
 
 
 # ---------------------------------------------------------------- infinite width
@@ -45,18 +45,6 @@ def h_inf(X: np.ndarray) -> np.ndarray:
     """Closed form of ``H^inf`` for unit rows of ``X``."""
     theta = angles(X)
     return np.cos(theta) * (np.pi - theta) / (2 * np.pi)
-
-
-def h_inf_from_cos(c):
-    """``H^inf`` entry as a function of the cosine ``c`` between two unit inputs."""
-    c = np.clip(c, -1.0, 1.0)
-    return c * (np.pi - np.arccos(c)) / (2 * np.pi)
-
-
-def h_inf_monte_carlo(X: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
-    """Monte Carlo estimate of ``H^inf`` (the definition, sampled): for testing the closed form."""
-    W = rng.standard_normal((samples, X.shape[1]))
-    return h_of_weights(W, X)
 
 
 def lambda_min(H: np.ndarray) -> float:
@@ -93,63 +81,6 @@ def h_inf_arb(gram_exact: Sequence[Sequence[Fraction]], prec: int = 128) -> list
         flint_ctx.prec = old
 
 
-def _cholesky_positive(M: list[list[arb]]) -> bool:
-    """True only if the Arb Cholesky factorisation certifies ``M`` positive definite."""
-    n = len(M)
-    L = [[arb(0)] * n for _ in range(n)]
-    for j in range(n):
-        s = M[j][j]
-        for k in range(j):
-            s = s - L[j][k] * L[j][k]
-        if not s > 0:  # Arb comparison: True only when the whole ball is positive
-            return False
-        L[j][j] = s.sqrt()
-        for i in range(j + 1, n):
-            t = M[i][j]
-            for k in range(j):
-                t = t - L[i][k] * L[j][k]
-            L[i][j] = t / L[j][j]
-    return True
-
-
-def lambda_min_enclosure(H_arb: list[list[arb]], H_float: np.ndarray | None = None,
-                         rel: float = 1e-9, prec: int = 128) -> tuple[Fraction, Fraction]:
-    """Exact rational ``lo, hi`` with ``lo <= lambda_min(H) <= hi`` for a symmetric matrix of balls.
-
-    ``lo``: the largest tried ``mu`` such that ``H - mu I`` is certified positive definite (Arb
-    Cholesky), or ``-inf`` represented by a very negative bound when none is. ``hi``: the Rayleigh
-    quotient of the float eigenvector, evaluated in Arb (its upper endpoint).
-    """
-    n = len(H_arb)
-    if H_float is None:
-        H_float = np.array([[float(x.mid()) for x in row] for row in H_arb])
-    w, V = np.linalg.eigh(H_float)
-    lam = float(w[0])
-    old = flint_ctx.prec
-    flint_ctx.prec = prec
-    try:
-        lo = None
-        for shrink in (rel, 1e-6, 1e-3, 1e-1):
-            mu = Fraction(lam - shrink * max(abs(lam), 1e-12))
-            mu_arb = fraction_to_arb(mu)
-            M = [[H_arb[i][j] - (mu_arb if i == j else 0) for j in range(n)] for i in range(n)]
-            if _cholesky_positive(M):
-                lo = mu
-                break
-        if lo is None:
-            lo = Fraction(-(10**9))
-        v = [fraction_to_arb(Fraction(float(c))) for c in V[:, 0]]
-        num = arb(0)
-        for i in range(n):
-            for j in range(n):
-                num += v[i] * H_arb[i][j] * v[j]
-        den = sum((c * c for c in v), arb(0))
-        hi = arb_endpoints(num / den)[1]
-        return lo, hi
-    finally:
-        flint_ctx.prec = old
-
-
 def lambda0_enclosure(gram_exact: Sequence[Sequence[Fraction]]) -> tuple[Fraction, Fraction]:
     """Rigorous bounds on ``lambda_0 = lambda_min(H^inf)`` from exact inputs."""
     return lambda_min_enclosure(h_inf_arb(gram_exact))
@@ -182,36 +113,11 @@ def h_of_weights(W: np.ndarray, X: np.ndarray) -> np.ndarray:
     return h_of_patterns(activations(W, X), X @ X.T)
 
 
-def pattern_changes(W0: np.ndarray, W: np.ndarray, X: np.ndarray) -> int:
-    """Number of (neuron, input) pairs whose activation differs between ``W0`` and ``W``."""
-    return int(np.sum(activations(W0, X) != activations(W, X)))
-
-
 def h_exact(S: np.ndarray, gram_exact: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
     """``H`` as exact rationals from an integer pattern matrix ``S`` (``m x n``) and an exact Gram."""
     m, n = S.shape
     counts = S.astype(np.int64).T @ S.astype(np.int64)
     return [[Fraction(int(counts[i, j]), m) * gram_exact[i][j] for j in range(n)] for i in range(n)]
-
-
-def rayleigh_upper(H_exact: Sequence[Sequence[Fraction]], v: np.ndarray) -> Fraction:
-    """Exact Rayleigh quotient ``v^T H v / v^T v``: an upper bound on ``lambda_min(H)``."""
-    vq = [Fraction(float(c)) for c in v]
-    n = len(vq)
-    num = sum(vq[i] * H_exact[i][j] * vq[j] for i in range(n) for j in range(n))
-    den = sum(c * c for c in vq)
-    if den == 0:
-        raise NumericError("Rayleigh quotient of the zero vector")
-    return num / den
-
-
-def arb_of(q: Fraction) -> arb:
-    return arb(fmpq(q.numerator, q.denominator))
-
-
-def anti_concentration(R: float) -> float:
-    """``P(|g| < R)`` for ``g ~ N(0,1)``: ``erf(R / sqrt 2)``."""
-    return math.erf(R / math.sqrt(2))
 
 
 # ---------------------------------------------------------------- worst weights in a ball
@@ -224,26 +130,6 @@ def flippable(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
     """
     s = W0 @ X.T
     return (s >= -R) & (s < R)
-
-
-def _min_norm_step_unused(A: np.ndarray, b: np.ndarray) -> np.ndarray | None:
-    """Least-norm ``v`` with ``A v >= b`` (few constraints: enumerate the active sets)."""
-    k = A.shape[0]
-    best = None
-    for mask in range(1 << k):
-        idx = [i for i in range(k) if mask >> i & 1]
-        if idx:
-            As = A[idx]
-            lam, *_ = np.linalg.lstsq(As @ As.T, b[idx], rcond=None)
-            if np.any(lam < -1e-14):
-                continue
-            v = As.T @ lam
-        else:
-            v = np.zeros(A.shape[1])
-        if np.all(A @ v >= b - 1e-15 * (1 + np.abs(b))):
-            if best is None or v @ v < best @ best:
-                best = v
-    return best
 
 
 def worst_in_ball(W0: np.ndarray, X: np.ndarray, R: float, score, max_flippable: int = 5) -> np.ndarray:
@@ -336,22 +222,6 @@ def min_lambda_in_ball(W0: np.ndarray, X: np.ndarray, R: float, rounds: int = 3)
     return best_W, best
 
 
-def max_entry_change_in_ball(W0: np.ndarray, X: np.ndarray, R: float, sign: np.ndarray) -> np.ndarray:
-    """Weights in the ball maximising ``sum_ij sign_ij (H_ij(W) - H_ij(W0))`` (neuron-wise exact)."""
-    G = X @ X.T
-    S0 = activations(W0, X).astype(float)
-
-    SG = sign * G
-
-    def score(P, rows):
-        Pf = P.astype(float)
-        new = np.einsum("...i,ij,...j->...", Pf, SG, Pf)
-        old = np.einsum("ri,ij,rj->r", S0[rows], SG, S0[rows])
-        return -(new - old[:, None])
-
-    return worst_in_ball(W0, X, R, score)
-
-
 def pair_change_reachable(W0: np.ndarray, xi: np.ndarray, xj: np.ndarray, R: float) -> tuple[np.ndarray, np.ndarray]:
     """Per neuron: can a ``w`` with ``||w - w_r(0)|| <= R`` switch ``1{w^T x_i >= 0, w^T x_j >= 0}`` on
     (``plus``) or off (``minus``)? Exact for unit inputs (least-norm steps in closed form).
@@ -399,12 +269,10 @@ def sup_entry_change(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
 
 def activations_exact(W: np.ndarray, X_exact) -> np.ndarray:
     """``1{w_r^T x_i >= 0}`` decided in exact rationals (each float weight is the rational it stores)."""
-    from fractions import Fraction as Fr
-
     m, n = W.shape[0], len(X_exact)
     S = np.zeros((m, n), dtype=bool)
     for r in range(m):
-        w = [Fr(float(v)) for v in W[r]]
+        w = [Fraction(float(v)) for v in W[r]]
         for i in range(n):
             S[r, i] = sum(a * b for a, b in zip(w, X_exact[i])) >= 0
     return S
@@ -415,7 +283,7 @@ def lambda_min_upper_exact(W: np.ndarray, X_exact, gram_exact) -> Fraction:
     S = activations_exact(W, X_exact)
     He = h_exact(S, gram_exact)
     _, V = np.linalg.eigh(np.array(He, dtype=float))
-    return rayleigh_upper(He, V[:, 0])
+    return rayleigh(He, V[:, 0])
 
 
 # ---------------------------------------------------------------- H(0) through its exact law (n <= 3)
@@ -454,16 +322,6 @@ def pattern_both(n: int) -> np.ndarray:
     return B
 
 
-def sample_h0_by_law(rng: np.random.Generator, G: np.ndarray, m: int, count: int) -> np.ndarray:
-    """``count`` independent draws of ``H(0)`` at width ``m`` (``n <= 3``): the neurons' activation
-    patterns are i.i.d. over the ``2^n`` orthants, so their counts are multinomial and ``H(0)`` depends
-    on the counts only; the cost does not grow with ``m``."""
-    G = np.asarray(G, dtype=float)
-    counts = rng.multinomial(int(m), orthant_probabilities(G), size=count)  # (count, 2^n)
-    both = np.einsum("ck,kij->cij", counts.astype(float), pattern_both(G.shape[0]))
-    return G * both / m
-
-
 def spectral_deviation_and_lambda_min(Hs: np.ndarray, Hinf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``||H - H^inf||_2`` and ``lambda_min(H)`` for a batch of symmetric matrices."""
     dev = np.max(np.abs(np.linalg.eigvalsh(Hs - Hinf)), axis=-1)
@@ -474,9 +332,8 @@ def spectral_deviation_and_lambda_min(Hs: np.ndarray, Hinf: np.ndarray) -> tuple
 def pair_change_reachable_exact(W0_exact, xi, xj, R) -> tuple[list[bool], list[bool]]:
     """:func:`pair_change_reachable` in exact rationals (``W0_exact`` rows, unit ``xi``, ``xj`` and ``R``
     as Fractions): the least-norm steps are compared with ``R`` through their squares."""
-    from fractions import Fraction as Fr
 
-    R = Fr(R)
+    R = Fraction(R)
     c = sum(a * b for a, b in zip(xi, xj))
     det = 1 - c * c
     plus, minus = [], []
@@ -492,7 +349,7 @@ def pair_change_reachable_exact(W0_exact, xi, xj, R) -> tuple[list[bool], list[b
         bi, bj = -si, -sj
         need = []  # squared norms of the feasible candidate steps
         if bi <= 0 and bj <= 0:
-            need.append(Fr(0))
+            need.append(Fraction(0))
         if bi > 0 and c * bi >= bj:
             need.append(bi * bi)
         if bj > 0 and c * bj >= bi:
@@ -507,9 +364,7 @@ def pair_change_reachable_exact(W0_exact, xi, xj, R) -> tuple[list[bool], list[b
 
 def flippable_exact(W0_exact, x, R) -> list[bool]:
     """``A_ir`` exactly: ``-R <= w_r(0)^T x < R`` (the closed ball's range is ``[s - R, s + R]``)."""
-    from fractions import Fraction as Fr
-
-    R = Fr(R)
+    R = Fraction(R)
     out = []
     for w in W0_exact:
         s = sum(a * b for a, b in zip(w, x))
@@ -528,12 +383,3 @@ def h0_from_pattern_counts(counts: Sequence[int], gram_exact: Sequence[Sequence[
             for j in on:
                 both[i][j] += int(c)
     return [[Fraction(gram_exact[i][j]) * both[i][j] / m for j in range(n)] for i in range(n)]
-
-
-def spectral_norm_bounds(A_arb: list[list[arb]]) -> tuple[Fraction, Fraction]:
-    """Rational ``lo <= ||A||_2 <= hi`` for a symmetric matrix of Arb balls: ``||A||_2`` is the larger of
-    ``lambda_max(A) = -lambda_min(-A)`` and ``-lambda_min(A)``, each enclosed by :func:`lambda_min_enclosure`."""
-    n = len(A_arb)
-    l1, h1 = lambda_min_enclosure(A_arb)
-    l2, h2 = lambda_min_enclosure([[-A_arb[i][j] for j in range(n)] for i in range(n)])
-    return max(-h1, -h2, Fraction(0)), max(-l1, -l2)

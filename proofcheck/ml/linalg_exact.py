@@ -1,17 +1,13 @@
-"""Exact rational linear algebra and exact planar teacher--student instances.
+"""Exact rational linear algebra and exact planar rotations.
 
-Small helpers for checks that must end in exact arithmetic:
-
-* matrices are ``numpy`` object arrays (or nested lists) of :class:`fractions.Fraction`;
-* :func:`quad`, :func:`rayleigh` and :func:`sigma_sq_lower` give exact bounds of spectral
-  quantities from a rational test vector (``x^T M x / x^T x >= lambda_min(sym M)`` and
-  ``<= lambda_max(sym M)``; ``|M x|^2 / |x|^2 <= sigma_max(M)^2``);
+* matrices are ``numpy`` object arrays (or nested lists) of :class:`fractions.Fraction`
+  (:func:`fmat`, :func:`fvec`, :func:`dot`, :func:`matvec`, :func:`quad`);
 * :func:`rational_rotation` gives an exactly orthogonal rational 2x2 rotation (a Pythagorean
   point ``((1-t^2), 2t)/(1+t^2)``) and its angle ``2 atan t`` as an Arb ball, so weights
-  ``w_i = R(+-theta) w_i*`` are at *exactly* the same angle ``theta`` to their targets;
-* :func:`random_atoms` / :func:`random_teacher` draw small rational instances from a numpy
-  Generator (reproducible from a seed), optionally with atoms placed exactly on given hyperplanes
-  (the boundary cases of regions ``{a^T z >= 0}``).
+  ``w_i = R(+-theta) w_i*`` are at *exactly* the same angle ``theta`` to their targets
+  (:func:`equal_angle_config`).
+
+Spectral bounds from these live in :mod:`proofcheck.ml.spectral`.
 """
 from __future__ import annotations
 
@@ -34,6 +30,11 @@ def fmat(M: Any) -> list[list[Fraction]]:
     if arr.ndim != 2:
         raise ExactError("a matrix is required")
     return [[to_fraction(x) for x in row] for row in arr]
+
+
+def fraction_text(x: Fraction) -> str:
+    """``"p/q"`` (also ``"p/1"``): how an exact object's ``to_json`` writes a rational."""
+    return f"{x.numerator}/{x.denominator}"
 
 
 def fvec(v: Any) -> list[Fraction]:
@@ -64,53 +65,8 @@ def rationalise(x: Any, denominator: int = 10**6) -> list[Fraction]:
     return [Fraction(round(float(v) * denominator), denominator) for v in arr]
 
 
-def rayleigh(M: Any, x: Any) -> Fraction:
-    """Exact ``x^T M x / x^T x``: an upper bound of ``lambda_min`` and a lower bound of
-    ``lambda_max`` of the symmetric part of ``M``."""
-    xq = fvec(x)
-    xx = dot(xq, xq)
-    if xx == 0:
-        raise ExactError("zero test vector")
-    return quad(xq, M) / xx
-
-
-def sigma_sq_lower(M: Any, x: Any) -> Fraction:
-    """Exact ``|M x|^2 / |x|^2 <= sigma_max(M)^2``."""
-    xq = fvec(x)
-    xx = dot(xq, xq)
-    if xx == 0:
-        raise ExactError("zero test vector")
-    Mx = matvec(fmat(M), xq)
-    return dot(Mx, Mx) / xx
-
-
 def float_matrix(M: Any) -> np.ndarray:
     return np.array([[float(v) for v in row] for row in fmat(M)])
-
-
-def lam_min_upper(M: Any) -> Fraction:
-    """An exact rational upper bound of ``lambda_min(sym M)``: Rayleigh quotient at the rounded
-    float eigenvector."""
-    Mf = float_matrix(M)
-    v = np.linalg.eigh((Mf + Mf.T) / 2)[1][:, 0]
-    return rayleigh(M, rationalise(v))
-
-
-def sigma_max_lower_sq(M: Any) -> Fraction:
-    """An exact rational lower bound of ``sigma_max(M)^2``: ``|M x|^2/|x|^2`` at the rounded top
-    right singular vector (0 for the zero matrix)."""
-    Mf = float_matrix(M)
-    if not np.any(Mf):
-        return Fraction(0)
-    v = np.linalg.svd(Mf)[2][0]
-    return sigma_sq_lower(M, rationalise(v))
-
-
-def sym_lam_max_lower(M: Any) -> Fraction:
-    """An exact lower bound of ``lambda_max(sym M) = max_x x^T M x / x^T x``."""
-    Mf = float_matrix(M)
-    v = np.linalg.eigh((Mf + Mf.T) / 2)[1][:, -1]
-    return rayleigh(M, rationalise(v))
 
 
 # ------------------------------------------------------------------ planar rotations
@@ -159,6 +115,14 @@ def equal_angle_config(W_star: Any, t: Any, signs: Sequence[int], scales: Sequen
     return out
 
 
+def rational_unit_vector(t: Sequence[Any]) -> list[Fraction]:
+    """Inverse stereographic projection of ``t in Q^{k-1}``: an exactly unit vector in ``Q^k``,
+    ``((2 t), |t|^2 - 1) / (|t|^2 + 1)`` (k = 2 gives the Pythagorean triples)."""
+    tq = [to_fraction(x) for x in t]
+    s = sum(x * x for x in tq)
+    return [2 * x / (s + 1) for x in tq] + [(s - 1) / (s + 1)]
+
+
 def cos_sq_angle(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
     """Exact ``cos^2 angle(a, b)`` (with the sign of the cosine kept: ``sign(a.b) (a.b)^2/|a|^2|b|^2``)."""
     aa, bb = dot(a, a), dot(b, b)
@@ -169,22 +133,6 @@ def cos_sq_angle(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
 
 
 # ------------------------------------------------------------------ random exact instances
-def random_rational(rng: np.random.Generator, lo: float = -2, hi: float = 2, denominator: int = 8) -> Fraction:
-    return Fraction(int(rng.integers(int(lo * denominator), int(hi * denominator) + 1)), denominator)
-
-
-def random_teacher(rng: np.random.Generator, k: int, n: int, denominator: int = 8) -> np.ndarray:
-    """A ``k x n`` object array of nonzero rational columns."""
-    out = np.empty((k, n), dtype=object)
-    for i in range(n):
-        while True:
-            col = [random_rational(rng, -2, 2, denominator) for _ in range(k)]
-            if any(col):
-                break
-        out[:, i] = col
-    return out
-
-
 def perpendicular(v: Sequence[Fraction]) -> list[Fraction]:
     """A nonzero rational vector orthogonal to ``v`` (planar: rotation by 90 degrees)."""
     v = list(v)
@@ -197,29 +145,3 @@ def perpendicular(v: Sequence[Fraction]) -> list[Fraction]:
     out = [Fraction(0)] * len(v)
     out[i], out[j] = -v[j], v[i]  # nonzero: out[j] = v[i] != 0; orthogonal: -v[j] v[i] + v[i] v[j] = 0
     return out
-
-
-def random_atoms(rng: np.random.Generator, k: int, m: int, on_hyperplanes: Sequence[Sequence[Fraction]] = (),
-                 denominator: int = 8) -> tuple[list[list[Fraction]], list[Fraction]]:
-    """``m`` random nonzero rational atoms in ``R^k`` with positive rational weights, plus one atom on
-    each hyperplane ``a^T z = 0`` of ``on_hyperplanes`` (a random multiple of a perpendicular)."""
-    atoms, weights = [], []
-    for _ in range(m):
-        while True:
-            a = [random_rational(rng, -2, 2, denominator) for _ in range(k)]
-            if any(a):
-                break
-        atoms.append(a)
-        weights.append(Fraction(int(rng.integers(1, 5)), 4))
-    for normal in on_hyperplanes:
-        p = perpendicular(fvec(normal))
-        sc = Fraction(int(rng.integers(1, 4))) * (1 if rng.random() < 0.5 else -1)
-        atoms.append([sc * x for x in p])
-        weights.append(Fraction(int(rng.integers(1, 5)), 4))
-    return atoms, weights
-
-
-def off_hyperplanes(atoms: Sequence[Sequence[Fraction]], normals: Sequence[Sequence[Fraction]]) -> bool:
-    """True when no atom lies on any hyperplane ``a^T z = 0``."""
-    nq = [fvec(a) for a in normals]
-    return all(dot(a, x) != 0 for x in atoms for a in nq)

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian, StudentT, UniformSphere
-from proofcheck.ml.geometry import (ROUNDING, GeometryError, batch_cone2, batch_gaussian_cone, batch_wedge, exact_dot, exact_vector,
-                       gaussian_cone2_arb)
+from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian, UniformSphere
+from proofcheck.ml.geometry import (ROUNDING, GeometryError, batch_cone2, batch_gaussian_cone, batch_wedge, exact_dot,
+                       exact_vector)
 from proofcheck.model.num import NumericError, to_fraction
 
 KLM_ALL = [(k, l, m) for k in (0, 1) for l in (0, 1) for m in (0, 1)]
@@ -79,80 +79,7 @@ def _neurons(W: np.ndarray, reading: str) -> tuple[np.ndarray, float]:
     return W[:, :use], float(c)
 
 
-def forward(W: Any, z: Any, reading: str = "appendix") -> np.ndarray:
-    """``f(W, z)`` for one input (``z`` of shape ``(k,)``) or a batch (``(N, k)``)."""
-    W = as_weights(W)
-    Z = np.atleast_2d(np.asarray(z, dtype=float))
-    cols, c = _neurons(W, reading)
-    out = c * np.maximum(Z @ cols, 0.0).sum(axis=1)
-    return out if np.ndim(z) > 1 else out[0]
-
-
-def loss(W: Any, W_star: Any, z: Any, reading: str = "appendix") -> np.ndarray:
-    return 0.5 * (forward(W, z, reading) - forward(W_star, z, reading)) ** 2
-
-
-def grad_sample(W: Any, W_star: Any, z: Any, reading: str = "appendix", relu_grad_at_zero: float = 1.0) -> np.ndarray:
-    """``nabla_W l(W, z)`` (``k x n``; for a batch of inputs, their mean)."""
-    W = as_weights(W)
-    Ws = as_weights(W_star, "W_star")
-    Z = np.atleast_2d(np.asarray(z, dtype=float))
-    cols, c = _neurons(W, reading)
-    resid = forward(W, Z, reading) - forward(Ws, Z, reading)  # (N,)
-    pre = Z @ cols
-    act = np.where(pre > 0, 1.0, np.where(pre == 0, relu_grad_at_zero, 0.0))  # (N, used)
-    G = np.zeros_like(W)
-    G[:, : cols.shape[1]] = c * (Z * resid[:, None]).T @ act / Z.shape[0]
-    return G
-
-
 # ------------------------------------------------------------------ population quantities
-def _pair_moment(dist, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
-    return dist.second_moment_region(np.stack([a, b]))
-
-
-def relu_kernel(dist, a: Any, b: Any) -> tuple[float, float]:
-    """``E[sigma(a^T z) sigma(b^T z)] = a^T E[z z^T 1{a^T z>=0, b^T z>=0}] b`` (zero vectors
-    give 0 since sigma(0) = 0)."""
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    if not np.any(a) or not np.any(b):
-        return 0.0, 0.0
-    M, err = _pair_moment(dist, a, b)
-    return float(a @ M @ b), err * float(np.abs(a).sum() * np.abs(b).sum())
-
-
-def population_loss(dist, W: Any, W_star: Any, reading: str = "appendix") -> tuple[float, float]:
-    """``E l(W, z)`` from pairwise ReLU kernels (exact sums for atoms; closed forms for Gaussians)."""
-    W = as_weights(W)
-    Ws = as_weights(W_star, "W_star")
-    cols, c = _neurons(W, reading)
-    cols_s, _ = _neurons(Ws, reading)
-    total, err = 0.0, 0.0
-    for A, sa, B, sb in ((cols, 1, cols, 1), (cols, 1, cols_s, -2), (cols_s, 1, cols_s, 1)):
-        for i in range(A.shape[1]):
-            for j in range(B.shape[1]):
-                v, e = relu_kernel(dist, A[:, i], B[:, j])
-                total += sa * sb * v
-                err += abs(sa * sb) * e
-    return 0.5 * c * c * total, 0.5 * c * c * err
-
-
-def population_loss_exact(dist, W: Any, W_star: Any, reading: str = "appendix") -> Fraction:
-    """Exact ``E l`` for finite atoms (weights taken as the rationals they store)."""
-    Wq = _exact_cols(W)
-    Wsq = _exact_cols(W_star)
-    k = len(Wq[0])
-    n = len(Wq)
-    use, c = _reading(k, n, reading)
-    total = Fraction(0)
-    for x, p in zip(dist.atoms_q, dist.weights_q):
-        f = sum((max(exact_dot(w, x), Fraction(0)) for w in Wq[:use]), Fraction(0))
-        fs = sum((max(exact_dot(w, x), Fraction(0)) for w in Wsq[:use]), Fraction(0))
-        total += p * (c * (f - fs)) ** 2 / 2
-    return total
-
-
 def _exact_cols(W: Any) -> list[list[Fraction]]:
     arr = np.asarray(W, dtype=object)
     if arr.ndim == 1:
@@ -160,25 +87,19 @@ def _exact_cols(W: Any) -> list[list[Fraction]]:
     return [[to_fraction(x) for x in arr[:, i]] for i in range(arr.shape[1])]
 
 
-def population_gradient(dist, W: Any, W_star: Any, reading: str = "appendix", method: str = "auto",
-                        rng=None, samples: int = 200_000) -> tuple[np.ndarray, float]:
+def population_gradient(dist, W: Any, W_star: Any, reading: str = "appendix") -> tuple[np.ndarray, float]:
     """``E[nabla_W l(W, z)]`` computed *directly* (``k x n``, error bound).
 
-    ``method="auto"``: the two-half-space form
+    The two-half-space form
     ``E nabla_{w_i} l = c^2 sum_j (E[zz^T 1{w_i>=0, w_j>=0}] w_j - E[zz^T 1{w_i>=0, w_j*>=0}] w_j*)``
-    (exact for atoms up to the final float sum; closed form for Gaussians); ``"mc"``: sample mean
-    with a 3.29-standard-error half-width.  A zero column ``w_j*`` contributes nothing."""
+    (exact for atoms up to the final float sum; closed form for Gaussians).  A zero column ``w_j*``
+    contributes nothing."""
     W = as_weights(W)
     Ws = as_weights(W_star, "W_star")
     if W.shape != Ws.shape:
         raise ModelError("W and W_star must have the same shape")
     cols, c = _neurons(W, reading)
     cols_s, _ = _neurons(Ws, reading)
-    if method == "mc":
-        rng = np.random.default_rng(0) if rng is None else rng
-        Z = dist.sample(rng, samples)
-        per = np.stack([grad_sample(W, Ws, Z[i::64], reading).ravel() for i in range(64)])
-        return per.mean(axis=0).reshape(W.shape), float(3.29 * per.std(axis=0, ddof=1).max() / 8.0)
     G = np.zeros_like(W)
     err = 0.0
     for i in range(cols.shape[1]):
@@ -189,7 +110,7 @@ def population_gradient(dist, W: Any, W_star: Any, reading: str = "appendix", me
             for other, sign in ((cols[:, j], 1.0), (cols_s[:, j], -1.0)):
                 if not np.any(other):
                     continue
-                M, e = _pair_moment(dist, wi, other)
+                M, e = dist.second_moment_region(np.stack([wi, other]))
                 G[:, i] += sign * (M @ other)
                 err += e * float(np.abs(other).sum())
     return c * c * G, c * c * err
@@ -296,31 +217,6 @@ def block_matrix_exact(dist, W: Any, W_star: Any, k: int, l: int, m: int) -> np.
     return B
 
 
-def block_matrices(dist, W: Any, W_star: Any, which: Iterable[tuple[int, int, int]] = KLM_ALL) -> dict:
-    """``{(k, l, m): (B_klm, err)}``."""
-    return {tuple(klm): block_matrix(dist, W, W_star, *klm) for klm in which}
-
-
-def is_symmetric(M: Any, tol: float = 0.0) -> bool:
-    M = np.asarray(M)
-    if M.dtype == object:
-        return all(M[i, j] == M[j, i] for i in range(M.shape[0]) for j in range(i))
-    return bool(np.abs(M - M.T).max() <= tol)
-
-
-def gradient_three_sum(dist, W: Any, W_star: Any) -> tuple[np.ndarray, float]:
-    """The appendix's first display: ``E nabla_{w_i} l = sum_j [B000 + B100]_{ij} (w_j - w_j*)
-    + [B001 + B101]_{ij} w_j + [B010 + B110]_{ij} (-w_j*)`` (``k x n``, error bound)."""
-    W = as_weights(W)
-    Ws = as_weights(W_star, "W_star")
-    Bs = block_matrices(dist, W, W_star)
-    x = vec(W) - vec(Ws)
-    g = (Bs[0, 0, 0][0] + Bs[1, 0, 0][0]) @ x + (Bs[0, 0, 1][0] + Bs[1, 0, 1][0]) @ vec(W) \
-        + (Bs[0, 1, 0][0] + Bs[1, 1, 0][0]) @ (-vec(Ws))
-    err = sum(e for _, e in Bs.values()) * float(np.abs(x).sum() + np.abs(vec(W)).sum() + np.abs(vec(Ws)).sum())
-    return unvec(g, W.shape[0]), err
-
-
 def gradient_three_sum_exact(dist, W: Any, W_star: Any) -> np.ndarray:
     """Exact three-sum for finite atoms (``Fraction`` object array, ``k x n``)."""
     Wq = np.array(_exact_cols(W), dtype=object).T
@@ -329,12 +225,6 @@ def gradient_three_sum_exact(dist, W: Any, W_star: Any) -> np.ndarray:
     x, w, ws = vec(Wq) - vec(Wsq), vec(Wq), vec(Wsq)
     g = (B[0, 0, 0] + B[1, 0, 0]).dot(x) + (B[0, 0, 1] + B[1, 0, 1]).dot(w) + (B[0, 1, 0] + B[1, 1, 0]).dot(-ws)
     return unvec(g, Wq.shape[0])
-
-
-def gd_step(dist, W: Any, W_star: Any, eta: float, reading: str = "appendix") -> tuple[np.ndarray, float]:
-    """One population gradient step ``W - eta E[nabla l(W, z)]`` (and the step's error bound)."""
-    G, err = population_gradient(dist, W, W_star, reading)
-    return as_weights(W) - eta * G, abs(eta) * err
 
 
 def gd_step_exact(dist, W: Any, W_star: Any, eta: Any, reading: str = "appendix") -> np.ndarray:
@@ -364,8 +254,7 @@ def batch_block_matrices(dist, Ws: Any, W_stars: Any, which: Sequence[tuple[int,
 
 
 def _gaussian_reducible(dist) -> bool:
-
-    return type(dist) in (StandardGaussian, Gaussian, UniformSphere, StudentT)
+    return type(dist) in (StandardGaussian, Gaussian, UniformSphere)
 
 
 def _batch_generic(dist, Ws, Wss, which):
@@ -388,7 +277,6 @@ def _batch_generic(dist, Ws, Wss, which):
 
 
 def _batch_gauss_vectorised(dist, Ws, Wss, which):
-
     N, k, n = Ws.shape
     L = dist.L
     scale = dist.moment_scale
@@ -461,4 +349,3 @@ def _batch_atoms(dist, Ws, Wss, which):
         out[(kk, ll, mm)] = blocks.reshape(N, n * k, n * k) / n**2
     out["err"] = 1e-15 * float(np.abs(X).max() ** 2 * len(p))
     return out
-

@@ -12,8 +12,8 @@ counterexample store exactly (``to_json``/``from_json``, the codec's ``$obj``).
 * :class:`Network` -- an input distribution with a teacher--student pair (the instance most
   claims quantify over), with :func:`networks` optionally placing atoms exactly on the teacher's
   hyperplanes ``w_j*^T z = 0`` (the boundary cases of Def. 2.1's closed regions);
-* :func:`atoms`, :func:`unit_atoms`, :func:`atom_on_hyperplane`, :func:`gaussians`,
-  :func:`rotated_gaussians`, :func:`uniform_spheres`, :func:`mixtures` -- input distributions.
+* :func:`atoms`, :func:`unit_atoms`, :func:`gaussians`, :func:`rotated_gaussians`,
+  :func:`uniform_spheres` -- input distributions.
 
 Bad input (a zero vector, a distribution with no mass, NaN weights) raises a one-line
 :class:`~proofcheck.model.num.NumericError`.
@@ -26,18 +26,16 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
-from proofcheck.store.codec import storable
-from proofcheck.ml.distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, Mixture, StandardGaussian,
-                            UniformSphere, rational_unit_vector)
+from proofcheck.ml.distributions import (Distribution, DistributionError, FiniteAtoms, Gaussian, StandardGaussian,
+                            UniformSphere)
+from proofcheck.ml.linalg_exact import fraction_text, rational_unit_vector
 from proofcheck.model.num import NumericError, to_fraction
+from proofcheck.report.values import short, value_text
+from proofcheck.store.codec import decode, encode, storable
 
 
 class InstanceError(NumericError):
     """A malformed network instance (zero vector, shapes that do not match, NaN)."""
-
-
-def _q(x: Fraction) -> str:
-    return f"{x.numerator}/{x.denominator}" if x.denominator != 1 else str(x.numerator)
 
 
 def exact_matrix(M: Any, name: str) -> np.ndarray:
@@ -94,7 +92,7 @@ class TeacherStudent:
         return len(set(self.cos_sq_angles())) == 1
 
     def to_json(self) -> dict:
-        return {"W": [[_q(x) for x in row] for row in self.W], "W_star": [[_q(x) for x in row] for row in self.W_star]}
+        return {"W": [[fraction_text(x) for x in row] for row in self.W], "W_star": [[fraction_text(x) for x in row] for row in self.W_star]}
 
     @classmethod
     def from_json(cls, d: dict) -> "TeacherStudent":
@@ -102,8 +100,6 @@ class TeacherStudent:
 
     def describe(self) -> str:
         """Student and teacher weights; column i is neuron i."""
-        from proofcheck.report.values import short
-
         return f"{self.n} neuron(s) in R^{self.k}: student W = {short(self.W, 120)}, teacher W* = {short(self.W_star, 120)}"
 
     def __eq__(self, other) -> bool:
@@ -158,20 +154,13 @@ class Network:
         return min(abs(sum(a * b for a, b in zip(v, z))) for v in normals for z in self.dist.atoms_q)
 
     def to_json(self) -> dict:
-        from proofcheck.store.codec import encode
-
         return {"dist": encode(self.dist), "ts": self.ts.to_json()}
 
     @classmethod
     def from_json(cls, d: dict) -> "Network":
-        from proofcheck.store.codec import decode
-
         return cls(decode(d["dist"]), TeacherStudent.from_json(d["ts"]))
 
     def describe(self) -> str:
-        from proofcheck.store.codec import encode
-        from proofcheck.report.values import value_text
-
         return f"inputs {value_text(encode(self.dist), limit=160)}; {self.ts.describe()}"
 
     def __eq__(self, other) -> bool:
@@ -327,13 +316,6 @@ def point_on_hyperplane(normal: Sequence[Any], v: Sequence[Any]) -> list[Fractio
     return [x * aa - y * av for x, y in zip(vq, a)]
 
 
-def atom_on_hyperplane(normal: Sequence[Any], max_denominator: int = 4):
-    """A nonzero rational point ``z`` with ``normal^T z = 0`` exactly."""
-    k = len(normal)
-    return rational_vectors(k, max_denominator=max_denominator).map(
-        lambda v: point_on_hyperplane(normal, v)).filter(lambda z: any(x != 0 for x in z))
-
-
 def gaussians(k: int):
     """The standard Gaussian on ``R^k`` (shrinks to it) and rotated/scaled ones ``N(0, B B^T + I/2)``."""
     return st.one_of(st.just(StandardGaussian(k)), rotated_gaussians(k))
@@ -350,12 +332,6 @@ def rotated_gaussians(k: int):
 
 def uniform_spheres(k: int):
     return st.just(UniformSphere(k))
-
-
-def mixtures(k: int, max_components: int = 3):
-    comp = st.one_of(gaussians(k), uniform_spheres(k), atoms(k, 3))
-    return st.lists(st.tuples(st.integers(1, 4), comp), min_size=1, max_size=max_components).map(
-        lambda wc: Mixture([float(w) for w, _ in wc], [c for _, c in wc]))
 
 
 # ------------------------------------------------------------------ network instances
@@ -398,14 +374,9 @@ def networks(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2, 3), ang
     return build()
 
 
-def weights_of(values: Any) -> np.ndarray:
-    """A float view (for search-time numerics) of an exact matrix."""
-    return np.array([[float(x) for x in row] for row in np.asarray(values, dtype=object)])
-
-
 __all__ = [
     "InstanceError", "TeacherStudent", "Network", "rationals", "rational_vectors", "cayley_frame",
     "skew_matrices", "rotation_parameter", "teacher_students", "atoms", "unit_atoms", "point_on_hyperplane",
-    "atom_on_hyperplane", "gaussians", "rotated_gaussians", "uniform_spheres", "mixtures", "networks",
-    "weights_of", "DistributionError",
+    "gaussians", "rotated_gaussians", "uniform_spheres", "networks",
+    "DistributionError",
 ]

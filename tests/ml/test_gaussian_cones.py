@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import integrate
 
-from proofcheck.ml.geometry import (GeometryError, angle, gaussian_cone, monte_carlo_moment, plackett_orthant4,
-                                 sheppard_prob, wedge_moment_closed_form)
+from gaussian_oracles import angle, monte_carlo_moment, sheppard_prob, wedge_moment_closed_form
+from proofcheck.ml.geometry import GeometryError, gaussian_cone, plackett_orthant4
 
 
 def _rot(k, rng):

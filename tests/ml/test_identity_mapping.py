@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from proofcheck.model.num import ARB, Enclosure
-from proofcheck.ml.identity_mapping import (IdentityMappingError, monte_carlo_loss, one_point_convexity_margin,
-                                             population_gradient, population_loss, relu_kernel)
+from identity_mapping_oracles import monte_carlo_loss, population_loss, relu_kernel
+from lemmas.liyuan2017.model import IdentityMappingError, one_point_convexity_margin, population_gradient
 
 
 def test_kernel_of_a_vector_with_itself_is_half_its_squared_norm():

@@ -17,7 +17,8 @@ import pytest
 from proofcheck import Claim, Source
 from proofcheck.store.codec import decode
 from proofcheck.decide.engine import check
-from proofcheck.ml import quantities as Q
+from lemmas.park2019 import model as Q
+from proofcheck.ml import spectral as SP
 from proofcheck.ml.networks import block_matrix_exact
 from proofcheck.ml.strategies import networks
 from proofcheck.model.registry import Registry
@@ -38,7 +39,7 @@ def _norm_bound_margin(factor: Fraction):
 
         net = env.net
         B = block_matrix_exact(net.dist, net.W, net.W_star, 0, 0, 0)
-        lo_sq, hi_sq = Q.sigma_sq_bounds(B)
+        lo_sq, hi_sq = SP.sigma_sq_bounds(B)
         bound = fraction_to_arb(factor * _second_moment(net) / net.n)
         return Enclosure(Enclosure.of(bound - fraction_to_arb(hi_sq).sqrt()).lo,
                          Enclosure.of(bound - fraction_to_arb(lo_sq).sqrt()).hi)

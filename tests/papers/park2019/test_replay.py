@@ -15,13 +15,18 @@ import pytest
 from proofcheck.decide import engine
 from proofcheck.store.codec import decode, encode
 from proofcheck.ml import linalg_exact as X
-from proofcheck.ml import quantities as Q
+from lemmas.park2019 import model as Q
 from proofcheck.ml.distributions import FiniteAtoms
 from proofcheck.ml.strategies import Network, TeacherStudent
 from proofcheck.model.registry import load
 from proofcheck.store.counterexamples import CounterexampleStore
 
 P = "park2019."
+
+
+def _off_hyperplanes(atom, normals) -> bool:
+    """True when ``atom`` lies on no hyperplane ``a^T z = 0`` of ``normals`` (exact)."""
+    return all(X.dot(X.fvec(a), X.fvec(atom)) != 0 for a in normals)
 
 
 def _net(vals) -> Network:
@@ -31,12 +36,12 @@ def _net(vals) -> Network:
 def _same_weights(vals):
     """The student set equal to the teacher and one unit atom off every teacher hyperplane: the loss,
     its gradient, every angle and every thin-wedge matrix vanish."""
-    from proofcheck.ml.distributions import rational_unit_vector
+    from proofcheck.ml.linalg_exact import rational_unit_vector
 
     net = _net(vals)
     normals = [list(net.W_star[:, j]) for j in range(net.n)]
     atom = next(a for a in (rational_unit_vector([Fraction(1, m)] * (net.k - 1)) for m in range(2, 50))
-                if X.off_hyperplanes([a], normals))
+                if _off_hyperplanes(a, normals))
     vals["net"] = Network(FiniteAtoms([atom], [1]), TeacherStudent(net.W_star, net.W_star))
 
 
@@ -44,7 +49,7 @@ def _drop_boundary_atoms(vals):
     """Keep only the atoms off every hyperplane w_j^T z = 0, w_j*^T z = 0 (s1's trouble is on them)."""
     net = _net(vals)
     normals = [X.fvec(M[:, j]) for M in (net.W, net.W_star) for j in range(net.n)]
-    keep = [(a, p) for a, p in zip(net.dist.atoms_q, net.dist.weights_q) if X.off_hyperplanes([a], normals)]
+    keep = [(a, p) for a, p in zip(net.dist.atoms_q, net.dist.weights_q) if _off_hyperplanes(a, normals)]
     assert keep, "every atom was on a hyperplane"
     vals["net"] = Network(FiniteAtoms([a for a, _ in keep], [p for _, p in keep]), net.ts)
 

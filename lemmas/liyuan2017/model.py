@@ -1,4 +1,8 @@
-r"""The one-hidden-layer ReLU network with identity mapping, under Gaussian input, in closed form.
+r"""Li and Yuan's model: the one-hidden-layer ReLU network with identity mapping, under Gaussian input, in closed form.
+
+It lives with the paper's claims (not in :mod:`proofcheck.ml`) because only this paper uses it and it
+builds claim conditions (:func:`in_spectral_ball`); the spectral certificate it decides with is the
+shared one (:func:`proofcheck.ml.spectral.spectral_norm_at_most`).
 
 Y. Li and Y. Yuan, *Convergence Analysis of Two-layer Neural Networks with ReLU Activation*,
 NeurIPS 2017, Section 2: for :math:`x \sim \mathcal N(0, I_d)` and :math:`W \in \mathbb R^{d\times d}`
@@ -27,11 +31,18 @@ both: the margin functions of the claims are written once.
 """
 from __future__ import annotations
 
+import contextlib
+from fractions import Fraction
+from math import isqrt
 from typing import Any, Sequence
 
 import numpy as np
+from flint import arb
+from hypothesis import strategies as st
 
-from proofcheck.model.num import FLOAT, NumericError
+from proofcheck.ml.spectral import frobenius_sq, spectral_norm_at_most
+from proofcheck.model.claim import Condition
+from proofcheck.model.num import FLOAT, NumericError, _precision, to_fraction
 
 Vector = Sequence[Any]
 
@@ -65,32 +76,14 @@ def _angle(u: Vector, v: Vector, num):
     if num is FLOAT:
         s = float(np.sqrt(minors)) / (nu * nv)
         return float(np.arctan2(s, c)), c, s, nu, nv
-    from flint import arb
-
     s = num.sqrt(minors) / (nu * nv) if len(u) > 1 else num.const(0)
     return arb.atan2(s, c), c, s, nu, nv
-
-
-def relu_kernel(u: Vector, v: Vector, num=FLOAT):
-    """``E[σ(u·x) σ(v·x)]`` for ``x ~ N(0, I)`` (degree-1 arc-cosine kernel)."""
-    if num is FLOAT and (float(np.dot(np.asarray(u, float), np.asarray(u, float))) == 0
-                         or float(np.dot(np.asarray(v, float), np.asarray(v, float))) == 0):
-        return 0.0
-    theta, c, s, nu, nv = _angle(u, v, num)
-    return nu * nv * (s + (num.pi - theta) * c) / (2 * num.pi)
 
 
 def relu_kernel_grad(u: Vector, v: Vector, num=FLOAT) -> list:
     """``∇_u E[σ(u·x) σ(v·x)] = ((π − θ) v + ‖v‖ sin θ û) / (2π)`` (u ≠ 0)."""
     theta, c, s, nu, nv = _angle(u, v, num)
     return [((num.pi - theta) * vi + nv * s * ui / nu) / (2 * num.pi) for ui, vi in zip(u, v)]
-
-
-def prelu_kernel(u: Vector, v: Vector, a, num=FLOAT):
-    """``E[σ_a(u·x) σ_a(v·x)]`` for the PReLU ``σ_a(t) = max(t,0) − a·max(−t,0)``."""
-    mv = [-x for x in v]
-    mu = [-x for x in u]
-    return (1 + a * a) * relu_kernel(u, v, num) - a * (relu_kernel(u, mv, num) + relu_kernel(mu, v, num))
 
 
 def prelu_kernel_grad(u: Vector, v: Vector, a, num=FLOAT) -> list:
@@ -122,18 +115,6 @@ def columns_plus_identity(W: Any, num=FLOAT) -> list[list[Any]]:
                 raise IdentityMappingError("W contains NaN or infinity")
     rows = _lifted(rows, num)
     return [[rows[r][i] + (1 if r == i else 0) for r in range(d)] for i in range(d)]
-
-
-def population_loss(W: Any, W_star: Any, num=FLOAT, a=0, scale=None):
-    r"""``L(W) = scale · E (f_W(x) − f_{W*}(x))²`` in closed form (``scale`` ½ by default)."""
-    A, B = columns_plus_identity(W, num), columns_plus_identity(W_star, num)
-    k = (lambda u, v: relu_kernel(u, v, num)) if a == 0 else (lambda u, v: prelu_kernel(u, v, a, num))
-    total = 0
-    for i in range(len(A)):
-        for j in range(len(A)):
-            total = total + k(A[i], A[j]) - 2 * k(A[i], B[j]) + k(B[i], B[j])
-    half = (1 / 2) if (num is FLOAT and scale is None) else (num.const("1/2") if scale is None else scale)
-    return half * total
 
 
 def _kernel_grad(u: Vector, v: Vector, a, num) -> list:
@@ -186,59 +167,14 @@ def auxiliary_f_A(W: Any, W_star: Any, num=FLOAT):
     return sum((_norm(b, num) - _norm(a, num) for a, b in zip(A, B)), 0)
 
 
-def monte_carlo_loss(W: Any, W_star: Any, rng: np.random.Generator, samples: int = 200_000, a: float = 0.0) -> float:
-    """A sampled ``½ E (f_W − f_W*)²`` (a cross-check of the closed form in tests, never a certificate)."""
-    A = np.array(columns_plus_identity(np.asarray(W, float)), dtype=float)
-    B = np.array(columns_plus_identity(np.asarray(W_star, float)), dtype=float)
-    x = rng.standard_normal((samples, A.shape[1]))
-
-    def act(t):
-        return np.maximum(t, 0) - a * np.maximum(-t, 0)
-
-    f = act(x @ A.T).sum(axis=1) - act(x @ B.T).sum(axis=1)
-    return float(0.5 * np.mean(f * f))
-
-
-# ---------------------------------------------------------------- exact norms and strategies
-def _fractions(W: Any):
-    from proofcheck.model.num import to_fraction
-
-    return [[to_fraction(x) for x in row] for row in W]
-
-
+# ---------------------------------------------------------------- norms and strategies
 def spectral_norm_float(W: Any) -> float:
     return float(np.linalg.norm(np.asarray(W, dtype=float), 2))
-
-
-def spectral_norm_at_most(W: Any, gamma: Any) -> bool:
-    """``‖W‖₂ <= γ`` decided exactly for rational ``W``, ``γ >= 0``: ``γ² I − WᵀW`` is PSD."""
-    import sympy
-
-    from proofcheck.model.num import to_fraction
-
-    g = to_fraction(gamma)
-    if g < 0:
-        return False
-    M = sympy.Matrix([[sympy.Rational(str(x)) for x in row] for row in _fractions(W)])
-    G = sympy.Rational(str(g)) ** 2 * sympy.eye(M.shape[1]) - M.T * M
-    return bool(G.is_positive_semidefinite)
-
-
-def frobenius_sq(W: Any):
-    """``‖W‖_F²`` exactly (rationals) or in the back-end's arithmetic."""
-    return sum((x * x for row in W for x in row), 0)
 
 
 def weights_in_ball(d: int, gamma: Any, max_denominator: int = 8):
     """A Hypothesis strategy for rational ``d × d`` matrices with ``‖W‖₂ <= γ`` (via ``‖W‖_F``):
     entries of a small-denominator matrix scaled by a rational factor; shrinks to ``W = 0``."""
-    from fractions import Fraction
-    from math import isqrt
-
-    from hypothesis import strategies as st
-
-    from proofcheck.model.num import to_fraction
-
     g = to_fraction(gamma)
     if g < 0:
         raise IdentityMappingError(f"the radius gamma must be >= 0, got {gamma}")
@@ -260,7 +196,6 @@ def weights_in_ball(d: int, gamma: Any, max_denominator: int = 8):
 
 def teacher_student_in_ball(gamma: Any, dims: Sequence[int] = (1, 2, 3)):
     """``(W, W*)`` pairs, both in the ``γ``-ball of the spectral norm, of a common size ``d``."""
-    from hypothesis import strategies as st
 
     @st.composite
     def draw(draw_):
@@ -337,10 +272,6 @@ def sgd_distance_sq_batch(W0: Any, W_star: Any, eta: float, steps: int, batch: i
 def gd_distance_sq(W0: Any, W_star: Any, eta: Any, steps: int, num=FLOAT, a=0, prec: int = 256):
     """``‖W_T − W*‖_F²`` after ``steps`` population GD steps from ``W0`` (floats, or Arb balls at
     ``prec`` bits: balls widen with every step, so the working precision is raised)."""
-    import contextlib
-
-    from proofcheck.model.num import _precision
-
     lift = float if num is FLOAT else num.const
     with contextlib.nullcontext() if num is FLOAT else _precision(prec):
         W = [[lift(x) for x in r] for r in W0]
@@ -355,7 +286,6 @@ def in_spectral_ball(label: str, matrix_of, radius: str = "gamma"):
     """The hypothesis ``‖M‖₂ <= γ`` as a claim condition: the float margin ``γ − ‖M‖₂`` for the
     search, and its sign decided exactly (``γ²I − MᵀM`` PSD) for re-verification. ``matrix_of(env)``
     picks the matrix out of an example; ``radius`` names the constant."""
-    from proofcheck.model.claim import Condition
 
     return Condition(f"|{label}|_2 <= {radius}",
                      margin=lambda e: float(e[radius]) - spectral_norm_float(matrix_of(e)),

@@ -1,14 +1,16 @@
-"""Quantities of the teacher--student two-layer ReLU setting, each with a float value for the
-search and a rigorous twin (exact rationals or Arb balls) for re-verification.
+"""Park et al. (2019)'s model: the quantities of its teacher--student two-layer ReLU setting, each with
+a float value for the search and a rigorous twin (exact rationals or Arb balls) for re-verification.
 
-* region/block matrices ``B_klm`` of exact instances, their singular values and the largest
-  eigenvalue of their symmetric parts, enclosed from both sides (``sigma_sq_bounds``,
-  ``sym_upper_certified``);
-* Assumption 3.3's ``m_ex`` and Def. 3.2's ``m_min`` as sup/inf over a set, with SAFE-SIDE bounds
-  only: any configuration bounds an inf from above and a sup from below (``m_ex_lower``,
-  ``m_min0_upper``);
+* Assumption 3.3's ``m_ex`` as a sup over a set, with SAFE-SIDE bounds only: any configuration
+  bounds a sup from below (``m_ex_lower_float``, ``m_ex_lower_exact``); Def. 3.2's ``m_min`` is the
+  shared :func:`proofcheck.ml.extremal.m_min`, the spectral bounds are :mod:`proofcheck.ml.spectral`'s;
 * one-neuron population gradient descent under the standard Gaussian in closed form (Tian 2017,
-  FACTS: ``E grad l = (w - w*)/2 + (theta w* - |w*| sin(theta) w/|w|)/(2 pi)``) on Arb balls.
+  FACTS: ``E grad l = (w - w*)/2 + (theta w* - |w*| sin(theta) w/|w|)/(2 pi)``) on Arb balls;
+* the claim variables and conditions these claims share (:func:`network_variable`,
+  :func:`off_hyperplanes`, :func:`one_neuron_gaussian_step`).
+
+It lives with the paper's claims (not in :mod:`proofcheck.ml`) because only this paper uses it and it
+builds claim conditions and variables (the network mathematics does not import the claim model).
 
 A margin that is a rational function of exact objects is written once (``fn(env) -> Fraction``)
 and made a :class:`~proofcheck.model.claim.Condition` by :func:`exact_condition`: the search uses its
@@ -21,13 +23,15 @@ from fractions import Fraction
 from typing import Any, Callable, Sequence
 
 import numpy as np
+import sympy
 from flint import arb
 
 from proofcheck.ml import linalg_exact as X
-from proofcheck.ml.extremal import certify_psd, spectral_err
 from proofcheck.ml.networks import batch_block_matrices, block_matrix_exact
-from proofcheck.model.claim import Condition
-from proofcheck.model.num import Enclosure, NumericError, fraction_to_arb
+from proofcheck.ml.spectral import sigma_max_lower_sq, spectral_err
+from proofcheck.ml.strategies import Network, rational_vectors, rationals
+from proofcheck.model.claim import Condition, Variable, Witness
+from proofcheck.model.num import Enclosure, NumericError, arb_eval, fraction_to_arb, to_fraction
 
 #: Assumption 3.3's four matrices (bounded by m_ex phi) and B_101 (bounded by alpha phi)
 EX_KLM = [(1, 0, 0), (0, 0, 1), (0, 1, 0), (1, 1, 0)]
@@ -53,46 +57,6 @@ def max_abs(A: Any) -> Fraction:
 
 
 # ------------------------------------------------------------------ spectra with enclosures
-def frobenius_sq(B: Any) -> Fraction:
-    """``|B|_F^2 >= sigma_max(B)^2`` exactly."""
-    return sum((Fraction(v) ** 2 for v in np.asarray(B, dtype=object).ravel()), Fraction(0))
-
-
-def sigma_sq_bounds(B: Any) -> tuple[Fraction, Fraction]:
-    """Exact ``lo <= sigma_max(B)^2 <= hi``: a rational test vector below, Frobenius above."""
-    return X.sigma_max_lower_sq(B), frobenius_sq(B)
-
-
-def sym_upper_candidate(Bs: Sequence[Any]) -> Fraction:
-    """A rational just above ``max_B lambda_max(sym B)`` (floats: a candidate for :func:`sym_upper_holds`)."""
-    lam = max(float(np.linalg.eigvalsh((X.float_matrix(B) + X.float_matrix(B).T) / 2)[-1]) for B in Bs)
-    return Fraction(lam).limit_denominator(10**9) + Fraction(1, 10**9)
-
-
-def sym_gap_certificate(c: Fraction, B: Any):
-    """The exact LDL^T decision of ``c I - sym(B) >= 0``, i.e. ``x^T B x <= c |x|^2`` for all ``x``
-    (a rational witness ``x`` when it fails)."""
-    Bq = X.fmat(B)
-    return certify_psd([[c * (r == s) - (Bq[r][s] + Bq[s][r]) / 2 for s in range(len(Bq))] for r in range(len(Bq))])
-
-
-def sym_upper_holds(c: Fraction, Bs: Sequence[Any]) -> bool:
-    """Exact: ``x^T B x <= c |x|^2`` for every ``B`` and ``x`` (so every eigenvalue's real part is ``<= c``)."""
-    return all(sym_gap_certificate(c, B).psd for B in Bs)
-
-
-def sym_upper_certified(Bs: Sequence[Any]) -> Fraction:
-    """A certified rational upper bound of ``max_B lambda_max(sym B)`` (raised until LDL^T certifies)."""
-    c = sym_upper_candidate(Bs)
-    step = Fraction(1, 10**9)
-    for _ in range(40):
-        if sym_upper_holds(c, Bs):
-            return c
-        step *= 4
-        c += step
-    raise NumericError("could not certify an upper bound of the symmetric part's largest eigenvalue")
-
-
 # ------------------------------------------------------------------ configurations at an angle
 def configs_at(W_star: Any, t: Any) -> list[np.ndarray]:
     """All planar configurations with every ``angle(w_i, w_i*) = 2 atan t`` (``k = 2``, unit scale:
@@ -185,14 +149,8 @@ def m_ex_lower_exact(dist, Ws, phi: float) -> arb:
     best = Fraction(0)
     for W in configs_at(Ws, t):
         for klm in EX_KLM:
-            best = max(best, X.sigma_max_lower_sq(block_matrix_exact(dist, W, Ws, *klm)))
+            best = max(best, sigma_max_lower_sq(block_matrix_exact(dist, W, Ws, *klm)))
     return fraction_to_arb(best).sqrt() / theta
-
-
-def m_min0_upper(dist, Ws) -> Fraction:
-    """An exact upper bound of ``m_min(0)``: a Rayleigh quotient of ``B_000`` at ``W = W*`` (at
-    ``phi = 0`` the configurations are the positive rescalings of ``W*``, which the regions ignore)."""
-    return X.lam_min_upper(block_matrix_exact(dist, Ws, Ws, 0, 0, 0))
 
 
 # ------------------------------------------------------------------ one neuron, standard Gaussian
@@ -235,10 +193,6 @@ def arb_of(x: Any) -> arb:
     number such as ``1/pi`` (a constant's printed value)."""
     if isinstance(x, arb):
         return x
-    import sympy
-
-    from proofcheck.model.num import arb_eval, to_fraction
-
     if isinstance(x, sympy.Basic) and not x.is_Rational:
         return arb_eval(x, {})
     return fraction_to_arb(to_fraction(x))
@@ -274,9 +228,6 @@ def network_variable(strategy, equal_angle: bool = False, name: str = "net", mea
     """A claim variable ranging over :class:`~proofcheck.ml.strategies.Network` instances (exact
     atoms, teacher, student); ``equal_angle`` adds the exact domain predicate that every
     ``angle(w_i, w_i*)`` is the same."""
-    from proofcheck.model.claim import Variable
-    from proofcheck.ml.strategies import Network
-
     def contains(v) -> bool:
         return isinstance(v, Network) and (not equal_angle or v.ts.equal_angles())
 
@@ -299,9 +250,6 @@ def _planar(v) -> bool:
 
 def one_neuron_variables():
     """Variables ``w``, ``w_star`` (nonzero rational planar vectors) and ``eta`` in ``[0, 1/2]``."""
-    from proofcheck.model.claim import Variable
-    from proofcheck.ml.strategies import rational_vectors, rationals
-
     vec = rational_vectors(2, max_denominator=8)
     return (Variable("w", vec, domain="Q^2 \\ {0} (the plane of w, w*)", contains=_planar,
                      meaning="the current weight w_t"),
@@ -347,8 +295,6 @@ def one_neuron_gaussian_step(shifts):
 
 def one_neuron_witnesses():
     """Encoder-supplied instances for the one-neuron Gaussian claims (labelled ``witness``)."""
-    from proofcheck.model.claim import Witness
-
     return [Witness({"w": [Fraction(1, 2), Fraction(0)], "w_star": [Fraction(1), Fraction(0)], "eta": Fraction(1, 20)},
                     "w parallel to w* (theta = 0): m_min(0) = 1/2 is largest there, the tightest case for the "
                     "printed rate; eta = 1/20 is below both step-size bounds (about 0.13 for Thm 2.3, 0.054 for Thm 3.4)")]
