@@ -23,6 +23,14 @@ form, and :math:`g(t)=\log(\|r_0\|^2/\|r(t)\|^2)-\text{rate}\,\lambda_0t` is eva
 crossings of :math:`2u'=\text{rate}\,\lambda_0`) and its limit at the root :math:`u=y`; a draw whose orderings or
 signs Arb cannot decide is undecided (counted against the claim, reported), never good.
 
+At :math:`n\ge2` (orthogonal pair, deep: three orthonormal inputs) a streamed draw is good when the both-layer
+near-init certificate holds (:func:`proofcheck.ml.dynamics.near_init_certificate` with ``both_layers``: the
+output weights move by at most :math:`R_a<1`, the kernel stays above :math:`\text{rate}\cdot\lambda_0/2`), and
+certainly failing when :math:`2r^\top(H_w+H_a)r<\text{rate}\,\lambda_0\|r\|^2` at :math:`t=0`
+(:func:`lemmas.du2019.model.both_layers_start_failure`); otherwise undecided. The default budget draws the
+orthogonal pair at :math:`m=10^6`, below its proven width (about 4.9e7, reached at ``--budget deep``): the facts
+say so, and a failure there would be undecided, never a counterexample.
+
 Errata
 ------
 * :math:`m` appears on both sides of its own lower bound; the least solution is used.
