@@ -19,6 +19,7 @@ import numpy as np
 
 from proofcheck.ml import datasets as ds
 from proofcheck.ml import dynamics as dy
+from tests.ml import stepped as sf
 from proofcheck.ml import gram
 
 
@@ -37,9 +38,9 @@ def main() -> None:
     D = ds.orthonormal(2, y=[0.5, -0.5])
     rows = []
     for m in (10**3, 10**4, 10**5, 10**6):
-        W, a = dy.init(rng, m, 2)
-        gd = _rate(lambda: dy.gd(W, a, D.X, D.y, 0.1, 1))
-        fl = _rate(lambda: dy.flow(W, a, D.X, D.y, 0.1, 0.1))
+        W, a = sf.init(rng, m, 2)
+        gd = _rate(lambda: sf.gd(W, a, D.X, D.y, 0.1, 1))
+        fl = _rate(lambda: sf.flow(W, a, D.X, D.y, 0.1, 0.1))
         rows.append((m, gd, fl))
     m0, gd0, fl0 = rows[0]
     print(f"{'width m':>9} {'GD steps/s':>11} {'ratio':>7} {'neuron-steps/s':>15} {'flow steps/s':>13} {'ratio':>7}")
@@ -51,11 +52,11 @@ def main() -> None:
     m = math.ceil(256 * 4 * math.log(2 / delta) / lam0**2)
     Hinf = gram.h_inf(D.X)
     start = time.perf_counter()
-    Hs = dy.sample_gram_at_init(rng, D.X, m, 200)
+    Hs = gram.h_of_weights(rng.standard_normal((200, m, D.X.shape[1])), D.X)  # 200 initialisations
     bad = (np.linalg.norm(Hs - Hinf, ord=2, axis=(1, 2)) > lam0 / 4) | (np.linalg.eigvalsh(Hs)[:, 0] < 0.75 * lam0)
     est = time.perf_counter() - start
-    W, a = dy.init(rng, m, 2)
-    step = 1 / _rate(lambda: dy.gd(W, a, D.X, D.y, 0.1, 1))
+    W, a = sf.init(rng, m, 2)
+    step = 1 / _rate(lambda: sf.gd(W, a, D.X, D.y, 0.1, 1))
     print(f"\nLemma 2.2 estimate (n = 2, m = {m}, 200 initialisations, {int(bad.sum())} failures): "
           f"{est:.3f} s = {est / step:.1f} GD steps at that width")
 
@@ -69,13 +70,13 @@ def main() -> None:
         dy.one_input_final_h(s[None, :], a[None, :], 0.3)
         exact = time.perf_counter() - t0
         t0 = time.perf_counter()
-        dy.flow(s[:, None], a, X, y, 12.0, 0.25)
+        sf.flow(s[:, None], a, X, y, 12.0, 0.25)
         stepped = time.perf_counter() - t0
         t0 = time.perf_counter()
         dy.one_input_gd(s, a, 0.3, 0.125, 256)
         gd_fast = time.perf_counter() - t0
         t0 = time.perf_counter()
-        dy.gd(s[:, None], a, X, y, 0.125, 256)
+        sf.gd(s[:, None], a, X, y, 0.125, 256)
         gd_plain = time.perf_counter() - t0
         print(f"{m:>9} {exact:>21.4f} {stepped:>17.4f} {stepped / exact:>12.1f} {gd_fast:>17.4f} {gd_plain:>13.4f} "
               f"{gd_plain / gd_fast:>7.1f}")

@@ -1,4 +1,4 @@
-"""Event-driven exact gradient flow (proofcheck.ml.flow) against the stepped Heun flow (dynamics.flow)
+"""Event-driven exact gradient flow (proofcheck.ml.flow) against the stepped Heun flow (tests/du2019/stepped.py, the test oracle)
 at EQUAL accuracy, as the width grows from 10^2 to 10^7.
 
 For n = 2 and n = 3 and each width m (orthonormal inputs, labels (0.5, -0.5[, 0.25]), horizon T = 4): the
@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from proofcheck.ml import dynamics as dy
+from tests.ml import stepped as sf
 from proofcheck.ml import flow as fl
 
 BUDGET = 60.0  # seconds per stepped run
@@ -41,14 +41,14 @@ def main(top: int = 7) -> None:
 def run(n: int, top: int) -> None:
     rng = np.random.default_rng(0)
     X, y, T = np.eye(n), np.array([0.5, -0.5, 0.25][:n]), 4.0
-    fl.exact_flow(*dy.init(rng, 10, n), X, y, T, rigorous=False)  # warm up (imports)
+    fl.exact_flow(*sf.init(rng, 10, n), X, y, T, rigorous=False)  # warm up (imports)
     print(f"n = {n}")
     print(f"{'width m':>9} {'events':>7} {'exact float s':>14} {'exact Arb s':>12} {'stepped h':>10} "
           f"{'stepped s':>10} {'ratio stepped/float':>20} {'ratio stepped/Arb':>18}")
     h_prev = 0.2
     for e in range(2, top + 1):
         m = 10**e
-        W0, a = dy.init(rng, m, n)
+        W0, a = sf.init(rng, m, n)
         exf, t_float = _timed(lambda: fl.exact_flow(W0, a, X, y, T, rigorous=False))
         if m <= 10**6:
             exa, t_arb = _timed(lambda: fl.exact_flow(W0, a, X, y, T))
@@ -57,8 +57,8 @@ def run(n: int, top: int) -> None:
             t_arb, ref = float("nan"), exf.residual_sq(T)
         h, t_step, note = 0.2, float("nan"), ""
         # seconds per step: a 3-step run minus a 1-step run (both observe only the first and last state)
-        one_step = max(_timed(lambda: dy.flow(W0, a, X, y, 0.6, 0.2, every=10**9))[1]
-                       - _timed(lambda: dy.flow(W0, a, X, y, 0.2, 0.2, every=10**9))[1], 1e-9) / 2
+        one_step = max(_timed(lambda: sf.flow(W0, a, X, y, 0.6, 0.2, every=10**9))[1]
+                       - _timed(lambda: sf.flow(W0, a, X, y, 0.2, 0.2, every=10**9))[1], 1e-9) / 2
         while True:
             steps = math.ceil(T / h)
             if steps * one_step > BUDGET:
@@ -67,7 +67,7 @@ def run(n: int, top: int) -> None:
                         f"reached the accuracy at the previous width: ~{pred:.0f} s predicted from one timed step, "
                         f"ratio ~{pred / t_float:.0f} (float) / ~{pred / t_arb if t_arb == t_arb else float('nan'):.0f} (Arb)")
                 break
-            st, t_step = _timed(lambda: dy.flow(W0, a, X, y, T, h, every=10**9))
+            st, t_step = _timed(lambda: sf.flow(W0, a, X, y, T, h, every=10**9))
             if abs(st.residual_sq[-1] - ref) <= TOL * ref:
                 h_prev = h
                 break

@@ -36,18 +36,18 @@ is an Arb ball and :math:`\lambda_0=H^\infty=\tfrac12` exactly for one unit inpu
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Callable
 
 import sympy
 from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Condition, Constant, Variable
+from proofcheck import Claim, Constant, Variable
 from proofcheck.ml.du_strategies import FlowCase, flow_cases
 from proofcheck.ml.dynamics import OneInputFlow, one_input_flows
 from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 from . import source
+from .model import arb_condition, lam_frac, r_factor, rate
 
 residual, move, lambda_min, H = (sympy.Function(k) for k in ("residual", "move", "lambda_min", "H"))
 lambda_0 = sympy.Symbol("lambda_0")
@@ -78,20 +78,6 @@ def _q(x) -> arb:
 
 
 # ---------------------------------------------------------------- margins as Arb balls
-def arb_condition(name: str, fn: Callable[[object], arb], strict: bool = False) -> Condition:
-    """A condition whose margin is an Arb ball at the example's exact values: the float margin for the
-    search is its midpoint (its upper end when the ball holds 0: an identity or a tight bound is no lead)
-    and the ball itself is the rigorous twin."""
-    def exact(env):
-        return fn(env)
-
-    def floating(env):
-        b = fn(env)
-        return float(b.upper()) if b.contains(0) else float(b.mid())
-
-    return Condition(name, margin=floating, rigorous=exact, strict=strict)
-
-
 def _relative(bound: arb, value: arb) -> arb:
     """``1 - value/bound`` (same sign as ``bound - value`` for a positive bound); ``bound - value`` when the
     bound may be 0 (then both sides are 0 for these trajectories)."""
@@ -174,16 +160,6 @@ def s3_margin(env) -> arb:
     return first.min(_relative(bound, path))
 
 
-# ---------------------------------------------------------------- constants
-def lam_frac() -> Constant:
-    return Constant("lam_frac", Fraction(1, 2), "the 1/2 of the hypothesis lambda_min(H(s)) >= lambda_0/2",
-                    positive=True)
-
-
-def rate(value=1, printed="the rate of the printed exponential exp(-lambda_0 t): 1") -> Constant:
-    return Constant("rate", Fraction(value), printed, positive=True)
-
-
 _hyp = r"\lambda_{\min}(H(s))\ge\lambda_0/2\ (0\le s\le t)"
 _hyp_condition = lambda: arb_condition("lambda_min(H(s)) >= lam_frac lambda_0 on [0, t]", hypothesis_margin)
 lam_frac_s, rate_s, R_factor_s = sympy.Symbol("lam_frac"), sympy.Symbol("rate"), sympy.Symbol("R_factor")
@@ -213,7 +189,7 @@ lemma2_4 = _claim(
     "p. 15, Lemma 2.4",
     _hyp + r"\Rightarrow\|y-u(t)\|^2\le e^{-\lambda_0t}\|y-u(0)\|^2,\ \|w_r(t)-w_r(0)\|\le\frac{2\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}",
     arb_condition("decay and ||w_r(t) - w_r(0)|| <= R'", lemma_margin),
-    [rate(), Constant("R_factor", 2, "the 2 of R' = 2 sqrt(n) ||y-u(0)||/(sqrt(m) lambda_0)", positive=True)],
+    [rate(), r_factor()],
     [sympy.Le(residual(t_s), sympy.exp(-rate_s * lambda_0 * t_s) * residual(0)),
      sympy.Le(move(t_s), R_factor_s * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
     uses=["du2019.lemma2.4.s1", "du2019.lemma2.4.s2:repaired"],

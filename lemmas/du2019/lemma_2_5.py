@@ -52,12 +52,11 @@ from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import lambda0_bounds
 from proofcheck.ml.dynamics import (OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h,
                                     one_input_flows)
-from proofcheck.ml.flow import exact_flow_forever
 from proofcheck.model.num import NumericError, arb_endpoints, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
-from .lemma_2_4 import arb_condition, lam_frac, rate
-from .thm_2_1 import MAX_FLOW_WIDTH, certain_failure, data_variable, data_witnesses
+from .model import (MAX_FLOW_WIDTH, arb_condition, certain_failure, data_variable, data_witnesses, decay_failure,
+                    exact_labels, integrated_flow, lam_frac, r_factor, rate)
 
 lambda_min, H, residual, move = (sympy.Function(k) for k in ("lambda_min", "H", "residual", "move"))
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
@@ -108,8 +107,7 @@ def printed_conclusion(env) -> arb:
 
 
 def _constants(delta):
-    return [delta_constant(delta), c_constant(), lam_frac(), rate(),
-            Constant("R_factor", 2, "the 2 of R' = 2 sqrt(n) ||y-u(0)||/(sqrt(m) lambda_0)", positive=True)]
+    return [delta_constant(delta), c_constant(), lam_frac(), rate(), r_factor()]
 
 
 _statement = (r"R'<R\Rightarrow\forall t\ge0:\ \lambda_{\min}(H(t))\ge\frac{\lambda_0}2,\ \|w_r(t)-w_r(0)\|\le R',"
@@ -166,7 +164,7 @@ def multi_good_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, Fra
       failing on the integrated range; anything else is undecided (NaN), never good."""
     n, m = D.n, init.m
     lo, hi = lambda0_bounds(D)
-    y = [Fraction(float(v)) for v in D.y]
+    y = exact_labels(D)
     R_factor, lam_frac_, rate_ = _f(env, "R_factor"), _f(env, "lam_frac"), _f(env, "rate")
     mu = max(lam_frac_, rate_ / 2, 1 / R_factor) * hi
     cert = near_init_certificate(init, D.X, D.X_exact, y, mu)
@@ -181,14 +179,10 @@ def multi_good_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, Fra
         return cert.margin(), None
     if m > MAX_FLOW_WIDTH or not Rp_hi < R_lo:
         return math.nan, None
-    W0, a = init.arrays()
-    tr, _, _ = exact_flow_forever(W0, a, D.X, y, T=8.0, X_exact=D.X_exact)
-    try:
-        sup_lo, _, _ = tr.decay_sup(rate_ * lo)
-    except NumericError:
-        sup_lo = Fraction(0)
-    if sup_lo > 1:
-        return float(1 - sup_lo), 1 - sup_lo
+    tr, _ = integrated_flow(init, D)
+    failed = decay_failure(tr, rate_ * lo)
+    if failed is not None:
+        return float(failed), failed
     # (2): a neuron certainly farther than R' from its start at the end of the integrated range
     try:
         moved_lo = float(arb_endpoints(tr.max_move_ball(tr.t_end))[0])

@@ -46,164 +46,24 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import numpy as np
 import sympy
 from hypothesis import strategies as st
 
 from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
-from proofcheck.model.constants import exact_constant
 from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
-from proofcheck.model.claim import Witness
-from proofcheck.ml.dynamics import (NearInitCertificate, OneInputFlow, StreamedInit, near_init_certificate,
-                                    one_input_final_h)
-from proofcheck.ml.du_strategies import (datasets as du_datasets, dataset_of, datasets_above, is_setting_dataset,
-                                         lambda0_bounds)
-from proofcheck.ml.flow import exact_flow_forever
-from proofcheck.model.num import BeyondReach, NumericError, arb_endpoints, arb_eval, to_fraction, to_sympy
+from proofcheck.ml.dynamics import OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h
+from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset, lambda0_bounds
+from proofcheck.model.num import to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
+from .model import (LAM0, MAX_FLOW_WIDTH, certain_failure, data_variable, data_witnesses, dataset_facts,
+                    decay_failure, decay_holds_forever, draw_data_init, exact_labels, integrated_flow,
+                    width_constants)
 
 residual, lambda_min, H_inf = sympy.Function("residual"), sympy.Function("lambda_min"), sympy.Symbol("H_inf")
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
 rate_s = sympy.Symbol("rate", real=True)
-
-#: one unit input: H^inf = x^T x P[w^T x >= 0] = 1/2 exactly
-LAM0 = Fraction(1, 2)
-N_INPUTS = 1
-#: the widest initialisation one draw generates (two float64 arrays of this length)
-MAX_DRAWN_WIDTH = 20_000_000
-
-
-# ---------------------------------------------------------------- the explicit width
-def width_constants(printed_K=4) -> list[Constant]:
-    return [Constant("K", printed_K, "the 4 = 2^2 of R' = 2 sqrt(n)||y-u(0)||/(sqrt(m) lambda_0) in R'^2 < R^2",
-                     positive=True),
-            Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width", integer=True),
-            Constant("e_lam", 4, "exponent of lambda_0 in the width", integer=True),
-            Constant("e_delta", 3, "exponent of delta in the width", integer=True)]
-
-
-def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_factor: bool = False) -> int:
-    """The least integer width meeting the explicit bound ``K (C^2+1) n^e_n / (c^2 lambda_0^e_lam
-    delta^e_delta)`` at the given constants (their exact values, ``ConstantValues.exact``; for an
-    irrational bound, the least integer above its Arb upper end); ``log_factor``: the least
-    ``m >= bound * log(m/delta)`` (Theorem 2.6)."""
-    # the one path for constants: a float view (what a draw's env holds) read as its decimal, exactly
-    K, C, c, delta = (to_sympy(exact_constant(k, constants[k])) for k in ("K", "C", "c", "delta"))
-    e_n, e_lam, e_delta = (int(constants[k]) for k in ("e_n", "e_lam", "e_delta"))
-    exact = K * (C**2 + 1) * sympy.Integer(n) ** e_n / (c**2 * to_sympy(lam0) ** e_lam * delta**e_delta)
-    base = to_fraction(exact) if exact.is_Rational else arb_endpoints(arb_eval(exact, {}, 128))[1]
-    if not log_factor:
-        return max(1, math.ceil(base))
-    # a lower end of an irrational delta: log(m/delta) only grows, so the width stays on the safe side
-    delta_q = to_fraction(delta) if delta.is_Rational else arb_endpoints(arb_eval(delta, {}, 128))[0]
-    if base > Fraction(10) ** 300:  # beyond floats: the same fixed point with exact rationals and big-int logs
-        return _log_width_exact(Fraction(base), delta_q)
-    d = float(delta_q)
-    m = max(float(base), math.e * d, 1.0)
-    for _ in range(80):
-        m = max(1.0, float(base) * math.log(max(m / d, math.e)))
-    m = max(1, math.ceil(m * (1 + 1e-12)))
-    while m < float(base) * math.log(max(m / d, math.e)):
-        m += 1
-    return m
-
-
-def _log_width_exact(base: Fraction, delta: Fraction) -> int:
-    """The least ``m >= base * log(m/delta)`` (up to a relative 1e-12 above it) for a ``base`` too
-    large for a float: logs of big integers (``math.log`` takes them whole), products in rationals."""
-    def log_ratio(m: Fraction) -> float:  # log(max(m/delta, e))
-        r = m / delta
-        return max(math.log(r.numerator) - math.log(r.denominator), 1.0)
-
-    m = base
-    for _ in range(80):
-        m = base * Fraction(log_ratio(m))
-    return math.ceil(m * Fraction(1 + 10**12, 10**12))
-
-
-def _shown(m: int) -> str:
-    return f"{m}" if m < 10**30 else f"about 10^{len(str(m)) - 1}"
-
-
-# ---------------------------------------------------------------- the random initialisation and the event
-# ---------------------------------------------------------------- n >= 1 inputs: a dataset per setting
-#: the widest streamed draw (generated in chunks of 2^20 neurons, so memory is no limit; time is)
-MAX_STREAMED_WIDTH = 10**8
-#: the widest draw whose exact flow is integrated when the near-init certificate does not decide it
-MAX_FLOW_WIDTH = 2 * 10**6
-#: proven-width settings need lambda_0 >= this (the width grows as lambda_0^-4: at n = 2, 2.7e6 at lambda_0 = 1/2)
-LAMBDA0_FLOOR = Fraction(7, 20)
-
-
-def dataset_width(env, D: Dataset, log_factor: bool = False) -> int:
-    """The explicit proven width at a dataset: ``n`` and the certified lower end of ``lambda_0`` (a smaller
-    ``lambda_0`` needs a wider network, so the lower end is the safe side)."""
-    return explicit_width(env, n=D.n, lam0=lambda0_bounds(D)[0], log_factor=log_factor)
-
-
-#: the printed proof's width constants (``proven_width`` compares with the width they give)
-PRINTED_WIDTH = {"K": 4, "c": math.sqrt(2 * math.pi) / 16, "e_n": 6, "e_lam": 4, "e_delta": 3}
-
-
-def proven_width(constants, n: int, lam0: Fraction, log_factor: bool = False) -> int:
-    """The width of the printed proof at ``n``, ``lambda_0`` (the claim's delta and C; K, c and the exponents as
-    printed), whatever ``--set`` made of the width constants."""
-    return explicit_width({**dict(constants), **PRINTED_WIDTH}, n=n, lam0=lam0, log_factor=log_factor)
-
-
-def dataset_facts(values, constants, log_factor: bool = False) -> dict:
-    """``describe`` hook: n, d, the width m drawn (the explicit width at the claim's constants), whether m
-    reaches the printed proof's width, and the certified lambda_0."""
-    D = values["data"]
-    lo, hi = lambda0_bounds(D)
-    m = dataset_width(constants, D, log_factor)
-    return {"n": D.n, "d": D.d, "m": m, "proven_width": m >= proven_width(constants, D.n, lo, log_factor),
-            "lambda_0": [float(lo), float(hi)], "labels": [float(v) for v in D.y]}
-
-
-def data_variable(n_values=(1, 2)) -> Variable:
-    return Variable("data", lambda consts: datasets_above(n_values, LAMBDA0_FLOOR, C=to_fraction(consts["C"])),
-                    domain=f"n in {list(n_values)} exact unit inputs (d = n), pairwise non-parallel, "
-                           f"lambda_0 >= {LAMBDA0_FLOOR}, labels |y_i| <= C",
-                    contains=is_setting_dataset(max_n=4), meaning="the training set (inputs and labels)")
-
-
-def _unit(*p) -> list[Fraction]:
-    from proofcheck.ml.du_strategies import unit_from_point
-
-    return unit_from_point([Fraction(v) for v in p])
-
-
-def data_witnesses(C=1) -> list[Witness]:
-    """The settings tried first, in this order (the quick budget's one setting is the first, the default
-    budget's two the first two): one input, n = 2 orthogonal inputs (lambda_0 = 1/2, the narrowest proven
-    width at n = 2), then (deep) orthonormal n = 3 and a tilted n = 2 pair."""
-    two = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-1, 2))], [1, Fraction(-1, 2)], C)
-    one = dataset_of([[Fraction(1)]], [Fraction(3, 4)], C)
-    three = dataset_of([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [Fraction(1, 2), -1, Fraction(1, 4)], C)
-    tilted = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-3, 5))], [Fraction(-3, 4), Fraction(1, 2)], C)
-    return [Witness({"data": one}, "one unit input (lambda_0 = 1/2)"),
-            Witness({"data": two}, "two orthogonal inputs: lambda_0 = 1/2, the least proven width at n = 2"),
-            Witness({"data": three}, "three orthonormal inputs (lambda_0 = 1/2)"),
-            Witness({"data": tilted}, "two inputs at about 82 degrees")]
-
-
-def draw_data_init(env, rng, log_factor: bool = False):
-    """One initialisation at the setting's proven width: two arrays for one input (the exact one-input
-    flow), a :class:`StreamedInit` (seeded by ``rng``) for two or more."""
-    D: Dataset = env.data
-    m = dataset_width(env, D, log_factor)
-    if D.n == 1:
-        if m > MAX_DRAWN_WIDTH:
-            raise BeyondReach(f"the explicit width m = {_shown(m)} is beyond the {MAX_DRAWN_WIDTH:.0e} neurons one "
-                              f"draw may hold here; choose a larger delta or a smaller width constant")
-        return rng.standard_normal(m), rng.integers(0, 2, m).astype(np.float64) * 2 - 1
-    if m > MAX_STREAMED_WIDTH:
-        raise BeyondReach(f"the explicit width m = {_shown(m)} is beyond the {MAX_STREAMED_WIDTH:.0e} neurons one "
-                          f"draw may take here; choose a larger delta or a smaller width constant")
-    return StreamedInit(int(rng.integers(0, 2**63 - 1)), m, D.d)
 
 
 def flow_decay_decision(init: StreamedInit, D: Dataset, rate: Fraction) -> tuple[float, Fraction | None]:
@@ -219,28 +79,16 @@ def flow_decay_decision(init: StreamedInit, D: Dataset, rate: Fraction) -> tuple
     Returns ``(float margin, certified failing margin or None)``; a draw neither decides (a sliding or
     unresolved trajectory, or wider than ``MAX_FLOW_WIDTH``) has margin NaN: undecided, never holding."""
     lo, hi = lambda0_bounds(D)
-    y = [Fraction(float(v)) for v in D.y]
-    cert: NearInitCertificate = near_init_certificate(init, D.X, D.X_exact, y, rate * hi / 2)
+    cert = near_init_certificate(init, D.X, D.X_exact, exact_labels(D), rate * hi / 2)
     if cert.certified:
         return cert.margin(), None
     if init.m > MAX_FLOW_WIDTH:
         return math.nan, None
-    W0, a = init.arrays()
-    tr, forever, _ = exact_flow_forever(W0, a, D.X, y, T=8.0, X_exact=D.X_exact)
-    try:
-        sup_lo, _, _ = tr.decay_sup(rate * lo)
-    except NumericError:
-        return math.nan, None
-    if sup_lo > 1:
-        return float(1 - sup_lo), 1 - sup_lo
-    if forever:
-        try:
-            _, sup_hi, _ = tr.decay_sup(rate * hi, forever=True)
-        except NumericError:
-            return math.nan, None
-        if sup_hi <= 1:
-            return 0.0, None
-    return math.nan, None
+    tr, forever = integrated_flow(init, D)
+    failed = decay_failure(tr, rate * lo)
+    if failed is not None:
+        return float(failed), failed
+    return (0.0, None) if decay_holds_forever(tr, forever, rate * hi) else (math.nan, None)
 
 
 def data_decay_event(env, inst) -> float:
@@ -264,15 +112,6 @@ def data_decay_event_exact(env, inst):
         f = OneInputFlow([Fraction(float(v)) for v in s], [int(v) for v in a], Fraction(float(D.y[0])))
         return Fraction(1) if f.sign() == 0 else 2 * f.h_final() - to_fraction(env.rate) * LAM0
     return certain_failure(inst)
-
-
-def certain_failure(inst: StreamedInit):
-    """The certified failing margin a check cached on a streamed draw (``decision = (float, certain)``);
-    raises when the draw was not certainly failing (it then stays undecided)."""
-    certain = inst.decision[1] if inst.decision is not None else None
-    if certain is None:
-        raise NumericError("the draw is not certainly failing (undecided)")
-    return certain
 
 
 thm2_1 = Claim(

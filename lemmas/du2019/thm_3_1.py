@@ -42,8 +42,8 @@ from proofcheck.ml.gd_exact import gd
 from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
-from .thm_2_1 import (LAM0, N_INPUTS, certain_failure, data_variable, data_witnesses, dataset_facts,
-                      draw_data_init, width_constants)
+from .model import (LAM0, N_INPUTS, certain_failure, data_variable, data_witnesses, dataset_facts, draw_data_init,
+                    exact_labels, width_constants)
 
 residual = sympy.Function("residual")
 lambda_0, k, eta = sympy.Symbol("lambda_0"), sympy.Symbol("k"), sympy.Symbol("eta")
@@ -111,7 +111,7 @@ def gd_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, object]:
     eta_, steps = step_and_horizon(env, n, lo)
     half = to_fraction(env.half)
     tau = half * hi
-    y = [Fraction(float(v)) for v in D.y]
+    y = exact_labels(D)
     cert = near_init_certificate(init, D.X, D.X_exact, y, tau)
     if cert.flippable_each and eta_ * n <= 1:
         eps = Fraction(math.sqrt(n * sum(F * F for F in cert.flippable_each)) / m) * (1 + Fraction(1, 2**40))

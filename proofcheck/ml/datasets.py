@@ -99,9 +99,6 @@ class Dataset:
         iu = np.triu_indices(self.n, 1)
         return float(np.min(np.arccos(G[iu])))
 
-    def with_labels(self, y: Sequence[float]) -> "Dataset":
-        return Dataset(self.X, np.asarray(y, float), self.C, self.kind, self.X_exact)
-
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"X": self.X.tolist(), "y": self.y.tolist(), "C": self.C, "kind": self.kind}
         if self.X_exact is not None:
@@ -216,10 +213,3 @@ def datasets(draw, n=st.integers(1, 4), d=None, kinds: Sequence[str] = KINDS, C:
     seed = draw(st.integers(0, 2**32 - 1))
     sp = draw(spread) if hasattr(spread, "example") else float(spread)
     return make(np.random.default_rng(seed), nn, dd or nn, kind, C, sp)
-
-
-def unit_vectors(d: int) -> st.SearchStrategy:
-    """Exact-rational unit vectors in ``R^d`` as float arrays (the zero direction is skipped)."""
-    comp = st.floats(-1, 1, allow_nan=False)
-    return st.lists(comp, min_size=d, max_size=d).filter(lambda v: any(abs(c) > 1e-6 for c in v)).map(
-        lambda v: np.array([float(q) for q in rational_unit(v)]))

@@ -224,9 +224,12 @@ class Init:
             raise NumericError(f"an initialisation seed must be an integer in [0, 2^63), got {self.seed!r}")
 
     def weights(self, m: int, d: int) -> tuple[np.ndarray, np.ndarray]:
-        from proofcheck.ml.dynamics import init
-
-        return init(np.random.default_rng(int(self.seed)), m, d)
+        """``W(0)`` as ``(m, d)`` and ``a`` as ``(m,)``."""
+        if m < 1:
+            raise NumericError(f"width m = {m} must be at least 1")
+        rng = np.random.default_rng(int(self.seed))
+        W = rng.standard_normal((m, d))
+        return W, rng.integers(0, 2, size=(m,)).astype(np.float64) * 2 - 1
 
     def to_json(self) -> dict[str, Any]:
         return {"seed": int(self.seed)}

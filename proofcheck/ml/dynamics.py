@@ -1,17 +1,9 @@
-"""Gradient descent and gradient flow of a two-layer ReLU network, vectorised over neurons and trials.
+"""The du2019 dynamics that are exact in closed form, and the streamed draws at large width.
 
-Network: ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)``; loss ``L = sum_i (f(x_i) - y_i)^2 / 2``;
-predictions ``u = (f(x_1), ..., f(x_n))``. Weights may carry a leading batch axis (independent
-trials): ``W`` is ``(m, d)`` or ``(B, m, d)``, ``a`` is ``(m,)`` or ``(B, m)``.
-
-Only the projections of ``w_r`` on ``span{x_i}`` move or matter, so a dataset of ``n`` inputs can be
-run in ``d = rank X <= n`` dimensions without changing any trajectory (the caller chooses ``d``).
-
-Gradient flow ``dW/dt = -dL/dW`` is integrated by Heun's method (explicit trapezoid) at a fixed step.
-:func:`flow_with_error` runs it at steps ``h`` and ``h/2`` and reports their difference on the common
-grid as the discretisation error of the finer run (a first-order Richardson estimate: conservative
-when the method is second order between activation changes). A check that rests on a simulated flow
-must exceed that error. :func:`frozen_flow` is the exact flow while no activation changes.
+Network: ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)``; loss ``L = sum_i (f(x_i) - y_i)^2 / 2``.
+The one certified flow for any ``n`` is :mod:`proofcheck.ml.flow` (first layer; event-driven, Arb), the one
+exact/Arb gradient descent :mod:`proofcheck.ml.gd_exact`. Here: :class:`StreamedInit` (a width of 10^7 drawn
+chunk by chunk) and :func:`near_init_certificate` (Lemma 2.5's bootstrap decided per draw, both layers too).
 
 On ONE unit input the dynamics are exact for all time: :class:`OneInputFlow` (first layer, event-driven
 with activation changes decided in ``Q(sqrt m)``), :func:`one_input_gd` / :func:`one_input_gd_exact`
@@ -27,171 +19,13 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from flint import arb
+from flint import arb, ctx as flint_ctx
 
+from proofcheck.ml.flow import exact_sum
+from proofcheck.ml.gram import h0_from_pattern_counts
+from proofcheck.ml.spectral import lambda_min_enclosure
 from proofcheck.store.codec import storable
-from proofcheck.ml.gram import activations, h_of_weights, small_matmul
 from proofcheck.model.num import NumericError, fraction_to_arb
-
-
-def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``w_r(0) ~ N(0, I_d)``, ``a_r ~ unif{-1, 1}`` (shapes ``(m, d)``, ``(m,)``, or batched)."""
-    if m < 1:
-        raise NumericError(f"width m = {m} must be at least 1")
-    shape = (m,) if batch is None else (batch, m)
-    W = rng.standard_normal(shape + (d,))
-    a = rng.integers(0, 2, size=shape).astype(np.float64) * 2 - 1
-    return W, a
-
-
-def predictions(W: np.ndarray, a: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """``u_i = f(W, a, x_i)`` (shape ``(n,)`` or ``(B, n)``)."""
-    m = W.shape[-2]
-    pre = small_matmul(W, X.T)
-    return np.einsum("...m,...mn->...n", a, np.maximum(pre, 0.0)) / math.sqrt(m)
-
-
-def gradients(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, both: bool = False):
-    """``(dL/dW, dL/da or None, u)``; the ReLU derivative at 0 is taken as 1 (the convention of H)."""
-    m = W.shape[-2]
-    pre = small_matmul(W, X.T)
-    relu = np.maximum(pre, 0.0)
-    u = np.einsum("...m,...mn->...n", a, relu) / math.sqrt(m)
-    res = u - y
-    coeff = (pre >= 0) * res[..., None, :]  # (..., m, n)
-    gW = (a / math.sqrt(m))[..., None] * small_matmul(coeff, X)
-    ga = np.einsum("...mn,...n->...m", relu, res) / math.sqrt(m) if both else None
-    return gW, ga, u
-
-
-@dataclass
-class Trajectory:
-    """Sampled quantities along a run: ``times`` (or steps), ``residual_sq = ||y - u||^2``,
-    ``max_move = max_r ||w_r - w_r(0)||``, ``lam_min = lambda_min(H)`` (first layer's Gram) when asked."""
-
-    times: np.ndarray
-    residual_sq: np.ndarray
-    max_move: np.ndarray
-    lam_min: np.ndarray | None = None
-    error_residual: np.ndarray | None = None  # discretisation error estimate of residual_sq
-    error_move: np.ndarray | None = None
-    W: np.ndarray | None = None
-    a: np.ndarray | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _observe(W, W0, a, X, y, want_lam):
-
-    u = predictions(W, a, X)
-    r2 = np.sum((y - u) ** 2, axis=-1)
-    move = np.max(np.linalg.norm(W - W0, axis=-1), axis=-1)
-    lam = np.linalg.eigvalsh(h_of_weights(W, X))[..., 0] if want_lam else None
-    return r2, move, lam
-
-
-def gd(W0: np.ndarray, a0: np.ndarray, X: np.ndarray, y: np.ndarray, eta: float, steps: int,
-       both: bool = False, every: int = 1, lam: bool = False) -> Trajectory:
-    """Gradient descent ``W(k+1) = W(k) - eta dL/dW`` (and ``a`` too when ``both``)."""
-    W, a = W0.copy(), a0.copy()
-    rec_t, rec_r, rec_m, rec_l = [], [], [], []
-    for k in range(steps + 1):
-        if k % every == 0 or k == steps:
-            r2, mv, lm = _observe(W, W0, a, X, y, lam)
-            rec_t.append(k), rec_r.append(r2), rec_m.append(mv), rec_l.append(lm)
-        if k == steps:
-            break
-        gW, ga, _ = gradients(W, a, X, y, both)
-        W = W - eta * gW
-        if both:
-            a = a - eta * ga
-    return Trajectory(np.array(rec_t, float), np.array(rec_r), np.array(rec_m),
-                      np.array(rec_l) if lam else None, W=W, a=a)
-
-
-def flow(W0: np.ndarray, a0: np.ndarray, X: np.ndarray, y: np.ndarray, T: float, h: float,
-         both: bool = False, every: int = 1, lam: bool = False) -> Trajectory:
-    """Gradient flow on ``[0, T]`` by Heun's method with step ``h`` (observed every ``every`` steps)."""
-    steps = int(math.ceil(T / h - 1e-12))
-    W, a = W0.copy(), a0.copy()
-    rec_t, rec_r, rec_m, rec_l = [], [], [], []
-    for k in range(steps + 1):
-        if k % every == 0 or k == steps:
-            r2, mv, lm = _observe(W, W0, a, X, y, lam)
-            rec_t.append(k * h), rec_r.append(r2), rec_m.append(mv), rec_l.append(lm)
-        if k == steps:
-            break
-        g1W, g1a, _ = gradients(W, a, X, y, both)
-        W1 = W - h * g1W
-        a1 = a - h * g1a if both else a
-        g2W, g2a, _ = gradients(W1, a1, X, y, both)
-        W = W - 0.5 * h * (g1W + g2W)
-        if both:
-            a = a - 0.5 * h * (g1a + g2a)
-    return Trajectory(np.array(rec_t), np.array(rec_r), np.array(rec_m),
-                      np.array(rec_l) if lam else None, W=W, a=a)
-
-
-def flow_with_error(W0, a0, X, y, T: float, h: float, both: bool = False, every: int = 1,
-                    lam: bool = False) -> Trajectory:
-    """The flow at step ``h/2`` with the difference to the run at step ``h`` as its error estimate."""
-    coarse = flow(W0, a0, X, y, T, h, both, every, False)
-    fine = flow(W0, a0, X, y, T, h / 2, both, 2 * every, lam)
-    n = min(len(coarse.times), len(fine.times))
-    fine.times, fine.residual_sq, fine.max_move = fine.times[:n], fine.residual_sq[:n], fine.max_move[:n]
-    if fine.lam_min is not None:
-        fine.lam_min = fine.lam_min[:n]
-    fine.error_residual = np.abs(fine.residual_sq - coarse.residual_sq[:n])
-    fine.error_move = np.abs(fine.max_move - coarse.max_move[:n])
-    fine.extra["step"] = h / 2
-    return fine
-
-
-# ---------------------------------------------------------------- exact flow with frozen activations
-def frozen_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, t: float):
-    """The exact first-layer flow at time ``t`` *if* no activation changes on ``[0, t]``.
-
-    With patterns fixed, ``du/dt = H (y - u)`` for the constant ``H = H(W0)``, so
-    ``y - u(t) = exp(-H t)(y - u(0))`` and ``w_r(t) = w_r(0) + (a_r/sqrt m) sum_i 1_ri x_i q_i(t)``
-    with ``q(t) = int_0^t (y - u)``. Returns ``(residual(t), W(t), patterns_unchanged_at_t)``;
-    the caller checks the patterns on a grid of ``[0, t]`` (or uses a monotonicity argument).
-    """
-
-    m = W0.shape[0]
-    H = h_of_weights(W0, X)
-    r0 = y - predictions(W0, a, X)
-    lam, V = np.linalg.eigh(H)
-    c = V.T @ r0
-    e = np.exp(-lam * t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        integ = np.where(lam > 1e-300, (1 - e) / np.where(lam > 1e-300, lam, 1.0), t)
-    r_t = V @ (e * c)
-    q_t = V @ (integ * c)
-    S = activations(W0, X).astype(float)
-    W_t = W0 + (a / math.sqrt(m))[:, None] * ((S * q_t[None, :]) @ X)
-    same = bool(np.array_equal(activations(W_t, X), activations(W0, X)))
-    return r_t, W_t, same
-
-
-def sample_gram_at_init(rng: np.random.Generator, X: np.ndarray, m: int, trials: int,
-                        chunk_elems: int = 4_000_000, on_chunk=None) -> np.ndarray:
-    """``H(0)`` for ``trials`` independent initialisations (``(trials, n, n)``), in memory-bounded chunks.
-
-    ``on_chunk(W, H)`` (optional) sees each chunk's weights ``(b, m, d)`` and Gram matrices, e.g. to
-    re-verify exactly the trials that look like failures."""
-
-    d = X.shape[1]
-    out = []
-    per = max(1, chunk_elems // max(1, m * d))
-    done = 0
-    while done < trials:
-        b = min(per, trials - done)
-        W = rng.standard_normal((b, m, d))
-        H = h_of_weights(W, X)
-        if on_chunk is not None:
-            on_chunk(W, H)
-        out.append(H)
-        done += b
-    return np.concatenate(out, axis=0)
 
 
 # ---------------------------------------------------------------- exact event-driven flow, one input
@@ -621,8 +455,13 @@ def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float
         q_hi = None
     if alive == 0:
         return 0.0, du0, r0  # nothing active: u stays put, no decay at all
-    # the root of y - u(q) beyond q_lo: bracket by doubling, then bisect
-    f = lambda q: sigma * (y - u_at(q))
+    root = _root_beyond(lambda q: sigma * (y - u_at(q)), q_lo, q_hi, sigma)
+    return min(lowest, du_min(q_lo, root)), du0, r0
+
+
+def _root_beyond(f, q_lo: float, q_hi: float | None, sigma: float) -> float:
+    """The upper end of a bisected bracket of the root of ``f`` (positive before it) beyond ``q_lo`` in the
+    direction ``sigma``; ``q_hi`` (a point past the root) or, when None, found by doubling the step."""
     if q_hi is None:
         step = 1.0
         q_hi = q_lo + sigma * step
@@ -636,7 +475,7 @@ def one_input_both_layers(s: np.ndarray, a: np.ndarray, y: float) -> tuple[float
             lo = mid
         else:
             hi = mid
-    return min(lowest, du_min(q_lo, hi)), du0, r0
+    return hi
 
 
 # ---------------------------------------------------------------- n inputs at large width
@@ -697,37 +536,12 @@ class NearInitCertificate:
         return float((self.lam_lower - self.mu) / self.mu)
 
 
-def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, mu: Fraction,
-                          guess_residual: float | None = None, both_layers: bool = False) -> NearInitCertificate:
-    """:class:`NearInitCertificate` for one streamed draw in one pass over its chunks (O(m n d) numpy).
-
-    Neurons within an a-priori radius (from ``guess_residual``, default ``||y|| + 8 sqrt n``) of a
-    boundary are kept; the true radius needs ``||y - u(0)||``, known only after the pass; if it exceeds
-    the a-priori one the certificate is not given (never a wrong one).
-
-    ``both_layers`` (Theorem 2.6: ``a`` trained too): with ``kappa = sqrt(n) ||y-u(0)|| / (sqrt(m) mu)``,
-    ``B = max_r ||w_r(0)||``, ``|dw_r/dt| <= |a_r| sqrt(n) ||r|| / sqrt m`` and ``|da_r/dt| <= ||w_r|| sqrt(n) ||r|| / sqrt m``
-    give ``|a_r(t) - a_r(0)| <= R_a = (kappa B + kappa^2)/(1 - kappa^2)`` and moves ``<= R_w = kappa (1 + R_a)``; the
-    kernel is at least ``G o (1/m) sum_r a_r(t)^2 S_r S_r^T`` (the a-part is positive semidefinite), so
-    ``lambda_min(H(t)) >= (1 - R_a)^2 (lambda_min(H(0)) - ||Delta H||_F)`` with the flips within ``R_w``."""
-    from proofcheck.ml.gram import h0_from_pattern_counts
-    from proofcheck.ml.spectral import lambda_min_enclosure
-
+def _near_boundary_pass(init: StreamedInit, X: np.ndarray, per_w: float, cap: float, pairs, both_layers: bool):
+    """One pass over a streamed draw's chunks: per pair ``(i, j)`` the lower bounds on ``min(|P_ri|, |P_rj|)`` of the
+    neurons within ``cap`` of a boundary (``near``; ``near_any`` over all inputs), ``sum_r a_r relu(P_ri)`` and
+    ``sum_r relu(P_ri)`` with the total pre-activation error, the activation pattern counts and ``max ||w_r||^2``."""
     n, d = X.shape
-    m = init.m
-    G = [[sum(Fraction(a) * Fraction(b) for a, b in zip(X_exact[i], X_exact[j])) for j in range(n)]
-         for i in range(n)]
-    # |x_iq(float) - x_iq(exact)| plus the rounding of a d-term dot product, per unit of ||w_r||_1
-    eps_x = max(abs(Fraction(float(c)) - Fraction(c)) for row in X_exact for c in row)
-    per_w = float(eps_x) * (1 + 2.0**-50) + (d + 2) * 2.0**-52 * float(np.max(np.abs(X)))
-    mu_f = float(mu)
-    y_norm = math.sqrt(sum(float(v) ** 2 for v in y_exact))
-    guess = (y_norm + 8 * math.sqrt(n)) if guess_residual is None else guess_residual
-    cap = math.sqrt(n) * guess / (math.sqrt(m) * mu_f) * 1.01
-    if both_layers:
-        cap *= 4  # R_w = kappa (1 + R_a): room for R_a up to 3
     w_norm_sq = 0.0
-    pairs = [(i, j) for i in range(n) for j in range(i, n)]
     near: dict[tuple[int, int], list[np.ndarray]] = {p: [] for p in pairs}
     near_any: list[np.ndarray] = []
     sums, abs_sums, err = np.zeros(n), np.zeros(n), 0.0
@@ -758,6 +572,38 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
             near[(i, j)].append(v[v <= cap])
         v = np.minimum.reduce(dist) if n > 1 else dist[0]
         near_any.append(v[v <= cap])
+    return near, near_any, sums, abs_sums, err, counts, w_norm_sq
+
+
+def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, mu: Fraction,
+                          guess_residual: float | None = None, both_layers: bool = False) -> NearInitCertificate:
+    """:class:`NearInitCertificate` for one streamed draw in one pass over its chunks (O(m n d) numpy).
+
+    Neurons within an a-priori radius (from ``guess_residual``, default ``||y|| + 8 sqrt n``) of a
+    boundary are kept; the true radius needs ``||y - u(0)||``, known only after the pass; if it exceeds
+    the a-priori one the certificate is not given (never a wrong one).
+
+    ``both_layers`` (Theorem 2.6: ``a`` trained too): with ``kappa = sqrt(n) ||y-u(0)|| / (sqrt(m) mu)``,
+    ``B = max_r ||w_r(0)||``, ``|dw_r/dt| <= |a_r| sqrt(n) ||r|| / sqrt m`` and ``|da_r/dt| <= ||w_r|| sqrt(n) ||r|| / sqrt m``
+    give ``|a_r(t) - a_r(0)| <= R_a = (kappa B + kappa^2)/(1 - kappa^2)`` and moves ``<= R_w = kappa (1 + R_a)``; the
+    kernel is at least ``G o (1/m) sum_r a_r(t)^2 S_r S_r^T`` (the a-part is positive semidefinite), so
+    ``lambda_min(H(t)) >= (1 - R_a)^2 (lambda_min(H(0)) - ||Delta H||_F)`` with the flips within ``R_w``."""
+
+    n, d = X.shape
+    m = init.m
+    G = [[sum(Fraction(a) * Fraction(b) for a, b in zip(X_exact[i], X_exact[j])) for j in range(n)]
+         for i in range(n)]
+    # |x_iq(float) - x_iq(exact)| plus the rounding of a d-term dot product, per unit of ||w_r||_1
+    eps_x = max(abs(Fraction(float(c)) - Fraction(c)) for row in X_exact for c in row)
+    per_w = float(eps_x) * (1 + 2.0**-50) + (d + 2) * 2.0**-52 * float(np.max(np.abs(X)))
+    mu_f = float(mu)
+    y_norm = math.sqrt(sum(float(v) ** 2 for v in y_exact))
+    guess = (y_norm + 8 * math.sqrt(n)) if guess_residual is None else guess_residual
+    cap = math.sqrt(n) * guess / (math.sqrt(m) * mu_f) * 1.01
+    if both_layers:
+        cap *= 4  # R_w = kappa (1 + R_a): room for R_a up to 3
+    pairs = [(i, j) for i in range(n) for j in range(i, n)]
+    near, near_any, sums, abs_sums, err, counts, w_norm_sq = _near_boundary_pass(init, X, per_w, cap, pairs, both_layers)
     # u_i(0) = sums_i / sqrt m up to: the P errors (relu is 1-Lipschitz), numpy's summation error
     # (gamma_k per chunk of k terms, Higham eq. (4.4)), and the final rounding
     gam = (CHUNK + 2) * 2.0**-53 * 1.01
@@ -815,104 +661,108 @@ def one_input_both_layers_decay(s: np.ndarray, a: np.ndarray, y: Fraction, c: Fr
     crossings (``>= 0``: the decay holds for all t, ``< 0``: it fails there), ``-1`` when the limit certainly
     fails, ``+1`` when nothing can fail; raises :class:`NumericError`
     when an ordering or a sign is not decided by its enclosure."""
-    from flint import ctx as flint_ctx
-
-    from proofcheck.ml.flow import exact_sum
-
     old = flint_ctx.prec
     flint_ctx.prec = prec
     try:
-        s = np.asarray(s, float)
-        a = np.asarray(a, float)
-        m = s.shape[0]
-        rho = 1 / arb(m).sqrt()
-        act = s >= 0
-        sa, aa = s[act], a[act]
-        P = fraction_to_arb(exact_sum(aa * sa))               # a_r = +-1: a_r s_r is exact
-        hi = np.float64(134217729.0) * sa                      # Veltkamp split: s = sh + sl, each square exact
-        sh = hi - (hi - sa)
-        sl = sa - sh
-        S = (fraction_to_arb(exact_sum(sh * sh) + 2 * exact_sum(sh * sl) + exact_sum(sl * sl))
-             + int(sa.shape[0])) / 2
-        yb, cb = fraction_to_arb(y), fraction_to_arb(c)
-        r0 = yb - rho * P
-        if r0 > 0:
-            sigma = 1
-        elif r0 < 0:
-            sigma = -1
-        else:
-            raise NumericError("the sign of y - u(0) is not decided")
-        # w = 2 u'(q) at t = 0 below c: g decreases from g(0) = 0, so the decay fails just after 0
-        w0 = 4 * rho * rho * S
-        if w0 < cb:
-            return w0 - cb
-        # down-moving neurons (a_r sigma < 0, 0 <= s_r < 1) stop at z = (1 + s)/(1 - s), in the order of s
-        down = np.sort(sa[(aa * sigma < 0) & (sa < 1)])
-        Y = yb * sigma
-        t_total, z_lo = arb(0), arb(1)
-        r0_abs = abs(r0)
-        worst = None
-        k = 0
-        while True:
-            alpha = rho * (P * sigma + S) / 2
-            beta = rho * (P * sigma - S) / 2
-            if not alpha > 0:
-                if S == 0 or (S < 1 and S.contains(0)):
-                    return arb(-1)  # nothing active: u stays, ||y - u|| never decays
-                raise NumericError("alpha of a stretch is not certainly positive")
-            disc = (Y * Y - 4 * alpha * beta).sqrt()
-            z_root = (Y + disc) / (2 * alpha)
-            z_minus = (Y - disc) / (2 * alpha)
-            j = k
-            while j < down.shape[0] and down[j] == down[k]:
-                j += 1
-            z_next = None
-            if k < down.shape[0]:
-                q = Fraction(float(down[k]))
-                z_next = fraction_to_arb((1 + q) / (1 - q))
-            if z_next is not None:
-                if z_next < z_root:
-                    end, last = z_next, False
-                elif z_next > z_root:
-                    end, last = z_root, True
-                else:
-                    raise NumericError("a deactivation and the root of y = u cannot be ordered")
-            else:
-                end, last = z_root, True
-            A, B = 4 * rho * alpha, -4 * rho * beta
-
-            def time_to(z):
-                return ((z - z_minus) / (z_root - z)).log() / (2 * rho * alpha * (z_root - z_minus))
-
-            # the upward crossing of w = A z + B/z = c: the larger root of A z^2 - c z + B
-            d2 = cb * cb - 4 * A * B
-            if d2 > 0:
-                zc = (cb + d2.sqrt()) / (2 * A)
-                inside = (zc > z_lo) and (zc < end)
-                outside = (zc < z_lo) or (zc > end)
-                if inside:
-                    t_c = t_total + time_to(zc) - time_to(z_lo)
-                    r_c = (-alpha * zc * zc + Y * zc - beta) / zc
-                    g = 2 * (r0_abs / r_c).log() - cb * t_c
-                    worst = g if worst is None else worst.min(g)
-                elif not outside:
-                    raise NumericError("the crossing w = c and a stretch end cannot be ordered")
-            elif not d2 < 0 and not (d2 == 0):
-                raise NumericError("whether w = c is crossed is not decided")
-            if last:
-                w_root = A * z_root + B / z_root
-                if w_root < cb:
-                    return arb(-1)
-                if not w_root > cb:
-                    raise NumericError("2 u'(q*) against c at the root is not decided")
-                return worst if worst is not None else arb(1)
-            t_total = t_total + time_to(end) - time_to(z_lo)
-            # the neurons stopping at this level leave the sums (each had a_r = -sigma)
-            for v in down[k:j]:
-                qv = fraction_to_arb(Fraction(float(v)))
-                P = P - qv * (-sigma)
-                S = S - (1 + qv * qv) / 2
-            z_lo = end
-            k = j
+        return _both_layers_decay(np.asarray(s, float), np.asarray(a, float), y, c)
     finally:
         flint_ctx.prec = old
+
+
+def _active_sums(s: np.ndarray, a: np.ndarray) -> tuple[arb, arb]:
+    """``P = sum a_r s_r`` and ``S = sum (1 + s_r^2)/2`` over the active neurons, exactly (``a_r = +-1``)."""
+    act = s >= 0
+    sa, aa = s[act], a[act]
+    P = fraction_to_arb(exact_sum(aa * sa))               # a_r = +-1: a_r s_r is exact
+    hi = np.float64(134217729.0) * sa                      # Veltkamp split: s = sh + sl, each square exact
+    sh = hi - (hi - sa)
+    sl = sa - sh
+    S = (fraction_to_arb(exact_sum(sh * sh) + 2 * exact_sum(sh * sl) + exact_sum(sl * sl)) + int(sa.shape[0])) / 2
+    return P, S
+
+
+def _stretch_end(down: np.ndarray, k: int, z_root: arb) -> tuple[int, arb, bool]:
+    """``(j, end, last)``: the neurons ``down[k:j]`` stop together at the next level; the stretch ends there
+    (``last`` False) or at the root ``z_root`` of ``y = u`` when that comes first (``last`` True)."""
+    j = k
+    while j < down.shape[0] and down[j] == down[k]:
+        j += 1
+    if k >= down.shape[0]:
+        return j, z_root, True
+    q = Fraction(float(down[k]))
+    z_next = fraction_to_arb((1 + q) / (1 - q))
+    if z_next < z_root:
+        return j, z_next, False
+    if z_next > z_root:
+        return j, z_root, True
+    raise NumericError("a deactivation and the root of y = u cannot be ordered")
+
+
+def _crossing_g(A: arb, B: arb, cb: arb, z_lo: arb, end: arb, at_z) -> arb | None:
+    """``g`` at the upward crossing of ``w = A z + B/z = c`` (the larger root of ``A z^2 - c z + B``) when it lies
+    inside the stretch ``(z_lo, end)`` (``at_z(z)`` gives ``g`` there), None when there is none."""
+    d2 = cb * cb - 4 * A * B
+    if d2 > 0:
+        zc = (cb + d2.sqrt()) / (2 * A)
+        if (zc > z_lo) and (zc < end):
+            return at_z(zc)
+        if not ((zc < z_lo) or (zc > end)):
+            raise NumericError("the crossing w = c and a stretch end cannot be ordered")
+    elif not d2 < 0 and not (d2 == 0):
+        raise NumericError("whether w = c is crossed is not decided")
+    return None
+
+
+def _both_layers_decay(s: np.ndarray, a: np.ndarray, y: Fraction, c: Fraction) -> arb:
+    """The body of :func:`one_input_both_layers_decay` at the working precision."""
+    rho = 1 / arb(s.shape[0]).sqrt()
+    P, S = _active_sums(s, a)
+    yb, cb = fraction_to_arb(y), fraction_to_arb(c)
+    r0 = yb - rho * P
+    if not (r0 > 0 or r0 < 0):
+        raise NumericError("the sign of y - u(0) is not decided")
+    sigma = 1 if r0 > 0 else -1
+    # w = 2 u'(q) at t = 0 below c: g decreases from g(0) = 0, so the decay fails just after 0
+    w0 = 4 * rho * rho * S
+    if w0 < cb:
+        return w0 - cb
+    # down-moving neurons (a_r sigma < 0, 0 <= s_r < 1) stop at z = (1 + s)/(1 - s), in the order of s
+    act = s >= 0
+    down = np.sort(s[act][(a[act] * sigma < 0) & (s[act] < 1)])
+    Y = yb * sigma
+    t_total, z_lo, r0_abs, worst, k = arb(0), arb(1), abs(r0), None, 0
+    while True:
+        alpha = rho * (P * sigma + S) / 2
+        beta = rho * (P * sigma - S) / 2
+        if not alpha > 0:
+            if S == 0 or (S < 1 and S.contains(0)):
+                return arb(-1)  # nothing active: u stays, ||y - u|| never decays
+            raise NumericError("alpha of a stretch is not certainly positive")
+        disc = (Y * Y - 4 * alpha * beta).sqrt()
+        z_root, z_minus = (Y + disc) / (2 * alpha), (Y - disc) / (2 * alpha)
+        j, end, last = _stretch_end(down, k, z_root)
+        A, B = 4 * rho * alpha, -4 * rho * beta
+
+        def time_to(z):
+            return ((z - z_minus) / (z_root - z)).log() / (2 * rho * alpha * (z_root - z_minus))
+
+        def g_at(z):
+            r_c = (-alpha * z * z + Y * z - beta) / z
+            return 2 * (r0_abs / r_c).log() - cb * (t_total + time_to(z) - time_to(z_lo))
+
+        g = _crossing_g(A, B, cb, z_lo, end, g_at)
+        if g is not None:
+            worst = g if worst is None else worst.min(g)
+        if last:
+            w_root = A * z_root + B / z_root
+            if w_root < cb:
+                return arb(-1)
+            if not w_root > cb:
+                raise NumericError("2 u'(q*) against c at the root is not decided")
+            return worst if worst is not None else arb(1)
+        t_total = t_total + time_to(end) - time_to(z_lo)
+        for v in down[k:j]:  # the neurons stopping at this level leave the sums (each had a_r = -sigma)
+            qv = fraction_to_arb(Fraction(float(v)))
+            P = P + qv * sigma
+            S = S - (1 + qv * qv) / 2
+        z_lo, k = end, j

@@ -48,8 +48,8 @@ exact or Arb arithmetic is :func:`proofcheck.ml.gd_exact.gd`.
 
 Usage (Theorem 2.1's conclusion for one initialisation, decided for every ``t >= 0``)::
 
-    from proofcheck.ml import dynamics as dy, flow as fl
-    W0, a = dy.init(rng, m, d)                       # (m, d), (m,)
+    from proofcheck.ml import flow as fl
+    W0, a = init.arrays()                            # (m, d), (m,): a dynamics.StreamedInit
     tr = fl.exact_flow(W0, a, D.X, D.y, T)          # Arb-certified; rigorous=False: float fast path
     if tr.status != "complete":                     # "sliding" / "unresolved": say so, do not decide
         ...
@@ -58,8 +58,8 @@ Usage (Theorem 2.1's conclusion for one initialisation, decided for every ``t >=
     hi <= 1   -> the decay bound holds (certified);  lo > 1 -> it fails at t_star (certified)
     tr.max_move_sup()                                # exact upper bound on sup_t max_r ||w_r(t) - w_r(0)||
     tr.lam_min_inf()                                 # exact lower bound on min_t lambda_min(H(t))
-    tr.events[k].time_ball, tr.residual_sq_ball(t), tr.w_ball(r, t), tr.u_ball(t)   # Arb balls
-    tr.residual_sq(t), tr.u(t), tr.W(t), tr.max_move(t), tr.lam_min(t), tr.sample(ts)  # floats
+    tr.events[k].time_ball, tr.residual_sq_ball(t), tr.w_ball(r, t)   # Arb balls
+    tr.residual_sq(t), tr.u(t), tr.W(t), tr.max_move(t), tr.lam_min(t)  # floats
 
 Cost: O(m n d) numpy once, then O(2^n n) candidates and a few 2n x 2n Arb matrix exponentials per
 activation change (``benchmarks/bench_flow.py``).
@@ -69,7 +69,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from flint import arb, arb_mat, ctx as flint_ctx, fmpq
@@ -96,10 +96,6 @@ def _arb(q) -> arb:
         return q
     q = _q(q)
     return arb(fmpq(q.numerator, q.denominator))
-
-
-def _hull(lo: arb, hi: arb) -> arb:
-    return lo.union(hi)
 
 
 def exact_sum(x: np.ndarray) -> Fraction:
@@ -347,10 +343,6 @@ class FlowTrajectory:
         return [e.time for e in self.events]
 
     @property
-    def event_balls(self) -> list[arb | None]:
-        return [e.time_ball for e in self.events]
-
-    @property
     def switched_neurons(self) -> list[int]:
         return sorted(self._segments)
 
@@ -428,15 +420,6 @@ class FlowTrajectory:
             vals.append(float(np.max(np.linalg.norm((off[idx] + b[idx] * Zt) @ self.X, axis=1))))
         return max(vals) / math.sqrt(self.m)
 
-    def sample(self, times: Sequence[float]):
-        """A :class:`proofcheck.ml.dynamics.Trajectory` on ``times`` (for plots and float checks)."""
-        from proofcheck.ml.dynamics import Trajectory
-
-        ts = np.asarray(times, float)
-        return Trajectory(ts, np.array([self.residual_sq(t) for t in ts]),
-                          np.array([self.max_move(t) for t in ts]), np.array([self.lam_min(t) for t in ts]),
-                          extra={"events": self.event_times, "status": self.status})
-
     # ------------------------------------------------------------ rigorous queries
     def _need_rigour(self):
         if not self.rigorous:
@@ -472,10 +455,6 @@ class FlowTrajectory:
         """Arb enclosure of ``||y - u(t)||^2``."""
         self._need_rigour()
         return self._with_prec(lambda: sum((x * x for x in self._state_at(t)[0]), arb(0)))
-
-    def u_ball(self, t) -> list[arb]:
-        self._need_rigour()
-        return self._with_prec(lambda: [_arb(yi) - ri for yi, ri in zip(self._y_exact, self._state_at(t)[0])])
 
     def w_ball(self, r: int, t) -> list[arb]:
         """Arb enclosure of ``w_r(t)`` for one neuron."""
@@ -1350,7 +1329,7 @@ def exact_flow(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, T: float, *, rig
     error bounds cover the difference).
 
     Returns a :class:`FlowTrajectory`: ``u(t)``, ``residual_sq(t)``, ``W(t)``, ``max_move(t)``,
-    ``lam_min(t)`` in floats; ``residual_sq_ball(t)``, ``u_ball(t)``, ``w_ball(r, t)``,
+    ``lam_min(t)`` in floats; ``residual_sq_ball(t)``, ``w_ball(r, t)``,
     ``max_move_ball(t)``, ``max_move_sup()``, ``decay_sup(lambda_0)``, ``lam_min_enclosures()``,
     ``lam_min_inf()`` as Arb balls / exact bounds; ``events`` with ``time_ball``; ``status`` and
     ``t_end`` (the end of the certified range)."""

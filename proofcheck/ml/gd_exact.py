@@ -122,8 +122,7 @@ def gd(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, eta, steps: int, *, arit
     a = np.asarray(a, dtype=np.float64)
     if not np.all(np.abs(a) == 1):
         raise NumericError("output weights a_r must be +-1")
-    m, d = W0.shape
-    n = X.shape[0]
+    m = W0.shape[0]
     rt = math.isqrt(m)
     if arith == "exact" and rt * rt != m:
         raise NumericError(f"exact arithmetic needs an integer sqrt m (m = {m}); use arith='arb'")
@@ -135,77 +134,86 @@ def gd(W0: np.ndarray, a: np.ndarray, X: np.ndarray, y, eta, steps: int, *, arit
         flint_ctx.prec = old
 
 
-def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size, X_exact, final_weights=True):
-    m, d = W0.shape
-    n = X.shape[0]
-    C = lambda v: _conv(v, arith)  # noqa: E731
-    ye = [_q(v) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
-    yv = [C(v) for v in ye]
-    Xq, dX = _exact_inputs(X, X_exact)
-    G_exact = [[_dot_exact(Xq[i], Xq[j]) for j in range(n)] for i in range(n)]
-    G = [[C(G_exact[i][j]) for j in range(n)] for i in range(n)]
-    if arith == "exact":
-        inv_sqm = Fraction(1, math.isqrt(m))
-    elif arith == "arb":
-        inv_sqm = 1 / arb(m).sqrt()
-    else:
-        inv_sqm = 1 / math.sqrt(m)
-    etav = C(eta)
-    c_w = etav * inv_sqm  # eta / sqrt m
-    c_u = etav / C(m)  # eta / m
+class _GDRun:
+    """The state of one GD run: neurons grouped by (pattern, sign of a_r) that have never switched move together
+    through ``Z = sum_k r(k)`` (their pre-activations are ``P0 + shift``); a neuron that switches keeps its own
+    ``A_r``. The front of each group nearest a boundary (:meth:`front`) finds the flips at each step."""
 
-    P0 = _thin_matmul(W0, X.T)
-    err = (1.01 * d * 2.0 ** -53 / (1 - d * 2.0 ** -53)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
-    if np.any(dX):
-        err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
-    exact_cache: dict[tuple[int, int], Fraction] = {}
+    def __init__(self, W0, a, X, y, eta, arith, front_size, X_exact):
+        m, d = W0.shape
+        n = X.shape[0]
+        self.W0, self.a, self.X, self.arith, self.front_size, self.m, self.n = W0, a, X, arith, front_size, m, n
+        self.C = C = lambda v: _conv(v, arith)  # noqa: E731
+        self.yv = [C(_q(v)) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
+        self.Xq, dX = _exact_inputs(X, X_exact)
+        self.G_exact = [[_dot_exact(self.Xq[i], self.Xq[j]) for j in range(n)] for i in range(n)]
+        self.G = [[C(self.G_exact[i][j]) for j in range(n)] for i in range(n)]
+        if arith == "exact":
+            self.inv_sqm = Fraction(1, math.isqrt(m))
+        elif arith == "arb":
+            self.inv_sqm = 1 / arb(m).sqrt()
+        else:
+            self.inv_sqm = 1 / math.sqrt(m)
+        self.etav = C(eta)
+        self.c_w = self.etav * self.inv_sqm  # eta / sqrt m
+        self.c_u = self.etav / C(m)  # eta / m
+        self.P0 = _thin_matmul(W0, X.T)
+        err = (1.01 * d * 2.0 ** -53 / (1 - d * 2.0 ** -53)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
+        if np.any(dX):
+            err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
+        self.err = err
+        self.exact_cache: dict[tuple[int, int], Fraction] = {}
+        self._groups()
+        self.switched: dict[int, dict] = {}  # r -> {"bits": np.array, "A": list of nums}
+        self.Z = [C(0)] * n
 
-    def P0e(r, j):
-        v = exact_cache.get((r, j))
-        if v is None:
-            v = exact_cache[(r, j)] = _dot_exact(W0[r], Xq[j])
-        return v
-
-    def P0n(r, j):
-        return C(P0e(r, j)) if arith != "float" else float(P0[r, j])
-
-    S0 = P0 >= 0
-    if arith != "float":
-        for r, j in zip(*np.nonzero(np.abs(P0) <= err)):
-            S0[r, j] = P0e(int(r), int(j)) >= 0
-    pw = 1 << np.arange(n)
-    key = (S0.astype(np.int64) @ pw) * 2 + (a > 0)
-    alive = np.ones(m, dtype=bool)
-    order = np.argsort(key, kind="stable")
-    ks, starts = np.unique(key[order], return_index=True)
-    bounds = list(starts[1:]) + [m]
-    members = {int(k): order[s:e] for k, s, e in zip(ks, starts, bounds)}
-    bits_of = {k: ((k >> 1) >> np.arange(n)) & 1 for k in members}
-    counts_unch = np.zeros((n, n), dtype=np.int64)
-    for k, mem in members.items():
-        b = bits_of[k]
-        counts_unch += len(mem) * np.outer(b, b)
-    # base_j = sum over never-switched neurons active on x_j of a_r P0_rj (exact for exact/arb)
-    if arith == "float":
-        base = [float(np.sum(a * np.maximum(P0[:, j], 0.0) * S0[:, j])) for j in range(n)]
-    else:
-        base = []
+    def _groups(self) -> None:
+        """Initial patterns (exact where a float pre-activation is too close to 0), the groups, their pattern
+        counts and ``base_j = sum_{r never switched, active on x_j} a_r P0_rj`` (exact for exact/arb)."""
+        a, n, P0, W0 = self.a, self.n, self.P0, self.W0
+        S0 = P0 >= 0
+        if self.arith != "float":
+            for r, j in zip(*np.nonzero(np.abs(P0) <= self.err)):
+                S0[r, j] = self.P0e(int(r), int(j)) >= 0
+        self.S0 = S0
+        key = (S0.astype(np.int64) @ (1 << np.arange(n))) * 2 + (a > 0)
+        self.alive = np.ones(self.m, dtype=bool)
+        order = np.argsort(key, kind="stable")
+        ks, starts = np.unique(key[order], return_index=True)
+        bounds = list(starts[1:]) + [self.m]
+        self.members = {int(k): order[s:e] for k, s, e in zip(ks, starts, bounds)}
+        self.bits_of = {k: ((k >> 1) >> np.arange(n)) & 1 for k in self.members}
+        self.counts_unch = np.zeros((n, n), dtype=np.int64)
+        for k, mem in self.members.items():
+            self.counts_unch += len(mem) * np.outer(self.bits_of[k], self.bits_of[k])
+        if self.arith == "float":
+            self.base = [float(np.sum(a * np.maximum(P0[:, j], 0.0) * S0[:, j])) for j in range(n)]
+            return
+        self.base = []
         for j in range(n):
             mask = S0[:, j]
             tot = Fraction(0)
-            for q in range(d):
-                if Xq[j][q] != 0:
-                    tot += exact_sum(a[mask] * W0[mask, q]) * Xq[j][q]
-            base.append(C(tot))
-    # fronts: per (key, j), never-switched neurons sorted by distance to the boundary
-    fronts: dict[tuple[int, int], list] = {}
+            for q in range(W0.shape[1]):
+                if self.Xq[j][q] != 0:
+                    tot += exact_sum(a[mask] * W0[mask, q]) * self.Xq[j][q]
+            self.base.append(self.C(tot))
 
-    def front(k, j, size):
-        mem = members[k]
-        mem = mem[alive[mem]]
-        members[k] = mem
-        active = bool(bits_of[k][j])
-        sv = P0[mem, j] if active else -P0[mem, j]
+    def P0e(self, r, j):
+        v = self.exact_cache.get((r, j))
+        if v is None:
+            v = self.exact_cache[(r, j)] = _dot_exact(self.W0[r], self.Xq[j])
+        return v
+
+    def P0n(self, r, j):
+        return self.C(self.P0e(r, j)) if self.arith != "float" else float(self.P0[r, j])
+
+    def front(self, k, j, size):
+        """The ``size`` never-switched neurons of group ``k`` nearest the boundary on ``x_j``, and whether that
+        is the whole group."""
+        mem = self.members[k]
+        mem = mem[self.alive[mem]]
+        self.members[k] = mem
+        sv = self.P0[mem, j] if self.bits_of[k][j] else -self.P0[mem, j]
         size = min(size, len(mem))
         if size == 0:
             return mem, True
@@ -213,113 +221,113 @@ def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size, X
         part = part[np.argsort(sv[part], kind="stable")]
         return mem[part], size == len(mem)
 
-    switched: dict[int, dict] = {}  # r -> {"bits": np.array, "A": list of nums}
-    Z = [C(0)] * n
-    res_sq, residuals, counts_rec, Z_rec, moves, switches = [], [], [], [], [], []
-    status, message = "complete", ""
-
-    def shift(k, j):
-        b = bits_of[k]
+    def shift(self, k, j):
+        b = self.bits_of[k]
         sg = 1 if k & 1 else -1
-        return sg * c_w * sum((G[i][j] * Z[i] for i in range(n) if b[i]), C(0))
+        return sg * self.c_w * sum((self.G[i][j] * self.Z[i] for i in range(self.n) if b[i]), self.C(0))
 
-    def shift_f(k, j):
-        v = shift(k, j)
-        return float(v.mid()) if arith == "arb" else float(v)
-
-    for step in range(steps + 1):
-        # 1. pattern changes of never-switched neurons at this step
-        undecided = None
-        for k in list(members):
-            if len(members[k]) == 0 or not alive[members[k]].any():
+    def _maybe_flipping(self, k, j, shf):
+        """The front of group ``k`` on ``x_j`` that may flip at the float shift ``shf`` (floats with a margin)."""
+        b, size = self.bits_of[k], self.front_size
+        while True:
+            fr, complete = self.front(k, j, size)
+            if len(fr) == 0:
+                return fr
+            # flips: active P0 + shift < 0; inactive P0 + shift >= 0
+            v = self.P0[fr, j] + shf
+            marg = (self.err[fr, j] + 1e-12 * (abs(shf) + np.abs(self.P0[fr, j]))) if self.arith != "float" else 0.0
+            maybe = (v < marg) if b[j] else (v >= -marg)
+            if maybe.all() and not complete:
+                size *= 4
                 continue
-            b = bits_of[k]
+            return fr[maybe]
+
+    def flip_unchanged(self):
+        """Move the never-switched neurons whose pattern changes at this step to ``switched``; the undecided
+        ``(r, j)`` or None."""
+        n, C = self.n, self.C
+        for k in list(self.members):
+            if len(self.members[k]) == 0 or not self.alive[self.members[k]].any():
+                continue
+            b = self.bits_of[k]
             for j in range(n):
-                if all(G_exact[i][j] == 0 or not b[i] for i in range(n)):
+                if all(self.G_exact[i][j] == 0 or not b[i] for i in range(n)):
                     continue  # w^T x_j does not move for this group
-                sh, shf = shift(k, j), shift_f(k, j)
-                size = front_size
-                while True:
-                    fr, complete = front(k, j, size)
-                    if len(fr) == 0:
-                        break
-                    # flips: active P0 + shift < 0; inactive P0 + shift >= 0 (floats with a margin, then exact)
-                    v = P0[fr, j] + shf
-                    marg = err[fr, j] + 1e-12 * (abs(shf) + np.abs(P0[fr, j])) if arith != "float" else 0.0
-                    maybe = (v < marg) if b[j] else (v >= -marg)
-                    if maybe.all() and not complete:
-                        size *= 4
-                        continue
-                    break
-                for r in fr[maybe] if len(fr) else []:
+                sh = self.shift(k, j)
+                for r in self._maybe_flipping(k, j, _tofloat(sh, self.arith)):
                     r = int(r)
-                    if not alive[r]:
+                    if not self.alive[r]:
                         continue
-                    s = _sign_ge0(P0n(r, j) + sh, arith)
+                    s = _sign_ge0(self.P0n(r, j) + sh, self.arith)
                     if s is None:
-                        undecided = (r, j)
-                        break
-                    if s != bool(b[j]):
-                        # leaves the never-switched set with A_r = p * Z
-                        alive[r] = False
-                        counts_unch -= np.outer(b, b)
+                        return r, j
+                    if s != bool(b[j]):  # leaves the never-switched set with A_r = p * Z
+                        self.alive[r] = False
+                        self.counts_unch -= np.outer(b, b)
                         for q in range(n):
                             if b[q]:
-                                base[q] = base[q] - int(a[r]) * P0n(r, q)
-                        switched[r] = {"bits": b.copy(), "A": [Z[i] if b[i] else C(0) for i in range(n)]}
-                if undecided:
-                    break
-            if undecided:
-                break
-        if undecided:
-            status, message = "unresolved", (f"step {step}: the sign of w_r^T x_j (neuron {undecided[0]}, input "
-                                             f"{undecided[1]}) is not decided by its enclosure")
-            break
-        # switched neurons: current pre-activations and patterns
-        counts = counts_unch.copy()
-        u = [inv_sqm * base[j] + c_u * sum((G[i][j] * Z[i] * int(counts_unch[i, j]) for i in range(n)), C(0))
+                                self.base[q] = self.base[q] - int(self.a[r]) * self.P0n(r, q)
+                        self.switched[r] = {"bits": b.copy(), "A": [self.Z[i] if b[i] else C(0) for i in range(n)]}
+        return None
+
+    def predictions(self, step, switches):
+        """``(u, counts, undecided)`` at this step: the never-switched groups through ``Z``, the switched
+        neurons' current patterns (their changes appended to ``switches``)."""
+        n, C = self.n, self.C
+        counts = self.counts_unch.copy()
+        u = [self.inv_sqm * self.base[j]
+             + self.c_u * sum((self.G[i][j] * self.Z[i] * int(self.counts_unch[i, j]) for i in range(n)), C(0))
              for j in range(n)]
-        for r, st in switched.items():
-            A = st["A"]
-            sg = int(a[r])
-            P = [P0n(r, j) + sg * c_w * sum((G[i][j] * A[i] for i in range(n)), C(0)) for j in range(n)]
-            nb = np.zeros(n, dtype=np.int64)
-            for j in range(n):
-                s = _sign_ge0(P[j], arith)
-                if s is None:
-                    undecided = (r, j)
-                    break
-                nb[j] = int(s)
-            if undecided:
-                break
-            for j in range(n):
-                if nb[j] != st["bits"][j]:
-                    switches.append((step, r, j, bool(nb[j])))
+        for r, st in self.switched.items():
+            sg = int(self.a[r])
+            P = [self.P0n(r, j) + sg * self.c_w * sum((self.G[i][j] * st["A"][i] for i in range(n)), C(0))
+                 for j in range(n)]
+            signs = [_sign_ge0(P[j], self.arith) for j in range(n)]
+            if None in signs:
+                return u, counts, (r, signs.index(None))
+            nb = np.array([int(v) for v in signs], dtype=np.int64)
+            switches.extend((step, r, j, bool(nb[j])) for j in range(n) if nb[j] != st["bits"][j])
             st["bits"] = nb
             counts += np.outer(nb, nb)
             for j in range(n):
                 if nb[j]:
-                    u[j] = u[j] + sg * inv_sqm * P[j]
+                    u[j] = u[j] + sg * self.inv_sqm * P[j]
+        return u, counts, None
+
+
+def _unresolved(step, undecided) -> str:
+    return (f"step {step}: the sign of w_r^T x_j (neuron {undecided[0]}, input {undecided[1]}) is not decided by "
+            f"its enclosure")
+
+
+def _run(W0, a, X, y, eta, steps, arith, record_every, move_every, front_size, X_exact, final_weights=True):
+    g = _GDRun(W0, a, X, y, eta, arith, front_size, X_exact)
+    n, C = g.n, g.C
+    res_sq, residuals, counts_rec, Z_rec, moves, switches = [], [], [], [], [], []
+    status, message = "complete", ""
+    for step in range(steps + 1):
+        undecided = g.flip_unchanged()  # 1. pattern changes of never-switched neurons at this step
+        u, counts, undecided = (None, None, undecided) if undecided else g.predictions(step, switches)
         if undecided:
-            status, message = "unresolved", (f"step {step}: the sign of w_r^T x_j (neuron {undecided[0]}, input "
-                                             f"{undecided[1]}) is not decided by its enclosure")
+            status, message = "unresolved", _unresolved(step, undecided)
             break
-        r_k = [yv[j] - u[j] for j in range(n)]
+        r_k = [g.yv[j] - u[j] for j in range(n)]
         res_sq.append(sum((v * v for v in r_k), C(0)))
         residuals.append(r_k)
         counts_rec.append(counts)
         if record_every and step % record_every == 0:
-            Z_rec.append((step, list(Z)))
+            Z_rec.append((step, list(g.Z)))
         if move_every and step % move_every == 0:
-            moves.append((step, _max_move(Z, switched, members, bits_of, alive, G, inv_sqm, etav, n, C, arith)))
+            moves.append((step, _max_move(g.Z, g.switched, g.members, g.bits_of, g.alive, g.G, g.inv_sqm, g.etav,
+                                          n, C, arith)))
         if step == steps:
             break
         # 2. the step: never-switched neurons through Z, switched ones through their own A
-        for st in switched.values():
+        for st in g.switched.values():
             st["A"] = [st["A"][i] + (r_k[i] if st["bits"][i] else C(0)) for i in range(n)]
-        Z = [Z[i] + r_k[i] for i in range(n)]
-    W_final = _float_weights(W0, a, X, Z, switched, S0, alive, eta, m, arith) if final_weights else None
-    return GDTrajectory(arith, m, etav, res_sq, residuals, counts_rec, switches, status, message, G_exact,
+        g.Z = [g.Z[i] + r_k[i] for i in range(n)]
+    W_final = (_float_weights(W0, a, X, g.Z, g.switched, g.S0, g.alive, eta, g.m, arith) if final_weights else None)
+    return GDTrajectory(arith, g.m, g.etav, res_sq, residuals, counts_rec, switches, status, message, g.G_exact,
                         Z_rec, moves, W_final)
 
 
@@ -329,7 +337,6 @@ def _tofloat(v, arith):
 
 def _float_weights(W0, a, X, Z, switched, S0, alive, eta, m, arith):
     """The float image of the last recorded ``W`` (for plots and cross-checks)."""
-    n = X.shape[0]
     Zf = np.array([_tofloat(z, arith) for z in Z])
     A = S0.astype(float) * Zf[None, :]
     for r, st in switched.items():

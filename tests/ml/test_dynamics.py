@@ -7,20 +7,21 @@ from hypothesis import given, settings, strategies as st
 
 from proofcheck.ml import datasets as ds
 from proofcheck.ml import dynamics as dy
+import stepped as sf
 from proofcheck.ml import gram
 from proofcheck.model.num import NumericError
 
 
 def _loss(W, a, D):
-    return 0.5 * np.sum((dy.predictions(W, a, D.X) - D.y) ** 2)
+    return 0.5 * np.sum((sf.predictions(W, a, D.X) - D.y) ** 2)
 
 
 @settings(max_examples=10, deadline=None)
 @given(ds.datasets(n=st.integers(1, 3)), st.integers(0, 2**31))
 def test_gradients_match_finite_differences(D, seed):
     rng = np.random.default_rng(seed)
-    W, a = dy.init(rng, 20, D.d)
-    gW, ga, _ = dy.gradients(W, a, D.X, D.y, both=True)
+    W, a = sf.init(rng, 20, D.d)
+    gW, ga, _ = sf.gradients(W, a, D.X, D.y, both=True)
     V, va = rng.standard_normal(W.shape), rng.standard_normal(a.shape)
     eps = 1e-7
     pre = W @ D.X.T
@@ -33,8 +34,8 @@ def test_gradients_match_finite_differences(D, seed):
 @settings(max_examples=10, deadline=None)
 @given(ds.datasets(n=st.integers(1, 4)), st.integers(0, 2**31))
 def test_loss_decreases_under_small_steps(D, seed):
-    W, a = dy.init(np.random.default_rng(seed), 200, D.d)
-    tr = dy.gd(W, a, D.X, D.y, 0.05, 30)
+    W, a = sf.init(np.random.default_rng(seed), 200, D.d)
+    tr = sf.gd(W, a, D.X, D.y, 0.05, 30)
     assert np.all(np.diff(tr.residual_sq) <= 1e-12)
 
 
@@ -43,33 +44,15 @@ def test_prediction_dynamics_kernel_is_h():
     rng = np.random.default_rng(1)
     D = ds.make(rng, 3, 3, "random")
     m = 40
-    W, a = dy.init(rng, m, 3)
+    W, a = sf.init(rng, m, 3)
     S = gram.activations(W, D.X)
     J = np.stack([((a * S[:, i])[:, None] * D.X[i][None, :]).ravel() / np.sqrt(m) for i in range(3)])
     assert np.allclose(J @ J.T, gram.h_of_weights(W, D.X), atol=1e-14)
 
 
-def test_flow_error_estimate_shrinks_with_the_step():
-    rng = np.random.default_rng(2)
-    D = ds.orthonormal(2, y=[0.5, -0.5])
-    W, a = dy.init(rng, 500, 2)
-    e1 = np.max(dy.flow_with_error(W, a, D.X, D.y, 4.0, 0.4).error_residual)
-    e2 = np.max(dy.flow_with_error(W, a, D.X, D.y, 4.0, 0.1).error_residual)
-    assert e2 < e1 / 4
-
-
-def test_frozen_flow_matches_the_integrator():
-    rng = np.random.default_rng(3)
-    D = ds.orthonormal(2, y=[0.3, -0.2])
-    W, a = dy.init(rng, 100_000, 2)
-    r_t, W_t, same = dy.frozen_flow(W, a, D.X, D.y, 1.0)
-    tr = dy.flow(W, a, D.X, D.y, 1.0, 0.01)
-    assert tr.residual_sq[-1] == pytest.approx(r_t @ r_t, rel=1e-3)
-
-
 def _stepped(f, T, both=False, h=0.001):
     W0 = np.array([[float(v)] for v in f.s])
-    return dy.flow(W0, np.array(f.a, float), np.array([[1.0]]), np.array([float(f.y)]), T, h, both=both)
+    return sf.flow(W0, np.array(f.a, float), np.array([[1.0]]), np.array([float(f.y)]), T, h, both=both)
 
 
 def test_one_input_flow_is_the_exact_flow_with_activation_changes():
@@ -110,7 +93,7 @@ def test_one_input_gd_is_gradient_descent():
     for eta in (0.1, 3.0):  # 3.0 overshoots: the residual changes sign, neurons switch off both ways
         s, a = rng.standard_normal(7), rng.integers(0, 2, 7) * 2 - 1.0
         r = dy.one_input_gd(s, a, 0.7, eta, 30)
-        tr = dy.gd(s[:, None], a, np.array([[1.0]]), np.array([0.7]), eta, 30)
+        tr = sf.gd(s[:, None], a, np.array([[1.0]]), np.array([0.7]), eta, 30)
         assert np.max(np.abs(r**2 - tr.residual_sq)) < 1e-12
         rx = dy.one_input_gd_exact(s, a, Fraction(7, 10), Fraction(eta), 30)
         assert all(abs(float(x.mid()) - v) < 1e-12 and x.rad() < 1e-9 for x, v in zip(rx, r))
@@ -121,7 +104,7 @@ def test_one_input_both_layers_matches_the_stepped_flow():
     rng = np.random.default_rng(0)
     s, a = rng.standard_normal(50), rng.integers(0, 2, 50) * 2 - 1.0
     lowest, du0, r0 = dy.one_input_both_layers(s, a, 0.6)
-    tr = dy.flow(s[:, None], a, np.array([[1.0]]), np.array([0.6]), 20.0, 0.002, both=True)
+    tr = sf.flow(s[:, None], a, np.array([[1.0]]), np.array([0.6]), 20.0, 0.002, both=True)
     rate = -np.diff(np.log(tr.residual_sq)) / 0.002 / 2
     assert lowest == pytest.approx(rate.min(), rel=1e-3) and du0 == pytest.approx(rate[0], rel=1e-3)
 
@@ -141,7 +124,7 @@ def test_both_layer_decay_decision_agrees_with_the_stepped_flow():
             g = dy.one_input_both_layers_decay(s, a, Fraction(y), c)
         except NumericError:
             continue
-        tr = dy.flow(s[:, None], a, np.array([[1.0]]), np.array([y]), 12.0, 0.002, both=True)
+        tr = sf.flow(s[:, None], a, np.array([[1.0]]), np.array([y]), 12.0, 0.002, both=True)
         t = np.arange(len(tr.residual_sq)) * 0.002
         ok = tr.residual_sq > 1e-20
         curve = np.log(tr.residual_sq[0] / tr.residual_sq[ok]) - float(c) * t[ok]
@@ -156,7 +139,7 @@ def test_both_layer_decay_decision_agrees_with_the_stepped_flow():
 
 def test_bad_width_raises():
     with pytest.raises(ValueError):
-        dy.init(np.random.default_rng(0), 0, 2)
+        sf.init(np.random.default_rng(0), 0, 2)
 
 
 def test_near_init_certificate_is_confirmed_by_the_certified_flow():

@@ -10,7 +10,7 @@ import pytest
 import scipy.linalg
 from flint import arb, ctx as flint_ctx
 
-from proofcheck.ml import dynamics as dy
+import stepped as sf
 from proofcheck.ml import flow as fl
 
 
@@ -76,13 +76,13 @@ def test_sliding_mode_is_detected():
 def test_agrees_with_stepped_flow(X):
     rng = np.random.default_rng(7)
     n = X.shape[0]
-    W0, a = dy.init(rng, 40, X.shape[1])
+    W0, a = sf.init(rng, 40, X.shape[1])
     y = rng.uniform(-1, 1, n)
     T = 6.0
     tr = fl.exact_flow(W0, a, X, y, T)
     assert tr.status == "complete", tr.message
     assert len(tr.events) > 0
-    h = dy.flow(W0, a, X, y, T, 2e-3)
+    h = sf.flow(W0, a, X, y, T, 2e-3)
     assert tr.residual_sq(T) == pytest.approx(h.residual_sq[-1], rel=1e-4, abs=1e-8)
     # Heun overshoots a kink by O(h |y - u| / sqrt m) where the exact flow holds w^T x_i at 0
     assert np.max(np.abs(tr.W(T) - h.W)) < 5e-4
@@ -94,7 +94,7 @@ def test_agrees_with_stepped_flow(X):
 def test_invariants_and_float_path_agree():
     rng = np.random.default_rng(11)
     X = np.eye(2)
-    W0, a = dy.init(rng, 400, 2)
+    W0, a = sf.init(rng, 400, 2)
     y = np.array([0.8, -0.6])
     T = 10.0
     tr = fl.exact_flow(W0, a, X, y, T)
@@ -116,9 +116,9 @@ def test_invariants_and_float_path_agree():
             assert np.allclose(tr.residual(t), scipy.linalg.expm(-p.H * 0.01) @ p.r0, atol=1e-14)
     # predictions from the weights equal u(t)
     t = 7.3
-    assert np.allclose(dy.predictions(tr.W(t), a, X), tr.u(t), atol=1e-12)
+    assert np.allclose(sf.predictions(tr.W(t), a, X), tr.u(t), atol=1e-12)
     # H of the weights at t is the piece's H; lambda_min enclosures contain the float value
-    assert np.allclose(dy.predictions(W0, a, X), y - tr.pieces[0].r0)
+    assert np.allclose(sf.predictions(W0, a, X), y - tr.pieces[0].r0)
     k = tr._piece_index(t)
     lo, hi = tr.pieces[k].lam_min_enclosure()
     assert lo <= tr.lam_min(t) <= hi
@@ -137,7 +137,7 @@ def test_invariants_and_float_path_agree():
 def test_wide_network_few_events():
     rng = np.random.default_rng(5)
     X = np.eye(2)
-    W0, a = dy.init(rng, 20_000, 2)
+    W0, a = sf.init(rng, 20_000, 2)
     tr = fl.exact_flow(W0, a, X, np.array([0.5, -0.5]), 12.0)
     assert tr.status == "complete"
     # Lemma 2.3's point: only a vanishing fraction of the neurons ever switches
@@ -153,8 +153,8 @@ def test_gd_arithmetics_agree_with_float_gd():
     rng = np.random.default_rng(2)
     X = np.array([[1.0, 0.0], [0.6, 0.8], [-0.8, 0.6]])
     y = np.array([1.0, -0.5, 0.3])
-    W0, a = dy.init(rng, 16, 2)
-    ref = dy.gd(W0, a, X, y, 0.1, 30)
+    W0, a = sf.init(rng, 16, 2)
+    ref = sf.gd(W0, a, X, y, 0.1, 30)
     ex = ge.gd(W0, a, X, y, Fraction(1, 10), 30, arith="exact")
     ab = ge.gd(W0, a, X, y, Fraction(1, 10), 30, arith="arb")
     fa = ge.gd(W0, a, X, y, 0.1, 30, arith="float")
@@ -191,9 +191,9 @@ def test_gd_exact_needs_integer_sqrt_m():
 def test_gd_wide_grouped_matches_float_gd():
     rng = np.random.default_rng(4)
     X = np.eye(2)
-    W0, a = dy.init(rng, 5000, 2)
+    W0, a = sf.init(rng, 5000, 2)
     y = np.array([0.5, -0.5])
-    ref = dy.gd(W0, a, X, y, 0.5, 40)
+    ref = sf.gd(W0, a, X, y, 0.5, 40)
     tr = ge.gd(W0, a, X, y, 0.5, 40, arith="arb", move_every=40)
     assert tr.status == "complete"
     # float GD loses digits to cancellation as u -> y (residual_sq ~ 1e-10 at the end)
@@ -203,7 +203,7 @@ def test_gd_wide_grouped_matches_float_gd():
 
 def test_forever_certificate():
     rng = np.random.default_rng(5)
-    W0, a = dy.init(rng, 2000, 2)
+    W0, a = sf.init(rng, 2000, 2)
     tr = fl.exact_flow(W0, a, np.eye(2), np.array([0.5, -0.5]), 40.0)
     ok, why = tr.forever()
     assert ok, why
@@ -229,7 +229,7 @@ def test_random_configurations_float_and_arb_agree(seed):
     ang = np.sort(rng.uniform(0, np.pi, n))
     X = np.stack([np.cos(ang), np.sin(ang)], axis=1)
     y = rng.uniform(-1, 1, n)
-    W0, a = dy.init(rng, m, d)
+    W0, a = sf.init(rng, m, d)
     tr = fl.exact_flow(W0, a, X, y, 5.0)
     trf = fl.exact_flow(W0, a, X, y, 5.0, rigorous=False)
     assert tr.status in ("complete", "sliding", "unresolved")
@@ -239,7 +239,7 @@ def test_random_configurations_float_and_arb_agree(seed):
     for t in np.linspace(0, tr.t_end, 7):
         assert contains(tr.residual_sq_ball(float(t)), tr.residual_sq(float(t)), 1e-12)
     if tr.status == "complete":
-        h = dy.flow(W0, a, X, y, 5.0, 1e-3)
+        h = sf.flow(W0, a, X, y, 5.0, 1e-3)
         assert tr.residual_sq(5.0) == pytest.approx(h.residual_sq[-1], rel=1e-3, abs=1e-9)
 
 
@@ -248,7 +248,7 @@ def test_exact_rational_inputs():
     Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]
     X = np.array([[0.6, 0.8], [1.0, 0.0], [0.0, 1.0]])
     rng = np.random.default_rng(9)
-    W0, a = dy.init(rng, 200, 2)
+    W0, a = sf.init(rng, 200, 2)
     y = np.array([0.4, -0.3, 0.2])
     tr = fl.exact_flow(W0, a, X, y, 3.0, X_exact=Xq)
     assert tr.G_exact[0][0] == 1 and tr.G_exact[0][1] == Fraction(3, 5)
@@ -266,19 +266,19 @@ def test_gd_exact_rational_inputs():
     Xq = [[Fraction(3, 5), Fraction(4, 5)], [Fraction(1), Fraction(0)]]
     X = np.array([[0.6, 0.8], [1.0, 0.0]])
     rng = np.random.default_rng(12)
-    W0, a = dy.init(rng, 9, 2)
+    W0, a = sf.init(rng, 9, 2)
     ex = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="exact", X_exact=Xq)
     ab = ge.gd(W0, a, X, [Fraction(1, 2), Fraction(-1, 3)], Fraction(1, 4), 8, arith="arb", X_exact=Xq)
     assert ex.G_exact[0][0] == 1
     assert ex.switches == ab.switches
     assert all(b.overlaps(ge._arb(e)) for b, e in zip(ab.residual_sq, ex.residual_sq))
-    ref = dy.gd(W0, a, X, np.array([0.5, -1 / 3]), 0.25, 8)
+    ref = sf.gd(W0, a, X, np.array([0.5, -1 / 3]), 0.25, 8)
     assert np.allclose([float(v) for v in ex.residual_sq], ref.residual_sq, rtol=1e-9)
 
 
 def test_exact_flow_forever_extends_the_horizon():
     rng = np.random.default_rng(5)
-    W0, a = dy.init(rng, 2000, 2)
+    W0, a = sf.init(rng, 2000, 2)
     tr, ok, why = fl.exact_flow_forever(W0, a, np.eye(2), np.array([0.5, -0.5]), 5.0)
     assert ok, why
     assert tr.T >= 5.0 and tr.forever()[0]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from proofcheck.ml import datasets as ds
-from proofcheck.ml import dynamics as dy
+import stepped as sf
 from proofcheck.ml import gram
 
 import gram_oracles as oracles
@@ -65,7 +65,7 @@ def test_spectral_norm_at_most_frobenius(seed, n):
 
 def test_h_of_weights_exact_and_float_agree():
     D = ds.make(np.random.default_rng(3), 3, 3, "random")
-    W, _ = dy.init(np.random.default_rng(4), 50, 3)
+    W, _ = sf.init(np.random.default_rng(4), 50, 3)
     S = gram.activations(W, D.X)
     He = gram.h_exact(S, D.gram_exact())
     assert np.allclose(np.array(He, dtype=float), gram.h_of_weights(W, D.X), atol=1e-15)
@@ -89,7 +89,7 @@ def test_flippable_matches_the_ball_extremes(seed, R):
 def test_worst_in_ball_stays_in_the_ball_and_lowers_lambda_min():
     rng = np.random.default_rng(5)
     D = ds.make(rng, 3, 3, "random")
-    W0, _ = dy.init(rng, 3000, 3)
+    W0, _ = sf.init(rng, 3000, 3)
     R = 0.05
     W, lam = gram.min_lambda_in_ball(W0, D.X, R)
     assert np.max(np.linalg.norm(W - W0, axis=1)) <= R
@@ -100,7 +100,7 @@ def test_worst_in_ball_stays_in_the_ball_and_lowers_lambda_min():
 def test_pair_reachability_agrees_with_the_adversary():
     rng = np.random.default_rng(6)
     D = ds.make(rng, 3, 3, "random")
-    W0, _ = dy.init(rng, 2000, 3)
+    W0, _ = sf.init(rng, 2000, 3)
     R = 0.1
     sup = gram.sup_entry_change(W0, D.X, R)
     best = 0.0

@@ -1,0 +1,112 @@
+"""The stepped reference of the du2019 dynamics (a test oracle and the benchmarks' baseline, no claim's code):
+gradient descent and Heun-stepped gradient flow of ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)`` with
+``L = sum_i (f(x_i) - y_i)^2 / 2``, vectorised over neurons (and a leading batch axis). The claims use the
+exact and certified forms (:mod:`proofcheck.ml.flow`, :mod:`proofcheck.ml.gd_exact`, the one-input forms of
+:mod:`proofcheck.ml.dynamics`); the tests compare them with this independent plain implementation.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from proofcheck.ml.gram import h_of_weights, small_matmul
+from proofcheck.model.num import NumericError
+
+
+def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``w_r(0) ~ N(0, I_d)``, ``a_r ~ unif{-1, 1}`` (shapes ``(m, d)``, ``(m,)``, or batched)."""
+    if m < 1:
+        raise NumericError(f"width m = {m} must be at least 1")
+    shape = (m,) if batch is None else (batch, m)
+    W = rng.standard_normal(shape + (d,))
+    a = rng.integers(0, 2, size=shape).astype(np.float64) * 2 - 1
+    return W, a
+
+
+def predictions(W: np.ndarray, a: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """``u_i = f(W, a, x_i)`` (shape ``(n,)`` or ``(B, n)``)."""
+    m = W.shape[-2]
+    pre = small_matmul(W, X.T)
+    return np.einsum("...m,...mn->...n", a, np.maximum(pre, 0.0)) / math.sqrt(m)
+
+
+def gradients(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, both: bool = False):
+    """``(dL/dW, dL/da or None, u)``; the ReLU derivative at 0 is taken as 1 (the convention of H)."""
+    m = W.shape[-2]
+    pre = small_matmul(W, X.T)
+    relu = np.maximum(pre, 0.0)
+    u = np.einsum("...m,...mn->...n", a, relu) / math.sqrt(m)
+    res = u - y
+    coeff = (pre >= 0) * res[..., None, :]  # (..., m, n)
+    gW = (a / math.sqrt(m))[..., None] * small_matmul(coeff, X)
+    ga = np.einsum("...mn,...n->...m", relu, res) / math.sqrt(m) if both else None
+    return gW, ga, u
+
+
+@dataclass
+class Trajectory:
+    """Sampled quantities along a run: ``times`` (or steps), ``residual_sq = ||y - u||^2``,
+    ``max_move = max_r ||w_r - w_r(0)||``, ``lam_min = lambda_min(H)`` (first layer's Gram) when asked."""
+
+    times: np.ndarray
+    residual_sq: np.ndarray
+    max_move: np.ndarray
+    lam_min: np.ndarray | None = None
+    error_residual: np.ndarray | None = None  # discretisation error estimate of residual_sq
+    error_move: np.ndarray | None = None
+    W: np.ndarray | None = None
+    a: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _observe(W, W0, a, X, y, want_lam):
+    u = predictions(W, a, X)
+    r2 = np.sum((y - u) ** 2, axis=-1)
+    move = np.max(np.linalg.norm(W - W0, axis=-1), axis=-1)
+    lam = np.linalg.eigvalsh(h_of_weights(W, X))[..., 0] if want_lam else None
+    return r2, move, lam
+
+
+def gd(W0: np.ndarray, a0: np.ndarray, X: np.ndarray, y: np.ndarray, eta: float, steps: int,
+       both: bool = False, every: int = 1, lam: bool = False) -> Trajectory:
+    """Gradient descent ``W(k+1) = W(k) - eta dL/dW`` (and ``a`` too when ``both``)."""
+    W, a = W0.copy(), a0.copy()
+    rec_t, rec_r, rec_m, rec_l = [], [], [], []
+    for k in range(steps + 1):
+        if k % every == 0 or k == steps:
+            r2, mv, lm = _observe(W, W0, a, X, y, lam)
+            rec_t.append(k), rec_r.append(r2), rec_m.append(mv), rec_l.append(lm)
+        if k == steps:
+            break
+        gW, ga, _ = gradients(W, a, X, y, both)
+        W = W - eta * gW
+        if both:
+            a = a - eta * ga
+    return Trajectory(np.array(rec_t, float), np.array(rec_r), np.array(rec_m),
+                      np.array(rec_l) if lam else None, W=W, a=a)
+
+
+def flow(W0: np.ndarray, a0: np.ndarray, X: np.ndarray, y: np.ndarray, T: float, h: float,
+         both: bool = False, every: int = 1, lam: bool = False) -> Trajectory:
+    """Gradient flow on ``[0, T]`` by Heun's method with step ``h`` (observed every ``every`` steps)."""
+    steps = int(math.ceil(T / h - 1e-12))
+    W, a = W0.copy(), a0.copy()
+    rec_t, rec_r, rec_m, rec_l = [], [], [], []
+    for k in range(steps + 1):
+        if k % every == 0 or k == steps:
+            r2, mv, lm = _observe(W, W0, a, X, y, lam)
+            rec_t.append(k * h), rec_r.append(r2), rec_m.append(mv), rec_l.append(lm)
+        if k == steps:
+            break
+        g1W, g1a, _ = gradients(W, a, X, y, both)
+        W1 = W - h * g1W
+        a1 = a - h * g1a if both else a
+        g2W, g2a, _ = gradients(W1, a1, X, y, both)
+        W = W - 0.5 * h * (g1W + g2W)
+        if both:
+            a = a - 0.5 * h * (g1a + g2a)
+    return Trajectory(np.array(rec_t), np.array(rec_r), np.array(rec_m),
+                      np.array(rec_l) if lam else None, W=W, a=a)
