@@ -591,7 +591,9 @@ def _short(values: Mapping[str, Any] | None) -> str:
 # ---------------------------------------------------------------- replay
 def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
            registry: Registry | None = None) -> list[dict[str, Any]]:
-    """Re-verify every stored counterexample of a claim, each under the constants it was found with.
+    """``proofcheck replay ID``: re-verify every stored counterexample of a claim, each under the
+    constants it was found with (:func:`proofcheck.store.replay.reverify_record`; a claim's own
+    procedure without a replay hook is re-run with the record's seed).
 
     Records the store cannot read are skipped with a warning (by the store); a record whose
     constants do not decode, or are not constants of the claim, does not refute."""
