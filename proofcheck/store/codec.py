@@ -14,6 +14,11 @@ denominator, an array's shape matches its items and its dtype is one of :data:`D
 names a class in the allow-list registry (store text never chooses a module to import), and
 anything else raises :class:`CodecError`. The old ``$sympy`` encoding (sympy's ``srepr``, which
 only ``eval`` could read) is refused.
+
+This is the one reader of the format: the engine and the replay decode with :func:`decode_value`
+(numbers exactly) or :func:`decode_as_written` (a float stored from a float is that float), a
+claim's replay hook with :func:`decode_exact`, and the reports ask :func:`stored_number`,
+:func:`stored_array` and :func:`stored_object` what a stored value is, to show it.
 """
 from __future__ import annotations
 
