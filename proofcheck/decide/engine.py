@@ -21,15 +21,15 @@ from typing import Any, Iterable, Mapping
 import sympy
 
 from proofcheck.model.claim import Claim, ClaimError, Env, Outcome
-from proofcheck.store.codec import decode
+from proofcheck.store.codec import CodecError, decode_as_written, decode_value, finite_float
 from proofcheck.model.constants import exact_constant
 from proofcheck.model.context import BUDGETS, Budget, Context, budget_named
 from proofcheck.decide.lint import lint
 from proofcheck.model.num import NumericError, exact_compare
 from proofcheck.model.registry import Registry, load
-from proofcheck.decide.search import verify
 from proofcheck.store.counterexamples import CounterexampleStore
-from proofcheck.model.verdict import FOUND_BY, Result, Verdict, _jsonable as _show_constant
+from proofcheck.store.replay import conjunct_context, declared_probabilistic, refutation_from_store, reverify_record
+from proofcheck.model.verdict import Result, Verdict, _jsonable as _show_constant
 
 
 class UsageError(ValueError):
@@ -220,7 +220,7 @@ def _readable_numbers(ctx: Context, outcome: Outcome, verdict: Verdict):
     relative = _finite(outcome.relative_margin)
     sides = details.get("sides")
     if margin is not None and relative is None:
-        point = _reported_point(outcome)
+        point = _reported_point(ctx, outcome)
         lr = _sides_at(ctx, point) if point is not None else None
         if lr is not None:
             sides = {"lhs": lr[0], "rhs": lr[1]}
@@ -258,12 +258,16 @@ def _rounding_tolerance(scale: float | None) -> float:
     return ROUNDING * scale if scale is not None else ROUNDING_ABSOLUTE
 
 
-def _reported_point(outcome: Outcome) -> dict[str, Any] | None:
-    """The values where the reported margin was measured: the counterexample, or the least-margin example."""
+def _reported_point(ctx: Context, outcome: Outcome) -> dict[str, Any] | None:
+    """The values where the reported margin was measured: the counterexample's (as found, when this
+    check found it; decoded from a stored or copied record otherwise)."""
     record = outcome.counterexample
+    found = ctx.recorded_values(record)
+    if found is not None:
+        return found
     if isinstance(record, Mapping) and isinstance(record.get("values"), Mapping):
         try:
-            return {k: _decode_value(v) for k, v in record["values"].items()}
+            return {k: decode_value(v) for k, v in record["values"].items()}
         except (TypeError, ValueError, KeyError, ArithmeticError):
             return None
     return None
@@ -303,13 +307,7 @@ def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
 
 
 def _finite(x: Any) -> float | None:
-    if x is None:
-        return None
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
+    return finite_float(x)
 
 
 def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outcome:
@@ -328,8 +326,8 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         return _decide_existential(ctx, registry)
 
     if replay_first and ctx.store is not None and (claim.conclusion is not None or claim.replay is not None
-                                                   or claim.conjuncts or _declared_probabilistic(claim)):
-        replayed = _replay_stored(ctx)
+                                                   or claim.conjuncts or declared_probabilistic(claim)):
+        replayed = refutation_from_store(ctx)
         if replayed is not None:
             return replayed
 
@@ -408,7 +406,7 @@ def _checked_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
         problem = "the record's constants are not the constants checked"
     else:
         record["found_by"] = "witness"  # the procedure's instance: the engine's label
-        ok, _, how = replay_record(ctx, record)
+        ok, _, how = reverify_record(ctx, record)
         if not ok:
             problem = f"the engine's re-verification did not confirm it ({how})"
         else:
@@ -421,13 +419,6 @@ def _checked_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
                    details=outcome.details, decided_by="procedure")
 
 
-def _conjunct_context(ctx: Context, k: int) -> Context:
-    """The context of conjunct ``k``: its constants at the values the statement is checked with."""
-    part = ctx.claim.conjuncts[k]
-    constants = {c.name: ctx.constants.get(c.name, c.value) for c in part.constants}
-    return Context(part, constants, ctx.budget, ctx.run_seed, store=None, progress=ctx._progress)
-
-
 def _decide_conjunction(ctx: Context, registry: Registry) -> Outcome:
     """A statement that is the conjunction of declared claims: each is decided by the engine's own
     pipeline (z3, Arb, search) from its declared conditions. ``proved``/``certified`` only if every
@@ -436,7 +427,7 @@ def _decide_conjunction(ctx: Context, registry: Registry) -> Outcome:
     claim = ctx.claim
     outs = []
     for k, part in enumerate(claim.conjuncts):
-        out = decide(_conjunct_context(ctx, k), registry, replay_first=False)
+        out = decide(conjunct_context(ctx, k), registry, replay_first=False)
         verdict = out.verdict if isinstance(out.verdict, Verdict) else Verdict(out.verdict)
         if verdict is Verdict.REFUTED and isinstance(out.counterexample, Mapping):
             from proofcheck.store.codec import encode
@@ -598,109 +589,14 @@ def _short(values: Mapping[str, Any] | None) -> str:
 
 
 # ---------------------------------------------------------------- replay
-def _replay_stored(ctx: Context) -> Outcome | None:
-    from proofcheck.store.codec import encode
-
-    records = ctx.store.load(ctx.claim.id)
-    if not records:
-        return None
-    current = {k: encode(v) for k, v in ctx.constants.items()}
-    for rec in records:
-        if rec.get("constants") != current:
-            continue
-        ok, margin, how = replay_record(ctx, rec)
-        if ok:
-            found_by = rec.get("found_by")
-            if found_by not in FOUND_BY:  # older records did not say (or say nonsense): the conservative label
-                found_by = "witness"
-            rec = dict(rec, found_by=found_by)
-            return Outcome(Verdict.REFUTED, f"stored counterexample (found by {found_by}) re-verified ({how})",
-                           examples=1, satisfied=1, margin=margin, counterexample=rec, decided_by="replay",
-                           notes=["replayed from the counterexample store"])
-    return None
-
-
-def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float | None, str]:
-    """Re-verify a stored counterexample rigorously. Returns (still refutes, margin, how).
-
-    Whatever re-verifies it (the engine's exact check, or the claim's replay hook), a record whose
-    values do not decode by the store's schema, or lie outside a variable's exact domain, does not
-    refute."""
-    from proofcheck.store.codec import CodecError
-
-    claim = ctx.claim
-    try:
-        values = {k: _decode_value(v) for k, v in (record.get("values") or {}).items()}
-    except (CodecError, RecursionError) as exc:
-        return False, None, f"the record cannot be read ({exc})"
-    for var in claim.variables:  # the stated domain, exactly, for every way of replaying
-        if var.name in values and not var.in_domain(values[var.name]):
-            return False, None, f"the stored value of {var.name} lies outside its domain {var.domain or ''}".rstrip()
-    if claim.conjuncts:
-        k = record.get("conjunct")
-        if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(claim.conjuncts):
-            return False, None, "the record names no conjunct of the statement"
-        ok, margin, how = replay_record(_conjunct_context(ctx, k), record)
-        return ok, margin, f"conjunct {k + 1} ({claim.conjuncts[k].title}): {how}"
-    if claim.replay is not None:
-        # A record the hook cannot read (an older format, a damaged line) does not refute; it must
-        # never abort the run whose replay-first step reads it.
-        try:
-            ok, margin, how = claim.replay(ctx, record)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-            return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
-        return bool(ok), _finite(margin), how
-    if _declared_probabilistic(claim):
-        # A declared probabilistic claim: re-simulated from the record's seeds (proofcheck.decide.probability).
-        from proofcheck.decide.probability import replay_record as replay_probabilistic
-
-        try:
-            ok, margin, how = replay_probabilistic(ctx, record)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-            return False, None, f"the record cannot be re-simulated ({type(exc).__name__}: {exc})"
-        return bool(ok), _finite(margin), how
-    if claim.conclusion is None:
-        return False, None, "this claim has a custom procedure; re-run it with its seed"
-    missing = [v.name for v in claim.variables if v.name not in values]
-    if missing:
-        return False, None, f"the record has no value for {', '.join(missing)}"
-    try:
-        ok, enc, how = verify(ctx, values, claim.hypotheses, claim.conclusion)
-    except (NumericError, ArithmeticError, TypeError, ValueError) as exc:
-        return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
-    return ok, (enc.mid() if enc is not None else None), how or "did not re-verify"
-
-
-def _declared_probabilistic(claim: Claim) -> bool:
-    return bool(getattr(claim.kind, "declared", False))
-
-
-def _decode_value(data: Any) -> Any:
-    """Scalars back exactly (a rational or a real number such as 2/pi); arrays and objects as stored.
-    Raises :class:`proofcheck.store.codec.CodecError` for data outside the store's schema."""
-    if isinstance(data, dict) and ("$q" in data or "$num" in data):
-        return decode(data, exact=True)
-    return decode(data, exact=False)
-
-
-def _decode_constant(data: Any) -> Any:
-    """A stored constant: a float when it was stored from a float (so the decimal rule reads it as
-    it was written), otherwise its exact value."""
-    value = decode(data, exact=True)
-    if isinstance(data, dict) and isinstance(value, Fraction) and isinstance(data.get("float"), float):
-        if Fraction(data["float"]) == value:
-            return data["float"]
-    return value
-
-
 def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
            registry: Registry | None = None) -> list[dict[str, Any]]:
-    """Re-verify every stored counterexample of a claim, each under the constants it was found with.
+    """``proofcheck replay ID``: re-verify every stored counterexample of a claim, each under the
+    constants it was found with (:func:`proofcheck.store.replay.reverify_record`; a claim's own
+    procedure without a replay hook is re-run with the record's seed).
 
     Records the store cannot read are skipped with a warning (by the store); a record whose
     constants do not decode, or are not constants of the claim, does not refute."""
-    from proofcheck.store.codec import CodecError
-
     registry = registry or load()
     claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     store = store or CounterexampleStore()
@@ -710,7 +606,7 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
         seed = rec.get("seed", 0)
         constants = dict(defaults)
         try:
-            stored = {k: _decode_constant(v) for k, v in (rec.get("constants") or {}).items()}
+            stored = {k: decode_as_written(v) for k, v in (rec.get("constants") or {}).items()}
         except (CodecError, RecursionError) as exc:
             out.append({"record": rec, "refutes": False, "how": f"its constants cannot be read ({exc})",
                         "margin": None})
@@ -722,7 +618,7 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
             continue
         constants.update(stored)
         if (claim.conclusion is None and claim.replay is None and not claim.conjuncts
-                and not _declared_probabilistic(claim)):
+                and not declared_probabilistic(claim)):
             changed = {k: v for k, v in constants.items() if k in defaults and v != defaults[k]}
             try:
                 result = check(claim, "quick", seed, registry=registry, replay_first=False, overrides=changed)
@@ -735,7 +631,7 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
                         "margin": result.margin})
             continue
         ctx = Context(claim, constants, BUDGETS["quick"], seed, store=None)
-        ok, margin, how = replay_record(ctx, rec)
+        ok, margin, how = reverify_record(ctx, rec)
         out.append({"record": rec, "refutes": ok, "how": how, "margin": margin})
     return out
 

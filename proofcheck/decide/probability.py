@@ -52,6 +52,7 @@ import sympy
 from proofcheck.model.claim import Claim, ClaimError, Env, Outcome, Probabilistic, enclosure_of_condition
 from proofcheck.model.num import ARB, BeyondReach, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from proofcheck.model.verdict import Verdict
+from proofcheck.store.codec import decode_as_written
 
 #: The smallest first look (draws) of a setting's sequential test.
 FIRST_LOOK = 30
@@ -765,8 +766,8 @@ def _plot(results: Sequence[SettingResult]) -> dict[str, Any] | None:
                         "lo": None, "hi": None}]}
 
 
-# ---------------------------------------------------------------- replay
-def replay_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, str]:
+# ---------------------------------------------------------------- re-simulation of a stored record
+def resimulate_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, str]:
     """Re-verify a stored refutation of a declared claim by re-simulating it from its seeds.
 
     The plan is regenerated from the record's run seed and budget under the current constants; the
@@ -786,7 +787,8 @@ def replay_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, s
         return False, None, "the record's seed is not an integer"
     try:
         index = int(extra["setting"])
-        values = {k: _decode_value(v) for k, v in (record.get("values") or {}).items()}
+        # as written: a float setting comes back as that float, so the regenerated setting compares equal
+        values = {k: decode_as_written(v) for k, v in (record.get("values") or {}).items()}
     except (KeyError, TypeError, ValueError) as exc:
         return False, None, f"the record cannot be read ({exc})"
     rctx = Context(claim, ctx.constants, budget, seed)
@@ -810,19 +812,3 @@ def replay_record(ctx, record: Mapping[str, Any]) -> tuple[bool, float | None, s
     family = f"family-wise over {plan.planned} sampled setting(s)"
     what = "recomputed" if r.how == "law" else f"re-simulated from seed {seed}"
     return True, r.margin(), f"{what}: {r.describe()} ({family}){note}"
-
-
-def _decode_value(data: Any) -> Any:
-    from proofcheck.store.codec import decode
-
-    if isinstance(data, dict) and ("$q" in data or "$sympy" in data):
-        return decode(data, exact=False) if _is_float_q(data) else decode(data, exact=True)
-    return decode(data, exact=False)
-
-
-def _is_float_q(data: Mapping[str, Any]) -> bool:
-    """A stored float (the rational equals its float) comes back as that float, so the regenerated
-    setting (a float from the strategy) compares equal."""
-    if "$q" not in data or data.get("float") is None:
-        return False
-    return Fraction(data["$q"]) == Fraction(float(data["float"]))

@@ -318,7 +318,8 @@ class Witness:
     """An instance the encoder supplies (a textbook counterexample, the case a proof names).
 
     The engine re-verifies it exactly like a search find; a refutation it gives is labelled
-    ``found_by: witness`` in the JSON and the report, never presented as found by search."""
+    ``found_by: witness`` in the JSON and the report, never presented as found by search, and its
+    record carries ``why`` (shown by the report beside the counterexample)."""
 
     values: Mapping[str, Any]
     why: str
@@ -409,8 +410,9 @@ class Claim:
     # A custom procedure ``check(ctx) -> Outcome`` for claims whose decision is not a plain
     # search over variables (statistical estimates, extremal quantities, ...).
     check: Callable[[Any], Any] | None = None
-    # For claims with a custom check: ``replay(ctx, record) -> (still refutes, margin, how)``
-    # re-verifies one stored counterexample on its own (exactly or with intervals).
+    # For claims with a custom check: the hook ``replay(ctx, record) -> (still refutes, margin, how)``
+    # re-verifies one stored counterexample on its own (exactly or with intervals); the engine calls
+    # it from :func:`proofcheck.store.replay.reverify_record` (``replayer`` there builds one).
     replay: Callable[[Any, Any], tuple] | None = None
     # A statement that is the conjunction of several declared claims (an equivalence as its
     # implications): the engine decides each with its own layers; ``proved`` only if every one is.

@@ -12,7 +12,7 @@ import numpy as np
 from proofcheck.model.claim import Claim, Env
 from proofcheck.model.constants import ConstantValues
 from proofcheck.decide.coverage import Coverage
-from proofcheck.store.counterexamples import CounterexampleStore
+from proofcheck.store.counterexamples import CounterexampleStore, new_record
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class Context:
         # for, what it records is labelled so (the engine owns every label).
         self.procedure_label: str | None = None
         self.saved: list[dict[str, Any]] = []  # counterexamples recorded by this check, in order
+        self._recorded_values: dict[int, dict[str, Any]] = {}  # id of a saved record -> the values it encodes
         self.cpu_started = time.process_time()
         self.coverage = Coverage()
 
@@ -122,22 +123,18 @@ class Context:
         ``found_by`` says where it came from (``verdict.FOUND_BY``), given by the engine's layers
         only; a replay keeps it. What a claim's own procedure records is labelled ``witness``
         whatever it asks for: its instances are the encoder's choice."""
-        from proofcheck.store.codec import encode
-
-        record = {
-            "values": {k: encode(v) for k, v in values.items()},
-            "constants": {k: encode(v) for k, v in self.constants.items()},
-            "margin": float(margin) if margin is not None else None,
-            "verified_by": how,
-            "found_by": self.procedure_label or found_by or "witness",
-            "seed": self.run_seed,
-        }
-        if extra:
-            record["extra"] = {k: encode(v) for k, v in extra.items()}
+        record = new_record(values, self.constants, margin, how, self.procedure_label or found_by or "witness",
+                            self.run_seed, extra, witnesses=self.claim.witnesses)
+        self._recorded_values[id(record)] = dict(values)
         self.saved.append(record)
         if self.store is not None:
             self.store.add(self.claim.id, record)
         return record
+
+    def recorded_values(self, record: Any) -> dict[str, Any] | None:
+        """The values a counterexample this check recorded was encoded from (so the engine reads them
+        without decoding what it just encoded); None for a record it did not make."""
+        return self._recorded_values.get(id(record)) if any(r is record for r in self.saved) else None
 
     def search(self, **kwargs):
         """The engine's hypothesis search over this claim's variables (see :mod:`proofcheck.decide.search`)."""

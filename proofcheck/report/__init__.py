@@ -41,11 +41,13 @@ def render(report: dict[str, Any], fmt: str) -> str:
     return render_html(report)
 
 
-def to_json(report: dict[str, Any]) -> str:
-    """Stable JSON: keys sorted, two-space indent, claims in the order given. Non-finite floats
-    (which strict JSON cannot hold) become ``null``."""
-    return json.dumps(_finite(report), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False,
-                      default=_default) + "\n"
+def to_json(data: Any, one_line: bool = False) -> str:
+    """The one writer of the JSON contract (an audit's report, a check's result, replay rows, a
+    frontier, JSON lines): keys sorted, two-space indent (``one_line``: one line, for JSON lines),
+    a final newline; lists in the order given. Non-finite floats (which strict JSON cannot hold)
+    become ``null``; numpy scalars their Python value; anything else its text."""
+    return json.dumps(_finite(data), indent=None if one_line else 2, sort_keys=True, ensure_ascii=False,
+                      allow_nan=False, default=_default) + "\n"
 
 
 def _default(x: Any) -> Any:

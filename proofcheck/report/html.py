@@ -26,10 +26,10 @@ from markupsafe import Markup, escape
 
 from proofcheck.report import graph
 from proofcheck.report.sides import sides_text
-from proofcheck.report.values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_rows, citation_of, decided_by_text,
+from proofcheck.report.values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_record, array_rows, citation_of, decided_by_text,
                      examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
                      frontier_summary, frontiers_of,
-                     humanise, is_array, paper_heading, paper_of, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
+                     humanise, is_array, is_object, paper_heading, paper_of, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
                      verdict_word)
 
 # ------------------------------------------------------------------------------------ MathML
@@ -165,7 +165,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
                      else Markup("<td>{}</td>").format(render_value(v, depth + 1)) for v in row]
             body.append(Markup("<tr>{}</tr>").format(Markup("").join(cells)))
         return Markup('<table class="array" title="{}">{}</table>').format(caption, Markup("").join(body))
-    if isinstance(data, dict) and "$obj" in data:
+    if is_object(data):
         return Markup('<span class="obj" title="{}">{}</span>').format(humanise(object_name(data)), object_text(data))
     if isinstance(data, dict):
         items = [Markup("<tr><th>{}</th><td>{}</td></tr>").format(k, render_value(v, depth + 1))
@@ -173,7 +173,7 @@ def render_value(data: Any, depth: int = 0) -> Markup:
         return Markup('<table class="kv">{}</table>').format(Markup("").join(items))
     if isinstance(data, (list, tuple)) and _is_matrix(data):
         shape = [len(data), len(data[0])]
-        return render_value({"$array": [v for row in data for v in row], "shape": shape}, depth)
+        return render_value(array_record([v for row in data for v in row], shape), depth)
     if isinstance(data, (list, tuple)):
         shown = list(data[:16])
         parts = [render_value(v, depth + 1) for v in shown]

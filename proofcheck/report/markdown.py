@@ -13,7 +13,7 @@ from typing import Any
 from proofcheck.report import graph
 from proofcheck.report.sides import sides_text
 from proofcheck.report.values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
-                     fmt_seconds, found_by_text, frontier_summary, is_array, margin_text, number_of, number_text, object_text,
+                     fmt_seconds, found_by_text, frontier_summary, is_array, is_object, margin_text, number_of, number_text, object_text,
                      paper_heading, paper_of,
                      shorten, shown_margin, verdict_word)
 
@@ -102,7 +102,7 @@ def value(data: Any, depth: int = 0) -> str:
             shown.append("[" + ", ".join("\u2026" if v is None else value(v, depth + 1) for v in row) + "]")
         inner = shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]"
         return f"{inner} ({caption})"
-    if isinstance(data, dict) and "$obj" in data:
+    if is_object(data):
         return esc(object_text(data))
     if isinstance(data, dict):
         return "{" + ", ".join(f"{esc(k)}: {value(v, depth + 1)}" for k, v in data.items()) + "}"

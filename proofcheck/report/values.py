@@ -1,14 +1,11 @@
 """Readable forms of the values a report holds, shared by the Markdown and HTML renderers.
 
-Counterexample values arrive encoded by :mod:`proofcheck.store.codec`:
-
-* a number is ``{"$q": "p/q", "float": f}`` (the exact rational, and a float to read);
-* an array is ``{"$array": [flat entries], "shape": [...], ...}``;
-* an object is ``{"$obj": "module:Class", "data": ...}``;
-* an irrational number is ``{"$num": text, "float": f}`` (text in the number grammar of
-  :mod:`proofcheck.model.parse`, e.g. ``"(2 * (pi^-1))"``); reports written before that encoding hold
-  ``{"$sympy": srepr, "float": f}`` instead. Both are shown as the float to read with the text
-  beside it or on hover; the text is only displayed, never parsed or evaluated here.
+Counterexample values arrive encoded by :mod:`proofcheck.store.codec` (exact rationals, irrational
+numbers as text in the number grammar of :mod:`proofcheck.model.parse`, arrays with their shape,
+objects with the description they gave); the codec's readers for people (:func:`stored_number`,
+:func:`stored_array`, :func:`stored_object`) say what a stored value is, and this module decides how
+it is shown: a number as the float to read, its exact form beside it or on hover. Exact text is only
+displayed, never parsed or evaluated here.
 
 Constants may also be plain JSON (``1``, ``0.5``, ``"1/3"``). Nothing here computes anything about
 a claim: it only decides how a stored value is shown.
@@ -20,6 +17,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+
+from proofcheck.store.codec import StoredNumber, array_record, encode, stored_array, stored_number, stored_object
 
 #: Verdicts in the order of the evidence they carry (the order of ``proofcheck.model.verdict.Verdict``).
 VERDICTS = ("proved", "certified", "refuted", "survived", "inconclusive", "vacuous", "ill-formed", "error")
@@ -167,29 +166,9 @@ def number_of(data: Any) -> Number | None:
         return Number(str(data), None, False, str(data))
     if isinstance(data, float):
         return Number(fmt_float(data), None, fmt_float(data) != repr(data), repr(data))
-    if isinstance(data, dict) and "$q" in data:  # read by the codec's reader (bounded digits)
-        from proofcheck.store.codec import CodecError, parse_q
-
-        try:
-            q = parse_q(data["$q"])
-        except CodecError:
-            return Number(str(data["$q"])[:40], None, False, str(data["$q"])[:40])
-        if q.denominator == 1:
-            return Number(str(q.numerator), None, False, str(q.numerator))
-        f = float(q)
-        exact = f"{q.numerator}/{q.denominator}"
-        text = fmt_float(f)
-        if Fraction(f) == q:
-            # The rational is the float itself (it came from one): its repr is exact too.
-            return Number(text, exact, text != repr(f), repr(f))
-        return Number(text, exact, True, exact)
-    for key in ("$num", "$sympy"):
-        if isinstance(data, dict) and key in data:
-            exact = _unwrap(str(data[key]))
-            f = data.get("float")
-            if isinstance(f, bool) or not isinstance(f, (int, float)) or not math.isfinite(f):
-                return Number(exact, None, False, exact)  # no float to read (beyond the float range)
-            return Number(fmt_float(f), exact, True, exact)
+    stored = stored_number(data)  # a tagged number, read by the codec (bounded digits)
+    if stored is not None:
+        return _stored_number(stored)
     if isinstance(data, str):
         # Constants are stored as printed, e.g. "1/3": show the value, keep the fraction.
         try:
@@ -202,6 +181,23 @@ def number_of(data: Any) -> Number | None:
             return Number(str(q.numerator), None, False, str(q.numerator))  # "0/1" is 0
         return Number(fmt_float(float(q)), f"{q.numerator}/{q.denominator}", True, data)
     return None
+
+
+def _stored_number(stored: StoredNumber) -> Number:
+    q = stored.rational
+    if q is None:  # an irrational number, or a $q outside the schema (shown as stored)
+        exact = _unwrap(stored.text)
+        if stored.approx is None:
+            return Number(exact, None, False, exact)  # no float to read (beyond the float range)
+        return Number(fmt_float(stored.approx), exact, True, exact)
+    if q.denominator == 1:
+        return Number(str(q.numerator), None, False, str(q.numerator))
+    f = float(q)
+    text = fmt_float(f)
+    if Fraction(f) == q:
+        # The rational is the float itself (it came from one): its repr is exact too.
+        return Number(text, stored.text, text != repr(f), repr(f))
+    return Number(text, stored.text, True, stored.text)
 
 
 def _unwrap(text: str) -> str:
@@ -218,14 +214,11 @@ def _unwrap(text: str) -> str:
 
 
 def is_array(data: Any) -> bool:
-    return isinstance(data, dict) and "$array" in data and isinstance(data.get("$array"), list)
+    return stored_array(data) is not None
 
 
-def array_shape(data: dict) -> tuple[int, ...]:
-    shape = data.get("shape")
-    if isinstance(shape, list) and all(isinstance(s, int) for s in shape):
-        return tuple(shape)
-    return (len(data["$array"]),)
+def is_object(data: Any) -> bool:
+    return stored_object(data) is not None
 
 
 def array_rows(data: dict, max_rows: int = 8, max_cols: int = 8):
@@ -233,8 +226,7 @@ def array_rows(data: dict, max_rows: int = 8, max_cols: int = 8):
 
     Arrays of more dimensions are shown flat (row-major) with their shape in the caption.
     """
-    flat = data["$array"]
-    shape = array_shape(data)
+    flat, shape = stored_array(data)
     n = len(flat)
     if len(shape) == 2 and shape[0] * shape[1] == n:
         r, c = shape
@@ -263,13 +255,11 @@ def _elide(n: int, limit: int) -> list[int | None]:
 
 
 def object_name(data: dict) -> str:
-    return str(data.get("$obj", "object")).rsplit(":", 1)[-1]
+    return stored_object(data)[0]
 
 
 def natural_key(s: str):
     """Sort key that puts ``s2`` before ``s10``."""
-    import re
-
     return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", s) if t]
 
 
@@ -454,11 +444,10 @@ def humanise(name: str) -> str:
 def object_text(data: dict, depth: int = 0) -> str:
     """A stored object in a few words: the description the object gave when it was stored
     (``describe()``, kept as ``"text"``), else its class in words and its fields summarised."""
-    text = data.get("text")
-    if isinstance(text, str) and text.strip():
+    name, inner, text = stored_object(data)
+    if text is not None and text.strip():
         return " ".join(text.split())
-    inner = data.get("data")
-    name = humanise(object_name(data))
+    name = humanise(name)
     if isinstance(inner, dict) and inner:
         fields = [f"{k} {value_text(v, depth + 1)}" for k, v in inner.items() if v is not None]
         return f"{name}: " + ", ".join(fields)
@@ -503,15 +492,14 @@ def _value_text(data: Any, depth: int) -> str:
         inner = shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]"
         elided = any(row is None or None in row for row in rows)
         return f"{inner} ({caption})" if elided else inner
-    if isinstance(data, dict) and "$obj" in data:
+    if is_object(data):
         return object_text(data, depth)
     if isinstance(data, dict):
         return "{" + ", ".join(f"{k}: {_value_text(v, depth + 1)}" for k, v in data.items()) + "}"
     if isinstance(data, (list, tuple)):
         shape = _matrix_shape(data)
         if shape and shape[0] * shape[1] > 3 and all(number_of(v) is not None for r in data for v in r):
-            flat = {"$array": [v for r in data for v in r], "shape": list(shape)}
-            return _value_text(flat, depth)
+            return _value_text(array_record([v for r in data for v in r], shape), depth)
         more = f", \u2026 {len(data) - 16} more" if len(data) > 16 else ""
         return "[" + ", ".join(_value_text(v, depth + 1) for v in data[:16]) + more + "]"
     return str(data)
@@ -535,8 +523,6 @@ def plain(value: Any) -> Any:
             return {k: plain(v) for k, v in value.items()}
         return value
     try:
-        from proofcheck.store.codec import encode
-
         return encode(value)
     except Exception:  # noqa: BLE001 - a value that cannot be encoded is shown by its str
         return str(value)

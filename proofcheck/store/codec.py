@@ -14,13 +14,19 @@ denominator, an array's shape matches its items and its dtype is one of :data:`D
 names a class in the allow-list registry (store text never chooses a module to import), and
 anything else raises :class:`CodecError`. The old ``$sympy`` encoding (sympy's ``srepr``, which
 only ``eval`` could read) is refused.
+
+This is the one reader of the format: the engine and the replay decode with :func:`decode_value`
+(numbers exactly) or :func:`decode_as_written` (a float stored from a float is that float), a
+claim's replay hook with :func:`decode_exact`, and the reports ask :func:`stored_number`,
+:func:`stored_array` and :func:`stored_object` what a stored value is, to show it.
 """
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -72,7 +78,7 @@ def encode(value: Any) -> Any:
         q = Fraction(f)
         return {"$q": f"{q.numerator}/{q.denominator}", "float": f}
     if isinstance(value, Fraction):
-        return {"$q": f"{value.numerator}/{value.denominator}", "float": _approx(value)}
+        return {"$q": f"{value.numerator}/{value.denominator}", "float": finite_float(value)}
     if isinstance(value, np.ndarray):
         if value.dtype == object:
             return {"$array": [encode(v) for v in value.ravel().tolist()], "shape": list(value.shape), "object": True}
@@ -96,17 +102,17 @@ def encode(value: Any) -> Any:
 
     if isinstance(value, sympy.Basic):
         if value.is_Rational:
-            return {"$q": f"{value.p}/{value.q}", "float": _approx(Fraction(int(value.p), int(value.q)))}
+            return {"$q": f"{value.p}/{value.q}", "float": finite_float(Fraction(int(value.p), int(value.q)))}
         from proofcheck.model.parse import NumberSyntaxError, to_text
 
         try:
-            return {"$num": to_text(value), "float": _approx(value)}
+            return {"$num": to_text(value), "float": finite_float(value)}
         except NumberSyntaxError as exc:
             raise NumericError(f"cannot store {value}: {exc}") from None
     raise NumericError(f"cannot store a value of type {type(value).__name__}")
 
 
-def _approx(value: Any) -> float | None:
+def finite_float(value: Any) -> float | None:
     """A float for people to read; None when the number is beyond the float range."""
     try:
         f = float(value)
@@ -182,6 +188,35 @@ def decode(data: Any, exact: bool = False) -> Any:
     return {k: decode(v, exact) for k, v in data.items()}
 
 
+def decode_value(data: Any) -> Any:
+    """A record's value as the engine re-verifies it: a number exactly (a rational, or a real number
+    such as 2/pi), arrays and objects as stored. Raises :class:`CodecError` outside the schema."""
+    return decode(data, exact=_is_number(data))
+
+
+def decode_as_written(data: Any) -> Any:
+    """A value as it was written: a number stored from a float comes back as that float (so a
+    constant reads as it was set, and a regenerated setting compares equal), another number
+    exactly, arrays and objects as stored. Raises :class:`CodecError` outside the schema."""
+    if not _is_number(data):
+        return decode(data, exact=False)
+    value = decode(data, exact=True)
+    f = data.get("float")
+    if isinstance(value, Fraction) and isinstance(f, float) and math.isfinite(f) and Fraction(f) == value:
+        return f
+    return value
+
+
+def decode_exact(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A record's ``values`` or ``extra`` decoded exactly (``Fraction``, object arrays of Fractions,
+    objects through their ``from_json``)."""
+    return {k: decode(v, exact=True) for k, v in (mapping or {}).items()}
+
+
+def _is_number(data: Any) -> bool:
+    return isinstance(data, dict) and ("$q" in data or "$num" in data)
+
+
 def _decode_array(data: dict, exact: bool) -> np.ndarray:
     raw, shape = data["$array"], data.get("shape")
     if not isinstance(raw, list) or len(raw) > MAX_ITEMS:
@@ -206,3 +241,61 @@ def _decode_array(data: dict, exact: bool) -> np.ndarray:
         return np.array(items, dtype=dtype).reshape(shape)
     except (TypeError, ValueError, OverflowError) as exc:
         raise CodecError(f"array items do not fit dtype {dtype}: {exc}") from None
+
+
+# ---------------------------------------------------------------- reading for people
+# The reports show stored values without decoding them into numbers (a value that breaks the schema is
+# still shown, never computed with): these readers only say what a stored value is.
+@dataclass(frozen=True)
+class StoredNumber:
+    """A stored number as people read it: the rational of a ``$q`` (None for an irrational number, or
+    a ``$q`` outside the schema), its exact text (never parsed or evaluated here), and the float
+    stored beside an irrational number (None beyond the float range)."""
+
+    rational: Fraction | None
+    text: str
+    approx: float | None
+
+
+def stored_number(data: Any) -> StoredNumber | None:
+    """The number a stored value is; None when it is not a tagged number."""
+    if not isinstance(data, dict):
+        return None
+    if "$q" in data:
+        try:
+            q = parse_q(data["$q"])
+        except CodecError:
+            return StoredNumber(None, str(data["$q"])[:40], None)
+        return StoredNumber(q, f"{q.numerator}/{q.denominator}", None)
+    for key in ("$num", "$sympy"):  # $sympy: reports written before $num, shown, never read back
+        if key in data:
+            f = data.get("float")
+            readable = isinstance(f, (int, float)) and not isinstance(f, bool) and math.isfinite(f)
+            return StoredNumber(None, str(data[key]), float(f) if readable else None)
+    return None
+
+
+def stored_array(data: Any) -> tuple[list, tuple[int, ...]] | None:
+    """The flat items and the shape of a stored array (its length when the shape is unreadable);
+    None when ``data`` is not an array."""
+    if not (isinstance(data, dict) and isinstance(data.get("$array"), list)):
+        return None
+    flat, shape = data["$array"], data.get("shape")
+    if isinstance(shape, list) and all(isinstance(s, int) for s in shape):
+        return flat, tuple(shape)
+    return flat, (len(flat),)
+
+
+def array_record(items: list, shape: list[int] | tuple[int, ...]) -> dict[str, Any]:
+    """Stored items (already encoded) as a stored array of the given shape, e.g. an object's matrix
+    to show as one."""
+    return {"$array": list(items), "shape": list(shape)}
+
+
+def stored_object(data: Any) -> tuple[str, Any, str | None] | None:
+    """A stored object's class name (without its module), its data and the description it gave when
+    it was stored; None when ``data`` is not an object."""
+    if not (isinstance(data, dict) and "$obj" in data):
+        return None
+    text = data.get("text")
+    return str(data["$obj"]).rsplit(":", 1)[-1], data.get("data"), text if isinstance(text, str) else None

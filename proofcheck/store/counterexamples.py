@@ -32,12 +32,14 @@ import re
 import stat
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
+
+from proofcheck.store.codec import CodecError, decode, encode
 
 DEFAULT_DIR = ".proofcheck/counterexamples"
 #: keys of a record and the JSON types they must have
 RECORD_SCHEMA = {"values": dict, "constants": dict, "extra": dict, "verified_by": str, "found_by": str,
-                 "seed": int, "margin": (int, float, type(None))}
+                 "seed": int, "margin": (int, float, type(None)), "why": str}
 
 #: a store file larger than this is not read (a counterexample record is a few kilobytes)
 MAX_FILE_BYTES = 64 << 20
@@ -50,6 +52,29 @@ DECODE_FACTOR = 32
 _DECODE_FLOOR = 64 << 10
 
 _WARNED: set[str] = set()
+
+
+def new_record(values: Mapping[str, Any], constants: Mapping[str, Any], margin: Any, how: str, found_by: str,
+               seed: int, extra: Mapping[str, Any] | None = None, witnesses: Sequence[Any] = ()) -> dict[str, Any]:
+    """A verified counterexample as the store keeps it (values, constants and extra encoded by
+    :mod:`proofcheck.store.codec`). An instance the encoder supplied (``found_by == "witness"``) that
+    is one of the claim's ``witnesses`` carries that witness's ``why``, for the report."""
+    record = {
+        "values": {k: encode(v) for k, v in values.items()},
+        "constants": {k: encode(v) for k, v in constants.items()},
+        "margin": float(margin) if margin is not None else None,
+        "verified_by": how,
+        "found_by": found_by,
+        "seed": seed,
+    }
+    if extra:
+        record["extra"] = {k: encode(v) for k, v in extra.items()}
+    if found_by == "witness":
+        why = next((w.why for w in witnesses
+                    if {k: encode(v) for k, v in w.values.items()} == record["values"]), None)
+        if why:
+            record["why"] = str(why)
+    return record
 
 
 def default_path() -> Path:
@@ -221,8 +246,6 @@ def _decode_estimate(raw: bytes) -> int:
 
 def _record(raw: bytes) -> tuple[dict[str, Any] | None, str]:
     """A record from one line, or the reason it is not one."""
-    from proofcheck.store.codec import CodecError, decode
-
     if len(raw) > _DECODE_FLOOR and _decode_estimate(raw) > DECODE_FACTOR * len(raw):
         return None, (f"its {len(raw)} bytes hold too many JSON items to decode within {DECODE_FACTOR} times "
                       f"its size")

@@ -14,7 +14,8 @@ import planted
 from proofcheck import Claim, Condition, Constant, Probabilistic, Source, Variable, Verdict
 from proofcheck.model.claim import Witness
 from proofcheck.model.context import BUDGETS, Context
-from proofcheck.decide.engine import check, replay, replay_record
+from proofcheck.decide.engine import check, replay
+from proofcheck.store.replay import reverify_record
 from proofcheck.decide.probability import Plan, looks_for
 from proofcheck.model.registry import Registry
 from proofcheck.decide.stats import (one_sided_bounds, rate_certainly_above, rate_certainly_below, tail_at_least,
@@ -273,7 +274,7 @@ def test_stored_counts_are_recomputed_not_trusted(registry, tmp_path):
     _, r = _stored(registry, tmp_path, "planted.coin_false")
     rec = json.loads(json.dumps(r.counterexample))
     rec["extra"]["probabilistic"]["failures"] = 0  # tampered down: the recomputed counts still refute
-    ok, _, how = replay_record(_ctx(registry, "planted.coin_false", rec), rec)
+    ok, _, how = reverify_record(_ctx(registry, "planted.coin_false", rec), rec)
     assert ok and "the record said 0/" in how
     # the same record moved onto the true coin, its count tampered up to all draws: no refutation
     true = registry.get("planted.coin_true")
@@ -282,7 +283,7 @@ def test_stored_counts_are_recomputed_not_trusted(registry, tmp_path):
     p = rec["extra"]["probabilistic"]
     p["failures"] = p["failures_upper"] = p["draws"]
     p["lo"] = 0.99
-    ok, margin, how = replay_record(_ctx(registry, "planted.coin_true", rec), rec)
+    ok, margin, how = reverify_record(_ctx(registry, "planted.coin_true", rec), rec)
     assert not ok and margin > 0 and "no longer above delta" in how, how
     assert true.kind.declared
 
@@ -292,14 +293,14 @@ def test_a_tampered_setting_or_plan_does_not_refute(registry, tmp_path):
     rec = json.loads(json.dumps(r.counterexample))
     bad = json.loads(json.dumps(rec))
     bad["extra"]["probabilistic"]["setting"] = 99
-    assert not replay_record(_ctx(registry, "planted.coin_twice_delta", bad), bad)[0]
+    assert not reverify_record(_ctx(registry, "planted.coin_twice_delta", bad), bad)[0]
     bad = json.loads(json.dumps(rec))
     bad["values"]["s"] = {"$q": "1/3", "float": 1 / 3}  # not the setting the seed regenerates
-    ok, _, how = replay_record(_ctx(registry, "planted.coin_twice_delta", bad), bad)
+    ok, _, how = reverify_record(_ctx(registry, "planted.coin_twice_delta", bad), bad)
     assert not ok and "regenerated" in how
     bad = json.loads(json.dumps(rec))
     del bad["extra"]
-    assert not replay_record(_ctx(registry, "planted.coin_twice_delta", bad), bad)[0]
+    assert not reverify_record(_ctx(registry, "planted.coin_twice_delta", bad), bad)[0]
 
 
 def test_an_exact_law_refutation_replays_by_recomputing_the_law(registry, tmp_path):
@@ -309,7 +310,7 @@ def test_an_exact_law_refutation_replays_by_recomputing_the_law(registry, tmp_pa
     # under a larger delta0 the stored setting no longer refutes
     ctx = _ctx(registry, "planted.coin_scaled_false", r.counterexample)
     ctx.constants["delta0"] = Fraction(1, 2)
-    assert not replay_record(ctx, r.counterexample)[0]
+    assert not reverify_record(ctx, r.counterexample)[0]
 
 
 def test_settings_that_never_meet_the_hypotheses_are_vacuous_only_with_a_certificate():
