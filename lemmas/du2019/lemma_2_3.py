@@ -49,7 +49,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Probabilistic, Variable
-from proofcheck.model.claim import Condition
+from proofcheck.model.claim import Condition, equivalence
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
 from proofcheck.model.num import Enclosure, NumericError, fraction_to_arb
@@ -62,22 +62,6 @@ R_s, s_s = sympy.symbols("R s", real=True)
 
 
 # ---------------------------------------------------------------- s1: the flip event
-def _s1_directions():
-    """The equivalence A_ir <=> -R <= s < R as four implications between single relations, each a
-    declared conjunct the engine decides (A_ir written through the range lemma: the values of
-    w^T x_i over the closed ball are [s - R, s + R], so A_ir is s - R < 0 <= s + R)."""
-    s, R = s_s, R_s
-    A = [sympy.Lt(s - R, 0), sympy.Ge(s + R, 0)]
-    B = [sympy.Ge(s, -R), sympy.Lt(s, R)]
-    out = []
-    for k, (hyps, concl) in enumerate([(A, B[0]), (A, B[1]), (B, A[0]), (B, A[1])]):
-        shown = f"{' and '.join(str(h) for h in hyps)} => {concl}"
-        out.append(Claim(id=f"du2019.lemma2.3.s1.direction{k + 1}", title=f"direction {k + 1}: {shown}",
-                         source=source("p. 13"), statement="", variables=_s1_vars,
-                         hypotheses=[sympy.Gt(R, 0)] + list(hyps), conclusion=concl))
-    return out
-
-
 _s1_vars = [Variable("s", st.floats(-10, 10), domain="s = w_r(0)^T x_i, real", meaning="w_r(0)^T x_i"),
             Variable("R", st.floats(0, 10), domain="R > 0", meaning="radius of the ball around w_r(0)")]
 
@@ -102,9 +86,11 @@ lemma2_3_s1_repaired = Claim(
     title="A_ir is equivalent to -R <= w_r(0)^T x_i < R",
     source=source("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff -R\le w_r(0)^\top x_i<R",
-    # an equivalence of two events, each a conjunction of a strict and a non-strict inequality: four
-    # declared implications, each decided by the engine (A_ir written through the range lemma)
-    conjuncts=_s1_directions(),
+    # an equivalence of two events, each a conjunction of a strict and a non-strict inequality: A_ir
+    # through the range lemma ({w^T x_i : ||w - w_r(0)|| <= R} = [s - R, s + R]) is s - R < 0 <= s + R
+    conjuncts=equivalence("du2019.lemma2.3.s1", source("p. 13"), _s1_vars, given=[sympy.Gt(R_s, 0)],
+                          left=[sympy.Lt(s_s - R_s, 0), sympy.Ge(s_s + R_s, 0)],
+                          right=[sympy.Ge(s_s, -R_s), sympy.Lt(s_s, R_s)]),
     note="The closed ball reaches w^T x_i = s + R exactly, which switches an inactive input on (1{. >= 0}).",
 )
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 from proofcheck import Constant, Definition, Source
-from proofcheck.store.replay import NotAnInstance, replayer  # noqa: F401  (used by the modules of this paper)
 
 #: the document every park2019 claim cites (pages below are the thesis' printed page numbers)
 PARK = "Park (2019), MSc thesis, Seoul National University"

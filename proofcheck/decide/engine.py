@@ -24,7 +24,8 @@ from proofcheck.model.claim import Claim, ClaimError, Env, Outcome
 from proofcheck.store.codec import decode
 from proofcheck.model.constants import exact_constant
 from proofcheck.model.context import BUDGETS, Budget, Context, budget_named
-from proofcheck.decide.lint import lint
+from proofcheck.decide.certify.sums import decide_sums, range_variables, replay_instance
+from proofcheck.decide.lint import NO_CONCLUSION, lint
 from proofcheck.model.num import NumericError, exact_compare
 from proofcheck.model.registry import Registry, load
 from proofcheck.decide.search import verify
@@ -321,8 +322,11 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
     problems = lint(claim, registry.definitions_for(claim))
     if problems:
         names = ", ".join(p.name for p in problems)
+        details = {"undefined": [p.name for p in problems if p.name != NO_CONCLUSION]}
+        if claim.not_printed:
+            details["no_conclusion"] = claim.not_printed
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
-                       details={"undefined": [p.name for p in problems]}, decided_by="lint")
+                       details=details, decided_by="lint")
 
     if claim.exists:  # before the replay: a stored counterexample refutes one choice of the constants only
         return _decide_existential(ctx, registry)
@@ -355,6 +359,9 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         outcome = decide_declared(ctx)
         outcome.decided_by = outcome.decided_by or "statistics"
         return outcome
+
+    if range_variables(claim):  # a sum or product over a symbolic n: for every n, or the n reached
+        return decide_sums(ctx)
 
     notes: list[str] = []
     if claim.is_algebraic():
@@ -661,6 +668,11 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
         return bool(ok), _finite(margin), how
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
+    if range_variables(claim):
+        try:
+            return replay_instance(ctx, values)
+        except (NumericError, ArithmeticError, TypeError, ValueError, IndexError) as exc:
+            return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
     missing = [v.name for v in claim.variables if v.name not in values]
     if missing:
         return False, None, f"the record has no value for {', '.join(missing)}"
