@@ -30,4 +30,5 @@ thm3_8 = Claim(
     variables=[n_k, N],
     hypotheses=[sympy.Ge(n_k.symbol, N.symbol - 1)],
     conclusion=NotPrinted("the notes break off after the hypotheses"),
+    note="the notes break off after the hypotheses",
 )
