@@ -42,14 +42,14 @@ from fractions import Fraction
 from proofcheck import Constant, Definition, Source
 
 #: the document every park2019 claim cites (pages below are the thesis' printed page numbers)
-PARK = "Park (2019), MSc thesis, Seoul National University"
+DOCUMENT = "Park (2019), MSc thesis, Seoul National University"
 CITATION = ("J. Park, Input Distribution Analysis for Learning Two Layer Neural Network, "
             "MSc thesis, Seoul National University, 2019")
 
 
 def src(location: str) -> Source:
     """A :class:`Source` in the thesis: author, title, year and the place (chapter, page)."""
-    return Source(PARK, location, CITATION)
+    return Source(DOCUMENT, location, CITATION)
 
 
 DEFINITIONS = [

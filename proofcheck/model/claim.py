@@ -6,7 +6,7 @@ A lemma module builds one :class:`Claim` per stable id::
     s7 = Claim(
         id="park2019.thm3.4.s7",
         title="phi <= 2 sin(phi) on [0, 2/pi]",
-        source=Source(PARK, "Appendix 5.1, p. 13"),
+        source=src("Appendix 5.1, p. 13"),
         statement=r"\\phi \\le 2\\sin\\phi \\quad (0 \\le \\phi \\le 2/\\pi)",
         variables=[phi],
         conclusion=sympy.Le(phi.symbol, 2 * sympy.sin(phi.symbol)),
