@@ -94,3 +94,19 @@ def test_a_yes_no_margin_is_a_bool_and_undecided_confirms_nothing():
     r = _check(Claim(id="toy.decided", title="every x is an integer", source=SRC, statement="", variables=[x],
                      conclusion=exact))
     assert r.verdict is Verdict.REFUTED, r.evidence
+
+
+def test_a_stored_family_term_outside_its_bounds_does_not_refute():
+    from proofcheck.decide.certify.sums import replay_instance
+    from proofcheck.model.context import BUDGETS, Context
+
+    def claim_over(family):
+        return Claim(id="toy.sum.nonneg", title="sum of nonnegative terms", source=SRC, statement="", variables=[n],
+                     families=[family], conclusion=sympy.Ge(sympy.Sum(family.function(i), (i, 1, N)), 0))
+
+    negative = {"n": 2, "b": [Fraction(-1), Fraction(-2)]}
+    unbounded = Context(claim_over(Family("b", "any sequence")), {}, BUDGETS["quick"], 0)
+    assert replay_instance(unbounded, negative)[0] is True
+    bounded = Context(claim_over(Family("b", "a nonnegative sequence", lo=0)), {}, BUDGETS["quick"], 0)
+    refutes, _, how = replay_instance(bounded, negative)
+    assert refutes is False and "outside its bounds" in how

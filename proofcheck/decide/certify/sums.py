@@ -19,13 +19,14 @@ variable ``n`` (``lo``, optionally ``hi``: its declared range), possibly over ar
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Mapping
 
 import sympy
 
 from proofcheck.model.claim import Claim, Outcome
-from proofcheck.model.num import Enclosure, enclose_expr
+from proofcheck.model.num import Enclosure, enclose_expr, exact_compare
 from proofcheck.model.verdict import Verdict
 
 #: the most terms an unrolled instance may have (n ** nesting depth): the instance ladder stops there
@@ -121,17 +122,33 @@ def _depth(expr: sympy.Basic) -> int:
     return max([len(s.limits) + _depth(s.function) for s in expr.atoms(sympy.Sum, sympy.Product)] or [0])
 
 
+def _rational_bound(bound, default: Fraction, inward: int) -> Fraction:
+    """A rational at or inside a declared bound (``inward`` +1 rounds a lower bound up, -1 an upper one down)."""
+    if bound is None:
+        return default
+    value = sympy.nsimplify(bound) if isinstance(bound, float) else sympy.sympify(bound)
+    if value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    rounded = sympy.ceiling(value * 64) if inward > 0 else sympy.floor(value * 64)
+    return Fraction(int(rounded), 64)
+
+
 def _draw(rng, lo, hi, integer: bool) -> Fraction:
-    lo = Fraction(-DEFAULT_SPAN) if lo is None else Fraction(str(lo)) if isinstance(lo, float) else Fraction(lo)
-    hi = lo + 2 * DEFAULT_SPAN if hi is None else Fraction(str(hi)) if isinstance(hi, float) else Fraction(hi)
+    low = _rational_bound(lo, Fraction(-DEFAULT_SPAN), +1)
+    high = _rational_bound(hi, low + 2 * DEFAULT_SPAN, -1)
     if integer:
-        return Fraction(int(rng.integers(int(lo), int(hi) + 1)))
-    return lo + (hi - lo) * Fraction(int(rng.integers(0, 65)), 64)
+        return Fraction(int(rng.integers(math.ceil(low), math.floor(high) + 1)))
+    return low + (high - low) * Fraction(int(rng.integers(0, 65)), 64)
+
+
+def _in_family(family, term: Fraction) -> bool:
+    return ((family.lo is None or exact_compare(term, family.lo) >= 0)
+            and (family.hi is None or exact_compare(term, family.hi) <= 0))
 
 
 def _instances(ctx, ranges, constants, closed) -> Outcome:
     claim = ctx.claim
-    others = [v for v in claim.variables if v not in ranges]
+    others = [v for v in claim.variables if v is not ranges[0]]
     depth = max(1, _depth(claim.conclusion.relation))
     ladder = _ladder(ranges[0], depth)
     tried = met = 0
@@ -173,7 +190,10 @@ def replay_instance(ctx, values: Mapping[str, Any], constants=None) -> tuple[boo
         n = max(int(values[r.name]) for r in range_variables(claim))
         if not isinstance(terms, (list, tuple)) or len(terms) < n:
             return False, None, f"the family {f.name} needs {n} terms"
-        families[f.function] = [sympy.Rational(Fraction(t).numerator, Fraction(t).denominator) for t in terms]
+        terms = [Fraction(t) for t in terms]
+        if not all(_in_family(f, t) for t in terms):
+            return False, None, f"a term of the family {f.name} lies outside its bounds"
+        families[f.function] = [sympy.Rational(t.numerator, t.denominator) for t in terms]
 
     def exact(expr):
         expr = expr.xreplace(subs).doit()
