@@ -31,8 +31,13 @@ CITATION = ("S. S. Du, X. Zhai, B. Poczos, A. Singh, Gradient Descent Provably O
             "Neural Networks, ICLR 2019 (arXiv:1810.02054); slides by Y. Miyazaki (2022)")
 
 
-def source(location: str) -> Source:
+def src(location: str) -> Source:
+    """A :class:`Source` in the slides (page, equation)."""
     return Source(DOCUMENT, location, CITATION)
+
+
+#: the same as :func:`src` (the name lemma_2_4, lemma_2_5, thm_2_1, thm_2_6 and thm_3_1 still import)
+source = src
 
 
 # The constant c of Lemma 2.3 that its Markov step yields (slides p. 14): 4 c lambda_0/sqrt(2 pi) <= lambda_0/4.
@@ -74,26 +79,26 @@ def radius_R_prime(n: int, m: int, residual_norm, lam0: float):
 
 
 # ---------------------------------------------------------------- the paper's symbols (for the lint)
-lambda_0 = Definition("lambda_0", 0, "least eigenvalue of H^inf", source("p. 8"))
+lambda_0 = Definition("lambda_0", 0, "least eigenvalue of H^inf", src("p. 8"))
 H_inf = Definition("H_inf", 0, "infinite-width Gram matrix E_w[x_i^T x_j 1{w^T x_i >= 0, w^T x_j >= 0}]",
-                   source("p. 8"))
-H = Definition("H", 1, "Gram matrix H(t) of the activation patterns at time t", source("p. 10, eq. (6)"))
-u = Definition("u", 1, "prediction vector u(t) = (f(W(t), a, x_i))_i", source("p. 8"))
-residual = Definition("residual", 1, "||y - u(t)||_2^2 (the slides' ||u(t) - y||_2^2)", source("p. 8, eq. (4)"))
-lambda_min = Definition("lambda_min", 1, "least eigenvalue of a symmetric matrix", source("p. 6"))
-move = Definition("move", 1, "max_r ||w_r(t) - w_r(0)||_2", source("p. 15"))
-norm2 = Definition("norm2", 1, "spectral norm", source("p. 12"))
-normF = Definition("normF", 1, "Frobenius norm", source("p. 6"))
-P = Definition("P", 1, "probability of an event", source("p. 13"))
-E = Definition("E", 1, "expectation", source("p. 13"))
+                   src("p. 8"))
+H = Definition("H", 1, "Gram matrix H(t) of the activation patterns at time t", src("p. 10, eq. (6)"))
+u = Definition("u", 1, "prediction vector u(t) = (f(W(t), a, x_i))_i", src("p. 8"))
+residual = Definition("residual", 1, "||y - u(t)||_2^2 (the slides' ||u(t) - y||_2^2)", src("p. 8, eq. (4)"))
+lambda_min = Definition("lambda_min", 1, "least eigenvalue of a symmetric matrix", src("p. 6"))
+move = Definition("move", 1, "max_r ||w_r(t) - w_r(0)||_2", src("p. 15"))
+norm2 = Definition("norm2", 1, "spectral norm", src("p. 12"))
+normF = Definition("normF", 1, "Frobenius norm", src("p. 6"))
+P = Definition("P", 1, "probability of an event", src("p. 13"))
+E = Definition("E", 1, "expectation", src("p. 13"))
 
 t_sym = sympy.Symbol("t", real=True)
-n = Definition("n", 0, "number of training points", source("p. 4"))
-m = Definition("m", 0, "width: number of hidden neurons", source("p. 4"))
-t = Definition("t", 0, "time of the gradient flow", source("p. 7, eq. (3)"))
-k = Definition("k", 0, "iteration of gradient descent", source("p. 21"))
-eta = Definition("eta", 0, "step size of gradient descent", source("p. 4, eq. (2)"))
-y = Definition("y", 0, "label vector", source("p. 4"))
+n = Definition("n", 0, "number of training points", src("p. 4"))
+m = Definition("m", 0, "width: number of hidden neurons", src("p. 4"))
+t = Definition("t", 0, "time of the gradient flow", src("p. 7, eq. (3)"))
+k = Definition("k", 0, "iteration of gradient descent", src("p. 21"))
+eta = Definition("eta", 0, "step size of gradient descent", src("p. 4, eq. (2)"))
+y = Definition("y", 0, "label vector", src("p. 4"))
 
 
 def delta_of(ctx) -> float:

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Variable
 
-from . import label_bound, source
+from . import label_bound, src
 
 E, residual = sympy.Function("E"), sympy.Function("residual")
 n_s = sympy.Symbol("n")
@@ -66,7 +66,7 @@ init = Claim(
     reason=("With w_r ~ N(0, I) and unit inputs E[u_i(0)^2] = E[ReLU(g)^2] = 1/2, so the expected squared residual "
             "is sum_i (y_i^2 + 1/2), not the printed sum_i (y_i^2 + 1)."),
     title="E||y - u(0)||^2 = sum_i (y_i^2 + 1) = O(n)",
-    source=source("p. 19, first display"),
+    source=src("p. 19, first display"),
     statement=r"\mathbb E\|y-u(0)\|_2^2=\sum_{i=1}^n\big(y_i^2+y_i\mathbb E[f(W(0),a,x_i)]+\mathbb E[f(W(0),a,x_i)^2]\big)=\sum_{i=1}^n(y_i^2+1)=O(n)",
     variables=[_label],
     hypotheses=[sympy.Le(y**2, C_s**2)],
@@ -83,7 +83,7 @@ init = Claim(
 init_repaired = Claim(
     id="du2019.init:repaired",
     title="E||y - u(0)||^2 = sum_i (y_i^2 + 1/2) <= sum_i (y_i^2 + 1) <= n (C^2 + 1)",
-    source=source("p. 19, first display"),
+    source=src("p. 19, first display"),
     statement=r"\mathbb E\|y-u(0)\|_2^2=\sum_{i=1}^n\big(y_i^2+\tfrac12\big)\le\sum_{i=1}^n(y_i^2+1)\le n(C^2+1)",
     variables=[_label],
     hypotheses=[sympy.Le(y**2, C_s**2)],

@@ -46,7 +46,7 @@ from proofcheck.ml import gram, spectral
 from proofcheck.model.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
 from proofcheck.decide.stats import binomial_mass as binomial_failure_mass
 
-from . import K_LEMMA22, delta_constant, source, width_lemma22
+from . import K_LEMMA22, delta_constant, src, width_lemma22
 
 n_s, m_s, delta_s, dp_s = sympy.symbols("n m delta delta_p", positive=True)
 H, lambda_min, norm2, normF, P = (sympy.Function(k) for k in ("H", "lambda_min", "norm2", "normF", "P"))
@@ -151,7 +151,7 @@ lemma2_2_s1 = Claim(
     reason=("Hoeffding gives the radius sqrt(log(2/delta')/(2m)), which the printed 2 sqrt(log(1/delta'))/sqrt(m) "
             "dominates only for delta' <= 2^(-1/7) ~ 0.906; above it the exact binomial law exceeds delta'."),
     title="Hoeffding: |H_ij(0) - H^inf_ij| <= 2 sqrt(log(1/delta'))/sqrt(m) w.p. 1 - delta'",
-    source=source("p. 11, first display"),
+    source=src("p. 11, first display"),
     statement=r"\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
     constants=[_C_H],
     formula=[sympy.Ge(P(sympy.Le(sympy.Abs(H(0) - H_inf), 2 * sympy.sqrt(sympy.log(1 / dp_s)) / sympy.sqrt(m_s))),
@@ -172,7 +172,7 @@ _S1_UPPER = Fraction(9057, 10000)  # a dyadic-free rational just below 2^(-1/7) 
 lemma2_2_s1_repaired = Claim(
     id="du2019.lemma2.2.s1:repaired",
     title="The Hoeffding line for delta' <= 2^(-1/7) (where the printed bound dominates Hoeffding's)",
-    source=source("p. 11, first display"),
+    source=src("p. 11, first display"),
     statement=r"\delta'\le2^{-1/7}\Rightarrow\Pr\Big[|H_{ij}(0)-H^\infty_{ij}|\le\frac{2\sqrt{\log(1/\delta')}}{\sqrt m}\Big]\ge 1-\delta'",
     constants=[_C_H],
     variables=_s1_variables(_S1_UPPER, contains=lambda v: 0 < Fraction(v) and 2 * Fraction(v) ** 7 <= 1),
@@ -229,7 +229,7 @@ lemma2_2_s2 = Claim(
     reason=("With the printed delta' = n^2 delta the union bound over n^2 pairs fails with probability up to n^2 "
             "delta' = n^4 delta, more than delta for every n >= 2 (the choice that works is delta' = delta/n^2)."),
     title="delta' = n^2 delta and a union bound: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
-    source=source("p. 11, second display"),
+    source=src("p. 11, second display"),
     statement=r"\delta'=n^2\delta,\ \text{union bound over }(i,j):\quad\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
     constants=[delta_constant(0.1), _e_constant(2), _C_H, _C_U],
     variables=[Variable("n", st.integers(1, 50), domain="1 <= n <= 50", integer=True, lo=1, hi=50)],
@@ -291,7 +291,7 @@ def _conclusion_exact_failure(env):
 lemma2_2_s2_conclusion = Claim(
     id="du2019.lemma2.2.s2@conclusion_only",
     title="The union-bound line's conclusion on its own: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
-    source=source("p. 11, second display"),
+    source=src("p. 11, second display"),
     statement=r"\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3)),
@@ -315,7 +315,7 @@ lemma2_2_s2_printed = Claim(
     reason=("The union bound over n^2 pairs each failing with probability delta' = n^2 delta adds up to n^4 delta, "
             "which exceeds delta for every n >= 2."),
     title="Union bound as printed: n^2 pairs failing w.p. delta' = n^2 delta each fail w.p. <= delta",
-    source=source("p. 11, 'delta' = n^2 delta, union bound'"),
+    source=src("p. 11, 'delta' = n^2 delta, union bound'"),
     statement=r"\delta'=n^2\delta:\quad n^2\,\delta'\le\delta",
     variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
                Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
@@ -334,7 +334,7 @@ _ch, _cu = sympy.Symbol("c_h", real=True), sympy.Symbol("c_u", real=True)
 lemma2_2_s2_repaired = Claim(
     id="du2019.lemma2.2.s2:repaired",
     title="Union bound with delta' = delta/n^2: n^2 delta' = delta and 2 sqrt(log(n^2/delta)) <= 4 sqrt(log(n/delta))",
-    source=source("p. 11, second display"),
+    source=src("p. 11, second display"),
     statement=r"\delta'=\delta/n^2:\quad n^2\delta'\le\delta,\quad 2\sqrt{\log(1/\delta')}\le4\sqrt{\log(n/\delta)}"
               r"\qquad(a=\log n\ge0,\ b=\log(1/\delta)>0)",
     variables=[Variable("a", st.floats(0, 10), domain="a = log n >= 0", lo=0),
@@ -414,7 +414,7 @@ def _is_symmetric(U):
 lemma2_2_s3 = Claim(
     id="du2019.lemma2.2.s3",
     title="||H(0) - H^inf||_2^2 <= ||.||_F^2 <= sum_ij |.|^2 <= 16 n^2 log(n/delta)/m when every entry is <= 4 sqrt(log(n/delta))/sqrt(m)",
-    source=source("p. 12, first display"),
+    source=src("p. 12, first display"),
     statement=r"\max_{ij}|H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Rightarrow"
               r"\|H(0)-H^\infty\|_2^2\le\|H(0)-H^\infty\|_F^2\le\sum_{ij}|H_{ij}(0)-H^\infty_{ij}|^2\le\frac{16n^2\log(n/\delta)}{m}",
     variables=[Variable("U", _symmetric_unit_matrices(), domain="symmetric n x n, n <= 4",
@@ -530,7 +530,7 @@ _lam0_s = sympy.Symbol("lambda_0")
 lemma2_2 = Claim(
     id="du2019.lemma2.2",
     title="At m >= 256 n^2 log(n/delta)/lambda_0^2: ||H(0) - H^inf||_2 <= lambda_0/4 and lambda_min(H(0)) >= 3 lambda_0/4",
-    source=source("p. 11, Lemma 2.2"),
+    source=src("p. 11, Lemma 2.2"),
     statement=r"m=\Omega\Big(\frac{n^2}{\lambda_0^2}\log\frac n\delta\Big)\Rightarrow\Pr\Big[\|H(0)-H^\infty\|_2\le\frac{\lambda_0}4,\ \lambda_{\min}(H(0))\ge\frac34\lambda_0\Big]\ge1-\delta",
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3))],

@@ -49,12 +49,12 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 from proofcheck import Claim, Constant, Probabilistic, Variable
-from proofcheck.model.claim import Condition
+from proofcheck.model.claim import Condition, equivalence
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
 from proofcheck.model.num import Enclosure, NumericError, fraction_to_arb
 
-from . import K_LEMMA22, c_constant, delta_constant, source, width_lemma22
+from . import K_LEMMA22, c_constant, delta_constant, src, width_lemma22
 
 P, E, H, lambda_min = (sympy.Function(k) for k in ("P", "E", "H", "lambda_min"))
 lambda_0 = sympy.Symbol("lambda_0")
@@ -62,22 +62,6 @@ R_s, s_s = sympy.symbols("R s", real=True)
 
 
 # ---------------------------------------------------------------- s1: the flip event
-def _s1_directions():
-    """The equivalence A_ir <=> -R <= s < R as four implications between single relations, each a
-    declared conjunct the engine decides (A_ir written through the range lemma: the values of
-    w^T x_i over the closed ball are [s - R, s + R], so A_ir is s - R < 0 <= s + R)."""
-    s, R = s_s, R_s
-    A = [sympy.Lt(s - R, 0), sympy.Ge(s + R, 0)]
-    B = [sympy.Ge(s, -R), sympy.Lt(s, R)]
-    out = []
-    for k, (hyps, concl) in enumerate([(A, B[0]), (A, B[1]), (B, A[0]), (B, A[1])]):
-        shown = f"{' and '.join(str(h) for h in hyps)} => {concl}"
-        out.append(Claim(id=f"du2019.lemma2.3.s1.direction{k + 1}", title=f"direction {k + 1}: {shown}",
-                         source=source("p. 13"), statement="", variables=_s1_vars,
-                         hypotheses=[sympy.Gt(R, 0)] + list(hyps), conclusion=concl))
-    return out
-
-
 _s1_vars = [Variable("s", st.floats(-10, 10), domain="s = w_r(0)^T x_i, real", meaning="w_r(0)^T x_i"),
             Variable("R", st.floats(0, 10), domain="R > 0", meaning="radius of the ball around w_r(0)")]
 
@@ -86,7 +70,7 @@ lemma2_3_s1 = Claim(
     reason=("The event A_ir and |w_r(0)^T x_i| < R differ at the boundary point s = -R, where the printed strict "
             "inequality is met with equality (a null set: no probability changes)."),
     title="A_ir (some w within R flips 1{x_i^T w >= 0}) is equivalent to |w_r(0)^T x_i| < R",
-    source=source("p. 13, definition of A_ir"),
+    source=src("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff|w_r(0)^\top x_i|<R",
     variables=_s1_vars,
     # A_ir through the range lemma: {w^T x_i : ||w - w_r(0)|| <= R} = [s - R, s + R] (Cauchy-Schwarz,
@@ -100,11 +84,13 @@ lemma2_3_s1 = Claim(
 lemma2_3_s1_repaired = Claim(
     id="du2019.lemma2.3.s1:repaired",
     title="A_ir is equivalent to -R <= w_r(0)^T x_i < R",
-    source=source("p. 13, definition of A_ir"),
+    source=src("p. 13, definition of A_ir"),
     statement=r"A_{ir}\iff -R\le w_r(0)^\top x_i<R",
-    # an equivalence of two events, each a conjunction of a strict and a non-strict inequality: four
-    # declared implications, each decided by the engine (A_ir written through the range lemma)
-    conjuncts=_s1_directions(),
+    # an equivalence of two events, each a conjunction of a strict and a non-strict inequality: A_ir
+    # through the range lemma ({w^T x_i : ||w - w_r(0)|| <= R} = [s - R, s + R]) is s - R < 0 <= s + R
+    conjuncts=equivalence("du2019.lemma2.3.s1", src("p. 13"), _s1_vars, given=[sympy.Gt(R_s, 0)],
+                          left=[sympy.Lt(s_s - R_s, 0), sympy.Ge(s_s + R_s, 0)],
+                          right=[sympy.Ge(s_s, -R_s), sympy.Lt(s_s, R_s)]),
     note="The closed ball reaches w^T x_i = s + R exactly, which switches an inactive input on (1{. >= 0}).",
 )
 
@@ -123,7 +109,7 @@ _c2 = sympy.Symbol("c2", real=True)
 lemma2_3_s2 = Claim(
     id="du2019.lemma2.3.s2",
     title="Gaussian anti-concentration: P(|z| < R) <= 2R/sqrt(2 pi)",
-    source=source("p. 13, 'anti-concentration inequality of Gaussian'"),
+    source=src("p. 13, 'anti-concentration inequality of Gaussian'"),
     statement=r"P_{z\sim N(0,1)}(|z|<R)\le\frac{2R}{\sqrt{2\pi}}",
     variables=[Variable("R", st.floats(0, 8), domain="0 <= R <= 8", lo=0, hi=8)],
     constants=[Constant("c2", 2, "the 2 of 2R/sqrt(2 pi)", positive=True)],
@@ -180,7 +166,7 @@ def _s3_margin_exact(env):
 lemma2_3_s3 = Claim(
     id="du2019.lemma2.3.s3",
     title="E|H_ij(t) - H_ij(0)| <= (1/m) sum_r E 1{A_ir or A_jr} <= 4R/sqrt(2 pi) for every W(t) in the R-ball",
-    source=source("p. 14, first display"),
+    source=src("p. 14, first display"),
     statement=r"\mathbb E\big[\sup_{\|w_r-w_r(0)\|\le R}|H_{ij}(t)-H_{ij}(0)|\big]\le\frac1m\sum_{r=1}^m\mathbb E\big[1\{A_{ir}\cup A_{jr}\}\big]\le\frac{4R}{\sqrt{2\pi}}",
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3)),
@@ -273,7 +259,7 @@ def _s4_margin_exact(reading):
 def _s4_claim(cid, reading, title, statement, reason=""):
     return Claim(
         id=cid, title=title, statement=statement, reason=reason,
-        source=source("p. 14, Markov step and the next display"),
+        source=src("p. 14, Markov step and the next display"),
         constants=[c_constant(), Constant("c4", 4, "the 4 of 4 n^2 R", positive=True)],
         variables=[Variable("delta", dst.probabilities(), domain="0 < delta < 1",
                             contains=lambda v: 0 < Fraction(v) < 1),
@@ -464,7 +450,7 @@ lemma2_3 = Claim(
     reason=("As printed the lemma has no width hypothesis: at width m = 1 a neuron within R of its boundary flips "
             "with probability far above delta, so the bound fails."),
     title="If every ||w_r(t) - w_r(0)|| <= R = c delta lambda_0/n^2, then w.p. 1 - delta: |dH_ij| < lambda_0/4 and lambda_min(H(t)) > lambda_0/2",
-    source=source("p. 13, Lemma 2.3"),
+    source=src("p. 13, Lemma 2.3"),
     statement=r"\forall r:\|w_r(t)-w_r(0)\|\le\frac{c\delta\lambda_0}{n^2}=R\ \Rightarrow\ \Pr\Big[|H_{ij}(t)-H_{ij}(0)|<\frac{\lambda_0}4,\ \lambda_{\min}(H(t))>\frac{\lambda_0}2\Big]\ge1-\delta",
     variables=[_dataset_var, Variable("m", dst.widths(1, 64), domain="1 <= m <= 64 (no width hypothesis)",
                                       integer=True, lo=1, hi=64)],
@@ -479,7 +465,7 @@ lemma2_3 = Claim(
 lemma2_3_repaired = Claim(
     id="du2019.lemma2.3:repaired",
     title="Lemma 2.3 with Lemma 2.2's width m >= 256 n^2 log(n/delta)/lambda_0^2, w.p. 1 - 2 delta",
-    source=source("p. 13, Lemma 2.3 (with p. 11, Lemma 2.2)"),
+    source=src("p. 13, Lemma 2.3 (with p. 11, Lemma 2.2)"),
     statement=r"m\ge\frac{256n^2\log(n/\delta)}{\lambda_0^2},\ \forall r:\|w_r(t)-w_r(0)\|\le R\Rightarrow\Pr[\dots]\ge1-2\delta",
     variables=[_dataset_var],
     hypotheses=[_width_hypothesis()],

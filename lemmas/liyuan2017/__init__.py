@@ -44,6 +44,7 @@ CITATION = ("Y. Li, Y. Yuan, Convergence Analysis of Two-layer Neural Networks w
 
 
 def src(location: str) -> Source:
+    """A :class:`Source` in the slides (the slide's title)."""
     return Source(DOCUMENT, location, CITATION)
 
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from proofcheck import Claim, Condition, Constant, Variable
-from proofcheck.model.num import ARB, FLOAT
+from proofcheck import RERUN_ON_BALLS, Claim, Condition, Constant, Variable
+from proofcheck.model.num import FLOAT
 
 from . import src
 from .model import auxiliary_f_A, gd_step, in_spectral_ball, teacher_student_in_ball
@@ -47,39 +47,39 @@ def _in_ball(which: int) -> Condition:
     return in_spectral_ball("W" if which == 0 else "W*", lambda e: e.pair[which])
 
 
-def _f_A_now(env, num):
+# The margins are written once, over ``env.num``: floats in the search, Arb balls (exact matrices, the
+# constants as balls) when the engine re-runs them to confirm a lead (``RERUN_ON_BALLS``).
+def _f_A_now(env):
     W, Ws = env.pair
-    return auxiliary_f_A(W if num is not FLOAT else _floats(W), Ws if num is not FLOAT else _floats(Ws), num)
+    if env.num is FLOAT:
+        return auxiliary_f_A(_floats(W), _floats(Ws))
+    return auxiliary_f_A(W, Ws, env.num)
 
 
-def _f_A_next(env, num):
+def _f_A_next(env):
     W, Ws = env.pair
-    if num is FLOAT:
+    if env.num is FLOAT:
         W1 = gd_step(_floats(W), _floats(Ws), float(env.eta))
         return auxiliary_f_A(W1, _floats(Ws))
-    W1 = gd_step(W, Ws, ARB.const(env.eta), num=ARB)
-    return auxiliary_f_A(W1, [[ARB.const(x) for x in r] for r in Ws], ARB)
+    W1 = gd_step(W, Ws, env.num.const(env.eta), num=env.num)
+    return auxiliary_f_A(W1, [[env.num.const(x) for x in r] for r in Ws], env.num)
 
 
-def _threshold(env, num):
-    return (float(env.C) * float(env.gamma)) if num is FLOAT else ARB.const(env.C) * ARB.const(env.gamma)
+def _threshold(env):
+    return env.num.const(env.C) * env.num.const(env.gamma)
 
 
-in_phase1 = Condition("f_A(W) > C gamma", strict=True,
-                      margin=lambda e: float(_f_A_now(e, FLOAT) - _threshold(e, FLOAT)),
-                      rigorous=lambda e: _f_A_now(e, ARB) - _threshold(e, ARB))
-in_phase2 = Condition("f_A(W) <= C gamma",
-                      margin=lambda e: float(_threshold(e, FLOAT) - _f_A_now(e, FLOAT)),
-                      rigorous=lambda e: _threshold(e, ARB) - _f_A_now(e, ARB))
+in_phase1 = Condition("f_A(W) > C gamma", strict=True, margin=lambda e: _f_A_now(e) - _threshold(e),
+                      rigorous=RERUN_ON_BALLS)
+in_phase2 = Condition("f_A(W) <= C gamma", margin=lambda e: _threshold(e) - _f_A_now(e), rigorous=RERUN_ON_BALLS)
 
 _PHASE1 = dict(
     source=src("Main: Overview of Proof for Phase 1"),
     variables=[pair],
     constants=[GAMMA, C, ETA],
     hypotheses=[_in_ball(0), _in_ball(1), in_phase1],
-    conclusion=Condition("f_A decreases", strict=True,
-                         margin=lambda e: float(_f_A_now(e, FLOAT) - _f_A_next(e, FLOAT)),
-                         rigorous=lambda e: _f_A_now(e, ARB) - _f_A_next(e, ARB)),
+    conclusion=Condition("f_A decreases", strict=True, margin=lambda e: _f_A_now(e) - _f_A_next(e),
+                         rigorous=RERUN_ON_BALLS),
     cost=1.0,  # Phase 1 (f_A > C gamma) is a thin slice of the ball: it takes more draws to meet
 )
 
@@ -118,9 +118,8 @@ no_way_back = Claim(
     variables=[pair],
     constants=[GAMMA, C, ETA],
     hypotheses=[_in_ball(0), _in_ball(1), in_phase2],
-    conclusion=Condition("f_A(W') <= C gamma",
-                         margin=lambda e: float(_threshold(e, FLOAT) - _f_A_next(e, FLOAT)),
-                         rigorous=lambda e: _threshold(e, ARB) - _f_A_next(e, ARB)),
+    conclusion=Condition("f_A(W') <= C gamma", margin=lambda e: _threshold(e) - _f_A_next(e),
+                         rigorous=RERUN_ON_BALLS),
     note="explicit-constant form for population GD; constants are this encoding's",
     cost=0.25,
 )

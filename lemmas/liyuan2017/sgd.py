@@ -30,7 +30,7 @@ import numpy as np
 
 from proofcheck import Claim, Constant
 from proofcheck.model.claim import Probabilistic, Witness
-from proofcheck.model.num import ARB
+from proofcheck.model.num import ARB, FLOAT
 
 from . import src
 from .main import EPS, GAMMA as GAMMA_MAIN, ETA as ETA_MAIN, K, steps, teacher
@@ -51,31 +51,28 @@ def _minibatch(env, rng):
     return rng.standard_normal((int(env.B), n))
 
 
-def _step_float(env, X):
-    W, Ws = (np.array(M, dtype=float) for M in env.pair)
-    return sgd_step(W, Ws, X, float(env.eta)), W, Ws
+def _one_step(margin):
+    """A one-step event written once over a numeric back-end, as (float event, exact event):
+    ``margin(env, f_A_before, f_A_after, num)`` with ``f_A`` of W and of the stepped W' (floats and
+    numpy, or Arb balls with the drawn inputs taken as the rationals the floats store)."""
+    def on(num):
+        def event(env, X):
+            if num is FLOAT:
+                W, Ws = (np.array(M, dtype=float) for M in env.pair)
+                W1, Ws1 = sgd_step(W, Ws, X, float(env.eta)), Ws
+            else:
+                W, Ws = env.pair
+                W1, Ws1 = sgd_step(W, Ws, X, env.eta, num=num), [[num.const(x) for x in r] for r in Ws]
+            value = margin(env, lambda: auxiliary_f_A(W, Ws, num), auxiliary_f_A(W1, Ws1, num), num)
+            return float(value) if num is FLOAT else value
+        return event
+    return on(FLOAT), on(ARB)
 
 
-def _f_A_drop(env, X) -> float:
-    W1, W, Ws = _step_float(env, X)
-    return float(auxiliary_f_A(W, Ws) - auxiliary_f_A(W1, Ws))
-
-
-def _f_A_drop_exact(env, X):
-    W, Ws = env.pair
-    W1 = sgd_step(W, Ws, X, env.eta, num=ARB)
-    return auxiliary_f_A(W, Ws, ARB) - auxiliary_f_A(W1, [[ARB.const(x) for x in r] for r in Ws], ARB)
-
-
-def _stays(env, X) -> float:
-    W1, _, Ws = _step_float(env, X)
-    return float(env.C) * float(env.gamma) - float(auxiliary_f_A(W1, Ws))
-
-
-def _stays_exact(env, X):
-    W, Ws = env.pair
-    W1 = sgd_step(W, Ws, X, env.eta, num=ARB)
-    return ARB.const(env.C) * ARB.const(env.gamma) - auxiliary_f_A(W1, [[ARB.const(x) for x in r] for r in Ws], ARB)
+#: f_A(W) - f_A(W'): one step decreases f_A (Phase 1)
+F_A_DROP = _one_step(lambda env, before, after, num: before() - after)
+#: C gamma - f_A(W'): one step stays in Phase 2
+STAYS = _one_step(lambda env, before, after, num: num.const(env.C) * num.const(env.gamma) - after)
 
 
 def _diag(n: int, v: Fraction) -> tuple:
@@ -112,39 +109,38 @@ def _teacher_witnesses() -> list:
 _NOTE = ("a reading: the slides' SGD statement with probability >= 1 - delta over the minibatches; B = 64, "
          "delta = 1/10 and the confidence 0.99 are this encoding's choices, not printed in the source")
 
-phase1_sgd = Claim(
-    id="liyuan2017.phase1@sgd",
-    title="in Phase 1 one SGD step (minibatch of B Gaussian inputs) decreases f_A with probability >= 1 - delta",
-    source=src("Main: Overview of Proof for Phase 1"),
-    statement=r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) > C\gamma \Rightarrow "
-              r"\Pr_{x_1..x_B}[f_A(W - \eta\hat\nabla L(W)) < f_A(W)] \ge 1 - \delta",
-    variables=[pair],
-    constants=[GAMMA, C, ETA, BATCH, DELTA],
-    hypotheses=[in_spectral_ball("W", lambda e: e.pair[0]), in_spectral_ball("W*", lambda e: e.pair[1]), in_phase1],
-    conclusion=None,
-    witnesses=_phase1_witnesses(),
-    kind=Probabilistic(delta="delta", confidence=CONFIDENCE, draw=_minibatch, event=_f_A_drop,
-                       event_exact=_f_A_drop_exact, settings=6, samples=400),
-    note=_NOTE + "; the population form is liyuan2017.phase1",
-    cost=1.0,
-)
 
-no_way_back_sgd = Claim(
-    id="liyuan2017.no_way_back@sgd",
-    title="from Phase 2 one SGD step stays in Phase 2 with probability >= 1 - delta",
-    source=src("Main: Overview of Proof for Phase 1, item 2"),
-    statement=r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) \le C\gamma \Rightarrow "
-              r"\Pr_{x_1..x_B}[f_A(W - \eta\hat\nabla L(W)) \le C\gamma] \ge 1 - \delta",
-    variables=[pair],
-    constants=[GAMMA, C, ETA, BATCH, DELTA],
-    hypotheses=[in_spectral_ball("W", lambda e: e.pair[0]), in_spectral_ball("W*", lambda e: e.pair[1]), in_phase2],
-    conclusion=None,
-    witnesses=_phase2_witnesses(),
-    kind=Probabilistic(delta="delta", confidence=CONFIDENCE, draw=_minibatch, event=_stays,
-                       event_exact=_stays_exact, settings=5, samples=400),
-    note=_NOTE + "; the population form is liyuan2017.no_way_back",
-    cost=0.5,
-)
+def _sgd_reading(population: str, title: str, location: str, statement: str, constants: list, cost: float,
+                 more_note: str = "", **claim) -> Claim:
+    """The ``@sgd`` reading of a population claim: the same statement with probability >= 1 - delta over
+    the minibatches (B and delta this encoding's constants); ``claim`` holds the variables, hypotheses,
+    witnesses and ``kind`` events."""
+    events = {k: claim.pop(k) for k in ("draw", "event", "event_exact", "batch", "settings") if k in claim}
+    return Claim(id=f"{population}@sgd", title=title, source=src(location), statement=statement,
+                 constants=constants + [BATCH, DELTA], conclusion=None,
+                 kind=Probabilistic(delta="delta", confidence=CONFIDENCE, samples=400, **events),
+                 note=f"{_NOTE}; the population form is {population}{more_note}", cost=cost, **claim)
+
+
+BALLS = [in_spectral_ball("W", lambda e: e.pair[0]), in_spectral_ball("W*", lambda e: e.pair[1])]
+
+phase1_sgd = _sgd_reading(
+    "liyuan2017.phase1",
+    "in Phase 1 one SGD step (minibatch of B Gaussian inputs) decreases f_A with probability >= 1 - delta",
+    "Main: Overview of Proof for Phase 1",
+    r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) > C\gamma \Rightarrow "
+    r"\Pr_{x_1..x_B}[f_A(W - \eta\hat\nabla L(W)) < f_A(W)] \ge 1 - \delta",
+    [GAMMA, C, ETA], cost=1.0, variables=[pair], hypotheses=BALLS + [in_phase1], witnesses=_phase1_witnesses(),
+    draw=_minibatch, event=F_A_DROP[0], event_exact=F_A_DROP[1], settings=6)
+
+no_way_back_sgd = _sgd_reading(
+    "liyuan2017.no_way_back",
+    "from Phase 2 one SGD step stays in Phase 2 with probability >= 1 - delta",
+    "Main: Overview of Proof for Phase 1, item 2",
+    r"\|W\|_2, \|W^*\|_2 \le \gamma,\ f_A(W) \le C\gamma \Rightarrow "
+    r"\Pr_{x_1..x_B}[f_A(W - \eta\hat\nabla L(W)) \le C\gamma] \ge 1 - \delta",
+    [GAMMA, C, ETA], cost=0.5, variables=[pair], hypotheses=BALLS + [in_phase2], witnesses=_phase2_witnesses(),
+    draw=_minibatch, event=STAYS[0], event_exact=STAYS[1], settings=5)
 
 
 def _converged_batch(env, rng, count):
@@ -156,20 +152,14 @@ def _converged_batch(env, rng, count):
     return np.where(np.abs(m) <= ROUNDING * eps2, np.nan, m)
 
 
-main_sgd = Claim(
-    id="liyuan2017.main@sgd",
-    title="SGD from W_0 = 0 (minibatches of B Gaussian inputs) reaches |W_T - W*|_F <= eps in "
-          "T = ceil(K log(1/eps)/eta) steps with probability >= 1 - delta",
-    source=src("Main Theorem (informal)"),
-    statement=r"\|W^*\|_2 \le \gamma,\ W_0 = 0 \Rightarrow \Pr[\|W_T - W^*\|_F \le \varepsilon] \ge 1 - \delta,\ "
-              r"T = \lceil K\log(1/\varepsilon)/\eta\rceil",
-    variables=[teacher],
-    constants=[GAMMA_MAIN, ETA_MAIN, EPS, K, BATCH, DELTA],
-    hypotheses=[in_spectral_ball("W*", lambda e: e.teacher)],
-    conclusion=None,
-    witnesses=_teacher_witnesses(),
-    kind=Probabilistic(delta="delta", confidence=CONFIDENCE, batch=_converged_batch, settings=4, samples=400),
-    note=_NOTE + "; the population form is liyuan2017.main. A run's margin within 1e-9 eps^2 of 0 is counted "
-                 "undecided (floats over T steps), never as a failure",
-    cost=1.0,
-)
+main_sgd = _sgd_reading(
+    "liyuan2017.main",
+    "SGD from W_0 = 0 (minibatches of B Gaussian inputs) reaches |W_T - W*|_F <= eps in "
+    "T = ceil(K log(1/eps)/eta) steps with probability >= 1 - delta",
+    "Main Theorem (informal)",
+    r"\|W^*\|_2 \le \gamma,\ W_0 = 0 \Rightarrow \Pr[\|W_T - W^*\|_F \le \varepsilon] \ge 1 - \delta,\ "
+    r"T = \lceil K\log(1/\varepsilon)/\eta\rceil",
+    [GAMMA_MAIN, ETA_MAIN, EPS, K], cost=1.0,
+    more_note=". A run's margin within 1e-9 eps^2 of 0 is counted undecided (floats over T steps), never as a failure",
+    variables=[teacher], hypotheses=[in_spectral_ball("W*", lambda e: e.teacher)], witnesses=_teacher_witnesses(),
+    batch=_converged_batch, settings=4)

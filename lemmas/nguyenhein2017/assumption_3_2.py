@@ -59,9 +59,9 @@ X = Variable("X", _data_matrices(), domain="N x d rational matrices, d <= 3, N <
              meaning="the training inputs as rows")
 
 
-def _independent(env) -> int:
-    """+1 when the rows are linearly independent (exact rank = N), else -1."""
-    return 1 if exact_rank(env.X) == len(env.X) else -1
+def _independent(env) -> bool:
+    """The rows are linearly independent (exact rank = N)."""
+    return exact_rank(env.X) == len(env.X)
 
 
 def _count_margin(env):

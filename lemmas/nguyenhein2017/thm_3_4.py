@@ -38,6 +38,7 @@ Errata
 from __future__ import annotations
 
 from proofcheck import Claim, Condition, Variable
+from proofcheck.model.claim import UNDECIDED
 from hypothesis import strategies as st
 
 from proofcheck.ml.critical_points import CriticalPoint, critical_points, training_problems, wide_training_problems
@@ -48,33 +49,28 @@ from . import src
 
 #: Anything the float margins call "the same loss": only a lead filter; refutations are exact.
 ROUNDING = 1e-9
-UNDECIDED = Enclosure(-1, 1)  # a rigorous twin that cannot decide says so: the lead is not confirmed
 
 
-def _sign(ok: bool) -> int:
-    return 1 if ok else -1
+# ---------------------------------------------------------------- hypotheses (yes/no questions: a bool holds or fails)
+def _distinct(env) -> bool:
+    return env.cp.problem.distinct_inputs()
 
 
-# ---------------------------------------------------------------- hypotheses
-def _distinct(env) -> int:
-    return _sign(env.cp.problem.distinct_inputs())
+def _independent(env) -> bool:
+    return env.cp.problem.linearly_independent()
 
 
-def _independent(env) -> int:
-    return _sign(env.cp.problem.linearly_independent())
+def _assumption_activation(env) -> bool:
+    return env.cp.problem.net.satisfies_assumption_3_2_activation
 
 
-def _assumption_activation(env) -> int:
-    return _sign(env.cp.problem.net.satisfies_assumption_3_2_activation)
-
-
-def _critical_float(env) -> float:
-    """> 0 when the search located a critical point from the start."""
-    return 1.0 if env.cp.locate() is not None else -1.0
+def _critical_float(env) -> bool:
+    """The search located a critical point from the start."""
+    return env.cp.locate() is not None
 
 
 def _critical_exact(env):
-    return 1 if env.cp.certify() is not None else UNDECIDED
+    return True if env.cp.certify() is not None else UNDECIDED
 
 
 def _full_rank_float(env) -> float:
@@ -82,10 +78,8 @@ def _full_rank_float(env) -> float:
 
 
 def _full_rank_exact(env):
-    if env.cp.certify() is None:
-        return UNDECIDED
-    full = env.cp.full_column_rank()
-    return UNDECIDED if full is None else _sign(full)
+    full = env.cp.full_column_rank() if env.cp.certify() is not None else None
+    return UNDECIDED if full is None else full
 
 
 # ---------------------------------------------------------------- conclusion
@@ -99,7 +93,7 @@ def _global_min_float(env) -> float:
 def _global_min_exact(env) -> Enclosure:
     cp = env.cp
     if cp.certify() is None:
-        return UNDECIDED
+        return UNDECIDED  # no certified critical point: the float lead is not confirmed
     best = cp.problem.global_min_upper()
     loss = cp.loss()
     return Enclosure(best.lo - loss.hi, best.hi - loss.lo)

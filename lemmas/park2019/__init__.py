@@ -40,17 +40,16 @@ from __future__ import annotations
 from fractions import Fraction
 
 from proofcheck import Constant, Definition, Source
-from proofcheck.store.replay import NotAnInstance, replayer  # noqa: F401  (used by the modules of this paper)
 
 #: the document every park2019 claim cites (pages below are the thesis' printed page numbers)
-PARK = "Park (2019), MSc thesis, Seoul National University"
+DOCUMENT = "Park (2019), MSc thesis, Seoul National University"
 CITATION = ("J. Park, Input Distribution Analysis for Learning Two Layer Neural Network, "
             "MSc thesis, Seoul National University, 2019")
 
 
 def src(location: str) -> Source:
     """A :class:`Source` in the thesis: author, title, year and the place (chapter, page)."""
-    return Source(PARK, location, CITATION)
+    return Source(DOCUMENT, location, CITATION)
 
 
 DEFINITIONS = [

@@ -43,7 +43,8 @@ from fractions import Fraction
 import sympy
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Constant, Outcome, Variable, Verdict
+from proofcheck import Claim, Constant, Variable
+from proofcheck.model.claim import Family
 from proofcheck.ml import linalg_exact as X
 from proofcheck.ml import spectral as SP
 from proofcheck.ml.networks import block_matrix_exact
@@ -51,7 +52,7 @@ from proofcheck.ml.strategies import networks, rational_vectors, rotation_parame
 from proofcheck.model.num import Enclosure, fraction_to_arb
 
 from . import model as Q
-from . import NotAnInstance, replayer, src
+from . import src
 
 S = sympy.Symbol
 F = sympy.Function
@@ -209,60 +210,19 @@ def singular_margin(env) -> Enclosure:
     return Enclosure(min(lo, hi), hi)
 
 
-def _s6_total(half):
-    """sum_{i,j=1}^n half (a_i + a_j) for symbolic n, each finite double sum evaluated with the
-    summation over the index its term does not contain innermost (exchanging finite sums)."""
-    n = sympy.Symbol("n", integer=True, positive=True)
-    i, j = sympy.symbols("i j", integer=True)
-    a = sympy.IndexedBase("a")
-    total = sympy.Integer(0)
-    for term in sympy.Add.make_args(sympy.expand(half * (a[i] + a[j]))):
-        inner = j if not term.has(j) else i
-        outer = i if inner == j else j
-        s = sympy.Sum(sympy.Sum(term, (inner, 1, n)).doit(), (outer, 1, n)).doit()
-        total += s.xreplace({j: i}) if outer == j else s
-    return total, n, sympy.Sum(a[i], (i, 1, n))
-
-
-def _s6_instance_gap(half: Fraction, n: int) -> Fraction:
-    """(1/n^2) sum_{i,j} half (a_i + a_j) - 1/n at a_i = 1/n (|x|^2 = 1), exactly (beta phi = 1)."""
-    a = [Fraction(1, n)] * n
-    return sum(half * (a[i] + a[j]) for i in range(n) for j in range(n)) / (n * n) - Fraction(1, n)
-
-
-def _check_s6(ctx) -> Outcome:
-    half = ctx.constant_values.fraction_of("half")
-    total, n, sum_a = _s6_total(sympy.Rational(half.numerator, half.denominator))
-    diff = sympy.simplify(total - n * sum_a)
-    if diff == 0:
-        # the author's own sum evaluation is not a certificate the engine checks: no proof is claimed
-        return Outcome(Verdict.SURVIVED, "sympy (this procedure's exchange of the finite sums): sum_{i,j=1}^n "
-                       "(|x_i|^2 + |x_j|^2)/2 = n sum_i |x_i|^2 = n for a unit x (symbolic n), so (1/n^2) * n * "
-                       "beta phi = beta phi / n; no instance n = 1..5 differs", examples=1, satisfied=1)
-    for m in range(1, 6):
-        gap = _s6_instance_gap(half, m)
-        if gap != 0:
-            rec = ctx.record_counterexample({"n": m}, -float(abs(gap)), "exact rational arithmetic")
-            return Outcome(Verdict.REFUTED, f"sympy: the double sum is not n sum a_i ({diff}); at n = {m}, "
-                           f"|x_i|^2 = 1/n, beta phi = 1 the line differs from beta phi / n by {gap}",
-                           examples=m, satisfied=m, margin=-float(abs(gap)), counterexample=rec)
-    return Outcome(Verdict.SURVIVED, f"sympy could not simplify the difference to 0 ({diff})", examples=1, satisfied=1)
-
-
-@replayer
-def _replay_s6(ctx, values, extra):
-    m = int(values["n"])
-    if m < 1:
-        raise NotAnInstance("n must be a positive integer")
-    gap = _s6_instance_gap(ctx.constant_values.fraction_of("half"), m)
-    return gap != 0, -float(abs(gap)), f"exact rational arithmetic at n = {m}, |x_i|^2 = 1/n: difference {gap}"
-
-
 _a, _b, _p, _q, _c, _bp = (_v(nm) for nm in ("a", "b", "p", "q", "c", "bphi"))
 #: the 1/2 of (|x_i|^2 + |x_j|^2)/2 (AM-GM, lines 3-6 of the proof)
 HALF = Constant("half", Fraction(1, 2), "the 1/2 of (|x_i|^2 + |x_j|^2)/2", positive=True)
 A_, B_, P_, Q_, C_, BP_ = (v.symbol for v in (_a, _b, _p, _q, _c, _bp))
 _NET = _unit_nets()
+
+# line 6: a double sum over a symbolic number n of neurons, of the family |x_i|^2
+_n = Variable("n", st.integers(1, 8), domain="n >= 1 neurons", lo=1, integer=True, meaning="the number of neurons")
+SQ_NORM = Family("sq", "|x_i|^2, the squared norm of the i-th block of x", lo=0)
+_i, _j, _k = (sympy.Symbol(k, integer=True) for k in "ijk")
+S6_LHS = sympy.Sum(HALF.symbol * (SQ_NORM.function(_i) + SQ_NORM.function(_j)) * BP_, (_j, 1, _n.symbol),
+                   (_i, 1, _n.symbol)) / _n.symbol ** 2
+S6_RHS = BP_ / _n.symbol * sympy.Sum(SQ_NORM.function(_k), (_k, 1, _n.symbol))
 
 CLAIMS = [
     Claim(id="park2019.thm3.5.s1", title="x^T B001 x = (1/n^2) sum E[x_i^T Z Z^T x_j R(w_i,w_i*) R(w_j,-w_j*)]",
@@ -308,9 +268,13 @@ CLAIMS = [
     Claim(id="park2019.thm3.5.s6", title="(1/n^2) sum_{i,j} (|x_i|^2 + |x_j|^2)/2 beta phi = beta phi / n",
           source=src("Theorem 3.5 proof, p. 8, last line"),
           statement=r"\tfrac1{n^2}\sum_{i,j}\tfrac12(\|x_i\|^2+\|x_j\|^2)\beta\phi = \beta\phi/n",
-          check=_check_s6, replay=_replay_s6, constants=[HALF], uses=["park2019.thm3.5.s5"],
-          procedure_reason="a double sum over a symbolic number n of terms: the declared form has a fixed list "
-                           "of scalar variables, so sympy evaluates the sum for symbolic n (a complete identity)"),
+          variables=[_n, _bp], families=[SQ_NORM], constants=[HALF],
+          # an equality a = b as (a - b)^2 <= 0; the right side beta phi / n with |x|^2 = sum_k |x_k|^2 kept
+          # as a factor (it is 1 for the unit x of the proof)
+          conclusion=sympy.Le((S6_LHS - S6_RHS) ** 2, 0), sides=(S6_LHS, S6_RHS),
+          uses=["park2019.thm3.5.s5"],
+          note="decided for every n >= 1 and every |x_1|^2, ..., |x_n|^2: the right side is beta phi / n times "
+               "|x|^2 = sum_k |x_k|^2, which is 1 for the proof's unit x"),
 ]
 
 

@@ -20,11 +20,12 @@ from typing import Any, Iterable, Mapping
 
 import sympy
 
-from proofcheck.model.claim import Claim, ClaimError, Env, Outcome
+from proofcheck.model.claim import Claim, ClaimError, Outcome
 from proofcheck.store.codec import CodecError, decode_as_written, decode_value, finite_float
 from proofcheck.model.constants import exact_constant
 from proofcheck.model.context import BUDGETS, Budget, Context, budget_named
-from proofcheck.decide.lint import lint
+from proofcheck.decide.certify.sums import decide_sums, range_variables
+from proofcheck.decide.lint import NO_CONCLUSION, lint
 from proofcheck.model.num import NumericError, exact_compare
 from proofcheck.model.registry import Registry, load
 from proofcheck.store.counterexamples import CounterexampleStore
@@ -319,8 +320,11 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
     problems = lint(claim, registry.definitions_for(claim))
     if problems:
         names = ", ".join(p.name for p in problems)
+        details = {"undefined": [p.name for p in problems if p.name != NO_CONCLUSION]}
+        if claim.not_printed:
+            details["no_conclusion"] = claim.not_printed
         return Outcome(Verdict.ILL_FORMED, f"ill-formed: {names}", notes=[str(p) for p in problems],
-                       details={"undefined": [p.name for p in problems]}, decided_by="lint")
+                       details=details, decided_by="lint")
 
     if claim.exists:  # before the replay: a stored counterexample refutes one choice of the constants only
         return _decide_existential(ctx, registry)
@@ -353,6 +357,9 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
         outcome = decide_declared(ctx)
         outcome.decided_by = outcome.decided_by or "statistics"
         return outcome
+
+    if range_variables(claim):  # a sum or product over a symbolic n: for every n, or the n reached
+        return decide_sums(ctx)
 
     notes: list[str] = []
     if claim.is_algebraic():

@@ -25,9 +25,18 @@ class LintProblem:
         return self.message
 
 
+#: the lint's name for a statement whose source prints hypotheses and no conclusion
+NO_CONCLUSION = "no conclusion printed"
+
+
 def lint(claim: Claim, definitions: Mapping[str, Definition]) -> list[LintProblem]:
     local = {v.name for v in claim.variables} | {c.name for c in claim.constants}
+    # a claim's families are functions of one index (a(i) in a sum), defined by the claim itself
+    definitions = dict(definitions, **{f.name: Definition(f.name, 1, f.meaning) for f in claim.families})
     problems: dict[str, LintProblem] = {}
+    if claim.not_printed:
+        problems[NO_CONCLUSION] = LintProblem(NO_CONCLUSION, f"the source prints no conclusion ({claim.not_printed}): "
+                                                             f"what the claim states cannot be known")
     for formula in claim.all_formulas():
         if not isinstance(formula, sympy.Basic):
             continue

@@ -6,7 +6,7 @@ A lemma module builds one :class:`Claim` per stable id::
     s7 = Claim(
         id="park2019.thm3.4.s7",
         title="phi <= 2 sin(phi) on [0, 2/pi]",
-        source=Source(PARK, "Appendix 5.1, p. 13"),
+        source=src("Appendix 5.1, p. 13"),
         statement=r"\\phi \\le 2\\sin\\phi \\quad (0 \\le \\phi \\le 2/\\pi)",
         variables=[phi],
         conclusion=sympy.Le(phi.symbol, 2 * sympy.sin(phi.symbol)),
@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import sympy
+from numpy import bool_ as np_bool
 
 from proofcheck.model.num import FLOAT, Enclosure, to_sympy
 
@@ -137,6 +138,33 @@ class Variable:
 
 MarginFn = Callable[["Env"], Any]
 
+
+class _Undecided:
+    """The value a rigorous twin returns where it cannot decide (a critical point it cannot certify):
+    the float lead it was asked about stays a lead, never a refutation, and a hypothesis it guards is
+    not met. It is no number, so it cannot be mistaken for a margin."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNDECIDED"
+
+
+#: ``rigorous=fn`` returns ``UNDECIDED`` where it cannot decide (see :class:`_Undecided`).
+UNDECIDED = _Undecided()
+
+
+def _signed(value: Any) -> Any:
+    """A margin function may answer a yes/no question with a bool: True holds (+1), False fails (-1)."""
+    if isinstance(value, (bool, np_bool)):
+        return 1 if value else -1
+    return value
+
 #: ``Condition(rigorous=RERUN_ON_BALLS)``: the margin function is written with ``env.num`` and
 #: exact literals (``env.num.const("1/3")``), so re-running it on Arb balls is rigorous.
 RERUN_ON_BALLS = object()
@@ -186,7 +214,7 @@ class Condition:
 
     def evaluate(self, env: "Env") -> float:
         if self.margin is not None:
-            return float(self.margin(env))
+            return float(_signed(self.margin(env)))
         return float(env.eval_expr(self.margin_expr))
 
     def side_values(self, env: "Env") -> tuple[float, float] | None:
@@ -219,6 +247,33 @@ def as_condition(c: Any, default_name: str) -> Condition:
     if callable(c):
         return Condition(name=default_name, margin=c)
     raise ClaimError(f"cannot make a condition of {c!r}")
+
+
+@dataclass(frozen=True)
+class NotPrinted:
+    """``conclusion=NotPrinted(why)``: the source states hypotheses and then prints no conclusion (a
+    theorem the notes break off). The claim is kept as printed; the lint reports it ``ill-formed``
+    for that reason, since no reader can know what it claims."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Family:
+    """An arbitrary family ``a_1, ..., a_n`` of reals over the range of a sum: ``a(i)`` inside a
+    ``sympy.Sum``/``sympy.Product`` whose bound is a symbolic integer variable ``n`` (``a =
+    sympy.Function("a")``). A claim over a family holds for every choice of its terms in
+    ``[lo, hi]`` (unbounded where ``None``); the engine decides it for every ``n`` in the variable's
+    declared range (:mod:`proofcheck.decide.certify.sums`), or says which ``n`` it reached."""
+
+    name: str
+    meaning: str = ""
+    lo: Any = None
+    hi: Any = None
+
+    @property
+    def function(self) -> type[sympy.Function]:
+        return sympy.Function(self.name)
 
 
 @dataclass(frozen=True)
@@ -417,6 +472,8 @@ class Claim:
     # A statement that is the conjunction of several declared claims (an equivalence as its
     # implications): the engine decides each with its own layers; ``proved`` only if every one is.
     conjuncts: Sequence["Claim"] = ()
+    # The arbitrary families ``a(i)`` the claim's sums range over (see :class:`Family`).
+    families: Sequence[Family] = ()
     # Why the declared form cannot express this claim (required with ``check``): a procedure is
     # the exception, and the engine re-verifies every refutation it returns through ``replay``.
     procedure_reason: str = ""
@@ -463,6 +520,7 @@ class Claim:
         # other claims of its module still load, and the engine reports this one by its id.
         self.build_error = ""
         self.uses_at = {}
+        self.not_printed = ""
         try:
             self._build()
         except ClaimError as exc:
@@ -475,15 +533,19 @@ class Claim:
         self.formula = tuple(self.formula)
 
     def _build(self) -> None:
-        names = [v.name for v in self.variables] + [c.name for c in self.constants]
+        names = [v.name for v in self.variables] + [c.name for c in self.constants] + [f.name for f in self.families]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ClaimError(f"{self.id}: names used twice: {sorted(dup)}")
         self.hypotheses = [as_condition(h, f"hypothesis {i + 1}") for i, h in enumerate(self.hypotheses)]
-        if self.conclusion is not None:
+        self.families = tuple(self.families)
+        self.not_printed = ""
+        if isinstance(self.conclusion, NotPrinted):
+            self.not_printed, self.conclusion = self.conclusion.why or "the source prints no conclusion", None
+        elif self.conclusion is not None:
             self.conclusion = as_condition(self.conclusion, "conclusion")
-        elif self.check is None and not self.conjuncts and not (isinstance(self.kind, Probabilistic)
-                                                                and self.kind.declared):
+        elif (self.check is None and not self.conjuncts and not self.not_printed
+              and not (isinstance(self.kind, Probabilistic) and self.kind.declared)):
             raise ClaimError(f"{self.id}: a claim needs a conclusion, conjuncts, a declared probabilistic event or a "
                              f"custom check")
         self.conjuncts = tuple(self.conjuncts)
@@ -560,6 +622,7 @@ class Claim:
             {"name": v.name, "role": "variable", "domain": v.domain, "meaning": v.meaning} for v in self.variables]
         out += [{"name": c.name, "role": "constant", "value": _show(c.value), "meaning": c.meaning}
                 for c in self.constants]
+        out += [{"name": f.name, "role": "family", "meaning": f.meaning} for f in self.families]
         if definitions:
             used: set[str] = set()
             for f in self.all_formulas():
@@ -594,6 +657,21 @@ class Claim:
             "mathml": _mathml(self.all_formulas()),
             "symbols": self.symbols(definitions),
         }
+
+
+def equivalence(id: str, source: Source, variables: Sequence[Variable], left: Sequence[sympy.Rel],
+                right: Sequence[sympy.Rel], given: Sequence[sympy.Rel] = ()) -> list[Claim]:
+    """The conjuncts of ``left <=> right``, each side a conjunction of relations (under ``given``):
+    one declared implication per relation of either side, ``left => r`` for each ``r`` of ``right``
+    and ``right => l`` for each ``l`` of ``left``, ids ``<id>.direction<k>``. ``Claim(conjuncts=...)``
+    holds only if the engine establishes every one."""
+    directions = [(left, r) for r in right] + [(right, l) for l in left]
+    out = []
+    for k, (hypotheses, conclusion) in enumerate(directions, start=1):
+        shown = f"{' and '.join(str(h) for h in hypotheses)} => {conclusion}"
+        out.append(Claim(id=f"{id}.direction{k}", title=f"direction {k}: {shown}", source=source, statement="",
+                         variables=variables, hypotheses=list(given) + list(hypotheses), conclusion=conclusion))
+    return out
 
 
 def _show(v: Any) -> Any:
@@ -720,7 +798,9 @@ def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:
 
         arb_env = Env({k: (_to_arb(v) if is_scalar(v) else v) for k, v in env_exact.as_dict().items()}, num=ARB)
         try:
-            return Enclosure.of(cond.margin(arb_env))
+            value = _signed(cond.margin(arb_env))
         except (TypeError, NumericError, AttributeError, ValueError):
             return None
-    return Enclosure.of(fn(env_exact))
+    else:
+        value = _signed(fn(env_exact))
+    return None if value is UNDECIDED else Enclosure.of(value)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from proofcheck.decide.certify.sums import range_variables, replay_instance
 from proofcheck.decide.probability import resimulate_record
 from proofcheck.decide.search import verify
 from proofcheck.model.claim import Claim, Outcome
@@ -97,6 +98,11 @@ def reverify_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, floa
         return bool(ok), finite_float(margin), how
     if claim.conclusion is None:
         return False, None, "this claim has a custom procedure; re-run it with its seed"
+    if range_variables(claim):
+        try:
+            return replay_instance(ctx, values)
+        except (NumericError, ArithmeticError, TypeError, ValueError, IndexError) as exc:
+            return False, None, f"the record cannot be re-verified ({type(exc).__name__}: {exc})"
     missing = [v.name for v in claim.variables if v.name not in values]
     if missing:
         return False, None, f"the record has no value for {', '.join(missing)}"

@@ -26,7 +26,8 @@ def files_of(markdown: str) -> dict[str, str]:
 def toy(tmp_path_factory):
     folder = tmp_path_factory.mktemp("toy")
     files = files_of(WRITING.read_text(encoding="utf-8"))
-    assert set(files) == {"toy2024/__init__.py", "toy2024/lemma1.py", "toy2024/network.py", "tests/test_toy2024.py"}
+    assert set(files) == {"toy2024/__init__.py", "toy2024/lemma1.py", "toy2024/network.py", "toy2024/sums.py",
+                          "tests/test_toy2024.py"}
     for rel, text in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +51,9 @@ def test_the_minimal_paper_runs_as_printed(toy):
     assert verdicts == {"toy2024.lemma1": "certified", "toy2024.lemma1.s1": "proved",
                         "toy2024.lemma2": "refuted", "toy2024.lemma2:repaired": "proved",
                         # the network example: an inequality over networks, an equality, a strict one
-                        "toy2024.prop3": "survived", "toy2024.prop3.s1": "proved", "toy2024.remark4": "refuted"}
+                        "toy2024.prop3": "survived", "toy2024.prop3.s1": "proved", "toy2024.remark4": "refuted",
+                        # a sum over a symbolic n, an equivalence, a conclusion the source never prints
+                        "toy2024.remark5": "proved", "toy2024.prop6": "proved", "toy2024.thm7": "ill-formed"}
     listed = subprocess.run([sys.executable, "-m", "proofcheck", "list", "toy2024", "--format", "json"],
                             capture_output=True, text=True, cwd=folder, env=env, timeout=300)
     claims = {c["id"]: c for c in json.loads(listed.stdout)["claims"]}

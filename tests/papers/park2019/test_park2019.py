@@ -71,7 +71,7 @@ EXPECTED = {
     "thm3.5.s3": Verdict.PROVED,
     "thm3.5.s4": Verdict.PROVED,
     "thm3.5.s5": Verdict.PROVED,
-    "thm3.5.s6": Verdict.SURVIVED,  # its sum identity is the procedure's own evaluation, not a certificate
+    "thm3.5.s6": Verdict.PROVED,  # a sum over a symbolic n: a sympy identity for every n >= 1
     "thm3.5.same": Verdict.SURVIVED,
 }
 
@@ -231,10 +231,7 @@ def test_tightened_constant_refuted_loosened_not(cid, name, tight, loose, why):
     assert r.verdict is Verdict.REFUTED, f"{why}: {r.evidence}"
     assert r.constants[name] == tight
     r = engine.check(P + cid, "quick", 0, overrides={name: loose}, store=None)
-    if cid == "thm3.5.s6":  # a procedure: it refutes (re-verified) but cannot prove
-        assert r.verdict is Verdict.SURVIVED, f"{why}: {r.evidence}"
-    else:
-        assert r.verdict in (Verdict.PROVED, Verdict.CERTIFIED), f"{why}: {r.evidence}"
+    assert r.verdict in (Verdict.PROVED, Verdict.CERTIFIED), f"{why}: {r.evidence}"
 
 
 def test_step_size_range_of_s7_is_a_constant():

@@ -107,13 +107,9 @@ def _replay_one(registry, cid, record, tmp_path):
     return rows[0]
 
 
-def test_at_most_four_park2019_claims_are_procedures(registry):
+def test_no_park2019_claim_is_a_procedure(registry):
     procs = [c.id for c in registry.select(["park2019"]) if c.check is not None]
-    assert len(procs) <= 4, procs
-    for cid in procs:
-        claim = registry.get(cid)
-        assert claim.procedure_reason, f"{cid} has no procedure_reason"
-        assert claim.replay is not None or not claim.refutes
+    assert procs == []
 
 
 @pytest.mark.parametrize("cid", sorted(TAMPER))
