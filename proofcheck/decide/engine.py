@@ -11,9 +11,12 @@ The engine never knows which verdict a claim "should" get.
 """
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
-import shlex
 import os
+import shlex
+import sys
 import time
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
@@ -21,15 +24,22 @@ from typing import Any, Iterable, Mapping
 import sympy
 
 from proofcheck.model.claim import Claim, ClaimError, Env, Outcome
-from proofcheck.store.codec import decode
+from proofcheck.store.codec import CodecError, decode, encode
 from proofcheck.model.constants import exact_constant
 from proofcheck.model.context import BUDGETS, Budget, Context, budget_named
+from proofcheck.decide.certify import certify_interval, decide_polynomial
 from proofcheck.decide.lint import lint
 from proofcheck.model.num import NumericError, exact_compare
-from proofcheck.model.registry import Registry, load
+from proofcheck.model.registry import Registry, did_you_mean, load
 from proofcheck.decide.search import verify
-from proofcheck.store.counterexamples import CounterexampleStore
+from proofcheck.store.counterexamples import CounterexampleStore, default_path
 from proofcheck.model.verdict import FOUND_BY, Result, Verdict, _jsonable as _show_constant
+from proofcheck.model.parse import NumberSyntaxError, parse_number
+from proofcheck.decide.instantiation import decide_at_uses
+from proofcheck.decide.probability import decide_declared, replay_record as replay_probabilistic
+from proofcheck.decide.certify.emptiness import check_emptiness
+from proofcheck.report.values import short
+from proofcheck.interfaces.cluster import Job, Session, time_limit
 
 
 class UsageError(ValueError):
@@ -41,8 +51,6 @@ def parse_value(text: str) -> Any:
     """A user-supplied constant in the number grammar of :mod:`proofcheck.model.parse` (never evaluated as
     code): an integer, a fraction ``1/4``, a decimal ``0.25`` or ``1e-3`` (kept exact), or a closed
     real expression such as ``2/pi`` or ``sqrt(2)``; sizes are bounded (``1e400`` is an error)."""
-    from proofcheck.model.parse import NumberSyntaxError, parse_number
-
     try:
         return parse_number(text)
     except NumberSyntaxError as exc:
@@ -70,8 +78,6 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
     for name, value in (overrides or {}).items():
         if name not in by_name:
             known = ", ".join(sorted(by_name)) or "none"
-            from proofcheck.model.registry import did_you_mean
-
             raise UsageError(f"claim {claim.id} has no constant {name!r}{did_you_mean(name, by_name)} "
                              f"(constants: {known})")
         if isinstance(value, str):
@@ -130,9 +136,7 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
     evidence = outcome.evidence
     if instantiations and verdict is Verdict.REFUTED:
-        from proofcheck.decide.instantiation import decide_at_uses
-
-        at_uses = decide_at_uses(claim, registry, budget, seed)
+        at_uses = decide_at_uses(claim, registry, budget, seed, check)
         if at_uses:
             details["instantiations"] = at_uses
     if (verdict is Verdict.REFUTED and margin == 0 and claim.conclusion is not None and claim.conclusion.strict
@@ -292,8 +296,6 @@ def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
                       overrides: Mapping[str, Any] | None, store: CounterexampleStore | None = None) -> str:
     sets = " ".join(f"--set {shlex.quote(f'{k}={v}')}" for k, v in (overrides or {}).items())
     if verdict is Verdict.REFUTED:
-        from proofcheck.store.counterexamples import default_path
-
         where = ""
         if store is not None and os.path.realpath(store.root) != os.path.realpath(default_path()):
             where = f" --store {shlex.quote(str(store.root))}"
@@ -350,15 +352,13 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
     if claim.is_probabilistic:
         if not claim.kind.declared:
             raise ClaimError(f"{claim.id}: a probabilistic claim needs a declared event or a check procedure")
-        from proofcheck.decide.probability import decide_declared
-
         outcome = decide_declared(ctx)
         outcome.decided_by = outcome.decided_by or "statistics"
         return outcome
 
     notes: list[str] = []
     if claim.is_algebraic():
-        exact = _try_layer("proofcheck.decide.certify.polynomial", "decide_polynomial", ctx, notes)
+        exact = _try_layer(decide_polynomial, ctx, notes)
         if exact is not None:
             exact.decided_by = exact.decided_by or "decision"
             if exact.verdict in (Verdict.PROVED, Verdict.VACUOUS) and exact.counterexample is None:
@@ -366,7 +366,7 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
                 exact.details = dict(exact.details, queries=exact.examples)
                 exact.examples = exact.satisfied = 0
             return exact
-        interval = _try_layer("proofcheck.decide.certify.interval", "certify_interval", ctx, notes)
+        interval = _try_layer(certify_interval, ctx, notes)
         if interval is not None:
             interval.decided_by = interval.decided_by or "interval"
             return interval
@@ -398,8 +398,6 @@ def _checked_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
                        details=outcome.details, decided_by="procedure")
     if verdict is not Verdict.REFUTED:
         return outcome
-    from proofcheck.store.codec import encode
-
     record = outcome.counterexample
     problem = ""
     if not isinstance(record, Mapping):
@@ -439,8 +437,6 @@ def _decide_conjunction(ctx: Context, registry: Registry) -> Outcome:
         out = decide(_conjunct_context(ctx, k), registry, replay_first=False)
         verdict = out.verdict if isinstance(out.verdict, Verdict) else Verdict(out.verdict)
         if verdict is Verdict.REFUTED and isinstance(out.counterexample, Mapping):
-            from proofcheck.store.codec import encode
-
             record = dict(out.counterexample, conjunct=k, constants={n: encode(v) for n, v in ctx.constants.items()})
             if ctx.store is not None:
                 ctx.store.add(claim.id, record)
@@ -475,9 +471,6 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
     is checked at every combination (the budget's examples shared among them); it holds (its best
     verdict) if it holds at one, and is refuted only when it is refuted at every one -- a statement
     over the declared range, which the evidence says. ``details["exists"]`` lists each choice."""
-    import dataclasses
-    import itertools
-
     claim = ctx.claim
     names = list(claim.exists)
     combos = [dict(zip(names, values)) for values in itertools.product(*(claim.exists[n] for n in names))]
@@ -520,16 +513,11 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
                    details={"exists": rows, "held_at": {k: _show_constant(v) for k, v in combo.items()}})
 
 
-def _try_layer(module: str, name: str, ctx: Context, notes: list[str]) -> Outcome | None:
-    import importlib
-
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    out = fn(ctx)
+def _try_layer(layer, ctx: Context, notes: list[str]) -> Outcome | None:
+    """A certifier's outcome, or None (noted) when it leaves the claim undecided."""
+    out = layer(ctx)
     if out is None:
-        notes.append(f"{name}: undecided")
+        notes.append(f"{layer.__name__}: undecided")
     return out
 
 
@@ -552,8 +540,6 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                      f"(e.g. at {_short(rep.lead_values)}); they are not a refutation")
     if rep.satisfied == 0:
         best = rep.best_hypothesis_margin
-        from proofcheck.decide.certify.emptiness import check_emptiness
-
         certified, why_not = check_emptiness(ctx)
         if certified is not None:
             certified.examples += rep.examples
@@ -592,15 +578,11 @@ def _short(values: Mapping[str, Any] | None) -> str:
     """Values as people read them (``x=1/3, dataset=orthogonal dataset n = 2, ...``)."""
     if not values:
         return "-"
-    from proofcheck.report.values import short
-
     return ", ".join(f"{k}={short(v, 80)}" for k, v in values.items())
 
 
 # ---------------------------------------------------------------- replay
 def _replay_stored(ctx: Context) -> Outcome | None:
-    from proofcheck.store.codec import encode
-
     records = ctx.store.load(ctx.claim.id)
     if not records:
         return None
@@ -626,8 +608,6 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
     Whatever re-verifies it (the engine's exact check, or the claim's replay hook), a record whose
     values do not decode by the store's schema, or lie outside a variable's exact domain, does not
     refute."""
-    from proofcheck.store.codec import CodecError
-
     claim = ctx.claim
     try:
         values = {k: _decode_value(v) for k, v in (record.get("values") or {}).items()}
@@ -652,8 +632,6 @@ def replay_record(ctx: Context, record: Mapping[str, Any]) -> tuple[bool, float 
         return bool(ok), _finite(margin), how
     if _declared_probabilistic(claim):
         # A declared probabilistic claim: re-simulated from the record's seeds (proofcheck.decide.probability).
-        from proofcheck.decide.probability import replay_record as replay_probabilistic
-
         try:
             ok, margin, how = replay_probabilistic(ctx, record)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
@@ -699,8 +677,6 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
 
     Records the store cannot read are skipped with a warning (by the store); a record whose
     constants do not decode, or are not constants of the claim, does not refute."""
-    from proofcheck.store.codec import CodecError
-
     registry = registry or load()
     claim = registry.get(claim_or_id) if isinstance(claim_or_id, str) else claim_or_id
     store = store or CounterexampleStore()
@@ -751,8 +727,6 @@ def audit(claims: list[Claim], budget: str = "default", seed: int = 0, jobs: int
     (by ``costs``, seconds per id from the last audit) go first; a claim over its hard time limit
     (``seconds_limit``, default :func:`proofcheck.interfaces.cluster.time_limit` of the budget) or whose worker
     dies twice is an ``error`` result saying which. Results are returned in id order."""
-    from proofcheck.interfaces.cluster import Job, Session, time_limit
-
     total = len(claims)
     results: dict[str, Result] = {}
     if not claims:
@@ -804,8 +778,6 @@ def _limit_result(claim: Claim, failure, limit: float) -> Result:
 
 def _module_of(claim: Claim) -> str | None:
     """The module that defines ``claim`` (so a worker can import it when it is not registered)."""
-    import sys
-
     registry = load()
     if registry.claims.get(claim.id) is claim:
         return registry.modules.get(claim.id)

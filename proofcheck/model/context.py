@@ -13,6 +13,8 @@ from proofcheck.model.claim import Claim, Env
 from proofcheck.model.constants import ConstantValues
 from proofcheck.decide.coverage import Coverage
 from proofcheck.store.counterexamples import CounterexampleStore
+from proofcheck.store.codec import encode
+from proofcheck.decide.search import run_search
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,6 @@ class Context:
         ``found_by`` says where it came from (``verdict.FOUND_BY``), given by the engine's layers
         only; a replay keeps it. What a claim's own procedure records is labelled ``witness``
         whatever it asks for: its instances are the encoder's choice."""
-        from proofcheck.store.codec import encode
-
         record = {
             "values": {k: encode(v) for k, v in values.items()},
             "constants": {k: encode(v) for k, v in self.constants.items()},
@@ -141,8 +141,6 @@ class Context:
 
     def search(self, **kwargs):
         """The engine's hypothesis search over this claim's variables (see :mod:`proofcheck.decide.search`)."""
-        from proofcheck.decide.search import run_search
-
         return run_search(self, **kwargs)
 
 

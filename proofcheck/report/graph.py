@@ -213,11 +213,16 @@ PROOF_REFUTED_OUTSIDE = "refuted-outside"  # a line refuted only outside the val
 PROOF_UNCHECKED = "unchecked"              # a line survived, inconclusive, vacuous, ill-formed or absent
 PROOF_HOLDS = "holds"                      # every line it uses decided and holding
 PROOF_ORDER = (PROOF_HOLDS, PROOF_UNCHECKED, PROOF_REFUTED_OUTSIDE, PROOF_REFUTED)
+#: The one table of a proof status in words: (one line, several lines, a proof as the terminal
+#: summary counts it). The labels (``proof: one line unchecked``) use the first two.
 PROOF_PHRASE = {
-    PROOF_REFUTED: ("line refuted at the values the proof uses", "lines refuted at the values the proof uses"),
+    PROOF_REFUTED: ("line refuted at the values the proof uses", "lines refuted at the values the proof uses",
+                    "a line refuted at the values the proof uses"),
     PROOF_REFUTED_OUTSIDE: ("line refuted only outside the values the proof uses",
-                            "lines refuted only outside the values the proof uses"),
-    PROOF_UNCHECKED: ("line unchecked", "lines unchecked"),
+                            "lines refuted only outside the values the proof uses",
+                            "a line refuted only outside the values the proof uses"),
+    PROOF_UNCHECKED: ("line unchecked", "lines unchecked", "lines unchecked"),
+    PROOF_HOLDS: ("line holds", "lines hold", "every line holds"),
 }
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 

@@ -26,6 +26,7 @@ Guarantees (see the README, "What you can rely on"):
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import re
@@ -33,6 +34,8 @@ import stat
 import sys
 from pathlib import Path
 from typing import Any, Callable
+
+from proofcheck.store.codec import CodecError, decode
 
 DEFAULT_DIR = ".proofcheck/counterexamples"
 #: keys of a record and the JSON types they must have
@@ -221,8 +224,6 @@ def _decode_estimate(raw: bytes) -> int:
 
 def _record(raw: bytes) -> tuple[dict[str, Any] | None, str]:
     """A record from one line, or the reason it is not one."""
-    from proofcheck.store.codec import CodecError, decode
-
     if len(raw) > _DECODE_FLOOR and _decode_estimate(raw) > DECODE_FACTOR * len(raw):
         return None, (f"its {len(raw)} bytes hold too many JSON items to decode within {DECODE_FACTOR} times "
                       f"its size")
@@ -263,8 +264,4 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _lock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: appends are still whole lines
-        return
     fcntl.flock(fd, fcntl.LOCK_EX)
