@@ -41,10 +41,10 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     outputs = check_outputs(args.format, args.output)  # checked before any work, never opened
-    registry = load()
-    store = store_of(args)
     seed = seed_of(args)
+    registry = load()
     claim = registry.get(args.id)
+    store = store_of(args)
     if args.name is None:
         can = bisectable(claim)
         text = (f"{claim.id} can bisect:\n" + "\n".join(f"  {n:12s} {what}" for n, what in can) if can
