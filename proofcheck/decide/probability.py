@@ -56,7 +56,6 @@ from proofcheck.model.num import ARB, BeyondReach, Enclosure, NumericError, encl
 from proofcheck.model.verdict import Verdict, _jsonable
 from proofcheck.store.codec import decode, encode
 from proofcheck.report.values import short
-from proofcheck.decide.stats import one_sided_bounds, rate_certainly_above, rate_certainly_below
 from proofcheck.decide.certify.emptiness import check_emptiness
 from proofcheck.model.context import BUDGETS, Context
 
@@ -528,6 +527,10 @@ def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: fl
         res.draws = done
         a = plan.alpha_look(j)
         res.alpha_look, res.look = a, j
+        # lazy, measured: decide.stats loads scipy.stats, 2.2 s of the engine's 5.2 s import (wall,
+        # -X importtime, load 25); only a sampled statistical decision needs it, not check or audit startup
+        from proofcheck.decide.stats import one_sided_bounds, rate_certainly_above, rate_certainly_below
+
         res.lo = one_sided_bounds(res.failures, done, a)[0]
         res.hi = one_sided_bounds(res.failures_upper, done, a)[1]
         if res.lo > float(delta.hi) - 1e-9 and rate_certainly_above(res.failures, done, delta.hi, a):
@@ -679,6 +682,8 @@ def draws_to_decide(failures: int, draws: int, delta: float, alpha: float, limit
     """Draws at which a one-sided Clopper-Pearson bound at level ``alpha`` would leave ``delta`` behind
     if the failure rate stayed at ``failures / draws`` (an estimate: the rate is itself random).
     None when nothing was drawn, the rate equals delta, or more than ``limit`` draws would be needed."""
+    from proofcheck.decide.stats import one_sided_bounds  # lazy, measured: see run_setting
+
     if draws <= 0:
         return None
     rate = failures / draws
