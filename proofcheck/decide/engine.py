@@ -11,9 +11,12 @@ The engine never knows which verdict a claim "should" get.
 """
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
-import shlex
 import os
+import shlex
+import sys
 import time
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
@@ -21,16 +24,23 @@ from typing import Any, Iterable, Mapping
 import sympy
 
 from proofcheck.model.claim import Claim, ClaimError, Outcome
-from proofcheck.store.codec import CodecError, decode_as_written, decode_value, finite_float
+from proofcheck.store.codec import CodecError, decode_as_written, decode_value, encode, finite_float
 from proofcheck.model.constants import exact_constant
 from proofcheck.model.context import BUDGETS, Budget, Context, budget_named
+from proofcheck.decide.certify import certify_interval, decide_polynomial
 from proofcheck.decide.certify.sums import decide_sums, range_variables
 from proofcheck.decide.lint import NO_CONCLUSION, lint
 from proofcheck.model.num import NumericError, exact_compare
-from proofcheck.model.registry import Registry, load
-from proofcheck.store.counterexamples import CounterexampleStore
+from proofcheck.model.registry import Registry, did_you_mean, load
+from proofcheck.store.counterexamples import CounterexampleStore, default_path
 from proofcheck.store.replay import conjunct_context, declared_probabilistic, refutation_from_store, reverify_record
 from proofcheck.model.verdict import Result, Verdict, _jsonable as _show_constant
+from proofcheck.model.parse import NumberSyntaxError, parse_number
+from proofcheck.decide.instantiation import decide_at_uses
+from proofcheck.decide.probability import decide_declared
+from proofcheck.decide.certify.emptiness import check_emptiness
+from proofcheck.report.values import short
+from proofcheck.interfaces.cluster import Job, Session, time_limit
 
 
 class UsageError(ValueError):
@@ -42,8 +52,6 @@ def parse_value(text: str) -> Any:
     """A user-supplied constant in the number grammar of :mod:`proofcheck.model.parse` (never evaluated as
     code): an integer, a fraction ``1/4``, a decimal ``0.25`` or ``1e-3`` (kept exact), or a closed
     real expression such as ``2/pi`` or ``sqrt(2)``; sizes are bounded (``1e400`` is an error)."""
-    from proofcheck.model.parse import NumberSyntaxError, parse_number
-
     try:
         return parse_number(text)
     except NumberSyntaxError as exc:
@@ -71,8 +79,6 @@ def constants_with(claim: Claim, overrides: Mapping[str, Any] | None) -> dict[st
     for name, value in (overrides or {}).items():
         if name not in by_name:
             known = ", ".join(sorted(by_name)) or "none"
-            from proofcheck.model.registry import did_you_mean
-
             raise UsageError(f"claim {claim.id} has no constant {name!r}{did_you_mean(name, by_name)} "
                              f"(constants: {known})")
         if isinstance(value, str):
@@ -131,9 +137,7 @@ def check(claim_or_id: Claim | str, budget: str | Budget = "quick", seed: int = 
     examples, satisfied, margin, relative, notes, details = _readable_numbers(ctx, outcome, verdict)
     evidence = outcome.evidence
     if instantiations and verdict is Verdict.REFUTED:
-        from proofcheck.decide.instantiation import decide_at_uses
-
-        at_uses = decide_at_uses(claim, registry, budget, seed)
+        at_uses = decide_at_uses(claim, registry, budget, seed, check)
         if at_uses:
             details["instantiations"] = at_uses
     if (verdict is Verdict.REFUTED and margin == 0 and claim.conclusion is not None and claim.conclusion.strict
@@ -297,8 +301,6 @@ def reproduce_command(claim: Claim, verdict: Verdict, seed: int, budget: str,
                       overrides: Mapping[str, Any] | None, store: CounterexampleStore | None = None) -> str:
     sets = " ".join(f"--set {shlex.quote(f'{k}={v}')}" for k, v in (overrides or {}).items())
     if verdict is Verdict.REFUTED:
-        from proofcheck.store.counterexamples import default_path
-
         where = ""
         if store is not None and os.path.realpath(store.root) != os.path.realpath(default_path()):
             where = f" --store {shlex.quote(str(store.root))}"
@@ -352,8 +354,6 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
     if claim.is_probabilistic:
         if not claim.kind.declared:
             raise ClaimError(f"{claim.id}: a probabilistic claim needs a declared event or a check procedure")
-        from proofcheck.decide.probability import decide_declared
-
         outcome = decide_declared(ctx)
         outcome.decided_by = outcome.decided_by or "statistics"
         return outcome
@@ -363,7 +363,7 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
 
     notes: list[str] = []
     if claim.is_algebraic():
-        exact = _try_layer("proofcheck.decide.certify.polynomial", "decide_polynomial", ctx, notes)
+        exact = _try_layer(decide_polynomial, ctx, notes)
         if exact is not None:
             exact.decided_by = exact.decided_by or "decision"
             if exact.verdict in (Verdict.PROVED, Verdict.VACUOUS) and exact.counterexample is None:
@@ -371,7 +371,7 @@ def decide(ctx: Context, registry: Registry, replay_first: bool = True) -> Outco
                 exact.details = dict(exact.details, queries=exact.examples)
                 exact.examples = exact.satisfied = 0
             return exact
-        interval = _try_layer("proofcheck.decide.certify.interval", "certify_interval", ctx, notes)
+        interval = _try_layer(certify_interval, ctx, notes)
         if interval is not None:
             interval.decided_by = interval.decided_by or "interval"
             return interval
@@ -403,8 +403,6 @@ def _checked_procedure_outcome(ctx: Context, outcome: Outcome) -> Outcome:
                        details=outcome.details, decided_by="procedure")
     if verdict is not Verdict.REFUTED:
         return outcome
-    from proofcheck.store.codec import encode
-
     record = outcome.counterexample
     problem = ""
     if not isinstance(record, Mapping):
@@ -437,8 +435,6 @@ def _decide_conjunction(ctx: Context, registry: Registry) -> Outcome:
         out = decide(conjunct_context(ctx, k), registry, replay_first=False)
         verdict = out.verdict if isinstance(out.verdict, Verdict) else Verdict(out.verdict)
         if verdict is Verdict.REFUTED and isinstance(out.counterexample, Mapping):
-            from proofcheck.store.codec import encode
-
             record = dict(out.counterexample, conjunct=k, constants={n: encode(v) for n, v in ctx.constants.items()})
             if ctx.store is not None:
                 ctx.store.add(claim.id, record)
@@ -473,9 +469,6 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
     is checked at every combination (the budget's examples shared among them); it holds (its best
     verdict) if it holds at one, and is refuted only when it is refuted at every one -- a statement
     over the declared range, which the evidence says. ``details["exists"]`` lists each choice."""
-    import dataclasses
-    import itertools
-
     claim = ctx.claim
     names = list(claim.exists)
     combos = [dict(zip(names, values)) for values in itertools.product(*(claim.exists[n] for n in names))]
@@ -518,16 +511,11 @@ def _decide_existential(ctx: Context, registry: Registry) -> Outcome:
                    details={"exists": rows, "held_at": {k: _show_constant(v) for k, v in combo.items()}})
 
 
-def _try_layer(module: str, name: str, ctx: Context, notes: list[str]) -> Outcome | None:
-    import importlib
-
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    out = fn(ctx)
+def _try_layer(layer, ctx: Context, notes: list[str]) -> Outcome | None:
+    """A certifier's outcome, or None (noted) when it leaves the claim undecided."""
+    out = layer(ctx)
     if out is None:
-        notes.append(f"{name}: undecided")
+        notes.append(f"{layer.__name__}: undecided")
     return out
 
 
@@ -550,8 +538,6 @@ def outcome_of_search(ctx: Context, rep, notes: list[str] | None = None) -> Outc
                      f"(e.g. at {_short(rep.lead_values)}); they are not a refutation")
     if rep.satisfied == 0:
         best = rep.best_hypothesis_margin
-        from proofcheck.decide.certify.emptiness import check_emptiness
-
         certified, why_not = check_emptiness(ctx)
         if certified is not None:
             certified.examples += rep.examples
@@ -590,8 +576,6 @@ def _short(values: Mapping[str, Any] | None) -> str:
     """Values as people read them (``x=1/3, dataset=orthogonal dataset n = 2, ...``)."""
     if not values:
         return "-"
-    from proofcheck.report.values import short
-
     return ", ".join(f"{k}={short(v, 80)}" for k, v in values.items())
 
 
@@ -654,8 +638,6 @@ def audit(claims: list[Claim], budget: str = "default", seed: int = 0, jobs: int
     (by ``costs``, seconds per id from the last audit) go first; a claim over its hard time limit
     (``seconds_limit``, default :func:`proofcheck.interfaces.cluster.time_limit` of the budget) or whose worker
     dies twice is an ``error`` result saying which. Results are returned in id order."""
-    from proofcheck.interfaces.cluster import Job, Session, time_limit
-
     total = len(claims)
     results: dict[str, Result] = {}
     if not claims:
@@ -707,8 +689,6 @@ def _limit_result(claim: Claim, failure, limit: float) -> Result:
 
 def _module_of(claim: Claim) -> str | None:
     """The module that defines ``claim`` (so a worker can import it when it is not registered)."""
-    import sys
-
     registry = load()
     if registry.claims.get(claim.id) is claim:
         return registry.modules.get(claim.id)

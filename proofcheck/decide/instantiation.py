@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from proofcheck.model.claim import Claim, ClaimError, Use, Variable
 from proofcheck.model.constants import ConstantValues, exact_constant
+from proofcheck.model.verdict import _jsonable
 
 #: grid of a restricted real range: lo + (hi - lo) k / 2^GRID_BITS, endpoints included
 GRID_BITS = 16
@@ -53,8 +54,6 @@ def resolve(use: Use, user_constants: Mapping[str, Any]) -> dict[str, Any]:
 
 def shown(at: Mapping[str, Any]) -> dict[str, Any]:
     """The resolved instantiation for JSON: a fraction as text ("9/10"), a range as [lo, hi]."""
-    from proofcheck.model.verdict import _jsonable
-
     return {k: [_jsonable(v[0]), _jsonable(v[1])] if isinstance(v, tuple) else _jsonable(v) for k, v in at.items()}
 
 
@@ -104,11 +103,10 @@ def _text(q: Fraction) -> str:
     return str(q) if q.denominator != 1 else str(q.numerator)
 
 
-def decide_at_uses(claim: Claim, registry, budget, seed: int) -> list[dict[str, Any]]:
+def decide_at_uses(claim: Claim, registry, budget, seed: int, check) -> list[dict[str, Any]]:
     """For every registered user of ``claim`` that declares an instantiation of it, the verdict of
-    ``claim`` restricted to those values (records documented above)."""
-    from proofcheck.decide.engine import check
-
+    ``claim`` restricted to those values (records documented above), decided by ``check`` (the
+    engine's, passed in: the engine calls this module, so it does not import the engine)."""
     out = []
     for user in registry.claims.values():
         use = getattr(user, "uses_at", {}).get(claim.id)

@@ -7,13 +7,17 @@ of arguments (or with none), is a quantity in a role it cannot have.
 """
 from __future__ import annotations
 
+import dis
+import types
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Mapping
 
 import sympy
 from sympy.core.function import AppliedUndef
 
-from proofcheck.model.claim import Claim, Definition
+from proofcheck.model.claim import Claim, Definition, RERUN_ON_BALLS
+from proofcheck.model.parse import is_exact_float_literal
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,6 @@ def ball_rerun_problems(claim: Claim) -> list[LintProblem]:
     number in it is exact: Arb reads a float as the binary number it stores, so ``0.1`` (not 1/10)
     or ``math.pi`` (not pi) inside it makes the "rigorous" enclosure enclose another margin. Floats
     that are exactly the decimal they print as (``0.5``, ``2.0``) are exact and allowed."""
-    from proofcheck.model.claim import RERUN_ON_BALLS
-
     out = []
     conditions = list(claim.hypotheses) + ([claim.conclusion] if claim.conclusion is not None else [])
     for cond in conditions:
@@ -91,10 +93,6 @@ def ball_rerun_problems(claim: Claim) -> list[LintProblem]:
 def inexact_floats_in(fn, depth: int = 0) -> list[str]:
     """Floats a function (and the functions it defines) reads that differ from the decimal they print
     as: literals, globals (``pi`` imported from math) and module attributes (``math.pi``, ``np.e``)."""
-    import dis
-    import types
-    from fractions import Fraction
-
     def inexact(x) -> bool:
         return isinstance(x, float) and x == x and abs(x) != float("inf") and Fraction(x) != Fraction(repr(x))
 
@@ -137,8 +135,6 @@ def declared_number_problems(claim: Claim) -> list[LintProblem]:
     would silently differ from the stated one; write it exactly (``sympy.pi/2``, ``Fraction(1, 10)``).
     A ``Float`` in a formula with 16 or more significant digits is a computed value, not a printed
     literal: write it exactly."""
-    from proofcheck.model.parse import is_exact_float_literal
-
     out = []
     for v in claim.variables:
         for side in ("lo", "hi"):

@@ -22,6 +22,11 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis import target
 
+try:  # the private hook of no_harvested_constants
+    from hypothesis.internal.conjecture import providers
+except ImportError:  # pragma: no cover - a Hypothesis without the feature
+    providers = None
+
 from proofcheck.model.claim import Condition, Env, Variable, enclosure_of_condition
 from proofcheck.model.num import NumericError, is_scalar, to_fraction
 
@@ -279,9 +284,7 @@ def no_harvested_constants():
     another counterexample when an unrelated lemma module was added. Inside this block it harvests
     none: the examples depend only on the seed and the strategies. (Hypothesis has no public
     setting for this; the hook is its private function, and the tests catch a change of it.)"""
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # pragma: no cover - a Hypothesis without the feature
+    if providers is None:  # pragma: no cover - a Hypothesis without the feature
         yield
         return
     original = getattr(providers, "_get_local_constants", None)
@@ -590,6 +593,8 @@ class _LocalSearch:
         self.used = 0
 
     def run(self, evaluations: int) -> None:
+        # lazy, measured: scipy.optimize is 4.7 s of the engine's 7.6 s import (wall, load 23,
+        # -X importtime); only a search that reaches the local phase needs it
         from scipy.optimize import minimize
 
         starts = self.leads.best()[:LOCAL_STARTS]
@@ -624,7 +629,7 @@ class _GlobalSearch:
         self.used = 0
 
     def run(self, evaluations: int) -> None:
-        from scipy.optimize import differential_evolution
+        from scipy.optimize import differential_evolution  # lazy, measured: see _LocalSearch.run
 
         dim = len(self.vars)
         npop = DE_POPULATION * dim

@@ -66,9 +66,17 @@ import time
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
+import sympy
+from hypothesis import strategies as st
+
 from proofcheck.model.claim import Claim, Variable
 from proofcheck.model.context import budget_named
 from proofcheck.model.verdict import Result, Verdict
+from proofcheck.decide.engine import UsageError, _module_of, check, constants_with, parse_value
+from proofcheck.model.num import exact_compare
+from proofcheck.report.values import fmt_float, number_of, values_text
+from proofcheck.model.registry import did_you_mean, load
+from proofcheck.interfaces.cluster import Job, Session, time_limit
 
 #: What the audit spends on frontiers, by audit budget: the points' budget, bisection steps per name,
 #: seconds per claim, and seconds for all the audit's frontiers together (wall clock; names not
@@ -103,8 +111,6 @@ def as_fraction(value: Any) -> Fraction:
     if isinstance(value, float) and math.isfinite(value):
         return Fraction(repr(value))  # a decimal literal means the decimal it prints (0.1 is 1/10)
     try:
-        import sympy
-
         if isinstance(value, sympy.Basic) and value.is_Rational:
             return Fraction(int(value.p), int(value.q))
     except ImportError:  # pragma: no cover
@@ -114,8 +120,6 @@ def as_fraction(value: Any) -> Fraction:
 
 def parse_range(text: str) -> tuple[Fraction, Fraction]:
     """``LO:HI`` with exact rational ends, each read by the project's number parser."""
-    from proofcheck.decide.engine import UsageError, parse_value
-
     lo_text, sep, hi_text = text.partition(":")
     if not sep or not lo_text.strip() or not hi_text.strip():
         raise FrontierError(f"--range expects LO:HI, got {text!r}")
@@ -163,8 +167,6 @@ def _inner_dyadic(bound: Any, upward: bool, bits: int = 20) -> Fraction:
     f = float(bound)
     scaled = f * 2**bits
     q = Fraction(math.ceil(scaled) if upward else math.floor(scaled), 2**bits)
-    from proofcheck.model.num import exact_compare
-
     while (exact_compare(q, bound) < 0) if upward else (exact_compare(q, bound) > 0):
         q += Fraction(1 if upward else -1, 2**bits)
     return q
@@ -175,8 +177,6 @@ def show(q: Fraction) -> str:
     if q.denominator == 1 and abs(q.numerator) < 10**15:
         return str(q.numerator)
     if len(str(q)) > 15:  # a long exact fraction (or a 300-digit integer): its magnitude reads better
-        from proofcheck.report.values import fmt_float, number_of
-
         try:
             return fmt_float(float(q))
         except OverflowError:
@@ -220,9 +220,6 @@ class Target:
 def restrict_variable(claim: Claim, name: str, lo: Fraction, hi: Fraction) -> Claim:
     """A copy of ``claim`` whose variable ``name`` ranges over ``[lo, hi]`` only (drawn uniformly by
     Hypothesis there; the original domain predicate is kept), for a search over a whole side."""
-    import sympy
-    from hypothesis import strategies as st
-
     variables = []
     for var in claim.variables:
         if var.name == name:
@@ -248,9 +245,6 @@ def _inside(v: Any, lo: Fraction, hi: Fraction) -> bool:
 
 def fix_variable(claim: Claim, name: str, value: Fraction) -> Claim:
     """A copy of ``claim`` whose variable ``name`` has the one-point domain ``{value}``."""
-    import sympy
-    from hypothesis import strategies as st
-
     variables = []
     for var in claim.variables:
         if var.name == name:
@@ -275,8 +269,6 @@ def _equals(v: Any, q: Fraction) -> bool:
 
 def target_for(claim: Claim, name: str, range_: tuple[Any, Any] | None = None) -> Target:
     """Validate ``name`` (a constant, or a bounded scalar variable) and the range; raise FrontierError."""
-    from proofcheck.decide.engine import UsageError, constants_with
-
     constants = {c.name: c for c in claim.constants}
     variables = {v.name: v for v in claim.variables}
     if name in constants:
@@ -328,8 +320,6 @@ def target_for(claim: Claim, name: str, range_: tuple[Any, Any] | None = None) -
             if not lo < hi:
                 raise FrontierError(f"the range holds no two floats of {name!r}")
         return Target(claim, name, "variable", lo, hi, integer=var.integer, dyadic=not var.integer, note=note)
-    from proofcheck.model.registry import did_you_mean
-
     can = bisectable(claim)
     raise FrontierError(f"claim {claim.id} has no constant or variable {name!r}"
                         + did_you_mean(name, [n for n, _ in can])
@@ -422,9 +412,6 @@ def frontier(claim_or_id: Claim | str, name: str, range_: tuple[Any, Any] | None
     value), at most :data:`MAX_STEPS`; ``seconds`` stops it early (default :data:`SECONDS` of the
     budget), said in ``stopped``. ``known`` holds results already computed at some values, at
     ``known_budget`` (the audit passes its own result at the printed value)."""
-    from proofcheck.decide.engine import check
-    from proofcheck.model.registry import load
-
     if seconds is None:
         seconds = SECONDS.get(budget, SECONDS["default"])
     steps = min(steps, MAX_STEPS)
@@ -495,8 +482,6 @@ def _search_the_holding_side(tgt: Target, out: dict, budget: str, seed: int, sto
     """For a variable, the not-refuted side is searched as a whole (the variable drawn over the whole
     interval, not fixed): "no counterexample for NAME <= h" is then what was searched, not only an
     extension of the probes. A counterexample found there contradicts monotonicity and is reported."""
-    from proofcheck.decide.engine import check
-
     h = Fraction(out["holds"]["bound"])
     lo, hi = (tgt.lo, h) if out["holds"]["side"] == "below" else (h, tgt.hi)
     if lo == hi:
@@ -615,8 +600,6 @@ def _values_brief(record: Mapping[str, Any] | None) -> str | None:
     """The counterexample's values in one short line, as people read them."""
     if not isinstance(record, Mapping) or not isinstance(record.get("values"), Mapping):
         return None
-    from proofcheck.report.values import values_text
-
     return values_text(record["values"], limit=200)
 
 
@@ -768,9 +751,6 @@ def attach_to_audit(results: list[Result], registry, budget: str, seed: int, job
     Each claim's frontiers are one task on the audit's cluster (``session``, or one started for
     them like :func:`proofcheck.decide.engine.audit` does); a claim whose task is stopped (time limit, a
     lost worker) keeps its result without a frontier, and the progress says why."""
-    from proofcheck.interfaces.cluster import Job, Session, time_limit
-    from proofcheck.decide.engine import _module_of
-
     todo = [r for r in results if r.verdict is Verdict.REFUTED and names_for(registry.get(r.id))]
     if not todo:
         return

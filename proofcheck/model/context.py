@@ -13,6 +13,7 @@ from proofcheck.model.claim import Claim, Env
 from proofcheck.model.constants import ConstantValues
 from proofcheck.decide.coverage import Coverage
 from proofcheck.store.counterexamples import CounterexampleStore, new_record
+from proofcheck.decide.search import run_search
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,6 @@ class Context:
 
     def search(self, **kwargs):
         """The engine's hypothesis search over this claim's variables (see :mod:`proofcheck.decide.search`)."""
-        from proofcheck.decide.search import run_search
-
         return run_search(self, **kwargs)
 
 

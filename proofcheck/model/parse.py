@@ -36,6 +36,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+from flint import arb
 
 from proofcheck.model.num import NumericError, arb_eval, literal_fraction  # noqa: F401  (literal_fraction re-exported)
 
@@ -102,8 +103,6 @@ def _check_value(v: sympy.Basic, what: str) -> sympy.Basic:
         return v
     if v.is_real is False:
         raise NumberSyntaxError(f"{what} is not a real number")
-    from flint import arb
-
 
     try:
         ball = arb_eval(v, {}, 64)

@@ -8,6 +8,7 @@ A duplicate id, or a ``uses`` naming an unknown id, is an error at load time.
 """
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import os
@@ -196,8 +197,6 @@ def load(refresh: bool = False) -> Registry:
 
 def did_you_mean(word: str, known) -> str:
     """``"; did you mean 'x'?"`` for the closest known names (difflib), or ``""``."""
-    import difflib
-
     close = difflib.get_close_matches(str(word), sorted(known), n=3, cutoff=0.6)
     if not close:
         return ""

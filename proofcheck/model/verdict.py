@@ -8,7 +8,10 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
+
+import sympy
 
 
 class Verdict(str, enum.Enum):
@@ -137,15 +140,11 @@ class Result:
 
 
 def _jsonable(value: Any) -> Any:
-    from fractions import Fraction
-
     if isinstance(value, Fraction):
         return str(value) if value.denominator != 1 else int(value)
     if isinstance(value, (int, float, str, bool)) or value is None:
         return value
     try:
-        import sympy
-
         if isinstance(value, sympy.Basic):
             return str(value)
     except ImportError:  # pragma: no cover

@@ -213,11 +213,16 @@ PROOF_REFUTED_OUTSIDE = "refuted-outside"  # a line refuted only outside the val
 PROOF_UNCHECKED = "unchecked"              # a line survived, inconclusive, vacuous, ill-formed or absent
 PROOF_HOLDS = "holds"                      # every line it uses decided and holding
 PROOF_ORDER = (PROOF_HOLDS, PROOF_UNCHECKED, PROOF_REFUTED_OUTSIDE, PROOF_REFUTED)
+#: The one table of a proof status in words: (one line, several lines, a proof as the terminal
+#: summary counts it). The labels (``proof: one line unchecked``) use the first two.
 PROOF_PHRASE = {
-    PROOF_REFUTED: ("line refuted at the values the proof uses", "lines refuted at the values the proof uses"),
+    PROOF_REFUTED: ("line refuted at the values the proof uses", "lines refuted at the values the proof uses",
+                    "a line refuted at the values the proof uses"),
     PROOF_REFUTED_OUTSIDE: ("line refuted only outside the values the proof uses",
-                            "lines refuted only outside the values the proof uses"),
-    PROOF_UNCHECKED: ("line unchecked", "lines unchecked"),
+                            "lines refuted only outside the values the proof uses",
+                            "a line refuted only outside the values the proof uses"),
+    PROOF_UNCHECKED: ("line unchecked", "lines unchecked", "lines unchecked"),
+    PROOF_HOLDS: ("line holds", "lines hold", "every line holds"),
 }
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -663,7 +668,6 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
     if len(nodes) <= 1:
         return ""
     lay = layout(report, ids=[n for n in nodes if n in claims])
-    node_set = set(nodes)
     paper = base.split(".", 1)[0] + "."
 
     def label(n: str) -> str:
@@ -674,7 +678,27 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
     def width_of(n: str) -> float:
         return min(len(label(n)) * TD_CHAR_W + 26, max_width)
 
-    # layers top-down (the layout's deepest layer first); dummies dropped; wrapped to max_width
+    rows = _topdown_rows(lay, set(nodes), width_of, max_width)
+    pos, svg_width, height = _topdown_positions(rows, width_of, max_width)
+    mark = "arrow-" + anchor(base)  # marker ids unique on the page (one graph per theorem)
+    out = [f'<svg class="depgraph topdown" viewBox="0 0 {svg_width} {height}" width="{svg_width}" '
+           f'height="{height}" style="max-width:100%;height:auto" role="img" '
+           f'aria-label="dependency graph of {escape(base)}">',
+           f'<defs><marker id="{mark}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker>'
+           f'<marker id="{mark}-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
+           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
+           '<g class="edges" fill="none">']
+    out += _topdown_edges(report, base, claims, lay, pos, mark)
+    out.append("</g>")
+    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="11">')
+    out += _topdown_boxes(report, claims, status, pos, label)
+    out.append("</g></svg>")
+    return "\n".join(out)
+
+
+def _topdown_rows(lay, node_set: set[str], width_of, max_width: int) -> list[list[str]]:
+    """The layout's layers top-down (its deepest layer first), dummies dropped, wrapped to ``max_width``."""
     rows: list[list[str]] = []
     for layer in reversed(lay.rows):
         row: list[str] = []
@@ -690,9 +714,13 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
             used += w
         if row:
             rows.append(row)
-    pos: dict[str, tuple[float, float, float]] = {}  # x, y (top), width
-    # As wide as the widest row needs (plus room for a side loop), never wider than max_width;
-    # rows centred in it.
+    return rows
+
+
+def _topdown_positions(rows: list[list[str]], width_of, max_width: int):
+    """Each box's (x, top y, width), and the drawing's width and height: as wide as the widest row
+    needs (plus room for a side loop), never wider than ``max_width``; rows centred in it."""
+    pos: dict[str, tuple[float, float, float]] = {}
     widest = max(sum(width_of(n) + 10 for n in row) - 10 for row in rows)
     svg_width = int(min(max_width, widest + 8 + 2 * TD_SIDE))
     y = 8.0
@@ -703,19 +731,13 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
             pos[n] = (x, y, width_of(n))
             x += width_of(n) + 10
         y += TD_NODE_H + TD_ROW_GAP
-    height = int(y - TD_ROW_GAP + 8)
-    mark = "arrow-" + anchor(base)  # marker ids unique on the page (one graph per theorem)
-    out = [f'<svg class="depgraph topdown" viewBox="0 0 {svg_width} {height}" width="{svg_width}" '
-           f'height="{height}" style="max-width:100%;height:auto" role="img" '
-           f'aria-label="dependency graph of {escape(base)}">',
-           f'<defs><marker id="{mark}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker>'
-           f'<marker id="{mark}-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
-           'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a40e26"/></marker></defs>',
-           '<g class="edges" fill="none">']
+    return pos, svg_width, int(y - TD_ROW_GAP + 8)
+
+
+def _topdown_edges(report: dict[str, Any], base: str, claims: dict[str, dict], lay, pos, mark: str) -> list[str]:
+    """The arrows, from a claim up to its users (red from a broken one, drawn last)."""
     # A reading (or repair) of the theorem is argued by the same printed proof lines as the theorem
     # itself: those edges are drawn once, into the printed claim, not once per reading.
-    proofs = proof_status(report)
     printed = base if base in claims else None
     line_ids = {lid for _, lid in proof_lines(claims).get(base, [])}
 
@@ -725,6 +747,7 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
 
     edges = [(d, n) for d, n, _ in lay.edges if d in pos and n in pos and d != n and not shared(d, n)]
     edges.sort(key=lambda e: e[0] in claims and verdict_word(claims[e[0]].get("verdict")) in BROKEN)
+    out = []
     for d, n in edges:
         bad = d in claims and verdict_word(claims[d].get("verdict")) in BROKEN
         dx, dy, dw = pos[d]
@@ -739,8 +762,14 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
         colour, marker = ("#a40e26", f"{mark}-bad") if bad else ("#8c959f", mark)
         out.append(f'<path d="{path}" stroke="{colour}" stroke-width="{1.5 if bad else 1}" '
                    f'marker-end="url(#{marker})"/>')
-    out.append("</g>")
-    out.append('<g class="nodes" font-family="ui-monospace, \'DejaVu Sans Mono\', monospace" font-size="11">')
+    return out
+
+
+def _topdown_boxes(report: dict[str, Any], claims: dict[str, dict], status, pos, label) -> list[str]:
+    """The boxes: each claim linked to its section, coloured by its verdict; a claim not in the
+    report as a dashed ghost."""
+    proofs = proof_status(report)
+    out = []
     for n in sorted(pos, key=natural_key):
         x, y0, w = pos[n]
         yc = y0 + TD_NODE_H / 2
@@ -762,5 +791,4 @@ def topdown_svg(report: dict[str, Any], base: str, status: dict[str, dict[str, A
                    f'stroke="{ink}" stroke-width="{thick}"/>'
                    f'<text x="{x + 8:.1f}" y="{yc + 4:.1f}" fill="{ink}"><tspan font-weight="bold">'
                    f'{escape(VERDICT_SYMBOL[v])}</tspan> {escape(label(n))}</text></a>')
-    out.append("</g></svg>")
-    return "\n".join(out)
+    return out

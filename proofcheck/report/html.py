@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import jinja2
+from latex2mathml.converter import convert
 from markupsafe import Markup, escape
 
 from proofcheck.report import graph
@@ -31,6 +32,7 @@ from proofcheck.report.values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SY
                      frontier_summary, frontiers_of,
                      humanise, is_array, is_object, paper_heading, paper_of, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
                      verdict_word)
+from proofcheck.report.plots import PlotSpecError, plot_svg
 
 # ------------------------------------------------------------------------------------ MathML
 MATHML_ELEMENTS = frozenset({
@@ -229,8 +231,6 @@ def _plots(claim: dict[str, Any]) -> list[dict[str, Any]]:
         specs = [specs]
     out = []
     for k, spec in enumerate(specs):
-        from proofcheck.report.plots import PlotSpecError, plot_svg
-
         title = spec.get("title", "") if isinstance(spec, dict) else ""
         try:
             out.append({"title": title, "svg": Markup(plot_svg(spec, salt=f"{claim['id']}#{k}", with_title=False)), "error": None})
@@ -268,10 +268,6 @@ def printed_mathml(latex: str) -> Markup | None:
     network, no code evaluated), sanitised. None when the LaTeX does not convert (the source is
     then shown as text)."""
     if not latex or not isinstance(latex, str):
-        return None
-    try:
-        from latex2mathml.converter import convert
-    except ImportError:  # pragma: no cover - a declared dependency
         return None
     try:
         return sanitize_mathml(_sized_delimiters(convert(latex, display="inline")))

@@ -123,6 +123,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     claims = graph.claims_by_id(report)
     status = graph.effective_status(report)
     proofs = graph.proof_status(report)
+    L = _header(report) + _summary(report, claims, status, proofs) + _theorems(report, claims, proofs)
+    L.append("## Claims")
+    L.append("")
+    for c in report["claims"]:
+        L += _claim_facts(c, proofs) + _claim_details(c)
+    L += _legend()
+    return "\n".join(L)
+
+
+def _header(report: dict[str, Any]) -> list[str]:
+    """The title, the run's facts and the command that reproduces the report."""
     machine = report.get("machine") or {}
     L: list[str] = []
     L.append(f"# {esc(report.get('tool', 'proofcheck'))} lemma audit report")
@@ -140,6 +151,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     L.append("")
     L.append(block(report.get("command", ""), "sh"))
     L.append("")
+    return L
+
+
+def _summary(report: dict[str, Any], claims: dict[str, dict], status, proofs) -> list[str]:
+    """The verdict and proof counts, the theorems at a glance and the table of all claims."""
+    L: list[str] = []
     L.append("## Summary")
     L.append("")
     counts = graph.verdict_counts(report)
@@ -187,6 +204,12 @@ def render_markdown(report: dict[str, Any]) -> str:
                 rows, right={4, 5})
     L.append("")
 
+    return L
+
+
+def _theorems(report: dict[str, Any], claims: dict[str, dict], proofs) -> list[str]:
+    """Each theorem with its proof lines, the first refuted one marked."""
+    L: list[str] = []
     theorems = list(graph.iter_theorems(report))
     if theorems:
         L.append("## Theorems and their proof lines")
@@ -221,84 +244,99 @@ def render_markdown(report: dict[str, Any]) -> str:
                     for u in uses))
                 L.append("")
 
-    L.append("## Claims")
+    return L
+
+
+def _claim_facts(c: dict[str, Any], proofs) -> list[str]:
+    """A claim's heading and its facts: verdict, reason, sides, proof, source, kind, examples..."""
+    cid = c["id"]
+    L: list[str] = []
+    L.append(f"### {code(cid)}" + (f" \u2014 {esc(c.get('title'))}" if c.get("title") else ""))
     L.append("")
-    for c in report["claims"]:
-        cid = c["id"]
-        L.append(f"### {code(cid)}" + (f" \u2014 {esc(c.get('title'))}" if c.get("title") else ""))
+    where = esc(citation_of(c))
+    decided = f" (decided by {esc(decided_by_text(c.get('decided_by')))})" if c.get("decided_by") else ""
+    L.append(f"- **Verdict:** {verdict(c.get('verdict'))}{decided} \u2014 {esc(c.get('evidence', ''))}")
+    if c.get("reason"):
+        L.append(f"- **Reason:** {esc(c['reason'])}")
+    if sides_text(c):
+        L.append(f"- **Sides:** {esc(sides_text(c))}")
+    if proofs.get(cid):
+        L.append(f"- **Proof:** {esc(proofs[cid]['label'])}")
+    if isinstance(c.get("coverage"), dict) and c["coverage"].get("summary"):
+        L.append(f"- **Coverage:** {esc(c['coverage']['summary'])}")
+    if where:
+        L.append(f"- **Source:** {where}")
+    if c.get("kind"):
+        delta = f" (fails with probability at most {code(c['delta'])})" if c.get("delta") is not None else ""
+        L.append(f"- **Kind:** {esc(c['kind'])}{delta}")
+    if isinstance(c.get("variables"), dict) and c["variables"]:
+        L.append("- **Variables:** " + "; ".join(
+            code(k) + (f" \u2208 {esc(dom)}" if dom else "") for k, dom in c["variables"].items()))
+    if c.get("uses"):
+        L.append("- **Uses:** " + ", ".join(code(u) for u in c["uses"]))
+    m, rel, label = shown_margin(c)
+    L.append(f"- **Examples:** {c.get('examples', 0)} tried, {c.get('satisfied', 0)} met the hypotheses; "
+             f"{label} {esc(margin_text(m, rel, verdict_word(c.get('verdict'))))}; {fmt_seconds(c.get('seconds'))}")
+    if c.get("constants"):
+        L.append("- **Constants:** " + ", ".join(f"{code(k)} = {value(v)}" for k, v in c["constants"].items()))
+    L.append("")
+    return L
+
+
+def _claim_details(c: dict[str, Any]) -> list[str]:
+    """A claim's statement, symbols, notes, counterexample, frontier, reproduce command and plots."""
+    L: list[str] = []
+    if c.get("statement"):
+        L.append("Statement as printed:")
         L.append("")
-        where = esc(citation_of(c))
-        decided = f" (decided by {esc(decided_by_text(c.get('decided_by')))})" if c.get("decided_by") else ""
-        L.append(f"- **Verdict:** {verdict(c.get('verdict'))}{decided} \u2014 {esc(c.get('evidence', ''))}")
-        if c.get("reason"):
-            L.append(f"- **Reason:** {esc(c['reason'])}")
-        if sides_text(c):
-            L.append(f"- **Sides:** {esc(sides_text(c))}")
-        if proofs.get(cid):
-            L.append(f"- **Proof:** {esc(proofs[cid]['label'])}")
-        if isinstance(c.get("coverage"), dict) and c["coverage"].get("summary"):
-            L.append(f"- **Coverage:** {esc(c['coverage']['summary'])}")
-        if where:
-            L.append(f"- **Source:** {where}")
-        if c.get("kind"):
-            delta = f" (fails with probability at most {code(c['delta'])})" if c.get("delta") is not None else ""
-            L.append(f"- **Kind:** {esc(c['kind'])}{delta}")
-        if isinstance(c.get("variables"), dict) and c["variables"]:
-            L.append("- **Variables:** " + "; ".join(
-                code(k) + (f" \u2208 {esc(dom)}" if dom else "") for k, dom in c["variables"].items()))
-        if c.get("uses"):
-            L.append("- **Uses:** " + ", ".join(code(u) for u in c["uses"]))
-        m, rel, label = shown_margin(c)
-        L.append(f"- **Examples:** {c.get('examples', 0)} tried, {c.get('satisfied', 0)} met the hypotheses; "
-                 f"{label} {esc(margin_text(m, rel, verdict_word(c.get('verdict'))))}; {fmt_seconds(c.get('seconds'))}")
-        if c.get("constants"):
-            L.append("- **Constants:** " + ", ".join(f"{code(k)} = {value(v)}" for k, v in c["constants"].items()))
+        L.append(block(c["statement"], "latex"))
         L.append("")
-        if c.get("statement"):
-            L.append("Statement as printed:")
+    symbols = [x for x in c.get("symbols") or [] if isinstance(x, dict) and x.get("name")]
+    if symbols:
+        L.append("As encoded, the symbols mean: " + "; ".join(
+            code(x["name"]) + f" ({esc(x.get('role', ''))}"
+            + (f" \u2208 {esc(x['domain'])}" if x.get("domain") else "")
+            + (f" = {(esc(x['value']) if isinstance(x['value'], str) else value(x['value']))}" if x.get("value") is not None and x.get("role") == "constant" else "")
+            + ")" + (f": {esc(x['meaning'])}" if x.get("meaning") else "") for x in symbols))
+        L.append("")
+    if c.get("note"):
+        L.append(f"> **Note.** {esc(c['note'])}")
+        L.append("")
+    for n in c.get("notes") or []:
+        L.append(f"- {esc(n)}")
+    if c.get("notes"):
+        L.append("")
+    cex = c.get("counterexample")
+    if isinstance(cex, dict):
+        how = f", verified by {esc(cex['verified_by'])}" if cex.get("verified_by") else ""
+        found = f", {esc(found_by_text(cex['found_by']))}" if cex.get("found_by") else ""
+        m, rel, _ = shown_margin(c)
+        L.append(f"**Counterexample** (fails by margin {esc(margin_text(m, rel, 'refuted'))}{found}{how}):")
+        L.append("")
+        L += _table(["Name", "Value"], [[code(k), value(v)] for k, v in (cex.get("values") or {}).items()])
+        L.append("")
+        if cex.get("constants"):
+            L.append("With constants: " + ", ".join(f"{code(k)} = {value(v)}" for k, v in cex["constants"].items()))
             L.append("")
-            L.append(block(c["statement"], "latex"))
-            L.append("")
-        symbols = [x for x in c.get("symbols") or [] if isinstance(x, dict) and x.get("name")]
-        if symbols:
-            L.append("As encoded, the symbols mean: " + "; ".join(
-                code(x["name"]) + f" ({esc(x.get('role', ''))}"
-                + (f" \u2208 {esc(x['domain'])}" if x.get("domain") else "")
-                + (f" = {(esc(x['value']) if isinstance(x['value'], str) else value(x['value']))}" if x.get("value") is not None and x.get("role") == "constant" else "")
-                + ")" + (f": {esc(x['meaning'])}" if x.get("meaning") else "") for x in symbols))
-            L.append("")
-        if c.get("note"):
-            L.append(f"> **Note.** {esc(c['note'])}")
-            L.append("")
-        for n in c.get("notes") or []:
-            L.append(f"- {esc(n)}")
-        if c.get("notes"):
-            L.append("")
-        cex = c.get("counterexample")
-        if isinstance(cex, dict):
-            how = f", verified by {esc(cex['verified_by'])}" if cex.get("verified_by") else ""
-            found = f", {esc(found_by_text(cex['found_by']))}" if cex.get("found_by") else ""
-            m, rel, _ = shown_margin(c)
-            L.append(f"**Counterexample** (fails by margin {esc(margin_text(m, rel, 'refuted'))}{found}{how}):")
-            L.append("")
-            L += _table(["Name", "Value"], [[code(k), value(v)] for k, v in (cex.get("values") or {}).items()])
-            L.append("")
-            if cex.get("constants"):
-                L.append("With constants: " + ", ".join(f"{code(k)} = {value(v)}" for k, v in cex["constants"].items()))
-                L.append("")
-        if isinstance(c.get("frontier"), dict) and c["frontier"]:
-            L.append(f"**Frontier:** {esc(frontier_summary(c['frontier']))}")
-            L.append("")
-        if c.get("reproduce"):
-            L.append("Reproduce:")
-            L.append("")
-            L.append(block(c["reproduce"], "sh"))
-            L.append("")
-        plots = (c.get("details") or {}).get("plots") or []
-        if plots:
-            titles = ", ".join(esc(p.get("title", "")) if isinstance(p, dict) else "?" for p in plots)
-            L.append(f"_Plots in the HTML report: {titles}._")
-            L.append("")
+    if isinstance(c.get("frontier"), dict) and c["frontier"]:
+        L.append(f"**Frontier:** {esc(frontier_summary(c['frontier']))}")
+        L.append("")
+    if c.get("reproduce"):
+        L.append("Reproduce:")
+        L.append("")
+        L.append(block(c["reproduce"], "sh"))
+        L.append("")
+    plots = (c.get("details") or {}).get("plots") or []
+    if plots:
+        titles = ", ".join(esc(p.get("title", "")) if isinstance(p, dict) else "?" for p in plots)
+        L.append(f"_Plots in the HTML report: {titles}._")
+        L.append("")
+    return L
+
+
+def _legend() -> list[str]:
+    """What the verdicts, the two statuses, *Tried / met* and *Margin* mean."""
+    L: list[str] = []
     L.append("## Verdicts")
     L.append("")
     L += _table(["Verdict", "Meaning"], [[verdict(v), esc(m)] for v, m in VERDICT_MEANING.items()])
@@ -313,4 +351,4 @@ def render_markdown(report: dict[str, Any]) -> str:
              "conclusion in the statement's own units (>= 0 holds): a refuted claim's at its counterexample, "
              "otherwise the least over the examples.")
     L.append("")
-    return "\n".join(L)
+    return L

@@ -17,11 +17,6 @@ from proofcheck.report.values import VERDICT_SYMBOL, margin_text, shorten, shown
 LISTED = ("refuted", "vacuous", "ill-formed", "error")
 
 
-#: A result's proof status in the summary's words (the report's statuses, :func:`graph.proof_status`).
-PROOF_WORDS = {graph.PROOF_HOLDS: "every line holds", graph.PROOF_UNCHECKED: "lines unchecked",
-               graph.PROOF_REFUTED_OUTSIDE: "a line refuted only outside the values the proof uses",
-               graph.PROOF_REFUTED: "a line refuted at the values the proof uses"}
-
 
 def reason_of(claim: dict[str, Any]) -> str:
     """Why a claim came out as it did, in one sentence: the encoder's ``reason``, else the evidence."""
@@ -41,7 +36,7 @@ def render_summary(report: dict[str, Any], width: int = 100) -> str:
         tally: dict[str, int] = {}
         for g in glance:
             p = proofs.get(g["id"])
-            key = PROOF_WORDS.get(p["status"], p["status"]) if p else "no proof lines"
+            key = graph.PROOF_PHRASE[p["status"]][2] if p else "no proof lines"
             tally[key] = tally.get(key, 0) + 1
         out.append(f"{len(glance)} result(s) as printed; their proofs: "
                    + ", ".join(f"{n} {s}" for s, n in sorted(tally.items())))

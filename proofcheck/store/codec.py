@@ -29,8 +29,10 @@ from fractions import Fraction
 from typing import Any, Mapping
 
 import numpy as np
+import sympy
 
 from proofcheck.model.num import NumericError
+from proofcheck.model.parse import NumberSyntaxError, parse_number, to_text
 
 MAX_DIGITS = 2000        # digits of a stored numerator or denominator
 MAX_ITEMS = 10_000_000   # items of a stored array
@@ -98,12 +100,9 @@ def encode(value: Any) -> Any:
         if callable(describe):  # a short description for people; never read back
             out["text"] = str(describe())
         return out
-    import sympy
-
     if isinstance(value, sympy.Basic):
         if value.is_Rational:
             return {"$q": f"{value.p}/{value.q}", "float": finite_float(Fraction(int(value.p), int(value.q)))}
-        from proofcheck.model.parse import NumberSyntaxError, to_text
 
         try:
             return {"$num": to_text(value), "float": finite_float(value)}
@@ -157,8 +156,6 @@ def decode(data: Any, exact: bool = False) -> Any:
         except OverflowError:
             raise CodecError("a $q with a float beside it is beyond the float range") from None
     if "$num" in data:
-        from proofcheck.model.parse import NumberSyntaxError, parse_number
-
         try:
             value = parse_number(data["$num"])
         except NumberSyntaxError as exc:

@@ -26,6 +26,7 @@ Guarantees (see the README, "What you can rely on"):
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import re
@@ -286,8 +287,4 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _lock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: appends are still whole lines
-        return
     fcntl.flock(fd, fcntl.LOCK_EX)

@@ -10,7 +10,8 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck.model.claim import Claim, ClaimError, Constant, Source, Use, Variable
-from proofcheck.interfaces.cli import CliError, _fail_on
+from proofcheck.interfaces.cli.args import CliError
+from proofcheck.interfaces.cli.audit import fail_on_words as _fail_on
 from proofcheck.decide.engine import check
 from proofcheck.model.registry import Registry
 from proofcheck.report import graph, render

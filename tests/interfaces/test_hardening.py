@@ -440,11 +440,11 @@ def test_partial_results_go_beside_the_store_and_two_audits_do_not_share_them(tm
     (line,) = (tmp_path / "elsewhere" / "last-audit.jsonl").read_text().splitlines()
     assert json.loads(line)["id"] == "planted.poly_false"
 
-    from proofcheck.interfaces.cli import _PartialResults
+    from proofcheck.interfaces.cli.audit import PartialResults
     from proofcheck.model.verdict import Result
 
     store = CounterexampleStore(tmp_path / "two" / "store")
-    with _PartialResults(store) as first, _PartialResults(store) as second:
+    with PartialResults(store) as first, PartialResults(store) as second:
         assert first.path != second.path and first.path.name == "last-audit.jsonl"
         for i in range(50):
             first.add(Result(id=f"a.{i}", verdict=Verdict.PROVED, evidence="x" * 5000))

@@ -70,9 +70,9 @@ def test_every_command_that_prints_writes_to_o(tmp_path, store, command):
 def test_help_describes_every_argument():
     import argparse
 
-    from proofcheck.interfaces.cli import _parser
+    from proofcheck.interfaces.cli.program import build_parser
 
-    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     for name, parser in sub.choices.items():
         assert parser.description, name
         for action in parser._actions:

@@ -19,11 +19,14 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+import z3
+from flint import ctx as flint_ctx
 
 from proofcheck.model.claim import RERUN_ON_BALLS, ClaimError, Emptiness, Env, Outcome
 from proofcheck.model.num import ARB, Enclosure, NumericError, arb_endpoints, arb_eval, fraction_to_arb, is_scalar, literal_fraction
 from proofcheck.model.verdict import Verdict
-from proofcheck.decide.certify.exact import substitute_constants
+from proofcheck.decide.certify.exact import fresh_z3, substitute_constants
+from proofcheck.decide.lint import inexact_floats_in
 
 #: Boxes the branch-and-bound may enclose per certificate before the bound step fails.
 MAX_BOXES = 4000
@@ -111,8 +114,6 @@ def _margin(ctx, cert: Emptiness, hyp, variables):
 
 
 def _function_margin(ctx, fn):
-    from proofcheck.decide.lint import inexact_floats_in
-
     inexact = inexact_floats_in(fn)
     if inexact:
         raise _Failed(f"bound: the margin uses the inexact float(s) {', '.join(inexact)} (Arb would enclose another "
@@ -161,9 +162,6 @@ def _outer_domain(var) -> tuple[Fraction | None, Fraction | None]:
 
 
 def _check_cover(domain, parts) -> None:
-    import z3
-
-    from proofcheck.decide.certify.exact import fresh_z3
 
     fresh_z3()
     xs = {name: z3.Real(name) for name in domain}
@@ -203,8 +201,6 @@ def _box(part, domain) -> dict[str, tuple[Fraction, Fraction]]:
 # ---------------------------------------------------------------- branch-and-bound
 def _check_bound(margin, box, strict: bool, index: int, used: int) -> int:
     """Boxes enclosed to show ``margin < 0`` (``<= 0`` strict) on ``box``; raises _Failed otherwise."""
-    from flint import ctx as flint_ctx
-
     stack, count = [box], 0
     saved = flint_ctx.prec
     flint_ctx.prec = PRECISION

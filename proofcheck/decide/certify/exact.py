@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 import sympy
+import z3.z3 as z3_internal
 from flint import arb
 
 from proofcheck.model.constants import BadConstant, ConstantValues, constant_view, is_real_number
@@ -275,6 +276,4 @@ def fresh_z3() -> None:
     z3 models depend on what the context has seen before (term ids, learnt state), so without this
     a claim's counterexample would depend on which claims the same worker process decided earlier:
     the same seed must give the same JSON whichever worker runs the claim."""
-    import z3.z3 as z3_internal
-
     z3_internal._main_ctx = None

@@ -38,10 +38,11 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import mpmath
 import sympy
 
 from proofcheck.model.claim import Outcome
-from proofcheck.model.num import Enclosure, NumericError, arb_endpoints, arb_eval
+from proofcheck.model.num import Enclosure, NumericError, arb_endpoints, arb_eval, fraction_to_arb
 from proofcheck.model.verdict import Verdict
 from proofcheck.decide.certify.exact import (ExactCondition, Unsupported, guarded, box_ball, check_arb_supported, enclosure, exact_claim,
                     exact_sign, exact_value, safe_float, to_sympy_rational)
@@ -81,7 +82,6 @@ class _Pt:
 
     def ball(self, prec: int):
         if self.frac is not None:
-            from proofcheck.model.num import fraction_to_arb
             return fraction_to_arb(self.frac)
         return arb_eval(self.value, {}, prec)
 
@@ -305,8 +305,6 @@ class _Certifier:
         Found with mpmath (a heuristic: it only chooses split points), identified as a small
         rational or a rational multiple of pi, and kept only if the margin there is *exactly* 0.
         """
-        import mpmath
-
         out: list[_Pt] = []
         try:
             f = sympy.lambdify(self.x, self.deriv(0), "mpmath")
@@ -363,8 +361,6 @@ class _Certifier:
 
     @staticmethod
     def _exact_forms(c) -> list[sympy.Basic]:
-        import mpmath
-
         forms = []
         q = Fraction(str(mpmath.nstr(c, 35))).limit_denominator(1000)
         if abs(c - mpmath.mpf(q.numerator) / q.denominator) < mpmath.mpf(10) ** -25:

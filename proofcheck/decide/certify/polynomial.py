@@ -34,6 +34,7 @@ from proofcheck.model.num import NumericError, arb_eval, arb_endpoints, literal_
 from proofcheck.model.verdict import Verdict
 from proofcheck.decide.certify.exact import (ExactClaim, Unsupported, fresh_z3, guarded, exact_claim, exact_sign, exact_value,
                     holds_exactly, safe_float, to_sympy_rational)
+from proofcheck.decide.search import verify
 
 #: z3 time limit (seconds) per query, by budget name.
 TIMEOUTS = {"quick": 5.0, "default": 10.0, "deep": 30.0}
@@ -213,8 +214,6 @@ def _completed(ctx, values: dict[str, Any]) -> dict[str, Any] | None:
     """The model with every variable of the claim it leaves free given an in-domain value (0 when
     the domain holds it, else an end of the domain), re-verified by the engine's own rigorous check
     of the whole claim, so that the stored record replays from itself alone; None if that fails."""
-    from proofcheck.decide.search import verify
-
     out = dict(values)
     for var in ctx.claim.variables:
         if var.name in out:
