@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import json
 import os
 import signal
 import sys
@@ -21,7 +20,7 @@ from proofcheck.interfaces.cluster import (ENV_SCHEDULER, Interrupted, Session, 
 from proofcheck.interfaces.frontier import attach_to_audit  # where refuted claims with constants start to hold
 from proofcheck.model.registry import did_you_mean, load
 from proofcheck.model.verdict import Result, Verdict
-from proofcheck.report import graph
+from proofcheck.report import graph, to_json
 from proofcheck.report.files import mark_partial
 from proofcheck.report.terminal import render_summary
 
@@ -200,7 +199,7 @@ class PartialResults:
     """``last-audit.jsonl`` beside the counterexample store: each result appended whole as it comes,
     so an interrupted audit loses none. A second audit running at the same time (the file is locked)
     writes ``last-audit.<pid>.jsonl`` instead; a folder that cannot be written is said once and the
-    audit goes on. One JSON record a line, so ``json.dumps`` (not the report's indented writer)."""
+    audit goes on. One JSON record a line: the contract's writer with ``one_line``."""
 
     def __init__(self, store):
         self.path = Path(store.root).parent / "last-audit.jsonl"
@@ -233,7 +232,7 @@ class PartialResults:
     def add(self, r: Result) -> None:
         if self.fd is None:
             return
-        line = (json.dumps(r.to_json()) + "\n").encode("utf-8")
+        line = to_json(r.to_json(), one_line=True).encode("utf-8")
         try:
             view = memoryview(line)
             while view:  # one record, whole, at the end of the file
