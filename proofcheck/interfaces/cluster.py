@@ -23,6 +23,7 @@ store the moment it arrives.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import math
@@ -39,6 +40,11 @@ from typing import Any, Callable
 from proofcheck.interfaces.worker import TOPIC_FOUND, TOPIC_START, quiet_logs
 
 ENV_SCHEDULER = "PROOFCHECK_SCHEDULER"
+#: ``ADDRESS#ENVIRONMENT``: a running cluster that audits asking for the default local cluster (one
+#: worker, no memory limit) use instead, when their claim environment (:func:`claim_environment`)
+#: is the one its workers were started with. The test suite sets it (tests/conftest.py), so its many
+#: small audits share one cluster instead of starting one each.
+ENV_SHARED = "PROOFCHECK_SHARED_CLUSTER"
 #: attempts of a task whose worker dies (the first and one retry on a fresh worker)
 ATTEMPTS = 2
 #: seconds without any worker in the cluster before the claims still queued are reported
@@ -108,6 +114,7 @@ class Session:
         self._starts: dict[str, list[tuple[str, int, float]]] = {}
         self._found: dict[str, list[dict[str, Any]]] = {}
         self._memory_killed: set[tuple[str, int]] = set()
+        self._keys: set[str] = set()  # this audit's task keys (a cluster may run other audits' tasks)
         # One task per worker at a time (the audit keeps the queue itself, most expensive first), and
         # a worker's death fails its task at once: the audit decides about the retry.
         # Dask's background work costs CPU for as long as an audit runs: the statistical profiler
@@ -129,7 +136,7 @@ class Session:
 
         self._config = dask.config.set(config)
 
-        scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or None
+        scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or shared_scheduler(jobs, memory_limit)
         if scheduler:
             self.client = Client(scheduler, timeout="20s", set_as_default=False)
         else:
@@ -139,7 +146,7 @@ class Session:
 
             # our fork server's preload, not distributed's (which imports every optional package here)
             distributed.utils._forkserver_preload_set = True
-            start_fork_server()
+            _start_fork_server()
             n = max(1, min(int(jobs), int(workers_needed)))
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         memory_limit=memory_limit or "auto", dashboard_address=":0",
@@ -159,6 +166,8 @@ class Session:
 
     def _on_found(self, event) -> None:
         msg = event[1]
+        if msg.get("task") not in self._keys:  # another audit's task on a shared cluster
+            return
         if self.store is not None:
             self.store.add(msg["claim"], msg["record"])
         with self._lock:
@@ -214,6 +223,8 @@ class Session:
         from proofcheck.interfaces import worker
 
         key = f"proofcheck-{job.name}-{number}-{uuid.uuid4().hex[:8]}"
+        with self._lock:
+            self._keys.add(key)
         fut = self.client.submit(worker.attempt, key, job.fn, *job.args, key=key, pure=False, retries=0)
         inflight[fut] = _Attempt(job, number, time.monotonic())
 
@@ -369,9 +380,35 @@ class Session:
         self.close(fast=kind is not None)
 
 
+def claim_environment(env=None) -> str:
+    """A digest of the environment that decides which claims a process loads and how they run
+    (``PYTHONPATH`` and every ``PROOFCHECK_*``, ``HYPOTHESIS_*`` and ``PLANTED_*`` variable but the
+    store's and the schedulers'): a shared cluster serves only audits with its workers' digest."""
+    env = os.environ if env is None else env
+    client_side = {ENV_SCHEDULER, ENV_SHARED, "PROOFCHECK_STORE"}
+    keys = sorted(k for k in env if k.startswith(("PROOFCHECK_", "HYPOTHESIS_", "PLANTED_")) and k not in client_side)
+    text = json.dumps([[k, env[k]] for k in keys] + [["PYTHONPATH", env.get("PYTHONPATH", "")]])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def shared_scheduler(jobs: int = 1, memory_limit: str | None = None) -> str | None:
+    """The address in ``$PROOFCHECK_SHARED_CLUSTER`` when an audit of ``jobs`` workers with
+    ``memory_limit`` may run there instead of on its own local cluster, else None."""
+    address, _, environment = os.environ.get(ENV_SHARED, "").partition("#")
+    if address and environment == claim_environment() and int(jobs) <= 1 and memory_limit is None:
+        return address
+    return None
+
+
 def start_fork_server() -> None:
     """Workers fork from a server that imported the claims once (not one import per worker). Started
-    early (before the audit loads the claims itself), the two imports run side by side."""
+    early (before the audit loads the claims itself), the two imports run side by side; not when a
+    shared cluster will serve the audit (:func:`shared_scheduler`)."""
+    if shared_scheduler() is None:
+        _start_fork_server()
+
+
+def _start_fork_server() -> None:
     import multiprocessing
     from multiprocessing import forkserver
 

@@ -5,15 +5,21 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from distributed import Client
 
-from conftest import planted_env
+from proofcheck.decide.engine import audit
+from proofcheck.interfaces.cluster import ENV_SHARED, claim_environment, shared_scheduler
+from proofcheck.interfaces.worker import TOPIC_START
+from proofcheck.model.registry import load
+from proofcheck.store.counterexamples import CounterexampleStore
+
+from conftest import descendants, kill_all, planted_env, shared_cluster_address, start_dask_cluster, stop_dask_cluster
 
 ORDINARY = ["planted.poly_false", "planted.step", "planted.needle", "planted.sin_tight", "planted.coin_false"]
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
@@ -55,33 +61,6 @@ def alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-def descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            parent = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(d.name))
-    out, todo = set(), [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            if c not in out:
-                out.add(c)
-                todo.append(c)
-    return out
-
-
-def kill_all(pids) -> None:
-    for p in pids:  # never leave a process of a test behind, even when it fails
-        try:
-            os.kill(p, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 # ====================================================================== hazards on the local cluster
@@ -129,48 +108,19 @@ def test_hazards_are_stopped_and_reported_and_the_rest_is_unchanged(tmp_path):
 
 
 # ====================================================================== an external cluster
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def external_cluster(tmp_path_factory):
     """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, as a user starts them."""
     dask = shutil.which("dask")
     if dask is None:
         pytest.skip("the dask command line is not installed")
-    where = tmp_path_factory.mktemp("cluster")
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = hazard_env(PLANTED_STALL="1")
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0"], env=env, cwd=where,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    for _ in range(2):
-        procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                                       "--preload", "proofcheck.interfaces.worker", "--dashboard-address", ":0",
-                                       "--local-directory", str(where)], env=env, cwd=where,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    address, procs = start_dask_cluster(dask, hazard_env(PLANTED_STALL="1"), tmp_path_factory.mktemp("cluster"), 2)
     try:
-        from distributed import Client
-
         with Client(address, timeout=60, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=120)
         yield address, procs[1:]
     finally:
-        everything = set()
-        for p in procs:
-            everything |= descendants(p.pid) | {p.pid}
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        kill_all(everything)
+        stop_dask_cluster(procs)
 
 
 @pytest.mark.slow  # three audits and a cluster of separate processes: minutes on a busy machine
@@ -277,13 +227,32 @@ def test_the_most_expensive_claims_run_first(tmp_path):
     assert order == ["planted.needle", "planted.step", "planted.sin_tight", "planted.poly_false"]
 
 
+# ====================================================================== the suite's shared cluster
+def test_an_audit_runs_on_the_shared_cluster_only_in_its_environment(monkeypatch):
+    monkeypatch.setenv(ENV_SHARED, f"tcp://127.0.0.1:1#{claim_environment()}")
+    assert shared_scheduler() == "tcp://127.0.0.1:1"
+    assert shared_scheduler(jobs=2) is None  # --jobs 2: a local cluster of two
+    assert shared_scheduler(memory_limit="1GB") is None  # its own workers' memory limit
+    monkeypatch.setenv("PLANTED_STALL", "1")  # the claims would run otherwise than on its workers
+    assert shared_scheduler() is None
+
+
+def test_the_cli_audit_runs_its_claims_on_the_shared_cluster(tmp_path):
+    env = planted_env()
+    if not shared_cluster_address():
+        pytest.skip("no shared cluster (the dask command line is not installed)")
+    out = tmp_path / "r.json"
+    subprocess.run(audit_cmd("planted.poly_false", store=tmp_path / "s", out=out), env=env, check=True,
+                   capture_output=True, timeout=300, cwd=tmp_path)
+    assert json.loads(out.read_text())["claims"][0]["verdict"] == "refuted"
+    with Client(shared_cluster_address(), timeout=60, set_as_default=False) as client:
+        started = [e[1]["task"] for e in client.get_events(TOPIC_START)]
+    assert any(t.startswith("proofcheck-planted.poly_false-") for t in started)
+
+
 def test_two_audits_in_one_process(tmp_path):
     """A second local cluster in the same process starts: the first one's configuration, undone on
     close, must not take distributed's own defaults with it (it did: KeyError 'comm')."""
-    from proofcheck.decide.engine import audit
-    from proofcheck.model.registry import load
-    from proofcheck.store.counterexamples import CounterexampleStore
-
     claims = load().select(["liyuan2017.def.f_A"])
     for seed in (0, 1):
         results = audit(claims, "quick", seed, jobs=1, store=CounterexampleStore(tmp_path / f"store{seed}"))
