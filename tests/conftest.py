@@ -7,7 +7,8 @@ scheduler, a nanny and a worker): seconds each, for dozens of small audits. The 
 ``$PROOFCHECK_SHARED_CLUSTER``: an audit run with it, asking for the default one-worker local
 cluster, runs there instead (:func:`proofcheck.interfaces.cluster.shared_scheduler`). A test that
 changes the claims' environment (another ``PROOFCHECK_LEMMAS``, ``PLANTED_STALL``…), asks for
-``--jobs N`` or a memory limit, still gets a cluster of its own.
+``--jobs N`` or a memory limit, still gets a cluster of its own. ``PROOFCHECK_SUITE_OWN_CLUSTERS=1``
+turns the sharing off (each audit starts its own, as a user's does).
 """
 import os
 import shutil
@@ -46,7 +47,8 @@ def _shared_cluster(env: dict) -> str | None:
     if "address" not in _shared:
         dask = shutil.which("dask")
         _shared["address"], _shared["procs"] = None, []
-        if dask is not None and Path("/proc").is_dir():  # stopping it reads /proc
+        own = os.environ.get("PROOFCHECK_SUITE_OWN_CLUSTERS") == "1"
+        if dask is not None and Path("/proc").is_dir() and not own:  # stopping it reads /proc
             where = Path(tempfile.mkdtemp(prefix="proofcheck-suite-cluster-"))
             _shared["address"], _shared["procs"] = start_dask_cluster(dask, env, where, workers=2)
     return _shared["address"]

@@ -18,7 +18,8 @@ id); then:
   ``error: memory limit`` (the nanny said so for that process) or ``error: worker died``.
 
 Counterexamples travel as scheduler events (:mod:`proofcheck.interfaces.worker`): the audit writes each to its
-store the moment it arrives.
+store the moment it arrives. So do the searches' best leads (the claim's Hypothesis example
+database, :class:`proofcheck.interfaces.worker.ClaimExampleDatabase`): a retry starts from them.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import hashlib
 import json
 import logging
 import math
+import multiprocessing
 import os
 import signal
 import sys
@@ -34,10 +36,16 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, Callable
 
-from proofcheck.interfaces.worker import TOPIC_FOUND, TOPIC_START, quiet_logs
+import dask
+import distributed.utils
+from distributed import Client, LocalCluster
+
+from proofcheck.interfaces.worker import attempt as run_attempt
+from proofcheck.interfaces.worker import TOPIC_FOUND, TOPIC_LEAD, TOPIC_START, quiet_logs
 
 ENV_SCHEDULER = "PROOFCHECK_SCHEDULER"
 #: ``ADDRESS#ENVIRONMENT``: a running cluster that audits asking for the default local cluster (one
@@ -103,8 +111,6 @@ class Session:
 
     def __init__(self, jobs: int = 1, scheduler: str | None = None, workers_needed: int = 1,
                  memory_limit: str | None = None, store=None, progress: Callable[[str], None] | None = None):
-        import dask
-
         quiet_logs()
         self.store = store
         self.progress = progress
@@ -113,6 +119,7 @@ class Session:
         self._lock = threading.Lock()
         self._starts: dict[str, list[tuple[str, int, float]]] = {}
         self._found: dict[str, list[dict[str, Any]]] = {}
+        self._leads: dict[str, list[bytes]] = {}  # the searches' best leads, by task key (for a retry)
         self._memory_killed: set[tuple[str, int]] = set()
         self._keys: set[str] = set()  # this audit's task keys (a cluster may run other audits' tasks)
         # One task per worker at a time (the audit keeps the queue itself, most expensive first), and
@@ -129,21 +136,15 @@ class Session:
                   "distributed.admin.system-monitor.interval": "2s",
                   "distributed.admin.tick.interval": "500ms",
                   "distributed.admin.tick.limit": "1h"}
-        # distributed's own defaults are loaded first: a dask.config.set made before them would, on
-        # exit, delete the whole "distributed" section (it did not exist then), and the next cluster
-        # in this process would find no "distributed.comm" configuration
-        from distributed import Client
-
+        # distributed's own defaults are loaded first (imported above): a dask.config.set made before
+        # them would, on exit, delete the whole "distributed" section (it did not exist then), and the
+        # next cluster in this process would find no "distributed.comm" configuration
         self._config = dask.config.set(config)
 
         scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or shared_scheduler(jobs, memory_limit)
         if scheduler:
             self.client = Client(scheduler, timeout="20s", set_as_default=False)
         else:
-            import distributed.utils
-
-            from distributed import LocalCluster
-
             # our fork server's preload, not distributed's (which imports every optional package here)
             distributed.utils._forkserver_preload_set = True
             _start_fork_server()
@@ -157,6 +158,7 @@ class Session:
         self.client.subscribe_topic(TOPIC_START, self._on_start)
         self.client.subscribe_topic(TOPIC_FOUND, self._on_found)
         self.client.subscribe_topic(TOPIC_MEMORY, self._on_memory)
+        self.client.subscribe_topic(TOPIC_LEAD, self._on_lead)
 
     # ------------------------------------------------------------ events (on the client's event loop)
     def _on_start(self, event) -> None:
@@ -172,6 +174,12 @@ class Session:
             self.store.add(msg["claim"], msg["record"])
         with self._lock:
             self._found.setdefault(msg["task"], []).append(msg["record"])
+
+    def _on_lead(self, event) -> None:
+        msg = event[1]
+        with self._lock:
+            if msg.get("task") in self._keys:
+                self._leads.setdefault(msg["task"], []).append(msg["lead"])
 
     def _on_memory(self, event) -> None:
         msg = event[1]
@@ -220,12 +228,11 @@ class Session:
             _signals_restore(previous)
 
     def _submit(self, job: Job, number: int, inflight: dict) -> None:
-        from proofcheck.interfaces import worker
-
         key = f"proofcheck-{job.name}-{number}-{uuid.uuid4().hex[:8]}"
         with self._lock:
             self._keys.add(key)
-        fut = self.client.submit(worker.attempt, key, job.fn, *job.args, key=key, pure=False, retries=0)
+            leads = [lead for k in job.keys for lead in self._leads.get(k, [])]  # its dead attempts' leads
+        fut = self.client.submit(run_attempt, key, job.fn, *job.args, leads=leads, key=key, pure=False, retries=0)
         inflight[fut] = _Attempt(job, number, time.monotonic())
 
     def _starts_of(self, key: str) -> list[tuple[str, int, float]]:
@@ -409,9 +416,6 @@ def start_fork_server() -> None:
 
 
 def _start_fork_server() -> None:
-    import multiprocessing
-    from multiprocessing import forkserver
-
     # An audit stopped by a signal exits at once, leaving the nannies' semaphores to the resource
     # tracker (started with the fork server, with this process's warning options), which removes
     # them; its warning about them is not the audit's line.
@@ -424,8 +428,6 @@ def _start_fork_server() -> None:
 
 
 def _kill_fork_server() -> None:
-    from multiprocessing import forkserver
-
     pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
     if pid:
         try:

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 from distributed import Client
+from hypothesis import strategies as st
 
-from proofcheck.decide.engine import audit
+from proofcheck import Claim, Condition, Source, Variable
+from proofcheck.decide.engine import audit, check
+from proofcheck.decide.search import EXAMPLE_DATABASE
+from proofcheck.interfaces import worker
 from proofcheck.interfaces.cluster import ENV_SHARED, claim_environment, shared_scheduler
-from proofcheck.interfaces.worker import TOPIC_START
+from proofcheck.interfaces.worker import TOPIC_START, ClaimExampleDatabase
 from proofcheck.model.registry import load
 from proofcheck.store.counterexamples import CounterexampleStore
 
@@ -248,6 +252,48 @@ def test_the_cli_audit_runs_its_claims_on_the_shared_cluster(tmp_path):
     with Client(shared_cluster_address(), timeout=60, set_as_default=False) as client:
         started = [e[1]["task"] for e in client.get_events(TOPIC_START)]
     assert any(t.startswith("proofcheck-planted.poly_false-") for t in started)
+
+
+# ====================================================================== the claims' example database
+def bowl_claim(seen: list) -> Claim:
+    """True everywhere (margin at least 1), least near (3.7, -1.2); records every float example."""
+    def margin(e):
+        if isinstance(e.p, float):
+            seen.append((e.p, e.q))
+        return (e.p - 3.7) ** 2 + (e.q + 1.2) ** 2 + 1.0
+
+    p, q = (Variable(n, st.floats(-10, 10), lo=-10, hi=10) for n in "pq")
+    return Claim(id="test.bowl", title="a bowl", source=Source("test", "tests/engine/test_cluster.py"),
+                 statement=r"(p-3.7)^2+(q+1.2)^2+1 \ge 0", variables=[p, q],
+                 conclusion=Condition("above", margin=margin))
+
+
+def check_with(database, claim, seed=0) -> dict:
+    token = EXAMPLE_DATABASE.set(database)
+    try:
+        report = check(claim, "quick", seed).to_json()
+    finally:
+        EXAMPLE_DATABASE.reset(token)
+    report.pop("seconds")
+    return report
+
+
+def test_a_first_attempt_searches_as_without_a_database_and_a_retry_replays_its_leads(monkeypatch):
+    seen: list = []
+    sent: list = []  # (the lead's Hypothesis choices, its values), as the audit receives them
+    monkeypatch.setattr(worker, "send_event", lambda topic, msg: sent.append((msg["lead"], seen[-1])))
+    claim = bowl_claim(seen)
+    alone = check_with(None, claim)
+    without = list(seen)
+    seen.clear()
+    first = check_with(ClaimExampleDatabase("first"), claim)
+    assert (first, seen) == (alone, without)  # the same examples, the same report
+    assert sent, "no lead reached the audit"
+    leads = [choices for choices, _ in sent]
+    values = {v for _, v in sent}
+    seen.clear()
+    check_with(ClaimExampleDatabase("retry", leads), claim)
+    assert set(seen[:len(values)]) == values  # the retry's Hypothesis run replays the leads first
 
 
 def test_two_audits_in_one_process(tmp_path):
