@@ -24,7 +24,11 @@ from distributed.utils import sync
 from hypothesis.control import current_build_context
 from hypothesis.database import ExampleDatabase, choices_to_bytes
 
+from proofcheck.decide.engine import check
 from proofcheck.decide.search import EXAMPLE_DATABASE
+from proofcheck.interfaces.frontier import for_result
+from proofcheck.model.registry import Registry, UnknownClaim, load
+from proofcheck.model.verdict import Result
 
 #: event topics: a task started on a worker, a counterexample verified on a worker, a search's new
 #: best lead (its Hypothesis choices) on a worker
@@ -148,8 +152,6 @@ def attempt(task: str, fn_name: str, *args: Any, leads: Iterable[bytes] = ()) ->
 def claim_named(claim_id: str, module: str | None):
     """The claim from this worker's registry, or from the module that defines it (a claim the
     caller built outside the registered lemma packages)."""
-    from proofcheck.model.registry import Registry, UnknownClaim, load
-
     registry = load()
     if claim_id in registry.claims or not module:
         return registry.get(claim_id), registry
@@ -163,8 +165,6 @@ def claim_named(claim_id: str, module: str | None):
 
 def check_claim(task: str, claim_id: str, module: str | None, budget: str, seed: int, store_root: str,
                 records: list[dict[str, Any]]) -> dict[str, Any]:
-    from proofcheck.decide.engine import check
-
     claim, registry = claim_named(claim_id, module)
     store = RelayStore(store_root, {claim_id: records}, task)
     return check(claim, budget, seed, store=store, registry=registry).to_json()
@@ -172,9 +172,6 @@ def check_claim(task: str, claim_id: str, module: str | None, budget: str, seed:
 
 def claim_frontier(task: str, claim_id: str, module: str | None, result_json: dict[str, Any], budget: str,
                    seed: int, store_root: str, records: list[dict[str, Any]], deadline: float | None):
-    from proofcheck.interfaces.frontier import for_result
-    from proofcheck.model.verdict import Result
-
     claim, registry = claim_named(claim_id, module)
     store = RelayStore(store_root, {claim_id: records}, task)
     return for_result(claim, Result.from_json(result_json), budget, seed, store=store, registry=registry,

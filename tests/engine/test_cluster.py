@@ -167,7 +167,8 @@ def test_a_worker_killed_mid_audit_on_an_external_cluster(tmp_path, external_clu
     assert set(by_id) == set(ids)
     assert {by_id[i]["verdict"] for i in ids if i != "planted.stall"} == {"refuted"}
     assert by_id["planted.stall"]["verdict"] == "error"  # it never ends: its time limit, or its worker died twice
-    assert json.loads((tmp_path / "s" / "planted.stall.jsonl").read_text().splitlines()[0])["values"]["x"]["float"] == 0.5
+    first = json.loads((tmp_path / "s" / "planted.stall.jsonl").read_text().splitlines()[0])
+    assert first["values"]["x"]["float"] == 0.5
 
 
 # ====================================================================== stopping
