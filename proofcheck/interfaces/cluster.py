@@ -387,14 +387,18 @@ class Session:
         self.close(fast=kind is not None)
 
 
+#: variables that describe only the audit's own process (its store, its schedulers, its folder, the
+#: test pytest is running), not how the claims load and run
+CLIENT_SIDE = frozenset({ENV_SCHEDULER, ENV_SHARED, "PROOFCHECK_STORE", "PWD", "OLDPWD", "_", "SHLVL",
+                         "PYTEST_CURRENT_TEST"})
+
+
 def claim_environment(env=None) -> str:
-    """A digest of the environment that decides which claims a process loads and how they run
-    (``PYTHONPATH`` and every ``PROOFCHECK_*``, ``HYPOTHESIS_*`` and ``PLANTED_*`` variable but the
-    store's and the schedulers'): a shared cluster serves only audits with its workers' digest."""
+    """A digest of the environment but :data:`CLIENT_SIDE`: a shared cluster serves only audits
+    whose digest is its workers' (any other difference, e.g. another ``PROOFCHECK_LEMMAS`` or a
+    variable a claim reads, and the audit starts its own cluster)."""
     env = os.environ if env is None else env
-    client_side = {ENV_SCHEDULER, ENV_SHARED, "PROOFCHECK_STORE"}
-    keys = sorted(k for k in env if k.startswith(("PROOFCHECK_", "HYPOTHESIS_", "PLANTED_")) and k not in client_side)
-    text = json.dumps([[k, env[k]] for k in keys] + [["PYTHONPATH", env.get("PYTHONPATH", "")]])
+    text = json.dumps(sorted([k, v] for k, v in env.items() if k not in CLIENT_SIDE))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
