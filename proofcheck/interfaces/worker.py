@@ -73,6 +73,11 @@ def send_event(topic: str, msg: dict[str, Any]) -> None:
     sync(worker.loop, worker.scheduler.log_event, topic=topic, msg=msg)
 
 
+def post_event(topic: str, msg: dict[str, Any]) -> None:
+    """Send ``msg`` to the scheduler without waiting (a lead lost with its worker costs only time)."""
+    get_worker().log_event(topic, msg)
+
+
 class RelayStore:
     """The audit's counterexample store as seen from a worker: the records the audit sent with the
     task, and every new record sent back to the audit as soon as it is verified (the audit writes
@@ -120,7 +125,7 @@ class ClaimExampleDatabase(ExampleDatabase):
     def _send(self, choices: bytes) -> None:
         if self.sent < LEADS_SENT:
             self.sent += 1
-            send_event(TOPIC_LEAD, {"task": self.task, "lead": choices})
+            post_event(TOPIC_LEAD, {"task": self.task, "lead": choices})
 
     # Hypothesis's side (a retry's runs): the leads are the examples it replays first
     def fetch(self, key: bytes) -> Iterable[bytes]:

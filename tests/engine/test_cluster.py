@@ -282,7 +282,7 @@ def check_with(database, claim, seed=0) -> dict:
 def test_a_first_attempt_searches_as_without_a_database_and_a_retry_replays_its_leads(monkeypatch):
     seen: list = []
     sent: list = []  # (the lead's Hypothesis choices, its values), as the audit receives them
-    monkeypatch.setattr(worker, "send_event", lambda topic, msg: sent.append((msg["lead"], seen[-1])))
+    monkeypatch.setattr(worker, "post_event", lambda topic, msg: sent.append((msg["lead"], seen[-1])))
     claim = bowl_claim(seen)
     alone = check_with(None, claim)
     without = list(seen)
