@@ -26,31 +26,39 @@ from proofcheck.interfaces.cluster import ENV_SHARED, claim_environment
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))  # so that the planted claims package imports
 
-_shared: dict = {}  # the suite's cluster once started: its address and processes
+_shared: dict = {}  # the suite's cluster once started: its address, processes, folder, claim environment
+_SESSION_ENV = dict(os.environ)  # the environment the suite started with: its cluster's workers get it
 
 
 def planted_env() -> dict:
     """Environment for subprocess runs of the CLI that also registers the planted claims (and, for
-    their audits, names the suite's shared cluster)."""
-    env = dict(os.environ)
-    env.pop(ENV_SHARED, None)
-    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")]).strip(os.pathsep)
-    env["PROOFCHECK_LEMMAS"] = "planted"
-    address = _shared_cluster(env)
+    their audits, names the suite's shared cluster with its workers' claim environment)."""
+    env = _with_planted(os.environ)
+    address = _shared_cluster()
     if address:
-        env[ENV_SHARED] = f"{address}#{claim_environment(env)}"
+        env[ENV_SHARED] = f"{address}#{_shared['environment']}"
     return env
 
 
-def _shared_cluster(env: dict) -> str | None:
+def _with_planted(base) -> dict:
+    env = dict(base)
+    env.pop(ENV_SHARED, None)
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")]).strip(os.pathsep)
+    env["PROOFCHECK_LEMMAS"] = "planted"
+    return env
+
+
+def _shared_cluster() -> str | None:
     """The suite's cluster, started (without waiting for it) at the first call."""
     if "address" not in _shared:
         dask = shutil.which("dask")
         _shared["address"], _shared["procs"] = None, []
         own = os.environ.get("PROOFCHECK_SUITE_OWN_CLUSTERS") == "1"
         if dask is not None and Path("/proc").is_dir() and not own:  # stopping it reads /proc
-            where = Path(tempfile.mkdtemp(prefix="proofcheck-suite-cluster-"))
-            _shared["address"], _shared["procs"] = start_dask_cluster(dask, env, where, workers=2)
+            env = _with_planted(_SESSION_ENV)
+            _shared["environment"] = claim_environment(env)
+            _shared["where"] = Path(tempfile.mkdtemp(prefix="proofcheck-suite-cluster-"))
+            _shared["address"], _shared["procs"] = start_dask_cluster(dask, env, _shared["where"], workers=2)
     return _shared["address"]
 
 
@@ -63,6 +71,8 @@ def shared_cluster_address() -> str | None:
 def _stop_shared_cluster():
     yield
     stop_dask_cluster(_shared.get("procs", []))
+    if "where" in _shared:
+        shutil.rmtree(_shared["where"], ignore_errors=True)
 
 
 # ---------------------------------------------------------------- clusters of separate processes
