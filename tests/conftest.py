@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from proofcheck.interfaces.cluster import ENV_SHARED, claim_environment
+from proofcheck.interfaces.cluster import AUDIT_CONFIG, ENV_SHARED, claim_environment
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))  # so that the planted claims package imports
@@ -58,7 +58,10 @@ def _shared_cluster() -> str | None:
             env = _with_planted(_SESSION_ENV)
             _shared["environment"] = claim_environment(env)
             _shared["where"] = Path(tempfile.mkdtemp(prefix="proofcheck-suite-cluster-"))
-            _shared["address"], _shared["procs"] = start_dask_cluster(dask, env, _shared["where"], workers=2)
+            # the audit's own Dask settings (no profiler, slower ticks: the cluster idles between tests)
+            quiet = {"DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
+                     for key, value in AUDIT_CONFIG.items() if "multiprocessing" not in key}
+            _shared["address"], _shared["procs"] = start_dask_cluster(dask, {**env, **quiet}, _shared["where"], 2)
     return _shared["address"]
 
 

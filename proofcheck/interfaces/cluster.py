@@ -53,6 +53,20 @@ ENV_SCHEDULER = "PROOFCHECK_SCHEDULER"
 #: is the one its workers were started with. The test suite sets it (tests/conftest.py), so its many
 #: small audits share one cluster instead of starting one each.
 ENV_SHARED = "PROOFCHECK_SHARED_CLUSTER"
+#: Dask's configuration for an audit's cluster. One task per worker at a time (the audit keeps the
+#: queue itself, most expensive first), and a worker's death fails its task at once: the audit
+#: decides about the retry. Dask's background work costs CPU for as long as an audit runs: the
+#: statistical profiler (a stack sample every 10 ms in each worker) and work stealing are no use
+#: here; the health checks run less often (a memory check every 250 ms still stops a runaway allocation).
+AUDIT_CONFIG = {"distributed.scheduler.worker-saturation": 1.0,
+                "distributed.scheduler.allowed-failures": 0,
+                "distributed.scheduler.work-stealing": False,
+                "distributed.worker.multiprocessing-method": "forkserver",
+                "distributed.worker.profile.enabled": False,
+                "distributed.worker.memory.monitor-interval": "250ms",
+                "distributed.admin.system-monitor.interval": "2s",
+                "distributed.admin.tick.interval": "500ms",
+                "distributed.admin.tick.limit": "1h"}
 #: attempts of a task whose worker dies (the first and one retry on a fresh worker)
 ATTEMPTS = 2
 #: seconds without any worker in the cluster before the claims still queued are reported
@@ -122,24 +136,10 @@ class Session:
         self._leads: dict[str, list[bytes]] = {}  # the searches' best leads, by task key (for a retry)
         self._memory_killed: set[tuple[str, int]] = set()
         self._keys: set[str] = set()  # this audit's task keys (a cluster may run other audits' tasks)
-        # One task per worker at a time (the audit keeps the queue itself, most expensive first), and
-        # a worker's death fails its task at once: the audit decides about the retry.
-        # Dask's background work costs CPU for as long as an audit runs: the statistical profiler
-        # (a stack sample every 10 ms in each worker) and work stealing are no use here; the health
-        # checks run less often (a memory check every 250 ms still stops a runaway allocation).
-        config = {"distributed.scheduler.worker-saturation": 1.0,
-                  "distributed.scheduler.allowed-failures": 0,
-                  "distributed.scheduler.work-stealing": False,
-                  "distributed.worker.multiprocessing-method": "forkserver",
-                  "distributed.worker.profile.enabled": False,
-                  "distributed.worker.memory.monitor-interval": "250ms",
-                  "distributed.admin.system-monitor.interval": "2s",
-                  "distributed.admin.tick.interval": "500ms",
-                  "distributed.admin.tick.limit": "1h"}
         # distributed's own defaults are loaded first (imported above): a dask.config.set made before
         # them would, on exit, delete the whole "distributed" section (it did not exist then), and the
         # next cluster in this process would find no "distributed.comm" configuration
-        self._config = dask.config.set(config)
+        self._config = dask.config.set(AUDIT_CONFIG)
 
         scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or shared_scheduler(jobs, memory_limit)
         if scheduler:
