@@ -27,7 +27,7 @@ def seed_list(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from proofcheck.decide.engine import audit
+    from proofcheck.interfaces.audit import audit
     from proofcheck.model.registry import load
     from proofcheck.store.counterexamples import CounterexampleStore
 

@@ -16,7 +16,6 @@ import itertools
 import math
 import os
 import shlex
-import sys
 import time
 from fractions import Fraction
 from typing import Any, Iterable, Mapping
@@ -40,7 +39,6 @@ from proofcheck.decide.instantiation import decide_at_uses
 from proofcheck.decide.probability import decide_declared
 from proofcheck.decide.certify.emptiness import check_emptiness
 from proofcheck.report.values import short
-from proofcheck.interfaces.cluster import Job, Session, time_limit
 
 
 class UsageError(ValueError):
@@ -625,76 +623,3 @@ def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
         ok, margin, how = reverify_record(ctx, rec)
         out.append({"record": rec, "refutes": ok, "how": how, "margin": margin})
     return out
-
-
-# ---------------------------------------------------------------- many claims
-def audit(claims: list[Claim], budget: str = "default", seed: int = 0, jobs: int = 1,
-          store: CounterexampleStore | None = None, progress=None, on_result=None, scheduler: str | None = None,
-          session=None, costs: Mapping[str, float] | None = None, memory_limit: str | None = None,
-          seconds_limit: float | None = None) -> list[Result]:
-    """Check several claims, each a task on a Dask cluster (:mod:`proofcheck.interfaces.cluster`): an embedded
-    local cluster of ``min(jobs, len(claims))`` worker processes, or the cluster at ``scheduler``
-    (or ``session``'s, when the caller keeps one for the frontiers too). The most expensive claims
-    (by ``costs``, seconds per id from the last audit) go first; a claim over its hard time limit
-    (``seconds_limit``, default :func:`proofcheck.interfaces.cluster.time_limit` of the budget) or whose worker
-    dies twice is an ``error`` result saying which. Results are returned in id order."""
-    total = len(claims)
-    results: dict[str, Result] = {}
-    if not claims:
-        return []
-    plan = budget_named(budget)
-    limit = seconds_limit if seconds_limit is not None else time_limit(plan.seconds)
-    root = str(store.root.resolve()) if store is not None else ""
-    by_id = {c.id: c for c in claims}
-    costs = costs or {}
-    jobs_ = [Job(c.id, c.id, "check_claim",
-                 (c.id, _module_of(c), budget, seed, root, store.load(c.id) if store is not None else []),
-                 cost=costs.get(c.id, math.inf)) for c in claims]
-
-    def done(job, value) -> None:
-        claim = by_id[job.claim]
-        result = Result.from_json(value) if isinstance(value, dict) else _limit_result(claim, value, limit)
-        # the command that reproduces it names the audit's store, not the worker's view of it
-        result.reproduce = reproduce_command(claim, result.verdict, seed, budget, None, store)
-        results[result.id] = result
-        if on_result is not None:
-            on_result(result)
-        if progress is not None:
-            progress(f"[{len(results)}/{total}] {result.id}: {result.verdict.value} ({result.seconds:.1f} s)")
-
-    own = session is None
-    if own:
-        session = Session(jobs, scheduler, workers_needed=total, memory_limit=memory_limit, store=store,
-                          progress=progress)
-    try:
-        session.run(jobs_, limit, done)
-    finally:
-        if own:
-            session.close()
-    return [results[c.id] for c in claims]
-
-
-def _limit_result(claim: Claim, failure, limit: float) -> Result:
-    """The result of a claim stopped by a hard limit or a lost worker, with what it had found."""
-    found = failure.found
-    notes = [f"the claim was stopped: {failure.detail}"]
-    if found:
-        notes.append(f"{len(found)} counterexample(s) verified before it stopped are in the store; the next run "
-                     f"replays them first")
-    return Result(id=claim.id, verdict=Verdict.ERROR, evidence=f"{failure.reason}: {failure.detail}",
-                  decided_by="limit", constants=constants_with(claim, None),
-                  counterexample=found[0] if found else None, seconds=failure.seconds, notes=notes,
-                  details={"stopped_by": failure.reason, "time_limit": limit, "found": len(found)})
-
-
-def _module_of(claim: Claim) -> str | None:
-    """The module that defines ``claim`` (so a worker can import it when it is not registered)."""
-    registry = load()
-    if registry.claims.get(claim.id) is claim:
-        return registry.modules.get(claim.id)
-    for name, mod in list(sys.modules.items()):
-        space = getattr(mod, "__dict__", None) or {}
-        if any(v is claim for v in space.values()) or any(
-                isinstance(space.get(k), (list, tuple)) and any(v is claim for v in space[k]) for k in ("CLAIMS",)):
-            return name
-    return None

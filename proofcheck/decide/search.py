@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
@@ -60,6 +61,13 @@ class _Refuted(Exception):
     def __init__(self, values, margin, how, found_by="search"):
         super().__init__("verified counterexample")
         self.values, self.margin, self.how, self.found_by = values, margin, how, found_by
+
+
+#: the example database of the claim being searched, set by a cluster worker for one task
+#: (:class:`proofcheck.interfaces.worker.ClaimExampleDatabase`): ``replay`` is a Hypothesis example
+#: database on a retry (None on a first attempt, which runs as without one), ``keep()`` is called
+#: when a Hypothesis example becomes the search's best lead. None (the default): no database.
+EXAMPLE_DATABASE: ContextVar = ContextVar("proofcheck_example_database", default=None)
 
 
 def exact_values(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,15 +209,26 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
             report.timed_out = True
             coverage.time_limit()
             return
-        consider(values, method=method[0])
+        if database is None:
+            consider(values, method=method[0])
+            return
+        best = leads.score()
+        try:
+            consider(values, method=method[0])
+        finally:
+            if leads.score() < best:
+                database.keep()
+
+    database = EXAMPLE_DATABASE.get()
+    replay = database.replay if database is not None else None  # a retry starts from the leads seen
 
     def hypothesis_run(count: int, seed: int) -> None:
+        # the settings go on after the seed, which alone would turn the database off
         test = settings(
-            max_examples=count, database=None, deadline=None, derandomize=False,
+            max_examples=count, database=replay, deadline=None, derandomize=False,
             suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
-            phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
-        )(given(strategy)(body))
-        test = hypothesis_seed(seed)(test)
+            phases=[Phase.reuse] * (replay is not None) + [Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
+        )(hypothesis_seed(seed)(given(strategy)(body)))
         with no_harvested_constants():
             test()
 

@@ -18,11 +18,13 @@ id); then:
   ``error: memory limit`` (the nanny said so for that process) or ``error: worker died``.
 
 Counterexamples travel as scheduler events (:mod:`proofcheck.interfaces.worker`): the audit writes each to its
-store the moment it arrives.
+store the moment it arrives. So do the searches' best leads (the claim's Hypothesis example
+database, :class:`proofcheck.interfaces.worker.ClaimExampleDatabase`): a retry starts from them.
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import math
@@ -38,9 +40,28 @@ from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, Callable
 
-from proofcheck.interfaces.worker import TOPIC_FOUND, TOPIC_START, attempt, quiet_logs
+from proofcheck.interfaces.worker import TOPIC_FOUND, TOPIC_LEAD, TOPIC_START, attempt, quiet_logs
 
 ENV_SCHEDULER = "PROOFCHECK_SCHEDULER"
+#: ``ADDRESS#ENVIRONMENT``: a running cluster that audits asking for the default local cluster (one
+#: worker, no memory limit) use instead, when their claim environment (:func:`claim_environment`)
+#: is the one its workers were started with. The test suite sets it (tests/conftest.py), so its many
+#: small audits share one cluster instead of starting one each.
+ENV_SHARED = "PROOFCHECK_SHARED_CLUSTER"
+#: Dask's configuration for an audit's cluster. One task per worker at a time (the audit keeps the
+#: queue itself, most expensive first), and a worker's death fails its task at once: the audit
+#: decides about the retry. Dask's background work costs CPU for as long as an audit runs: the
+#: statistical profiler (a stack sample every 10 ms in each worker) and work stealing are no use
+#: here; the health checks run less often (a memory check every 250 ms still stops a runaway allocation).
+AUDIT_CONFIG = {"distributed.scheduler.worker-saturation": 1.0,
+                "distributed.scheduler.allowed-failures": 0,
+                "distributed.scheduler.work-stealing": False,
+                "distributed.worker.multiprocessing-method": "forkserver",
+                "distributed.worker.profile.enabled": False,
+                "distributed.worker.memory.monitor-interval": "250ms",
+                "distributed.admin.system-monitor.interval": "2s",
+                "distributed.admin.tick.interval": "500ms",
+                "distributed.admin.tick.limit": "1h"}
 #: attempts of a task whose worker dies (the first and one retry on a fresh worker)
 ATTEMPTS = 2
 #: seconds without any worker in the cluster before the claims still queued are reported
@@ -65,12 +86,13 @@ class Interrupted(BaseException):
 
 @dataclass
 class Job:
-    """One task: ``fn`` (a function of :mod:`proofcheck.interfaces.worker`) with ``args``; ``claim`` for
+    """One task: ``fn`` (a module-level task function: :func:`proofcheck.interfaces.audit.check_claim`,
+    :func:`proofcheck.interfaces.frontier.claim_frontier`) with ``args``; ``claim`` for
     progress and for counterexamples; ``cost`` orders the queue (most expensive first)."""
 
     name: str
     claim: str
-    fn: str
+    fn: Callable[..., Any]
     args: tuple
     cost: float = math.inf
     keys: list[str] = field(default_factory=list)   # the attempts' task keys so far
@@ -102,6 +124,8 @@ class Session:
         # lazy, measured: dask and distributed add about 1 s to the engine's import (7.6 s wall at
         # load 23, -X importtime); only an audit needs them, not check, list, frontier or the tests
         import dask
+        import distributed.utils
+        from distributed import Client, LocalCluster
 
         quiet_logs()
         self.store = store
@@ -111,39 +135,21 @@ class Session:
         self._lock = threading.Lock()
         self._starts: dict[str, list[tuple[str, int, float]]] = {}
         self._found: dict[str, list[dict[str, Any]]] = {}
+        self._leads: dict[str, list[bytes]] = {}  # the searches' best leads, by task key (for a retry)
         self._memory_killed: set[tuple[str, int]] = set()
-        # One task per worker at a time (the audit keeps the queue itself, most expensive first), and
-        # a worker's death fails its task at once: the audit decides about the retry.
-        # Dask's background work costs CPU for as long as an audit runs: the statistical profiler
-        # (a stack sample every 10 ms in each worker) and work stealing are no use here; the health
-        # checks run less often (a memory check every 250 ms still stops a runaway allocation).
-        config = {"distributed.scheduler.worker-saturation": 1.0,
-                  "distributed.scheduler.allowed-failures": 0,
-                  "distributed.scheduler.work-stealing": False,
-                  "distributed.worker.multiprocessing-method": "forkserver",
-                  "distributed.worker.profile.enabled": False,
-                  "distributed.worker.memory.monitor-interval": "250ms",
-                  "distributed.admin.system-monitor.interval": "2s",
-                  "distributed.admin.tick.interval": "500ms",
-                  "distributed.admin.tick.limit": "1h"}
-        # distributed's own defaults are loaded first: a dask.config.set made before them would, on
-        # exit, delete the whole "distributed" section (it did not exist then), and the next cluster
-        # in this process would find no "distributed.comm" configuration
-        from distributed import Client
+        self._keys: set[str] = set()  # this audit's task keys (a cluster may run other audits' tasks)
+        # distributed's own defaults are loaded first (imported above): a dask.config.set made before
+        # them would, on exit, delete the whole "distributed" section (it did not exist then), and the
+        # next cluster in this process would find no "distributed.comm" configuration
+        self._config = dask.config.set(AUDIT_CONFIG)
 
-        self._config = dask.config.set(config)
-
-        scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or None
+        scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or shared_scheduler(jobs, memory_limit)
         if scheduler:
             self.client = Client(scheduler, timeout="20s", set_as_default=False)
         else:
-            import distributed.utils
-
-            from distributed import LocalCluster
-
             # our fork server's preload, not distributed's (which imports every optional package here)
             distributed.utils._forkserver_preload_set = True
-            start_fork_server()
+            _start_fork_server()
             n = max(1, min(int(jobs), int(workers_needed)))
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                         memory_limit=memory_limit or "auto", dashboard_address=":0",
@@ -154,6 +160,7 @@ class Session:
         self.client.subscribe_topic(TOPIC_START, self._on_start)
         self.client.subscribe_topic(TOPIC_FOUND, self._on_found)
         self.client.subscribe_topic(TOPIC_MEMORY, self._on_memory)
+        self.client.subscribe_topic(TOPIC_LEAD, self._on_lead)
 
     # ------------------------------------------------------------ events (on the client's event loop)
     def _on_start(self, event) -> None:
@@ -163,10 +170,18 @@ class Session:
 
     def _on_found(self, event) -> None:
         msg = event[1]
+        if msg.get("task") not in self._keys:  # another audit's task on a shared cluster
+            return
         if self.store is not None:
             self.store.add(msg["claim"], msg["record"])
         with self._lock:
             self._found.setdefault(msg["task"], []).append(msg["record"])
+
+    def _on_lead(self, event) -> None:
+        msg = event[1]
+        with self._lock:
+            if msg.get("task") in self._keys:
+                self._leads.setdefault(msg["task"], []).append(msg["lead"])
 
     def _on_memory(self, event) -> None:
         msg = event[1]
@@ -216,7 +231,10 @@ class Session:
 
     def _submit(self, job: Job, number: int, inflight: dict) -> None:
         key = f"proofcheck-{job.name}-{number}-{uuid.uuid4().hex[:8]}"
-        fut = self.client.submit(attempt, key, job.fn, *job.args, key=key, pure=False, retries=0)
+        with self._lock:
+            self._keys.add(key)
+            leads = [lead for k in job.keys for lead in self._leads.get(k, [])]  # its dead attempts' leads
+        fut = self.client.submit(attempt, key, job.fn, *job.args, leads=leads, key=key, pure=False, retries=0)
         inflight[fut] = _Attempt(job, number, time.monotonic())
 
     def _starts_of(self, key: str) -> list[tuple[str, int, float]]:
@@ -371,9 +389,39 @@ class Session:
         self.close(fast=kind is not None)
 
 
+#: variables that describe only the audit's own process (its store, its schedulers, its folder, the
+#: test pytest is running), not how the claims load and run
+CLIENT_SIDE = frozenset({ENV_SCHEDULER, ENV_SHARED, "PROOFCHECK_STORE", "PWD", "OLDPWD", "_", "SHLVL",
+                         "PYTEST_CURRENT_TEST"})
+
+
+def claim_environment(env=None) -> str:
+    """A digest of the environment but :data:`CLIENT_SIDE`: a shared cluster serves only audits
+    whose digest is its workers' (any other difference, e.g. another ``PROOFCHECK_LEMMAS`` or a
+    variable a claim reads, and the audit starts its own cluster)."""
+    env = os.environ if env is None else env
+    text = json.dumps(sorted([k, v] for k, v in env.items() if k not in CLIENT_SIDE))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def shared_scheduler(jobs: int = 1, memory_limit: str | None = None) -> str | None:
+    """The address in ``$PROOFCHECK_SHARED_CLUSTER`` when an audit of ``jobs`` workers with
+    ``memory_limit`` may run there instead of on its own local cluster, else None."""
+    address, _, environment = os.environ.get(ENV_SHARED, "").partition("#")
+    if address and environment == claim_environment() and int(jobs) <= 1 and memory_limit is None:
+        return address
+    return None
+
+
 def start_fork_server() -> None:
     """Workers fork from a server that imported the claims once (not one import per worker). Started
-    early (before the audit loads the claims itself), the two imports run side by side."""
+    early (before the audit loads the claims itself), the two imports run side by side; not when a
+    shared cluster will serve the audit (:func:`shared_scheduler`)."""
+    if shared_scheduler() is None:
+        _start_fork_server()
+
+
+def _start_fork_server() -> None:
     # An audit stopped by a signal exits at once, leaving the nannies' semaphores to the resource
     # tracker (started with the fork server, with this process's warning options), which removes
     # them; its warning about them is not the audit's line.
@@ -381,6 +429,8 @@ def start_fork_server() -> None:
     if quiet_tracker not in sys.warnoptions:
         sys.warnoptions.append(quiet_tracker)
     multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", "proofcheck.interfaces.worker",
+                                                                         "proofcheck.interfaces.audit",
+                                                                         "proofcheck.interfaces.frontier",
                                                                          "proofcheck.interfaces.preload"])
     forkserver.ensure_running()
 

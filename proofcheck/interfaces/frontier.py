@@ -72,11 +72,12 @@ from hypothesis import strategies as st
 from proofcheck.model.claim import Claim, Variable
 from proofcheck.model.context import budget_named
 from proofcheck.model.verdict import Result, Verdict
-from proofcheck.decide.engine import UsageError, _module_of, check, constants_with, parse_value
+from proofcheck.decide.engine import UsageError, check, constants_with, parse_value
 from proofcheck.model.num import exact_compare
 from proofcheck.report.values import fmt_float, number_of, values_text
-from proofcheck.model.registry import did_you_mean, load
+from proofcheck.model.registry import did_you_mean, load, module_of
 from proofcheck.interfaces.cluster import Job, Session, time_limit
+from proofcheck.interfaces.worker import RelayStore, claim_named
 
 #: What the audit spends on frontiers, by audit budget: the points' budget, bisection steps per name,
 #: seconds per claim, and seconds for all the audit's frontiers together (wall clock; names not
@@ -749,7 +750,7 @@ def attach_to_audit(results: list[Result], registry, budget: str, seed: int, job
     """Set ``Result.frontier`` on every refuted result whose claim has constants (or names a frontier).
 
     Each claim's frontiers are one task on the audit's cluster (``session``, or one started for
-    them like :func:`proofcheck.decide.engine.audit` does); a claim whose task is stopped (time limit, a
+    them like :func:`proofcheck.interfaces.audit.audit` does); a claim whose task is stopped (time limit, a
     lost worker) keeps its result without a frontier, and the progress says why."""
     todo = [r for r in results if r.verdict is Verdict.REFUTED and names_for(registry.get(r.id))]
     if not todo:
@@ -760,8 +761,8 @@ def attach_to_audit(results: list[Result], registry, budget: str, seed: int, job
         progress(f"frontier: bisecting {len(todo)} refuted claim(s) with constants (at most {total:g} s)")
     by_id = {r.id: r for r in todo}
     root = str(store.root.resolve()) if store is not None else ""
-    jobs_ = [Job(f"frontier-{r.id}", r.id, "claim_frontier",
-                 (r.id, _module_of(registry.get(r.id)), r.to_json(), budget, seed, root,
+    jobs_ = [Job(f"frontier-{r.id}", r.id, claim_frontier,
+                 (r.id, module_of(registry.get(r.id)), r.to_json(), budget, seed, root,
                   store.load(r.id) if store is not None else [], deadline),
                  cost=r.seconds) for r in todo]
     # a frontier's own caps end it first; the hard limit is for a point check that never returns
@@ -789,3 +790,12 @@ def _said(progress, r: Result) -> None:
     if progress is not None and r.frontier:
         for name, f in r.frontier.items():
             progress(f"frontier {r.id} {name}: {f.get('summary', '')}")
+
+
+def claim_frontier(task: str, claim_id: str, module: str | None, result_json: dict[str, Any], budget: str,
+                   seed: int, store_root: str, records: list[dict[str, Any]], deadline: float | None):
+    """The frontier task of one refuted claim, on a worker."""
+    claim, registry = claim_named(claim_id, module)
+    store = RelayStore(store_root, {claim_id: records}, task)
+    return for_result(claim, Result.from_json(result_json), budget, seed, store=store, registry=registry,
+                      deadline=deadline)

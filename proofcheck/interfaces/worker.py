@@ -17,11 +17,23 @@ import os
 import signal
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
-#: event topics: a task started on a worker, a counterexample verified on a worker
+from distributed import get_worker
+from distributed.utils import sync
+from hypothesis.control import current_build_context
+from hypothesis.database import ExampleDatabase, choices_to_bytes
+
+from proofcheck.decide.search import EXAMPLE_DATABASE
+from proofcheck.model.registry import Registry, UnknownClaim, load
+
+#: event topics: a task started on a worker, a counterexample verified on a worker, a search's new
+#: best lead (its Hypothesis choices) on a worker
 TOPIC_START = "proofcheck-start"
 TOPIC_FOUND = "proofcheck-found"
+TOPIC_LEAD = "proofcheck-lead"
+#: leads one attempt sends at most (the first are the searches' early leads, the rest their improvements)
+LEADS_SENT = 200
 
 
 def quiet_logs() -> None:
@@ -54,11 +66,13 @@ quiet_logs()
 def send_event(topic: str, msg: dict[str, Any]) -> None:
     """Send ``msg`` to the scheduler and wait for it to be received (the client subscribed to
     ``topic`` gets it from there): once this returns, killing this worker cannot lose it."""
-    from distributed import get_worker
-    from distributed.utils import sync
-
     worker = get_worker()
     sync(worker.loop, worker.scheduler.log_event, topic=topic, msg=msg)
+
+
+def post_event(topic: str, msg: dict[str, Any]) -> None:
+    """Send ``msg`` to the scheduler without waiting (a lead lost with its worker costs only time)."""
+    get_worker().log_event(topic, msg)
 
 
 class RelayStore:
@@ -84,20 +98,62 @@ class RelayStore:
         return True
 
 
-# ---------------------------------------------------------------- tasks
-def attempt(task: str, fn_name: str, *args: Any) -> Any:
-    """One attempt of one task: say where it runs (worker, process id), then run it."""
-    from distributed import get_worker
+class ClaimExampleDatabase(ExampleDatabase):
+    """The Hypothesis example database of one task, shared through the cluster: each search's new
+    best lead (the choices Hypothesis made for it) goes to the audit as an event
+    (:meth:`keep`); a retry of the claim, on any worker, is given the leads its dead attempts sent,
+    and its Hypothesis runs replay them first (the ``reuse`` phase).
 
+    Determinism: a first attempt has no database for Hypothesis (``replay`` is None), so its draws
+    and results are those of a run without one, on any cluster; only a retry, after a worker died,
+    starts otherwise. The leads live for one audit (the store keeps the counterexamples)."""
+
+    def __init__(self, task: str, leads: Iterable[bytes] = ()):
+        super().__init__()
+        self.task = task
+        self.leads = list(leads)
+        self.sent = 0
+        self.replay = self if self.leads else None
+
+    def keep(self) -> None:
+        """The example the search is evaluating is its best lead now: its choices go to the audit."""
+        self._send(choices_to_bytes(current_build_context().data.choices))
+
+    def _send(self, choices: bytes) -> None:
+        if self.sent < LEADS_SENT:
+            self.sent += 1
+            post_event(TOPIC_LEAD, {"task": self.task, "lead": choices})
+
+    # Hypothesis's side (a retry's runs): the leads are the examples it replays first
+    def fetch(self, key: bytes) -> Iterable[bytes]:
+        if not key.endswith((b".secondary", b".pareto")):
+            yield from list(self.leads)
+
+    def save(self, key: bytes, value: bytes) -> None:
+        self._send(value)  # what a retry's Hypothesis keeps is a lead too
+
+    def delete(self, key: bytes, value: bytes) -> None:
+        pass  # the leads stay for every search of the claim
+
+    def move(self, src: bytes, dest: bytes, value: bytes) -> None:
+        pass
+
+
+# ---------------------------------------------------------------- tasks
+def attempt(task: str, fn: Callable[..., Any], *args: Any, leads: Iterable[bytes] = ()) -> Any:
+    """One attempt of one task: say where it runs (worker, process id), then run it with the
+    claim's example database (``leads``: what the task's earlier attempts sent)."""
     send_event(TOPIC_START, {"task": task, "worker": get_worker().address, "pid": os.getpid()})
-    return globals()[fn_name](task, *args)
+    token = EXAMPLE_DATABASE.set(ClaimExampleDatabase(task, leads))
+    try:
+        return fn(task, *args)
+    finally:
+        EXAMPLE_DATABASE.reset(token)
 
 
 def claim_named(claim_id: str, module: str | None):
     """The claim from this worker's registry, or from the module that defines it (a claim the
     caller built outside the registered lemma packages)."""
-    from proofcheck.model.registry import Registry, UnknownClaim, load
-
     registry = load()
     if claim_id in registry.claims or not module:
         return registry.get(claim_id), registry
@@ -107,23 +163,3 @@ def claim_named(claim_id: str, module: str | None):
         return own.get(claim_id), own
     except UnknownClaim:
         return registry.get(claim_id), registry
-
-
-def check_claim(task: str, claim_id: str, module: str | None, budget: str, seed: int, store_root: str,
-                records: list[dict[str, Any]]) -> dict[str, Any]:
-    from proofcheck.decide.engine import check
-
-    claim, registry = claim_named(claim_id, module)
-    store = RelayStore(store_root, {claim_id: records}, task)
-    return check(claim, budget, seed, store=store, registry=registry).to_json()
-
-
-def claim_frontier(task: str, claim_id: str, module: str | None, result_json: dict[str, Any], budget: str,
-                   seed: int, store_root: str, records: list[dict[str, Any]], deadline: float | None):
-    from proofcheck.interfaces.frontier import for_result
-    from proofcheck.model.verdict import Result
-
-    claim, registry = claim_named(claim_id, module)
-    store = RelayStore(store_root, {claim_id: records}, task)
-    return for_result(claim, Result.from_json(result_json), budget, seed, store=store, registry=registry,
-                      deadline=deadline)

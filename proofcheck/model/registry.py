@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 import importlib.metadata
 import os
 import pkgutil
@@ -201,3 +202,16 @@ def did_you_mean(word: str, known) -> str:
     if not close:
         return ""
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def module_of(claim: Claim) -> str | None:
+    """The module that defines ``claim`` (so a worker can import it when it is not registered)."""
+    registry = load()
+    if registry.claims.get(claim.id) is claim:
+        return registry.modules.get(claim.id)
+    for name, mod in list(sys.modules.items()):
+        space = getattr(mod, "__dict__", None) or {}
+        if any(v is claim for v in space.values()) or any(
+                isinstance(space.get(k), (list, tuple)) and any(v is claim for v in space[k]) for k in ("CLAIMS",)):
+            return name
+    return None

@@ -5,15 +5,26 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from distributed import Client
+from hypothesis import strategies as st
 
-from conftest import planted_env
+from proofcheck import Claim, Condition, Source, Variable
+from proofcheck.decide.engine import check
+from proofcheck.interfaces.audit import audit
+from proofcheck.decide.search import EXAMPLE_DATABASE
+from proofcheck.interfaces import worker
+from proofcheck.interfaces.cluster import ENV_SHARED, claim_environment, shared_scheduler
+from proofcheck.interfaces.worker import TOPIC_START, ClaimExampleDatabase
+from proofcheck.model.registry import load
+from proofcheck.store.counterexamples import CounterexampleStore
+
+from conftest import descendants, kill_all, planted_env, shared_cluster_address, start_dask_cluster, stop_dask_cluster
 
 ORDINARY = ["planted.poly_false", "planted.step", "planted.needle", "planted.sin_tight", "planted.coin_false"]
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
@@ -55,33 +66,6 @@ def alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-def descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            parent = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(d.name))
-    out, todo = set(), [pid]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            if c not in out:
-                out.add(c)
-                todo.append(c)
-    return out
-
-
-def kill_all(pids) -> None:
-    for p in pids:  # never leave a process of a test behind, even when it fails
-        try:
-            os.kill(p, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 # ====================================================================== hazards on the local cluster
@@ -129,48 +113,19 @@ def test_hazards_are_stopped_and_reported_and_the_rest_is_unchanged(tmp_path):
 
 
 # ====================================================================== an external cluster
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def external_cluster(tmp_path_factory):
     """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, as a user starts them."""
     dask = shutil.which("dask")
     if dask is None:
         pytest.skip("the dask command line is not installed")
-    where = tmp_path_factory.mktemp("cluster")
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = hazard_env(PLANTED_STALL="1")
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0"], env=env, cwd=where,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    for _ in range(2):
-        procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                                       "--preload", "proofcheck.interfaces.worker", "--dashboard-address", ":0",
-                                       "--local-directory", str(where)], env=env, cwd=where,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    address, procs = start_dask_cluster(dask, hazard_env(PLANTED_STALL="1"), tmp_path_factory.mktemp("cluster"), 2)
     try:
-        from distributed import Client
-
         with Client(address, timeout=60, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=120)
         yield address, procs[1:]
     finally:
-        everything = set()
-        for p in procs:
-            everything |= descendants(p.pid) | {p.pid}
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        kill_all(everything)
+        stop_dask_cluster(procs)
 
 
 @pytest.mark.slow  # three audits and a cluster of separate processes: minutes on a busy machine
@@ -213,7 +168,8 @@ def test_a_worker_killed_mid_audit_on_an_external_cluster(tmp_path, external_clu
     assert set(by_id) == set(ids)
     assert {by_id[i]["verdict"] for i in ids if i != "planted.stall"} == {"refuted"}
     assert by_id["planted.stall"]["verdict"] == "error"  # it never ends: its time limit, or its worker died twice
-    assert json.loads((tmp_path / "s" / "planted.stall.jsonl").read_text().splitlines()[0])["values"]["x"]["float"] == 0.5
+    first = json.loads((tmp_path / "s" / "planted.stall.jsonl").read_text().splitlines()[0])
+    assert first["values"]["x"]["float"] == 0.5
 
 
 # ====================================================================== stopping
@@ -277,13 +233,74 @@ def test_the_most_expensive_claims_run_first(tmp_path):
     assert order == ["planted.needle", "planted.step", "planted.sin_tight", "planted.poly_false"]
 
 
+# ====================================================================== the suite's shared cluster
+def test_an_audit_runs_on_the_shared_cluster_only_in_its_environment(monkeypatch):
+    monkeypatch.setenv(ENV_SHARED, f"tcp://127.0.0.1:1#{claim_environment()}")
+    assert shared_scheduler() == "tcp://127.0.0.1:1"
+    assert shared_scheduler(jobs=2) is None  # --jobs 2: a local cluster of two
+    assert shared_scheduler(memory_limit="1GB") is None  # its own workers' memory limit
+    monkeypatch.setenv("PLANTED_STALL", "1")  # the claims would run otherwise than on its workers
+    assert shared_scheduler() is None
+
+
+def test_the_cli_audit_runs_its_claims_on_the_shared_cluster(tmp_path):
+    env = planted_env()
+    if not shared_cluster_address():
+        pytest.skip("no shared cluster (the dask command line is not installed)")
+    out = tmp_path / "r.json"
+    subprocess.run(audit_cmd("planted.poly_false", store=tmp_path / "s", out=out), env=env, check=True,
+                   capture_output=True, timeout=300, cwd=tmp_path)
+    assert json.loads(out.read_text())["claims"][0]["verdict"] == "refuted"
+    with Client(shared_cluster_address(), timeout=60, set_as_default=False) as client:
+        started = [e[1]["task"] for e in client.get_events(TOPIC_START)]
+    assert any(t.startswith("proofcheck-planted.poly_false-") for t in started)
+
+
+# ====================================================================== the claims' example database
+def bowl_claim(seen: list) -> Claim:
+    """True everywhere (margin at least 1), least near (3.7, -1.2); records every float example."""
+    def margin(e):
+        if isinstance(e.p, float):
+            seen.append((e.p, e.q))
+        return (e.p - 3.7) ** 2 + (e.q + 1.2) ** 2 + 1.0
+
+    p, q = (Variable(n, st.floats(-10, 10), lo=-10, hi=10) for n in "pq")
+    return Claim(id="test.bowl", title="a bowl", source=Source("test", "tests/engine/test_cluster.py"),
+                 statement=r"(p-3.7)^2+(q+1.2)^2+1 \ge 0", variables=[p, q],
+                 conclusion=Condition("above", margin=margin))
+
+
+def check_with(database, claim, seed=0) -> dict:
+    token = EXAMPLE_DATABASE.set(database)
+    try:
+        report = check(claim, "quick", seed).to_json()
+    finally:
+        EXAMPLE_DATABASE.reset(token)
+    report.pop("seconds")
+    return report
+
+
+def test_a_first_attempt_searches_as_without_a_database_and_a_retry_replays_its_leads(monkeypatch):
+    seen: list = []
+    sent: list = []  # (the lead's Hypothesis choices, its values), as the audit receives them
+    monkeypatch.setattr(worker, "post_event", lambda topic, msg: sent.append((msg["lead"], seen[-1])))
+    claim = bowl_claim(seen)
+    alone = check_with(None, claim)
+    without = list(seen)
+    seen.clear()
+    first = check_with(ClaimExampleDatabase("first"), claim)
+    assert (first, seen) == (alone, without)  # the same examples, the same report
+    assert sent, "no lead reached the audit"
+    leads = [choices for choices, _ in sent]
+    values = {v for _, v in sent}
+    seen.clear()
+    check_with(ClaimExampleDatabase("retry", leads), claim)
+    assert set(seen[:len(values)]) == values  # the retry's Hypothesis run replays the leads first
+
+
 def test_two_audits_in_one_process(tmp_path):
     """A second local cluster in the same process starts: the first one's configuration, undone on
     close, must not take distributed's own defaults with it (it did: KeyError 'comm')."""
-    from proofcheck.decide.engine import audit
-    from proofcheck.model.registry import load
-    from proofcheck.store.counterexamples import CounterexampleStore
-
     claims = load().select(["liyuan2017.def.f_A"])
     for seed in (0, 1):
         results = audit(claims, "quick", seed, jobs=1, store=CounterexampleStore(tmp_path / f"store{seed}"))

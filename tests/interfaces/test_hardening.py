@@ -416,7 +416,7 @@ def test_a_read_only_store_keeps_the_audit_going(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module.os, "open", deny)
     warnings = Warnings()
     store = CounterexampleStore(tmp_path / "ro", warn=warnings)
-    from proofcheck.decide.engine import audit
+    from proofcheck.interfaces.audit import audit
 
     results = audit([PLANTED.get("planted.poly_false"), PLANTED.get("planted.step")], "quick", 0, store=store)
     assert [r.verdict.value for r in results] == ["refuted", "refuted"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from proofcheck import __version__
-from proofcheck.decide.engine import audit
+from proofcheck.interfaces.audit import audit
 from proofcheck.interfaces.cli.args import (FORMATS, IDS_HELP, OUTPUT_HELP, CliError, add_checking_options,
                                             positive_int, positive_seconds, seed_of, store_of)
 from proofcheck.interfaces.cli.contract import report_of
