@@ -103,155 +103,167 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     Every count is a number of examples or evaluations; the budget's ``seconds`` is only a safety
     stop (``report.timed_out`` and ``ctx.coverage.stopped_by`` say when it was reached)."""
     claim = ctx.claim
-    witnesses = list(claim.witnesses if witnesses is None else witnesses)
-    variables = list(claim.variables if variables is None else variables)
-    hypotheses = list(claim.hypotheses if hypotheses is None else hypotheses)
-    conclusion = claim.conclusion if conclusion is None else conclusion
-    n_examples = max_examples or ctx.examples()
-    report = SearchReport()
-    coverage = ctx.coverage
-    deadline = ctx.cpu_deadline()  # safety stop only, in CPU seconds
-
-    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constant_values.exact) for v in variables})
-
-    # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
-    # already verified and saved; a simpler one is a nicety, not worth the whole budget.
-    shrink_left = [math.inf]
-    first: list[dict | None] = [None]  # the first verified counterexample, as saved
-    leads = _Leads()
-
-    def evaluate(values: dict[str, Any]):
-        env = ctx.env(values)
-        hyp_margin = math.inf
-        for h in hypotheses:
-            m = h.evaluate(env)
-            if not math.isfinite(m):
-                raise NumericError(f"hypothesis {h.name!r} is not a number here")
-            hyp_margin = min(hyp_margin, m)
-            if not condition_holds_float(h, m):
-                return hyp_margin, None
-        m = conclusion.evaluate(env)
-        if not math.isfinite(m):
-            raise NumericError("conclusion is not a number here")
-        return hyp_margin, m
-
-    def consider(values: dict[str, Any], from_search: bool = True, found_by: str = "search",
-                 method: str = "hypothesis"):
-        """Evaluate one example; returns (hypothesis margin, conclusion margin or None)."""
-        report.examples += 1
-        coverage.saw(values, method)
-        try:
-            hyp_margin, margin = evaluate(values)
-        except (NumericError, ArithmeticError, ValueError):  # 1/0, overflow, a NaN: an undefined example
-            report.undefined += 1
-            return -math.inf, None
-        if margin is None:
-            if hyp_margin > report.best_hypothesis_margin:
-                report.best_hypothesis_margin = hyp_margin
-            leads.offer(values, 1.0 + _squash(-hyp_margin) if math.isfinite(hyp_margin) else math.inf, False)
-            if from_search:
-                target(_squash(hyp_margin), label="hypothesis margin")
-            return hyp_margin, None
-        report.satisfied += 1
-        leads.offer(values, margin, True)
-        if claim.tally is not None:
-            label = str(claim.tally(ctx.env(values)))
-            report.tally[label] = report.tally.get(label, 0) + 1
-        if margin < report.best_margin:
-            report.best_margin = margin
-            report.best_values = dict(values)
-        if from_search:
-            target(_squash(-margin), label="-conclusion margin")
-        if not condition_holds_float(conclusion, margin):
-            try:
-                ok, enc, how = verify(ctx, values, hypotheses, conclusion)
-            except (NumericError, ArithmeticError, ValueError):  # cannot be re-verified: only a lead
-                ok, enc, how = False, None, ""
-            if ok:
-                if report.counterexample is None:  # save the first one at once
-                    report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how,
-                                                                      found_by=found_by)
-                    first[0] = {"values": dict(values), "margin": float(enc.mid()), "how": how}
-                    shrink_left[0] = max(20, int(SHRINK_SHARE * n_examples))
-                raise _Refuted(dict(values), float(enc.mid()), how, found_by)
-            report.float_leads += 1
-            report.lead_values = dict(values)
-        return hyp_margin, margin
-
-    if witnesses:
-        try:
-            for w in witnesses:
-                consider(dict(w.values), from_search=False, found_by="witness", method="witness")
-        except _Refuted as found:
-            _finish(ctx, report, found)
-            return report
-
-    method = ["hypothesis"]
-
-    def body(values):
-        if shrink_left[0] <= 0:
-            return
-        shrink_left[0] -= 1
-        if time.process_time() > deadline:
-            report.timed_out = True
-            coverage.time_limit()
-            return
-        consider(values, method=method[0])
-
-    def hypothesis_run(count: int, seed: int) -> None:
-        test = settings(
-            max_examples=count, database=None, deadline=None, derandomize=False,
-            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
-            phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
-        )(given(strategy)(body))
-        test = hypothesis_seed(seed)(test)
-        with no_harvested_constants():
-            test()
-
+    run = _Run(ctx, list(claim.variables if variables is None else variables),
+               list(claim.hypotheses if hypotheses is None else hypotheses),
+               claim.conclusion if conclusion is None else conclusion, max_examples or ctx.examples())
+    report = run.report
     try:
-        hypothesis_run(n_examples, ctx.seed)
+        for w in list(claim.witnesses if witnesses is None else witnesses):
+            run.consider(dict(w.values), from_search=False, found_by="witness", method="witness")
+    except _Refuted as found:
+        _finish(ctx, report, found)
+        return report
+    try:
+        run.hypothesis_run(run.n_examples, ctx.seed)
     except _Refuted as found:
         _finish(ctx, report, found)
         return report
     except Exception as exc:  # hypothesis' own errors (Flaky, Unsatisfiable...) must not hide a find
         if report.counterexample is None:
             raise
-        if shrink_left[0] <= 0:  # our own cap on shrinking ended it: the first find stands, unshrunk
+        if run.shrink_left <= 0:  # our own cap on shrinking ended it: the first find stands, unshrunk
             report.notes.append("shrinking stopped at its example cap; the counterexample is the first one found")
         else:
             report.notes.append(f"search stopped early: {type(exc).__name__}")
         report.counterexample_values = None
         return report
-
-    def resample(count: int, round_: int) -> None:
-        """More Hypothesis examples under another seed (the portfolio's global move for values that
-        have no box): a find is shrunk by Hypothesis as in the first run."""
-        method[0] = "resample"
+    if polish and report.counterexample is None and run.leads.best():
         try:
-            hypothesis_run(count, (ctx.seed + 7919 * round_) % 2**32)
-        except _Refuted:
-            raise
-        except Exception:
-            if report.counterexample is None:
-                raise
-            raise _Refuted(first[0]["values"], first[0]["margin"], first[0]["how"], "search") from None
-
-    if polish and report.counterexample is None and leads.best():
-        try:
-            _portfolio(ctx, report, variables, consider, leads, deadline, resample, n_examples)
+            _portfolio(ctx, report, run.variables, run.consider, run.leads, run.deadline, run.resample,
+                       run.n_examples, constrained=bool(run.hypotheses))
         except _Refuted as found:
-            found.values = _simplified(ctx, found, hypotheses, conclusion, variables)
+            found.values = _simplified(ctx, found, run.hypotheses, run.conclusion, run.variables)
             _finish(ctx, report, found)
     return report
 
 
+class _Run:
+    """One search's state: the float evaluation of an example, its rigorous re-verification, the
+    Hypothesis runs (first and resampled) and the leads the optimisers start from."""
+
+    def __init__(self, ctx, variables: list[Variable], hypotheses: list[Condition], conclusion: Condition,
+                 n_examples: int) -> None:
+        self.ctx, self.variables, self.hypotheses, self.conclusion = ctx, variables, hypotheses, conclusion
+        self.n_examples = n_examples
+        self.report = SearchReport()
+        self.coverage = ctx.coverage
+        self.deadline = ctx.cpu_deadline()  # safety stop only, in CPU seconds
+        self.strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constant_values.exact) for v in variables})
+        # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
+        # already verified and saved; a simpler one is a nicety, not worth the whole budget.
+        self.shrink_left = math.inf
+        self.first: dict | None = None  # the first verified counterexample, as saved
+        self.leads = _Leads()
+        self.method = "hypothesis"
+
+    def evaluate(self, values: dict[str, Any]):
+        env = self.ctx.env(values)
+        hyp_margin = math.inf
+        for h in self.hypotheses:
+            m = h.evaluate(env)
+            if not math.isfinite(m):
+                raise NumericError(f"hypothesis {h.name!r} is not a number here")
+            hyp_margin = min(hyp_margin, m)
+            if not condition_holds_float(h, m):
+                return hyp_margin, None
+        m = self.conclusion.evaluate(env)
+        if not math.isfinite(m):
+            raise NumericError("conclusion is not a number here")
+        return hyp_margin, m
+
+    def consider(self, values: dict[str, Any], from_search: bool = True, found_by: str = "search",
+                 method: str = "hypothesis"):
+        """Evaluate one example; returns (hypothesis margin, conclusion margin or None)."""
+        report, ctx = self.report, self.ctx
+        report.examples += 1
+        self.coverage.saw(values, method)
+        try:
+            hyp_margin, margin = self.evaluate(values)
+        except (NumericError, ArithmeticError, ValueError):  # 1/0, overflow, a NaN: an undefined example
+            report.undefined += 1
+            return -math.inf, None
+        if margin is None:
+            if hyp_margin > report.best_hypothesis_margin:
+                report.best_hypothesis_margin = hyp_margin
+            self.leads.offer(values, 1.0 + _squash(-hyp_margin) if math.isfinite(hyp_margin) else math.inf, False)
+            if from_search:
+                target(_squash(hyp_margin), label="hypothesis margin")
+            return hyp_margin, None
+        report.satisfied += 1
+        self.leads.offer(values, margin, True)
+        if ctx.claim.tally is not None:
+            label = str(ctx.claim.tally(ctx.env(values)))
+            report.tally[label] = report.tally.get(label, 0) + 1
+        if margin < report.best_margin:
+            report.best_margin = margin
+            report.best_values = dict(values)
+        if from_search:
+            target(_squash(-margin), label="-conclusion margin")
+        if not condition_holds_float(self.conclusion, margin):
+            self._confirm(values, found_by)
+        return hyp_margin, margin
+
+    def _confirm(self, values: dict[str, Any], found_by: str) -> None:
+        """Re-verify a float failure: a confirmed one is saved (the first at once) and raised."""
+        report = self.report
+        try:
+            ok, enc, how = verify(self.ctx, values, self.hypotheses, self.conclusion)
+        except (NumericError, ArithmeticError, ValueError):  # cannot be re-verified: only a lead
+            ok, enc, how = False, None, ""
+        if ok:
+            if report.counterexample is None:  # save the first one at once
+                report.counterexample = self.ctx.record_counterexample(values, float(enc.mid()), how,
+                                                                       found_by=found_by)
+                self.first = {"values": dict(values), "margin": float(enc.mid()), "how": how}
+                self.shrink_left = max(20, int(SHRINK_SHARE * self.n_examples))
+            raise _Refuted(dict(values), float(enc.mid()), how, found_by)
+        report.float_leads += 1
+        report.lead_values = dict(values)
+
+    def body(self, values) -> None:
+        if self.shrink_left <= 0:
+            return
+        self.shrink_left -= 1
+        if time.process_time() > self.deadline:
+            self.report.timed_out = True
+            self.coverage.time_limit()
+            return
+        self.consider(values, method=self.method)
+
+    def hypothesis_run(self, count: int, seed: int) -> None:
+        test = settings(
+            max_examples=count, database=None, deadline=None, derandomize=False,
+            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
+            phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
+        )(given(self.strategy)(self.body))
+        test = hypothesis_seed(seed)(test)
+        with no_harvested_constants():
+            test()
+
+    def resample(self, count: int, round_: int) -> None:
+        """More Hypothesis examples under another seed (the portfolio's global move for values that
+        have no box): a find is shrunk by Hypothesis as in the first run."""
+        self.method = "resample"
+        try:
+            self.hypothesis_run(count, (self.ctx.seed + 7919 * round_) % 2**32)
+        except _Refuted:
+            raise
+        except Exception:
+            if self.report.counterexample is None:
+                raise
+            raise _Refuted(self.first["values"], self.first["margin"], self.first["how"], "search") from None
+
+
 class _Leads:
     """The few best examples seen (least conclusion margin; while none met the hypotheses, the
-    closest to meeting them): the optimisers start from them."""
+    closest to meeting them), and the best of every shape (the sizes of the structured values): the
+    optimisers start from them, so a walk also starts where the sizes differ from the best lead's
+    (liyuan2017's Phase 1 fails only at n = 3 while its least margins are at n = 1)."""
 
     def __init__(self, keep: int = 4) -> None:
         self.keep = keep
         self.items: list[tuple[bool, float, int, dict]] = []  # (not satisfied, score, order, values)
+        self.by_shape: dict[tuple, tuple[bool, float, int, dict]] = {}
         self.count = 0
 
     def offer(self, values: Mapping[str, Any], score: float, satisfied: bool) -> None:
@@ -259,6 +271,9 @@ class _Leads:
             return
         self.count += 1
         item = (not satisfied, float(score), self.count, dict(values))
+        key = _shape_key(values)
+        if key not in self.by_shape or item[:2] < self.by_shape[key][:2]:
+            self.by_shape[key] = item
         if len(self.items) < self.keep or item[:2] < self.items[-1][:2]:
             self.items.append(item)
             self.items.sort(key=lambda t: t[:3])
@@ -267,9 +282,32 @@ class _Leads:
     def best(self) -> list[dict]:
         return [it[3] for it in self.items]
 
+    def starts(self, count: int) -> list[dict]:
+        """The best lead, then the best of each other shape, then the next best leads."""
+        ranked = sorted(self.by_shape.values(), key=lambda t: t[:3])
+        out, seen = [], set()
+        for it in self.items[:1] + ranked + self.items[1:]:
+            if it[2] not in seen and len(out) < count:
+                seen.add(it[2])
+                out.append(it[3])
+        return out
+
     def score(self) -> tuple[bool, float]:
         """(hypotheses not met yet, least score): lower is closer to a counterexample."""
         return self.items[0][:2] if self.items else (True, math.inf)
+
+
+def _shape_key(values: Mapping[str, Any]) -> tuple:
+    return tuple(_shape(v) for v in values.values())
+
+
+def _shape(value: Any) -> tuple:
+    """The sizes of a value (nested lengths of lists/tuples/arrays); () for a scalar or an object."""
+    if isinstance(value, np.ndarray):
+        return value.shape
+    if isinstance(value, (list, tuple)):
+        return (len(value),) + (_shape(value[0]) if value else ())
+    return ()
 
 
 @contextmanager
@@ -340,7 +378,7 @@ DE_MIN_GENERATIONS = 3
 
 
 def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], consider, leads: _Leads,
-               deadline: float, resample=None, n_examples: int = 0) -> None:
+               deadline: float, resample=None, n_examples: int = 0, constrained: bool = False) -> None:
     """The engine's optimisers after Hypothesis, over every numeric coordinate: scalar variables
     (reals and integers) and the real entries of structured values (:func:`flat_view`):
 
@@ -376,7 +414,9 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
             return
         boxed = [v for v in variables if v.name in base and _finite_bounds(v) is not None
                  and _scalar_kind(v, base[v.name]) is not None]
-        local = _LocalSearch(ctx, variables, consider, leads, deadline)
+        # a constrained walk where values are structured (no box): Nelder-Mead on boxed scalars is
+        # what the planted basins were measured with
+        local = _LocalSearch(ctx, variables, consider, leads, deadline, constrained=constrained and not boxed)
         glob = _GlobalSearch(ctx, boxed, consider, leads, deadline) if boxed else None
         if glob is not None:
             # first round: most to the global optimiser (a basin far from every lead), then a local
@@ -545,7 +585,9 @@ def _blocks(ctx, variables: Sequence[Variable], start: Mapping[str, Any], boxed_
 
 
 class _Objective:
-    """The margin as a function of a point: the blocks' coordinates replace the start's values."""
+    """The margin as a function of a point: the blocks' coordinates replace the start's values.
+    ``margins(x)`` gives (hypothesis margin, conclusion margin or None) once per point, cached, so a
+    constrained optimiser reads both at one evaluation; ``__call__`` is the penalised margin."""
 
     def __init__(self, blocks: Sequence[_Block], consider, start: Mapping[str, Any], method: str,
                  deadline: float) -> None:
@@ -553,64 +595,113 @@ class _Objective:
         self.bounds = [b for block in self.blocks for b in block.bounds]
         self.integer = [block.integer for block in self.blocks for _ in range(block.size)]
         self.used = 0
+        self._last: tuple[bytes, tuple[float, float | None]] | None = None
 
     def x0(self) -> np.ndarray:
         return np.concatenate([b.x0 for b in self.blocks]) if self.blocks else np.zeros(0)
 
-    def __call__(self, x) -> float:
+    def margins(self, x) -> tuple[float, float | None]:
+        """(hypothesis margin, margin); a point outside the bounds or the exact domain is (-inf, None)."""
         if time.process_time() > self.deadline:
             raise _Stop()
+        x = np.asarray(x, dtype=float)
+        key = x.tobytes()
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        self._last = (key, self._margins(x))
+        return self._last[1]
+
+    def _margins(self, x: np.ndarray) -> tuple[float, float | None]:
         for xi, (lo, hi) in zip(x, self.bounds):
             if not math.isfinite(xi) or (lo is not None and xi < lo) or (hi is not None and xi > hi):
-                return 1e300
+                return -math.inf, None
         values, i = dict(self.start), 0
         try:
             for block in self.blocks:
                 values[block.name] = block.rebuild(x[i:i + block.size])
                 i += block.size
                 if not block.var.in_domain(values[block.name]):  # the optimisers stay inside the exact domain
-                    return 1e300
+                    return -math.inf, None
         except (TypeError, ValueError, ArithmeticError):
-            return 1e300
+            return -math.inf, None
         self.used += 1
         try:
-            hyp_margin, margin = self.consider(values, from_search=False, method=self.method)
+            return self.consider(values, from_search=False, method=self.method)
         except TypeError:  # a margin written for another number type: an undefined point
-            return 1e300
+            return -math.inf, None
+
+    def __call__(self, x) -> float:
+        hyp_margin, margin = self.margins(x)
         if margin is None:  # outside the hypotheses: a penalty that still points back inside
             return 1e100 - min(hyp_margin, 0.0) if math.isfinite(hyp_margin) else 1e300
         return margin
 
 
 class _LocalSearch:
-    """Nelder-Mead from the best leads in turn (a new start each round: the current best first)."""
+    """Local walks from the best leads and the best lead of every other shape, in turn, until the
+    evaluations are spent (a walk that converges early hands the rest to the next start). On
+    structured values with hypotheses (``constrained``) the walk is COBYLA, the conclusion margin
+    minimised subject to the hypothesis margin staying >= 0 (a counterexample often sits where a
+    hypothesis is nearly tight: on liyuan2017's Phase 1 at n = 3, from the best of 300 random points,
+    it reached one in 70-85 evaluations at two of three seeds, where Nelder-Mead's penalty wall needed
+    ~2000); otherwise Nelder-Mead."""
 
-    def __init__(self, ctx, variables, consider, leads: _Leads, deadline: float) -> None:
+    def __init__(self, ctx, variables, consider, leads: _Leads, deadline: float, constrained: bool = False) -> None:
         self.ctx, self.vars, self.consider, self.leads, self.deadline = ctx, list(variables), consider, leads, deadline
+        self.constrained = constrained
         self.used = 0
+        self.gains: dict[tuple, float] = {}  # per shape, how much its walks lowered its best lead
 
     def run(self, evaluations: int) -> None:
-        from scipy.optimize import minimize
-
-        starts = self.leads.best()[:LOCAL_STARTS]
-        if evaluations <= 0 or not starts:
+        """A first round walks every start with an equal share; a later round gives all it has to the
+        shape whose walk lowered its own lead most (meeting the hypotheses counts as infinite)."""
+        if evaluations <= 0:
             return
-        # half to the best lead, the other half shared by the next ones
-        shares = [evaluations] if len(starts) == 1 else \
-            [evaluations // 2] + [evaluations // (2 * (len(starts) - 1))] * (len(starts) - 1)
-        for start, each in zip(starts, shares):
+        if self.gains and len(self.leads.by_shape) > 1:
+            best_shape = max(self.gains, key=self.gains.get)
+            starts = [self.leads.by_shape[best_shape][3]] if best_shape in self.leads.by_shape else []
+        else:
+            starts = self.leads.starts(LOCAL_STARTS)
+        carry = 0
+        for start in starts:
+            each = evaluations // len(starts) + carry
+            key = _shape_key(start)
+            before = self.leads.by_shape[key][:2] if key in self.leads.by_shape else (True, math.inf)
             obj = _Objective(_blocks(self.ctx, self.vars, start, max_size=LOCAL_MAX_DIM), self.consider, start,
                              "local", self.deadline)
             x0 = obj.x0()
             if not len(x0) or each < 2 * len(x0) + 2:  # nothing to move, or not even one simplex step
+                carry = each
                 continue
-            # a simplex scaled to each coordinate (5% of it, or 0.05 around zero)
-            simplex = [x0] + [x0 + np.eye(len(x0))[i] * (0.05 * abs(x0[i]) or 0.05) for i in range(len(x0))]
             try:
-                minimize(obj, x0, method="Nelder-Mead",
-                         options={"maxfev": each, "xatol": 1e-12, "fatol": 1e-15, "initial_simplex": np.array(simplex)})
+                self._walk(obj, x0, each)
             finally:
                 self.used += obj.used
+                self.gains[key] = self.gains.get(key, 0.0) + _gain(before, self.leads.by_shape[key][:2])
+            carry = max(0, each - obj.used)
+
+    def _walk(self, obj: _Objective, x0: np.ndarray, evaluations: int) -> None:
+        from scipy.optimize import minimize
+
+        if self.constrained:
+            def margin(x):
+                m = obj.margins(x)[1]
+                return m if m is not None else fallback
+
+            def hypotheses(x):  # >= 0 inside; no hypothesis is inf, outside the domain -inf
+                h = obj.margins(x)[0]
+                return h if math.isfinite(h) else (1.0 if h > 0 else -1e3)
+
+            start = obj.margins(x0)[1]
+            fallback = start if start is not None else 0.0
+            rho = 0.1 * float(np.abs(x0).max()) or 0.05
+            minimize(margin, x0, method="COBYLA", constraints=[{"type": "ineq", "fun": hypotheses}],
+                     options={"maxiter": evaluations, "rhobeg": rho, "tol": 1e-12 * rho})
+            return
+        # a simplex scaled to each coordinate (5% of it, or 0.05 around zero)
+        simplex = [x0] + [x0 + np.eye(len(x0))[i] * (0.05 * abs(x0[i]) or 0.05) for i in range(len(x0))]
+        minimize(obj, x0, method="Nelder-Mead",
+                 options={"maxfev": evaluations, "xatol": 1e-12, "fatol": 1e-15, "initial_simplex": np.array(simplex)})
 
 
 class _GlobalSearch:
