@@ -130,7 +130,7 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     if polish and report.counterexample is None and run.leads.best():
         try:
             _portfolio(ctx, report, run.variables, run.consider, run.leads, run.deadline, run.resample,
-                       run.n_examples, constrained=bool(run.hypotheses))
+                       run.n_examples)
         except _Refuted as found:
             found.values = _simplified(ctx, found, run.hypotheses, run.conclusion, run.variables)
             _finish(ctx, report, found)
@@ -256,14 +256,11 @@ class _Run:
 
 class _Leads:
     """The few best examples seen (least conclusion margin; while none met the hypotheses, the
-    closest to meeting them), and the best of every shape (the sizes of the structured values): the
-    optimisers start from them, so a walk also starts where the sizes differ from the best lead's
-    (liyuan2017's Phase 1 fails only at n = 3 while its least margins are at n = 1)."""
+    closest to meeting them): the optimisers start from them."""
 
     def __init__(self, keep: int = 4) -> None:
         self.keep = keep
         self.items: list[tuple[bool, float, int, dict]] = []  # (not satisfied, score, order, values)
-        self.by_shape: dict[tuple, tuple[bool, float, int, dict]] = {}
         self.count = 0
 
     def offer(self, values: Mapping[str, Any], score: float, satisfied: bool) -> None:
@@ -271,9 +268,6 @@ class _Leads:
             return
         self.count += 1
         item = (not satisfied, float(score), self.count, dict(values))
-        key = _shape_key(values)
-        if key not in self.by_shape or item[:2] < self.by_shape[key][:2]:
-            self.by_shape[key] = item
         if len(self.items) < self.keep or item[:2] < self.items[-1][:2]:
             self.items.append(item)
             self.items.sort(key=lambda t: t[:3])
@@ -282,32 +276,9 @@ class _Leads:
     def best(self) -> list[dict]:
         return [it[3] for it in self.items]
 
-    def starts(self, count: int) -> list[dict]:
-        """The best lead, then the best of each other shape, then the next best leads."""
-        ranked = sorted(self.by_shape.values(), key=lambda t: t[:3])
-        out, seen = [], set()
-        for it in self.items[:1] + ranked + self.items[1:]:
-            if it[2] not in seen and len(out) < count:
-                seen.add(it[2])
-                out.append(it[3])
-        return out
-
     def score(self) -> tuple[bool, float]:
         """(hypotheses not met yet, least score): lower is closer to a counterexample."""
         return self.items[0][:2] if self.items else (True, math.inf)
-
-
-def _shape_key(values: Mapping[str, Any]) -> tuple:
-    return tuple(_shape(v) for v in values.values())
-
-
-def _shape(value: Any) -> tuple:
-    """The sizes of a value (nested lengths of lists/tuples/arrays); () for a scalar or an object."""
-    if isinstance(value, np.ndarray):
-        return value.shape
-    if isinstance(value, (list, tuple)):
-        return (len(value),) + (_shape(value[0]) if value else ())
-    return ()
 
 
 @contextmanager
@@ -378,7 +349,7 @@ DE_MIN_GENERATIONS = 3
 
 
 def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], consider, leads: _Leads,
-               deadline: float, resample=None, n_examples: int = 0, constrained: bool = False) -> None:
+               deadline: float, resample=None, n_examples: int = 0) -> None:
     """The engine's optimisers after Hypothesis, over every numeric coordinate: scalar variables
     (reals and integers) and the real entries of structured values (:func:`flat_view`):
 
@@ -414,9 +385,7 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
             return
         boxed = [v for v in variables if v.name in base and _finite_bounds(v) is not None
                  and _scalar_kind(v, base[v.name]) is not None]
-        # a constrained walk where values are structured (no box): Nelder-Mead on boxed scalars is
-        # what the planted basins were measured with
-        local = _LocalSearch(ctx, variables, consider, leads, deadline, constrained=constrained and not boxed)
+        local = _LocalSearch(ctx, variables, consider, leads, deadline)
         glob = _GlobalSearch(ctx, boxed, consider, leads, deadline) if boxed else None
         if glob is not None:
             # first round: most to the global optimiser (a basin far from every lead), then a local
@@ -585,9 +554,7 @@ def _blocks(ctx, variables: Sequence[Variable], start: Mapping[str, Any], boxed_
 
 
 class _Objective:
-    """The margin as a function of a point: the blocks' coordinates replace the start's values.
-    ``margins(x)`` gives (hypothesis margin, conclusion margin or None) once per point, cached, so a
-    constrained optimiser reads both at one evaluation; ``__call__`` is the penalised margin."""
+    """The margin as a function of a point: the blocks' coordinates replace the start's values."""
 
     def __init__(self, blocks: Sequence[_Block], consider, start: Mapping[str, Any], method: str,
                  deadline: float) -> None:
@@ -595,113 +562,64 @@ class _Objective:
         self.bounds = [b for block in self.blocks for b in block.bounds]
         self.integer = [block.integer for block in self.blocks for _ in range(block.size)]
         self.used = 0
-        self._last: tuple[bytes, tuple[float, float | None]] | None = None
 
     def x0(self) -> np.ndarray:
         return np.concatenate([b.x0 for b in self.blocks]) if self.blocks else np.zeros(0)
 
-    def margins(self, x) -> tuple[float, float | None]:
-        """(hypothesis margin, margin); a point outside the bounds or the exact domain is (-inf, None)."""
+    def __call__(self, x) -> float:
         if time.process_time() > self.deadline:
             raise _Stop()
-        x = np.asarray(x, dtype=float)
-        key = x.tobytes()
-        if self._last is not None and self._last[0] == key:
-            return self._last[1]
-        self._last = (key, self._margins(x))
-        return self._last[1]
-
-    def _margins(self, x: np.ndarray) -> tuple[float, float | None]:
         for xi, (lo, hi) in zip(x, self.bounds):
             if not math.isfinite(xi) or (lo is not None and xi < lo) or (hi is not None and xi > hi):
-                return -math.inf, None
+                return 1e300
         values, i = dict(self.start), 0
         try:
             for block in self.blocks:
                 values[block.name] = block.rebuild(x[i:i + block.size])
                 i += block.size
                 if not block.var.in_domain(values[block.name]):  # the optimisers stay inside the exact domain
-                    return -math.inf, None
+                    return 1e300
         except (TypeError, ValueError, ArithmeticError):
-            return -math.inf, None
+            return 1e300
         self.used += 1
         try:
-            return self.consider(values, from_search=False, method=self.method)
+            hyp_margin, margin = self.consider(values, from_search=False, method=self.method)
         except TypeError:  # a margin written for another number type: an undefined point
-            return -math.inf, None
-
-    def __call__(self, x) -> float:
-        hyp_margin, margin = self.margins(x)
+            return 1e300
         if margin is None:  # outside the hypotheses: a penalty that still points back inside
             return 1e100 - min(hyp_margin, 0.0) if math.isfinite(hyp_margin) else 1e300
         return margin
 
 
 class _LocalSearch:
-    """Local walks from the best leads and the best lead of every other shape, in turn, until the
-    evaluations are spent (a walk that converges early hands the rest to the next start). On
-    structured values with hypotheses (``constrained``) the walk is COBYLA, the conclusion margin
-    minimised subject to the hypothesis margin staying >= 0 (a counterexample often sits where a
-    hypothesis is nearly tight: on liyuan2017's Phase 1 at n = 3, from the best of 300 random points,
-    it reached one in 70-85 evaluations at two of three seeds, where Nelder-Mead's penalty wall needed
-    ~2000); otherwise Nelder-Mead."""
+    """Nelder-Mead from the best leads in turn (a new start each round: the current best first)."""
 
-    def __init__(self, ctx, variables, consider, leads: _Leads, deadline: float, constrained: bool = False) -> None:
+    def __init__(self, ctx, variables, consider, leads: _Leads, deadline: float) -> None:
         self.ctx, self.vars, self.consider, self.leads, self.deadline = ctx, list(variables), consider, leads, deadline
-        self.constrained = constrained
         self.used = 0
-        self.gains: dict[tuple, float] = {}  # per shape, how much its walks lowered its best lead
 
     def run(self, evaluations: int) -> None:
-        """A first round walks every start with an equal share; a later round gives all it has to the
-        shape whose walk lowered its own lead most (meeting the hypotheses counts as infinite)."""
-        if evaluations <= 0:
+        from scipy.optimize import minimize
+
+        starts = self.leads.best()[:LOCAL_STARTS]
+        if evaluations <= 0 or not starts:
             return
-        if self.gains and len(self.leads.by_shape) > 1:
-            best_shape = max(self.gains, key=self.gains.get)
-            starts = [self.leads.by_shape[best_shape][3]] if best_shape in self.leads.by_shape else []
-        else:
-            starts = self.leads.starts(LOCAL_STARTS)
-        carry = 0
-        for start in starts:
-            each = evaluations // len(starts) + carry
-            key = _shape_key(start)
-            before = self.leads.by_shape[key][:2] if key in self.leads.by_shape else (True, math.inf)
+        # half to the best lead, the other half shared by the next ones
+        shares = [evaluations] if len(starts) == 1 else \
+            [evaluations // 2] + [evaluations // (2 * (len(starts) - 1))] * (len(starts) - 1)
+        for start, each in zip(starts, shares):
             obj = _Objective(_blocks(self.ctx, self.vars, start, max_size=LOCAL_MAX_DIM), self.consider, start,
                              "local", self.deadline)
             x0 = obj.x0()
             if not len(x0) or each < 2 * len(x0) + 2:  # nothing to move, or not even one simplex step
-                carry = each
                 continue
+            # a simplex scaled to each coordinate (5% of it, or 0.05 around zero)
+            simplex = [x0] + [x0 + np.eye(len(x0))[i] * (0.05 * abs(x0[i]) or 0.05) for i in range(len(x0))]
             try:
-                self._walk(obj, x0, each)
+                minimize(obj, x0, method="Nelder-Mead",
+                         options={"maxfev": each, "xatol": 1e-12, "fatol": 1e-15, "initial_simplex": np.array(simplex)})
             finally:
                 self.used += obj.used
-                self.gains[key] = self.gains.get(key, 0.0) + _gain(before, self.leads.by_shape[key][:2])
-            carry = max(0, each - obj.used)
-
-    def _walk(self, obj: _Objective, x0: np.ndarray, evaluations: int) -> None:
-        from scipy.optimize import minimize
-
-        if self.constrained:
-            def margin(x):
-                m = obj.margins(x)[1]
-                return m if m is not None else fallback
-
-            def hypotheses(x):  # >= 0 inside; no hypothesis is inf, outside the domain -inf
-                h = obj.margins(x)[0]
-                return h if math.isfinite(h) else (1.0 if h > 0 else -1e3)
-
-            start = obj.margins(x0)[1]
-            fallback = start if start is not None else 0.0
-            rho = 0.1 * float(np.abs(x0).max()) or 0.05
-            minimize(margin, x0, method="COBYLA", constraints=[{"type": "ineq", "fun": hypotheses}],
-                     options={"maxiter": evaluations, "rhobeg": rho, "tol": 1e-12 * rho})
-            return
-        # a simplex scaled to each coordinate (5% of it, or 0.05 around zero)
-        simplex = [x0] + [x0 + np.eye(len(x0))[i] * (0.05 * abs(x0[i]) or 0.05) for i in range(len(x0))]
-        minimize(obj, x0, method="Nelder-Mead",
-                 options={"maxfev": evaluations, "xatol": 1e-12, "fatol": 1e-15, "initial_simplex": np.array(simplex)})
 
 
 class _GlobalSearch:

@@ -594,11 +594,8 @@ def training_problems(activations: Sequence[str] = ("tanh",), depths: Sequence[i
         d = draw_(st.integers(1, max_width))
         hidden = [draw_(st.integers(1, max_width)) for _ in range(L - 1)]
         widths = (d, *hidden, 1)
-        # independent data need N <= d: draw no more points than that when asked to. The most points
-        # come first (Hypothesis favours a strategy's first choices): one point is always fitted
-        # exactly at a critical point (the output bias's gradient is the residual), so N = 1 is where
-        # a critical point can never fail to be a global minimum
-        N = draw_(st.sampled_from(range(min(max_N, d) if independent else max_N, 0, -1)))
+        # independent data need N <= d: draw no more points than that when asked to
+        N = draw_(st.integers(1, min(max_N, d) if independent else max_N))
         X = [[draw_(small) for _ in range(d)] for _ in range(N)]
         Y = [[draw_(small)] for _ in range(N)]
         act = draw_(st.sampled_from(list(activations)))

@@ -11,7 +11,6 @@ import pytest
 import planted
 from proofcheck.store.codec import decode
 from proofcheck.decide.engine import check
-from proofcheck.decide.search import _Leads, _shape
 from proofcheck.model.registry import Registry
 from proofcheck.model.verdict import Verdict
 
@@ -56,17 +55,3 @@ def test_true_claims_of_the_same_shapes_survive_and_say_what_was_searched(regist
         assert cov["variables"]["T"]["max"] == 100000 and "T climbed to 100000" in cov["summary"]
     else:
         assert "global" in cov["methods"] and set(cov["variables"]) == {f"y{i}" for i in range(6)}
-
-
-def test_local_walks_start_from_the_best_lead_of_every_shape():
-    """The least margins can sit at one size and the counterexamples at another (liyuan2017's Phase 1:
-    n = 1 and n = 3): the walks start from the best lead, then the best of each other shape."""
-    leads = _Leads(keep=2)
-    small, large = {"M": [[0.1]]}, {"M": [[0.1, 0.2], [0.3, 0.4]]}
-    for margin in (0.01, 0.02, 0.03):
-        leads.offer(small, margin, True)
-    leads.offer(large, 0.5, True)
-    leads.offer(large, 5.0, False)  # not meeting the hypotheses: never before a lead that does
-    starts = leads.starts(3)
-    assert [_shape(s["M"]) for s in starts[:2]] == [(1, 1), (2, 2)]
-    assert leads.best() == [small, small]  # the overall best leads are unchanged
