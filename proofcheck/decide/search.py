@@ -23,11 +23,6 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis import target
 
-try:  # the private hook of no_harvested_constants
-    from hypothesis.internal.conjecture import providers
-except ImportError:  # pragma: no cover - a Hypothesis without the feature
-    providers = None
-
 from proofcheck.model.claim import Condition, Env, Variable, enclosure_of_condition
 from proofcheck.model.num import NumericError, is_scalar, to_fraction
 
@@ -116,157 +111,167 @@ def run_search(ctx, variables: Sequence[Variable] | None = None,
     Every count is a number of examples or evaluations; the budget's ``seconds`` is only a safety
     stop (``report.timed_out`` and ``ctx.coverage.stopped_by`` say when it was reached)."""
     claim = ctx.claim
-    witnesses = list(claim.witnesses if witnesses is None else witnesses)
-    variables = list(claim.variables if variables is None else variables)
-    hypotheses = list(claim.hypotheses if hypotheses is None else hypotheses)
-    conclusion = claim.conclusion if conclusion is None else conclusion
-    n_examples = max_examples or ctx.examples()
-    report = SearchReport()
-    coverage = ctx.coverage
-    deadline = ctx.cpu_deadline()  # safety stop only, in CPU seconds
-
-    strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constant_values.exact) for v in variables})
-
-    # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
-    # already verified and saved; a simpler one is a nicety, not worth the whole budget.
-    shrink_left = [math.inf]
-    first: list[dict | None] = [None]  # the first verified counterexample, as saved
-    leads = _Leads()
-
-    def evaluate(values: dict[str, Any]):
-        env = ctx.env(values)
-        hyp_margin = math.inf
-        for h in hypotheses:
-            m = h.evaluate(env)
-            if not math.isfinite(m):
-                raise NumericError(f"hypothesis {h.name!r} is not a number here")
-            hyp_margin = min(hyp_margin, m)
-            if not condition_holds_float(h, m):
-                return hyp_margin, None
-        m = conclusion.evaluate(env)
-        if not math.isfinite(m):
-            raise NumericError("conclusion is not a number here")
-        return hyp_margin, m
-
-    def consider(values: dict[str, Any], from_search: bool = True, found_by: str = "search",
-                 method: str = "hypothesis"):
-        """Evaluate one example; returns (hypothesis margin, conclusion margin or None)."""
-        report.examples += 1
-        coverage.saw(values, method)
-        try:
-            hyp_margin, margin = evaluate(values)
-        except (NumericError, ArithmeticError, ValueError):  # 1/0, overflow, a NaN: an undefined example
-            report.undefined += 1
-            return -math.inf, None
-        if margin is None:
-            if hyp_margin > report.best_hypothesis_margin:
-                report.best_hypothesis_margin = hyp_margin
-            leads.offer(values, 1.0 + _squash(-hyp_margin) if math.isfinite(hyp_margin) else math.inf, False)
-            if from_search:
-                target(_squash(hyp_margin), label="hypothesis margin")
-            return hyp_margin, None
-        report.satisfied += 1
-        leads.offer(values, margin, True)
-        if claim.tally is not None:
-            label = str(claim.tally(ctx.env(values)))
-            report.tally[label] = report.tally.get(label, 0) + 1
-        if margin < report.best_margin:
-            report.best_margin = margin
-            report.best_values = dict(values)
-        if from_search:
-            target(_squash(-margin), label="-conclusion margin")
-        if not condition_holds_float(conclusion, margin):
-            try:
-                ok, enc, how = verify(ctx, values, hypotheses, conclusion)
-            except (NumericError, ArithmeticError, ValueError):  # cannot be re-verified: only a lead
-                ok, enc, how = False, None, ""
-            if ok:
-                if report.counterexample is None:  # save the first one at once
-                    report.counterexample = ctx.record_counterexample(values, float(enc.mid()), how,
-                                                                      found_by=found_by)
-                    first[0] = {"values": dict(values), "margin": float(enc.mid()), "how": how}
-                    shrink_left[0] = max(20, int(SHRINK_SHARE * n_examples))
-                raise _Refuted(dict(values), float(enc.mid()), how, found_by)
-            report.float_leads += 1
-            report.lead_values = dict(values)
-        return hyp_margin, margin
-
-    if witnesses:
-        try:
-            for w in witnesses:
-                consider(dict(w.values), from_search=False, found_by="witness", method="witness")
-        except _Refuted as found:
-            _finish(ctx, report, found)
-            return report
-
-    method = ["hypothesis"]
-
-    def body(values):
-        if shrink_left[0] <= 0:
-            return
-        shrink_left[0] -= 1
-        if time.process_time() > deadline:
-            report.timed_out = True
-            coverage.time_limit()
-            return
-        if database is None:
-            consider(values, method=method[0])
-            return
-        best = leads.score()
-        try:
-            consider(values, method=method[0])
-        finally:
-            if leads.score() < best:
-                database.keep()
-
-    database = EXAMPLE_DATABASE.get()
-    replay = database.replay if database is not None else None  # a retry starts from the leads seen
-
-    def hypothesis_run(count: int, seed: int) -> None:
-        # the settings go on after the seed, which alone would turn the database off
-        test = settings(
-            max_examples=count, database=replay, deadline=None, derandomize=False,
-            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
-            phases=[Phase.reuse] * (replay is not None) + [Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
-        )(hypothesis_seed(seed)(given(strategy)(body)))
-        with no_harvested_constants():
-            test()
-
+    run = _Run(ctx, list(claim.variables if variables is None else variables),
+               list(claim.hypotheses if hypotheses is None else hypotheses),
+               claim.conclusion if conclusion is None else conclusion, max_examples or ctx.examples())
+    report = run.report
     try:
-        hypothesis_run(n_examples, ctx.seed)
+        for w in list(claim.witnesses if witnesses is None else witnesses):
+            run.consider(dict(w.values), from_search=False, found_by="witness", method="witness")
+    except _Refuted as found:
+        _finish(ctx, report, found)
+        return report
+    try:
+        run.hypothesis_run(run.n_examples, ctx.seed)
     except _Refuted as found:
         _finish(ctx, report, found)
         return report
     except Exception as exc:  # hypothesis' own errors (Flaky, Unsatisfiable...) must not hide a find
         if report.counterexample is None:
             raise
-        if shrink_left[0] <= 0:  # our own cap on shrinking ended it: the first find stands, unshrunk
+        if run.shrink_left <= 0:  # our own cap on shrinking ended it: the first find stands, unshrunk
             report.notes.append("shrinking stopped at its example cap; the counterexample is the first one found")
         else:
             report.notes.append(f"search stopped early: {type(exc).__name__}")
         report.counterexample_values = None
         return report
+    if polish and report.counterexample is None and run.leads.best():
+        try:
+            _portfolio(ctx, report, run.variables, run.consider, run.leads, run.deadline, run.resample,
+                       run.n_examples)
+        except _Refuted as found:
+            found.values = _simplified(ctx, found, run.hypotheses, run.conclusion, run.variables)
+            _finish(ctx, report, found)
+    return report
 
-    def resample(count: int, round_: int) -> None:
+
+class _Run:
+    """One search's state: the float evaluation of an example, its rigorous re-verification, the
+    Hypothesis runs (first and resampled) and the leads the optimisers start from."""
+
+    def __init__(self, ctx, variables: list[Variable], hypotheses: list[Condition], conclusion: Condition,
+                 n_examples: int) -> None:
+        self.ctx, self.variables, self.hypotheses, self.conclusion = ctx, variables, hypotheses, conclusion
+        self.n_examples = n_examples
+        self.report = SearchReport()
+        self.coverage = ctx.coverage
+        self.deadline = ctx.cpu_deadline()  # safety stop only, in CPU seconds
+        self.strategy = st.fixed_dictionaries({v.name: v.strategy_for(ctx.constant_values.exact) for v in variables})
+        # Shrinking gets a bounded number of examples once a counterexample is in hand: the first one is
+        # already verified and saved; a simpler one is a nicety, not worth the whole budget.
+        self.shrink_left = math.inf
+        self.first: dict | None = None  # the first verified counterexample, as saved
+        self.leads = _Leads()
+        self.method = "hypothesis"
+        self.database = EXAMPLE_DATABASE.get()
+        # a retry starts from the leads its earlier attempts saw
+        self.replay = self.database.replay if self.database is not None else None
+
+    def evaluate(self, values: dict[str, Any]):
+        env = self.ctx.env(values)
+        hyp_margin = math.inf
+        for h in self.hypotheses:
+            m = h.evaluate(env)
+            if not math.isfinite(m):
+                raise NumericError(f"hypothesis {h.name!r} is not a number here")
+            hyp_margin = min(hyp_margin, m)
+            if not condition_holds_float(h, m):
+                return hyp_margin, None
+        m = self.conclusion.evaluate(env)
+        if not math.isfinite(m):
+            raise NumericError("conclusion is not a number here")
+        return hyp_margin, m
+
+    def consider(self, values: dict[str, Any], from_search: bool = True, found_by: str = "search",
+                 method: str = "hypothesis"):
+        """Evaluate one example; returns (hypothesis margin, conclusion margin or None)."""
+        report, ctx = self.report, self.ctx
+        report.examples += 1
+        self.coverage.saw(values, method)
+        try:
+            hyp_margin, margin = self.evaluate(values)
+        except (NumericError, ArithmeticError, ValueError):  # 1/0, overflow, a NaN: an undefined example
+            report.undefined += 1
+            return -math.inf, None
+        if margin is None:
+            if hyp_margin > report.best_hypothesis_margin:
+                report.best_hypothesis_margin = hyp_margin
+            self.leads.offer(values, 1.0 + _squash(-hyp_margin) if math.isfinite(hyp_margin) else math.inf, False)
+            if from_search:
+                target(_squash(hyp_margin), label="hypothesis margin")
+            return hyp_margin, None
+        report.satisfied += 1
+        self.leads.offer(values, margin, True)
+        if ctx.claim.tally is not None:
+            label = str(ctx.claim.tally(ctx.env(values)))
+            report.tally[label] = report.tally.get(label, 0) + 1
+        if margin < report.best_margin:
+            report.best_margin = margin
+            report.best_values = dict(values)
+        if from_search:
+            target(_squash(-margin), label="-conclusion margin")
+        if not condition_holds_float(self.conclusion, margin):
+            self._confirm(values, found_by)
+        return hyp_margin, margin
+
+    def _confirm(self, values: dict[str, Any], found_by: str) -> None:
+        """Re-verify a float failure: a confirmed one is saved (the first at once) and raised."""
+        report = self.report
+        try:
+            ok, enc, how = verify(self.ctx, values, self.hypotheses, self.conclusion)
+        except (NumericError, ArithmeticError, ValueError):  # cannot be re-verified: only a lead
+            ok, enc, how = False, None, ""
+        if ok:
+            if report.counterexample is None:  # save the first one at once
+                report.counterexample = self.ctx.record_counterexample(values, float(enc.mid()), how,
+                                                                       found_by=found_by)
+                self.first = {"values": dict(values), "margin": float(enc.mid()), "how": how}
+                self.shrink_left = max(20, int(SHRINK_SHARE * self.n_examples))
+            raise _Refuted(dict(values), float(enc.mid()), how, found_by)
+        report.float_leads += 1
+        report.lead_values = dict(values)
+
+    def body(self, values) -> None:
+        if self.shrink_left <= 0:
+            return
+        self.shrink_left -= 1
+        if time.process_time() > self.deadline:
+            self.report.timed_out = True
+            self.coverage.time_limit()
+            return
+        if self.database is None:
+            self.consider(values, method=self.method)
+            return
+        best = self.leads.score()
+        try:
+            self.consider(values, method=self.method)
+        finally:
+            if self.leads.score() < best:
+                self.database.keep()
+
+    def hypothesis_run(self, count: int, seed: int) -> None:
+        # the settings go on after the seed, which alone would turn the database off
+        test = settings(
+            max_examples=count, database=self.replay, deadline=None, derandomize=False,
+            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
+            phases=[Phase.reuse] * (self.replay is not None) + [Phase.explicit, Phase.generate, Phase.target,
+                                                                 Phase.shrink],
+        )(hypothesis_seed(seed)(given(self.strategy)(self.body)))
+        with no_harvested_constants():
+            test()
+
+    def resample(self, count: int, round_: int) -> None:
         """More Hypothesis examples under another seed (the portfolio's global move for values that
         have no box): a find is shrunk by Hypothesis as in the first run."""
-        method[0] = "resample"
+        self.method = "resample"
         try:
-            hypothesis_run(count, (ctx.seed + 7919 * round_) % 2**32)
+            self.hypothesis_run(count, (self.ctx.seed + 7919 * round_) % 2**32)
         except _Refuted:
             raise
         except Exception:
-            if report.counterexample is None:
+            if self.report.counterexample is None:
                 raise
-            raise _Refuted(first[0]["values"], first[0]["margin"], first[0]["how"], "search") from None
-
-    if polish and report.counterexample is None and leads.best():
-        try:
-            _portfolio(ctx, report, variables, consider, leads, deadline, resample, n_examples)
-        except _Refuted as found:
-            found.values = _simplified(ctx, found, hypotheses, conclusion, variables)
-            _finish(ctx, report, found)
-    return report
+            raise _Refuted(self.first["values"], self.first["margin"], self.first["how"], "search") from None
 
 
 class _Leads:
@@ -303,7 +308,9 @@ def no_harvested_constants():
     another counterexample when an unrelated lemma module was added. Inside this block it harvests
     none: the examples depend only on the seed and the strategies. (Hypothesis has no public
     setting for this; the hook is its private function, and the tests catch a change of it.)"""
-    if providers is None:  # pragma: no cover - a Hypothesis without the feature
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a Hypothesis without the feature
         yield
         return
     original = getattr(providers, "_get_local_constants", None)
@@ -612,8 +619,6 @@ class _LocalSearch:
         self.used = 0
 
     def run(self, evaluations: int) -> None:
-        # lazy, measured: scipy.optimize is 4.7 s of the engine's 7.6 s import (wall, load 23,
-        # -X importtime); only a search that reaches the local phase needs it
         from scipy.optimize import minimize
 
         starts = self.leads.best()[:LOCAL_STARTS]
@@ -648,7 +653,7 @@ class _GlobalSearch:
         self.used = 0
 
     def run(self, evaluations: int) -> None:
-        from scipy.optimize import differential_evolution  # lazy, measured: see _LocalSearch.run
+        from scipy.optimize import differential_evolution
 
         dim = len(self.vars)
         npop = DE_POPULATION * dim

@@ -244,6 +244,100 @@ def interpolation_certificate(problem: "TrainingProblem", point: Sequence[float]
     return Certificate("interpolation", tuple(theta), tuple(box), solved)
 
 
+#: Output weights at most this small (floats) make a located point a candidate for the dead-output
+#: certificate; the brackets tried around one parameter of each last-hidden unit (half-widths).
+DEAD_OUTPUT = 1e-6
+DEAD_BRACKETS = (Fraction(1, 2**30), Fraction(1, 2**20), Fraction(1, 2**10))
+
+
+def _unit_inputs(net: DeepNet) -> list[list[int]]:
+    """Per unit ``j`` of the last hidden layer, the indices (``DeepNet.parameters`` order) of its own
+    parameters: its bias, then its incoming weights ``W_{L-1}[:, j]``."""
+    sizes = [net.widths[k - 1] * net.widths[k] for k in range(1, net.depth + 1)]
+    rows, cols = net.widths[net.depth - 2], net.widths[net.depth - 1]
+    w_start = sum(sizes[:net.depth - 2])
+    b_start = sum(sizes) + sum(net.widths[1:net.depth - 1])
+    return [[b_start + j] + [w_start + a * cols + j for a in range(rows)] for j in range(cols)]
+
+
+def _dead_output_sums(problem: "TrainingProblem", theta: Sequence[Fraction]):
+    """``g_j = Σ_i r_i f_{L-1}(x_i)_j`` as Arb balls, with ``r_i = b_out − y_i`` (the output is the
+    constant ``b_out`` when every output weight is 0): the gradient in the output weights there."""
+    from flint import arb, fmpq
+
+    feats = _hidden_features(problem.net, problem.X, theta)
+    b_out = theta[_output_layer(problem.net)[1]]
+    residuals = [arb(fmpq((b_out - y[0]).numerator, (b_out - y[0]).denominator)) for y in problem.Y]
+    return [sum((r * row[j] for r, row in zip(residuals, feats)), arb(0)) for j in range(len(feats[0]))]
+
+
+def _sign_change(a, b) -> bool:
+    return bool((a < 0 and b > 0) or (a > 0 and b < 0))
+
+
+def _dead_output_applies(net: DeepNet) -> bool:
+    return net.widths[-1] == 1 and not net.output_activation and net.bias and net.depth >= 2
+
+
+def _bracket_unit(problem: "TrainingProblem", theta: list[Fraction], j: int, candidates: Sequence[int]):
+    """A coordinate of unit ``j`` and a bracket over which ``g_j`` rigorously changes sign, or None."""
+    for half in DEAD_BRACKETS:
+        for i in candidates:
+            lo, hi = list(theta), list(theta)
+            lo[i], hi[i] = theta[i] - half, theta[i] + half
+            if _sign_change(_dead_output_sums(problem, lo)[j], _dead_output_sums(problem, hi)[j]):
+                return i, (lo[i], hi[i])
+    return None
+
+
+def dead_output_certificate(problem: "TrainingProblem", point: Sequence[float]) -> "Certificate | None":
+    """A box holding an exact critical point where every output weight is 0 (a degenerate,
+    rank-deficient critical point: Krawczyk needs a regular zero, and its coordinates are rarely
+    rational). With the output weights exactly 0, every gradient entry of a hidden parameter is exactly
+    0 (each carries an output weight as a factor); with the output bias the exact mean of ``Y``, so is
+    its own; the gradient in output weight ``j`` is ``g_j`` (:func:`_dead_output_sums`), a continuous
+    function of unit ``j``'s own parameters only: a rigorous sign change of ``g_j`` along one of them,
+    over ``[lo, hi]`` with the rest fixed, puts a zero inside (intermediate value theorem). Every other
+    coordinate is rational (the float the search found, exactly)."""
+    net = problem.net
+    if not _dead_output_applies(net):
+        return None
+    weights, bias = _output_layer(net)
+    if max(abs(point[i]) for i in weights) > DEAD_OUTPUT:
+        return None
+    theta = [Fraction(float(v)) for v in point]
+    for i in weights:
+        theta[i] = Fraction(0)
+    theta[bias] = sum((y[0] for y in problem.Y), Fraction(0)) / len(problem.Y)
+    box = [(t, t) for t in theta]
+    solved = []
+    for j, candidates in enumerate(_unit_inputs(net)):
+        found = _bracket_unit(problem, theta, j, candidates)
+        if found is None:
+            return None
+        solved.append(found[0])
+        box[found[0]] = found[1]
+    return Certificate("dead_output", tuple(theta), tuple(box), tuple(solved))
+
+
+def check_dead_output(problem: "TrainingProblem", cert: "Certificate") -> bool:
+    """Re-check a dead-output certificate from the stored rationals alone."""
+    net = problem.net
+    if not _dead_output_applies(net) or len(cert.box) != len(cert.point):
+        return False
+    weights, bias = _output_layer(net)
+    units = _unit_inputs(net)
+    if len(cert.solved) != len(units) or any(i not in own for i, own in zip(cert.solved, units)):
+        return False
+    mean = sum((y[0] for y in problem.Y), Fraction(0)) / len(problem.Y)
+    fixed_ok = all(lo == hi == cert.point[i] for i, (lo, hi) in enumerate(cert.box) if i not in cert.solved)
+    if not fixed_ok or any(cert.point[i] != 0 for i in weights) or cert.point[bias] != mean:
+        return False
+    g_lo = _dead_output_sums(problem, [b[0] for b in cert.box])
+    g_hi = _dead_output_sums(problem, [b[1] for b in cert.box])
+    return all(_sign_change(g_lo[j], g_hi[j]) for j in range(len(units)))
+
+
 @storable
 @dataclass
 class CriticalPoint:
@@ -362,6 +456,10 @@ class CriticalPoint:
                     return self.certificate
             except (TypeError, ValueError, ZeroDivisionError):
                 break
+        cert = dead_output_certificate(self.problem, p)
+        if cert is not None:
+            self.certificate, self.checked = cert, True
+            return cert
         if not wide and obj.value(p) < INTERPOLATION_LOSS:
             cert = interpolation_certificate(self.problem, p)
             if cert is not None:
@@ -392,6 +490,8 @@ class CriticalPoint:
                        for b, (box_lo, box_hi) in zip(balls, (cert.box[i] for i in cert.solved))
                        for lo, hi in [arb_endpoints(b)]) and all(
                 cert.box[i] == (cert.point[i], cert.point[i]) for i in range(len(cert.point)) if i not in cert.solved)
+        if cert.kind == "dead_output":
+            return check_dead_output(self.problem, cert)
         if cert.kind == "krawczyk":
             F, J = from_sympy(obj.grad, obj.params)
             z = certify_zero(F, J, cert.point, radii=(float(max(hi - lo for lo, hi in cert.box)),))
@@ -435,7 +535,7 @@ class CriticalPoint:
         Ws = weight_matrices(self.problem.net, list(cert.point) if cert.kind == "exact" else cert.balls())
         # the coordinates known exactly: every one at an exact point, the fixed ones of an interpolation box
         exact_at = weight_matrices(self.problem.net, [lo if lo == hi else None for lo, hi in cert.box]
-                                   if cert.kind == "interpolation" else list(cert.point)
+                                   if cert.kind in ("interpolation", "dead_output") else list(cert.point)
                                    if cert.kind == "exact" else [None] * len(cert.point))
         verdicts = []
         for W, Wq in zip(Ws, exact_at):

@@ -1,10 +1,13 @@
 """The Krawczyk test certifies regular zeros and refuses singular ones (never a false certificate)."""
 import math
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
 import sympy
 
+from proofcheck.ml.critical_points import CriticalPoint, TrainingProblem, dead_output_certificate
+from proofcheck.ml.deep import DeepNet
 from proofcheck.ml.krawczyk import KrawczykError, certify_zero, from_sympy
 from proofcheck.model.num import Enclosure, arb_eval
 
@@ -56,3 +59,36 @@ def test_bad_input_is_a_one_line_error():
         from_sympy([x], [x, y])
     with pytest.raises(KrawczykError):
         certify_zero(F, J, [])
+
+
+# ---------------------------------------------------------------- dead-output critical points
+def _dead_problem():
+    # tanh 2-1-1, N = 2, x_1 - x_2 = (1, -1): with the output weight 0, the point is critical
+    # exactly when the unit's weights satisfy w_1 = w_2 (equal pre-activations on both inputs)
+    return TrainingProblem(DeepNet((2, 1, 1), "tanh"), [[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]],
+                           [[Fraction(1)], [Fraction(0)]])
+
+
+def test_dead_output_certificate_brackets_a_degenerate_critical_point():
+    prob = _dead_problem()
+    cert = dead_output_certificate(prob, [0.3, 0.3 + 1e-12, 0.0, 0.2, 0.5])
+    assert cert is not None and cert.kind == "dead_output"
+    stored = CriticalPoint(prob, (Fraction(0),) * 5, certificate=cert, searched=True)
+    assert stored.certify() is not None  # re-checked from the rationals alone
+    assert stored.loss().lo == stored.loss().hi == Fraction(1, 2)  # the constant output 1/2 on Y = (1, 0)
+    assert stored.full_column_rank() is False  # the zero output column is never full rank
+    # a box on one side of the crossing, or a nonzero output weight, is no certificate
+    i = cert.solved[0]
+    one_side = list(cert.box)
+    one_side[i] = (cert.box[i][1], cert.box[i][1] + (cert.box[i][1] - cert.box[i][0]))
+    moved = tuple((a + b) / 2 for a, b in one_side)
+    for bad in (replace(cert, box=tuple(one_side), point=moved),
+                replace(cert, point=cert.point[:2] + (Fraction(1, 10**9),) + cert.point[3:],
+                        box=cert.box[:2] + ((Fraction(1, 10**9),) * 2,) + cert.box[3:])):
+        assert not CriticalPoint(prob, (Fraction(0),) * 5, certificate=bad, searched=True).check_certificate()
+
+
+def test_dead_output_certificate_needs_vanishing_output_weights():
+    assert dead_output_certificate(_dead_problem(), [0.3, 0.3, 0.5, 0.2, 0.5]) is None
+    # equal-sign gradient on both sides (no crossing nearby): no certificate
+    assert dead_output_certificate(_dead_problem(), [0.3, 0.9, 0.0, 0.2, 0.5]) is None
