@@ -132,13 +132,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_graph_is_read_from_the_tree():
     """The reader sees the layers (so the rules below are not vacuous)."""
     assert "proofcheck.decide.engine" in GRAPH and "proofcheck.ml.strategies" in GRAPH
-    assert {"proofcheck.model.claim", "proofcheck.decide.certify.interval"} <= GRAPH["proofcheck.decide.engine"]
+    assert {"proofcheck.model.claim", "proofcheck.decide.certify"} <= GRAPH["proofcheck.decide.engine"]
     assert arrows("lemmas", "proofcheck.ml") and arrows("proofcheck.ml", "proofcheck.model.num")
 
 
-@pytest.mark.xfail(strict=False, reason="at f9b7ef8: ml.dynamics <-> ml.flow; decide.engine <-> decide.instantiation, "
-                                        "and engine -> interfaces.cluster -> worker -> engine (issue 20 items 1, 5; "
-                                        "integrator un-xfails)")
 def test_the_import_graph_has_no_cycle():
     assert cycles(GRAPH) == []
 
@@ -147,9 +144,6 @@ def test_the_engine_core_imports_no_network_mathematics_and_no_paper():
     assert arrows(CORE, ("proofcheck.ml", "lemmas")) == []
 
 
-@pytest.mark.xfail(strict=False, reason="at f9b7ef8: ml.quantities, ml.identity_mapping -> model.claim; ml.strategies, "
-                                        "ml.datasets, ml.critical_points -> report.values (issue 20 item 1; integrator "
-                                        "un-xfails)")
 def test_network_mathematics_imports_no_claim_model_decider_interface_report_or_paper():
     assert arrows("proofcheck.ml", ("proofcheck.model.claim", "proofcheck.decide", "proofcheck.interfaces",
                                     "proofcheck.report", "lemmas")) == []
@@ -198,7 +192,6 @@ def tag_decoders() -> list[str]:
     return sorted(readers)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 20 item 6: the remaining procedures go (integrator un-xfails)")
 def test_no_procedure_in_lemmas():
     assert procedures_in_lemmas() == []
 
@@ -209,6 +202,5 @@ def test_no_function_over_80_lines():
     assert long_functions() == []
 
 
-@pytest.mark.xfail(strict=False, reason="issue 20 item 3: one codec (integrator un-xfails)")
 def test_one_decoder_of_the_store_tags():
     assert tag_decoders() == ["proofcheck.store.codec"]

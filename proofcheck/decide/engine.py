@@ -38,7 +38,7 @@ from proofcheck.model.parse import NumberSyntaxError, parse_number
 from proofcheck.decide.instantiation import decide_at_uses
 from proofcheck.decide.probability import decide_declared
 from proofcheck.decide.certify.emptiness import check_emptiness
-from proofcheck.report.values import short
+from proofcheck.store.readable import short
 
 
 class UsageError(ValueError):

@@ -55,7 +55,7 @@ from proofcheck.model.claim import Claim, ClaimError, Env, Outcome, Probabilisti
 from proofcheck.model.num import ARB, BeyondReach, Enclosure, NumericError, enclose_expr, is_scalar, to_fraction
 from proofcheck.model.verdict import Verdict, _jsonable
 from proofcheck.store.codec import decode_as_written, encode
-from proofcheck.report.values import short
+from proofcheck.store.readable import short
 from proofcheck.decide.certify.emptiness import check_emptiness
 from proofcheck.model.context import BUDGETS, Context
 

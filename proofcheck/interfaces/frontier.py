@@ -74,7 +74,7 @@ from proofcheck.model.context import budget_named
 from proofcheck.model.verdict import Result, Verdict
 from proofcheck.decide.engine import UsageError, check, constants_with, parse_value
 from proofcheck.model.num import exact_compare
-from proofcheck.report.values import fmt_float, number_of, values_text
+from proofcheck.store.readable import fmt_float, number_of, values_text
 from proofcheck.model.registry import did_you_mean, load, module_of
 from proofcheck.interfaces.cluster import Job, Session, time_limit
 from proofcheck.interfaces.worker import RelayStore, claim_named

@@ -122,7 +122,8 @@ class ClaimItem(pytest.Item):
 
     def runtest(self):
         from proofcheck.decide.engine import check  # lazy, measured: see _selected_claims
-        from proofcheck.report.values import margin_text, values_text
+        from proofcheck.report.values import margin_text
+        from proofcheck.store.readable import values_text
         from proofcheck.store.counterexamples import CounterexampleStore
 
         cfg = self.config

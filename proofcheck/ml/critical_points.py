@@ -83,7 +83,7 @@ class TrainingProblem:
 
     def describe(self) -> str:
         """The network by its widths and activation, the data by N, d and its points."""
-        from proofcheck.report.values import short
+        from proofcheck.store.readable import short
 
         net = self.net
         return (f"{net.activation} network of widths {'-'.join(str(w) for w in net.widths)}"
@@ -359,7 +359,7 @@ class CriticalPoint:
 
     def describe(self) -> str:
         """The problem and the point: the certified critical point when there is one, else the start."""
-        from proofcheck.report.values import short
+        from proofcheck.store.readable import short
 
         cert = self.certificate
         where = (f"certified {cert.kind} at theta = {short(cert.point, 120)}" if cert is not None
@@ -662,7 +662,7 @@ class NetworkPoint:
                                f"{len(self.problem.objective.params)} parameters")
 
     def describe(self) -> str:
-        from proofcheck.report.values import short
+        from proofcheck.store.readable import short
 
         return f"theta = {short(self.theta, 120)} for the {self.problem.describe()}"
 

@@ -114,7 +114,7 @@ class Dataset:
 
     def describe(self) -> str:
         """n, d, the least angle between inputs, the points (exact when known) and labels."""
-        from proofcheck.report.values import short
+        from proofcheck.store.readable import short
 
         points = short(self.X_exact if self.X_exact is not None else self.X, 160)
         return (f"{self.kind} dataset n = {self.n}, d = {self.d}, least angle {np.degrees(self.min_angle()):.3g} deg, "

@@ -30,7 +30,7 @@ from proofcheck.ml.distributions import (Distribution, DistributionError, Finite
                             UniformSphere)
 from proofcheck.ml.linalg_exact import fraction_text, rational_unit_vector
 from proofcheck.model.num import NumericError, to_fraction
-from proofcheck.report.values import short, value_text
+from proofcheck.store.readable import short, value_text
 from proofcheck.store.codec import decode, encode, storable
 
 

@@ -27,11 +27,12 @@ from markupsafe import Markup, escape
 
 from proofcheck.report import graph
 from proofcheck.report.sides import sides_text
-from proofcheck.report.values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, array_record, array_rows, citation_of, decided_by_text,
-                     examples_text, fmt_float, fmt_margin, fmt_seconds, found_by_text, frontier_class,
-                     frontier_summary, frontiers_of,
-                     humanise, is_array, is_object, paper_heading, paper_of, margin_text, number_of, number_text, object_name, object_text, shorten, shown_margin,
-                     verdict_word)
+from proofcheck.report.values import (VERDICT_GROUP, VERDICT_MEANING, VERDICT_SYMBOL, VERDICTS, citation_of,
+                                      decided_by_text, examples_text, fmt_seconds, found_by_text, frontier_class,
+                                      frontier_summary, frontiers_of, margin_text, paper_heading, paper_of, shorten,
+                                      shown_margin, verdict_word)
+from proofcheck.store.codec import array_record
+from proofcheck.store.readable import array_rows, fmt_float, humanise, is_array, is_object, number_of, number_text, object_name, object_text
 from proofcheck.report.plots import PlotSpecError, plot_svg
 
 # ------------------------------------------------------------------------------------ MathML

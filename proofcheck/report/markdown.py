@@ -12,10 +12,8 @@ from typing import Any
 
 from proofcheck.report import graph
 from proofcheck.report.sides import sides_text
-from proofcheck.report.values import (VERDICT_MEANING, VERDICT_SYMBOL, array_rows, citation_of, decided_by_text, examples_text,
-                     fmt_seconds, found_by_text, frontier_summary, is_array, is_object, margin_text, number_of, number_text, object_text,
-                     paper_heading, paper_of,
-                     shorten, shown_margin, verdict_word)
+from proofcheck.report.values import VERDICT_MEANING, VERDICT_SYMBOL, citation_of, decided_by_text, examples_text, fmt_seconds, found_by_text, frontier_summary, margin_text, paper_heading, paper_of, shorten, shown_margin, verdict_word
+from proofcheck.store.readable import array_rows, is_array, is_object, number_of, number_text, object_text
 
 
 

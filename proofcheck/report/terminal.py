@@ -11,7 +11,8 @@ from typing import Any
 
 from proofcheck.report import graph
 from proofcheck.report.sides import sides_text
-from proofcheck.report.values import VERDICT_SYMBOL, margin_text, shorten, shown_margin, values_text, verdict_word
+from proofcheck.report.values import VERDICT_SYMBOL, margin_text, shorten, shown_margin, verdict_word
+from proofcheck.store.readable import values_text
 
 #: Verdicts the summary lists claim by claim (in this order within a paper).
 LISTED = ("refuted", "vacuous", "ill-formed", "error")

@@ -18,7 +18,7 @@ from proofcheck.report.graph import anchor
 from proofcheck.report.html import render_value
 from proofcheck.report.markdown import value as md_value
 from proofcheck.report.terminal import render_summary
-from proofcheck.report.values import value_text
+from proofcheck.store.readable import value_text
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAK = re.compile(r"\$q|\$obj|\$array|\$num|Fraction\(|array\(|\bnull\b|object at 0x|\b[A-Z][A-Za-z0-9_]*\((?!\))")

@@ -11,7 +11,8 @@ from proofcheck.interfaces.cli.output import check_outputs, emit, eprint
 from proofcheck.model.registry import load
 from proofcheck.model.verdict import Result
 from proofcheck.report import to_json
-from proofcheck.report.values import margin_text, printed, values_text
+from proofcheck.report.values import margin_text, printed
+from proofcheck.store.readable import values_text
 
 NAME = "check"
 

@@ -9,7 +9,7 @@ from proofcheck.interfaces.cli.args import ID_HELP, STORE_HELP, add_text_or_json
 from proofcheck.interfaces.cli.output import check_outputs, emit
 from proofcheck.model.registry import load
 from proofcheck.report import to_json
-from proofcheck.report.values import values_text
+from proofcheck.store.readable import values_text
 
 NAME = "replay"
 
