@@ -196,8 +196,6 @@ def test_no_procedure_in_lemmas():
     assert procedures_in_lemmas() == []
 
 
-@pytest.mark.xfail(strict=False, reason="issue 20: long functions are being split by their owners "
-                                        "(integrator un-xfails)")
 def test_no_function_over_80_lines():
     assert long_functions() == []
 

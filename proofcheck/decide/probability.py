@@ -550,28 +550,44 @@ def run_setting(ctx, plan: Plan, setting: Setting, claim_seed: int, deadline: fl
 
 # ---------------------------------------------------------------- the decision
 def decide_declared(ctx) -> Outcome:
-    claim = ctx.claim
-    kind = _kind(claim)
+    kind = _kind(ctx.claim)
     plan = make_plan(ctx)
     laws = settle(ctx, plan)
     by_law = sum(not needs_sampling(ctx, r) for r in laws.values())  # before sampling fills them in
+    results, timed_out = _run_settings(ctx, plan, laws)
+    notes, details, family = _report_of(ctx, plan, results, timed_out, by_law, kind)
+    examples = max(sum(r.draws for r in results), len(results))
+    if not plan.settings:
+        return _no_setting(ctx, plan, notes, details)
+    refuted = next((r for r in results if r.status == "refuted"), None)
+    if refuted is not None:
+        return _refuted(ctx, plan, refuted, kind, family, examples, notes, details)
+    return _undecided_or_holds(plan, results, kind, family, examples, notes, details)
+
+
+def _run_settings(ctx, plan: Plan, laws) -> tuple[list[SettingResult], bool]:
+    """Run the plan's settings until one is refuted or the time is up; a setting its exact law
+    refutes needs no sampling anywhere: it comes first."""
     deadline = ctx.started + ctx.budget.seconds
     results: list[SettingResult] = []
-    notes = list(plan.notes)
-    timed_out = False
-    # a setting its exact law refutes needs no sampling anywhere: it comes first
     order = sorted(plan.settings, key=lambda s: (laws[s.index].status != "refuted", s.index))
     for s in order:
         if time.monotonic() > deadline:
-            timed_out = True
-            break
+            return results, True
         if s.index % max(1, len(plan.settings) // 5) == 0:
             ctx.progress(f"setting {s.index + 1}/{len(plan.settings)}")
         r = run_setting(ctx, plan, s, ctx.seed, deadline, res=laws[s.index])
         results.append(r)
         if r.status == "refuted":
             break
-    if timed_out or any("time limit" in n for r in results for n in r.notes):
+    return results, False
+
+
+def _report_of(ctx, plan: Plan, results: list[SettingResult], timed_out: bool, by_law: int, kind):
+    """The notes, the ``details`` (family, settings, plots, coverage) and the family-wise sentence."""
+    notes = list(plan.notes)
+    stopped = timed_out or any("time limit" in n for r in results for n in r.notes)
+    if stopped:
         notes.append(f"time limit of {ctx.budget.seconds:g} s reached; {len(plan.settings) - len(results)} "
                      f"setting(s) not tried")
     for r in results:
@@ -587,7 +603,6 @@ def decide_declared(ctx) -> Outcome:
     family = (f"family-wise {kind.confidence:.6g} confidence over the {plan.planned} sampled setting(s)"
               f"{f' ({by_law} more decided without sampling)' if by_law else ''} "
               f"({METHOD}; up to {plan.draws} draws per setting in {len(plan.looks)} looks)")
-    draws = sum(r.draws for r in results)
     details: dict[str, Any] = {
         "family": {"confidence": kind.confidence, "settings": plan.planned, "looks": plan.looks,
                    "draws_per_setting": plan.draws, "method": METHOD},
@@ -597,34 +612,41 @@ def decide_declared(ctx) -> Outcome:
     if plot is not None:
         details["plots"] = [plot]
     details["coverage"] = {"settings": [_setting_coverage(ctx, plan, r) for r in results],
-                           "stopped_by": "time limit" if timed_out or any(
-                               "time limit" in n for r in results for n in r.notes) else "budget"}
-    examples = max(draws, len(results))
-    if not plan.settings:
-        certified, why_not = check_emptiness(ctx)
-        if certified is not None:
-            certified.examples += plan.skipped
-            certified.notes = notes + certified.notes
-            return certified
-        notes.append(why_not or "no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
-        return Outcome(Verdict.SURVIVED, f"no setting met every hypothesis ({plan.skipped} candidates tried)",
-                       examples=plan.skipped, satisfied=0, notes=notes, details=details, decided_by="search")
+                           "stopped_by": "time limit" if stopped else "budget"}
+    return notes, details, family
 
-    refuted = next((r for r in results if r.status == "refuted"), None)
-    if refuted is not None:
-        details["rate"] = _rate_json(refuted, kind)
-        rec = ctx.record_counterexample(refuted.setting.values, refuted.margin(), _how(refuted, family),
-                                        extra={"probabilistic": _record_extra(ctx, plan, refuted)},
-                                        found_by=refuted.setting.found_by)
-        where = {"witness": "an instance the encoder supplied (witness)",
-                 "none": "its only setting (no variables: nothing was searched)"}.get(refuted.setting.found_by,
-                                                                                      "a setting found by search")
-        why = ("the exact failure probability is above delta (no sampling)" if refuted.how == "law"
-               else f"the failure rate is above delta ({family})")
-        return Outcome(Verdict.REFUTED, f"at {where} ({_short(refuted.setting.values)}): {refuted.describe()}; {why}",
-                       examples=examples, satisfied=examples, margin=refuted.margin(), counterexample=rec,
-                       notes=notes, details=details, decided_by=_decided_by([refuted]))
 
+def _no_setting(ctx, plan: Plan, notes: list[str], details: dict[str, Any]) -> Outcome:
+    """No setting met the hypotheses: ``vacuous`` only through a checked emptiness certificate."""
+    certified, why_not = check_emptiness(ctx)
+    if certified is not None:
+        certified.examples += plan.skipped
+        certified.notes = notes + certified.notes
+        return certified
+    notes.append(why_not or "no setting met the hypotheses; emptiness is not certified, so this is not 'vacuous'")
+    return Outcome(Verdict.SURVIVED, f"no setting met every hypothesis ({plan.skipped} candidates tried)",
+                   examples=plan.skipped, satisfied=0, notes=notes, details=details, decided_by="search")
+
+
+def _refuted(ctx, plan: Plan, refuted: SettingResult, kind, family: str, examples: int, notes: list[str],
+             details: dict[str, Any]) -> Outcome:
+    details["rate"] = _rate_json(refuted, kind)
+    rec = ctx.record_counterexample(refuted.setting.values, refuted.margin(), _how(refuted, family),
+                                    extra={"probabilistic": _record_extra(ctx, plan, refuted)},
+                                    found_by=refuted.setting.found_by)
+    where = {"witness": "an instance the encoder supplied (witness)",
+             "none": "its only setting (no variables: nothing was searched)"}.get(refuted.setting.found_by,
+                                                                                  "a setting found by search")
+    why = ("the exact failure probability is above delta (no sampling)" if refuted.how == "law"
+           else f"the failure rate is above delta ({family})")
+    return Outcome(Verdict.REFUTED, f"at {where} ({_short(refuted.setting.values)}): {refuted.describe()}; {why}",
+                   examples=examples, satisfied=examples, margin=refuted.margin(), counterexample=rec,
+                   notes=notes, details=details, decided_by=_decided_by([refuted]))
+
+
+def _undecided_or_holds(plan: Plan, results: list[SettingResult], kind, family: str, examples: int,
+                        notes: list[str], details: dict[str, Any]) -> Outcome:
+    """Every setting holds (``survived``), or some are still open (``inconclusive``, saying which)."""
     worst = min(results, key=lambda r: r.margin()) if results else None
     if worst is not None:
         details["rate"] = _rate_json(worst, kind)

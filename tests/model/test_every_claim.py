@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sympy.core.function import AppliedUndef
 
-from proofcheck.decide.lint import lint
+from proofcheck.decide.lint import NO_CONCLUSION, lint
 from proofcheck.model.claim import Claim, Definition, Source, Variable, Witness
 from proofcheck.model.constants import ConstantValues
 from proofcheck.model.num import NumericError
@@ -113,7 +113,7 @@ def claim_problems(claim: Claim, definitions: Mapping[str, Definition]) -> list[
     if claim.build_error:
         return [f"does not build: {claim.build_error}"]
     problems = [f"lint names {p.name!r}, which no formula of the claim uses: {p}"
-                for p in lint(claim, definitions) if p.name not in formula_names(claim)]
+                for p in lint(claim, definitions) if p.name not in formula_names(claim) | {NO_CONCLUSION}]
     listed = {s["name"] for s in claim.symbols(definitions)}
     declared = {v.name for v in claim.variables} | {c.name for c in claim.constants}
     problems += [f"symbols() does not list {name!r}" for name in sorted(declared - listed)]

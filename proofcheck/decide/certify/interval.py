@@ -429,19 +429,8 @@ class _Certifier:
         try:
             while heap:
                 if not presplit_done and self.n_boxes >= PRESPLIT_AFTER:
-                    # A hard instance: restart from the whole domain split at the exact points
-                    # where the claim is tight, so that they are box ends the rule can use.
                     presplit_done = True
-                    pts = self._tight_points(lo, hi)
-                    if pts:
-                        self.ctx.progress(f"certify_interval: splitting at tight points {[str(p.value) for p in pts]}")
-                        ends = [lo] + pts + [hi]
-                        heap = [_Box(-math.inf, next(self.seq), a, b, self.open_lo if a is lo else False,
-                                     self.open_hi if b is hi else False, tuple(range(len(self.hyps))))
-                                for a, b in zip(ends, ends[1:])]
-                        self.n_closed = self.n_mono = self.n_discarded = 0
-                        self.least = math.inf
-                        self.presplit = [str(p.value) for p in pts]
+                    heap = self._restart_at_tight_points(lo, hi) or heap
                 box = heapq.heappop(heap)
                 self.n_boxes += 1
                 if self.n_boxes > self.max_boxes or time.perf_counter() - t0 > self.time_limit:
@@ -453,18 +442,7 @@ class _Certifier:
                 if e is not None and e.definitely_holds(self.strict):
                     self._close(safe_float(e.lo))
                     continue
-                active = []
-                discard = False
-                for i in box.active:
-                    h = self.hyps[i]
-                    he = self._enc(h.margin, ball, prec)
-                    if he is None:
-                        active.append(i)
-                    elif he.definitely_negative(h.strict):
-                        discard = True
-                        break
-                    elif not he.definitely_holds(h.strict):
-                        active.append(i)
+                discard, active = self._hypotheses_on(box, ball, prec)
                 if not discard and self.monotonicity:
                     n_before = self.n_closed
                     if any(self._hyp_fails_monotone(i, box, ball, prec) for i in active):
@@ -489,6 +467,39 @@ class _Certifier:
                     heapq.heappush(heap, _Box(key, next(self.seq), a, b, oa, ob, tuple(active)))
         except _Stop as stop:
             return stop.outcome
+        return self._finished()
+
+    def _restart_at_tight_points(self, lo, hi) -> list | None:
+        """A hard instance: the whole domain again, split at the exact points where the claim is tight,
+        so that they are box ends the monotonicity rule can use (None: no such point)."""
+        pts = self._tight_points(lo, hi)
+        if not pts:
+            return None
+        self.ctx.progress(f"certify_interval: splitting at tight points {[str(p.value) for p in pts]}")
+        ends = [lo] + pts + [hi]
+        self.n_closed = self.n_mono = self.n_discarded = 0
+        self.least = math.inf
+        self.presplit = [str(p.value) for p in pts]
+        return [_Box(-math.inf, next(self.seq), a, b, self.open_lo if a is lo else False,
+                     self.open_hi if b is hi else False, tuple(range(len(self.hyps))))
+                for a, b in zip(ends, ends[1:])]
+
+    def _hypotheses_on(self, box, ball, prec) -> tuple[bool, list[int]]:
+        """(a hypothesis certainly fails on the box, the hypotheses not yet certain to hold on it)."""
+        active = []
+        for i in box.active:
+            h = self.hyps[i]
+            he = self._enc(h.margin, ball, prec)
+            if he is None:
+                active.append(i)
+            elif he.definitely_negative(h.strict):
+                return True, active
+            elif not he.definitely_holds(h.strict):
+                active.append(i)
+        return False, active
+
+    def _finished(self) -> Outcome:
+        """Every box closed or discarded: ``certified`` (or ``vacuous`` when none was closed)."""
         dom = self._domain_text()
         details = {"method": "arb-branch-and-bound", "boxes": self.n_boxes, "monotone": self.n_mono,
                    "discarded": self.n_discarded, "folded_hypotheses": self.folded, "split_at": self.presplit}

@@ -329,45 +329,57 @@ def _decide(ctx, timeout: float | None) -> Outcome | None:
                "undefined_excluded": sorted(build.excluded)}
 
     if answer == z3.unsat:
-        # Are the hypotheses satisfiable at all? If not, the statement holds only vacuously.
-        hyp_answer = None
-        if ec.hypotheses or dom:
-            s2 = _solver(ec, max(1.0, timeout / 2))
-            s2.add(*dom, *hyp_side, *hyps)
-            hyp_answer = s2.check()
-            queries += 1
-        if hyp_answer != z3.unsat:
-            # No counterexample where the conclusion is defined; but a point where every hypothesis
-            # holds and the conclusion is undefined (x = 0 in "x = 0 => 1/x >= 5") is no proof.
-            undefined_at = _undefined_conclusion(ec, zvars, build, dom, hyps, first_conclusion_guard, timeout)
-            queries += len(build.defined) - first_conclusion_guard
-            if undefined_at == "unknown":
-                ctx.progress("z3 nlsat: could not decide where the conclusion is defined")
-                return None
-            if undefined_at is not None:
-                what, values = undefined_at
-                details["undefined_at"] = {k: str(v) for k, v in values.items()}
-                return Outcome(Verdict.SURVIVED,
-                               f"not proved: z3 nlsat finds no point where the conclusion is defined and false "
-                               f"({where}{relax}), but at {_fmt(values)} every hypothesis holds and the conclusion "
-                               f"is undefined ({what}); an undefined conclusion does not hold",
-                               examples=queries, satisfied=0, margin=None, details=details,
-                               notes=[f"the conclusion is undefined at {_fmt(values)} ({what})"])
-        if hyp_answer == z3.unsat:
-            return Outcome(Verdict.VACUOUS,
-                           f"z3 nlsat: the hypotheses are unsatisfiable over the domain ({where}{relax}{undefined}), "
-                           "so the statement holds only vacuously",
-                           examples=queries, satisfied=0, details=details)
-        return Outcome(Verdict.PROVED,
-                       f"z3 nlsat: hypotheses ∧ ¬conclusion is unsatisfiable over the reals ({where}{relax}{undefined})",
-                       examples=queries, satisfied=0, margin=None, details=details)
-
+        return _proved_or_vacuous(ctx, ec, timeout, zvars, build, dom, hyp_side, hyps, first_conclusion_guard,
+                                  queries, details, f"{where}{relax}", undefined)
     if answer != z3.sat:
         ctx.progress(f"z3 nlsat: {answer} ({solver.reason_unknown()})")
         return None
+    return _refuted_by_model(ctx, ec, solver.model(), zvars, queries, details, where)
+
+
+def _proved_or_vacuous(ctx, ec, timeout, zvars, build, dom, hyp_side, hyps, first_conclusion_guard, queries,
+                       details, where, undefined) -> Outcome | None:
+    """hypotheses and not-conclusion is unsatisfiable: ``vacuous`` when the hypotheses alone are,
+    ``survived`` when the conclusion is undefined where every hypothesis holds, else ``proved``."""
+    # Are the hypotheses satisfiable at all? If not, the statement holds only vacuously.
+    hyp_answer = None
+    if ec.hypotheses or dom:
+        s2 = _solver(ec, max(1.0, timeout / 2))
+        s2.add(*dom, *hyp_side, *hyps)
+        hyp_answer = s2.check()
+        queries += 1
+    if hyp_answer != z3.unsat:
+        # No counterexample where the conclusion is defined; but a point where every hypothesis
+        # holds and the conclusion is undefined (x = 0 in "x = 0 => 1/x >= 5") is no proof.
+        undefined_at = _undefined_conclusion(ec, zvars, build, dom, hyps, first_conclusion_guard, timeout)
+        queries += len(build.defined) - first_conclusion_guard
+        if undefined_at == "unknown":
+            ctx.progress("z3 nlsat: could not decide where the conclusion is defined")
+            return None
+        if undefined_at is not None:
+            what, values = undefined_at
+            details["undefined_at"] = {k: str(v) for k, v in values.items()}
+            return Outcome(Verdict.SURVIVED,
+                           f"not proved: z3 nlsat finds no point where the conclusion is defined and false "
+                           f"({where}), but at {_fmt(values)} every hypothesis holds and the conclusion "
+                           f"is undefined ({what}); an undefined conclusion does not hold",
+                           examples=queries, satisfied=0, margin=None, details=details,
+                           notes=[f"the conclusion is undefined at {_fmt(values)} ({what})"])
+    if hyp_answer == z3.unsat:
+        return Outcome(Verdict.VACUOUS,
+                       f"z3 nlsat: the hypotheses are unsatisfiable over the domain ({where}{undefined}), "
+                       "so the statement holds only vacuously",
+                       examples=queries, satisfied=0, details=details)
+    return Outcome(Verdict.PROVED,
+                   f"z3 nlsat: hypotheses ∧ ¬conclusion is unsatisfiable over the reals ({where}{undefined})",
+                   examples=queries, satisfied=0, margin=None, details=details)
+
+
+def _refuted_by_model(ctx, ec, model, zvars, queries, details, where) -> Outcome | None:
+    """A z3 model of hypotheses and not-conclusion, re-verified in exact rationals (a refutation), or None."""
+    claim = ctx.claim
     if getattr(claim, "is_probabilistic", False):
         return None  # one point does not refute a statement that holds with probability 1 - delta
-    model = solver.model()
     for digits in (30, 60, 120):
         try:
             values = _model_values(model, zvars, ec, digits)
