@@ -23,7 +23,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from proofcheck.ml import dynamics as dy
+from lemmas.du2019 import dynamics as dy
 from proofcheck.ml import flow as fl
 
 

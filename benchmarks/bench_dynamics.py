@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from proofcheck.ml import datasets as ds
-from proofcheck.ml import dynamics as dy
+from lemmas.du2019 import dynamics as dy
 from tests.ml import stepped as sf
 from proofcheck.ml import gram
 

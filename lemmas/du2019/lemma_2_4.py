@@ -27,7 +27,7 @@ Errata
 
 How it is checked: the hypothesis is about a trajectory, so the claims quantify over trajectories. On one
 unit input the gradient flow is solved exactly for all :math:`t\ge0` with its activation changes
-(:class:`proofcheck.ml.dynamics.OneInputFlow`: :math:`H(s)` is the fraction of active neurons, non-increasing
+(:class:`lemmas.du2019.dynamics.OneInputFlow`: :math:`H(s)` is the fraction of active neurons, non-increasing
 in :math:`s`; between changes the residual decays as :math:`e^{-Hs}`), so the variables are an
 initialisation (pre-activations, output signs, a label) and a time, searched by Hypothesis; every margin
 is an Arb ball and :math:`\lambda_0=H^\infty=\tfrac12` exactly for one unit input
@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Variable
 from proofcheck.ml.du_strategies import FlowCase, flow_cases
-from proofcheck.ml.dynamics import OneInputFlow, one_input_flows
+from .dynamics import OneInputFlow, one_input_flows
 from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 from . import source

@@ -27,7 +27,7 @@ Errata
   the argument needs the unsquared norm.
 
 How it is checked. ``lemma2.5`` (as printed): on ONE unit input (:math:`\lambda_0=\tfrac12`) with the exact
-event-driven flow (:class:`proofcheck.ml.dynamics.OneInputFlow`); :math:`H` is non-increasing, so (1) and (3)
+event-driven flow (:class:`lemmas.du2019.dynamics.OneInputFlow`); :math:`H` is non-increasing, so (1) and (3)
 hold for all :math:`t` iff :math:`H(\infty)\ge\lambda_0/2` and :math:`2H(\infty)\ge\lambda_0`, and (2) iff the limit
 of the travel is at most :math:`R'`. ``@whp`` and ``:repaired``: the settings are datasets (n = 2 orthogonal
 and one input first, then drawn; ``:repaired`` at each dataset's own Lemma 2.2 width, so n = 3 too), with
@@ -50,7 +50,7 @@ from proofcheck import Claim, Constant, Probabilistic, Variable
 from proofcheck.model.claim import Witness
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import lambda0_bounds
-from proofcheck.ml.dynamics import (OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h,
+from .dynamics import (OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h,
                                     one_input_flows)
 from proofcheck.model.num import NumericError, arb_endpoints, fraction_to_arb, to_fraction
 

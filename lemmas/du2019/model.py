@@ -18,7 +18,7 @@ from proofcheck import Condition, Constant, Variable
 from proofcheck.model.claim import Witness
 from proofcheck.model.constants import exact_constant
 from proofcheck.ml.datasets import Dataset
-from proofcheck.ml.dynamics import StreamedInit
+from .dynamics import StreamedInit
 from proofcheck.ml.du_strategies import dataset_of, datasets_above, is_setting_dataset, lambda0_bounds, unit_from_point
 from proofcheck.ml.flow import FlowTrajectory, exact_flow_forever
 from proofcheck.model.num import BeyondReach, NumericError, arb_eval, arb_endpoints, fraction_to_arb, to_fraction, to_sympy

@@ -27,11 +27,11 @@ datasets with n <= 2 and :math:`\lambda_0\ge7/20` (the floor keeps the proven wi
 ``MAX_STREAMED_WIDTH``). At each setting the engine draws initialisations and counts failures of the event at
 a family-wise confidence (sequential: a setting far from delta stops at its first look).
 
-* one input: the flow is solved exactly for all :math:`t\ge0` (:class:`proofcheck.ml.dynamics.OneInputFlow`):
+* one input: the flow is solved exactly for all :math:`t\ge0` (:class:`lemmas.du2019.dynamics.OneInputFlow`):
   :math:`H(t)` is the fraction of active neurons, non-increasing, so the conclusion for all :math:`t` is exactly
   :math:`2H(\infty)\ge\text{rate}\cdot\lambda_0`;
 * :math:`n\ge2`: a streamed draw (chunks of :math:`2^{20}` neurons) is decided by the near-init certificate
-  (:func:`proofcheck.ml.dynamics.near_init_certificate`, Lemma 2.5's bootstrap made rigorous per draw), else by
+  (:func:`lemmas.du2019.dynamics.near_init_certificate`, Lemma 2.5's bootstrap made rigorous per draw), else by
   the certified event-driven flow (:func:`proofcheck.ml.flow.exact_flow_forever`); a sliding or unresolved
   trajectory is an undecided draw, counted against the claim and reported, never holding.
 
@@ -52,7 +52,7 @@ from hypothesis import strategies as st
 from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
 from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
-from proofcheck.ml.dynamics import OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h
+from .dynamics import OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h
 from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset, lambda0_bounds
 from proofcheck.model.num import to_fraction
 
@@ -69,7 +69,7 @@ rate_s = sympy.Symbol("rate", real=True)
 def flow_decay_decision(init: StreamedInit, D: Dataset, rate: Fraction) -> tuple[float, Fraction | None]:
     """``||y-u(t)||^2 <= exp(-rate lambda_0 t)||y-u(0)||^2`` for all ``t >= 0`` for one draw at ``n >= 2``:
 
-    1. the near-init certificate (:func:`proofcheck.ml.dynamics.near_init_certificate`) with
+    1. the near-init certificate (:func:`lemmas.du2019.dynamics.near_init_certificate`) with
        ``mu = rate lambda_0^hi / 2``: when it holds, ``lambda_min(H(t)) >= mu`` for all t and
        ``d/dt ||y-u||^2 <= -2 mu ||y-u||^2`` gives the decay (holds);
     2. otherwise the certified event-driven flow (:func:`proofcheck.ml.flow.exact_flow_forever`): the decay

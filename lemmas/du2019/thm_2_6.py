@@ -14,17 +14,17 @@ constants ``K``, ``c``, ``C``, ``e_n``, ``e_lam``, ``e_delta``) times the extra 
 (the least such ``m``).
 
 How it is checked: on ONE unit input (:math:`\lambda_0=\tfrac12`) the two-layer flow reduces to its path
-:math:`q=\int r\,dt` (:func:`proofcheck.ml.dynamics.one_input_both_layers`): each active neuron turns
+:math:`q=\int r\,dt` (:func:`lemmas.du2019.dynamics.one_input_both_layers`): each active neuron turns
 hyperbolically in :math:`(s_r, a_r)`, :math:`u(q)` is closed form between deactivations and
 :math:`\frac{d}{dt}\log\|y-u\|^2=-2u'(q)`. A draw is good at once when :math:`2\min_{\text{path}}u'\ge\text{rate}\cdot\lambda_0`
 (floats; the rate is then met at every instant). Otherwise the decay for all :math:`t` is decided in Arb
-(:func:`proofcheck.ml.dynamics.one_input_both_layers_decay`): time along the path is integrated in closed
+(:func:`lemmas.du2019.dynamics.one_input_both_layers_decay`): time along the path is integrated in closed
 form, and :math:`g(t)=\log(\|r_0\|^2/\|r(t)\|^2)-\text{rate}\,\lambda_0t` is evaluated at its minima (the upward
 crossings of :math:`2u'=\text{rate}\,\lambda_0`) and its limit at the root :math:`u=y`; a draw whose orderings or
 signs Arb cannot decide is undecided (counted against the claim, reported), never good.
 
 At :math:`n\ge2` (orthogonal pair, deep: three orthonormal inputs) a streamed draw is good when the both-layer
-near-init certificate holds (:func:`proofcheck.ml.dynamics.near_init_certificate` with ``both_layers``: the
+near-init certificate holds (:func:`lemmas.du2019.dynamics.near_init_certificate` with ``both_layers``: the
 output weights move by at most :math:`R_a<1`, the kernel stays above :math:`\text{rate}\cdot\lambda_0/2`), and
 certainly failing when :math:`2r^\top(H_w+H_a)r<\text{rate}\,\lambda_0\|r\|^2` at :math:`t=0`
 (:func:`lemmas.du2019.model.both_layers_start_failure`); otherwise undecided. The default budget draws the
@@ -46,7 +46,7 @@ from proofcheck import Claim, Constant, Probabilistic
 from proofcheck.model.claim import Witness
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import dataset_of, lambda0_bounds
-from proofcheck.ml.dynamics import StreamedInit, near_init_certificate, one_input_both_layers, one_input_both_layers_decay
+from .dynamics import StreamedInit, near_init_certificate, one_input_both_layers, one_input_both_layers_decay
 from proofcheck.model.num import NumericError, to_fraction
 
 from . import c_constant, delta_constant, label_bound, source
@@ -60,7 +60,7 @@ lambda_0, t, rate_s = sympy.Symbol("lambda_0"), sympy.Symbol("t"), sympy.Symbol(
 def both_layers_event(env, inst) -> float:
     """``>= 0`` when the decay holds for all t. One input: first the float sufficient test
     ``2 min_path u'(q) >= rate lambda_0`` (then the rate is met at every instant), otherwise the Arb decision of
-    :func:`proofcheck.ml.dynamics.one_input_both_layers_decay` (its least ``g``). ``n >= 2``:
+    :func:`lemmas.du2019.dynamics.one_input_both_layers_decay` (its least ``g``). ``n >= 2``:
     :func:`multi_decision`. NaN when neither decides (undecided: counted against the claim, never good)."""
     D: Dataset = env.data
     if D.n >= 2:
@@ -87,7 +87,7 @@ def both_layers_event(env, inst) -> float:
 
 def multi_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, object]:
     """One draw at ``n >= 2``, both layers trained: good when the both-layer near-init certificate
-    (:func:`proofcheck.ml.dynamics.near_init_certificate` with ``both_layers``, ``mu = rate lambda_0^hi/2``) holds;
+    (:func:`lemmas.du2019.dynamics.near_init_certificate` with ``both_layers``, ``mu = rate lambda_0^hi/2``) holds;
     certainly failing when the decay already fails right after ``t = 0``
     (:func:`lemmas.du2019.model.both_layers_start_failure`) at a setting drawn at the explicit width; else
     undecided (NaN). Below the explicit width (a width cap) no failure counts: the statement is not about it."""
@@ -101,7 +101,7 @@ def multi_decision(env, init: StreamedInit, D: Dataset) -> tuple[float, object]:
 
 
 def both_layers_event_exact(env, inst):
-    """One input: the decay for all t decided in Arb (:func:`proofcheck.ml.dynamics.one_input_both_layers_decay`):
+    """One input: the decay for all t decided in Arb (:func:`lemmas.du2019.dynamics.one_input_both_layers_decay`):
     the least ``log(||r_0||^2/||r(t)||^2) - rate lambda_0 t`` over the path's minima, or -1 when the limit fails.
     ``n >= 2``: the certain failure :func:`multi_decision` cached on the draw (else undecided)."""
     D: Dataset = env.data

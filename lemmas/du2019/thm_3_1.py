@@ -16,8 +16,8 @@ rate is the constant ``half``.
 How it is checked: the settings are datasets at Theorem 2.1's explicit proven width (one input, then n = 2
 orthogonal; deep: n = 3 and drawn pairs), with ``describe`` facts (n, m, ``proven_width``). On one input,
 gradient descent moves every active neuron by a common amount, so a run of ``k`` steps costs
-``O(m log m + k log m)`` (:func:`proofcheck.ml.dynamics.one_input_gd`); a failing draw is re-run in Arb from the
-exact rationals of its initialisation (:func:`proofcheck.ml.dynamics.one_input_gd_exact`). At :math:`n\ge2`
+``O(m log m + k log m)`` (:func:`lemmas.du2019.dynamics.one_input_gd`); a failing draw is re-run in Arb from the
+exact rationals of its initialisation (:func:`lemmas.du2019.dynamics.one_input_gd_exact`). At :math:`n\ge2`
 a streamed draw is decided for all ``k`` by the discrete near-init certificate (:func:`gd_decision`), else by
 GD in Arb (:func:`proofcheck.ml.gd_exact.gd`).
 
@@ -37,7 +37,7 @@ import sympy
 from proofcheck import Claim, Constant, Probabilistic
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import lambda0_bounds
-from proofcheck.ml.dynamics import StreamedInit, near_init_certificate, one_input_gd, one_input_gd_exact
+from .dynamics import StreamedInit, near_init_certificate, one_input_gd, one_input_gd_exact
 from proofcheck.ml.gd_exact import gd
 from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 

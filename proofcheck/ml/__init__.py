@@ -18,13 +18,15 @@ Shared mathematics (``proofcheck/ml/``):
   (float and exact), one gradient step, the block matrices ``B_klm``;
 * ``extremal`` -- ``m_min`` over all weights at an angle, with the side its error goes;
 * ``strategies`` -- Hypothesis strategies for the objects above (networks, distributions, rationals);
-* ``gram``, ``datasets``, ``du_strategies``, ``dynamics``, ``flow``, ``gd_exact`` -- Gram matrices
-  ``H``, unit-input datasets and the gradient flows and descents of the over-parameterised network;
+* ``gram``, ``datasets``, ``du_strategies``, ``flow``, ``gd_exact`` -- Gram matrices ``H``, unit-input
+  datasets, and the one certified gradient flow and the exact/Arb gradient descent of the
+  over-parameterised network;
 * ``deep``, ``critical_points``, ``krawczyk`` -- deep networks with smooth activations and their
   certified critical points.
 
 Paper models (only one paper uses them; they build claim conditions): ``lemmas/park2019/model.py``
 (``m_ex`` safe-side bounds, the one-neuron Gaussian step, network variables), ``lemmas/liyuan2017/model.py``
-(the identity-mapping network in closed form). A new paper's own model goes in its folder the same way;
+(the identity-mapping network in closed form), ``lemmas/du2019/dynamics.py`` (Du et al.'s one-input
+closed-form dynamics, streamed draws at large width and the near-initialisation certificate). A new paper's own model goes in its folder the same way;
 what a second paper needs moves here.
 """

@@ -2,7 +2,7 @@
 gradient descent and Heun-stepped gradient flow of ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)`` with
 ``L = sum_i (f(x_i) - y_i)^2 / 2``, vectorised over neurons (and a leading batch axis). The claims use the
 exact and certified forms (:mod:`proofcheck.ml.flow`, :mod:`proofcheck.ml.gd_exact`, the one-input forms of
-:mod:`proofcheck.ml.dynamics`); the tests compare them with this independent plain implementation.
+:mod:`lemmas.du2019.dynamics`); the tests compare them with this independent plain implementation.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The exact event-driven gradient flow (proofcheck.ml.flow) against hand-solved flows, the stepped
-Heun flow of proofcheck.ml.dynamics, and its own invariants."""
+Heun flow of lemmas.du2019.dynamics, and its own invariants."""
 from __future__ import annotations
 
 import math

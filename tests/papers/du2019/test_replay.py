@@ -146,7 +146,7 @@ def _write(tmp_path, name, claim_id, rec):
 def _benign_flow(rec):
     """lemma2.5: one active neuron with w(0)^T x = 1 = y, a = 1: u(0) = y, so R' = 0 < R, and
     H(t) = 1 >= 1/4 for all t: no longer a counterexample."""
-    from proofcheck.ml.dynamics import OneInputFlow
+    from lemmas.du2019.dynamics import OneInputFlow
 
     rec["values"]["init"] = encode(OneInputFlow([1], [1], 1))
 

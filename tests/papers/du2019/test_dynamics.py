@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from proofcheck.ml import datasets as ds
-from proofcheck.ml import dynamics as dy
-import stepped as sf
+from lemmas.du2019 import dynamics as dy
+from tests.ml import stepped as sf
 from proofcheck.ml import gram
 from proofcheck.model.num import NumericError
 
