@@ -47,6 +47,7 @@ from proofcheck.model.num import Enclosure, NumericError, arb_endpoints, arb_eva
 from proofcheck.ml.deep import (ACTIVATIONS, SYMBOLIC_MAX_PARAMS, DeepNet, NetworkError, Objective, arb_layer, exact_rank,
                    weight_matrices)
 from proofcheck.ml.krawczyk import certify_zero, from_sympy
+from proofcheck.ml.linalg_exact import fraction_text
 
 #: Above this many parameters the symbolic Hessian (for the |grad|^2 search and Krawczyk) costs
 #: seconds per architecture: such networks are searched by minimising the loss and certified
@@ -54,10 +55,6 @@ from proofcheck.ml.krawczyk import certify_zero, from_sympy
 HESSIAN_MAX_PARAMS = SYMBOLIC_MAX_PARAMS
 #: A located point whose float loss is below this is offered to the interpolation certificate.
 INTERPOLATION_LOSS = 1e-10
-
-
-def _q(x: Fraction) -> str:
-    return f"{x.numerator}/{x.denominator}"
 
 
 def _rows(M: Any) -> tuple[tuple[Fraction, ...], ...]:
@@ -132,7 +129,7 @@ class TrainingProblem:
     def to_json(self) -> dict:
         return {"widths": list(self.net.widths), "activation": self.net.activation,
                 "output_activation": self.net.output_activation, "bias": self.net.bias,
-                "X": [[_q(v) for v in r] for r in self.X], "Y": [[_q(v) for v in r] for r in self.Y]}
+                "X": [[fraction_text(v) for v in r] for r in self.X], "Y": [[fraction_text(v) for v in r] for r in self.Y]}
 
     @classmethod
     def from_json(cls, data: dict) -> "TrainingProblem":
@@ -561,10 +558,10 @@ class CriticalPoint:
     # -------------------------------------------------------------- store
     def to_json(self) -> dict:
         cert = self.certificate
-        return {"problem": self.problem.to_json(), "start": [_q(v) for v in self.start],
+        return {"problem": self.problem.to_json(), "start": [fraction_text(v) for v in self.start],
                 "certificate": None if cert is None else {
-                    "kind": cert.kind, "point": [_q(v) for v in cert.point],
-                    "box": [[_q(lo), _q(hi)] for lo, hi in cert.box], "solved": list(cert.solved)}}
+                    "kind": cert.kind, "point": [fraction_text(v) for v in cert.point],
+                    "box": [[fraction_text(lo), fraction_text(hi)] for lo, hi in cert.box], "solved": list(cert.solved)}}
 
     @classmethod
     def from_json(cls, data: dict) -> "CriticalPoint":
@@ -680,7 +677,7 @@ class NetworkPoint:
                 for x, y in zip(self.problem.X, self.problem.Y)]
 
     def to_json(self) -> dict:
-        return {"problem": self.problem.to_json(), "theta": [_q(v) for v in self.theta]}
+        return {"problem": self.problem.to_json(), "theta": [fraction_text(v) for v in self.theta]}
 
     @classmethod
     def from_json(cls, data: dict) -> "NetworkPoint":

@@ -74,27 +74,16 @@ from typing import Any
 import numpy as np
 from flint import arb, arb_mat, ctx as flint_ctx, fmpq
 
-from proofcheck.model.num import NumericError, arb_endpoints
+from proofcheck.model.num import NumericError, arb_endpoints, to_fraction
 
 _U = 2.0 ** -53  # unit roundoff of binary64
 
 
 # ---------------------------------------------------------------- exact helpers
-def _q(x) -> Fraction:
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, (int, np.integer)):
-        return Fraction(int(x))
-    xf = float(x)
-    if not math.isfinite(xf):
-        raise NumericError(f"non-finite value {x!r}")
-    return Fraction(xf)
-
-
 def _arb(q) -> arb:
     if isinstance(q, arb):
         return q
-    q = _q(q)
+    q = to_fraction(q)
     return arb(fmpq(q.numerator, q.denominator))
 
 
@@ -143,7 +132,7 @@ def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 def _dot_exact(w: np.ndarray, x) -> Fraction:
-    return sum((_q(a) * _q(b) for a, b in zip(w, x)), Fraction(0))
+    return sum((to_fraction(a) * to_fraction(b) for a, b in zip(w, x)), Fraction(0))
 
 
 def _exact_inputs(X: np.ndarray, X_exact) -> tuple[list[list[Fraction]], np.ndarray]:
@@ -151,7 +140,7 @@ def _exact_inputs(X: np.ndarray, X_exact) -> tuple[list[list[Fraction]], np.ndar
     ``|X - X_exact|`` entrywise (0 when the floats are the inputs)."""
     if X_exact is None:
         return [[Fraction(float(v)) for v in row] for row in X], np.zeros_like(X)
-    Xq = [[_q(v) for v in row] for row in X_exact]
+    Xq = [[to_fraction(v) for v in row] for row in X_exact]
     if len(Xq) != X.shape[0] or any(len(row) != X.shape[1] for row in Xq):
         raise NumericError("X_exact must have the shape of X")
     dX = np.array([[float(abs(Fraction(float(X[i, k])) - Xq[i][k])) for k in range(X.shape[1])]
@@ -557,7 +546,7 @@ class FlowTrajectory:
             if not ok:
                 raise NumericError(why)
             lam_lo = self.pieces[-1].lam_min_enclosure()[0]
-            if not 2 * lam_lo > _q(lam0):
+            if not 2 * lam_lo > to_fraction(lam0):
                 raise NumericError(f"2 lambda_min(H) >= {float(2 * lam_lo):.6g} on the last piece does not exceed "
                                    f"lambda_0 = {float(lam0):.6g}: the limit t -> infinity is not decided")
 
@@ -872,7 +861,7 @@ class _Integrator:
             raise NumericError("W0 must be (m, d) and X (n, d)")
         if not np.all(np.abs(self.a) == 1):
             raise NumericError("output weights a_r must be +-1")
-        self.y_exact = [_q(v) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
+        self.y_exact = [to_fraction(v) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
         self.y = np.array([float(v) for v in self.y_exact])
         self.T = float(T)
         self.rigorous, self.prec, self.max_events = rigorous, prec, max_events

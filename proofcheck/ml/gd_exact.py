@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 from flint import arb, ctx as flint_ctx
 
-from proofcheck.model.num import NumericError
-from proofcheck.ml.flow import _arb, _dot_exact, _exact_inputs, _q, _thin_matmul, exact_sum
+from proofcheck.model.num import NumericError, to_fraction
+from proofcheck.ml.flow import _arb, _dot_exact, _exact_inputs, _thin_matmul, exact_sum
 
 
 @dataclass
@@ -90,7 +90,7 @@ class GDTrajectory:
 
 def _conv(x, arith: str):
     if arith == "exact":
-        return _q(x)
+        return to_fraction(x)
     if arith == "arb":
         return _arb(x)
     return float(x)
@@ -144,7 +144,7 @@ class _GDRun:
         n = X.shape[0]
         self.W0, self.a, self.X, self.arith, self.front_size, self.m, self.n = W0, a, X, arith, front_size, m, n
         self.C = C = lambda v: _conv(v, arith)  # noqa: E731
-        self.yv = [C(_q(v)) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
+        self.yv = [C(to_fraction(v)) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
         self.Xq, dX = _exact_inputs(X, X_exact)
         self.G_exact = [[_dot_exact(self.Xq[i], self.Xq[j]) for j in range(n)] for i in range(n)]
         self.G = [[C(self.G_exact[i][j]) for j in range(n)] for i in range(n)]
