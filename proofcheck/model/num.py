@@ -134,6 +134,14 @@ class Enclosure:
     def is_exact(self) -> bool:
         return self.lo == self.hi
 
+    def certain_sign(self) -> int | None:
+        """1 or -1 when the enclosure excludes 0, 0 when it is exactly 0, None when it straddles 0."""
+        if self.lo > 0:
+            return 1
+        if self.hi < 0:
+            return -1
+        return 0 if self.is_exact else None
+
     def definitely_negative(self, strict: bool = False) -> bool:
         """True when the value is certainly a failure: ``< 0`` (or ``<= 0`` for a strict relation)."""
         return self.hi <= 0 if strict else self.hi < 0

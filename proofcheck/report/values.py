@@ -16,7 +16,7 @@ import math
 import re
 from typing import Any
 
-from proofcheck.store.readable import fmt_float, number_of, short
+from proofcheck.store.readable import float_or_text, fmt_float, number_of, short
 
 #: Verdicts in the order of the evidence they carry (the order of ``proofcheck.model.verdict.Verdict``).
 VERDICTS = ("proved", "certified", "refuted", "survived", "inconclusive", "vacuous", "ill-formed", "error")
@@ -84,25 +84,17 @@ def verdict_word(verdict: Any) -> str:
 
 def fmt_margin(m: Any) -> str:
     """A margin with its sign (>= 0 holds), three significant digits."""
-    if m is None:
-        return "\u2014"
-    try:
-        f = float(m)
-    except (TypeError, ValueError):
-        return str(m)
-    if math.isnan(f):
-        return "NaN"
+    f = float_or_text(m)
+    if isinstance(f, str):
+        return f
     s = fmt_float(f, 3)
     return ("+" + s) if f > 0 and not s.startswith("\u221e") else s
 
 
 def fmt_seconds(s: Any) -> str:
-    if s is None:
-        return "\u2014"
-    try:
-        f = float(s)
-    except (TypeError, ValueError):
-        return str(s)
+    f = float_or_text(s)
+    if isinstance(f, str):
+        return f
     if f < 0.01:
         return "<0.01 s"
     if f < 100:

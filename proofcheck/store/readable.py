@@ -22,19 +22,26 @@ SHORT_FRACTION = 12
 SHORT_EXACT = 24
 
 
-def fmt_float(x: float, digits: int = 6) -> str:
+def float_or_text(x: Any) -> float | str:
+    """``x`` as a float to format, or the text that shows it when it is not a number: a dash for
+    None, ``NaN``, ``true``/``false``, its own text otherwise."""
     if x is None:
         return "\u2014"
     if isinstance(x, bool):
         return str(x).lower()
-    if isinstance(x, int):
-        return str(x)
     try:
         f = float(x)
     except (TypeError, ValueError):
         return str(x)
-    if math.isnan(f):
-        return "NaN"
+    return "NaN" if math.isnan(f) else f
+
+
+def fmt_float(x: float, digits: int = 6) -> str:
+    if isinstance(x, int) and not isinstance(x, bool):
+        return str(x)
+    f = float_or_text(x)
+    if isinstance(f, str):
+        return f
     if math.isinf(f):
         return "\u221e" if f > 0 else "\u2212\u221e"
     if f == 0:

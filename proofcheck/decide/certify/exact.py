@@ -71,12 +71,8 @@ def exact_sign(value: sympy.Basic) -> int | None:
                 enc = Enclosure.of(arb_eval(value, {}, prec))
             except NumericError:
                 return None
-            if enc.lo > 0:
-                return 1
-            if enc.hi < 0:
-                return -1
-            if enc.is_exact:
-                return 0
+            if enc.certain_sign() is not None:
+                return enc.certain_sign()
         # Straddles 0 at every precision: only an exact symbolic zero settles it.
         if value.is_zero is True:
             return 0

@@ -216,13 +216,8 @@ class _Certifier:
                 e = Enclosure.of(arb_eval(expr, {self.x: p.ball(prec)}, prec))
             except (NumericError, ZeroDivisionError, ValueError, TypeError):
                 e = None
-            if e is not None:
-                if e.lo > 0:
-                    return 1
-                if e.hi < 0:
-                    return -1
-                if e.is_exact:
-                    return 0
+            if e is not None and e.certain_sign() is not None:
+                return e.certain_sign()
         v = exact_value(expr, {self.x: p.value})
         return None if v is None else exact_sign(v)
 
