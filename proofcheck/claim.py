@@ -1,0 +1,13 @@
+"""Moved: ``proofcheck.claim`` is :mod:`proofcheck.model.claim` since the layer folders (see CHANGELOG,
+"Unreleased"). This name keeps working, with a ``DeprecationWarning``, for one minor version."""
+import warnings
+
+from proofcheck.model.claim import *  # noqa: F401,F403 -- the moved module's public names
+from proofcheck import model as _layer
+
+warnings.warn("proofcheck.claim is now proofcheck.model.claim; the old name will be removed in the next minor version",
+              DeprecationWarning, stacklevel=2)
+
+
+def __getattr__(name):  # the moved module's other names (PEP 562)
+    return getattr(_layer.claim, name)
