@@ -130,8 +130,11 @@ def dataset_facts(values, constants, log_factor: bool = False) -> dict:
     explicit = dataset_width(constants, D, log_factor)
     if m < explicit:
         facts["explicit_m"] = explicit
-        facts["reach"] = (f"n = {D.n} at m = {m}; the explicit width {_shown(explicit)} needs --budget deep (below it "
-                          f"a failing draw is undecided, never a counterexample)")
+        # the hook does not know the budget: a default setting's wider twin is --budget deep's, and at n = 3
+        # even deep's 10^7 stays below the explicit width
+        facts["reach"] = (f"n = {D.n} at m = {m}, below the explicit width {_shown(explicit)}, which this setting "
+                          f"does not draw (--budget deep draws wider settings; below the explicit width a failing "
+                          f"draw is undecided, never a counterexample)")
     return facts
 
 

@@ -203,7 +203,7 @@ def test_thm26_default_tries_n2_at_the_affordable_width_and_says_so():
     assert r.verdict is Verdict.SURVIVED, r.evidence
     (s,) = r.details["settings"]
     assert s["facts"]["n"] == 2 and s["facts"]["m"] == AFFORDABLE_WIDTH and s["facts"]["proven_width"] is False
-    assert s["facts"]["proven_m"] > 4 * 10**7 and "needs --budget deep" in s["facts"]["reach"]
+    assert s["facts"]["proven_m"] > 4 * 10**7 and "below the explicit width" in s["facts"]["reach"]
     assert s["undecided"] == 0
 
 
