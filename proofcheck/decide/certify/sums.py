@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import sympy
 
 from proofcheck.model.claim import Claim, Outcome
-from proofcheck.model.num import Enclosure, enclose_expr, exact_compare
+from proofcheck.model.num import Enclosure, enclose_expr, exact_compare, to_sympy
 from proofcheck.model.verdict import Verdict
 
 #: the most terms an unrolled instance may have (n ** nesting depth): the instance ladder stops there
@@ -45,7 +45,7 @@ def range_variables(claim: Claim) -> list[Any]:
     for cond in claim.sympy_conditions():
         for node in cond.relation.atoms(sympy.Sum, sympy.Product):
             for _, lo, hi in node.limits:
-                bounds |= {s.name for s in sympy.sympify(lo).free_symbols | sympy.sympify(hi).free_symbols}
+                bounds |= {s.name for s in lo.free_symbols | hi.free_symbols}  # sympy keeps limits as sympy objects
     return [v for v in claim.variables if v.integer and v.name in bounds]
 
 
@@ -126,7 +126,7 @@ def _rational_bound(bound, default: Fraction, inward: int) -> Fraction:
     """A rational at or inside a declared bound (``inward`` +1 rounds a lower bound up, -1 an upper one down)."""
     if bound is None:
         return default
-    value = sympy.nsimplify(bound) if isinstance(bound, float) else sympy.sympify(bound)
+    value = sympy.nsimplify(bound) if isinstance(bound, float) else to_sympy(bound)
     if value.is_Rational:
         return Fraction(int(value.p), int(value.q))
     rounded = sympy.ceiling(value * 64) if inward > 0 else sympy.floor(value * 64)
@@ -199,7 +199,6 @@ def replay_instance(ctx, values: Mapping[str, Any], constants=None) -> tuple[boo
         expr = expr.xreplace(subs).doit()
         for fn, terms in families.items():
             expr = expr.replace(lambda e: e.func == fn, lambda e: terms[int(e.args[0]) - 1])
-        expr = sympy.sympify(expr)
         if expr.is_Rational:
             return Enclosure.exact(Fraction(int(expr.p), int(expr.q)))
         return enclose_expr(expr, {}, lambda e: e.definitely_holds(False) or e.definitely_negative(False))
