@@ -22,9 +22,11 @@ from pathlib import Path
 import pytest
 
 from proofcheck.interfaces.cluster import AUDIT_CONFIG, ENV_SHARED, claim_environment
+from proofcheck.model.registry import Registry
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))  # so that the planted claims package imports
+import planted  # noqa: E402  (the planted claims, importable once their folder is on the path)
 
 _shared: dict = {}  # the suite's cluster once started: its address, processes, folder, claim environment
 _SESSION_ENV = dict(os.environ)  # the environment the suite started with: its cluster's workers get it
@@ -140,3 +142,13 @@ def kill_all(pids) -> None:
             os.kill(p, signal.SIGKILL)
         except OSError:
             pass
+
+
+@pytest.fixture(scope="module")
+def registry():
+    """The planted claims (``tests/planted``) as a registry; a test module that needs other claims
+    defines its own ``registry`` fixture, which takes precedence."""
+    reg = Registry()
+    reg.add_module(planted)
+    reg.validate()
+    return reg

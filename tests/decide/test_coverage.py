@@ -5,22 +5,12 @@ import dataclasses
 
 import pytest
 
-import planted
 from proofcheck.model.context import BUDGETS
 from proofcheck.decide.engine import check
 from proofcheck.decide.probability import draws_to_decide
-from proofcheck.model.registry import Registry
 from proofcheck.model.verdict import Verdict
 
 COVERAGE_KEYS = {"examples", "methods", "variables", "ladders", "settings", "stopped_by", "summary"}
-
-
-@pytest.fixture(scope="module")
-def registry():
-    reg = Registry()
-    reg.add_module(planted)
-    reg.validate()
-    return reg
 
 
 def test_survived_carries_coverage_of_what_was_tried(registry):

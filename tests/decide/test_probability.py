@@ -25,14 +25,6 @@ from proofcheck.store.counterexamples import CounterexampleStore
 SRC = Source("planted", "tests/engine/test_probability.py")
 
 
-@pytest.fixture(scope="module")
-def registry():
-    reg = Registry()
-    reg.add_module(planted)
-    reg.validate()
-    return reg
-
-
 def run(registry, cid, budget="quick", seed=0, store=None, **sets):
     return check(cid, budget, seed, overrides=sets or None, registry=registry, store=store)
 

@@ -6,19 +6,10 @@ from fractions import Fraction
 
 import pytest
 
-import planted
 from proofcheck.store.codec import decode
 from proofcheck.decide.engine import check
 from proofcheck.model.registry import Registry
 from proofcheck.model.verdict import Verdict
-
-
-@pytest.fixture(scope="module")
-def registry():
-    reg = Registry()
-    reg.add_module(planted)
-    reg.validate()
-    return reg
 
 
 def run(registry, cid, budget="quick", seed=0, **sets):

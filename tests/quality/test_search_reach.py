@@ -11,16 +11,7 @@ import pytest
 import planted
 from proofcheck.store.codec import decode
 from proofcheck.decide.engine import check
-from proofcheck.model.registry import Registry
 from proofcheck.model.verdict import Verdict
-
-
-@pytest.fixture(scope="module")
-def registry():
-    reg = Registry()
-    reg.add_module(planted)
-    reg.validate()
-    return reg
 
 
 @pytest.mark.parametrize("seed", range(5))
