@@ -24,7 +24,6 @@ from typing import Any, Mapping
 
 import numpy as np
 import sympy
-from flint import arb
 
 from proofcheck.model.num import PRECISIONS, NumericError, arb_eval, literal_fraction, to_fraction, to_sympy
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import Any
 
 import sympy
 from flint import arb
