@@ -255,7 +255,7 @@ class _Certifier:
             Verdict.REFUTED,
             f"Arb branch-and-bound over {self._domain_text()}: at the exact point "
             f"{self.var.name} = {p.value} every hypothesis certainly holds and the conclusion's margin is "
-            + (f"exactly 0 (a strict relation fails)" if how == "exact" else
+            + ("exactly 0 (a strict relation fails)" if how == "exact" else
                f"certainly {op} (Arb enclosure {enc})")
             + f"; found after {self.n_boxes} boxes",
             examples=self.n_boxes, satisfied=self.n_closed, margin=margin, counterexample=record,
