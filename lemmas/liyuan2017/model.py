@@ -33,14 +33,14 @@ from __future__ import annotations
 
 import contextlib
 from fractions import Fraction
-from math import isqrt
+import math
 from typing import Any, Sequence
 
 import numpy as np
 from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck.ml.spectral import frobenius_sq, spectral_norm_at_most
+from proofcheck.ml.spectral import spectral_norm_at_most
 from proofcheck.model.claim import Condition
 from proofcheck.model.num import FLOAT, NumericError, _precision, to_fraction
 
@@ -172,26 +172,34 @@ def spectral_norm_float(W: Any) -> float:
     return float(np.linalg.norm(np.asarray(W, dtype=float), 2))
 
 
-def weights_in_ball(d: int, gamma: Any, max_denominator: int = 8):
-    """A Hypothesis strategy for rational ``d × d`` matrices with ``‖W‖₂ <= γ`` (via ``‖W‖_F``):
-    entries of a small-denominator matrix scaled by a rational factor; shrinks to ``W = 0``."""
+#: Matrix entries are drawn as integers over this denominator (cheap to draw, dense in [-1, 1]).
+ENTRY_DENOMINATOR = 840
+#: The drawn direction is scaled to ``t γ`` in spectral norm, ``t = min(j, 8)/8`` for ``j`` in 0..16:
+#: about half the draws on the ball's boundary, where Phase 1 (``f_A > Cγ``) lives.
+_SCALE_STEPS = 8
+
+
+def weights_in_ball(d: int, gamma: Any):
+    """A Hypothesis strategy for rational ``d × d`` matrices with ``‖W‖₂ <= γ``, covering the whole
+    spectral-norm ball (not only the Frobenius ball inside it): an integer direction ``M`` scaled by a
+    rational just below ``t γ / ‖M‖₂`` (float ``‖M‖₂``, a relative slack of 2⁻³⁰ for its rounding;
+    the claims' hypothesis re-checks ``‖W‖₂ <= γ`` exactly). Shrinks to ``W = 0``."""
     g = to_fraction(gamma)
     if g < 0:
         raise IdentityMappingError(f"the radius gamma must be >= 0, got {gamma}")
+    entries = st.lists(st.integers(-ENTRY_DENOMINATOR, ENTRY_DENOMINATOR), min_size=d * d, max_size=d * d)
 
-    @st.composite
-    def draw(draw_):
-        M = [[draw_(st.fractions(-1, 1, max_denominator=max_denominator)) for _ in range(d)] for _ in range(d)]
-        f = frobenius_sq(M)
-        if f == 0:
+    def build(drawn):
+        numerators, j = drawn
+        M = [[Fraction(numerators[r * d + c], ENTRY_DENOMINATOR) for c in range(d)] for r in range(d)]
+        norm = spectral_norm_float(M)
+        if norm == 0 or j == 0:
             return tuple(tuple(Fraction(0) for _ in range(d)) for _ in range(d))
-        # B >= sqrt(f), rational: then |W|_2 <= |W|_F = t g sqrt(f)/B <= g
-        B = Fraction(isqrt(int(f * 4096) + 1) + 1, 64)
-        t = Fraction(draw_(st.integers(0, 8)), 8)
-        s = g * t / B
+        t = Fraction(min(j, _SCALE_STEPS), _SCALE_STEPS)
+        s = Fraction(math.floor(float(g * t) / norm * 2**30 * (1 - 2**-30)), 2**30)
         return tuple(tuple(x * s for x in row) for row in M)
 
-    return draw()
+    return st.tuples(entries, st.integers(0, 2 * _SCALE_STEPS)).map(build)
 
 
 def teacher_student_in_ball(gamma: Any, dims: Sequence[int] = (1, 2, 3)):

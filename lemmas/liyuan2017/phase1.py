@@ -30,11 +30,12 @@ from proofcheck.model.num import FLOAT
 from . import src
 from .model import auxiliary_f_A, gd_step, in_spectral_ball, teacher_student_in_ball
 
+DIMS = (1, 2, 3, 4)
 GAMMA = Constant("gamma", Fraction(1, 10), "radius of |W|_2, |W*|_2 (explicit constant of this encoding)", positive=True)
 C = Constant("C", Fraction(1), "Phase 2 is f_A <= C gamma (explicit constant of this encoding)", positive=True)
 ETA = Constant("eta", Fraction(1, 10), "step size (explicit constant of this encoding)", positive=True)
 
-pair = Variable("pair", lambda constants: teacher_student_in_ball(constants["gamma"]),
+pair = Variable("pair", lambda constants: teacher_student_in_ball(constants["gamma"], DIMS),
                 domain="(W, W*) rational n x n, n in {1, 2, 3}, both with |.|_2 <= gamma",
                 contains=lambda v: isinstance(v, tuple) and len(v) == 2, meaning="the student W and the teacher W*")
 
@@ -91,9 +92,12 @@ phase1_explicit = Claim(
     explicit_constants=True,
     note="explicit-constant reading for population GD (the expected SGD step): gamma, C and eta are this "
          "encoding's choices, which the source never prints, so a refutation is of these constants only",
+    # its failures fill a thin slice at the balls' boundary: twice the examples (each run longer,
+    # so Hypothesis' targeting phase gets there) make the refutation found at every seed tried
+    cost=2.0,
     reason="For the encoding's gamma = 1/10, C = 1, eta = 1/10, one population GD step can raise f_A while f_A > C "
            "gamma (n = 3); the source leaves these constants unnamed.",
-    **_PHASE1,
+    **{k: v for k, v in _PHASE1.items() if k != "cost"},
 )
 
 phase1 = Claim(

@@ -360,11 +360,9 @@ LOCAL_STARTS = 3
 LOCAL_MAX_DIM = 40
 #: Differential evolution: population per coordinate; fewer than this many generations is no search.
 DE_POPULATION = 5
-#: Fresh Hypothesis draws for values without a box: at most this many times the first run's count.
-RESAMPLE_MAX = 2
 #: Without a box, the optimisers get at most this many times the Hypothesis examples (structured
 #: values cost a full example per point; the CPU budget of the default audit is the limit).
-STRUCTURED_SHARE = 2
+STRUCTURED_SHARE = 3
 DE_MIN_GENERATIONS = 3
 
 
@@ -381,7 +379,8 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
     * a global optimiser (scipy's differential evolution) over the box of the variables with finite
       declared bounds (integers kept integral), seeded with the best lead.
 
-    * without such a box, fresh Hypothesis draws under other seeds (``resample``) play the global part.
+    * without such a box, whole fresh Hypothesis runs under other seeds play the global part
+      (:func:`_restarts`).
 
     The optimiser evaluations (``Context.optimiser_evaluations``) are split adaptively: a first round
     of each method, the rest to the one that lowered the least margin more, then (with a box) a last
@@ -422,26 +421,42 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
                 glob.run(rest)
             local.run(total - glob.used - local.used)  # a last walk from the best point found
         elif resample is not None and n_examples:
-            # no box to search globally: fresh Hypothesis draws (other seeds) play the global part,
-            # at most RESAMPLE_MAX times the first run's count; the rest to whichever lowered the
-            # least margin more (fresh draws when neither did: a flat margin gives a walk nothing)
-            total = min(total, STRUCTURED_SHARE * n_examples)  # each point costs a full example here
-            score0 = leads.score()
-            local.run(total // 4)
-            score1 = leads.score()
-            fresh = min(RESAMPLE_MAX * n_examples // 2, total // 4)
-            resample(max(1, fresh), 1)
-            score2 = leads.score()
-            rest = total - local.used - fresh
-            if _gain(score1, score2) >= _gain(score0, score1):
-                resample(max(1, min(RESAMPLE_MAX * n_examples - fresh, rest)), 2)
-            else:
-                local.run(rest)
+            _restarts(local, resample, leads, min(total, STRUCTURED_SHARE * n_examples), n_examples)
         else:
             local.run(total)
     except _Stop:
         report.timed_out = True
         ctx.coverage.time_limit()
+
+
+def _restarts(local: "_LocalSearch", resample, leads: _Leads, total: int, n_examples: int) -> None:
+    """Values without a box (each point costs a full example): a short local walk from the best leads;
+    if it at least halved the least margin (or first met the hypotheses) it gets the rest, else whole
+    fresh Hypothesis runs under other seeds do, each about as long as the first (Hypothesis targets
+    only after generating half its examples: a short run never targets), and a last short walk
+    starts from the best point they found.
+
+    Measured on ``liyuan2017.phase1@explicit`` (an 18-coordinate pair of matrices whose failures fill
+    a thin slice at the ball's boundary): Nelder-Mead and a (1+1)-evolution strategy from the leads
+    lowered the least margin little and found it at 1 of 6 seeds; the first run plus three such
+    restarts found it at 20 of 20."""
+    score0 = leads.score()
+    local.run(total // 16)
+    if _walk_progresses(score0, leads.score()):
+        local.run(total - local.used)
+        return
+    left = total - local.used - total // 16  # the last sixteenth: a walk from the best point found
+    runs = round(left / n_examples)
+    for round_ in range(1, runs + 1):  # the rest in runs about as long as the first
+        resample(left // runs, round_)
+    local.run(total // 16)
+
+
+def _walk_progresses(before: tuple, after: tuple) -> bool:
+    """A walk that met the hypotheses first, or at least halved a positive least margin."""
+    if before[0]:
+        return not after[0]
+    return not after[0] and before[1] > 0 and after[1] <= before[1] / 2
 
 
 def _gain(before: tuple, after: tuple) -> float:
