@@ -36,7 +36,7 @@ C = Constant("C", Fraction(1), "Phase 2 is f_A <= C gamma (explicit constant of 
 ETA = Constant("eta", Fraction(1, 10), "step size (explicit constant of this encoding)", positive=True)
 
 pair = Variable("pair", lambda constants: teacher_student_in_ball(constants["gamma"], DIMS),
-                domain="(W, W*) rational n x n, n in {1, 2, 3}, both with |.|_2 <= gamma",
+                domain=f"(W, W*) rational d x d, d in {DIMS[0]}..{DIMS[-1]}, both with |.|_2 <= gamma",
                 contains=lambda v: isinstance(v, tuple) and len(v) == 2, meaning="the student W and the teacher W*")
 
 

@@ -174,5 +174,7 @@ thm3_4_rank = Claim(
     conclusion=GLOBAL_MIN,
     tally=_tally,
     note="drops 'the weight matrices have full column rank' to show the hypothesis is needed",
-    cost=0.1,
+    # a rank-deficient critical point that is not a global minimum is met within 120 examples at 20 of
+    # 20 seeds (40 examples: 6 of 8)
+    cost=0.3,
 )
