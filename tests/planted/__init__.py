@@ -259,3 +259,13 @@ small_basin_true = Claim(id="planted.small_basin_true", title="the same rippled 
                          source=SRC, statement=r"\sum_i (y_i-c_i)^2 + \tfrac1{20}\sin^2(5\pi(y_i-c_i)) \ge 0",
                          variables=basin_vars,
                          conclusion=Condition("bowl", margin=_bowl_margin, rigorous=RERUN_ON_BALLS))
+
+# A structured value with no box (a tuple of four reals): the optimisers cannot search it globally, so the
+# portfolio's global part is whole fresh Hypothesis runs (``search._restarts``); the bowl has no slope a
+# walk could halve, so they get the budget.
+quad = Variable("v", st.tuples(*[st.floats(-1, 1)] * 4), domain="[-1, 1]^4 as one tuple",
+                contains=lambda v: isinstance(v, tuple) and len(v) == 4, meaning="a point as one structured value")
+structured_true = Claim(id="planted.structured_true", title="1 + |v|^2 >= 1 for a tuple v (true)", source=SRC,
+                        statement=r"1 + \|v\|^2 \ge 1", variables=[quad],
+                        conclusion=Condition("bowl", rigorous=RERUN_ON_BALLS,
+                                             margin=lambda e: sum(x * x for x in e.v)))

@@ -46,3 +46,12 @@ def test_true_claims_of_the_same_shapes_survive_and_say_what_was_searched(regist
         assert cov["variables"]["T"]["max"] == 100000 and "T climbed to 100000" in cov["summary"]
     else:
         assert "global" in cov["methods"] and set(cov["variables"]) == {f"y{i}" for i in range(6)}
+
+
+def test_a_structured_value_gets_whole_fresh_runs_when_a_walk_does_not_progress(registry):
+    r = check("planted.structured_true", "default", 0, registry=registry)
+    assert r.verdict is Verdict.SURVIVED, r.evidence
+    methods = r.to_json()["coverage"]["methods"]
+    # the first run (400 examples), then restarts about as long, then a short walk from the best point
+    assert methods["resample"] >= 2 * 350 and methods["local"] > 0, methods
+    assert methods["resample"] > methods["hypothesis"], methods
