@@ -152,6 +152,79 @@ def test_no_lemma_imports_the_engine():
     assert arrows("lemmas", "proofcheck.decide.engine") == []
 
 
+#: The layers, lowest first, as docs/ARCHITECTURE.md draws them: a module may import its own layer and the
+#: layers listed for it, nothing else. ``api`` is ``proofcheck/__init__.py`` (the claim model's public names);
+#: ``entry`` is ``python -m proofcheck`` and the deprecated 0.1 modules at the package root.
+MAY_IMPORT = {
+    "model": set(),
+    "api": {"model"},
+    "store": {"model"},
+    "decide": {"model", "store"},
+    "report": {"model", "store"},
+    "interfaces": {"model", "api", "store", "decide", "report"},
+    "entry": {"model", "api", "store", "decide", "report", "interfaces"},
+    "ml": {"model", "store"},                          # the numbers and the codec; not the claim model (below)
+    "paper models": {"model", "api", "store", "ml"},
+    "lemmas": {"model", "api", "store", "decide", "ml", "paper models"},  # not the engine (below)
+}
+#: A paper's own model: ``lemmas/<paper>/model.py``, and du2019's dynamics beside it.
+PAPER_MODELS = {m for m in MODULES if m.startswith("lemmas.") and m.count(".") == 2 and m.endswith(".model")} | {
+    "lemmas.du2019.dynamics"}
+
+
+def layer(module: str) -> str:
+    if module in PAPER_MODELS:
+        return "paper models"
+    if under(module, "lemmas"):
+        return "lemmas"
+    if module == "proofcheck":
+        return "api"
+    folder = module.split(".")[1]
+    return folder if folder in MAY_IMPORT else "entry"
+
+
+def layer_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {name: set() for name in MAY_IMPORT}
+    for a, targets in GRAPH.items():
+        graph[layer(a)] |= {layer(b) for b in targets} - {layer(a)}
+    return graph
+
+
+def test_every_module_has_a_layer():
+    assert {layer(m) for m in MODULES} == set(MAY_IMPORT)
+    assert PAPER_MODELS >= {"lemmas.park2019.model", "lemmas.du2019.model", "lemmas.du2019.dynamics"}
+    entries = sorted(m for m in MODULES if layer(m) == "entry")
+    assert entries == ["proofcheck.__main__", "proofcheck.claim", "proofcheck.codec", "proofcheck.num",
+                       "proofcheck.probabilistic", "proofcheck.stats"]
+
+
+def arrows_up(graph: dict[str, set[str]]) -> list[str]:
+    """Each arrow to a layer its module may not import, named module by module."""
+    return sorted(f"{a} -> {b}  ({layer(a)} -> {layer(b)})" for a, targets in graph.items() for b in targets
+                  if layer(b) != layer(a) and layer(b) not in MAY_IMPORT[layer(a)])
+
+
+def test_each_layer_imports_only_itself_and_the_layers_below():
+    """No arrow up and none sideways (the deciders and the report know nothing of each other)."""
+    assert arrows_up(GRAPH) == []
+
+
+def test_the_layers_have_no_cycle():
+    assert cycles(layer_graph()) == []
+
+
+def test_the_layer_rule_finds_arrows_up_and_sideways():
+    planted = {"proofcheck.model.context": {"proofcheck.decide.search", "proofcheck.model.num"},
+               "proofcheck.report.html": {"proofcheck.decide.engine", "proofcheck.store.codec"},
+               "proofcheck.ml.gram": {"proofcheck.model.num", "lemmas.du2019.model"},
+               "lemmas.du2019.model": {"proofcheck.ml.flow", "lemmas.du2019.lemma_2_2"}}
+    assert arrows_up(planted) == [
+        "lemmas.du2019.model -> lemmas.du2019.lemma_2_2  (paper models -> lemmas)",
+        "proofcheck.ml.gram -> lemmas.du2019.model  (ml -> paper models)",
+        "proofcheck.model.context -> proofcheck.decide.search  (model -> decide)",
+        "proofcheck.report.html -> proofcheck.decide.engine  (report -> decide)"]
+
+
 def test_the_cycle_finder_finds_cycles():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
