@@ -467,7 +467,7 @@ class Claim:
     check: Callable[[Any], Any] | None = None
     # For claims with a custom check: the hook ``replay(ctx, record) -> (still refutes, margin, how)``
     # re-verifies one stored counterexample on its own (exactly or with intervals); the engine calls
-    # it from :func:`proofcheck.store.replay.reverify_record` (``replayer`` there builds one).
+    # it from :func:`proofcheck.decide.replay.reverify_record` (``replayer`` there builds one).
     replay: Callable[[Any, Any], tuple] | None = None
     # A statement that is the conjunction of several declared claims (an equivalence as its
     # implications): the engine decides each with its own layers; ``proved`` only if every one is.
