@@ -215,6 +215,16 @@ def test_the_layers_have_no_cycle():
     assert cycles(layer_graph()) == []
 
 
+def test_imports_inside_functions_and_relative_ones_count():
+    tree = ast.parse("import numpy\n"
+                     "def late():\n    from proofcheck.decide.search import run_search\n"
+                     "class Late:\n    def method(self):\n        from ..store import codec\n"
+                     "importlib.import_module('proofcheck.decide.certify.interval')\n")
+    assert imported_names("proofcheck.model.claim", tree) == {
+        "numpy", "proofcheck.decide.search.run_search", "proofcheck.store.codec",
+        "proofcheck.decide.certify.interval"}
+
+
 def test_the_layer_rule_finds_arrows_up_and_sideways():
     planted = {"proofcheck.model.claim": {"proofcheck.decide.search", "proofcheck.model.num"},
                "proofcheck.report.html": {"proofcheck.decide.engine", "proofcheck.store.codec"},
