@@ -18,8 +18,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("proofcheck", "lemmas")
 CORE = tuple(f"proofcheck.{layer}" for layer in ("model", "decide", "store", "interfaces", "report"))
