@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from proofcheck.decide.certify import certify_interval, decide_polynomial
 from proofcheck.model.claim import Claim, Source, Variable
-from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.context import BUDGETS, Context
 
 
 def _ctx(conclusion, variables):

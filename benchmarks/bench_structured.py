@@ -22,7 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from lemmas.park2019.thm_3_4_gradient import s1_gap, s1_generic  # noqa: E402
-from proofcheck.model.context import BUDGETS, Context  # noqa: E402
+from proofcheck.decide.context import BUDGETS, Context  # noqa: E402
 from proofcheck.ml import linalg_exact as X  # noqa: E402
 from proofcheck.ml.distributions import FiniteAtoms  # noqa: E402
 from proofcheck.ml.strategies import Network, TeacherStudent  # noqa: E402

@@ -1,6 +1,8 @@
 """The house rules of issue 20, read from the source (the AST of every module; nothing is imported).
 
-* The import graph of ``proofcheck`` and ``lemmas`` has no cycle and no arrow up: the engine core
+* The import graph of ``proofcheck`` and ``lemmas`` has no cycle and no arrow up: each layer imports
+  only itself and the layers below it, in the order docs/ARCHITECTURE.md documents (model < store <
+  decide, report < interfaces; ml, the paper models and the lemmas above, :data:`MAY_IMPORT`); the engine core
   (``proofcheck.{model,decide,store,interfaces,report}``) never imports ``proofcheck.ml`` or a paper;
   ``proofcheck.ml`` never imports the claim model, the deciders, the interfaces, the report or a
   paper; a lemma never imports the engine (``proofcheck.decide.engine``). Every import counts, the
@@ -15,8 +17,6 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("proofcheck", "lemmas")
@@ -150,6 +150,89 @@ def test_network_mathematics_imports_no_claim_model_decider_interface_report_or_
 
 def test_no_lemma_imports_the_engine():
     assert arrows("lemmas", "proofcheck.decide.engine") == []
+
+
+#: The layers, lowest first, as docs/ARCHITECTURE.md draws them: a module may import its own layer and the
+#: layers listed for it, nothing else. ``api`` is ``proofcheck/__init__.py`` (the claim model's public names);
+#: ``entry`` is ``python -m proofcheck`` and the deprecated 0.1 modules at the package root.
+MAY_IMPORT = {
+    "model": set(),
+    "api": {"model"},
+    "store": {"model"},
+    "decide": {"model", "store"},
+    "report": {"model", "store"},
+    "interfaces": {"model", "api", "store", "decide", "report"},
+    "entry": {"model", "api", "store", "decide", "report", "interfaces"},
+    "ml": {"model", "store"},                          # the numbers and the codec; not the claim model (below)
+    "paper models": {"model", "api", "store", "ml"},
+    "lemmas": {"model", "api", "store", "decide", "ml", "paper models"},  # not the engine (below)
+}
+#: A paper's own model: ``lemmas/<paper>/model.py``, and du2019's dynamics beside it.
+PAPER_MODELS = {m for m in MODULES if m.startswith("lemmas.") and m.count(".") == 2 and m.endswith(".model")} | {
+    "lemmas.du2019.dynamics"}
+
+
+def layer(module: str) -> str:
+    if module in PAPER_MODELS:
+        return "paper models"
+    if under(module, "lemmas"):
+        return "lemmas"
+    if module == "proofcheck":
+        return "api"
+    folder = module.split(".")[1]
+    return folder if folder in MAY_IMPORT else "entry"
+
+
+def layer_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {name: set() for name in MAY_IMPORT}
+    for a, targets in GRAPH.items():
+        graph[layer(a)] |= {layer(b) for b in targets} - {layer(a)}
+    return graph
+
+
+def test_every_module_has_a_layer():
+    assert {layer(m) for m in MODULES} == set(MAY_IMPORT)
+    assert PAPER_MODELS >= {"lemmas.park2019.model", "lemmas.du2019.model", "lemmas.du2019.dynamics"}
+    entries = sorted(m for m in MODULES if layer(m) == "entry")
+    assert entries == ["proofcheck.__main__", "proofcheck.claim", "proofcheck.codec", "proofcheck.num",
+                       "proofcheck.probabilistic", "proofcheck.stats"]
+
+
+def arrows_up(graph: dict[str, set[str]]) -> list[str]:
+    """Each arrow to a layer its module may not import, named module by module."""
+    return sorted(f"{a} -> {b}  ({layer(a)} -> {layer(b)})" for a, targets in graph.items() for b in targets
+                  if layer(b) != layer(a) and layer(b) not in MAY_IMPORT[layer(a)])
+
+
+def test_each_layer_imports_only_itself_and_the_layers_below():
+    """No arrow up and none sideways (the deciders and the report know nothing of each other)."""
+    assert arrows_up(GRAPH) == []
+
+
+def test_the_layers_have_no_cycle():
+    assert cycles(layer_graph()) == []
+
+
+def test_imports_inside_functions_and_relative_ones_count():
+    tree = ast.parse("import numpy\n"
+                     "def late():\n    from proofcheck.decide.search import run_search\n"
+                     "class Late:\n    def method(self):\n        from ..store import codec\n"
+                     "importlib.import_module('proofcheck.decide.certify.interval')\n")
+    assert imported_names("proofcheck.model.claim", tree) == {
+        "numpy", "proofcheck.decide.search.run_search", "proofcheck.store.codec",
+        "proofcheck.decide.certify.interval"}
+
+
+def test_the_layer_rule_finds_arrows_up_and_sideways():
+    planted = {"proofcheck.model.claim": {"proofcheck.decide.search", "proofcheck.model.num"},
+               "proofcheck.report.html": {"proofcheck.decide.engine", "proofcheck.store.codec"},
+               "proofcheck.ml.gram": {"proofcheck.model.num", "lemmas.du2019.model"},
+               "lemmas.du2019.model": {"proofcheck.ml.flow", "lemmas.du2019.lemma_2_2"}}
+    assert arrows_up(planted) == [
+        "lemmas.du2019.model -> lemmas.du2019.lemma_2_2  (paper models -> lemmas)",
+        "proofcheck.ml.gram -> lemmas.du2019.model  (ml -> paper models)",
+        "proofcheck.model.claim -> proofcheck.decide.search  (model -> decide)",
+        "proofcheck.report.html -> proofcheck.decide.engine  (report -> decide)"]
 
 
 def test_the_cycle_finder_finds_cycles():

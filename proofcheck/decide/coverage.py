@@ -111,19 +111,6 @@ class Coverage:
         }
 
 
-def procedure_coverage(examples: int, stopped_by: str = "budget") -> dict[str, Any]:
-    """Coverage of a claim's own procedure that did not go through the engine's search: only its count."""
-    cov = Coverage()
-    cov.examples = max(0, int(examples or 0))
-    if cov.examples:
-        cov.methods["procedure"] = cov.examples
-    cov.stopped_by = stopped_by
-    out = cov.to_json()
-    out["summary"] = (f"{cov.examples} instances tried by the claim's own procedure; the values it drew are "
-                      f"not recorded by the engine")
-    return out
-
-
 def _is_size(key: str) -> bool:
     return "(" in key or "." in key
 

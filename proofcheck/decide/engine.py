@@ -25,14 +25,14 @@ import sympy
 from proofcheck.model.claim import Claim, ClaimError, Outcome
 from proofcheck.store.codec import CodecError, decode_as_written, decode_value, encode, finite_float
 from proofcheck.model.constants import exact_constant
-from proofcheck.model.context import BUDGETS, Budget, Context, budget_named
+from proofcheck.decide.context import BUDGETS, Budget, Context, budget_named
 from proofcheck.decide.certify import certify_interval, decide_polynomial
 from proofcheck.decide.certify.sums import decide_sums, range_variables
 from proofcheck.decide.lint import NO_CONCLUSION, lint
 from proofcheck.model.num import NumericError, exact_compare
 from proofcheck.model.registry import Registry, did_you_mean, load
 from proofcheck.store.counterexamples import CounterexampleStore, default_path
-from proofcheck.store.replay import conjunct_context, declared_probabilistic, refutation_from_store, reverify_record
+from proofcheck.decide.replay import conjunct_context, declared_probabilistic, refutation_from_store, reverify_record
 from proofcheck.model.verdict import Result, Verdict, _jsonable as _show_constant
 from proofcheck.model.parse import NumberSyntaxError, parse_number
 from proofcheck.decide.instantiation import decide_at_uses
@@ -581,7 +581,7 @@ def _short(values: Mapping[str, Any] | None) -> str:
 def replay(claim_or_id: Claim | str, store: CounterexampleStore | None = None,
            registry: Registry | None = None) -> list[dict[str, Any]]:
     """``proofcheck replay ID``: re-verify every stored counterexample of a claim, each under the
-    constants it was found with (:func:`proofcheck.store.replay.reverify_record`; a claim's own
+    constants it was found with (:func:`proofcheck.decide.replay.reverify_record`; a claim's own
     procedure without a replay hook is re-run with the record's seed).
 
     Records the store cannot read are skipped with a warning (by the store); a record whose

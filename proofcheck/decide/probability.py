@@ -57,7 +57,7 @@ from proofcheck.model.verdict import Verdict, _jsonable
 from proofcheck.store.codec import decode_as_written, encode
 from proofcheck.store.readable import short
 from proofcheck.decide.certify.emptiness import check_emptiness
-from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.context import BUDGETS, Context
 
 #: The smallest first look (draws) of a setting's sequential test.
 FIRST_LOOK = 30

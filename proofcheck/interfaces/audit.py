@@ -9,7 +9,7 @@ from proofcheck.decide.engine import check, constants_with, reproduce_command
 from proofcheck.interfaces.cluster import Job, Session, time_limit
 from proofcheck.interfaces.worker import RelayStore, claim_named
 from proofcheck.model.claim import Claim
-from proofcheck.model.context import budget_named
+from proofcheck.decide.context import budget_named
 from proofcheck.model.registry import module_of
 from proofcheck.model.verdict import Result, Verdict
 from proofcheck.store.counterexamples import CounterexampleStore

@@ -70,7 +70,7 @@ import sympy
 from hypothesis import strategies as st
 
 from proofcheck.model.claim import Claim, Variable
-from proofcheck.model.context import budget_named
+from proofcheck.decide.context import budget_named
 from proofcheck.model.verdict import Result, Verdict
 from proofcheck.decide.engine import UsageError, check, constants_with, parse_value
 from proofcheck.model.num import exact_compare

@@ -1,1 +1,1 @@
-"""The claim model and its numbers: claims, constants, contexts, exact and Arb numbers, the number grammar, verdicts, the registry."""
+"""The claim model and its numbers: claims, constants, exact and Arb numbers, the number grammar, verdicts, the registry."""

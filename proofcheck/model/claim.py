@@ -28,7 +28,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import sympy
 from numpy import bool_ as np_bool
 
-from proofcheck.model.num import FLOAT, Enclosure, to_sympy
+from proofcheck.model.constants import exact_constant
+from proofcheck.model.num import (ARB, FLOAT, Enclosure, NumericError, _to_arb, enclose_expr, exact_compare, is_scalar,
+                                  to_sympy)
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[A-Za-z0-9_]+)+(@[A-Za-z0-9_.=-]+)?(:repaired[A-Za-z0-9_-]*)?$")
 
@@ -108,8 +110,6 @@ class Variable:
         Scalars are compared exactly with ``lo``/``hi`` (a float is the rational it stores; sympy
         bounds such as ``2/pi`` are compared rigorously); ``contains`` (an exact predicate) decides
         for objects. A value that cannot be compared is outside."""
-        from proofcheck.model.num import exact_compare, is_scalar
-
         if self.contains is not None:
             try:
                 if not self.contains(value):
@@ -362,8 +362,6 @@ class Probabilistic:
         if isinstance(d, Fraction):
             return sympy.Rational(d.numerator, d.denominator)
         if isinstance(d, (float, int)):  # a number written in the claim: 0.3 is 3/10, as for a constant
-            from proofcheck.model.constants import exact_constant
-
             return to_sympy(exact_constant("delta", d))
         return d
 
@@ -467,7 +465,7 @@ class Claim:
     check: Callable[[Any], Any] | None = None
     # For claims with a custom check: the hook ``replay(ctx, record) -> (still refutes, margin, how)``
     # re-verifies one stored counterexample on its own (exactly or with intervals); the engine calls
-    # it from :func:`proofcheck.store.replay.reverify_record` (``replayer`` there builds one).
+    # it from :func:`proofcheck.decide.replay.reverify_record` (``replayer`` there builds one).
     replay: Callable[[Any, Any], tuple] | None = None
     # A statement that is the conjunction of several declared claims (an equivalence as its
     # implications): the engine decides each with its own layers; ``proved`` only if every one is.
@@ -783,8 +781,6 @@ class Outcome:
 
 def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:
     """Rigorous enclosure of a condition's margin at exact values, or None if none is available."""
-    from proofcheck.model.num import ARB, NumericError, enclose_expr
-
     decide = (lambda e: e.definitely_holds(cond.strict) or e.definitely_negative(cond.strict))
     if cond.relation is not None:
         return enclose_expr(cond.margin_expr, env_exact.symbol_values(), decide)
@@ -794,8 +790,6 @@ def enclosure_of_condition(cond: Condition, env_exact: Env) -> Enclosure | None:
     if fn is RERUN_ON_BALLS:
         # The float margin function re-run on Arb balls: sound only because its author wrote it
         # with env.num (and env.num.const for non-dyadic literals) and declared so.
-        from proofcheck.model.num import is_scalar, _to_arb
-
         arb_env = Env({k: (_to_arb(v) if is_scalar(v) else v) for k, v in env_exact.as_dict().items()}, num=ARB)
         try:
             value = _signed(cond.margin(arb_env))

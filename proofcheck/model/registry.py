@@ -121,9 +121,6 @@ class Registry:
         out.update(self.definitions.get(claim.paper, {}))
         return out
 
-    def dependents(self, claim_id: str) -> list[str]:
-        return sorted(c.id for c in self.claims.values() if claim_id in c.uses)
-
 
 def _matches(cid: str, pattern: str) -> bool:
     if cid == pattern:

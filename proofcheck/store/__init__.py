@@ -1,1 +1,1 @@
-"""The store: the exact codec of the JSON-lines records, the counterexample store, and replay of a stored record."""
+"""The store: the exact codec of the JSON-lines records, the counterexample store, and how a stored value reads for people."""

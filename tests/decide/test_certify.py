@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from proofcheck.decide.certify import certify_interval, decide_polynomial
 from proofcheck.model.claim import Claim, Constant, Probabilistic, Source, Variable
 from proofcheck.store.codec import decode
-from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.context import BUDGETS, Context
 from proofcheck.model.num import NumericError
 from proofcheck.model.verdict import Verdict
 

@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from proofcheck.model.context import BUDGETS
+from proofcheck.decide.context import BUDGETS
 from proofcheck.decide.engine import check
 from proofcheck.decide.probability import draws_to_decide
 from proofcheck.model.verdict import Verdict

@@ -13,9 +13,9 @@ from scipy.stats import binom
 import planted
 from proofcheck import Claim, Condition, Constant, Probabilistic, Source, Variable, Verdict
 from proofcheck.model.claim import Witness
-from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.context import BUDGETS, Context
 from proofcheck.decide.engine import check, replay
-from proofcheck.store.replay import reverify_record
+from proofcheck.decide.replay import reverify_record
 from proofcheck.decide.probability import Plan, looks_for
 from proofcheck.model.registry import Registry
 from proofcheck.decide.stats import (one_sided_bounds, rate_certainly_above, rate_certainly_below, tail_at_least,

@@ -24,7 +24,7 @@ from conftest import planted_env
 from proofcheck import Claim, Condition, Constant, Source, Variable, Verdict
 from proofcheck.model.claim import Witness
 from proofcheck.store.codec import CodecError, decode, encode
-from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.context import BUDGETS, Context
 from proofcheck.decide.engine import UsageError, check, parse_sets, parse_value, replay
 from proofcheck.model.num import Enclosure
 from proofcheck.model.parse import NumberSyntaxError, literal_fraction, parse_number, to_text

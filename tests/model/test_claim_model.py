@@ -98,7 +98,7 @@ def test_a_yes_no_margin_is_a_bool_and_undecided_confirms_nothing():
 
 def test_a_stored_family_term_outside_its_bounds_does_not_refute():
     from proofcheck.decide.certify.sums import replay_instance
-    from proofcheck.model.context import BUDGETS, Context
+    from proofcheck.decide.context import BUDGETS, Context
 
     def claim_over(family):
         return Claim(id="toy.sum.nonneg", title="sum of nonnegative terms", source=SRC, statement="", variables=[n],

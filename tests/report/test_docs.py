@@ -86,7 +86,7 @@ def test_the_delta_table_is_what_the_engine_plans():
     """The least δ a sampled claim can decide at each budget, as the page prints it, is the
     Clopper-Pearson upper bound 1 - a^(1/N) of N draws with no failure at the last look's level a of
     the engine's own plan (settings and draws scaled by the budget, alpha spent over the looks)."""
-    from proofcheck.model.context import BUDGETS
+    from proofcheck.decide.context import BUDGETS
     from proofcheck.decide.probability import DEFAULT_SETTINGS, FIRST_LOOK, SETTINGS_SCALE, Plan, looks_for
     from proofcheck.decide.stats import clopper_pearson
 

@@ -10,7 +10,7 @@ import pytest
 from proofcheck import Verdict
 
 from proofcheck.decide import engine
-from proofcheck.model.context import BUDGETS
+from proofcheck.decide.context import BUDGETS
 from proofcheck.decide.engine import UsageError
 
 D = "du2019."

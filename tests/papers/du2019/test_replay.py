@@ -18,7 +18,7 @@ from proofcheck import Verdict
 
 from proofcheck.decide import engine
 from proofcheck.store.codec import encode
-from proofcheck.model.context import BUDGETS, Context
+from proofcheck.decide.context import BUDGETS, Context
 from proofcheck.model.registry import load
 from proofcheck.store.counterexamples import CounterexampleStore
 

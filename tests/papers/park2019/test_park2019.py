@@ -177,7 +177,7 @@ def test_the_reduced_bound_is_negative_in_arb():
     import dataclasses
 
     from proofcheck.decide.certify.emptiness import check_emptiness
-    from proofcheck.model.context import BUDGETS, Context
+    from proofcheck.decide.context import BUDGETS, Context
     from proofcheck.model.registry import load
 
     claim = load().get(P + "thm3.4@L=m_max.L_ex=m_ex.input=gaussian")

@@ -1,7 +1,6 @@
 """What a procedure gets when it checks one claim: constants, budget, seed, store, progress."""
 from __future__ import annotations
 
-import sys
 import time
 import zlib
 from dataclasses import dataclass
@@ -109,10 +108,6 @@ class Context:
         merged.update(values)
         return Env(merged)
 
-    @property
-    def float_constants(self) -> dict[str, Any]:
-        return self.constant_values.floats
-
     def progress(self, message: str) -> None:
         if self._progress is not None:
             self._progress(f"{self.claim.id}: {message}")
@@ -140,7 +135,3 @@ class Context:
     def search(self, **kwargs):
         """The engine's hypothesis search over this claim's variables (see :mod:`proofcheck.decide.search`)."""
         return run_search(self, **kwargs)
-
-
-def log_progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

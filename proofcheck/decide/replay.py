@@ -28,7 +28,7 @@ from proofcheck.decide.certify.sums import range_variables, replay_instance
 from proofcheck.decide.probability import resimulate_record
 from proofcheck.decide.search import verify
 from proofcheck.model.claim import Claim, Outcome
-from proofcheck.model.context import Context
+from proofcheck.decide.context import Context
 from proofcheck.model.num import NumericError
 from proofcheck.model.verdict import FOUND_BY, Verdict
 from proofcheck.store.codec import CodecError, decode_exact, decode_value, encode, finite_float
