@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 from flint import arb, ctx as flint_ctx
 
-from proofcheck.ml.flow import exact_sum
 from proofcheck.ml.gram import h0_from_pattern_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
+from proofcheck.ml.two_layer import exact_sum, output, pre_activations_by_input
 from proofcheck.store.codec import storable
 from proofcheck.model.num import NumericError, fraction_to_arb
 
@@ -282,7 +282,7 @@ def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarra
     B, m = s.shape
     sq = math.sqrt(m)
     act = s >= 0
-    r0 = y - np.sum(a * np.maximum(s, 0.0), axis=1) / sq
+    r0 = y - output(s[:, :, None], a)[:, 0]  # one input: P_r1 = s_r
     out = np.empty(B)
     moved = np.zeros(B)
     for b in range(B):
@@ -554,10 +554,7 @@ def _near_boundary_pass(init: StreamedInit, X: np.ndarray, per_w: float, cap: fl
             w_norm_sq = max(w_norm_sq, float(np.max(np.einsum("qk,qk->k", Wt, Wt))))
         e = absW * per_w                                  # per neuron error bound of every P_ri
         dist, key = [], np.zeros(Wt.shape[1], dtype=np.int64)
-        for i in range(n):
-            P = Wt[0] * X[i, 0]
-            for q in range(1, d):
-                P += Wt[q] * X[i, q]
+        for i, P in enumerate(pre_activations_by_input(Wt, X)):
             relu = np.maximum(P, 0.0)
             sums[i] += a @ relu
             abs_sums[i] += relu.sum()
