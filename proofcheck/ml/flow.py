@@ -74,6 +74,8 @@ from typing import Any
 import numpy as np
 from flint import arb, arb_mat, ctx as flint_ctx
 
+from proofcheck.ml.gram import h_from_counts
+from proofcheck.ml.spectral import lambda_min_enclosure
 from proofcheck.ml.two_layer import (active_sums_exact, dot_exact, exact_inputs, gram_exact, initial_patterns, output,
                                      pattern_groups, preactivation_error, thin_pre_activations, to_arb)
 from proofcheck.model.num import NumericError, arb_endpoints, to_fraction
@@ -196,8 +198,6 @@ class Piece:
     def lam_min_enclosure(self) -> tuple[Fraction, Fraction]:
         """Exact rational ``lo <= lambda_min(H) <= hi`` (Arb Cholesky and a Rayleigh quotient)."""
         if self._lam_enc is None:
-            from proofcheck.ml.spectral import lambda_min_enclosure
-
             Ha = [[to_arb(v) for v in row] for row in self.H_exact]
             self._lam_enc = lambda_min_enclosure(Ha, self.H)
         return self._lam_enc
@@ -819,8 +819,7 @@ class _Integrator:
     def make_piece(self, t0, t0_ball, r0, r0_ball, Z0, Z0_ball, start_ball=None, E=None) -> Piece:
         C = self.net.counts_matrix()
         H = self.G * C / self.m
-        H_exact = [[self.G_exact[i][j] * Fraction(int(C[i, j]), self.m) for j in range(self.n)]
-                   for i in range(self.n)]
+        H_exact = h_from_counts(C, self.G_exact, self.m)
         if self.rigorous and start_ball is None:
             start_ball, E = t0_ball, arb(0)
         return Piece(t0, H, H_exact, r0, Z0, t0_ball, r0_ball, Z0_ball, start_ball, E)

@@ -33,6 +33,7 @@ import numpy as np
 from flint import arb, ctx as flint_ctx
 
 from proofcheck.model.num import NumericError, to_fraction
+from proofcheck.ml.gram import h_from_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
 from proofcheck.ml.two_layer import (active_sums_exact, dot_exact, exact_inputs, gram_exact, initial_patterns,
                                      pattern_groups, preactivation_error, thin_pre_activations, to_arb)
@@ -67,9 +68,7 @@ class GDTrajectory:
         return np.array([float(v.mid()) if isinstance(v, arb) else float(v) for v in self.residual_sq])
 
     def H_exact(self, k: int) -> list[list[Fraction]]:
-        C = self.counts[k]
-        n = len(self.G_exact)
-        return [[self.G_exact[i][j] * Fraction(int(C[i, j]), self.m) for j in range(n)] for i in range(n)]
+        return h_from_counts(self.counts[k], self.G_exact, self.m)
 
     def lam_min_enclosure(self, k: int) -> tuple[Fraction, Fraction]:
         He = self.H_exact(k)

@@ -103,11 +103,15 @@ def h_of_weights(W: np.ndarray, X: np.ndarray) -> np.ndarray:
     return h_of_patterns(activations(W, X), X @ X.T)
 
 
+def h_from_counts(counts: np.ndarray, gram_exact: Sequence[Sequence[Fraction]], m: int) -> list[list[Fraction]]:
+    """``H_ij = x_i^T x_j counts_ij / m`` as exact rationals, ``counts_ij = #{r : S_ri S_rj}`` (integers)."""
+    n = len(gram_exact)
+    return [[Fraction(int(counts[i, j]), m) * gram_exact[i][j] for j in range(n)] for i in range(n)]
+
+
 def h_exact(S: np.ndarray, gram_exact: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
     """``H`` as exact rationals from an integer pattern matrix ``S`` (``m x n``) and an exact Gram."""
-    m, n = S.shape
-    counts = S.astype(np.int64).T @ S.astype(np.int64)
-    return [[Fraction(int(counts[i, j]), m) * gram_exact[i][j] for j in range(n)] for i in range(n)]
+    return h_from_counts(S.astype(np.int64).T @ S.astype(np.int64), gram_exact, S.shape[0])
 
 
 # ---------------------------------------------------------------- worst weights in a ball
