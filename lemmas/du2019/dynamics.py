@@ -23,7 +23,7 @@ from flint import arb, ctx as flint_ctx
 
 from proofcheck.ml.gram import h0_from_pattern_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
-from proofcheck.ml.two_layer import exact_sum, output, pre_activations_by_input
+from proofcheck.ml.two_layer import exact_sum, gram_exact, output, pre_activations_by_input
 from proofcheck.store.codec import storable
 from proofcheck.model.num import NumericError, fraction_to_arb
 
@@ -588,8 +588,7 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
 
     n, d = X.shape
     m = init.m
-    G = [[sum(Fraction(a) * Fraction(b) for a, b in zip(X_exact[i], X_exact[j])) for j in range(n)]
-         for i in range(n)]
+    G = gram_exact(X_exact)
     # |x_iq(float) - x_iq(exact)| plus the rounding of a d-term dot product, per unit of ||w_r||_1
     eps_x = max(abs(Fraction(float(c)) - Fraction(c)) for row in X_exact for c in row)
     per_w = float(eps_x) * (1 + 2.0**-50) + (d + 2) * 2.0**-52 * float(np.max(np.abs(X)))

@@ -21,7 +21,8 @@ Park's teacher-student model (:mod:`proofcheck.ml.networks`, thesis eq. (2.1)) i
 every ``a_r = 1`` and the scale ``1/n`` (or ``1/k`` as printed) in place of ``1/sqrt m``, and the loss is
 taken between a PAIR of such networks, student ``W`` and teacher ``W*``, in expectation over the input
 distribution (the population view) instead of summed over ``n`` samples (the finite-sample view here).
-Both call :func:`output_exact` for the exact forward pass and :func:`descent_step` for a step.
+Both call :func:`output_exact` for the exact forward pass and :func:`descent_step` for a step
+(the float step of eq. (2) is ``descent_step(W, gradients(W, a, X, y)[0], eta)``).
 
 Float functions take a batch axis in front (``W`` of shape ``(m, d)`` or ``(B, m, d)``); the exact ones
 take every float as the dyadic rational it stores, so a sign decided by them is decided for the
@@ -88,13 +89,9 @@ def gradients(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, both: 
 
 
 def descent_step(W, grad, eta):
-    """One gradient-descent step ``W - eta grad`` (floats, or object arrays of Fractions for an exact step)."""
+    """One gradient-descent step ``W - eta grad``: slides eq. (2) with ``grad = gradients(W, a, X, y)[0]``;
+    floats, or object arrays of Fractions for an exact step (Park's population step)."""
     return W - eta * grad
-
-
-def gd_step(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, eta: float) -> np.ndarray:
-    """``W(k+1) = W(k) - eta dL/dW(k)`` (slides eq. (2)), the output layer fixed."""
-    return descent_step(W, gradients(W, a, X, y)[0], eta)
 
 
 # ---------------------------------------------------------------- exact forward pass

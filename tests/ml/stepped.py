@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from proofcheck.ml.gram import h_of_weights
-from proofcheck.ml.two_layer import descent_step, gradients, predictions
+from proofcheck.ml.two_layer import descent_step, gradients, residual
 from proofcheck.model.num import NumericError
 
 
@@ -45,8 +45,7 @@ class Trajectory:
 
 
 def _observe(W, W0, a, X, y, want_lam):
-    u = predictions(W, a, X)
-    r2 = np.sum((y - u) ** 2, axis=-1)
+    r2 = np.sum(residual(W, a, X, y) ** 2, axis=-1)
     move = np.max(np.linalg.norm(W - W0, axis=-1), axis=-1)
     lam = np.linalg.eigvalsh(h_of_weights(W, X))[..., 0] if want_lam else None
     return r2, move, lam

@@ -44,7 +44,7 @@ def test_gradients_match_central_differences_and_a_small_step_descends():
         e = np.zeros(6)
         e[r] = h
         assert abs((_loss(W, a + e, X, y) - _loss(W, a - e, X, y)) / (2 * h) - ga[r]) < 1e-6
-    assert _loss(tl.gd_step(W, a, X, y, 1e-3), a, X, y) < _loss(W, a, X, y)
+    assert _loss(tl.descent_step(W, gW, 1e-3), a, X, y) < _loss(W, a, X, y)
 
 
 def test_exact_sum_is_exact():
