@@ -76,8 +76,9 @@ from flint import arb, arb_mat, ctx as flint_ctx
 
 from proofcheck.ml.gram import h_from_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
-from proofcheck.ml.two_layer import (active_sums_exact, dot_exact, exact_inputs, gram_exact, initial_patterns, output,
-                                     pattern_groups, preactivation_error, thin_pre_activations, to_arb)
+from proofcheck.ml.two_layer import (active_sums_exact, boundary_front, dot_exact, exact_inputs, gram_exact,
+                                     initial_patterns, output, pattern_groups, preactivation_error,
+                                     thin_pre_activations, to_arb)
 from proofcheck.model.num import NumericError, arb_endpoints, to_fraction
 
 # ---------------------------------------------------------------- exact helpers
@@ -653,15 +654,8 @@ class _Net:
             return np.zeros(0, dtype=np.int64)
         mem = mem[self.alive[mem]]
         self.members[key] = mem
-        active = bool(self.bits(key)[j])
-        sortval = self.P0[mem, j] if active else -self.P0[mem, j]
-        k = min(len(mem), size or self.FRONT)
-        if k == 0:
-            self.fronts[(key, j)] = [mem, 0, True]
-            return mem
-        part = np.argpartition(sortval, k - 1)[:k] if k < len(mem) else np.arange(len(mem))
-        part = part[np.argsort(sortval[part], kind="stable")]
-        self.fronts[(key, j)] = [mem[part], 0, k == len(mem)]
+        part = boundary_front(self.P0[mem, j], bool(self.bits(key)[j]), size or self.FRONT)
+        self.fronts[(key, j)] = [mem[part], 0, len(part) == len(mem)]
         return mem[part]
 
     def unchanged_extreme(self, key: int, j: int, exclude=()):

@@ -35,8 +35,9 @@ from flint import arb, ctx as flint_ctx
 from proofcheck.model.num import NumericError, to_fraction
 from proofcheck.ml.gram import h_from_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
-from proofcheck.ml.two_layer import (active_sums_exact, dot_exact, exact_inputs, gram_exact, initial_patterns,
-                                     pattern_groups, preactivation_error, thin_pre_activations, to_arb)
+from proofcheck.ml.two_layer import (active_sums_exact, boundary_front, dot_exact, exact_inputs, gram_exact,
+                                     initial_patterns, pattern_groups, preactivation_error,
+                                     thin_pre_activations, to_arb)
 
 
 @dataclass
@@ -196,13 +197,8 @@ class _GDRun:
         mem = self.members[k]
         mem = mem[self.alive[mem]]
         self.members[k] = mem
-        sv = self.P0[mem, j] if self.bits_of[k][j] else -self.P0[mem, j]
-        size = min(size, len(mem))
-        if size == 0:
-            return mem, True
-        part = np.argpartition(sv, size - 1)[:size] if size < len(mem) else np.arange(len(mem))
-        part = part[np.argsort(sv[part], kind="stable")]
-        return mem[part], size == len(mem)
+        part = boundary_front(self.P0[mem, j], bool(self.bits_of[k][j]), size)
+        return mem[part], len(part) == len(mem)
 
     def shift(self, k, j):
         b = self.bits_of[k]

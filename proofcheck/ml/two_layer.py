@@ -61,7 +61,8 @@ def activations(W: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def output(P: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """``u_i = (1/sqrt m) sum_r a_r relu(P_ri)`` from pre-activations ``P`` (``(..., m, n)``) and ``a`` (``(..., m)``)."""
+    """``u_i = (1/sqrt m) sum_r a_r relu(P_ri)`` from pre-activations ``P`` (``(..., m, n)``) and ``a``
+    (``(..., m)``)."""
     return np.einsum("...m,...mn->...n", a, np.maximum(P, 0.0)) / math.sqrt(P.shape[-2])
 
 
@@ -76,7 +77,8 @@ def residual(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.n
 
 
 def gradients(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, both: bool = False):
-    """``(dL/dW, dL/da or None, u)`` of the empirical loss; ``dL/da_r = (1/sqrt m) sum_i (u_i - y_i) relu(w_r^T x_i)``."""
+    """``(dL/dW, dL/da or None, u)`` of the empirical loss;
+    ``dL/da_r = (1/sqrt m) sum_i (u_i - y_i) relu(w_r^T x_i)`` (both layers trained, Theorem 2.6)."""
     m = W.shape[-2]
     P = pre_activations(W, X)
     relu = np.maximum(P, 0.0)
@@ -217,6 +219,18 @@ def pattern_groups(S: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, dict[int, 
     ks, starts = np.unique(key[order], return_index=True)
     bounds = list(starts[1:]) + [S.shape[0]]
     return key, {int(k): order[s:e] for k, s, e in zip(ks, starts, bounds)}
+
+
+def boundary_front(P: np.ndarray, active: bool, size: int) -> np.ndarray:
+    """Positions of the ``size`` entries of ``P`` (one group's pre-activations on one input) nearest the
+    boundary ``w^T x = 0`` from the group's side (smallest ``P`` when active, largest when not), nearest
+    first: only these can switch first when the group moves together."""
+    sv = P if active else -P
+    k = min(size, len(P))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(sv, k - 1)[:k] if k < len(P) else np.arange(len(P))
+    return part[np.argsort(sv[part], kind="stable")]
 
 
 def active_sums_exact(W0: np.ndarray, a: np.ndarray, S: np.ndarray, Xq) -> list[Fraction]:
