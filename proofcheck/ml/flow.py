@@ -76,7 +76,7 @@ from flint import arb, arb_mat, ctx as flint_ctx
 
 from proofcheck.ml.gram import h_from_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
-from proofcheck.ml.two_layer import (active_sums_exact, boundary_front, dot_exact, exact_inputs, gram_exact,
+from proofcheck.ml.two_layer import (ExactPreActivations, active_sums_exact, boundary_front, exact_inputs, gram_exact,
                                      initial_patterns, output, pattern_groups, preactivation_error,
                                      thin_pre_activations, to_arb)
 from proofcheck.model.num import NumericError, arb_endpoints, to_fraction
@@ -595,7 +595,7 @@ class _Net:
         self._bits: dict[int, np.ndarray] = {}
         self.P0 = thin_pre_activations(W0, X)
         self.err = preactivation_error(W0, X, dX)
-        self._exact: dict[tuple[int, int], Fraction] = {}
+        self.P0_exact = ExactPreActivations(W0, self.Xq)
         if rigorous:
             self.S0, self.zero0 = initial_patterns(self.P0, self.err, self.P0_exact)
         else:
@@ -615,12 +615,6 @@ class _Net:
         self.ch_lo = np.zeros((0, n))  # outward-rounded float bounds of the balls (rigorous selection)
         self.ch_hi = np.zeros((0, n))
         self.ch_A_ball: list[list[arb]] = []
-
-    def P0_exact(self, r: int, j: int) -> Fraction:
-        v = self._exact.get((r, j))
-        if v is None:
-            v = self._exact[(r, j)] = dot_exact(self.W0[r], self.Xq[j])
-        return v
 
     def bits(self, key: int) -> np.ndarray:
         b = self._bits.get(key)

@@ -35,7 +35,7 @@ from flint import arb, ctx as flint_ctx
 from proofcheck.model.num import NumericError, to_fraction
 from proofcheck.ml.gram import h_from_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
-from proofcheck.ml.two_layer import (active_sums_exact, boundary_front, dot_exact, exact_inputs, gram_exact,
+from proofcheck.ml.two_layer import (ExactPreActivations, active_sums_exact, boundary_front, exact_inputs, gram_exact,
                                      initial_patterns, pattern_groups, preactivation_error,
                                      thin_pre_activations, to_arb)
 
@@ -159,7 +159,7 @@ class _GDRun:
         self.c_u = self.etav / C(m)  # eta / m
         self.P0 = thin_pre_activations(W0, X)
         self.err = preactivation_error(W0, X, dX)
-        self.exact_cache: dict[tuple[int, int], Fraction] = {}
+        self.P0e = ExactPreActivations(W0, self.Xq)
         self._groups()
         self.switched: dict[int, dict] = {}  # r -> {"bits": np.array, "A": list of nums}
         self.Z = [C(0)] * n
@@ -181,12 +181,6 @@ class _GDRun:
             self.base = [float(np.sum(a * np.maximum(P0[:, j], 0.0) * S0[:, j])) for j in range(n)]
             return
         self.base = [self.C(tot) for tot in active_sums_exact(self.W0, a, S0, self.Xq)]
-
-    def P0e(self, r, j):
-        v = self.exact_cache.get((r, j))
-        if v is None:
-            v = self.exact_cache[(r, j)] = dot_exact(self.W0[r], self.Xq[j])
-        return v
 
     def P0n(self, r, j):
         return self.C(self.P0e(r, j)) if self.arith != "float" else float(self.P0[r, j])

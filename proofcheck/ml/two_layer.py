@@ -36,9 +36,9 @@ from fractions import Fraction
 from typing import Callable, Sequence
 
 import numpy as np
-from flint import arb, fmpq
+from flint import arb
 
-from proofcheck.model.num import NumericError, to_fraction
+from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
 _U = 2.0 ** -53  # unit roundoff of binary64
 
@@ -144,10 +144,7 @@ def exact_sum(x: np.ndarray) -> Fraction:
 
 def to_arb(q) -> arb:
     """An Arb ball of a number taken exactly (a ball is returned as it is)."""
-    if isinstance(q, arb):
-        return q
-    q = to_fraction(q)
-    return arb(fmpq(q.numerator, q.denominator))
+    return q if isinstance(q, arb) else fraction_to_arb(to_fraction(q))
 
 
 # ---------------------------------------------------------------- the rigorous bridge from floats
@@ -178,6 +175,21 @@ def exact_inputs(X: np.ndarray, X_exact) -> tuple[list[list[Fraction]], np.ndarr
     dX = np.array([[float(abs(Fraction(float(X[i, k])) - Xq[i][k])) for k in range(X.shape[1])]
                    for i in range(X.shape[0])]) * (1 + 2.0 ** -50)
     return Xq, dX
+
+
+class ExactPreActivations:
+    """``w_r^T x_j`` in rationals on demand (``W`` floats as the rationals they store, ``Xq`` exact rows), each
+    pair computed once: the few signs :func:`initial_patterns` and a switching neuron need decided exactly."""
+
+    def __init__(self, W: np.ndarray, Xq) -> None:
+        self.W, self.Xq = W, Xq
+        self._cache: dict[tuple[int, int], Fraction] = {}
+
+    def __call__(self, r: int, j: int) -> Fraction:
+        v = self._cache.get((r, j))
+        if v is None:
+            v = self._cache[(r, j)] = dot_exact(self.W[r], self.Xq[j])
+        return v
 
 
 def gram_exact(Xq: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:

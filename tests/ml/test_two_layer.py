@@ -78,7 +78,9 @@ def test_initial_patterns_decide_a_sign_the_floats_get_wrong():
     err = tl.preactivation_error(W, X)
     assert np.all(np.abs(P0 - W @ X.T) <= err)
     Xq = tl.exact_inputs(X, None)[0]
-    S, zeros = tl.initial_patterns(P0, err, lambda r, j: tl.dot_exact(W[r], Xq[j]))
+    exact = tl.ExactPreActivations(W, Xq)
+    S, zeros = tl.initial_patterns(P0, err, exact)
+    assert exact(0, 0) == -1 and exact(2, 0) == Fraction(7, 2)
     assert S[:, 0].tolist() == [False, True, True] and zeros == {(1, 0)}
 
 
