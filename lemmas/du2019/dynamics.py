@@ -1,6 +1,7 @@
 """The du2019 dynamics that are exact in closed form, and the streamed draws at large width.
 
-Network: ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)``; loss ``L = sum_i (f(x_i) - y_i)^2 / 2``.
+Network: ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)``; loss ``L = sum_i (f(x_i) - y_i)^2 / 2``
+(:mod:`proofcheck.ml.two_layer`, whose forward pass and pre-activations the float paths here call).
 The one certified flow for any ``n`` is :mod:`proofcheck.ml.flow` (first layer; event-driven, Arb), the one
 exact/Arb gradient descent :mod:`proofcheck.ml.gd_exact`. Here: :class:`StreamedInit` (a width of 10^7 drawn
 chunk by chunk) and :func:`near_init_certificate` (Lemma 2.5's bootstrap decided per draw, both layers too).
@@ -102,10 +103,6 @@ class OneInputFlow:
 
     def initially_active(self) -> list[int]:
         return [r for r, v in enumerate(self.s) if v >= 0]
-
-    def h0(self) -> Fraction:
-        """``H(0) = #{s_r >= 0}/m`` (exact)."""
-        return Fraction(len(self.initially_active()), self.m)
 
     def sqrt_m(self) -> arb:
         return arb(self.m).sqrt()

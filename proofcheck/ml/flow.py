@@ -43,6 +43,9 @@ Rules at the boundary, reported, not pretended:
 ``rigorous=False`` is the float fast path (eigendecomposition of ``H``, a grid plus Brent's method for
 the first crossing): an estimate, used by the benchmark and for plotting at very large width.
 
+The network, its activation patterns and the exact bridge from float weights (error bounds, exact signs,
+exact output sums, groups by pattern and sign, their fronts) are :mod:`proofcheck.ml.two_layer`'s.
+
 Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`. Discrete gradient descent in
 exact or Arb arithmetic is :func:`proofcheck.ml.gd_exact.gd`.
 

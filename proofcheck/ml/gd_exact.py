@@ -20,6 +20,8 @@ Arithmetic (``arith``):
   ``status = "unresolved"`` (never a guess);
 * ``"float"``: the same algorithm in floats (fast path; an estimate).
 
+The initial state (exact signs, groups, exact sums) is built as for the flow, by :mod:`proofcheck.ml.two_layer`.
+
 Entry point :func:`gd`; the result is a :class:`GDTrajectory`.
 """
 from __future__ import annotations
