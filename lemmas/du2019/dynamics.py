@@ -1,6 +1,7 @@
 """The du2019 dynamics that are exact in closed form, and the streamed draws at large width.
 
-Network: ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)``; loss ``L = sum_i (f(x_i) - y_i)^2 / 2``.
+Network: ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)``; loss ``L = sum_i (f(x_i) - y_i)^2 / 2``
+(:mod:`proofcheck.ml.two_layer`, whose forward pass and pre-activations the float paths here call).
 The one certified flow for any ``n`` is :mod:`proofcheck.ml.flow` (first layer; event-driven, Arb), the one
 exact/Arb gradient descent :mod:`proofcheck.ml.gd_exact`. Here: :class:`StreamedInit` (a width of 10^7 drawn
 chunk by chunk) and :func:`near_init_certificate` (Lemma 2.5's bootstrap decided per draw, both layers too).
@@ -21,9 +22,9 @@ from typing import Any
 import numpy as np
 from flint import arb, ctx as flint_ctx
 
-from proofcheck.ml.flow import exact_sum
 from proofcheck.ml.gram import h0_from_pattern_counts
 from proofcheck.ml.spectral import lambda_min_enclosure
+from proofcheck.ml.two_layer import exact_sum, gram_exact, output, pre_activations_by_input
 from proofcheck.store.codec import storable
 from proofcheck.model.num import NumericError, fraction_to_arb
 
@@ -102,10 +103,6 @@ class OneInputFlow:
 
     def initially_active(self) -> list[int]:
         return [r for r, v in enumerate(self.s) if v >= 0]
-
-    def h0(self) -> Fraction:
-        """``H(0) = #{s_r >= 0}/m`` (exact)."""
-        return Fraction(len(self.initially_active()), self.m)
 
     def sqrt_m(self) -> arb:
         return arb(self.m).sqrt()
@@ -282,7 +279,7 @@ def one_input_final_h(s: np.ndarray, a: np.ndarray, y: float) -> tuple[np.ndarra
     B, m = s.shape
     sq = math.sqrt(m)
     act = s >= 0
-    r0 = y - np.sum(a * np.maximum(s, 0.0), axis=1) / sq
+    r0 = y - output(s[:, :, None], a)[:, 0]  # one input: P_r1 = s_r
     out = np.empty(B)
     moved = np.zeros(B)
     for b in range(B):
@@ -554,10 +551,7 @@ def _near_boundary_pass(init: StreamedInit, X: np.ndarray, per_w: float, cap: fl
             w_norm_sq = max(w_norm_sq, float(np.max(np.einsum("qk,qk->k", Wt, Wt))))
         e = absW * per_w                                  # per neuron error bound of every P_ri
         dist, key = [], np.zeros(Wt.shape[1], dtype=np.int64)
-        for i in range(n):
-            P = Wt[0] * X[i, 0]
-            for q in range(1, d):
-                P += Wt[q] * X[i, q]
+        for i, P in enumerate(pre_activations_by_input(Wt, X)):
             relu = np.maximum(P, 0.0)
             sums[i] += a @ relu
             abs_sums[i] += relu.sum()
@@ -591,8 +585,7 @@ def near_init_certificate(init: StreamedInit, X: np.ndarray, X_exact, y_exact, m
 
     n, d = X.shape
     m = init.m
-    G = [[sum(Fraction(a) * Fraction(b) for a, b in zip(X_exact[i], X_exact[j])) for j in range(n)]
-         for i in range(n)]
+    G = gram_exact(X_exact)
     # |x_iq(float) - x_iq(exact)| plus the rounding of a d-term dot product, per unit of ||w_r||_1
     eps_x = max(abs(Fraction(float(c)) - Fraction(c)) for row in X_exact for c in row)
     per_w = float(eps_x) * (1 + 2.0**-50) + (d + 2) * 2.0**-52 * float(np.max(np.abs(X)))

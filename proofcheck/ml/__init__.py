@@ -14,13 +14,17 @@ Shared mathematics (``proofcheck/ml/``):
   certificates, Arb enclosures;
 * ``geometry``, ``distributions`` -- Gaussian cones and region moments; the input distributions
   (standard and rotated Gaussians, the sphere, exact finite atoms);
-* ``networks`` -- the teacher-student two-layer ReLU network: forward pass, population gradient
-  (float and exact), one gradient step, the block matrices ``B_klm``;
+* ``two_layer`` -- the two-layer ReLU network ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)`` once:
+  forward pass, activation pattern (float and exact), residual, empirical-loss gradient, one gradient
+  step, and the exact bridge from float weights (error bounds, exact signs, exact output sums);
+* ``networks`` -- Park's teacher-student model: a pair of ``two_layer`` networks (output weights 1,
+  scale ``1/n``) with the loss in expectation over the inputs: population gradient (float and exact),
+  one gradient step, the block matrices ``B_klm``;
 * ``extremal`` -- ``m_min`` over all weights at an angle, with the side its error goes;
 * ``strategies`` -- Hypothesis strategies for the objects above (networks, distributions, rationals);
 * ``gram``, ``datasets``, ``du_strategies``, ``flow``, ``gd_exact`` -- Gram matrices ``H``, unit-input
   datasets, and the one certified gradient flow and the exact/Arb gradient descent of the
-  over-parameterised network;
+  over-parameterised ``two_layer`` network (Du et al.);
 * ``deep``, ``critical_points``, ``krawczyk`` -- deep networks with smooth activations and their
   certified critical points.
 

@@ -43,6 +43,9 @@ Rules at the boundary, reported, not pretended:
 ``rigorous=False`` is the float fast path (eigendecomposition of ``H``, a grid plus Brent's method for
 the first crossing): an estimate, used by the benchmark and for plotting at very large width.
 
+The network, its activation patterns and the exact bridge from float weights (error bounds, exact signs,
+exact output sums, groups by pattern and sign, their fronts) are :mod:`proofcheck.ml.two_layer`'s.
+
 Entry point: :func:`exact_flow`; the result is a :class:`FlowTrajectory`. Discrete gradient descent in
 exact or Arb arithmetic is :func:`proofcheck.ml.gd_exact.gd`.
 
@@ -72,44 +75,16 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from flint import arb, arb_mat, ctx as flint_ctx, fmpq
+from flint import arb, arb_mat, ctx as flint_ctx
 
+from proofcheck.ml.gram import h_from_counts
+from proofcheck.ml.spectral import lambda_min_enclosure
+from proofcheck.ml.two_layer import (ExactPreActivations, active_sums_exact, boundary_front, exact_inputs, gram_exact,
+                                     initial_patterns, output, pattern_groups, preactivation_error,
+                                     thin_pre_activations, to_arb)
 from proofcheck.model.num import NumericError, arb_endpoints, to_fraction
 
-_U = 2.0 ** -53  # unit roundoff of binary64
-
-
 # ---------------------------------------------------------------- exact helpers
-def _arb(q) -> arb:
-    if isinstance(q, arb):
-        return q
-    q = to_fraction(q)
-    return arb(fmpq(q.numerator, q.denominator))
-
-
-def exact_sum(x: np.ndarray) -> Fraction:
-    """The exact sum of a float array (every float is the dyadic rational it stores), in O(len) numpy.
-
-    Splits each entry into a multiple of ``2^(e - 26)`` (summed exactly in int64) and a remainder,
-    repeated until the remainders vanish; scaling by a power of two and the subtraction are exact."""
-    x = np.asarray(x, dtype=np.float64).ravel()
-    if not np.all(np.isfinite(x)):
-        raise NumericError("non-finite entry in a sum")
-    if x.size >= 2**36:
-        raise NumericError("array too long for the exact int64 sum")
-    total = Fraction(0)
-    for _ in range(64):
-        big = float(np.max(np.abs(x))) if x.size else 0.0
-        if big == 0.0:
-            return total
-        e = math.frexp(big)[1]
-        scale = math.ldexp(1.0, 26 - e)
-        hi = np.rint(x * scale)
-        total += Fraction(int(hi.astype(np.int64).sum())) / Fraction(scale)
-        x = x - hi / scale
-    raise NumericError("exact sum did not terminate")
-
-
 def _float_down(q: Fraction) -> float:
     f = float(q)
     return f if Fraction(f) <= q else math.nextafter(f, -math.inf)
@@ -118,34 +93,6 @@ def _float_down(q: Fraction) -> float:
 def _float_up(q: Fraction) -> float:
     f = float(q)
     return f if Fraction(f) >= q else math.nextafter(f, math.inf)
-
-
-def _thin_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """``A @ B`` for a tall ``A`` with few columns (BLAS is slow on ``(m, 2) @ (2, n)``): one axpy per column."""
-    At = np.ascontiguousarray(A.T)  # (k, m): each product below is one contiguous vector operation
-    out = np.empty((B.shape[1], A.shape[0]))
-    for j in range(B.shape[1]):
-        np.multiply(At[0], B[0, j], out=out[j])
-        for k in range(1, At.shape[0]):
-            out[j] += At[k] * B[k, j]
-    return out.T
-
-
-def _dot_exact(w: np.ndarray, x) -> Fraction:
-    return sum((to_fraction(a) * to_fraction(b) for a, b in zip(w, x)), Fraction(0))
-
-
-def _exact_inputs(X: np.ndarray, X_exact) -> tuple[list[list[Fraction]], np.ndarray]:
-    """Exact inputs (``X_exact`` if given, else the rationals the floats store) and an upper bound on
-    ``|X - X_exact|`` entrywise (0 when the floats are the inputs)."""
-    if X_exact is None:
-        return [[Fraction(float(v)) for v in row] for row in X], np.zeros_like(X)
-    Xq = [[to_fraction(v) for v in row] for row in X_exact]
-    if len(Xq) != X.shape[0] or any(len(row) != X.shape[1] for row in Xq):
-        raise NumericError("X_exact must have the shape of X")
-    dX = np.array([[float(abs(Fraction(float(X[i, k])) - Xq[i][k])) for k in range(X.shape[1])]
-                   for i in range(X.shape[0])]) * (1 + 2.0 ** -50)
-    return Xq, dX
 
 
 # ---------------------------------------------------------------- result objects
@@ -214,7 +161,7 @@ class Piece:
         rows = [[arb(0)] * (2 * n) for _ in range(2 * n)]
         for i in range(n):
             for j in range(n):
-                rows[i][j] = -_arb(self.H_exact[i][j])
+                rows[i][j] = -to_arb(self.H_exact[i][j])
             rows[i][n + i] = arb(1)
         M = arb_mat(rows)
         self._aug_m = (flint_ctx.prec, M)
@@ -255,9 +202,7 @@ class Piece:
     def lam_min_enclosure(self) -> tuple[Fraction, Fraction]:
         """Exact rational ``lo <= lambda_min(H) <= hi`` (Arb Cholesky and a Rayleigh quotient)."""
         if self._lam_enc is None:
-            from proofcheck.ml.spectral import lambda_min_enclosure
-
-            Ha = [[_arb(v) for v in row] for row in self.H_exact]
+            Ha = [[to_arb(v) for v in row] for row in self.H_exact]
             self._lam_enc = lambda_min_enclosure(Ha, self.H)
         return self._lam_enc
 
@@ -307,10 +252,10 @@ class FlowTrajectory:
             lam_lo = p.lam_min_enclosure()[0]
             if not lam_lo > 0:
                 return False, "lambda_min(H) of the last piece is not certified positive"
-            s_end = _arb(self.t_end) - p.t0_ball
+            s_end = to_arb(self.t_end) - p.t0_ball
             r_e, Q_e, _ = p.state_ball(s_end)
             norm_r = sum((x * x for x in r_e), arb(0)).sqrt()
-            travel = norm_r / _arb(lam_lo)
+            travel = norm_r / to_arb(lam_lo)
             worst = None
             for c in self._final_cands:
                 F = c.F_ball(Q_e)
@@ -343,11 +288,11 @@ class FlowTrajectory:
 
     def _pieces_for(self, t) -> list[int]:
         """Indices of the pieces whose (ball) time range may contain the exact time ``t``."""
-        ta = _arb(t)
+        ta = to_arb(t)
         out = []
         for k, p in enumerate(self.pieces):
             start_ok = not (ta < p.start_ball)
-            end = self.pieces[k + 1].start_ball if k + 1 < len(self.pieces) else _arb(self.t_end)
+            end = self.pieces[k + 1].start_ball if k + 1 < len(self.pieces) else to_arb(self.t_end)
             end_ok = not (ta > end)
             if start_ok and end_ok:
                 out.append(k)
@@ -428,7 +373,7 @@ class FlowTrajectory:
         out_r = out_Z = None
         for k in ks:
             p = self.pieces[k]
-            s = _arb(t) - p.t0_ball  # may be slightly negative near the event: the piece's virtual state
+            s = to_arb(t) - p.t0_ball  # may be slightly negative near the event: the piece's virtual state
             r, Q, _ = p.state_ball(s)
             Zt = [p.Z0_ball[i] + Q[i] for i in range(len(r))]
             out_r = r if out_r is None else [x.union(y) for x, y in zip(out_r, r)]
@@ -457,14 +402,14 @@ class FlowTrajectory:
                     bits, off = [int(v) for v in b], Ab
             n, d = self.X.shape
             A = [(off[i] if off is not None else arb(0)) + bits[i] * Zt[i] for i in range(n)]
-            c = _arb(self.a[r]) / arb(self.m).sqrt()
-            return [_arb(self.W0[r, q]) + c * sum((A[i] * _arb(self._Xq[i][q]) for i in range(n)), arb(0))
+            c = to_arb(self.a[r]) / arb(self.m).sqrt()
+            return [to_arb(self.W0[r, q]) + c * sum((A[i] * to_arb(self._Xq[i][q]) for i in range(n)), arb(0))
                     for q in range(d)]
         return self._with_prec(go)
 
     def _move_sq_ball(self, A: list[arb]) -> arb:
         n = len(A)
-        return sum((A[i] * _arb(self.G_exact[i][j]) * A[j] for i in range(n) for j in range(n)), arb(0))
+        return sum((A[i] * to_arb(self.G_exact[i][j]) * A[j] for i in range(n) for j in range(n)), arb(0))
 
     def max_move_ball(self, t) -> arb:
         """Arb enclosure of ``max_r ||w_r(t) - w_r(0)||`` at an exact time ``t``."""
@@ -502,10 +447,10 @@ class FlowTrajectory:
             best = Fraction(0)
             sqm = arb(self.m).sqrt()
             n = len(self.G_exact)
-            trG = sum((_arb(self.G_exact[i][i]) for i in range(n)), arb(0))
+            trG = sum((to_arb(self.G_exact[i][i]) for i in range(n)), arb(0))
             N = max(1, points_per_piece)
             for k, p in enumerate(self.pieces):
-                end = self.pieces[k + 1].start_ball if k + 1 < len(self.pieces) else _arb(self.t_end)
+                end = self.pieces[k + 1].start_ball if k + 1 < len(self.pieces) else to_arb(self.t_end)
                 s0 = arb(p.E.lower())  # the piece's formula holds from its (ball) switch time on
                 length = arb((end - p.t0_ball).upper()) - s0
                 if not length > 0:
@@ -551,7 +496,7 @@ class FlowTrajectory:
                                    f"lambda_0 = {float(lam0):.6g}: the limit t -> infinity is not decided")
 
         def go():
-            L = _arb(lam0)
+            L = to_arb(lam0)
             r0 = self.pieces[0].r0_ball
             base = sum((x * x for x in r0), arb(0))
             if not base > 0:
@@ -561,7 +506,7 @@ class FlowTrajectory:
             if not self._ends_at_event:
                 # (a run stopped by a switch ends at that event, whose state is already a point)
                 r_end = self.residual_ball(self.t_end)
-                pts.append((_arb(self.t_end), r_end, self.t_end))
+                pts.append((to_arb(self.t_end), r_end, self.t_end))
             best_lo, best_hi, where = Fraction(1), Fraction(1), 0.0
             for tb, r, tf in pts:
                 val = (L * tb).exp() * sum((x * x for x in r), arb(0)) / base
@@ -579,7 +524,7 @@ class FlowTrajectory:
     def lam_min_ball_upto(self, t) -> arb:
         """Arb enclosure of ``min_{0<=s<=t} lambda_min(H(s))`` for an exact ``t <= t_end``: pieces that may start
         by ``t`` bound it below, pieces that certainly do bound it above (event times are balls)."""
-        ta = _arb(t)
+        ta = to_arb(t)
         lo = hi = None
         for k, p in enumerate(self.pieces):
             may = k == 0 or not (p.start_ball > ta)
@@ -590,7 +535,7 @@ class FlowTrajectory:
             lo = plo if lo is None else min(lo, plo)
             if sure:
                 hi = phi if hi is None else min(hi, phi)
-        return _arb(lo).union(_arb(hi))
+        return to_arb(lo).union(to_arb(hi))
 
     def lam_min_inf(self) -> Fraction:
         """Exact lower bound on ``min_{0<=t<=t_end} lambda_min(H(t))`` (all pieces)."""
@@ -646,34 +591,21 @@ class _Net:
 
     def __init__(self, W0, a, X, rigorous, Xq=None, dX=None):
         self.W0, self.a, self.X = W0, a, X
-        self.Xq = Xq if Xq is not None else [[Fraction(float(v)) for v in row] for row in X]
+        self.Xq = Xq if Xq is not None else exact_inputs(X, None)[0]
         self.m, self.n = W0.shape[0], X.shape[0]
-        m, n, d = self.m, self.n, X.shape[1]
+        m, n = self.m, self.n
         self.rigorous = rigorous
         self._bits: dict[int, np.ndarray] = {}
-        self.P0 = _thin_matmul(W0, X.T)
-        # |fl(w . x) - w . x| <= gamma_d sum |w_k x_k| (Higham, Accuracy and Stability, Thm 3.1); padded
-        self.err = (1.01 * d * _U / (1 - d * _U)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
-        if dX is not None and np.any(dX):  # the floats only approximate the exact inputs
-            self.err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
-        S0 = self.P0 >= 0
-        self._exact: dict[tuple[int, int], Fraction] = {}
-        self.zero0: set[tuple[int, int]] = set()
+        self.P0 = thin_pre_activations(W0, X)
+        self.err = preactivation_error(W0, X, dX)
+        self.P0_exact = ExactPreActivations(W0, self.Xq)
         if rigorous:
-            for r, j in zip(*np.nonzero(np.abs(self.P0) <= self.err)):
-                v = self.P0_exact(int(r), int(j))
-                S0[r, j] = v >= 0
-                if v == 0:
-                    self.zero0.add((int(r), int(j)))
-        self.S0 = S0
+            self.S0, self.zero0 = initial_patterns(self.P0, self.err, self.P0_exact)
+        else:
+            self.S0, self.zero0 = self.P0 >= 0, set()
         self.pow = 1 << np.arange(n)
-        code = S0.astype(np.int64) @ self.pow
-        self.key0 = code * 2 + (a > 0)
+        self.key0, self.members = pattern_groups(self.S0, a)
         self.alive = np.ones(m, dtype=bool)
-        order = np.argsort(self.key0, kind="stable")
-        ks, starts = np.unique(self.key0[order], return_index=True)
-        bounds = list(starts[1:]) + [m]
-        self.members = {int(k): order[s:e] for k, s, e in zip(ks, starts, bounds)}
         self.count = {int(k): len(v) for k, v in self.members.items()}
         self.fronts: dict[tuple[int, int], list] = {}
         # switched neurons
@@ -686,12 +618,6 @@ class _Net:
         self.ch_lo = np.zeros((0, n))  # outward-rounded float bounds of the balls (rigorous selection)
         self.ch_hi = np.zeros((0, n))
         self.ch_A_ball: list[list[arb]] = []
-
-    def P0_exact(self, r: int, j: int) -> Fraction:
-        v = self._exact.get((r, j))
-        if v is None:
-            v = self._exact[(r, j)] = _dot_exact(self.W0[r], self.Xq[j])
-        return v
 
     def bits(self, key: int) -> np.ndarray:
         b = self._bits.get(key)
@@ -725,15 +651,8 @@ class _Net:
             return np.zeros(0, dtype=np.int64)
         mem = mem[self.alive[mem]]
         self.members[key] = mem
-        active = bool(self.bits(key)[j])
-        sortval = self.P0[mem, j] if active else -self.P0[mem, j]
-        k = min(len(mem), size or self.FRONT)
-        if k == 0:
-            self.fronts[(key, j)] = [mem, 0, True]
-            return mem
-        part = np.argpartition(sortval, k - 1)[:k] if k < len(mem) else np.arange(len(mem))
-        part = part[np.argsort(sortval[part], kind="stable")]
-        self.fronts[(key, j)] = [mem[part], 0, k == len(mem)]
+        part = boundary_front(self.P0[mem, j], bool(self.bits(key)[j]), size or self.FRONT)
+        self.fronts[(key, j)] = [mem[part], 0, len(part) == len(mem)]
         return mem[part]
 
     def unchanged_extreme(self, key: int, j: int, exclude=()):
@@ -811,7 +730,7 @@ class _Net:
         n = self.n
         if p is None:
             b = self.S0[r].astype(np.int64)
-            Pb = [_arb(self.P0_exact(r, j)) for j in range(n)] if self.rigorous else None
+            Pb = [to_arb(self.P0_exact(r, j)) for j in range(n)] if self.rigorous else None
             Ab = [arb(0)] * n if self.rigorous else None
             return b, np.zeros(n), Ab, self.P0[r].copy(), Pb
         b = self.bits(int(self.ch_key[p]))
@@ -866,11 +785,9 @@ class _Integrator:
         self.T = float(T)
         self.rigorous, self.prec, self.max_events = rigorous, prec, max_events
         self.m, self.n = self.W0.shape[0], self.X.shape[0]
-        n = self.n
         self.G = self.X @ self.X.T
-        self.Xq, dX = _exact_inputs(self.X, X_exact)
-        self.G_exact = [[sum((p * q for p, q in zip(self.Xq[i], self.Xq[j])), Fraction(0)) for j in range(n)]
-                        for i in range(n)]
+        self.Xq, dX = exact_inputs(self.X, X_exact)
+        self.G_exact = gram_exact(self.Xq)
         self.net = _Net(self.W0, self.a, self.X, rigorous, self.Xq, dX)
         self.sqm = math.sqrt(self.m)
         self.grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-12, 1.0, 40), np.linspace(0, 1, grid)]))
@@ -882,27 +799,18 @@ class _Integrator:
     # ---------------------------------------------------------- initial state
     def initial_residual(self):
         """``y - u(0)``: floats, and in rigorous mode the exact sum ``u_j(0) sqrt m = x_j . sum_{r active} a_r w_r``."""
-        S, a, W0, X = self.net.S0, self.a, self.W0, self.X
-        u = np.einsum("r,rj->j", a, np.maximum(self.net.P0, 0.0) * S) / self.sqm
-        r0 = self.y - u
+        S = self.net.S0
+        r0 = self.y - output(np.where(S, self.net.P0, 0.0), self.a)
         if not self.rigorous:
             return r0, None
         sqm = arb(self.m).sqrt()
-        balls = []
-        for j in range(self.n):
-            mask = S[:, j]
-            tot = Fraction(0)
-            for q in range(X.shape[1]):
-                if self.Xq[j][q] != 0:
-                    tot += exact_sum(a[mask] * W0[mask, q]) * self.Xq[j][q]
-            balls.append(_arb(self.y_exact[j]) - _arb(tot) / sqm)
-        return r0, balls
+        sums = active_sums_exact(self.W0, self.a, S, self.Xq)
+        return r0, [to_arb(self.y_exact[j]) - to_arb(tot) / sqm for j, tot in enumerate(sums)]
 
     def make_piece(self, t0, t0_ball, r0, r0_ball, Z0, Z0_ball, start_ball=None, E=None) -> Piece:
         C = self.net.counts_matrix()
         H = self.G * C / self.m
-        H_exact = [[self.G_exact[i][j] * Fraction(int(C[i, j]), self.m) for j in range(self.n)]
-                   for i in range(self.n)]
+        H_exact = h_from_counts(C, self.G_exact, self.m)
         if self.rigorous and start_ball is None:
             start_ball, E = t0_ball, arb(0)
         return Piece(t0, H, H_exact, r0, Z0, t0_ball, r0_ball, Z0_ball, start_ball, E)
@@ -926,7 +834,7 @@ class _Integrator:
                 beta_ball = shift_ball = None
                 if self.rigorous:
                     c = arb(int(sgn)) / arb(self.m).sqrt()
-                    beta_ball = [c * _arb(self.G_exact[i][j]) * int(bits[i]) for i in range(n)]
+                    beta_ball = [c * to_arb(self.G_exact[i][j]) * int(bits[i]) for i in range(n)]
                     shift_ball = sum((beta_ball[i] * p.Z0_ball[i] for i in range(n)), arb(0))
                 zs = zero_by_key.get((key, j), [])
                 if zs:
@@ -940,7 +848,7 @@ class _Integrator:
                 ue = net.unchanged_extreme(key, j, exclude=zs)
                 if ue is not None:
                     v, ex, tied, amb = ue
-                    exts.append((v, _arb(ex) if ex is not None else None, tied, amb))
+                    exts.append((v, to_arb(ex) if ex is not None else None, tied, amb))
                 ce = net.changed_extreme(key, j, shift, exclude=zs)  # at-zero neurons are their own candidate
                 if ce is not None:
                     exts.append(ce)
@@ -1151,8 +1059,8 @@ class _Integrator:
             Ab_new = Pb_new = None
             if self.rigorous:
                 Ab_new = [Ab[i] + int(b[i] - nb[i]) * Z_star_ball[i] for i in range(n)]
-                cst = _arb(self.a[r]) / arb(self.m).sqrt()
-                Pb_new = [_arb(net.P0_exact(r, q)) + cst * sum((_arb(self.G_exact[q][i]) * Ab_new[i]
+                cst = to_arb(self.a[r]) / arb(self.m).sqrt()
+                Pb_new = [to_arb(net.P0_exact(r, q)) + cst * sum((to_arb(self.G_exact[q][i]) * Ab_new[i]
                                                                for i in range(n)), arb(0)) for q in range(n)]
             net.set_state(r, key, A_new, Ab_new, Pt_new, Pb_new)
             self.segments.setdefault(r, []).append((piece_index, nb.copy(), A_new.copy(), Ab_new))
@@ -1164,8 +1072,8 @@ class _Integrator:
                 self.stuck.append((r, j, piece_index))
                 continue
             if self.rigorous:
-                cst = _arb(self.a[r]) / arb(self.m).sqrt()
-                d_new = cst * sum((_arb(self.G_exact[i][j]) * int(nb[i]) * r_star_ball[i] for i in range(n)), arb(0))
+                cst = to_arb(self.a[r]) / arb(self.m).sqrt()
+                d_new = cst * sum((to_arb(self.G_exact[i][j]) * int(nb[i]) * r_star_ball[i] for i in range(n)), arb(0))
                 ok = bool(d_new > 0) if nb[j] else bool(d_new < 0)
                 back = bool(d_new < 0) if nb[j] else bool(d_new > 0)
             else:
@@ -1209,9 +1117,9 @@ class _Integrator:
         n = self.n
         r_hat, Q_hat, _ = p.state_ball(s_hat)
         Z_hat = [p.Z0_ball[i] + Q_hat[i] for i in range(n)]
-        H = arb_mat([[_arb(v) for v in row] for row in p.H_exact])
-        H2 = arb_mat([[_arb(v) for v in row] for row in nxt.H_exact])
-        dH = arb_mat([[_arb(nxt.H_exact[i][j] - p.H_exact[i][j]) for j in range(n)] for i in range(n)])
+        H = arb_mat([[to_arb(v) for v in row] for row in p.H_exact])
+        H2 = arb_mat([[to_arb(v) for v in row] for row in nxt.H_exact])
+        dH = arb_mat([[to_arb(nxt.H_exact[i][j] - p.H_exact[i][j]) for j in range(n)] for i in range(n)])
         eH2 = (H2 * E).exp()
         emH = (-H * E).exp()
         emH2 = (-H2 * E).exp()
@@ -1249,7 +1157,7 @@ class _Integrator:
                 break
             cands = self.candidates(p)
             if R:
-                t_left = _arb(self.T) - p.t0_ball
+                t_left = to_arb(self.T) - p.t0_ball
                 kind, info = self.arb_first(p, cands, self.T - p.t0, t_left)
                 if kind == "none":
                     break

@@ -20,6 +20,8 @@ Arithmetic (``arith``):
   ``status = "unresolved"`` (never a guess);
 * ``"float"``: the same algorithm in floats (fast path; an estimate).
 
+The initial state (exact signs, groups, exact sums) is built as for the flow, by :mod:`proofcheck.ml.two_layer`.
+
 Entry point :func:`gd`; the result is a :class:`GDTrajectory`.
 """
 from __future__ import annotations
@@ -33,7 +35,11 @@ import numpy as np
 from flint import arb, ctx as flint_ctx
 
 from proofcheck.model.num import NumericError, to_fraction
-from proofcheck.ml.flow import _arb, _dot_exact, _exact_inputs, _thin_matmul, exact_sum
+from proofcheck.ml.gram import h_from_counts
+from proofcheck.ml.spectral import lambda_min_enclosure
+from proofcheck.ml.two_layer import (ExactPreActivations, active_sums_exact, boundary_front, exact_inputs, gram_exact,
+                                     initial_patterns, pattern_groups, preactivation_error,
+                                     thin_pre_activations, to_arb)
 
 
 @dataclass
@@ -65,15 +71,11 @@ class GDTrajectory:
         return np.array([float(v.mid()) if isinstance(v, arb) else float(v) for v in self.residual_sq])
 
     def H_exact(self, k: int) -> list[list[Fraction]]:
-        C = self.counts[k]
-        n = len(self.G_exact)
-        return [[self.G_exact[i][j] * Fraction(int(C[i, j]), self.m) for j in range(n)] for i in range(n)]
+        return h_from_counts(self.counts[k], self.G_exact, self.m)
 
     def lam_min_enclosure(self, k: int) -> tuple[Fraction, Fraction]:
-        from proofcheck.ml.spectral import lambda_min_enclosure
-
         He = self.H_exact(k)
-        return lambda_min_enclosure([[_arb(v) for v in row] for row in He], np.array(He, dtype=float))
+        return lambda_min_enclosure([[to_arb(v) for v in row] for row in He], np.array(He, dtype=float))
 
     def rate_margins(self, rate) -> list:
         """``(1 - rate)^k ||y - u(0)||^2 - ||y - u(k)||^2`` for every step (Theorem 3.1's conclusion with
@@ -92,7 +94,7 @@ def _conv(x, arith: str):
     if arith == "exact":
         return to_fraction(x)
     if arith == "arb":
-        return _arb(x)
+        return to_arb(x)
     return float(x)
 
 
@@ -140,13 +142,13 @@ class _GDRun:
     ``A_r``. The front of each group nearest a boundary (:meth:`front`) finds the flips at each step."""
 
     def __init__(self, W0, a, X, y, eta, arith, front_size, X_exact):
-        m, d = W0.shape
+        m = W0.shape[0]
         n = X.shape[0]
         self.W0, self.a, self.X, self.arith, self.front_size, self.m, self.n = W0, a, X, arith, front_size, m, n
         self.C = C = lambda v: _conv(v, arith)  # noqa: E731
         self.yv = [C(to_fraction(v)) for v in (y.tolist() if isinstance(y, np.ndarray) else y)]
-        self.Xq, dX = _exact_inputs(X, X_exact)
-        self.G_exact = [[_dot_exact(self.Xq[i], self.Xq[j]) for j in range(n)] for i in range(n)]
+        self.Xq, dX = exact_inputs(X, X_exact)
+        self.G_exact = gram_exact(self.Xq)
         self.G = [[C(self.G_exact[i][j]) for j in range(n)] for i in range(n)]
         if arith == "exact":
             self.inv_sqm = Fraction(1, math.isqrt(m))
@@ -157,12 +159,9 @@ class _GDRun:
         self.etav = C(eta)
         self.c_w = self.etav * self.inv_sqm  # eta / sqrt m
         self.c_u = self.etav / C(m)  # eta / m
-        self.P0 = _thin_matmul(W0, X.T)
-        err = (1.01 * d * 2.0 ** -53 / (1 - d * 2.0 ** -53)) * _thin_matmul(np.abs(W0), np.abs(X).T) + 1e-300
-        if np.any(dX):
-            err += 1.01 * _thin_matmul(np.abs(W0), dX.T)
-        self.err = err
-        self.exact_cache: dict[tuple[int, int], Fraction] = {}
+        self.P0 = thin_pre_activations(W0, X)
+        self.err = preactivation_error(W0, X, dX)
+        self.P0e = ExactPreActivations(W0, self.Xq)
         self._groups()
         self.switched: dict[int, dict] = {}  # r -> {"bits": np.array, "A": list of nums}
         self.Z = [C(0)] * n
@@ -170,18 +169,12 @@ class _GDRun:
     def _groups(self) -> None:
         """Initial patterns (exact where a float pre-activation is too close to 0), the groups, their pattern
         counts and ``base_j = sum_{r never switched, active on x_j} a_r P0_rj`` (exact for exact/arb)."""
-        a, n, P0, W0 = self.a, self.n, self.P0, self.W0
-        S0 = P0 >= 0
+        a, n, P0, S0 = self.a, self.n, self.P0, self.P0 >= 0
         if self.arith != "float":
-            for r, j in zip(*np.nonzero(np.abs(P0) <= self.err)):
-                S0[r, j] = self.P0e(int(r), int(j)) >= 0
+            S0 = initial_patterns(P0, self.err, self.P0e)[0]
         self.S0 = S0
-        key = (S0.astype(np.int64) @ (1 << np.arange(n))) * 2 + (a > 0)
+        self.members = pattern_groups(S0, a)[1]
         self.alive = np.ones(self.m, dtype=bool)
-        order = np.argsort(key, kind="stable")
-        ks, starts = np.unique(key[order], return_index=True)
-        bounds = list(starts[1:]) + [self.m]
-        self.members = {int(k): order[s:e] for k, s, e in zip(ks, starts, bounds)}
         self.bits_of = {k: ((k >> 1) >> np.arange(n)) & 1 for k in self.members}
         self.counts_unch = np.zeros((n, n), dtype=np.int64)
         for k, mem in self.members.items():
@@ -189,20 +182,7 @@ class _GDRun:
         if self.arith == "float":
             self.base = [float(np.sum(a * np.maximum(P0[:, j], 0.0) * S0[:, j])) for j in range(n)]
             return
-        self.base = []
-        for j in range(n):
-            mask = S0[:, j]
-            tot = Fraction(0)
-            for q in range(W0.shape[1]):
-                if self.Xq[j][q] != 0:
-                    tot += exact_sum(a[mask] * W0[mask, q]) * self.Xq[j][q]
-            self.base.append(self.C(tot))
-
-    def P0e(self, r, j):
-        v = self.exact_cache.get((r, j))
-        if v is None:
-            v = self.exact_cache[(r, j)] = _dot_exact(self.W0[r], self.Xq[j])
-        return v
+        self.base = [self.C(tot) for tot in active_sums_exact(self.W0, a, S0, self.Xq)]
 
     def P0n(self, r, j):
         return self.C(self.P0e(r, j)) if self.arith != "float" else float(self.P0[r, j])
@@ -213,13 +193,8 @@ class _GDRun:
         mem = self.members[k]
         mem = mem[self.alive[mem]]
         self.members[k] = mem
-        sv = self.P0[mem, j] if self.bits_of[k][j] else -self.P0[mem, j]
-        size = min(size, len(mem))
-        if size == 0:
-            return mem, True
-        part = np.argpartition(sv, size - 1)[:size] if size < len(mem) else np.arange(len(mem))
-        part = part[np.argsort(sv[part], kind="stable")]
-        return mem[part], size == len(mem)
+        part = boundary_front(self.P0[mem, j], bool(self.bits_of[k][j]), size)
+        return mem[part], len(part) == len(mem)
 
     def shift(self, k, j):
         b = self.bits_of[k]

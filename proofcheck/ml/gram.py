@@ -6,7 +6,7 @@ For unit inputs ``x_i`` and ``w ~ N(0, I)``::
 
 (Sheppard's orthant formula times the inner product: the arc-cosine kernel of degree 0, Cho & Saul
 2009; tested against Monte Carlo in tests/ml/test_gram.py). For first-layer weights ``W`` (rows
-``w_r``, ``m`` of them) the empirical matrix is::
+``w_r``, ``m`` of them; activation patterns from :mod:`proofcheck.ml.two_layer`) the empirical matrix is::
 
     H(W)_ij = (1/m) x_i^T x_j #{r : w_r^T x_i >= 0, w_r^T x_j >= 0}.
 
@@ -29,6 +29,7 @@ import numpy as np
 from flint import arb, ctx as flint_ctx
 
 from proofcheck.ml.spectral import lambda_min_enclosure, rayleigh
+from proofcheck.ml.two_layer import activations, activations_exact
 from proofcheck.model.num import NumericError, fraction_to_arb
 
 
@@ -87,17 +88,6 @@ def lambda0_enclosure(gram_exact: Sequence[Sequence[Fraction]]) -> tuple[Fractio
 
 
 # ---------------------------------------------------------------- finite width
-def small_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """``A @ B`` for a batch ``A`` (numpy's batched matmul is slow for tiny matrices)."""
-    # one 2-d BLAS product over the flattened leading axes
-    return (A.reshape(-1, A.shape[-1]) @ B).reshape(A.shape[:-1] + (B.shape[-1],))
-
-
-def activations(W: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """``S[..., r, i] = 1{w_r^T x_i >= 0}`` (works on a batch ``W`` of shape ``(B, m, d)``)."""
-    return small_matmul(W, X.T) >= 0
-
-
 def h_of_patterns(S: np.ndarray, G: np.ndarray) -> np.ndarray:
     """``H`` from activation patterns ``S`` (``(m, n)`` or ``(B, m, n)``) and the Gram ``G = X X^T``."""
     m, n = S.shape[-2], S.shape[-1]
@@ -113,11 +103,15 @@ def h_of_weights(W: np.ndarray, X: np.ndarray) -> np.ndarray:
     return h_of_patterns(activations(W, X), X @ X.T)
 
 
+def h_from_counts(counts: np.ndarray, gram_exact: Sequence[Sequence[Fraction]], m: int) -> list[list[Fraction]]:
+    """``H_ij = x_i^T x_j counts_ij / m`` as exact rationals, ``counts_ij = #{r : S_ri S_rj}`` (integers)."""
+    n = len(gram_exact)
+    return [[Fraction(int(counts[i, j]), m) * gram_exact[i][j] for j in range(n)] for i in range(n)]
+
+
 def h_exact(S: np.ndarray, gram_exact: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
     """``H`` as exact rationals from an integer pattern matrix ``S`` (``m x n``) and an exact Gram."""
-    m, n = S.shape
-    counts = S.astype(np.int64).T @ S.astype(np.int64)
-    return [[Fraction(int(counts[i, j]), m) * gram_exact[i][j] for j in range(n)] for i in range(n)]
+    return h_from_counts(S.astype(np.int64).T @ S.astype(np.int64), gram_exact, S.shape[0])
 
 
 # ---------------------------------------------------------------- worst weights in a ball
@@ -265,17 +259,6 @@ def sup_entry_change(W0: np.ndarray, X: np.ndarray, R: float) -> np.ndarray:
             c = abs(float(X[i] @ X[j]))
             out[i, j] = out[j, i] = c * max(plus.sum(), minus.sum()) / m
     return out
-
-
-def activations_exact(W: np.ndarray, X_exact) -> np.ndarray:
-    """``1{w_r^T x_i >= 0}`` decided in exact rationals (each float weight is the rational it stores)."""
-    m, n = W.shape[0], len(X_exact)
-    S = np.zeros((m, n), dtype=bool)
-    for r in range(m):
-        w = [Fraction(float(v)) for v in W[r]]
-        for i in range(n):
-            S[r, i] = sum(a * b for a, b in zip(w, X_exact[i])) >= 0
-    return S
 
 
 def lambda_min_upper_exact(W: np.ndarray, X_exact, gram_exact) -> Fraction:

@@ -1,5 +1,10 @@
 """Teacher-student two-layer ReLU networks and the block matrices of their population gradient.
 
+The student ``f(W, .)`` and the teacher ``f(W*, .)`` are two networks of :mod:`proofcheck.ml.two_layer`
+(every output weight 1, the scale ``1/n``; the exact forward pass is :func:`~proofcheck.ml.two_layer.output_exact`),
+and the loss is taken in expectation over the input distribution (the population view), not summed over a
+finite sample.
+
 Conventions: ``W`` is a ``k x n`` array whose columns are the hidden weights ``w_1..w_n`` (input
 dimension ``k``, ``n`` neurons); ``W_vec`` stacks the columns into ``R^{kn}`` (``W.T.ravel()``).
 
@@ -32,6 +37,7 @@ import numpy as np
 from proofcheck.ml.distributions import FiniteAtoms, Gaussian, StandardGaussian, UniformSphere
 from proofcheck.ml.geometry import (ROUNDING, GeometryError, batch_cone2, batch_gaussian_cone, batch_wedge, exact_dot,
                        exact_vector)
+from proofcheck.ml.two_layer import descent_step, output_exact
 from proofcheck.model.num import NumericError, to_fraction
 
 KLM_ALL = [(k, l, m) for k in (0, 1) for l in (0, 1) for m in (0, 1)]
@@ -127,9 +133,7 @@ def population_gradient_exact(dist, W: Any, W_star: Any, reading: str = "appendi
     G[:, :] = Fraction(0)
     for x, p in zip(dist.atoms_q, dist.weights_q):
         pres = [exact_dot(w, x) for w in Wq[:use]]
-        f = sum((max(v, Fraction(0)) for v in pres), Fraction(0))
-        fs = sum((max(exact_dot(w, x), Fraction(0)) for w in Wsq[:use]), Fraction(0))
-        r = c * (f - fs)
+        r = output_exact(pres, c) - output_exact([exact_dot(w, x) for w in Wsq[:use]], c)  # f(W, x) - f(W*, x)
         for i, v in enumerate(pres):
             d = Fraction(1) if v > 0 else (to_fraction(relu_grad_at_zero) if v == 0 else Fraction(0))
             if d:
@@ -228,9 +232,9 @@ def gradient_three_sum_exact(dist, W: Any, W_star: Any) -> np.ndarray:
 
 
 def gd_step_exact(dist, W: Any, W_star: Any, eta: Any, reading: str = "appendix") -> np.ndarray:
+    """One exact step of gradient descent on the population loss: ``W - eta E[nabla_W l(W, z)]``."""
     G = population_gradient_exact(dist, W, W_star, reading)
-    Wq = np.array(_exact_cols(W), dtype=object).T
-    return Wq - to_fraction(eta) * G
+    return descent_step(np.array(_exact_cols(W), dtype=object).T, G, to_fraction(eta))
 
 
 # ------------------------------------------------------------------ batch evaluation

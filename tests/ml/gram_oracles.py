@@ -6,7 +6,8 @@ draws ``H(0)`` through the multinomial law of activation patterns, checked again
 """
 import numpy as np
 
-from proofcheck.ml.gram import activations, h_of_weights, orthant_probabilities, pattern_both, worst_in_ball
+from proofcheck.ml.gram import h_of_weights, orthant_probabilities, pattern_both, worst_in_ball
+from proofcheck.ml.two_layer import activations
 
 
 def h_inf_monte_carlo(X: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The stepped reference of the du2019 dynamics (a test oracle and the benchmarks' baseline, no claim's code):
 gradient descent and Heun-stepped gradient flow of ``f(W, a, x) = (1/sqrt m) sum_r a_r relu(w_r^T x)`` with
-``L = sum_i (f(x_i) - y_i)^2 / 2``, vectorised over neurons (and a leading batch axis). The claims use the
+``L = sum_i (f(x_i) - y_i)^2 / 2`` (the plain forward pass and gradient of :mod:`proofcheck.ml.two_layer`),
+vectorised over neurons (and a leading batch axis). The claims use the
 exact and certified forms (:mod:`proofcheck.ml.flow`, :mod:`proofcheck.ml.gd_exact`, the one-input forms of
 :mod:`lemmas.du2019.dynamics`); the tests compare them with this independent plain implementation.
 """
@@ -12,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from proofcheck.ml.gram import h_of_weights, small_matmul
+from proofcheck.ml.gram import h_of_weights
+from proofcheck.ml.two_layer import descent_step, gradients, residual
 from proofcheck.model.num import NumericError
 
 
@@ -24,26 +26,6 @@ def init(rng: np.random.Generator, m: int, d: int, batch: int | None = None) -> 
     W = rng.standard_normal(shape + (d,))
     a = rng.integers(0, 2, size=shape).astype(np.float64) * 2 - 1
     return W, a
-
-
-def predictions(W: np.ndarray, a: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """``u_i = f(W, a, x_i)`` (shape ``(n,)`` or ``(B, n)``)."""
-    m = W.shape[-2]
-    pre = small_matmul(W, X.T)
-    return np.einsum("...m,...mn->...n", a, np.maximum(pre, 0.0)) / math.sqrt(m)
-
-
-def gradients(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, both: bool = False):
-    """``(dL/dW, dL/da or None, u)``; the ReLU derivative at 0 is taken as 1 (the convention of H)."""
-    m = W.shape[-2]
-    pre = small_matmul(W, X.T)
-    relu = np.maximum(pre, 0.0)
-    u = np.einsum("...m,...mn->...n", a, relu) / math.sqrt(m)
-    res = u - y
-    coeff = (pre >= 0) * res[..., None, :]  # (..., m, n)
-    gW = (a / math.sqrt(m))[..., None] * small_matmul(coeff, X)
-    ga = np.einsum("...mn,...n->...m", relu, res) / math.sqrt(m) if both else None
-    return gW, ga, u
 
 
 @dataclass
@@ -63,8 +45,7 @@ class Trajectory:
 
 
 def _observe(W, W0, a, X, y, want_lam):
-    u = predictions(W, a, X)
-    r2 = np.sum((y - u) ** 2, axis=-1)
+    r2 = np.sum(residual(W, a, X, y) ** 2, axis=-1)
     move = np.max(np.linalg.norm(W - W0, axis=-1), axis=-1)
     lam = np.linalg.eigvalsh(h_of_weights(W, X))[..., 0] if want_lam else None
     return r2, move, lam
@@ -82,9 +63,9 @@ def gd(W0: np.ndarray, a0: np.ndarray, X: np.ndarray, y: np.ndarray, eta: float,
         if k == steps:
             break
         gW, ga, _ = gradients(W, a, X, y, both)
-        W = W - eta * gW
+        W = descent_step(W, gW, eta)
         if both:
-            a = a - eta * ga
+            a = descent_step(a, ga, eta)
     return Trajectory(np.array(rec_t, float), np.array(rec_r), np.array(rec_m),
                       np.array(rec_l) if lam else None, W=W, a=a)
 

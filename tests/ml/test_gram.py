@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from proofcheck.ml import datasets as ds
 import stepped as sf
 from proofcheck.ml import gram
+from proofcheck.ml import two_layer
 
 import gram_oracles as oracles
 
@@ -66,7 +67,7 @@ def test_spectral_norm_at_most_frobenius(seed, n):
 def test_h_of_weights_exact_and_float_agree():
     D = ds.make(np.random.default_rng(3), 3, 3, "random")
     W, _ = sf.init(np.random.default_rng(4), 50, 3)
-    S = gram.activations(W, D.X)
+    S = two_layer.activations(W, D.X)
     He = gram.h_exact(S, D.gram_exact())
     assert np.allclose(np.array(He, dtype=float), gram.h_of_weights(W, D.X), atol=1e-15)
 

@@ -9,11 +9,12 @@ from proofcheck.ml import datasets as ds
 from lemmas.du2019 import dynamics as dy
 from tests.ml import stepped as sf
 from proofcheck.ml import gram
+from proofcheck.ml import two_layer
 from proofcheck.model.num import NumericError
 
 
 def _loss(W, a, D):
-    return 0.5 * np.sum((sf.predictions(W, a, D.X) - D.y) ** 2)
+    return 0.5 * np.sum((two_layer.predictions(W, a, D.X) - D.y) ** 2)
 
 
 @settings(max_examples=10, deadline=None)
@@ -21,7 +22,7 @@ def _loss(W, a, D):
 def test_gradients_match_finite_differences(D, seed):
     rng = np.random.default_rng(seed)
     W, a = sf.init(rng, 20, D.d)
-    gW, ga, _ = sf.gradients(W, a, D.X, D.y, both=True)
+    gW, ga, _ = two_layer.gradients(W, a, D.X, D.y, both=True)
     V, va = rng.standard_normal(W.shape), rng.standard_normal(a.shape)
     eps = 1e-7
     pre = W @ D.X.T
@@ -45,7 +46,7 @@ def test_prediction_dynamics_kernel_is_h():
     D = ds.make(rng, 3, 3, "random")
     m = 40
     W, a = sf.init(rng, m, 3)
-    S = gram.activations(W, D.X)
+    S = two_layer.activations(W, D.X)
     J = np.stack([((a * S[:, i])[:, None] * D.X[i][None, :]).ravel() / np.sqrt(m) for i in range(3)])
     assert np.allclose(J @ J.T, gram.h_of_weights(W, D.X), atol=1e-14)
 
