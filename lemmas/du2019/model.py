@@ -19,12 +19,12 @@ from proofcheck.model.claim import Witness
 from proofcheck.model.constants import exact_constant
 from proofcheck.ml.datasets import Dataset
 from .dynamics import StreamedInit
-from proofcheck.ml.du_strategies import dataset_of, datasets_above, is_setting_dataset, lambda0_bounds, unit_from_point
+from proofcheck.ml.du_strategies import dataset_of, datasets_above, is_setting_dataset, lambda0_bounds
 from proofcheck.ml.flow import FlowTrajectory, exact_flow_forever
+from proofcheck.ml.linalg_exact import rational_unit_vector
 from proofcheck.model.num import BeyondReach, NumericError, arb_eval, arb_endpoints, fraction_to_arb, to_fraction, to_sympy
 
 #: one unit input: H^inf = x^T x P[w^T x >= 0] = 1/2 exactly
-LAM0 = Fraction(1, 2)
 LAM0 = Fraction(1, 2)
 N_INPUTS = 1
 #: the widest initialisation one draw generates (two float64 arrays of this length)
@@ -160,18 +160,17 @@ def data_variable(n_values=(1, 2)) -> Variable:
                     contains=is_setting_dataset(max_n=4), meaning="the training set (inputs and labels)")
 
 
-def _unit(*p) -> list[Fraction]:
-    return unit_from_point([Fraction(v) for v in p])
-
-
 def data_witnesses(C=1) -> list[Witness]:
     """The settings tried first, in this order (the quick budget's one setting is the first, the default
     budget's two the first two): one input, n = 2 orthogonal inputs (lambda_0 = 1/2, the narrowest proven
     width at n = 2), then (deep) orthonormal n = 3 and a tilted n = 2 pair."""
-    two = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-1, 2))], [1, Fraction(-1, 2)], C)
+    # rational_unit_vector([t]) = (2t, t^2 - 1)/(t^2 + 1): t = 3, -2 give (3/5, 4/5), (-4/5, 3/5); t = -5/3
+    # gives (-15/17, 8/17)
+    two = dataset_of([rational_unit_vector([3]), rational_unit_vector([-2])], [1, Fraction(-1, 2)], C)
     one = dataset_of([[Fraction(1)]], [Fraction(3, 4)], C)
     three = dataset_of([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [Fraction(1, 2), -1, Fraction(1, 4)], C)
-    tilted = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-3, 5))], [Fraction(-3, 4), Fraction(1, 2)], C)
+    tilted = dataset_of([rational_unit_vector([3]), rational_unit_vector([Fraction(-5, 3)])],
+                        [Fraction(-3, 4), Fraction(1, 2)], C)
     return [Witness({"data": one}, "one unit input (lambda_0 = 1/2)"),
             Witness({"data": two}, "two orthogonal inputs: lambda_0 = 1/2, the least proven width at n = 2"),
             Witness({"data": three}, "three orthonormal inputs (lambda_0 = 1/2)"),
