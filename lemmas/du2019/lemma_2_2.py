@@ -46,7 +46,7 @@ from proofcheck.ml import gram, spectral
 from proofcheck.model.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
 from proofcheck.decide.stats import binomial_mass as binomial_failure_mass
 
-from . import K_LEMMA22, delta_constant, src, width_lemma22
+from . import DELTA_TENTH, K_LEMMA22, src, width_lemma22
 
 n_s, m_s, delta_s, dp_s = sympy.symbols("n m delta delta_p", positive=True)
 H, lambda_min, norm2, normF, P = (sympy.Function(k) for k in ("H", "lambda_min", "norm2", "normF", "P"))
@@ -218,9 +218,8 @@ def _s2_margin_exact(env):
     return Enclosure(min(budget.lo, rad.lo), min(budget.hi, rad.hi))
 
 
-def _e_constant(value):
-    return Constant("e", value, "the exponent of delta' = n^e delta (printed: n^2 delta)", integer=True)
-
+E_PRINTED = Constant("e", 2, "the exponent of delta' = n^e delta (printed: n^2 delta)", integer=True)
+E_REPAIRED = Constant("e", -2, "the exponent of delta' = n^e delta (repaired: delta' = delta/n^2)", integer=True)
 
 _C_U = Constant("c_u", 4, "the 4 of the printed radius 4 sqrt(log(n/delta))/sqrt(m)", positive=True)
 
@@ -231,7 +230,7 @@ lemma2_2_s2 = Claim(
     title="delta' = n^2 delta and a union bound: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
     source=src("p. 11, second display"),
     statement=r"\delta'=n^2\delta,\ \text{union bound over }(i,j):\quad\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
-    constants=[delta_constant(0.1), _e_constant(2), _C_H, _C_U],
+    constants=[DELTA_TENTH, E_PRINTED, _C_H, _C_U],
     variables=[Variable("n", st.integers(1, 50), domain="1 <= n <= 50", integer=True, lo=1, hi=50)],
     conclusion=Condition("n^2 delta' <= delta and c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta))",
                          margin=_s2_margin, rigorous=_s2_margin_exact),
@@ -296,7 +295,7 @@ lemma2_2_s2_conclusion = Claim(
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3)),
                Variable("m", dst.widths(1, 4096), domain="1 <= m <= 4096", integer=True, lo=1, hi=4096)],
-    constants=[delta_constant(0.1), _C_U],
+    constants=[DELTA_TENTH, _C_U],
     kind=Probabilistic(delta="delta", draw=_conclusion_draw, event=_conclusion_event,
                        event_exact=_conclusion_event_exact, exact_failure=_conclusion_exact_failure, settings=8,
                        samples=1000),
@@ -319,7 +318,7 @@ lemma2_2_s2_printed = Claim(
     statement=r"\delta'=n^2\delta:\quad n^2\,\delta'\le\delta",
     variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
                Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
-    constants=[_e_constant(2)],
+    constants=[E_PRINTED],
     hypotheses=[sympy.Ge(_n_int, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
     conclusion=sympy.Le(_n_int**2 * (_n_int**_e * _delta), _delta),
     note="The union bound over n^2 pairs adds their failure probabilities: n^2 * delta'.",
@@ -339,7 +338,7 @@ lemma2_2_s2_repaired = Claim(
               r"\qquad(a=\log n\ge0,\ b=\log(1/\delta)>0)",
     variables=[Variable("a", st.floats(0, 10), domain="a = log n >= 0", lo=0),
                Variable("b", st.floats(0, 20), domain="b = log(1/delta) > 0", lo=0)],
-    constants=[_e_constant(-2), _C_H, _C_U],
+    constants=[E_REPAIRED, _C_H, _C_U],
     hypotheses=[sympy.Ge(_a, 0), sympy.Gt(_b, 0)],
     conclusion=sympy.Le(sympy.Max((2 + _e) * _a, _ch * sympy.sqrt(_b - _e * _a) - _cu * sympy.sqrt(_a + _b)), 0),
     uses=["du2019.lemma2.2.s1:repaired"],
@@ -534,9 +533,7 @@ lemma2_2 = Claim(
     statement=r"m=\Omega\Big(\frac{n^2}{\lambda_0^2}\log\frac n\delta\Big)\Rightarrow\Pr\Big[\|H(0)-H^\infty\|_2\le\frac{\lambda_0}4,\ \lambda_{\min}(H(0))\ge\frac34\lambda_0\Big]\ge1-\delta",
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3))],
-    constants=[delta_constant(0.1),
-               Constant("K", K_LEMMA22, "explicit Omega constant: (s3) <= (lambda_0/4)^2 iff m >= 256 n^2 log(n/delta)/lambda_0^2",
-                        positive=True),
+    constants=[DELTA_TENTH, K_LEMMA22,
                Constant("a", 2, "the exponent of n in Omega(n^2 log(n/delta)/lambda_0^2)", positive=True),
                Constant("b", 2, "the exponent of lambda_0 in Omega(n^2 log(n/delta)/lambda_0^2)", positive=True),
                Constant("q_dev", Fraction(1, 4), "the 1/4 of ||H(0) - H^inf||_2 <= lambda_0/4", positive=True),

@@ -54,7 +54,7 @@ from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
 from proofcheck.model.num import Enclosure, NumericError, fraction_to_arb
 
-from . import K_LEMMA22, c_constant, delta_constant, src, width_lemma22
+from . import C_SMALL, DELTA_TENTH, K_LEMMA22, src, width_lemma22
 
 P, E, H, lambda_min = (sympy.Function(k) for k in ("P", "E", "H", "lambda_min"))
 lambda_0 = sympy.Symbol("lambda_0")
@@ -256,11 +256,14 @@ def _s4_margin_exact(reading):
     return margin
 
 
+C4 = Constant("c4", 4, "the 4 of 4 n^2 R", positive=True)
+
+
 def _s4_claim(cid, reading, title, statement, reason=""):
     return Claim(
         id=cid, title=title, statement=statement, reason=reason,
         source=src("p. 14, Markov step and the next display"),
-        constants=[c_constant(), Constant("c4", 4, "the 4 of 4 n^2 R", positive=True)],
+        constants=[C_SMALL, C4],
         variables=[Variable("delta", dst.probabilities(), domain="0 < delta < 1",
                             contains=lambda v: 0 < Fraction(v) < 1),
                    Variable("m", dst.widths(1, 4096), domain="1 <= m <= 4096", integer=True, lo=1, hi=4096)],
@@ -439,7 +442,7 @@ def _width_hypothesis():
 
 _dataset_var = Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3))
-_common_constants = [delta_constant(0.1), c_constant(),
+_common_constants = [DELTA_TENTH, C_SMALL,
                      Constant("r_n", 2, "the exponent of n in R = c delta lambda_0 / n^2", positive=True),
                      Constant("q_entry", Fraction(1, 4), "the 1/4 of |H_ij(t) - H_ij(0)| < lambda_0/4", positive=True),
                      Constant("q_lam", Fraction(1, 2), "the 1/2 of lambda_min(H(t)) > lambda_0/2", positive=True)]
@@ -469,7 +472,7 @@ lemma2_3_repaired = Claim(
     statement=r"m\ge\frac{256n^2\log(n/\delta)}{\lambda_0^2},\ \forall r:\|w_r(t)-w_r(0)\|\le R\Rightarrow\Pr[\dots]\ge1-2\delta",
     variables=[_dataset_var],
     hypotheses=[_width_hypothesis()],
-    constants=_common_constants + [Constant("K", K_LEMMA22, "Lemma 2.2's explicit width constant", positive=True),
+    constants=_common_constants + [K_LEMMA22,
                                    Constant("k_delta", 2, "the 2 of the failure budget 2 delta (union of the "
                                                           "two lemmas' failure events)", positive=True)],
     kind=_lemma_kind(True, _kd * _delta_s, 6),
