@@ -39,11 +39,11 @@ from flint import arb
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from proofcheck import Claim, Constant, Probabilistic, Variable
+from proofcheck import RERUN_ON_BALLS, Claim, Constant, Probabilistic, Variable
 from proofcheck.model.claim import Condition, Use
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram, spectral
-from proofcheck.model.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
+from proofcheck.model.num import ARB, FLOAT, Enclosure, NumericError, arb_endpoints, fraction_to_arb
 from proofcheck.decide.stats import binomial_mass as binomial_failure_mass
 
 from . import DELTA_TENTH, K_LEMMA22, src, width_lemma22
@@ -82,11 +82,10 @@ def _pair_failure_float(m, c, radius):
 
 
 # ---------------------------------------------------------------- s1: one pair, decided by its exact law
-def _s1_radius(m, dp, c_h, exact=False):
-    """The printed radius ``c_h sqrt(log(1/delta'))/sqrt(m)`` (``c_h = 2`` as printed)."""
-    if exact:
-        return ARB.const(c_h) * (-(fraction_to_arb(Fraction(dp)).log())).sqrt() / arb(int(m)).sqrt()
-    return float(c_h) * math.sqrt(math.log(1 / float(dp))) / math.sqrt(int(m))
+def _s1_radius(num, m, dp, c_h):
+    """The printed radius ``c_h sqrt(log(1/delta'))/sqrt(m)`` (``c_h = 2`` as printed) in floats or, with
+    ``num = ARB``, as a ball (``ARB.const`` encloses any exact real ``c_h``, sqrt(2) too)."""
+    return num.const(c_h) * num.sqrt(-num.log(num.const(dp))) / num.sqrt(num.const(int(m)))
 
 
 def needed_radius(m: int, c: float, dp: float) -> float:
@@ -109,13 +108,15 @@ def _s1_margin(env):
     same condition through the Arb enclosure of the failure probability."""
     m, c, dp = int(env.m), float(env.cos), float(env.delta_p)
     # in units of 1/sqrt(m), the scale of both radii, so that no width is favoured for its own sake
-    return math.sqrt(m) * (_s1_radius(m, dp, env.c_h) - needed_radius(m, c, dp))
+    return math.sqrt(m) * (float(_s1_radius(FLOAT, m, dp, env.c_h)) - needed_radius(m, c, dp))
 
 
+# A twin of its own, not a re-run on balls: the float margin inverts the binomial law (a quantile, scipy), the
+# twin sums the binomial masses of the failing counts in Arb and decides the probability itself.
 def _s1_margin_exact(env):
-    """The same margin enclosed rigorously: Arb sum of the binomial masses of the failing counts."""
+    """The same condition enclosed rigorously: delta' minus the Arb sum of the binomial masses of the failing counts."""
     m, c, dp = int(env.m), Fraction(env.cos), Fraction(env.delta_p)
-    lo, hi = pair_failure(m, c, _s1_radius(m, dp, env.c_h, exact=True))
+    lo, hi = pair_failure(m, c, _s1_radius(ARB, m, dp, env.c_h))
     d = fraction_to_arb(dp)
     return Enclosure(arb_endpoints(d - hi)[0], arb_endpoints(d - lo)[1])
 
@@ -183,39 +184,23 @@ lemma2_2_s1_repaired = Claim(
 
 
 # ---------------------------------------------------------------- s2: the union-bound inference
-def _s2_parts(n, delta, e, c_h, c_u, exact=False):
-    """The two assertions of the printed line with delta' = n^e delta: the union bound over the n^2
-    pairs, n^2 delta' <= delta, and the radius, c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta))
-    (sqrt(m) cancels). Returns the two margins; the second is None where log(1/delta') < 0 (the
-    printed radius is undefined there)."""
-    if exact:
-        n, d = Fraction(int(n)), Fraction(delta)
-        dl = n ** int(e) * d
-        budget = Enclosure.exact(d - n * n * dl)
-        if dl >= 1:
-            return budget, None
-        # c_u, c_h may be irrational (--set c_h=sqrt(2)): ARB.const encloses any exact real
-        rad = (ARB.const(c_u) * fraction_to_arb(n / d).log().sqrt()
-               - ARB.const(c_h) * (-(fraction_to_arb(dl).log())).sqrt())
-        return budget, Enclosure.of(rad)
-    n, d = float(n), float(delta)
-    dl = n ** float(e) * d
-    budget = d - n * n * dl
-    if dl >= 1:
-        return budget, None
-    return budget, float(c_u) * math.sqrt(math.log(n / d)) - float(c_h) * math.sqrt(math.log(1 / dl))
-
-
 def _s2_margin(env):
-    budget, rad = _s2_parts(env.n, env.delta, env.e, env.c_h, env.c_u)
-    return budget if rad is None else min(budget, rad)
-
-
-def _s2_margin_exact(env):
-    budget, rad = _s2_parts(env.n, env.delta, env.e, env.c_h, env.c_u, exact=True)
-    if rad is None:
+    """The two assertions of the printed line with delta' = n^e delta, written once over ``env.num`` (floats
+    in the search, Arb balls on re-verification, constants through ``num.const``, so --set c_h=sqrt(2)
+    is enclosed): the union bound over the n^2 pairs, n^2 delta' <= delta, and the radius,
+    c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta)) (sqrt(m) cancels). Where delta' >= 1 the printed
+    radius is undefined (log(1/delta') <= 0) and the budget alone decides; a ball that cannot tell
+    whether delta' < 1 is undecided."""
+    num = env.num
+    n, d = num.const(env.n), num.const(env.delta)
+    dl = n ** num.const(env.e) * d
+    budget = d - n * n * dl
+    if dl < 1:
+        radius = num.const(env.c_u) * num.sqrt(num.log(n / d)) - num.const(env.c_h) * num.sqrt(-num.log(dl))
+        return num.min(budget, radius)
+    if dl >= 1:
         return budget
-    return Enclosure(min(budget.lo, rad.lo), min(budget.hi, rad.hi))
+    raise NumericError("delta' = n^e delta is not separated from 1 at this precision")
 
 
 E_PRINTED = Constant("e", 2, "the exponent of delta' = n^e delta (printed: n^2 delta)", integer=True)
@@ -233,7 +218,7 @@ lemma2_2_s2 = Claim(
     constants=[DELTA_TENTH, E_PRINTED, _C_H, _C_U],
     variables=[Variable("n", st.integers(1, 50), domain="1 <= n <= 50", integer=True, lo=1, hi=50)],
     conclusion=Condition("n^2 delta' <= delta and c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta))",
-                         margin=_s2_margin, rigorous=_s2_margin_exact),
+                         margin=_s2_margin, rigorous=RERUN_ON_BALLS),
     uses=["du2019.lemma2.2.s1"],
     note="The line's inference from s1: each of the n^2 pairs fails w.p. <= delta' with the radius "
          "c_h sqrt(log(1/delta'))/sqrt(m), so all hold w.p. >= 1 - n^2 delta'; the line needs n^2 delta' <= delta "
@@ -265,8 +250,7 @@ def _conclusion_event_exact(env, counts):
     D, m = env.dataset, int(env.m)
     Ge = D.gram_exact()
     He, Hinf = gram.h0_from_pattern_counts(counts, Ge, m), gram.h_inf_arb(Ge)
-    radius = (fraction_to_arb(Fraction(env.c_u)) * fraction_to_arb(Fraction(D.n) / Fraction(env.delta)).log().sqrt()
-              / arb(m).sqrt())
+    radius = ARB.const(env.c_u) * fraction_to_arb(Fraction(D.n) / Fraction(env.delta)).log().sqrt() / arb(m).sqrt()
     worst = None
     for i in range(D.n):
         for j in range(D.n):
@@ -282,7 +266,7 @@ def _conclusion_exact_failure(env):
     if env.dataset.n != 1:
         return None
     m, d = int(env.m), Fraction(env.delta)
-    radius = fraction_to_arb(Fraction(env.c_u)) * (-(fraction_to_arb(d).log())).sqrt() / arb(m).sqrt()
+    radius = ARB.const(env.c_u) * (-(fraction_to_arb(d).log())).sqrt() / arb(m).sqrt()
     lo, hi = pair_failure(m, Fraction(1), radius)
     return Enclosure(arb_endpoints(lo)[0], arb_endpoints(hi)[1])
 
@@ -376,6 +360,8 @@ def _s3_margin(env):
     return _first_then_second(*_s3_margins(env))
 
 
+# A twin of its own, not a re-run on balls: ||U||_2 is certified by an Arb Cholesky bound on lambda_max(U^2),
+# an algorithm of its own (the float margin takes numpy's eigenvalues and rounds a rank-one tie to 0).
 def _s3_margin_exact(env):
     """Exact Frobenius sums; ||U||_2^2 = lambda_max(U^2) enclosed by an Arb Cholesky certificate."""
     U = np.asarray(env.U, dtype=float)
@@ -392,6 +378,14 @@ def _s3_margin_exact(env):
     if first.hi < 0:
         return first
     return Enclosure(min(first.lo, second.lo), min(first.hi, second.hi))
+
+
+def _entries_within_radius(env):
+    """1 - max_ij |U_ij| over ``env.num`` (the entries are dyadic floats, exact as balls)."""
+    num, worst = env.num, env.num.const(0)
+    for x in np.asarray(env.U, dtype=float).ravel():
+        worst = num.max(worst, num.abs(num.const(x)))
+    return num.const(1) - worst
 
 
 @st.composite
@@ -420,9 +414,7 @@ lemma2_2_s3 = Claim(
                         contains=_is_symmetric,
                         meaning="(H(0) - H^inf) sqrt(m) / (c_u sqrt(log(n/delta))), so s2's radius is |U_ij| <= 1")],
     constants=[_C_U, Constant("c_f", 16, "the 16 of 16 n^2 log(n/delta)/m", positive=True)],
-    hypotheses=[Condition("every |U_ij| <= 1 (s2's radius)",
-                          margin=lambda env: 1 - float(np.max(np.abs(np.asarray(env.U, dtype=float)))),
-                          rigorous=lambda env: 1 - max(abs(Fraction(float(x))) for x in np.asarray(env.U, float).ravel()))],
+    hypotheses=[Condition("every |U_ij| <= 1 (s2's radius)", margin=_entries_within_radius, rigorous=RERUN_ON_BALLS)],
     conclusion=Condition("||U||_2^2 <= ||U||_F^2 and c_u^2 sum_ij U_ij^2 <= c_f n^2",
                          margin=_s3_margin, rigorous=_s3_margin_exact),
     formula=[sympy.Le(norm2(H(0) - H_inf) ** 2, normF(H(0) - H_inf) ** 2)],
