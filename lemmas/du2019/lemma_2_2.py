@@ -74,13 +74,6 @@ def pair_failure(m: int, c: Fraction, radius) -> tuple[arb, arb]:
     return binomial_failure_mass(m, p, fails)
 
 
-def _pair_failure_float(m, c, radius):
-    p = (math.pi - math.acos(max(-1.0, min(1.0, c)))) / (2 * math.pi)
-    k = np.arange(m + 1)
-    mask = np.abs(c * (k / m - p)) > radius
-    return float(np.sum(sps.binom.pmf(k[mask], m, p)))
-
-
 # ---------------------------------------------------------------- s1: one pair, decided by its exact law
 def _s1_radius(num, m, dp, c_h):
     """The printed radius ``c_h sqrt(log(1/delta'))/sqrt(m)`` (``c_h = 2`` as printed) in floats or, with
