@@ -186,8 +186,9 @@ def _s2_margin(env):
     whether delta' < 1 is undecided."""
     num = env.num
     n, d = num.const(env.n), num.const(env.delta)
-    dl = n ** num.const(env.e) * d
-    budget = d - n * n * dl
+    e = num.const(env.e)
+    dl = n**e * d
+    budget = d * (1 - n ** (2 + e))  # delta - n^2 delta', factored so that a ball at n = 1 is exactly 0
     if dl < 1:
         radius = num.const(env.c_u) * num.sqrt(num.log(n / d)) - num.const(env.c_h) * num.sqrt(-num.log(dl))
         return num.min(budget, radius)
