@@ -21,6 +21,7 @@ each claim names the constant its printed proof yields:
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import sympy
 
@@ -36,46 +37,38 @@ def src(location: str) -> Source:
     return Source(DOCUMENT, location, CITATION)
 
 
-#: the same as :func:`src` (the name lemma_2_4, lemma_2_5, thm_2_1, thm_2_6 and thm_3_1 still import)
-source = src
+# ---------------------------------------------------------------- the named constants the claims share
+# The slides print "with probability at least 1 - delta" for any delta, |y_i| <= C, "a small constant c" and
+# Omega(.) widths, with no values: the values below are this encoding's and say so; the printed numbers of
+# the proofs' displays carry the printed value.
+_DELTA = "failure probability delta of the statement (this encoding's value; the slides state it for every delta)"
+DELTA_TENTH = Constant("delta", Fraction(1, 10), _DELTA, positive=True, below=1)
+DELTA_QUARTER = Constant("delta", Fraction(1, 4), _DELTA, positive=True, below=1)
+DELTA_HALF = Constant("delta", Fraction(1, 2), _DELTA, positive=True, below=1)
+#: Lemma 2.3's c that its Markov step yields (slides p. 14): 4 c lambda_0/sqrt(2 pi) <= lambda_0/4
+C_SMALL = Constant("c", math.sqrt(2 * math.pi) / 16, "Lemma 2.3's 'small constant c' (this encoding's value, the "
+                   "slides print none): the largest its Markov step allows, sqrt(2 pi)/16", positive=True)
+LABEL_BOUND = Constant("C", 1.0, "label bound |y_i| <= C (this encoding's value; the slides print none)", positive=True)
+#: Lemma 2.2's width m >= K n^2 log(n/delta)/lambda_0^2 (see the module docstring)
+K_LEMMA22 = Constant("K", 256, "Lemma 2.2's explicit width constant (this encoding's, for the slides' Omega): (s3) "
+                     "<= (lambda_0/4)^2 iff m >= 256 n^2 log(n/delta)/lambda_0^2", positive=True)
+#: Theorem 2.1's width m > K (C^2+1) n^e_n/(c^2 lambda_0^e_lam delta^e_delta) (see the module docstring)
+WIDTH_CONSTANTS = [
+    Constant("K", 4, "the 4 = 2^2 of R' = 2 sqrt(n)||y-u(0)||/(sqrt(m) lambda_0) in R'^2 < R^2 (this encoding's "
+             "explicit width, for the slides' Omega)", positive=True),
+    Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width", integer=True),
+    Constant("e_lam", 4, "exponent of lambda_0 in the width", integer=True),
+    Constant("e_delta", 3, "exponent of delta in the width", integer=True),
+]
+#: the rate of an exponential decay exp(-rate lambda_0 t)
+RATE = Constant("rate", 1, "the rate of the printed exponential exp(-lambda_0 t): 1", positive=True)
+LAM_FRAC = Constant("lam_frac", Fraction(1, 2), "the 1/2 of the hypothesis lambda_min(H(s)) >= lambda_0/2", positive=True)
+R_FACTOR = Constant("R_factor", 2, "the 2 of R' = 2 sqrt(n) ||y-u(0)||/(sqrt(m) lambda_0)", positive=True)
 
 
-# The constant c of Lemma 2.3 that its Markov step yields (slides p. 14): 4 c lambda_0/sqrt(2 pi) <= lambda_0/4.
-C_LEMMA23 = math.sqrt(2 * math.pi) / 16
-K_LEMMA22 = 256
-
-
-def delta_constant(value: float = 0.5) -> Constant:
-    return Constant("delta", value, "failure probability delta of the statement", positive=True, below=1)
-
-
-def c_constant() -> Constant:
-    return Constant("c", C_LEMMA23, "Lemma 2.3's 'small constant c': the largest its Markov step allows, "
-                                    "sqrt(2 pi)/16", positive=True)
-
-
-def label_bound() -> Constant:
-    return Constant("C", 1.0, "label bound |y_i| <= C", positive=True)
-
-
-def width_lemma22(n: int, lam0: float, delta: float, K: float = K_LEMMA22, a: float = 2, b: float = 2) -> int:
+def width_lemma22(n: int, lam0: float, delta: float, K: float = K_LEMMA22.value, a: float = 2, b: float = 2) -> int:
     """Lemma 2.2's width in explicit form: ``m >= K n^a log(n/delta) / lambda_0^b`` (K = 256, a = b = 2)."""
     return max(1, math.ceil(K * n**a * max(math.log(n / delta), 0.0) / lam0**b))
-
-
-def width_thm21(n: int, lam0: float, delta: float, c: float, C: float) -> int:
-    """Theorem 2.1's width from R' < R (see the module docstring): ``4 (C^2+1) n^6 / (c^2 delta^3 lambda_0^4)``."""
-    return math.ceil(4 * (C * C + 1) * n**6 / (c * c * delta**3 * lam0**4))
-
-
-def radius_R(n: int, lam0: float, delta: float, c: float) -> float:
-    """Lemma 2.3's radius ``R = c delta lambda_0 / n^2``."""
-    return c * delta * lam0 / n**2
-
-
-def radius_R_prime(n: int, m: int, residual_norm, lam0: float):
-    """Lemma 2.4's radius ``R' = 2 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda_0)``."""
-    return 2 * math.sqrt(n) * residual_norm / (math.sqrt(m) * lam0)
 
 
 # ---------------------------------------------------------------- the paper's symbols (for the lint)
@@ -100,12 +93,3 @@ k = Definition("k", 0, "iteration of gradient descent", src("p. 21"))
 eta = Definition("eta", 0, "step size of gradient descent", src("p. 4, eq. (2)"))
 y = Definition("y", 0, "label vector", src("p. 4"))
 
-
-def delta_of(ctx) -> float:
-    """The claim's delta, which must lie in (0, 1) (a one-line error otherwise)."""
-    from proofcheck.model.num import NumericError
-
-    d = ctx.constant_values.floats["delta"]
-    if not 0 < d < 1:
-        raise NumericError(f"delta = {d} must lie strictly between 0 and 1")
-    return d

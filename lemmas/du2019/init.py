@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from proofcheck import Claim, Constant, Variable
 
-from . import label_bound, src
+from . import LABEL_BOUND, src
 
 E, residual = sympy.Function("E"), sympy.Function("residual")
 n_s = sympy.Symbol("n")
@@ -72,7 +72,7 @@ init = Claim(
     hypotheses=[sympy.Le(y**2, C_s**2)],
     conclusion=sympy.Le(sympy.Abs(PER_INPUT - (y**2 + kappa * y * E_U + e2)), 0),
     sides=(PER_INPUT, y**2 + kappa * y * E_U + e2),  # E(y_i - u_i(0))^2 and the printed y_i^2 + ... + 1
-    constants=[label_bound(),
+    constants=[LABEL_BOUND,
                Constant("e2", 1, "the printed E[f(W(0),a,x_i)^2] (the 1 of sum_i (y_i^2 + 1))"),
                Constant("kappa", 1, "the printed coefficient of y_i E[f(W(0),a,x_i)] (+1 as printed; the expansion has -2, "
                                        "and no value matters since E f = 0)")],
@@ -89,7 +89,7 @@ init_repaired = Claim(
     hypotheses=[sympy.Le(y**2, C_s**2)],
     # the three relations of the chain, per input: equality, then the two inequalities
     conclusion=sympy.Le(sympy.Max(sympy.Abs(PER_INPUT - (y**2 + half)), half - one, y**2 - C_s**2), 0),
-    constants=[label_bound(),
+    constants=[LABEL_BOUND,
                Constant("half", Fraction(1, 2), "E[sigma(g)^2] for g ~ N(0,1) (the repair)"),
                Constant("one", 1, "the printed 1 of sum_i (y_i^2 + 1)")],
     note="E[sigma(g)^2] = 1/2 for g ~ N(0,1), not 1; the O(n) bound used by Theorem 2.1 is unaffected.",

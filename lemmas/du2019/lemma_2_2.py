@@ -39,14 +39,14 @@ from flint import arb
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from proofcheck import Claim, Constant, Probabilistic, Variable
+from proofcheck import RERUN_ON_BALLS, Claim, Constant, Probabilistic, Variable
 from proofcheck.model.claim import Condition, Use
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram, spectral
-from proofcheck.model.num import ARB, Enclosure, NumericError, arb_endpoints, fraction_to_arb
+from proofcheck.model.num import ARB, FLOAT, Enclosure, NumericError, arb_endpoints, fraction_to_arb
 from proofcheck.decide.stats import binomial_mass as binomial_failure_mass
 
-from . import K_LEMMA22, delta_constant, src, width_lemma22
+from . import DELTA_TENTH, K_LEMMA22, src, width_lemma22
 
 n_s, m_s, delta_s, dp_s = sympy.symbols("n m delta delta_p", positive=True)
 H, lambda_min, norm2, normF, P = (sympy.Function(k) for k in ("H", "lambda_min", "norm2", "normF", "P"))
@@ -74,19 +74,11 @@ def pair_failure(m: int, c: Fraction, radius) -> tuple[arb, arb]:
     return binomial_failure_mass(m, p, fails)
 
 
-def _pair_failure_float(m, c, radius):
-    p = (math.pi - math.acos(max(-1.0, min(1.0, c)))) / (2 * math.pi)
-    k = np.arange(m + 1)
-    mask = np.abs(c * (k / m - p)) > radius
-    return float(np.sum(sps.binom.pmf(k[mask], m, p)))
-
-
 # ---------------------------------------------------------------- s1: one pair, decided by its exact law
-def _s1_radius(m, dp, c_h, exact=False):
-    """The printed radius ``c_h sqrt(log(1/delta'))/sqrt(m)`` (``c_h = 2`` as printed)."""
-    if exact:
-        return ARB.const(c_h) * (-(fraction_to_arb(Fraction(dp)).log())).sqrt() / arb(int(m)).sqrt()
-    return float(c_h) * math.sqrt(math.log(1 / float(dp))) / math.sqrt(int(m))
+def _s1_radius(num, m, dp, c_h):
+    """The printed radius ``c_h sqrt(log(1/delta'))/sqrt(m)`` (``c_h = 2`` as printed) in floats or, with
+    ``num = ARB``, as a ball (``ARB.const`` encloses any exact real ``c_h``, sqrt(2) too)."""
+    return num.const(c_h) * num.sqrt(-num.log(num.const(dp))) / num.sqrt(num.const(int(m)))
 
 
 def needed_radius(m: int, c: float, dp: float) -> float:
@@ -109,13 +101,15 @@ def _s1_margin(env):
     same condition through the Arb enclosure of the failure probability."""
     m, c, dp = int(env.m), float(env.cos), float(env.delta_p)
     # in units of 1/sqrt(m), the scale of both radii, so that no width is favoured for its own sake
-    return math.sqrt(m) * (_s1_radius(m, dp, env.c_h) - needed_radius(m, c, dp))
+    return math.sqrt(m) * (float(_s1_radius(FLOAT, m, dp, env.c_h)) - needed_radius(m, c, dp))
 
 
+# A twin of its own, not a re-run on balls: the float margin inverts the binomial law (a quantile, scipy), the
+# twin sums the binomial masses of the failing counts in Arb and decides the probability itself.
 def _s1_margin_exact(env):
-    """The same margin enclosed rigorously: Arb sum of the binomial masses of the failing counts."""
+    """The same condition enclosed rigorously: delta' minus the Arb sum of the binomial masses of the failing counts."""
     m, c, dp = int(env.m), Fraction(env.cos), Fraction(env.delta_p)
-    lo, hi = pair_failure(m, c, _s1_radius(m, dp, env.c_h, exact=True))
+    lo, hi = pair_failure(m, c, _s1_radius(ARB, m, dp, env.c_h))
     d = fraction_to_arb(dp)
     return Enclosure(arb_endpoints(d - hi)[0], arb_endpoints(d - lo)[1])
 
@@ -183,44 +177,28 @@ lemma2_2_s1_repaired = Claim(
 
 
 # ---------------------------------------------------------------- s2: the union-bound inference
-def _s2_parts(n, delta, e, c_h, c_u, exact=False):
-    """The two assertions of the printed line with delta' = n^e delta: the union bound over the n^2
-    pairs, n^2 delta' <= delta, and the radius, c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta))
-    (sqrt(m) cancels). Returns the two margins; the second is None where log(1/delta') < 0 (the
-    printed radius is undefined there)."""
-    if exact:
-        n, d = Fraction(int(n)), Fraction(delta)
-        dl = n ** int(e) * d
-        budget = Enclosure.exact(d - n * n * dl)
-        if dl >= 1:
-            return budget, None
-        # c_u, c_h may be irrational (--set c_h=sqrt(2)): ARB.const encloses any exact real
-        rad = (ARB.const(c_u) * fraction_to_arb(n / d).log().sqrt()
-               - ARB.const(c_h) * (-(fraction_to_arb(dl).log())).sqrt())
-        return budget, Enclosure.of(rad)
-    n, d = float(n), float(delta)
-    dl = n ** float(e) * d
-    budget = d - n * n * dl
-    if dl >= 1:
-        return budget, None
-    return budget, float(c_u) * math.sqrt(math.log(n / d)) - float(c_h) * math.sqrt(math.log(1 / dl))
-
-
 def _s2_margin(env):
-    budget, rad = _s2_parts(env.n, env.delta, env.e, env.c_h, env.c_u)
-    return budget if rad is None else min(budget, rad)
-
-
-def _s2_margin_exact(env):
-    budget, rad = _s2_parts(env.n, env.delta, env.e, env.c_h, env.c_u, exact=True)
-    if rad is None:
+    """The two assertions of the printed line with delta' = n^e delta, written once over ``env.num`` (floats
+    in the search, Arb balls on re-verification, constants through ``num.const``, so --set c_h=sqrt(2)
+    is enclosed): the union bound over the n^2 pairs, n^2 delta' <= delta, and the radius,
+    c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta)) (sqrt(m) cancels). Where delta' >= 1 the printed
+    radius is undefined (log(1/delta') <= 0) and the budget alone decides; a ball that cannot tell
+    whether delta' < 1 is undecided."""
+    num = env.num
+    n, d = num.const(env.n), num.const(env.delta)
+    e = num.const(env.e)
+    dl = n**e * d
+    budget = d * (1 - n ** (2 + e))  # delta - n^2 delta', factored so that a ball at n = 1 is exactly 0
+    if dl < 1:
+        radius = num.const(env.c_u) * num.sqrt(num.log(n / d)) - num.const(env.c_h) * num.sqrt(-num.log(dl))
+        return num.min(budget, radius)
+    if dl >= 1:
         return budget
-    return Enclosure(min(budget.lo, rad.lo), min(budget.hi, rad.hi))
+    raise NumericError("delta' = n^e delta is not separated from 1 at this precision")
 
 
-def _e_constant(value):
-    return Constant("e", value, "the exponent of delta' = n^e delta (printed: n^2 delta)", integer=True)
-
+E_PRINTED = Constant("e", 2, "the exponent of delta' = n^e delta (printed: n^2 delta)", integer=True)
+E_REPAIRED = Constant("e", -2, "the exponent of delta' = n^e delta (repaired: delta' = delta/n^2)", integer=True)
 
 _C_U = Constant("c_u", 4, "the 4 of the printed radius 4 sqrt(log(n/delta))/sqrt(m)", positive=True)
 
@@ -231,10 +209,10 @@ lemma2_2_s2 = Claim(
     title="delta' = n^2 delta and a union bound: all pairs within 4 sqrt(log(n/delta))/sqrt(m) w.p. 1 - delta",
     source=src("p. 11, second display"),
     statement=r"\delta'=n^2\delta,\ \text{union bound over }(i,j):\quad\Pr\Big[\forall i,j:\ |H_{ij}(0)-H^\infty_{ij}|\le\frac{4\sqrt{\log(n/\delta)}}{\sqrt m}\Big]\ge1-\delta",
-    constants=[delta_constant(0.1), _e_constant(2), _C_H, _C_U],
+    constants=[DELTA_TENTH, E_PRINTED, _C_H, _C_U],
     variables=[Variable("n", st.integers(1, 50), domain="1 <= n <= 50", integer=True, lo=1, hi=50)],
     conclusion=Condition("n^2 delta' <= delta and c_h sqrt(log(1/delta')) <= c_u sqrt(log(n/delta))",
-                         margin=_s2_margin, rigorous=_s2_margin_exact),
+                         margin=_s2_margin, rigorous=RERUN_ON_BALLS),
     uses=["du2019.lemma2.2.s1"],
     note="The line's inference from s1: each of the n^2 pairs fails w.p. <= delta' with the radius "
          "c_h sqrt(log(1/delta'))/sqrt(m), so all hold w.p. >= 1 - n^2 delta'; the line needs n^2 delta' <= delta "
@@ -266,8 +244,7 @@ def _conclusion_event_exact(env, counts):
     D, m = env.dataset, int(env.m)
     Ge = D.gram_exact()
     He, Hinf = gram.h0_from_pattern_counts(counts, Ge, m), gram.h_inf_arb(Ge)
-    radius = (fraction_to_arb(Fraction(env.c_u)) * fraction_to_arb(Fraction(D.n) / Fraction(env.delta)).log().sqrt()
-              / arb(m).sqrt())
+    radius = ARB.const(env.c_u) * fraction_to_arb(Fraction(D.n) / Fraction(env.delta)).log().sqrt() / arb(m).sqrt()
     worst = None
     for i in range(D.n):
         for j in range(D.n):
@@ -283,7 +260,7 @@ def _conclusion_exact_failure(env):
     if env.dataset.n != 1:
         return None
     m, d = int(env.m), Fraction(env.delta)
-    radius = fraction_to_arb(Fraction(env.c_u)) * (-(fraction_to_arb(d).log())).sqrt() / arb(m).sqrt()
+    radius = ARB.const(env.c_u) * (-(fraction_to_arb(d).log())).sqrt() / arb(m).sqrt()
     lo, hi = pair_failure(m, Fraction(1), radius)
     return Enclosure(arb_endpoints(lo)[0], arb_endpoints(hi)[1])
 
@@ -296,7 +273,7 @@ lemma2_2_s2_conclusion = Claim(
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3)),
                Variable("m", dst.widths(1, 4096), domain="1 <= m <= 4096", integer=True, lo=1, hi=4096)],
-    constants=[delta_constant(0.1), _C_U],
+    constants=[DELTA_TENTH, _C_U],
     kind=Probabilistic(delta="delta", draw=_conclusion_draw, event=_conclusion_event,
                        event_exact=_conclusion_event_exact, exact_failure=_conclusion_exact_failure, settings=8,
                        samples=1000),
@@ -319,7 +296,7 @@ lemma2_2_s2_printed = Claim(
     statement=r"\delta'=n^2\delta:\quad n^2\,\delta'\le\delta",
     variables=[Variable("n", st.integers(1, 50), integer=True, lo=1, hi=50),
                Variable("delta", st.floats(1e-6, 1.0, exclude_max=True), lo=0, hi=1)],
-    constants=[_e_constant(2)],
+    constants=[E_PRINTED],
     hypotheses=[sympy.Ge(_n_int, 1), sympy.Gt(_delta, 0), sympy.Lt(_delta, 1)],
     conclusion=sympy.Le(_n_int**2 * (_n_int**_e * _delta), _delta),
     note="The union bound over n^2 pairs adds their failure probabilities: n^2 * delta'.",
@@ -339,7 +316,7 @@ lemma2_2_s2_repaired = Claim(
               r"\qquad(a=\log n\ge0,\ b=\log(1/\delta)>0)",
     variables=[Variable("a", st.floats(0, 10), domain="a = log n >= 0", lo=0),
                Variable("b", st.floats(0, 20), domain="b = log(1/delta) > 0", lo=0)],
-    constants=[_e_constant(-2), _C_H, _C_U],
+    constants=[E_REPAIRED, _C_H, _C_U],
     hypotheses=[sympy.Ge(_a, 0), sympy.Gt(_b, 0)],
     conclusion=sympy.Le(sympy.Max((2 + _e) * _a, _ch * sympy.sqrt(_b - _e * _a) - _cu * sympy.sqrt(_a + _b)), 0),
     uses=["du2019.lemma2.2.s1:repaired"],
@@ -377,6 +354,8 @@ def _s3_margin(env):
     return _first_then_second(*_s3_margins(env))
 
 
+# A twin of its own, not a re-run on balls: ||U||_2 is certified by an Arb Cholesky bound on lambda_max(U^2),
+# an algorithm of its own (the float margin takes numpy's eigenvalues and rounds a rank-one tie to 0).
 def _s3_margin_exact(env):
     """Exact Frobenius sums; ||U||_2^2 = lambda_max(U^2) enclosed by an Arb Cholesky certificate."""
     U = np.asarray(env.U, dtype=float)
@@ -393,6 +372,14 @@ def _s3_margin_exact(env):
     if first.hi < 0:
         return first
     return Enclosure(min(first.lo, second.lo), min(first.hi, second.hi))
+
+
+def _entries_within_radius(env):
+    """1 - max_ij |U_ij| over ``env.num`` (the entries are dyadic floats, exact as balls)."""
+    num, worst = env.num, env.num.const(0)
+    for x in np.asarray(env.U, dtype=float).ravel():
+        worst = num.max(worst, num.abs(num.const(x)))
+    return num.const(1) - worst
 
 
 @st.composite
@@ -421,9 +408,7 @@ lemma2_2_s3 = Claim(
                         contains=_is_symmetric,
                         meaning="(H(0) - H^inf) sqrt(m) / (c_u sqrt(log(n/delta))), so s2's radius is |U_ij| <= 1")],
     constants=[_C_U, Constant("c_f", 16, "the 16 of 16 n^2 log(n/delta)/m", positive=True)],
-    hypotheses=[Condition("every |U_ij| <= 1 (s2's radius)",
-                          margin=lambda env: 1 - float(np.max(np.abs(np.asarray(env.U, dtype=float)))),
-                          rigorous=lambda env: 1 - max(abs(Fraction(float(x))) for x in np.asarray(env.U, float).ravel()))],
+    hypotheses=[Condition("every |U_ij| <= 1 (s2's radius)", margin=_entries_within_radius, rigorous=RERUN_ON_BALLS)],
     conclusion=Condition("||U||_2^2 <= ||U||_F^2 and c_u^2 sum_ij U_ij^2 <= c_f n^2",
                          margin=_s3_margin, rigorous=_s3_margin_exact),
     formula=[sympy.Le(norm2(H(0) - H_inf) ** 2, normF(H(0) - H_inf) ** 2)],
@@ -534,9 +519,7 @@ lemma2_2 = Claim(
     statement=r"m=\Omega\Big(\frac{n^2}{\lambda_0^2}\log\frac n\delta\Big)\Rightarrow\Pr\Big[\|H(0)-H^\infty\|_2\le\frac{\lambda_0}4,\ \lambda_{\min}(H(0))\ge\frac34\lambda_0\Big]\ge1-\delta",
     variables=[Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3))],
-    constants=[delta_constant(0.1),
-               Constant("K", K_LEMMA22, "explicit Omega constant: (s3) <= (lambda_0/4)^2 iff m >= 256 n^2 log(n/delta)/lambda_0^2",
-                        positive=True),
+    constants=[DELTA_TENTH, K_LEMMA22,
                Constant("a", 2, "the exponent of n in Omega(n^2 log(n/delta)/lambda_0^2)", positive=True),
                Constant("b", 2, "the exponent of lambda_0 in Omega(n^2 log(n/delta)/lambda_0^2)", positive=True),
                Constant("q_dev", Fraction(1, 4), "the 1/4 of ||H(0) - H^inf||_2 <= lambda_0/4", positive=True),

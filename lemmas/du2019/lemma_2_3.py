@@ -48,13 +48,13 @@ from flint import arb
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from proofcheck import Claim, Constant, Probabilistic, Variable
+from proofcheck import RERUN_ON_BALLS, Claim, Constant, Probabilistic, Variable
 from proofcheck.model.claim import Condition, equivalence
 from proofcheck.ml import du_strategies as dst
 from proofcheck.ml import gram
-from proofcheck.model.num import Enclosure, NumericError, fraction_to_arb
+from proofcheck.model.num import ARB, Enclosure, NumericError, fraction_to_arb
 
-from . import K_LEMMA22, c_constant, delta_constant, src, width_lemma22
+from . import C_SMALL, DELTA_TENTH, K_LEMMA22, src, width_lemma22
 
 P, E, H, lambda_min = (sympy.Function(k) for k in ("P", "E", "H", "lambda_min"))
 lambda_0 = sympy.Symbol("lambda_0")
@@ -158,6 +158,9 @@ def _s3_margin(env):
     return min(_s3_parts(env))
 
 
+# A twin of its own, not a re-run on balls: it counts the flippable neurons exactly (the sign of
+# w_r(0)^T x_i +- R in rationals decides a neuron on the boundary), and its Gaussian tail needs erf, which
+# env.num does not offer.
 def _s3_margin_exact(env):
     a, b = _s3_parts(env, exact=True)
     return Enclosure(min(a.lo, b.lo), min(a.hi, b.hi))
@@ -224,12 +227,12 @@ def _markov_n1_float(m, q, T):
 def s4_failure_n1(m: int, dl: Fraction, c, reading: str, c4=4):
     """n = 1 decided exactly (Arb): (P(sup_W sum|dH_ij| > the reading's bound), delta, R) at width m,
     R = c delta lambda_0 with lambda_0 = 1/2; the bound is c4 n^2 R/sqrt(2 pi delta) or
-    c4 n^2 R/(sqrt(2 pi) delta). The probability is None when undecided at this precision."""
+    c4 n^2 R/(sqrt(2 pi) delta) (c, c4 any exact reals, through ARB.const). The probability is None when
+    undecided at this precision."""
     da = fraction_to_arb(Fraction(dl))
-    Ra = fraction_to_arb(Fraction(c)) * da * arb(1) / 2
+    Ra = ARB.const(c) * da * arb(1) / 2
     qa = (Ra / arb(2).sqrt()).erf() / 2
-    Ta = fraction_to_arb(Fraction(c4)) * Ra / ((2 * arb.pi() * da).sqrt() if reading == "sqrt"
-                                               else (2 * arb.pi()).sqrt() * da)
+    Ta = ARB.const(c4) * Ra / ((2 * arb.pi() * da).sqrt() if reading == "sqrt" else (2 * arb.pi()).sqrt() * da)
     return _markov_n1_failure(m, qa, Ta), da, Ra
 
 
@@ -247,20 +250,25 @@ def _s4_margin(reading):
     return margin
 
 
+# A twin of its own, not a re-run on balls: the float margin takes scipy's binomial cdf, the twin sums the
+# trinomial law in Arb after deciding the threshold count k* exactly.
 def _s4_margin_exact(reading):
     def margin(env):
-        pa, da, _ = s4_failure_n1(int(env.m), Fraction(env.delta), Fraction(env.c), reading, Fraction(env.c4))
+        pa, da, _ = s4_failure_n1(int(env.m), Fraction(env.delta), env.c, reading, env.c4)
         if pa is None:
             raise NumericError("the failure threshold m T is undecided at this precision")
         return Enclosure.of(da - pa)
     return margin
 
 
+C4 = Constant("c4", 4, "the 4 of 4 n^2 R", positive=True)
+
+
 def _s4_claim(cid, reading, title, statement, reason=""):
     return Claim(
         id=cid, title=title, statement=statement, reason=reason,
         source=src("p. 14, Markov step and the next display"),
-        constants=[c_constant(), Constant("c4", 4, "the 4 of 4 n^2 R", positive=True)],
+        constants=[C_SMALL, C4],
         variables=[Variable("delta", dst.probabilities(), domain="0 < delta < 1",
                             contains=lambda v: 0 < Fraction(v) < 1),
                    Variable("m", dst.widths(1, 4096), domain="1 <= m <= 4096", integer=True, lo=1, hi=4096)],
@@ -429,17 +437,22 @@ def _lemma_exact_failure(env):
     return exact_failure_n1(int(env.m), R, Fraction(env.q_entry), Fraction(env.q_lam))
 
 
-def _width_hypothesis():
-    def margin(env):
-        lo, _ = gram.lambda0_enclosure(env.dataset.gram_exact())
-        return WIDTH_CAP - width_lemma22(env.dataset.n, float(lo), float(env.delta), float(env.K))
-    return Condition(f"Lemma 2.2's width m = ceil(K n^2 log(n/delta)/lambda_0^2) <= {WIDTH_CAP} (checked domain)",
-                     margin=margin, rigorous=lambda env: Fraction(margin(env)))
+def _width_margin(env):
+    """WIDTH_CAP - K n^2 log(n/delta)/lambda_0^2 at the certified lower end of lambda_0, over ``env.num``:
+    >= 0 iff Lemma 2.2's width ceil(K n^2 log(n/delta)/lambda_0^2) is at most the integer WIDTH_CAP."""
+    num, n = env.num, env.dataset.n
+    lo, _ = gram.lambda0_enclosure(env.dataset.gram_exact())
+    width = num.const(env.K) * num.const(n * n) * num.log(num.const(n) / num.const(env.delta)) / num.const(lo) ** 2
+    return num.const(WIDTH_CAP) - width
+
+
+_width_hypothesis = Condition(f"Lemma 2.2's width m = ceil(K n^2 log(n/delta)/lambda_0^2) <= {WIDTH_CAP} (checked domain)",
+                              margin=_width_margin, rigorous=RERUN_ON_BALLS)
 
 
 _dataset_var = Variable("dataset", dst.datasets(n=st.integers(1, 3)), domain="n <= 3 unit inputs, pairwise non-parallel",
                         contains=dst.is_setting_dataset(max_n=3))
-_common_constants = [delta_constant(0.1), c_constant(),
+_common_constants = [DELTA_TENTH, C_SMALL,
                      Constant("r_n", 2, "the exponent of n in R = c delta lambda_0 / n^2", positive=True),
                      Constant("q_entry", Fraction(1, 4), "the 1/4 of |H_ij(t) - H_ij(0)| < lambda_0/4", positive=True),
                      Constant("q_lam", Fraction(1, 2), "the 1/2 of lambda_min(H(t)) > lambda_0/2", positive=True)]
@@ -468,8 +481,8 @@ lemma2_3_repaired = Claim(
     source=src("p. 13, Lemma 2.3 (with p. 11, Lemma 2.2)"),
     statement=r"m\ge\frac{256n^2\log(n/\delta)}{\lambda_0^2},\ \forall r:\|w_r(t)-w_r(0)\|\le R\Rightarrow\Pr[\dots]\ge1-2\delta",
     variables=[_dataset_var],
-    hypotheses=[_width_hypothesis()],
-    constants=_common_constants + [Constant("K", K_LEMMA22, "Lemma 2.2's explicit width constant", positive=True),
+    hypotheses=[_width_hypothesis],
+    constants=_common_constants + [K_LEMMA22,
                                    Constant("k_delta", 2, "the 2 of the failure budget 2 delta (union of the "
                                                           "two lemmas' failure events)", positive=True)],
     kind=_lemma_kind(True, _kd * _delta_s, 6),

@@ -46,8 +46,8 @@ from proofcheck.ml.du_strategies import FlowCase, flow_cases
 from .dynamics import OneInputFlow, one_input_flows
 from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
-from . import source
-from .model import arb_condition, lam_frac, r_factor, rate
+from . import LAM_FRAC, R_FACTOR, RATE, src
+from .model import arb_condition
 
 residual, move, lambda_min, H = (sympy.Function(k) for k in ("residual", "move", "lambda_min", "H"))
 lambda_0 = sympy.Symbol("lambda_0")
@@ -175,10 +175,10 @@ def _trajectories_variable() -> Variable:
 
 
 def _claim(id, title, location, statement, conclusion, constants, formula, uses=(), note="", reason="", multi=False):
-    return Claim(id=id, title=title, source=source(location), statement=statement,
+    return Claim(id=id, title=title, source=src(location), statement=statement,
                  variables=[_trajectories_variable() if multi else _init_variable(), _time_variable()],
                  hypotheses=[_hyp_condition()],
-                 conclusion=conclusion, constants=[lam_frac()] + constants, uses=uses,
+                 conclusion=conclusion, constants=[LAM_FRAC, *constants], uses=uses,
                  # a certified n >= 2 flow costs about twice a one-input one: half the examples keep the claim's share
                  formula=[_hyp_formula] + formula, cost=1.0 if multi else 2.0, note=note, reason=reason)
 
@@ -189,7 +189,7 @@ lemma2_4 = _claim(
     "p. 15, Lemma 2.4",
     _hyp + r"\Rightarrow\|y-u(t)\|^2\le e^{-\lambda_0t}\|y-u(0)\|^2,\ \|w_r(t)-w_r(0)\|\le\frac{2\sqrt n\|y-u(0)\|}{\sqrt m\lambda_0}",
     arb_condition("decay and ||w_r(t) - w_r(0)|| <= R'", lemma_margin),
-    [rate(), r_factor()],
+    [RATE, R_FACTOR],
     [sympy.Le(residual(t_s), sympy.exp(-rate_s * lambda_0 * t_s) * residual(0)),
      sympy.Le(move(t_s), R_factor_s * sympy.sqrt(n_s) * sympy.sqrt(residual(0)) / (sympy.sqrt(m_s) * lambda_0))],
     uses=["du2019.lemma2.4.s1", "du2019.lemma2.4.s2:repaired"],
@@ -209,6 +209,8 @@ lemma2_4_s1 = _claim(
               -sympy.Symbol("coef") * lambda_0 * residual(t_s))],
 )
 _s2_statement = r"\Big\|\frac{d}{ds}w_r(s)\Big\|\le\frac{\sqrt n}{\sqrt m}\|y-u(s)\|\le\frac{\sqrt n}{\sqrt m}e^{-%s\lambda_0s}\|y-u(0)\|"
+RATE_HALF = Constant("rate", Fraction(1, 2), "the rate of the repaired exponential exp(-lambda_0 s/2): 1/2",
+                     positive=True)
 _s2_formula = [sympy.Le(sympy.sqrt(residual(t_s)), sympy.exp(-rate_s * lambda_0 * t_s) * sympy.sqrt(residual(0)))]
 lemma2_4_s2 = _claim(
     "du2019.lemma2.4.s2",
@@ -216,7 +218,7 @@ lemma2_4_s2 = _claim(
     "p. 16, first display",
     _s2_statement % "",
     arb_condition("||dw_r/ds|| <= sqrt(n/m) ||y-u(s)|| <= sqrt(n/m) exp(-rate lambda_0 s) ||y-u(0)||", s2_margin),
-    [rate()], _s2_formula, uses=["du2019.lemma2.4.s1"],
+    [RATE], _s2_formula, uses=["du2019.lemma2.4.s1"],
     reason="s1 bounds the squared residual by exp(-lambda_0 s) ||y - u(0)||^2, so the residual decays only like "
            "exp(-lambda_0 s/2), not the printed exp(-lambda_0 s).",
 )
@@ -226,7 +228,7 @@ lemma2_4_s2_repaired = _claim(
     "p. 16, first display",
     _s2_statement % r"\frac12",
     arb_condition("||dw_r/ds|| <= sqrt(n/m) ||y-u(s)|| <= sqrt(n/m) exp(-rate lambda_0 s) ||y-u(0)||", s2_margin),
-    [rate(Fraction(1, 2), "the rate of the repaired exponential exp(-lambda_0 s/2): 1/2")], _s2_formula,
+    [RATE_HALF], _s2_formula,
     uses=["du2019.lemma2.4.s1"],
     note="s1 bounds the squared residual by exp(-lambda_0 s), so the residual itself decays like exp(-lambda_0 s/2): "
          "the printed line with rate = 1/2.",

@@ -54,16 +54,13 @@ from .dynamics import (OneInputFlow, StreamedInit, near_init_certificate, one_in
                                     one_input_flows)
 from proofcheck.model.num import NumericError, arb_endpoints, fraction_to_arb, to_fraction
 
-from . import c_constant, delta_constant, label_bound, source
-from .model import (MAX_FLOW_WIDTH, arb_condition, certain_failure, data_variable, data_witnesses, decay_failure,
-                    exact_labels, integrated_flow, lam_frac, r_factor, rate)
+from . import C_SMALL, DELTA_QUARTER, DELTA_TENTH, K_LEMMA22, LABEL_BOUND, LAM_FRAC, R_FACTOR, RATE, src
+from .model import (LAM0, MAX_FLOW_WIDTH, N_INPUTS, arb_condition, certain_failure, data_variable, data_witnesses,
+                    decay_failure, exact_labels, integrated_flow)
 
 lambda_min, H, residual, move = (sympy.Function(k) for k in ("lambda_min", "H", "residual", "move"))
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
 delta_s = sympy.Symbol("delta", real=True)
-
-LAM0 = Fraction(1, 2)  # one unit input: H^inf = 1/2
-N_INPUTS = 1
 
 
 def _f(env, name) -> Fraction:
@@ -106,8 +103,8 @@ def printed_conclusion(env) -> arb:
     return one.min(two).min(three)
 
 
-def _constants(delta):
-    return [delta_constant(delta), c_constant(), lam_frac(), rate(), r_factor()]
+def _constants(delta: Constant) -> list[Constant]:
+    return [delta, C_SMALL, LAM_FRAC, RATE, R_FACTOR]
 
 
 _statement = (r"R'<R\Rightarrow\forall t\ge0:\ \lambda_{\min}(H(t))\ge\frac{\lambda_0}2,\ \|w_r(t)-w_r(0)\|\le R',"
@@ -120,7 +117,7 @@ lemma2_5 = Claim(
     reason=("As printed the lemma is deterministic with no width hypothesis: R' < R holds whenever the initial "
             "residual is small, even at width 1, where lambda_min(H(0)) can be far below lambda_0/2."),
     title="If R' < R then for all t >= 0: lambda_min(H(t)) >= lambda_0/2, ||w_r(t) - w_r(0)|| <= R', exponential decay",
-    source=source("p. 17, Lemma 2.5"),
+    source=src("p. 17, Lemma 2.5"),
     statement=_statement,
     variables=[Variable("init", one_input_flows(label=1),
                         domain="one unit input: w_r(0)^T x rational, a_r in {-1, 1}, y rational",
@@ -128,7 +125,7 @@ lemma2_5 = Claim(
                Variable("t", st.integers(0, 512).map(lambda k: Fraction(k, 8)), domain="[0, 64]", lo=0, hi=64)],
     hypotheses=[arb_condition("R' < R", printed_hypothesis, strict=True)],
     conclusion=arb_condition("(1), (2), (3) at t", printed_conclusion),
-    constants=_constants(Fraction(1, 10)),
+    constants=_constants(DELTA_TENTH),
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
     formula=_formula,
     cost=2.0,
@@ -259,11 +256,11 @@ lemma2_5_whp = Claim(
     reason=("Even read with probability 1 - delta, R' < R does not force lambda_min(H(t)) >= lambda_0/2 at small "
             "width: the proof needs Lemma 2.2's width, which the statement omits."),
     title="With probability >= 1 - delta: R' < R implies the three conclusions",
-    source=source("p. 17, Lemma 2.5 (probability implicit from Lemmas 2.2, 2.3)"),
+    source=src("p. 17, Lemma 2.5 (probability implicit from Lemmas 2.2, 2.3)"),
     statement=r"\Pr\big[R'<R\wedge\neg(\text{conclusions})\big]\le\delta",
     variables=[data_variable(), _width_variable(st.integers(1, 64))],
     witnesses=[Witness({"data": w.values["data"], "m": 8}, w.why + ", width 8") for w in data_witnesses()[:2]],
-    constants=_constants(Fraction(1, 10)) + [label_bound()],
+    constants=[*_constants(DELTA_TENTH), LABEL_BOUND],
     kind=Probabilistic(delta="delta", draw=_draw, event=good_event, event_exact=good_event_exact,
                        settings=8, samples=1000, describe=whp_facts),
     uses=["du2019.lemma2.3", "du2019.lemma2.4"],
@@ -276,13 +273,12 @@ lemma2_5_whp = Claim(
 lemma2_5_repaired = Claim(
     id="du2019.lemma2.5:repaired",
     title="At Lemma 2.2's width, w.p. >= 1 - 2 delta: R' < R implies the three conclusions",
-    source=source("p. 17, Lemma 2.5 with p. 11, Lemma 2.2"),
+    source=src("p. 17, Lemma 2.5 with p. 11, Lemma 2.2"),
     statement=r"m\ge\frac{256n^2\log(n/\delta)}{\lambda_0^2}:\ \Pr\big[R'<R\wedge\neg(\text{conclusions})\big]\le2\delta",
     variables=[data_variable()],
     witnesses=data_witnesses(),
-    constants=_constants(Fraction(1, 4)) + [label_bound(),
-                                            Constant("K", 256, "Lemma 2.2's explicit width constant", positive=True),
-                                            Constant("two", 2, "the 2 of the probability 1 - 2 delta", positive=True)],
+    constants=[*_constants(DELTA_QUARTER), LABEL_BOUND, K_LEMMA22,
+               Constant("two", 2, "the 2 of the probability 1 - 2 delta", positive=True)],
     kind=Probabilistic(delta=sympy.Min(1, sympy.Symbol("two", real=True) * delta_s), draw=_draw, event=good_event,
                        event_exact=good_event_exact, settings=4, samples=100, describe=repaired_facts),
     uses=["du2019.lemma2.2", "du2019.lemma2.3:repaired", "du2019.lemma2.4"],

@@ -14,17 +14,19 @@ import sympy
 from flint import arb
 from hypothesis import strategies as st
 
-from proofcheck import Condition, Constant, Variable
+from proofcheck import Condition, Variable
 from proofcheck.model.claim import Witness
 from proofcheck.model.constants import exact_constant
 from proofcheck.ml.datasets import Dataset
-from .dynamics import StreamedInit
-from proofcheck.ml.du_strategies import dataset_of, datasets_above, is_setting_dataset, lambda0_bounds, unit_from_point
+from proofcheck.ml.du_strategies import dataset_of, datasets_above, is_setting_dataset, lambda0_bounds
 from proofcheck.ml.flow import FlowTrajectory, exact_flow_forever
+from proofcheck.ml.linalg_exact import rational_unit_vector
 from proofcheck.model.num import BeyondReach, NumericError, arb_eval, arb_endpoints, fraction_to_arb, to_fraction, to_sympy
 
+from . import C_SMALL, WIDTH_CONSTANTS
+from .dynamics import StreamedInit
+
 #: one unit input: H^inf = x^T x P[w^T x >= 0] = 1/2 exactly
-LAM0 = Fraction(1, 2)
 LAM0 = Fraction(1, 2)
 N_INPUTS = 1
 #: the widest initialisation one draw generates (two float64 arrays of this length)
@@ -32,14 +34,6 @@ MAX_DRAWN_WIDTH = 20_000_000
 
 
 # ---------------------------------------------------------------- the explicit width
-def width_constants(printed_K=4) -> list[Constant]:
-    return [Constant("K", printed_K, "the 4 = 2^2 of R' = 2 sqrt(n)||y-u(0)||/(sqrt(m) lambda_0) in R'^2 < R^2",
-                     positive=True),
-            Constant("e_n", 6, "exponent of n in the Omega(n^6/(lambda_0^4 delta^3)) width", integer=True),
-            Constant("e_lam", 4, "exponent of lambda_0 in the width", integer=True),
-            Constant("e_delta", 3, "exponent of delta in the width", integer=True)]
-
-
 def explicit_width(constants, n: int = N_INPUTS, lam0: Fraction = LAM0, log_factor: bool = False) -> int:
     """The least integer width meeting the explicit bound ``K (C^2+1) n^e_n / (c^2 lambda_0^e_lam
     delta^e_delta)`` at the given constants (their exact values, ``ConstantValues.exact``; for an
@@ -100,7 +94,7 @@ def dataset_width(env, D: Dataset, log_factor: bool = False) -> int:
 
 
 #: the printed proof's width constants (``proven_width`` compares with the width they give)
-PRINTED_WIDTH = {"K": 4, "c": math.sqrt(2 * math.pi) / 16, "e_n": 6, "e_lam": 4, "e_delta": 3}
+PRINTED_WIDTH = {k.name: k.value for k in [*WIDTH_CONSTANTS, C_SMALL]}
 
 
 def proven_width(constants, n: int, lam0: Fraction, log_factor: bool = False) -> int:
@@ -160,18 +154,17 @@ def data_variable(n_values=(1, 2)) -> Variable:
                     contains=is_setting_dataset(max_n=4), meaning="the training set (inputs and labels)")
 
 
-def _unit(*p) -> list[Fraction]:
-    return unit_from_point([Fraction(v) for v in p])
-
-
 def data_witnesses(C=1) -> list[Witness]:
     """The settings tried first, in this order (the quick budget's one setting is the first, the default
     budget's two the first two): one input, n = 2 orthogonal inputs (lambda_0 = 1/2, the narrowest proven
     width at n = 2), then (deep) orthonormal n = 3 and a tilted n = 2 pair."""
-    two = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-1, 2))], [1, Fraction(-1, 2)], C)
+    # rational_unit_vector([t]) = (2t, t^2 - 1)/(t^2 + 1): t = 3, -2 give (3/5, 4/5), (-4/5, 3/5); t = -5/3
+    # gives (-15/17, 8/17)
+    two = dataset_of([rational_unit_vector([3]), rational_unit_vector([-2])], [1, Fraction(-1, 2)], C)
     one = dataset_of([[Fraction(1)]], [Fraction(3, 4)], C)
     three = dataset_of([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [Fraction(1, 2), -1, Fraction(1, 4)], C)
-    tilted = dataset_of([_unit(Fraction(1, 3)), _unit(Fraction(-3, 5))], [Fraction(-3, 4), Fraction(1, 2)], C)
+    tilted = dataset_of([rational_unit_vector([3]), rational_unit_vector([Fraction(-5, 3)])],
+                        [Fraction(-3, 4), Fraction(1, 2)], C)
     return [Witness({"data": one}, "one unit input (lambda_0 = 1/2)"),
             Witness({"data": two}, "two orthogonal inputs: lambda_0 = 1/2, the least proven width at n = 2"),
             Witness({"data": three}, "three orthonormal inputs (lambda_0 = 1/2)"),
@@ -280,15 +273,3 @@ def arb_condition(name: str, fn: Callable[[object], arb], strict: bool = False) 
 
     return Condition(name, margin=floating, rigorous=fn, strict=strict)
 
-
-def lam_frac() -> Constant:
-    return Constant("lam_frac", Fraction(1, 2), "the 1/2 of the hypothesis lambda_min(H(s)) >= lambda_0/2",
-                    positive=True)
-
-
-def rate(value=1, printed="the rate of the printed exponential exp(-lambda_0 t): 1") -> Constant:
-    return Constant("rate", Fraction(value), printed, positive=True)
-
-
-def r_factor() -> Constant:
-    return Constant("R_factor", 2, "the 2 of R' = 2 sqrt(n) ||y-u(0)||/(sqrt(m) lambda_0)", positive=True)

@@ -49,17 +49,16 @@ from fractions import Fraction
 import sympy
 from hypothesis import strategies as st
 
-from proofcheck import Claim, Condition, Constant, Probabilistic, Variable
+from proofcheck import Claim, Condition, Probabilistic, Variable
 from proofcheck.ml import gram
 from proofcheck.ml.datasets import Dataset
 from .dynamics import OneInputFlow, StreamedInit, near_init_certificate, one_input_final_h
 from proofcheck.ml.du_strategies import datasets as du_datasets, is_setting_dataset, lambda0_bounds
 from proofcheck.model.num import to_fraction
 
-from . import c_constant, delta_constant, label_bound, source
+from . import C_SMALL, DELTA_HALF, LABEL_BOUND, RATE, WIDTH_CONSTANTS, src
 from .model import (LAM0, MAX_FLOW_WIDTH, certain_failure, data_variable, data_witnesses, dataset_facts,
-                    decay_failure, decay_holds_forever, draw_data_init, exact_labels, integrated_flow,
-                    width_constants)
+                    decay_failure, decay_holds_forever, draw_data_init, exact_labels, integrated_flow)
 
 residual, lambda_min, H_inf = sympy.Function("residual"), sympy.Function("lambda_min"), sympy.Symbol("H_inf")
 lambda_0, t = sympy.Symbol("lambda_0"), sympy.Symbol("t")
@@ -117,12 +116,12 @@ def data_decay_event_exact(env, inst):
 thm2_1 = Claim(
     id="du2019.thm2.1",
     title="Gradient flow: at m >= K (C^2+1) n^6/(c^2 lambda_0^4 delta^3), w.p. 1 - delta, ||u(t) - y||^2 <= exp(-lambda_0 t) ||u(0) - y||^2",
-    source=source("p. 8, Theorem 2.1"),
+    source=src("p. 8, Theorem 2.1"),
     statement=r"m=\Omega\Big(\frac{n^6}{\lambda_0^4\delta^3}\Big)\Rightarrow\Pr\big[\forall t\ge0:\ \|u(t)-y\|_2^2\le e^{-\lambda_0t}\|u(0)-y\|_2^2\big]\ge1-\delta",
     variables=[data_variable()],
     witnesses=data_witnesses(),
-    constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
-              + [Constant("rate", 1, "the rate of exp(-lambda_0 t): 1 as printed", positive=True)],
+    constants=[DELTA_HALF, C_SMALL, LABEL_BOUND, *WIDTH_CONSTANTS,
+               RATE],
     kind=Probabilistic(delta="delta", draw=draw_data_init, event=data_decay_event, event_exact=data_decay_event_exact,
                        settings=2, samples=16, describe=dataset_facts),
     uses=["du2019.lemma2.2", "du2019.lemma2.3", "du2019.lemma2.4", "du2019.lemma2.5", "du2019.init"],
@@ -159,7 +158,7 @@ def lambda0_rigorous(env):
 footnote = Claim(
     id="du2019.footnote",
     title="lambda_0 > 0 when no two inputs are parallel",
-    source=source("p. 8, footnote a"),
+    source=src("p. 8, footnote a"),
     statement=r"\forall i\ne j:\ x_i\nparallel x_j\ \Rightarrow\ \lambda_0=\lambda_{\min}(H^\infty)>0",
     variables=[Variable("dataset", du_datasets(n=st.integers(2, 5), non_parallel=False),
                         domain="exact rational unit inputs, n = 2..5",

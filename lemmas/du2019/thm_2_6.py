@@ -42,16 +42,16 @@ from fractions import Fraction
 
 import sympy
 
-from proofcheck import Claim, Constant, Probabilistic
+from proofcheck import Claim, Probabilistic
 from proofcheck.model.claim import Witness
 from proofcheck.ml.datasets import Dataset
 from proofcheck.ml.du_strategies import dataset_of, lambda0_bounds
 from .dynamics import StreamedInit, near_init_certificate, one_input_both_layers, one_input_both_layers_decay
 from proofcheck.model.num import NumericError, to_fraction
 
-from . import c_constant, delta_constant, label_bound, source
+from . import C_SMALL, DELTA_HALF, LABEL_BOUND, RATE, WIDTH_CONSTANTS, src
 from .model import (LAM0, MAX_STREAMED_WIDTH, below_width, both_layers_start_failure, certain_failure, data_variable,
-                    data_witnesses, dataset_facts, draw_data_init, exact_labels, width_cap_variable, width_constants)
+                    data_witnesses, dataset_facts, draw_data_init, exact_labels, width_cap_variable)
 
 residual = sympy.Function("residual")
 lambda_0, t, rate_s = sympy.Symbol("lambda_0"), sympy.Symbol("t"), sympy.Symbol("rate", real=True)
@@ -150,12 +150,12 @@ def _witnesses() -> list[Witness]:
 thm2_6 = Claim(
     id="du2019.thm2.6",
     title="Both layers trained: at m >= K (C^2+1) n^6 log(m/delta)/(c^2 lambda_0^4 delta^3), w.p. 1 - delta, exponential decay at rate lambda_0",
-    source=source("p. 20, Theorem 2.6"),
+    source=src("p. 20, Theorem 2.6"),
     statement=r"m=\Omega\Big(\frac{n^6\log(m/\delta)}{\lambda_0^4\delta^3}\Big)\Rightarrow\Pr\big[\|u(t)-y\|_2^2\le e^{-\lambda_0t}\|u(0)-y\|_2^2\big]\ge1-\delta",
     variables=[data_variable((1,)), width_cap_variable()],
     witnesses=_witnesses(),
-    constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
-              + [Constant("rate", 1, "the rate of exp(-lambda_0 t): 1 as printed", positive=True)],
+    constants=[DELTA_HALF, C_SMALL, LABEL_BOUND, *WIDTH_CONSTANTS,
+               RATE],
     kind=Probabilistic(delta="delta", draw=lambda env, rng: draw_data_init(env, rng, log_factor=True),
                        event=both_layers_event, event_exact=both_layers_event_exact, settings=2, samples=240,
                        describe=lambda values, constants: dataset_facts(values, constants, log_factor=True)),

@@ -41,9 +41,9 @@ from .dynamics import StreamedInit, near_init_certificate, one_input_gd, one_inp
 from proofcheck.ml.gd_exact import gd
 from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
 
-from . import c_constant, delta_constant, label_bound, source
+from . import C_SMALL, DELTA_HALF, LABEL_BOUND, WIDTH_CONSTANTS, src
 from .model import (LAM0, N_INPUTS, certain_failure, data_variable, data_witnesses, dataset_facts, draw_data_init,
-                    exact_labels, width_constants)
+                    exact_labels)
 
 residual = sympy.Function("residual")
 lambda_0, k, eta = sympy.Symbol("lambda_0"), sympy.Symbol("k"), sympy.Symbol("eta")
@@ -155,14 +155,14 @@ def gd_event_exact(env, inst):
 thm3_1 = Claim(
     id="du2019.thm3.1",
     title="GD with eta = O(lambda_0/n^2) at m = Omega(n^6/(lambda_0^4 delta^3)): ||u(k) - y||^2 <= (1 - eta lambda_0/2)^k ||u(0) - y||^2 w.p. 1 - delta",
-    source=source("p. 21, Theorem 3.1"),
+    source=src("p. 21, Theorem 3.1"),
     statement=r"m=\Omega\Big(\frac{n^6}{\lambda_0^4\delta^3}\Big),\ \eta=O\Big(\frac{\lambda_0}{n^2}\Big)\Rightarrow\Pr\Big[\|u(k)-y\|_2^2\le\Big(1-\frac{\eta\lambda_0}2\Big)^k\|u(0)-y\|_2^2\Big]\ge1-\delta",
     variables=[data_variable()],
     witnesses=data_witnesses(),
-    constants=[delta_constant(Fraction(1, 2)), c_constant(), label_bound()] + width_constants()
-              + [Constant("half", Fraction(1, 2), "the 1/2 of (1 - eta lambda_0/2)^k", positive=True),
-                 Constant("eta_c", Fraction(1, 4), "assumed explicit O-constant of the step: eta = eta_c lambda_0/n^2 "
-                                                   "(no proof printed)", positive=True)],
+    constants=[DELTA_HALF, C_SMALL, LABEL_BOUND, *WIDTH_CONSTANTS,
+               Constant("half", Fraction(1, 2), "the 1/2 of (1 - eta lambda_0/2)^k", positive=True),
+               Constant("eta_c", Fraction(1, 4), "assumed explicit O-constant of the step: eta = eta_c lambda_0/n^2 "
+                                                 "(no proof printed; this encoding's value)", positive=True)],
     kind=Probabilistic(delta="delta", draw=draw_data_init, event=gd_event, event_exact=gd_event_exact,
                        settings=2, samples=16, describe=dataset_facts),
     uses=["du2019.thm2.1"],

@@ -64,6 +64,9 @@ def _independent(env) -> bool:
     return exact_rank(env.X) == len(env.X)
 
 
+EXTRA = Constant("extra", 1, "the printed + 1 in N <= d + 1", integer=True)
+
+
 def _count_margin(env):
     """d + extra - N (>= 0: the remark's bound holds)."""
     return len(env.X[0]) + env.extra - len(env.X)
@@ -75,7 +78,7 @@ linear_independence = Claim(
     source=src("remark after Theorem 3.4"),
     statement=r"x_1, \dots, x_N \in \mathbb R^d \text{ linearly independent} \Rightarrow N \le d + 1",
     variables=[X],
-    constants=[Constant("extra", 1, "the printed + 1 in N <= d + 1", integer=True)],
+    constants=[EXTRA],
     hypotheses=[Condition("rows linearly independent (exact rank)", margin=_independent, rigorous=_independent)],
     conclusion=Condition("N <= d + extra", margin=_count_margin, rigorous=_count_margin),
     note="true, and loose: N <= d already (extra = 0); with extra = -1 it fails at N = d",

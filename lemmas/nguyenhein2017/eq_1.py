@@ -15,9 +15,9 @@ differ exactly when a point beyond the ``L``-th has a non-zero loss.
 """
 from __future__ import annotations
 
-from proofcheck import Claim, Condition, Variable
+from proofcheck import RERUN_ON_BALLS, Claim, Condition, Variable
 from proofcheck.ml.critical_points import NetworkPoint, network_points, training_problems
-from proofcheck.model.num import Enclosure
+from proofcheck.model.num import FLOAT, Enclosure
 
 from . import src
 
@@ -27,16 +27,15 @@ def _dropped(point: NetworkPoint) -> int:
     return max(0, point.problem.N - point.problem.net.depth)
 
 
-def _gap_float(env) -> float:
-    """printed Φ − training loss = −(losses of the points beyond the L-th) (0: the two agree)."""
-    losses = env.point.point_losses_float()
-    return -sum(losses[len(losses) - _dropped(env.point):]) if _dropped(env.point) else 0.0
-
-
-def _gap_exact(env) -> Enclosure:
+def _gap(env):
+    """printed Φ − training loss = −(losses of the points beyond the L-th) (0: the two agree), written once
+    over ``env.num``: the network's float losses in the search, its Arb enclosures of them at the exact
+    parameters when the engine re-runs the margin on balls."""
     dropped = _dropped(env.point)
     if not dropped:
-        return Enclosure.exact(0)
+        return env.num.const(0)
+    if env.num is FLOAT:
+        return -sum(env.point.point_losses_float()[-dropped:])
     encs = env.point.point_losses()[-dropped:]
     return Enclosure(-sum(e.hi for e in encs), -sum(e.lo for e in encs))
 
@@ -55,7 +54,7 @@ eq1 = Claim(
     statement=r"\Phi = \sum_{i=1}^{L}\sum_{j=1}^{m} \ell(f_{Lj}(x_i) - y_{ij})",
     variables=[point],
     # margin <= 0 always; the relation "printed = training loss" holds exactly when it is 0
-    conclusion=Condition("printed objective = training loss", margin=_gap_float, rigorous=_gap_exact),
+    conclusion=Condition("printed objective = training loss", margin=_gap, rigorous=RERUN_ON_BALLS),
     note="the outer sum is printed to L (the number of layers) where the training points run to N",
     cost=0.25,
 )

@@ -10,7 +10,7 @@ Every strategy here
 * draws **exact** objects: inputs are inverse stereographic images of rational points, so
   :math:`\\|x_i\\|^2=1` and every :math:`x_i^\\top x_j` is an exact rational; labels and step sizes are
   dyadic rationals, so their floats are the same numbers;
-* **shrinks** to small, simple instances (``n = 1``, ``x = e_d``, ``y = 0``, ``m = 1``, seed 0);
+* **shrinks** to small, simple instances (``n = 1``, ``x = -e_d`` or ``x = 1`` in ``R^1``, ``y = 0``, ``m = 1``, seed 0);
 * **round-trips** through the counterexample store exactly (``proofcheck.store.codec``);
 * has an exact **domain predicate** (``contains=`` of a ``Variable``) that the engine applies to every
   found and every stored value.
@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from proofcheck.store.codec import storable
 from proofcheck.model.num import NumericError
 from proofcheck.ml.datasets import Dataset, DatasetError
+from proofcheck.ml.linalg_exact import rational_unit_vector
 
 #: numerators of the rational points are drawn from [-MAX_NUM, MAX_NUM], denominators from [1, MAX_DEN]
 MAX_NUM, MAX_DEN = 12, 8
@@ -39,18 +40,6 @@ LABEL_STEPS = 16
 
 
 # ---------------------------------------------------------------- exact unit vectors
-def unit_from_point(p: Sequence[Any]) -> list[Fraction]:
-    """The inverse stereographic image ``(2p, 1 - |p|^2) / (1 + |p|^2)`` of a rational point ``p`` of
-    ``R^(d-1)``: an exact rational unit vector of ``R^d`` (``p = 0`` gives ``e_d``)."""
-    q = []
-    for c in p:
-        if isinstance(c, float) and not math.isfinite(c):
-            raise DatasetError("a coordinate of the point is NaN or infinite")
-        q.append(Fraction(c))
-    s = sum(c * c for c in q)
-    return [2 * c / (1 + s) for c in q] + [(1 - s) / (1 + s)]
-
-
 def direction_key(x: Sequence[Fraction]) -> tuple[Fraction, ...]:
     """The line through ``x``: ``x`` and ``-x`` get the same key (for "pairwise non-parallel")."""
     for c in x:
@@ -66,14 +55,15 @@ def rational_points(dim: int, max_num: int = MAX_NUM, max_den: int = MAX_DEN) ->
 
 
 def exact_unit_vectors(d: int, max_num: int = MAX_NUM, max_den: int = MAX_DEN) -> st.SearchStrategy:
-    """Exact rational unit vectors of ``R^d`` (lists of Fractions); shrink to ``e_d``.
+    """Exact rational unit vectors of ``R^d`` (lists of Fractions, the inverse stereographic images
+    :func:`~proofcheck.ml.linalg_exact.rational_unit_vector` of rational points); shrink to ``-e_d``.
 
     ``d = 1`` has only ``+-1``."""
     if d < 1:
         raise DatasetError(f"dimension d = {d} must be at least 1")
     if d == 1:
         return st.sampled_from([[Fraction(1)], [Fraction(-1)]])
-    return rational_points(d - 1, max_num, max_den).map(unit_from_point)
+    return rational_points(d - 1, max_num, max_den).map(rational_unit_vector)
 
 
 # ---------------------------------------------------------------- labels
@@ -112,7 +102,7 @@ def datasets(draw, n=st.integers(1, 3), d=None, C: Any = 1, non_parallel: bool =
              max_num: int = MAX_NUM, max_den: int = MAX_DEN) -> Dataset:
     """Datasets of the setting: ``n`` exact unit inputs in ``R^d``, pairwise non-parallel, labels
     ``|y_i| <= C``. ``n``/``d`` are integers or strategies (``d`` defaults to ``max(2, n)`` for
-    ``n >= 2`` and may be drawn; ``n = 1`` may use ``d = 1``). Shrinks to ``n = 1``, ``x = e_d``, ``y = 0``."""
+    ``n >= 2`` and may be drawn; ``n = 1`` may use ``d = 1``). Shrinks to ``n = 1``, ``x = 1`` in ``R^1``, ``y = 0``."""
     nn = draw(n) if isinstance(n, st.SearchStrategy) else int(n)
     if d is None:
         dd = draw(st.integers(1 if nn == 1 else 2, max(2, nn)))

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 from proofcheck.ml import datasets as ds
 from proofcheck.store.codec import decode, encode
 from proofcheck.model.num import NumericError
+from proofcheck.ml.linalg_exact import rational_unit_vector
 
 
 @settings(max_examples=25, deadline=None)
@@ -133,7 +134,7 @@ def test_bad_setting_inputs_are_one_line_errors():
         with pytest.raises(ds.DatasetError) as e:
             dst.dataset_of(X, y, C=1)
         assert word in str(e.value) and "\n" not in str(e.value)
-    with pytest.raises(ds.DatasetError, match="NaN"):
-        dst.unit_from_point([float("nan")])
+    with pytest.raises(NumericError, match="non-finite"):
+        rational_unit_vector([float("nan")])
     with pytest.raises(NumericError, match="seed"):
         dst.Init(-1)

@@ -5,6 +5,8 @@ Each refutation carries a counterexample record; each survivor met its hypothese
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from proofcheck import Verdict
@@ -322,7 +324,6 @@ def test_hoeffding_constant_c_h():
 
 def test_s1_refutation_sits_above_the_frontier():
     """The printed line holds for delta' <= 2^(-1/7); its refutation is found by the search above it."""
-    from fractions import Fraction
 
     from proofcheck.store.codec import decode
 
@@ -341,7 +342,7 @@ def test_union_bound_refutation_sits_at_the_derivation_slip():
         r = _check("lemma2.2.s2", **({"delta": d} if d else {}))
         assert r.verdict is Verdict.REFUTED, r.evidence
         assert r.counterexample["values"] == {"n": 2}
-        assert r.constants["delta"] == (engine.parse_value(d) if d else 0.1)
+        assert r.constants["delta"] == (engine.parse_value(d) if d else Fraction(1, 10))
     assert _check("lemma2.2.s2", e=-2).verdict is Verdict.SURVIVED
 
 
@@ -413,7 +414,6 @@ def test_lemma23_exact_law_at_n1_agrees_with_the_sampled_instances():
     and certain-or-undecided draws (the adversary in the ball is safe-side), and at m = 1 it is
     P(s < R) = 1/2 + P(0 <= s < R)."""
     import math
-    from fractions import Fraction
 
     import numpy as np
 
@@ -438,7 +438,6 @@ def test_union_bound_conclusion_alone_holds_where_the_old_check_refuted_it():
     """The line's conclusion on its own (whatever its derivation) is true at delta = 0.01 and 0.5 (the old
     check refuted both at a delta of its own, 99/100); at n = 1, m = 1 and delta = 99/100 it is false:
     the exact law gives failure probability 1 there (a labelled setting, not a search find)."""
-    from fractions import Fraction
 
     from proofcheck.model.claim import Env
     from proofcheck.ml import du_strategies as dst
@@ -459,7 +458,6 @@ def test_lemma23_failing_draws_are_rechecked_exactly():
     """Lemma 2.3's declared event on e_1, e_2 (lambda_0 = 1/2): a single neuron inactive on both inputs
     gives H(W) = 0 near W(0), so lambda_min = 0 <= lambda_0/2: the float event is negative and its exact
     twin certainly negative; neurons far from every boundary (H = I throughout the ball) are not."""
-    from fractions import Fraction
 
     import numpy as np
 
@@ -484,7 +482,6 @@ def test_lemma23_failing_draws_are_rechecked_exactly():
 def test_lemma22_event_and_its_exact_twin_agree():
     """Lemma 2.2's declared event on drawn pattern counts (n = 2, 3): the Arb enclosure of the margin
     contains the float margin, so a failing draw is confirmed exactly and a good one never is."""
-    from fractions import Fraction
 
     import numpy as np
 

@@ -10,6 +10,7 @@ from lemmas.du2019 import dynamics as dy
 from tests.ml import stepped as sf
 from proofcheck.ml import gram
 from proofcheck.ml import two_layer
+from proofcheck.ml.linalg_exact import rational_unit_vector
 from proofcheck.model.num import NumericError
 
 
@@ -148,9 +149,8 @@ def test_near_init_certificate_is_confirmed_by_the_certified_flow():
     rho for all t), the Arb-certified exact flow of the same draw agrees: its least lambda_min over the pieces
     is at least L and its largest move at most rho. At small width the certificate may decline, never lie."""
     from proofcheck.ml import flow as fl
-    from proofcheck.ml.du_strategies import unit_from_point
 
-    X_exact = [unit_from_point([Fraction(1, 3)]), unit_from_point([Fraction(-1, 5)])]
+    X_exact = [rational_unit_vector([3]), rational_unit_vector([-5])]  # (3/5, 4/5), (-5/13, 12/13)
     X = np.array([[float(c) for c in row] for row in X_exact])
     y = [Fraction(1, 2), Fraction(-3, 4)]
     certified = 0
