@@ -167,9 +167,11 @@ MAY_IMPORT = {
     "paper models": {"model", "api", "store", "ml"},
     "lemmas": {"model", "api", "store", "decide", "ml", "paper models"},  # not the engine (below)
 }
-#: A paper's own model: ``lemmas/<paper>/model.py``, and du2019's dynamics beside it.
+#: A paper's own model: ``lemmas/<paper>/model.py``, and du2019's dynamics beside it; with them the paper's
+#: declarations (its package ``lemmas/<paper>/__init__.py``: the source, the printed constants, the
+#: definitions), which its model may use as its lemmas do.
 PAPER_MODELS = {m for m in MODULES if m.startswith("lemmas.") and m.count(".") == 2 and m.endswith(".model")} | {
-    "lemmas.du2019.dynamics"}
+    "lemmas.du2019.dynamics"} | {m for m in MODULES if m.startswith("lemmas.") and m.count(".") == 1}
 
 
 def layer(module: str) -> str:
