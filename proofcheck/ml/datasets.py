@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 from hypothesis import strategies as st
 
+from proofcheck.ml.linalg_exact import rational_unit_vector
 from proofcheck.store.codec import storable
 from proofcheck.model.num import NumericError
 
@@ -45,11 +46,8 @@ def rational_unit(v: Sequence[float], denominator: int = 2**20) -> list[Fraction
     sign = 1 if u[-1] >= 0 else -1
     # project from -sign*e_d: p = u[:-1] / (1 + sign*u_d), |p| <= 1
     p = u[:-1] / (1.0 + sign * u[-1])
-    pq = [Fraction(round(float(c) * denominator), denominator) for c in p]
-    s = sum(c * c for c in pq)
-    head = [2 * c / (1 + s) for c in pq]
-    last = sign * (1 - s) / (1 + s)
-    return head + [last]
+    w = rational_unit_vector([Fraction(round(float(c) * denominator), denominator) for c in p])
+    return w[:-1] + [-sign * w[-1]]  # the map's last coordinate is (|p|^2 - 1)/(|p|^2 + 1): the pole's side
 
 
 def check_vector(name: str, v: np.ndarray) -> None:

@@ -119,7 +119,7 @@ def rational_unit_vector(t: Sequence[Any]) -> list[Fraction]:
     """Inverse stereographic projection of ``t in Q^{k-1}``: an exactly unit vector in ``Q^k``,
     ``((2 t), |t|^2 - 1) / (|t|^2 + 1)`` (k = 2 gives the Pythagorean triples)."""
     tq = [to_fraction(x) for x in t]
-    s = sum(x * x for x in tq)
+    s = sum((x * x for x in tq), Fraction(0))  # a Fraction even for k = 1 (t empty): the vector (-1)
     return [2 * x / (s + 1) for x in tq] + [(s - 1) / (s + 1)]
 
 
