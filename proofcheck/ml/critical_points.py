@@ -70,6 +70,13 @@ class TrainingProblem:
     X: tuple[tuple[Fraction, ...], ...]
     Y: tuple[tuple[Fraction, ...], ...]
 
+    def parameter_vector(self, values, name: str) -> tuple[Fraction, ...]:
+        """``values`` as exact rationals, one per parameter of the network (else :class:`NetworkError`)."""
+        out = tuple(to_fraction(v) for v in values)
+        if len(out) != len(self.objective.params):
+            raise NetworkError(f"{name} has {len(out)} values; the network has {len(self.objective.params)} parameters")
+        return out
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "X", _rows(self.X))
         object.__setattr__(self, "Y", _rows(self.Y))
@@ -349,10 +356,7 @@ class CriticalPoint:
     checked: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.start = tuple(to_fraction(v) for v in self.start)
-        if len(self.start) != len(self.problem.objective.params):
-            raise NetworkError(f"start has {len(self.start)} values; the network has "
-                               f"{len(self.problem.objective.params)} parameters")
+        self.start = self.problem.parameter_vector(self.start, "start")
 
     def describe(self) -> str:
         """The problem and the point: the certified critical point when there is one, else the start."""
@@ -653,10 +657,7 @@ class NetworkPoint:
     theta: tuple[Fraction, ...]
 
     def __post_init__(self) -> None:
-        self.theta = tuple(to_fraction(v) for v in self.theta)
-        if len(self.theta) != len(self.problem.objective.params):
-            raise NetworkError(f"theta has {len(self.theta)} values; the network has "
-                               f"{len(self.problem.objective.params)} parameters")
+        self.theta = self.problem.parameter_vector(self.theta, "theta")
 
     def describe(self) -> str:
         from proofcheck.store.readable import short
