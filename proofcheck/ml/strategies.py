@@ -428,7 +428,7 @@ def networks(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2, 3), ang
         base = draw(dists[ts.k])
         if not isinstance(base, FiniteAtoms):
             return Network(base, ts)
-        pts, ws = list(base.atoms_q), list(base.weights_q)
+        pts, ws = [], []
         if boundary and dist != "unit":  # a rational unit point on a hyperplane needs a rational norm
             for j in range(ts.n):
                 if draw(on_plane):
@@ -437,7 +437,9 @@ def networks(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2, 3), ang
                     if any(x != 0 for x in z):
                         pts.append(z)
                         ws.append(weights.value(codes[-1]))
-        return Network(FiniteAtoms(pts, ws), ts)
+        if pts:
+            base = FiniteAtoms(base.atoms_q + pts, base.weights_q + ws)
+        return Network(base, ts)
 
     return build()
 
