@@ -224,7 +224,7 @@ class RationalGrid:
 
 
 @lru_cache(maxsize=None)
-def rational_grid(lo: Fraction | int = -2, hi: Fraction | int = 2, max_denominator: int = 4) -> RationalGrid:
+def rational_grid(lo: Fraction | int, hi: Fraction | int, max_denominator: int) -> RationalGrid:
     """The (shared) :class:`RationalGrid` of ``[lo, hi]`` with denominators ``<= max_denominator``."""
     return RationalGrid(lo, hi, max_denominator)
 
