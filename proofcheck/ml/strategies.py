@@ -21,6 +21,7 @@ Bad input (a zero vector, a distribution with no mass, NaN weights) raises a one
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -174,28 +175,80 @@ class Network:
 
 
 # ------------------------------------------------------------------ exact building blocks
+#: grids with at most this many values keep a table of them (a lookup per drawn value, no arithmetic)
+_TABLE_LIMIT = 4096
+
+
+class RationalGrid:
+    """The rationals :func:`rationals` draws from ``[lo, hi]`` with denominators ``<= D``, each coded
+    by one integer, so that a vector or a matrix of them is one draw of integers: Hypothesis's cost is
+    per draw, and three draws per rational (denominator, numerator, sign) made building the drawn
+    objects dearer than evaluating them.
+
+    Index ``i = ((d - 1)(D + 1) + j) * 2 + neg`` (the sign bit only when ``lo < 0 < hi``) codes the
+    value ``j mod (d + 1) / d`` of ``hi`` (of ``lo`` when ``neg``), or ``lo + (hi - lo) (j mod (d + 1))/d``
+    on an interval that does not straddle 0. A uniform index gives the same values with the same odds
+    as the three independent uniform draws did; index 0 is 0 (``lo`` when ``0 < lo``), and the
+    denominator is the most significant digit, so shrinking the index shrinks to 0 and to
+    denominator 1."""
+
+    def __init__(self, lo: Fraction | int, hi: Fraction | int, max_denominator: int):
+        self.lo, self.hi = Fraction(lo), Fraction(hi)
+        if self.lo > self.hi:
+            raise ValueError(f"empty interval [{self.lo}, {self.hi}]")
+        if max_denominator < 1:
+            raise ValueError(f"max_denominator must be >= 1, not {max_denominator}")
+        self.max_denominator = max_denominator
+        self.signs = 2 if self.lo < 0 < self.hi else 1
+        self.size = max_denominator * (max_denominator + 1) * self.signs
+        self.index = st.integers(0, self.size - 1)
+        self._table = tuple(map(self._decode, range(self.size))) if self.size <= _TABLE_LIMIT else None
+
+    def _decode(self, i: int) -> Fraction:
+        rest, neg = divmod(i, self.signs)
+        den_less_one, j = divmod(rest, self.max_denominator + 1)
+        frac = Fraction(j % (den_less_one + 2), den_less_one + 1)
+        if self.signs == 2:
+            return self.lo * frac if neg else self.hi * frac
+        return self.lo + (self.hi - self.lo) * frac
+
+    def value(self, i: int) -> Fraction:
+        return self._table[i] if self._table is not None else self._decode(i)
+
+    def values(self, indices: Sequence[int]) -> list[Fraction]:
+        return [self.value(i) for i in indices]
+
+    def indices(self, size: int):
+        """``size`` indices in one list draw."""
+        return st.lists(self.index, min_size=size, max_size=size)
+
+
+@lru_cache(maxsize=None)
+def rational_grid(lo: Fraction | int, hi: Fraction | int, max_denominator: int) -> RationalGrid:
+    """The (shared) :class:`RationalGrid` of ``[lo, hi]`` with denominators ``<= max_denominator``."""
+    return RationalGrid(lo, hi, max_denominator)
+
+
 def rationals(lo: Fraction | int = -2, hi: Fraction | int = 2, max_denominator: int = 4):
     """Rationals in ``[lo, hi]`` with denominators ``<= max_denominator``, spread over the interval;
-    shrink to 0 (or to ``lo`` when ``0 < lo``) and to denominator 1. Drawn as integers (cheaper
-    than ``st.fractions``): a denominator ``d``, a numerator ``j mod (d + 1)`` and a sign."""
-    lo, hi = Fraction(lo), Fraction(hi)
-    if lo > hi:
-        raise ValueError(f"empty interval [{lo}, {hi}]")
+    shrink to 0 (or to ``lo`` when ``0 < lo``) and to denominator 1. One integer per rational
+    (:class:`RationalGrid`)."""
+    grid = rational_grid(Fraction(lo), Fraction(hi), max_denominator)
+    return grid.index.map(grid.value)
 
-    def build(t):
-        den, j, neg = t
-        frac = Fraction(j % (den + 1), den)
-        if lo < 0 < hi:
-            return lo * frac if neg else hi * frac
-        return lo + (hi - lo) * frac
-    return st.tuples(st.integers(1, max_denominator), st.integers(0, max_denominator), st.booleans()).map(build)
+
+def nonzero_or_e1(v: list[Fraction]) -> list[Fraction]:
+    """``v``, or ``e_1`` in its place when ``v`` is the zero vector (no filtering: a zero draw is kept
+    as a valid, simple one)."""
+    return v if any(x != 0 for x in v) else [Fraction(1)] + v[1:]
 
 
 def rational_vectors(k: int, lo=-2, hi=2, max_denominator: int = 4, nonzero: bool = True):
-    """Rational k-vectors; ``nonzero`` replaces the zero vector by ``e_1`` (no filtering)."""
-    def fix(v):
-        return v if (not nonzero or any(x != 0 for x in v)) else [Fraction(1)] + v[1:]
-    return st.lists(rationals(lo, hi, max_denominator), min_size=k, max_size=k).map(fix)
+    """Rational k-vectors, one list of integer codes each; ``nonzero`` replaces the zero vector by
+    ``e_1`` (no filtering)."""
+    grid = rational_grid(Fraction(lo), Fraction(hi), max_denominator)
+    fix = nonzero_or_e1 if nonzero else list
+    return grid.indices(k).map(lambda ix: fix(grid.values(ix)))
 
 
 def cayley_frame(A: Sequence[Sequence[Fraction]]) -> list[list[Fraction]]:
@@ -229,7 +282,8 @@ def skew_matrices(k: int, max_denominator: int = 3):
                 A[i][j] = next(it)
                 A[j][i] = -A[i][j]
         return A
-    return st.lists(rationals(-2, 2, max_denominator), min_size=m, max_size=m).map(build)
+    grid = rational_grid(Fraction(-2), Fraction(2), max_denominator)
+    return grid.indices(m).map(lambda ix: build(grid.values(ix)))
 
 
 def rotation_parameter(max_t: Fraction | int = 3, min_t: Fraction | int = 0, max_denominator: int = 8):
@@ -251,7 +305,10 @@ def teacher_students(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2,
     ns = [n] if isinstance(n, int) else list(n)
     t_strategy = rotation_parameter() if t is None else t
     # sub-strategies are built once (building them inside draws costs more than drawing)
+    grid = rational_grid(Fraction(-2), Fraction(2), max_denominator)
     vecs = {kk: rational_vectors(kk, max_denominator=max_denominator) for kk in ks}
+    # "free": the 2 n columns of W* and W, k integer codes each, in one list draw
+    free_columns = {(kk, nn): grid.indices(2 * kk * nn) for kk in ks for nn in ns}
     skews = {kk: skew_matrices(kk) for kk in ks}
     positive = rationals(Fraction(1, 2), 2, max_denominator)
     k_choice, n_choice = st.sampled_from(ks), st.sampled_from(ns)
@@ -261,8 +318,9 @@ def teacher_students(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2,
         kk = draw(k_choice)
         nn = draw(n_choice)
         if angle == "free":
-            Ws = [draw(vecs[kk]) for _ in range(nn)]
-            W = [draw(vecs[kk]) for _ in range(nn)]
+            codes = draw(free_columns[kk, nn])
+            cols = [nonzero_or_e1(grid.values(codes[c * kk:(c + 1) * kk])) for c in range(2 * nn)]
+            Ws, W = cols[:nn], cols[nn:]
         elif angle == "equal":
             tt = draw(t_strategy)
             c, s = (1 - tt * tt) / (1 + tt * tt), 2 * tt / (1 + tt * tt)
@@ -289,20 +347,28 @@ def teacher_students(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2,
 
 
 # ------------------------------------------------------------------ input distributions
+def weighted_points(dim: int, coords: RationalGrid, point, max_atoms: int):
+    """:class:`FiniteAtoms` with 1 to ``max_atoms`` atoms ``point(c)`` (``c`` a ``dim``-vector of
+    ``coords``) and weights in ``[1/4, 2]`` (denominators <= 4); an atom and its weight are one tuple
+    of integer codes (:class:`RationalGrid`)."""
+    weights = rational_grid(Fraction(1, 4), Fraction(2), 4)
+    one_atom = st.tuples(*[coords.index] * dim, weights.index)
+
+    def build(rows):
+        return FiniteAtoms([point(coords.values(r[:dim])) for r in rows], [weights.value(r[dim]) for r in rows])
+    return st.lists(one_atom, min_size=1, max_size=max_atoms).map(build)
+
+
 def atoms(k: int, max_atoms: int = 6, max_denominator: int = 4, coord: int = 2):
     """:class:`FiniteAtoms` with small nonzero rational atoms and positive rational weights."""
-    weight = rationals(Fraction(1, 4), 2, 4)
-    atom = rational_vectors(k, -coord, coord, max_denominator)
-    return st.lists(st.tuples(atom, weight), min_size=1, max_size=max_atoms).map(
-        lambda aw: FiniteAtoms([a for a, _ in aw], [w for _, w in aw]))
+    return weighted_points(k, rational_grid(Fraction(-coord), Fraction(coord), max_denominator), nonzero_or_e1,
+                           max_atoms)
 
 
 def unit_atoms(k: int, max_atoms: int = 6, max_denominator: int = 6):
     """:class:`FiniteAtoms` exactly on the unit sphere (rational stereographic points)."""
-    weight = rationals(Fraction(1, 4), 2, 4)
-    pt = st.lists(rationals(-4, 4, max_denominator), min_size=k - 1, max_size=k - 1).map(rational_unit_vector)
-    return st.lists(st.tuples(pt, weight), min_size=1, max_size=max_atoms).map(
-        lambda aw: FiniteAtoms([a for a, _ in aw], [w for _, w in aw]))
+    return weighted_points(k - 1, rational_grid(Fraction(-4), Fraction(4), max_denominator), rational_unit_vector,
+                           max_atoms)
 
 
 def point_on_hyperplane(normal: Sequence[Any], v: Sequence[Any]) -> list[Fraction]:
@@ -322,12 +388,12 @@ def gaussians(k: int):
 
 
 def rotated_gaussians(k: int):
-    entries = st.lists(rationals(-2, 2, 4), min_size=k * k, max_size=k * k)
+    grid = rational_grid(Fraction(-2), Fraction(2), 4)
 
-    def build(e):
-        B = np.array([float(x) for x in e]).reshape(k, k)
+    def build(ix):
+        B = np.array([float(x) for x in grid.values(ix)]).reshape(k, k)
         return Gaussian(B @ B.T + 0.5 * np.eye(k))
-    return entries.map(build)
+    return grid.indices(k * k).map(build)
 
 
 def uniform_spheres(k: int):
@@ -343,9 +409,10 @@ def networks(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2, 3), ang
     the hyperplane ``w_j*^T z = 0`` (shrinks to adding none)."""
     ks = [k] if isinstance(k, int) else list(k)
     pairs = teacher_students(k, n, angle, t=t)
-    weight = rationals(Fraction(1, 4), 2, 4)
+    coords, weights = rational_grid(Fraction(-2), Fraction(2), 4), rational_grid(Fraction(1, 4), Fraction(2), 4)
     on_plane = st.booleans()
-    vecs = {kk: rational_vectors(kk) for kk in ks}
+    # a point to project on a hyperplane and its weight, in one tuple draw
+    plane_points = {kk: st.tuples(*[coords.index] * kk, weights.index) for kk in ks}
     if dist in ("gaussian", "sphere", "rotated", "any"):
         def family(kk):
             fams = {"gaussian": st.just(StandardGaussian(kk)), "sphere": uniform_spheres(kk),
@@ -361,21 +428,25 @@ def networks(k: int | Sequence[int] = 2, n: int | Sequence[int] = (1, 2, 3), ang
         base = draw(dists[ts.k])
         if not isinstance(base, FiniteAtoms):
             return Network(base, ts)
-        pts, ws = list(base.atoms_q), list(base.weights_q)
+        pts, ws = [], []
         if boundary and dist != "unit":  # a rational unit point on a hyperplane needs a rational norm
             for j in range(ts.n):
                 if draw(on_plane):
-                    z = point_on_hyperplane(list(ts.W_star[:, j]), draw(vecs[ts.k]))
+                    codes = draw(plane_points[ts.k])
+                    z = point_on_hyperplane(list(ts.W_star[:, j]), nonzero_or_e1(coords.values(codes[:-1])))
                     if any(x != 0 for x in z):
                         pts.append(z)
-                        ws.append(draw(weight))
-        return Network(FiniteAtoms(pts, ws), ts)
+                        ws.append(weights.value(codes[-1]))
+        if pts:
+            base = FiniteAtoms(base.atoms_q + pts, base.weights_q + ws)
+        return Network(base, ts)
 
     return build()
 
 
 __all__ = [
-    "InstanceError", "TeacherStudent", "Network", "rationals", "rational_vectors", "cayley_frame",
+    "InstanceError", "TeacherStudent", "Network", "RationalGrid", "rational_grid", "rationals", "nonzero_or_e1",
+    "rational_vectors", "cayley_frame", "weighted_points",
     "skew_matrices", "rotation_parameter", "teacher_students", "atoms", "unit_atoms", "point_on_hyperplane",
     "gaussians", "rotated_gaussians", "uniform_spheres", "networks",
     "DistributionError",

@@ -3,6 +3,7 @@ about bad input (one-line errors)."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from fractions import Fraction
 
 import numpy as np
@@ -98,3 +99,28 @@ def test_bad_stored_record_is_a_one_line_error():
 def test_uniform_sphere_and_standard_gaussian_are_plain_values():
     assert decode(encode(UniformSphere(3))) == UniformSphere(3)
     assert decode(encode(StandardGaussian(2))) == StandardGaussian(2)
+
+
+@pytest.mark.parametrize("lo, hi, den", [(-2, 2, 4), (Fraction(1, 4), 2, 4), (-4, 4, 6), (0, Fraction(1, 2), 7),
+                                         (-3, -1, 3)])
+def test_rational_grid_codes_the_three_draws_with_the_same_odds(lo, hi, den):
+    """One integer per rational draws the values of the former draws of a denominator d in [1, D],
+    a numerator j in [0, D] and a sign, each value as often (a uniform index is a uniform triple)."""
+    lo, hi = Fraction(lo), Fraction(hi)
+    triples = []
+    for d in range(1, den + 1):
+        for j in range(den + 1):
+            frac = Fraction(j % (d + 1), d)
+            for neg in (False, True):
+                triples.append((lo * frac if neg else hi * frac) if lo < 0 < hi else lo + (hi - lo) * frac)
+    grid = S.rational_grid(lo, hi, den)
+    coded = [grid.value(i) for i in range(grid.size)]
+    # off a sign-straddling interval the sign was drawn and ignored: each code stands for two triples
+    assert Counter(coded * (2 // grid.signs)) == Counter(triples)
+    assert coded[0] == (0 if lo < 0 < hi else lo)  # the shrink target
+    assert S.RationalGrid(lo, hi, den)._decode(grid.size - 1) == coded[-1]  # table and arithmetic agree
+
+
+def test_rational_grid_refuses_an_empty_interval():
+    with pytest.raises(ValueError, match="empty interval"):
+        S.rationals(2, 1)

@@ -18,6 +18,8 @@ from proofcheck.store.codec import decode
 from proofcheck.model.registry import load
 from proofcheck.store.counterexamples import CounterexampleStore
 
+from . import PINNED_BUDGET
+
 P = "park2019."
 
 EXPECTED = {
@@ -84,7 +86,8 @@ def store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def results(store):
     reg = load()
-    return {cid: engine.check(P + cid, "quick", 0, store=store, registry=reg) for cid in EXPECTED}
+    return {cid: engine.check(P + cid, PINNED_BUDGET.get(cid, "quick"), 0, store=store, registry=reg)
+            for cid in EXPECTED}
 
 
 def test_every_claims_md_id_is_registered():

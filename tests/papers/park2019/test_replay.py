@@ -21,6 +21,8 @@ from proofcheck.ml.strategies import Network, TeacherStudent
 from proofcheck.model.registry import load
 from proofcheck.store.counterexamples import CounterexampleStore
 
+from . import PINNED_BUDGET
+
 P = "park2019."
 
 
@@ -40,8 +42,10 @@ def _same_weights(vals):
 
     net = _net(vals)
     normals = [list(net.W_star[:, j]) for j in range(net.n)]
-    atom = next(a for a in (rational_unit_vector([Fraction(1, m)] * (net.k - 1)) for m in range(2, 50))
-                if _off_hyperplanes(a, normals))
+    # equal coordinates first; unequal ones for a teacher such as (-1, 1, 0) that is normal to all of those
+    candidates = (t for m in range(2, 50) for t in ([Fraction(1, m)] * (net.k - 1),
+                                                     [Fraction(1, m + i) for i in range(net.k - 1)]))
+    atom = next(a for a in map(rational_unit_vector, candidates) if _off_hyperplanes(a, normals))
     vals["net"] = Network(FiniteAtoms([atom], [1]), TeacherStudent(net.W_star, net.W_star))
 
 
@@ -86,7 +90,7 @@ def stored(registry, tmp_path_factory):
     out = {}
     for cid in TAMPER:
         store = CounterexampleStore(tmp_path_factory.mktemp("replay"))
-        engine.check(P + cid, "quick", 0, store=store, registry=registry)
+        engine.check(P + cid, PINNED_BUDGET.get(cid, "quick"), 0, store=store, registry=registry)
         out[cid] = store
     return out
 
