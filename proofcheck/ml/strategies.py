@@ -58,8 +58,18 @@ def exact_matrix(M: Any, name: str) -> np.ndarray:
     return out
 
 
+class SameByJson:
+    """Equal, and hashed, by the stored form (``to_json``): two objects that store the same are the same."""
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and self.to_json() == other.to_json()
+
+    def __hash__(self) -> int:
+        return hash(str(self.to_json()))
+
+
 @storable
-class TeacherStudent:
+class TeacherStudent(SameByJson):
     """Student weights ``W`` and teacher weights ``W*`` (columns ``w_i``, ``w_i*``), exact."""
 
     def __init__(self, W: Any, W_star: Any):
@@ -103,18 +113,12 @@ class TeacherStudent:
         """Student and teacher weights; column i is neuron i."""
         return f"{self.n} neuron(s) in R^{self.k}: student W = {short(self.W, 120)}, teacher W* = {short(self.W_star, 120)}"
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, TeacherStudent) and self.to_json() == other.to_json()
-
-    def __hash__(self) -> int:
-        return hash(str(self.to_json()))
-
     def __repr__(self) -> str:
         return f"TeacherStudent(W={self.to_json()['W']}, W_star={self.to_json()['W_star']})"
 
 
 @storable
-class Network:
+class Network(SameByJson):
     """An input distribution with a teacher--student pair: one instance of a theorem's setting."""
 
     def __init__(self, dist: Distribution, ts: TeacherStudent):
@@ -163,12 +167,6 @@ class Network:
 
     def describe(self) -> str:
         return f"inputs {value_text(encode(self.dist), limit=160)}; {self.ts.describe()}"
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Network) and self.to_json() == other.to_json()
-
-    def __hash__(self) -> int:
-        return hash(str(self.to_json()))
 
     def __repr__(self) -> str:
         return f"Network(dist={self.dist!r}, {self.ts!r})"
