@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,8 +44,10 @@ def _session_cpu(sid: int, seen: dict[int, float]) -> None:
             seen[int(entry)] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
 
 
-def run_audit(tree: Path, budget: str, jobs: int, seed: int, claims: list[str]) -> tuple[float, float, int]:
-    """(cpu seconds, wall seconds, exit code) of one audit in ``tree`` from a fresh store."""
+def run_audit(tree: Path, budget: str, jobs: int, seed: int, claims: list[str],
+              keep: Path | None = None) -> tuple[float, float, int]:
+    """(cpu seconds, wall seconds, exit code) of one audit in ``tree`` from a fresh store; its JSON
+    report is copied to ``keep`` when given."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, PYTHONPATH=str(tree), PROOFCHECK_STORE=str(Path(tmp) / "store"))
         cmd = [sys.executable, "-m", "proofcheck", "audit", *claims, "--budget", budget, "--seed", str(seed),
@@ -58,6 +61,8 @@ def run_audit(tree: Path, budget: str, jobs: int, seed: int, claims: list[str]) 
             time.sleep(0.1)
         wall = time.perf_counter() - t0
         _session_cpu(proc.pid, seen)  # whatever of the session is still exiting
+        if keep is not None and (Path(tmp) / "audit.json").exists():
+            shutil.copy(Path(tmp) / "audit.json", keep)
     return sum(seen.values()), wall, proc.returncode
 
 
@@ -68,8 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=1, help="runs of each tree, interleaved")
+    ap.add_argument("--keep", help="a folder to keep each run's JSON report in (old-1.json, new-1.json, ...)")
     ap.add_argument("claims", nargs="*", help="claim ids or papers (default: everything)")
     args = ap.parse_args(argv)
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = Path(tmp) / "old"
@@ -80,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.repeat):
                 for label, tree in (("old", old_tree), ("new", ROOT)):
                     load = os.getloadavg()[0]
-                    cpu, wall, rc = run_audit(tree, args.budget, args.jobs, args.seed, args.claims)
+                    keep = Path(args.keep) / f"{label}-{i + 1}.json" if args.keep else None
+                    cpu, wall, rc = run_audit(tree, args.budget, args.jobs, args.seed, args.claims, keep)
                     results[label].append((cpu, wall))
                     print(f"run {i + 1} {label:3} ({args.old if label == 'old' else 'this tree'}): "
                           f"cpu {cpu:7.1f} s  wall {wall:6.1f} s  load at start {load:.1f}  exit {rc}", flush=True)
