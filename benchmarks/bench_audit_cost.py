@@ -61,8 +61,8 @@ def run_audit(tree: Path, budget: str, jobs: int, seed: int, claims: list[str],
             time.sleep(0.1)
         wall = time.perf_counter() - t0
         _session_cpu(proc.pid, seen)  # whatever of the session is still exiting
-        if keep is not None and (Path(tmp) / "audit.json").exists():
-            shutil.copy(Path(tmp) / "audit.json", keep)
+        if keep is not None and (Path(tmp) / "audit").exists():
+            shutil.copy(Path(tmp) / "audit", keep)
     return sum(seen.values()), wall, proc.returncode
 
 
