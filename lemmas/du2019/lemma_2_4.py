@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 from proofcheck import Claim, Constant, Variable
 from proofcheck.ml.du_strategies import FlowCase, flow_cases
 from .dynamics import OneInputFlow, one_input_flows
-from proofcheck.model.num import NumericError, fraction_to_arb, to_fraction
+from proofcheck.model.num import ARB, NumericError, to_fraction
 
 from . import LAM_FRAC, R_FACTOR, RATE, src
 from .model import arb_condition
@@ -70,11 +70,11 @@ def _time_variable(name: str = "t") -> Variable:
 
 
 def _c(env, name) -> arb:
-    return fraction_to_arb(to_fraction(env[name]))
+    """A constant as a ball through the trust layer's Arb view (``--set rate=sqrt(2)`` is enclosed too)."""
+    return ARB.const(env[name])
 
 
-def _q(x) -> arb:
-    return fraction_to_arb(to_fraction(x))
+_q = ARB.const  # an exact rational (or ball) as a ball
 
 
 # ---------------------------------------------------------------- margins as Arb balls
@@ -92,7 +92,7 @@ def _trajectory(env):
     if tt > Fraction(tr.t_end):
         raise NumericError(f"t = {float(tt):g} lies beyond the certified end {tr.t_end:g} of the flow ({tr.status})")
     lo, hi = case.lambda0()
-    return case, tr, tt, fraction_to_arb(lo).union(fraction_to_arb(hi))
+    return case, tr, tt, ARB.const(lo).union(ARB.const(hi))
 
 
 def hypothesis_margin(env) -> arb:
