@@ -430,11 +430,12 @@ def _portfolio(ctx, report: SearchReport, variables: Sequence[Variable], conside
 
 
 def _restarts(local: "_LocalSearch", resample, leads: _Leads, total: int, n_examples: int) -> None:
-    """Values without a box (each point costs a full example): a short local walk from the best leads;
-    if it at least halved the least margin (or first met the hypotheses) it gets the rest, else whole
-    fresh Hypothesis runs under other seeds do, each about as long as the first (Hypothesis targets
-    only after generating half its examples: a short run never targets), and a last short walk
-    starts from the best point they found.
+    """Values without a box (each point costs a full example): a short local walk from the best leads
+    (another share if it at least halved the least margin, or first met the hypotheses), then whole
+    fresh Hypothesis runs under other seeds, each about as long as the first (Hypothesis targets only
+    after generating half its examples: a short run never targets), and a last short walk from the
+    best point they found. The restarts always run: a margin that tends to 0 at a degenerate point
+    (``W → W*``) lets a walk halve it forever without nearing a failure.
 
     Measured on ``liyuan2017.phase1@explicit`` (an 18-coordinate pair of matrices whose failures fill
     a thin slice at the ball's boundary): Nelder-Mead and a (1+1)-evolution strategy from the leads
@@ -443,10 +444,9 @@ def _restarts(local: "_LocalSearch", resample, leads: _Leads, total: int, n_exam
     score0 = leads.score()
     local.run(total // 16)
     if _walk_progresses(score0, leads.score()):
-        local.run(total - local.used)
-        return
+        local.run(total // 8)
     left = total - local.used - total // 16  # the last sixteenth: a walk from the best point found
-    runs = round(left / n_examples)
+    runs = max(1, round(left / n_examples))
     for round_ in range(1, runs + 1):  # the rest in runs about as long as the first
         resample(left // runs, round_)
     local.run(total // 16)
