@@ -2,6 +2,7 @@
 
 z3 models depend on the solver's earlier history; a claim's counterexample must not depend on which
 claims the same worker decided before it (``--jobs`` assigns claims to workers by timing)."""
+import pytest
 import json
 import subprocess
 import sys
@@ -19,6 +20,7 @@ def audit(tmp_path, name, *ids):
     return {c["id"]: {k: v for k, v in c.items() if k not in ("seconds", "reproduce")} for c in claims}
 
 
+@pytest.mark.slow  # a whole audit run twice in two orders (43 s): CI stays under 15 minutes; `pytest -m slow` runs it
 def test_exact_counterexamples_do_not_depend_on_earlier_claims(tmp_path):
     z3_claims = ["park2019.thm3.4.s8", "park2019.thm3.4.s10", "park2019.thm3.4.s11@L_ex=m_ex",
                  "du2019.lemma2.2.s2@delta_prime_n2delta"]

@@ -110,6 +110,7 @@ def test_stored_counterexamples_are_replayed_first(store):
     assert b["evidence"].startswith("stored counterexample (found by search) re-verified") and b["examples"] == 1
 
 
+@pytest.mark.slow  # the audit at --jobs 1 and --jobs 2 (22 s): CI stays under 15 minutes; `pytest -m slow` runs it
 def test_parallel_jobs_give_the_same_verdicts(tmp_path):
     reports = []
     for jobs in ("1", "2"):

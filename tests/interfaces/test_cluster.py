@@ -69,6 +69,7 @@ def alive(pid: int) -> bool:
 
 
 # ====================================================================== hazards on the local cluster
+@pytest.mark.slow  # two audits on a local cluster with planted hazards (37 s): CI stays under 15 minutes; `pytest -m slow` runs it
 def test_hazards_are_stopped_and_reported_and_the_rest_is_unchanged(tmp_path):
     """A claim that never returns (after finding a counterexample), one that allocates past the
     worker's memory limit and one that kills its own worker, among ordinary claims: the audit

@@ -111,6 +111,7 @@ def test_one_input_both_layers_matches_the_stepped_flow():
     assert lowest == pytest.approx(rate.min(), rel=1e-3) and du0 == pytest.approx(rate[0], rel=1e-3)
 
 
+@pytest.mark.slow  # a stepped both-layer flow as the oracle (26 s): CI stays under 15 minutes; `pytest -m slow` runs it
 def test_both_layer_decay_decision_agrees_with_the_stepped_flow():
     """The Arb decision of the decay for all t (both layers, one input) against the stepped Heun flow of both
     layers: where the stepped log(||r_0||^2/||r(t)||^2) - c t dips clearly below 0 the decision is a certain
