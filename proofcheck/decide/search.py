@@ -447,8 +447,9 @@ def _restarts(local: "_LocalSearch", resample, leads: _Leads, total: int, n_exam
         local.run(total // 8)
     left = total - local.used - total // 16  # the last sixteenth: a walk from the best point found
     runs = max(1, round(left / n_examples))
-    for round_ in range(1, runs + 1):  # the rest in runs about as long as the first
-        resample(left // runs, round_)
+    if left // runs >= 1:  # Nelder-Mead may overrun its share by a simplex: nothing may be left
+        for round_ in range(1, runs + 1):  # the rest in runs about as long as the first
+            resample(left // runs, round_)
     local.run(total // 16)
 
 
