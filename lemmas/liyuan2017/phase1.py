@@ -92,12 +92,11 @@ phase1_explicit = Claim(
     explicit_constants=True,
     note="explicit-constant reading for population GD (the expected SGD step): gamma, C and eta are this "
          "encoding's choices, which the source never prints, so a refutation is of these constants only",
-    # its failures fill a thin slice at the balls' boundary: twice the examples (each run longer,
-    # so Hypothesis' targeting phase gets there) make the refutation found at every seed tried
-    cost=2.0,
     reason="For the encoding's gamma = 1/10, C = 1, eta = 1/10, one population GD step can raise f_A while f_A > C "
            "gamma (n = 3); the source leaves these constants unnamed.",
-    **{k: v for k, v in _PHASE1.items() if k != "cost"},
+    # its failures fill a thin slice at the balls' boundary: twice the examples (each Hypothesis run
+    # longer, so its targeting phase gets there) find it at 19 of 20 seeds measured
+    **dict(_PHASE1, cost=2.0),
 )
 
 phase1 = Claim(
